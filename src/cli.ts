@@ -1,0 +1,152 @@
+// Command-line surface: commander turns flags into options, nothing else. Each command's module is
+// imported only when that command runs, so `--version` and `--help` start in bare-Node time.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from './exit-codes.js';
+import { processIo } from './io.js';
+
+declare const __VERSION__: string;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+const program = new Command('hokus-check')
+  .description('Can a user register a model on this Hokusai deployment right now? If not, which hop is broken and why.')
+  .version(VERSION, '-V, --version')
+  .showSuggestionAfterError()
+  .exitOverride()
+  .configureOutput({
+    // One line for a usage error, pointing at --help; never a stack trace.
+    outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'hokus-check: ')} (see hokus-check --help)\n`),
+  });
+
+/** Flags that shape a check; shared by `check` and `demo`. */
+function checkFlags(cmd: Command, withTarget: boolean): Command {
+  if (withTarget) {
+    cmd
+      .option('--registry-url <url>', 'API service base URL, e.g. https://registry.hokus.ai')
+      .option('--auth-url <url>', 'auth service base URL, e.g. https://auth.hokus.ai (absent: auth step skipped)')
+      .option('--mlflow-path <path>', 'proxy mount of MLflow on the registry (default /api/mlflow)')
+      .option('--mlflow-url <url>', 'check a plain MLflow server instead (no auth service, no proxy prefix; key optional)')
+      .option('--service-id <id>', 'service the key must be valid for (default platform)')
+      .option('--api-key-env <name>', 'env var that holds the API key (default HOKUSAI_API_KEY)')
+      .option('--api-key-stdin', 'read the API key from stdin (like gh auth login --with-token)')
+      .option('--config <path>', 'config file (default ./hokus-check.config.json when present)')
+      .option('-e, --env <name>', 'environment from the config file; repeat to check several side by side', collect, [])
+      .option('--wait <duration>', 'before the check, poll health and auth until they pass or the duration ends (e.g. 5m)');
+  }
+  return cmd
+    .option('--mlflow-direct-url <url>', 'internal MLflow URL: differential probe and registry deletes that bypass the proxy')
+    .option('--timeout <duration>', 'per-request timeout (default 10s)')
+    .option('--connect-timeout <duration>', 'connect timeout (default 5s)')
+    .option('--deadline <duration>', 'deadline for the whole check (default 120s)')
+    .option('--retries <n>', 'retries on transient errors: refused, reset, 502/503/504, 429 (default 2)')
+    .option('--artifact-size <size>', 'size of the generated artifact, e.g. 4KiB, 200MiB, 1GiB (default 4KiB)')
+    .option('--register-wait <duration>', 'how long a model version may stay PENDING_REGISTRATION (default 30s)')
+    .option('--only <steps>', 'run only these steps (comma list; their dependencies are pulled in)')
+    .option('--skip <steps>', 'skip these steps (comma list; dependents are reported blocked)')
+    .option('--keep', 'keep what the check created and print its ids (no cleanup)')
+    .option('--insecure', 'do not verify TLS certificates (a warning is printed and recorded)')
+    .option('--ca-file <path>', 'extra CA certificates (PEM) to trust')
+    .option('--json <file>', "write the report v1 as JSON ('-' for stdout)")
+    .option('--junit <file>', 'write JUnit XML (a testsuite per target, a testcase per step)')
+    .option('--markdown <file>', 'write an incident-style Markdown report')
+    .option('--har <file>', 'write every exchange as HAR 1.2 (redacted)')
+    .option('--post-report <url>', 'POST report.json, report.md and the HAR as multipart/form-data to this URL (the key is never sent there)')
+    .option('-v, --verbose', 'print each exchange as it happens (redacted)')
+    .option('--no-color', 'no colours (also NO_COLOR)');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+checkFlags(
+  program
+    .command('check', { isDefault: true })
+    .description('run the whole registration path against a deployment (the default command)'),
+  true,
+).action(async (opts: Record<string, unknown>) => {
+  const { checkCommand } = await import('./commands/check.js');
+  await checkCommand(opts, processIo({ noColor: opts.color === false }), VERSION);
+});
+
+checkFlags(
+  program
+    .command('demo')
+    .description('start the embedded simulated stack, run the check against it, stop it')
+    .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable; see: hokus-check sim --list-faults)').argParser(collect).default([]))
+    .option('--direct', "also give the check the stack's internal MLflow URL (--mlflow-direct-url)"),
+  false,
+).action(async (opts: Record<string, unknown>) => {
+  const { demoCommand } = await import('./commands/demo.js');
+  await demoCommand(opts, processIo({ noColor: opts.color === false }), VERSION);
+});
+
+program
+  .command('sim')
+  .description('serve the embedded simulated stack on loopback until Ctrl-C')
+  .option('-p, --port <n>', 'registry (API service) port (default: a free port)')
+  .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable)').argParser(collect).default([]))
+  .option('--list-faults', 'list the faults, one line each')
+  .action(async (opts: Record<string, unknown>) => {
+    const { simCommand } = await import('./commands/sim.js');
+    await simCommand(opts, processIo());
+  });
+
+program
+  .command('explain')
+  .description('explain a diagnosis code (what it means, how it is detected, how to fix and confirm); no code: list all')
+  .argument('[code]', 'diagnosis code, e.g. ROUTE_ARTIFACTS_MISROUTED')
+  .action(async (code: string | undefined) => {
+    const { explainCommand } = await import('./commands/explain.js');
+    explainCommand(code, processIo());
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of the --json report (v1)')
+  .action(async () => {
+    const { schemaCommand } = await import('./commands/schema.js');
+    schemaCommand(processIo());
+  });
+
+program
+  .command('init')
+  .description('write an example hokus-check.config.json')
+  .argument('[path]', 'where to write it', 'hokus-check.config.json')
+  .option('--force', 'overwrite an existing file')
+  .action(async (path: string, opts: { force?: boolean }) => {
+    const { initCommand } = await import('./commands/init.js');
+    initCommand(path, opts, processIo());
+  });
+
+program
+  .command('sweep')
+  .description('delete leftovers of earlier crashed checks (tagged hokus-check.id), and only those')
+  .option('--registry-url <url>', 'API service base URL')
+  .option('--mlflow-path <path>', 'proxy mount of MLflow on the registry (default /api/mlflow)')
+  .option('--mlflow-url <url>', 'a plain MLflow server')
+  .option('--mlflow-direct-url <url>', 'internal MLflow URL for registry deletes (the proxy drops DELETE bodies)')
+  .option('--api-key-env <name>', 'env var that holds the API key (default HOKUSAI_API_KEY)')
+  .option('--api-key-stdin', 'read the API key from stdin')
+  .option('--config <path>', 'config file')
+  .option('-e, --env <name>', 'environment from the config file', collect, [])
+  .option('--older-than <duration>', 'only leftovers older than this (default 1h)', '1h')
+  .option('--dry-run', 'list what would be deleted, delete nothing')
+  .option('--timeout <duration>', 'per-request timeout (default 10s)')
+  .option('--insecure', 'do not verify TLS certificates')
+  .option('--ca-file <path>', 'extra CA certificates (PEM) to trust')
+  .option('--json <file>', "write what was found and deleted as JSON ('-' for stdout)")
+  .action(async (opts: Record<string, unknown>) => {
+    const { sweepCommand } = await import('./commands/sweep.js');
+    await sweepCommand(opts, processIo());
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version end here with exit code 0; usage errors were already printed as one line.
+    process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
+  }
+  const { reportFatal } = await import('./fatal.js');
+  process.exit(reportFatal(err, process.stderr));
+}

@@ -1,0 +1,40 @@
+// Base URLs of the target (registry, auth, MLflow): absolute http(s), no credentials, query or fragment,
+// trailing slashes removed so paths can be appended. Shared by the file schema and the flag checks.
+import { containsKey } from './key-guard.js';
+
+/** What is wrong with `value` as a base URL, as a message without the field name; undefined when fine. */
+export function urlProblem(value: string): string | undefined {
+  // Never echo a key, not even in an error message.
+  if (containsKey(value)) return 'looks like it contains an API key; the key never goes in a URL (use apiKeyEnv)';
+  const text = value.trim();
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url || !HTTP_SCHEME.test(text)) {
+    const hint = schemelessHint(text);
+    if (hint) return `${JSON.stringify(value)} is not a URL; did you mean ${hint}?`;
+    return `invalid URL ${JSON.stringify(value)} (expected http(s)://host)`;
+  }
+  // The credentials themselves are not echoed: they may be secrets.
+  if (url.username !== '' || url.password !== '') return 'must not contain credentials (user:password@)';
+  if (url.search !== '' || url.hash !== '') {
+    return `${JSON.stringify(value)} must be a base URL, without "?query" or "#fragment"`;
+  }
+  return undefined;
+}
+
+/** The URL as a base: trimmed, without trailing slashes. Assumes urlProblem(value) is undefined. */
+export function normaliseBaseUrl(value: string): string {
+  const url = new URL(value.trim());
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** 'registry.hokus.ai' → 'https://registry.hokus.ai'; loopback hosts get http://. Undefined when no guess fits. */
+function schemelessHint(text: string): string | undefined {
+  // 'host:8080' is a host and port, 'htp:/x' is a mistyped scheme.
+  if (text === '' || /^[a-z][a-z0-9+.-]*:(?!\d)/i.test(text)) return undefined;
+  const scheme = /^(localhost|127\.|\[::1\])/i.test(text) ? 'http' : 'https';
+  const guess = `${scheme}://${text.replace(/\/+$/, '')}`;
+  return URL.canParse(guess) && new URL(guess).hostname !== '' ? guess : undefined;
+}
+
+// zod's z.url() applies the same guard: 'http:host' and 'https:/path' parse with WHATWG URL but are typos.
+const HTTP_SCHEME = /^https?:\/\/[^/]/i;

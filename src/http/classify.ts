@@ -1,0 +1,127 @@
+// Transport errors → NetErrorKind. Node and undici report the same failure under several codes and
+// wrap them (`err.cause`, AggregateError from happy-eyeballs), so the whole chain is searched.
+import type { ExchangeError, NetErrorKind } from './types.js';
+
+export type Phase = NonNullable<ExchangeError['phase']>;
+
+export interface ClassifyContext {
+  /** host:port, named in the message. */
+  host: string;
+  /** How far the try got: used when the error itself does not say. */
+  phase: Phase;
+  /** Our caller's signal fired (Ctrl-C, deadline of the whole check). */
+  aborted: boolean;
+  /** The per-request overall timer fired. */
+  timedOut: boolean;
+  /** That timer's length, for the message. */
+  deadlineMs: number;
+}
+
+export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError {
+  const chain = errorChain(err);
+  const code = chain.map((e) => e.code).find((c): c is string => typeof c === 'string');
+  if (ctx.aborted) return { kind: 'aborted', ...(code ? { code } : {}), message: `request to ${ctx.host} aborted`, phase: ctx.phase };
+  if (ctx.timedOut) {
+    return { kind: 'timeout', message: `${ctx.host}: no complete response within ${ctx.deadlineMs} ms`, phase: ctx.phase };
+  }
+  for (const e of chain) {
+    const kind = kindOf(e);
+    if (!kind) continue;
+    const out: ExchangeError = { kind, message: messageOf(e, chain, ctx.host), phase: phaseOf(kind, e.code, ctx.phase) };
+    if (typeof e.code === 'string') out.code = e.code;
+    return out;
+  }
+  const out: ExchangeError = { kind: 'other', message: messageOf(chain[0], chain, ctx.host), phase: ctx.phase };
+  if (code) out.code = code;
+  return out;
+}
+
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  name?: unknown;
+}
+
+const BY_CODE: Record<string, NetErrorKind> = {
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_NONAME: 'dns',
+  EAI_NODATA: 'dns',
+  EAI_FAIL: 'dns',
+  ECONNREFUSED: 'refused',
+  UND_ERR_CONNECT_TIMEOUT: 'connect-timeout',
+  ETIMEDOUT: 'connect-timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  ECONNABORTED: 'reset',
+  UND_ERR_SOCKET: 'reset',
+  CERT_HAS_EXPIRED: 'tls-expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'tls-untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'tls-untrusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls-untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls-untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'tls-untrusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'tls-hostname',
+  HOSTNAME_MISMATCH: 'tls-hostname',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'protocol',
+  UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'protocol',
+  UND_ERR_HEADERS_OVERFLOW: 'protocol',
+  UND_ERR_RES_EXCEEDED_MAX_SIZE: 'protocol',
+};
+
+function kindOf(e: ErrorLike): NetErrorKind | undefined {
+  const code = typeof e.code === 'string' ? e.code : '';
+  const byCode = BY_CODE[code];
+  if (byCode) return byCode;
+  if (code.startsWith('HPE_')) return 'protocol';
+  if (/^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_)/.test(code)) return 'tls-other';
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (code === 'EPROTO' || /\b(SSL|TLS)\b|certificate/i.test(message)) return 'tls-other';
+  if (/other side closed|socket hang up/i.test(message)) return 'reset';
+  return undefined;
+}
+
+function phaseOf(kind: NetErrorKind, code: unknown, fallback: Phase): Phase {
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return 'headers';
+  if (code === 'UND_ERR_BODY_TIMEOUT') return 'body';
+  switch (kind) {
+    case 'dns':
+    case 'refused':
+    case 'connect-timeout':
+    case 'tls-expired':
+    case 'tls-untrusted':
+    case 'tls-hostname':
+    case 'tls-other':
+      return 'connect';
+    default:
+      return fallback;
+  }
+}
+
+/** One line naming the host; the most specific message in the chain. */
+function messageOf(e: ErrorLike | undefined, chain: ErrorLike[], host: string): string {
+  const text = [e, ...chain]
+    .map((x) => (typeof x?.message === 'string' ? x.message.split('\n')[0]!.trim() : ''))
+    .find((m) => m.length > 0);
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const line = text ?? code ?? 'request failed';
+  return line.includes(host) || line.includes(host.replace(/:\d+$/, '')) ? line : `${host}: ${line}`;
+}
+
+/** err, err.cause, …, and the members of AggregateErrors, outermost first. */
+function errorChain(err: unknown): ErrorLike[] {
+  const out: ErrorLike[] = [];
+  const queue: unknown[] = [err];
+  while (queue.length > 0 && out.length < 16) {
+    const e = queue.shift();
+    if (!e || typeof e !== 'object' || out.includes(e as ErrorLike)) continue;
+    out.push(e as ErrorLike);
+    const cause = (e as { cause?: unknown }).cause;
+    if (cause) queue.push(cause);
+    const errors = (e as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) queue.push(...errors);
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+// The API key as a value that cannot leak by accident: every way of printing it (template string,
+// JSON.stringify, console.log / util.inspect) yields the masked form. Only `.value` gives the key.
+import { inspect } from 'node:util';
+
+export class ApiKey {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  /** The real key: only for the Authorization header and the redactor. */
+  get value(): string {
+    return this.#value;
+  }
+
+  /** 'hk_test_…abcd': the known prefix (or first 3 chars) and the last 4. */
+  masked(): string {
+    return maskSecret(this.#value);
+  }
+
+  toString(): string {
+    return this.masked();
+  }
+
+  toJSON(): string {
+    return this.masked();
+  }
+
+  [inspect.custom](): string {
+    return `ApiKey(${this.masked()})`;
+  }
+}
+
+const KNOWN_PREFIXES = ['hk_test_', 'hk_live_'];
+
+/**
+ * Masks a secret for display. A value too short for prefix + last 4 to hide most of it becomes
+ * '<redacted>'.
+ */
+export function maskSecret(value: string): string {
+  const prefix = KNOWN_PREFIXES.find((p) => value.startsWith(p)) ?? value.slice(0, 3);
+  if (value.length < prefix.length + 12) return '<redacted>';
+  return `${prefix}…${value.slice(-4)}`;
+}

@@ -1,0 +1,49 @@
+// The process's streams and environment, read once in cli.ts and passed down (gh's IOStreams idea):
+// nothing below the CLI reads process.* itself, so commands run the same in-process and spawned.
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** stdout is a terminal and CI is not set: spinners and live progress allowed. */
+  interactive: boolean;
+  color: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Reads all of stdin (for --api-key-stdin). */
+  readStdin(): Promise<string>;
+  stdoutStream: NodeJS.WriteStream;
+  /** Registers Ctrl-C / SIGTERM handlers; returns a function that removes them. */
+  onSignal(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
+  exit(code: number): never;
+}
+
+export function processIo(opts: { noColor?: boolean } = {}): Io {
+  const env = process.env;
+  const isTTY = Boolean(process.stdout.isTTY);
+  const ci = Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
+  const color = isTTY && !opts.noColor && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    interactive: isTTY && !ci,
+    color: color || env.FORCE_COLOR === '1',
+    env,
+    cwd: process.cwd(),
+    stdoutStream: process.stdout,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    onSignal(handler) {
+      const int = () => handler('SIGINT');
+      const term = () => handler('SIGTERM');
+      process.on('SIGINT', int);
+      process.on('SIGTERM', term);
+      return () => {
+        process.off('SIGINT', int);
+        process.off('SIGTERM', term);
+      };
+    },
+    exit: (code) => process.exit(code),
+  };
+}

@@ -1,0 +1,225 @@
+// Turns the finished checks into the report v1 object every output format renders. The only place
+// that reads CheckResult: reporters see nothing the report does not carry.
+import type { Exchange } from '../http/types.js';
+import type { Finding } from '../diagnosis/types.js';
+import { STEP_IDS } from '../steps/types.js';
+import type { CheckResult, StepId, StepResult, StepStatus } from '../steps/types.js';
+import { SCHEMA_VERSION } from './schema.js';
+import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget, Verdict } from './schema.js';
+
+export interface ReportMeta {
+  version: string;
+  startedAt: string;
+  durationMs: number;
+  exitCode: number;
+  interrupted: boolean;
+}
+
+export function buildReport(results: readonly CheckResult[], meta: ReportMeta): Report {
+  const targets = results.map(buildTarget);
+  const checkIds = new Set(targets.map((t) => t.checkId));
+  const verdict = meta.interrupted
+    ? 'interrupted'
+    : targets.length === 0
+      ? 'error'
+      : worstVerdict(targets.map((t) => t.verdict));
+  const [onlyCheckId] = checkIds;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'hokus-check', version: meta.version },
+    ...(checkIds.size === 1 && onlyCheckId !== undefined ? { checkId: onlyCheckId } : {}),
+    startedAt: meta.startedAt,
+    durationMs: millis(meta.durationMs),
+    verdict,
+    exitCode: meta.exitCode,
+    insecure: results.some((r) => r.insecure),
+    targets,
+  };
+}
+
+const VERDICT_RANK: Record<Verdict, number> = { pass: 0, warn: 1, error: 2, fail: 3, interrupted: 4 };
+
+/** A target's verdict: interrupted > fail (any fail) > error (any error, no fail) > warn > pass. */
+export function verdictOf(steps: ReadonlyArray<{ status: StepStatus }>, interrupted = false): Verdict {
+  if (interrupted) return 'interrupted';
+  const statuses = new Set(steps.map((s) => s.status));
+  if (statuses.has('fail')) return 'fail';
+  if (statuses.has('error')) return 'error';
+  if (statuses.has('warn')) return 'warn';
+  return 'pass';
+}
+
+/** The worst of several verdicts (the run's overall verdict). */
+export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((worst, v) => (VERDICT_RANK[v] > VERDICT_RANK[worst] ? v : worst), 'pass');
+}
+
+function buildTarget(result: CheckResult): ReportTarget {
+  const { target } = result;
+  const exchanges = result.exchanges.map(copyExchange);
+  const rootSteps = new Set(result.steps.filter((s) => s.rootCause).map((s) => s.id));
+  const findings = orderFindings(
+    dedupeFindings([...result.findings, ...result.steps.flatMap((s) => s.findings)]).map((f) => normalizeFinding(f, rootSteps)),
+  );
+  const steps = result.steps.map((s) => buildStep(s, findings, exchanges));
+  const key = result.keyMasked === undefined ? undefined : ensureMasked(result.keyMasked);
+  return {
+    name: target.name,
+    kind: target.kind,
+    ...optional('registryUrl', safeUrl(target.registryUrl)),
+    ...optional('authUrl', safeUrl(target.authUrl)),
+    ...optional('mlflowUrl', safeUrl(target.mlflowUrl)),
+    ...optional('mlflowDirectUrl', safeUrl(target.mlflowDirectUrl)),
+    mlflowPath: target.mlflowPath,
+    serviceId: target.serviceId,
+    ...optional('key', key),
+    checkId: result.checkId,
+    startedAt: result.startedAt,
+    verdict: verdictOf(result.steps, result.interrupted),
+    durationMs: millis(result.durationMs),
+    interrupted: result.interrupted,
+    leftovers: [...result.leftovers],
+    steps,
+    findings,
+    exchanges,
+  };
+}
+
+function buildStep(step: StepResult, findings: readonly ReportFinding[], exchanges: readonly ReportExchange[]): ReportStep {
+  // The step's own list is authoritative; exchanges tagged with the step are added in case a
+  // runner recorded them without listing them, so nothing the step did goes missing.
+  const ids = new Set(step.exchangeIds);
+  for (const x of exchanges) if (x.step === step.id) ids.add(x.id);
+  const order = new Map(exchanges.map((x, i) => [x.id, i]));
+  const exchangeIds = [...ids].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
+  return {
+    id: step.id,
+    status: step.status,
+    durationMs: millis(step.durationMs),
+    detail: step.detail,
+    notes: [...step.notes],
+    rootCause: step.rootCause,
+    blockedBy: step.status === 'blocked' ? (step.blockedBy ?? null) : null,
+    findings: findings.filter((f) => f.step === step.id).map(({ step: _step, ...rest }) => rest),
+    exchanges: exchangeIds,
+  };
+}
+
+/** Copies only the fields the report defines, so nothing else an exchange carries can leak out. */
+function copyExchange(x: Exchange): ReportExchange {
+  const step = x.step;
+  if (!isStepId(step)) throw new Error(`exchange ${x.id} names an unknown step '${step}'`);
+  const { request: q, response: r, error: e, timings: t } = x;
+  return {
+    id: x.id,
+    step,
+    ...optional('probe', x.probe),
+    label: x.label,
+    attempt: x.attempt,
+    startedAt: x.startedAt,
+    request: {
+      method: q.method,
+      url: q.url,
+      headers: q.headers.map(([n, v]) => [n, v] as [string, string]),
+      ...optional('bodyExcerpt', q.bodyExcerpt),
+      ...optional('bodySize', q.bodySize),
+    },
+    ...(r === undefined
+      ? {}
+      : {
+          response: {
+            status: r.status,
+            ...optional('statusText', r.statusText),
+            headers: r.headers.map(([n, v]) => [n, v] as [string, string]),
+            ...optional('contentType', r.contentType),
+            bodyExcerpt: r.bodyExcerpt,
+            bodySize: r.bodySize,
+            truncated: r.truncated,
+            ...optional('invalidUtf8', r.invalidUtf8),
+          },
+        }),
+    ...(e === undefined
+      ? {}
+      : { error: { kind: e.kind, ...optional('code', e.code), message: e.message, ...optional('phase', e.phase) } }),
+    timings: {
+      blocked: t.blocked,
+      dns: t.dns,
+      connect: t.connect,
+      ssl: t.ssl,
+      send: t.send,
+      wait: t.wait,
+      receive: t.receive,
+      total: t.total,
+    },
+    ...optional('responder', x.responder),
+    ...(x.chain === undefined ? {} : { chain: [...x.chain] }),
+    ...optional('retried', x.retried),
+  };
+}
+
+function normalizeFinding(f: Finding, rootSteps: ReadonlySet<StepId>): ReportFinding {
+  return {
+    code: f.code,
+    title: f.title,
+    severity: f.severity,
+    step: f.step,
+    cause: f.cause,
+    evidence: [...f.evidence],
+    fix: [...f.fix],
+    // The engine marks the root cause; when it left the flag unset, an error finding that explains
+    // the root-cause step is one.
+    rootCause: f.rootCause ?? (f.severity === 'error' && rootSteps.has(f.step)),
+    related: [...(f.related ?? [])],
+  };
+}
+
+/** The same finding may be listed on the check and on its step; keep one. */
+function dedupeFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}\u0000${f.step}\u0000${f.cause}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Root cause first, then the other error findings, then warnings; otherwise as found. */
+function orderFindings(findings: ReportFinding[]): ReportFinding[] {
+  const rank = (f: ReportFinding): number => (f.rootCause ? 0 : f.severity === 'error' ? 1 : 2);
+  return findings.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
+}
+
+/** Keys reach the report already masked; this is the belt to that braces. */
+function ensureMasked(key: string): string {
+  if (key.includes('…')) return key;
+  const prefix = /^[A-Za-z]+_(?:[A-Za-z]+_)?/.exec(key)?.[0] ?? '';
+  const tail = key.length - prefix.length >= 12 ? key.slice(-4) : '';
+  return `${prefix}…${tail}`;
+}
+
+/** Configured URLs never carry a password into the report. */
+function safeUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const u = new URL(url);
+    if (u.password === '') return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+function isStepId(s: string): s is StepId {
+  return (STEP_IDS as readonly string[]).includes(s);
+}
+
+function millis(ms: number): number {
+  return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : 0;
+}
+
+/** `{[name]: value}` when value is defined, `{}` otherwise (keeps absent fields absent in JSON). */
+function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [name]: value } as { [P in K]?: V });
+}

@@ -1,0 +1,110 @@
+// How an exchange reads in one line, shared by the human-facing formats (terminal, Markdown,
+// JUnit, GitHub) so they all describe a request the same way:
+//   PUT http://…/artifacts/1/…/probe.bin → 404 text/html (hokusai-api → mlflow)
+import type { ReportExchange } from './schema.js';
+
+/** Longest body excerpt any report shows on one line. */
+export const EXCERPT_MAX = 120;
+
+/** `404 text/html`, or for a transport failure `refused (ECONNREFUSED)`. */
+export function outcomeOf(x: ReportExchange): string {
+  if (x.response !== undefined) {
+    const type = mediaType(x.response.contentType ?? headerValue(x.response.headers, 'content-type'));
+    return type === undefined ? String(x.response.status) : `${x.response.status} ${type}`;
+  }
+  if (x.error !== undefined) return x.error.code === undefined ? x.error.kind : `${x.error.kind} (${x.error.code})`;
+  return 'no response';
+}
+
+/** Who answered, outermost first: `hokusai-api → mlflow`; undefined when not fingerprinted. */
+export function chainText(x: ReportExchange): string | undefined {
+  if (x.chain !== undefined && x.chain.length > 0) return x.chain.join(' → ');
+  return x.responder;
+}
+
+/** `METHOD URL → outcome (chain)`, the URL shortened so the line fits in `max` characters. */
+export function exchangeLine(x: ReportExchange, max = Infinity): string {
+  const chain = chainText(x);
+  const rest = ` → ${outcomeOf(x)}${chain === undefined ? '' : ` (${chain})`}`;
+  const head = `${x.request.method} `;
+  return head + shortenUrl(x.request.url, max - head.length - rest.length) + rest;
+}
+
+/** The body excerpt (or the transport error's message) squashed to one line. */
+export function excerptOf(x: ReportExchange, max = EXCERPT_MAX): string | undefined {
+  if (x.error !== undefined && x.response === undefined) return squash(x.error.message, max);
+  const body = x.response?.bodyExcerpt ?? '';
+  return body.trim() === '' ? undefined : squash(body, max);
+}
+
+/** Whitespace runs become one space, control characters go, and the text is cut to `max` with '…'. */
+export function squash(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return cut(flat, max);
+}
+
+/** Cuts text to at most `max` code points, ending with '…' when cut. */
+export function cut(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  return max <= 1 ? '…'.slice(0, Math.max(0, max)) : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * Shortens a URL to `max` characters by dropping whole path segments from the middle, keeping the
+ * origin, the first segments and the file name: `http://h/api/mlflow/…/probe.bin`.
+ */
+export function shortenUrl(url: string, max: number): string {
+  if ([...url].length <= max) return url;
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)([^?#]*)(.*)$/i.exec(url);
+  if (m === null) return cutMiddle(url, max);
+  const origin = m[1] ?? '';
+  const segments = (m[2] ?? '').split('/');
+  const query = m[3] ?? '';
+  const tail = query === '' ? '' : '?…';
+  // Keep the leading '' (path starts with '/') and the last segment; drop from the middle.
+  let keepHead = segments.length - 1;
+  while (keepHead > 1) {
+    const candidate = `${origin}${[...segments.slice(0, keepHead), '…', segments[segments.length - 1]].join('/')}${tail}`;
+    if ([...candidate].length <= max) return candidate;
+    keepHead -= 1;
+  }
+  const last = segments[segments.length - 1] ?? '';
+  const minimal = `${origin}/…/${last}${tail}`;
+  return [...minimal].length <= max ? minimal : cutMiddle(url, max);
+}
+
+/** `text/html; charset=utf-8` → `text/html`. */
+export function mediaType(contentType: string | undefined): string | undefined {
+  const type = contentType?.split(';')[0]?.trim();
+  return type === undefined || type === '' ? undefined : type.toLowerCase();
+}
+
+/** First value of a header, case-insensitively. */
+export function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return headers.find(([n]) => n.toLowerCase() === lower)?.[1];
+}
+
+/** Exchanges of a target by id, for following a finding's evidence. */
+export function exchangeIndex(exchanges: readonly ReportExchange[]): Map<string, ReportExchange> {
+  return new Map(exchanges.map((x) => [x.id, x]));
+}
+
+/** `12ms`, `1.2s`, `2m05s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+function cutMiddle(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  if (max <= 1) return '…';
+  const front = Math.ceil((max - 1) / 2);
+  const back = max - 1 - front;
+  return `${chars.slice(0, front).join('')}…${back > 0 ? chars.slice(-back).join('') : ''}`;
+}

@@ -1,0 +1,21 @@
+// The process exit code for a finished check (DESIGN.md §6). Usage (2) and internal (4) errors are
+// decided by the CLI before or around the check; this covers what the check itself found.
+import type { CheckResult } from '../steps/types.js';
+
+export const EXIT_PASS = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_UNREACHABLE = 3;
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * 130 when interrupted; 1 when any step of any target failed (the deployment is broken); 3 when
+ * nothing failed but something could not be measured (only `error` outcomes); else 0 (warn,
+ * blocked-by-nothing and skipped steps still pass).
+ */
+export function exitCodeFor(results: readonly CheckResult[], interrupted: boolean): number {
+  if (interrupted || results.some((r) => r.interrupted)) return EXIT_INTERRUPTED;
+  const statuses = results.flatMap((r) => r.steps.map((s) => s.status));
+  if (statuses.includes('fail')) return EXIT_FAIL;
+  if (statuses.includes('error')) return EXIT_UNREACHABLE;
+  return EXIT_PASS;
+}

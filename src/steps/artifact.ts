@@ -1,0 +1,95 @@
+// Step `artifact`: PUT a generated file through MLflow's artifact proxy, read it back, compare sha256,
+// and list it — the hop that broke in the incident.
+import { probeArtifactRouting } from '../diagnosis/probes/artifact-routing.js';
+import { describeFailure, interpret } from '../mlflow/client.js';
+import { ArtifactList } from '../mlflow/schemas.js';
+import { ARTIFACT_DIR } from './naming.js';
+import { createPayload, hashStream } from './payload.js';
+import { formatBytes, throttle } from './progress-text.js';
+import type { Step, StepContext, StepOutcome } from './types.js';
+
+export const artifactStep: Step = {
+  id: 'artifact',
+  dependsOn: ['run'],
+  async run(ctx: StepContext): Promise<StepOutcome> {
+    const runPath = runArtifactPath(ctx.state.artifactUri, ctx.state.experimentId, ctx.state.runId);
+    const dir = `${runPath}/${ARTIFACT_DIR}`;
+    const file = `probe-${ctx.state.checkId}.bin`;
+    const path = `${dir}/${file}`;
+    const base = `${ctx.mlflowBase}/api/2.0/mlflow-artifacts/artifacts`;
+    const url = `${base}/${path}`;
+    ctx.state.artifactPath = path;
+
+    const payload = createPayload(ctx.state.checkId, ctx.options.artifactSize);
+    const started = Date.now();
+    const report = throttle((verb: string, n: number) => {
+      const rate = n / Math.max(1, Date.now() - started) * 1000;
+      ctx.progress.update('artifact', `${verb} ${formatBytes(n)} / ${formatBytes(payload.size)} (${formatBytes(rate)}/s)`);
+    }, 100);
+
+    const put = await ctx.http.send({
+      step: 'artifact',
+      label: 'PUT artifact',
+      method: 'PUT',
+      url,
+      body: () => payload.stream((n) => report('PUT', n)),
+      bodyLength: payload.size,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    // A transport error may have left a partial file: clean the directory up either way.
+    if (put.status === undefined || (put.status >= 200 && put.status < 300)) {
+      ctx.state.created.artifactPaths.push(path);
+      ctx.state.created.artifactDirs.push({ base, path: dir, withKey: true });
+    }
+    const putFailure = describeFailure(put);
+    if (putFailure) {
+      if (put.status === 404 && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
+      return { status: putFailure.kind, detail: `PUT: ${putFailure.reason}` };
+    }
+    const sent = payload.sha256();
+    ctx.state.artifactSha256 = sent;
+
+    let readBack: { sha256: string; bytes: number } | undefined;
+    const get = await ctx.http.send({
+      step: 'artifact',
+      label: 'GET artifact',
+      method: 'GET',
+      url,
+      consumeBody: async (body) => {
+        readBack = await hashStream(body, (n) => report('GET', n));
+      },
+    });
+    if (get.status === undefined) return { status: 'error', detail: `GET: ${get.exchange.error?.kind ?? 'no response'}` };
+    if (get.status !== 200) return { status: 'fail', detail: `GET: ${describeFailure(get)?.reason ?? get.status}` };
+    if (!readBack) return { status: 'error', detail: 'GET: body not read' };
+    if (readBack.sha256 !== sent || readBack.bytes !== payload.size) {
+      return {
+        status: 'fail',
+        detail: `sha256 mismatch: sent ${formatBytes(payload.size)} ${short(sent)}, read back ${formatBytes(readBack.bytes)} ${short(readBack.sha256)}`,
+      };
+    }
+
+    const list = interpret(
+      await ctx.http.send({ step: 'artifact', label: 'list artifacts', method: 'GET', url: base, query: { path: dir } }),
+      ArtifactList,
+    );
+    if (!list.ok) return { status: list.kind, detail: `list: ${list.reason}` };
+    const listed = list.data.files?.some((f) => f.path === file || f.path.endsWith(`/${file}`));
+    if (!listed) return { status: 'fail', detail: `list: ${file} not in the listing of ${ARTIFACT_DIR}/` };
+    return { status: 'pass', detail: `${formatBytes(payload.size)} round-trip, sha256 ${short(sent)} matches` };
+  },
+};
+
+/**
+ * '<exp>/<run>/artifacts' from the run's artifact_uri (`mlflow-artifacts:/1/<run>/artifacts`, also with an
+ * authority); for other schemes (s3://…) the proxy layout MLflow would use.
+ */
+export function runArtifactPath(artifactUri: string | undefined, experimentId?: string, runId?: string): string {
+  const m = artifactUri?.match(/^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/);
+  if (m?.[1]) return m[1].replace(/\/+$/, '');
+  return `${experimentId ?? '0'}/${runId ?? 'unknown'}/artifacts`;
+}
+
+function short(hash: string | undefined): string {
+  return hash ? `${hash.slice(0, 12)}…` : '?';
+}

@@ -1,0 +1,63 @@
+// One target's whole check: the DAG, the diagnosis over its evidence, and the result the reporters render.
+import { diagnose } from '../diagnosis/engine.js';
+import type { Http } from '../http/types.js';
+import { runDag } from './dag.js';
+import { newCheckId } from './naming.js';
+import type { CheckOptions, CheckResult, CheckState, Progress, StepId, Target } from './types.js';
+
+export interface TargetRun {
+  target: Target;
+  http: Http;
+  options: CheckOptions;
+  progress: Progress;
+  skipped: Map<StepId, string>;
+  signal: AbortSignal;
+  hardSignal: AbortSignal;
+  abortReason: () => string;
+  keyMasked?: string;
+  keyHadWhitespace: boolean;
+  insecure: boolean;
+  checkId?: string;
+}
+
+export async function checkTarget(run: TargetRun): Promise<CheckResult> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const checkId = run.checkId ?? newCheckId();
+  const state: CheckState = { checkId, created: { artifactPaths: [], artifactDirs: [], modelVersions: [] } };
+  const target = run.target;
+  const mlflowBase = target.kind === 'mlflow' ? (target.mlflowUrl ?? '') : `${target.registryUrl ?? ''}${target.mlflowPath}`;
+  const skipped = new Map(run.skipped);
+  if (target.kind === 'mlflow') skipped.set('auth', 'plain MLflow target: no auth service');
+  else if (!target.authUrl && !skipped.has('auth')) skipped.set('auth', 'no --auth-url: the registry validates the key itself');
+
+  const steps = await runDag(
+    { target, http: run.http, state, options: run.options, signal: run.signal, progress: run.progress, mlflowBase },
+    {
+      skipped,
+      signal: run.signal,
+      abortReason: run.abortReason,
+      cleanupBudgetMs: 10_000,
+      hardSignal: run.hardSignal,
+      keep: run.options.keep,
+    },
+  );
+  const exchanges = [...run.http.exchanges()];
+  const findings = diagnose({ target, steps, exchanges, state, keyHadWhitespace: run.keyHadWhitespace });
+  for (const step of steps) step.findings = findings.filter((f) => f.step === step.id);
+
+  const result: CheckResult = {
+    target,
+    checkId,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    steps,
+    exchanges,
+    findings,
+    interrupted: run.signal.aborted && run.abortReason() === 'interrupted',
+    leftovers: state.leftovers ?? [],
+    insecure: run.insecure,
+  };
+  if (run.keyMasked) result.keyMasked = run.keyMasked;
+  return result;
+}

@@ -1,0 +1,122 @@
+// Runs the steps as a DAG: each step starts as soon as its dependencies are done, so independent
+// steps (auth ∥ health) overlap. A step whose dependency did not pass is `blocked` and sends nothing.
+// Cleanup always runs last, on its own signal, so Ctrl-C or the deadline still leave nothing behind.
+import { withSignal } from '../http/with-signal.js';
+import { STEPS } from './index.js';
+import type { Step, StepContext, StepId, StepOutcome, StepResult, StepStatus } from './types.js';
+
+export interface DagOptions {
+  /** Steps the user chose not to run (--skip, --only, or auth without an auth URL), with the reason. */
+  skipped: Map<StepId, string>;
+  /** Fires on Ctrl-C or the deadline: in-flight requests end, steps not yet started are not run. */
+  signal: AbortSignal;
+  /** Why the signal fired, for the steps it cut short. */
+  abortReason: () => string;
+  /** Budget for cleanup once the signal has fired. */
+  cleanupBudgetMs: number;
+  /** Fires on a second Ctrl-C: cleanup stops too. */
+  hardSignal: AbortSignal;
+  keep: boolean;
+}
+
+const PASSING: ReadonlySet<StepStatus> = new Set(['pass', 'warn']);
+
+export async function runDag(ctx: StepContext, opts: DagOptions, steps: readonly Step[] = STEPS): Promise<StepResult[]> {
+  const results = new Map<StepId, StepResult>();
+  const pending = new Map<StepId, Promise<StepResult>>();
+  const main = steps.filter((s) => s.id !== 'cleanup');
+
+  const runOne = async (step: Step): Promise<StepResult> => {
+    const deps = [...step.dependsOn, ...(step.softDependsOn ?? [])];
+    const depResults = await Promise.all(deps.map((d) => pending.get(d)).filter((p): p is Promise<StepResult> => !!p));
+    const skipReason = opts.skipped.get(step.id);
+    if (skipReason !== undefined) return settle(step.id, 'skipped', skipReason);
+    const blocker = depResults.find((d) => {
+      if (PASSING.has(d.status)) return false;
+      // A soft dependency the user skipped does not block (e.g. no auth URL: the registry checks the key itself).
+      const soft = step.softDependsOn?.includes(d.id) ?? false;
+      return !(soft && d.status === 'skipped');
+    });
+    if (blocker) {
+      const root = blocker.status === 'blocked' && blocker.blockedBy ? blocker.blockedBy : blocker.id;
+      return { ...settle(step.id, 'blocked', `blocked by ${root}`), blockedBy: root };
+    }
+    if (opts.signal.aborted) return settle(step.id, 'error', `not run: ${opts.abortReason()}`);
+    return execute(step, ctx);
+  };
+
+  for (const step of main) pending.set(step.id, runOne(step));
+  for (const step of main) results.set(step.id, await pending.get(step.id)!);
+
+  const cleanup = steps.find((s) => s.id === 'cleanup');
+  if (cleanup) results.set('cleanup', await runCleanup(cleanup, ctx, opts));
+
+  const ordered = steps.map((s) => results.get(s.id)!);
+  const root = ordered.find((r) => r.status === 'fail' || r.status === 'error');
+  if (root) root.rootCause = true;
+  return ordered;
+}
+
+async function runCleanup(step: Step, ctx: StepContext, opts: DagOptions): Promise<StepResult> {
+  if (opts.keep) {
+    const kept = describeCreated(ctx);
+    ctx.state.leftovers = kept;
+    return settle('cleanup', 'skipped', kept.length ? `--keep: kept ${kept.join('; ')}` : '--keep: nothing was created');
+  }
+  const skipReason = opts.skipped.get('cleanup');
+  if (skipReason !== undefined) {
+    ctx.state.leftovers = describeCreated(ctx);
+    return settle('cleanup', 'skipped', skipReason);
+  }
+  // After Ctrl-C/deadline cleanup gets a fresh budget; a second Ctrl-C ends it at once.
+  const signal = opts.signal.aborted
+    ? AbortSignal.any([AbortSignal.timeout(opts.cleanupBudgetMs), opts.hardSignal])
+    : AbortSignal.any([opts.hardSignal, AbortSignal.timeout(Math.max(opts.cleanupBudgetMs, ctx.options.timeoutMs * 4))]);
+  return execute(step, { ...ctx, http: withSignal(ctx.http, signal), signal });
+}
+
+async function execute(step: Step, ctx: StepContext): Promise<StepResult> {
+  const started = performance.now();
+  const before = new Set(ctx.http.exchanges().map((x) => x.id));
+  ctx.progress.start(step.id, step.id);
+  let outcome: StepOutcome;
+  try {
+    outcome = await step.run(ctx);
+  } catch (err) {
+    // A step bug must not take the check down: it is this step's error, and cleanup still runs.
+    outcome = { status: 'error', detail: `internal error: ${ctx.http.redact(err instanceof Error ? err.message : String(err))}` };
+  }
+  if (ctx.signal.aborted && outcome.status !== 'pass') outcome = { ...outcome, status: 'error' };
+  const durationMs = Math.round(performance.now() - started);
+  ctx.progress.end(step.id, outcome.status, outcome.detail);
+  const exchangeIds = ctx.http
+    .exchanges()
+    .filter((x) => x.step === step.id && !before.has(x.id))
+    .map((x) => x.id);
+  return {
+    id: step.id,
+    status: outcome.status,
+    durationMs,
+    detail: outcome.detail,
+    notes: outcome.notes ?? [],
+    rootCause: false,
+    exchangeIds,
+    findings: [],
+  };
+}
+
+function settle(id: StepId, status: StepStatus, detail: string): StepResult {
+  return { id, status, durationMs: 0, detail, notes: [], rootCause: false, exchangeIds: [], findings: [] };
+}
+
+function describeCreated(ctx: StepContext): string[] {
+  const c = ctx.state.created;
+  const out: string[] = [];
+  if (c.modelName) {
+    for (const v of c.modelVersions) out.push(`model version ${c.modelName} v${v}`);
+    out.push(`registered model ${c.modelName}`);
+  }
+  for (const d of c.artifactDirs) out.push(`artifacts ${d.path}/`);
+  if (c.runId) out.push(`run ${c.runId}`);
+  return out;
+}

@@ -1,0 +1,76 @@
+// Step `health`: the API's own health endpoints (or MLflow's, for a plain MLflow target).
+import type { HttpResult } from '../http/types.js';
+import { describeFailure } from '../mlflow/client.js';
+import type { Step, StepContext, StepOutcome } from './types.js';
+
+export const healthStep: Step = {
+  id: 'health',
+  dependsOn: [],
+  async run(ctx: StepContext): Promise<StepOutcome> {
+    return ctx.target.kind === 'mlflow' ? mlflowHealth(ctx) : apiHealth(ctx);
+  },
+};
+
+async function apiHealth(ctx: StepContext): Promise<StepOutcome> {
+  const base = ctx.target.registryUrl ?? '';
+  // Both at once; the key is sent because some API versions guard these paths (the registry origin is trusted).
+  // `?detailed=true` is not used: it answers 500 on some versions.
+  const [health, mlflow] = await Promise.all([
+    ctx.http.send({ step: 'health', label: 'GET /health', method: 'GET', url: `${base}/health` }),
+    ctx.http.send({ step: 'health', label: 'GET /api/health/mlflow', method: 'GET', url: `${base}/api/health/mlflow` }),
+  ]);
+  const notes: string[] = [];
+  const healthFailure = describeFailure(health);
+  if (healthFailure) return { status: healthFailure.kind, detail: `/health: ${healthFailure.reason}` };
+  const unhealthy = unhealthyComponents(health.json);
+
+  let mlflowDetail = 'mlflow ok';
+  if (isMissingEndpoint(mlflow)) {
+    notes.push('/api/health/mlflow is not served by this API version (404): noted, not a failure');
+    mlflowDetail = 'no /api/health/mlflow';
+  } else {
+    const failure = describeFailure(mlflow);
+    if (failure) return { status: failure.kind, detail: `/api/health/mlflow: ${failure.reason}`, notes };
+    const status = (mlflow.json as { status?: unknown }).status;
+    if (status !== undefined && status !== 'ok' && status !== 'healthy') {
+      return { status: 'fail', detail: `/api/health/mlflow: status ${String(status)}`, notes };
+    }
+  }
+  if (unhealthy.length > 0) {
+    return { status: 'warn', detail: `degraded: ${unhealthy.join(', ')} unhealthy; ${mlflowDetail}`, notes };
+  }
+  return { status: 'pass', detail: `healthy; ${mlflowDetail}`, notes };
+}
+
+async function mlflowHealth(ctx: StepContext): Promise<StepOutcome> {
+  const base = ctx.mlflowBase;
+  const [health, version] = await Promise.all([
+    ctx.http.send({ step: 'health', label: 'GET /health', method: 'GET', url: `${base}/health` }),
+    ctx.http.send({ step: 'health', label: 'GET /version', method: 'GET', url: `${base}/version` }),
+  ]);
+  if (health.status === undefined) return { status: 'error', detail: `/health: ${health.exchange.error?.kind ?? 'no response'}` };
+  if (health.status !== 200) return { status: 'fail', detail: `/health: ${health.status}` };
+  const v = version.status === 200 && version.text.length < 40 ? version.text.trim() : undefined;
+  return { status: 'pass', detail: v ? `OK; MLflow ${v}` : 'OK' };
+}
+
+/** FastAPI's 404 for a route this API version does not have. */
+function isMissingEndpoint(r: HttpResult): boolean {
+  const detail = (r.json as { detail?: unknown } | undefined)?.detail;
+  return r.status === 404 && detail === 'Not Found';
+}
+
+/** Components reported as not healthy, from `{status, services: {name: state}}` answers. */
+export function unhealthyComponents(json: unknown): string[] {
+  if (!json || typeof json !== 'object') return [];
+  const body = json as { status?: unknown; services?: unknown };
+  const out: string[] = [];
+  if (body.services && typeof body.services === 'object') {
+    for (const [name, state] of Object.entries(body.services as Record<string, unknown>)) {
+      const s = typeof state === 'string' ? state : (state as { status?: unknown } | null)?.status;
+      if (s === 'unhealthy' || s === 'down' || s === 'error' || s === 'degraded') out.push(name);
+    }
+  }
+  if (out.length === 0 && (body.status === 'degraded' || body.status === 'unhealthy')) out.push('(unnamed)');
+  return out;
+}

@@ -1,0 +1,20 @@
+// How the check names and tags what it creates, so that cleanup and `sweep` touch only their own.
+import { randomBytes } from 'node:crypto';
+
+/** The shared experiment: reused by every check, never deleted. */
+export const CHECK_EXPERIMENT = 'hokus-check';
+export const NAME_PREFIX = 'hokus-check-';
+export const CHECK_TAG = 'hokus-check.id';
+export const CREATED_TAG = 'hokus-check.created';
+
+/** 12 hex chars: short enough for names, random enough that concurrent checks never collide. */
+export function newCheckId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export function resourceName(checkId: string): string {
+  return `${NAME_PREFIX}${checkId}`;
+}
+
+/** Directory (under the run's artifacts) that holds everything the check uploads. */
+export const ARTIFACT_DIR = 'hokus-check';

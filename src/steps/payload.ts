@@ -1,0 +1,58 @@
+// The generated artifact: deterministic pseudo-random bytes made on the fly (AES-CTR keystream over
+// zeros: fast, and never held in memory), hashed while they are produced and while they are read back.
+import { createCipheriv, createHash, type Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
+
+const CHUNK = 64 * 1024;
+const ZEROS = Buffer.alloc(CHUNK);
+
+export interface Payload {
+  size: number;
+  /** A fresh stream of the same bytes each call (a retry resends them). */
+  stream(onBytes?: (sent: number) => void): Readable;
+  /** sha256 hex of the bytes; known once a stream has been read to its end. */
+  sha256(): string | undefined;
+}
+
+export function createPayload(seed: string, size: number): Payload {
+  let digest: string | undefined;
+  return {
+    size,
+    sha256: () => digest,
+    stream(onBytes) {
+      const key = createHash('sha256').update(seed).digest().subarray(0, 16);
+      const cipher = createCipheriv('aes-128-ctr', key, Buffer.alloc(16));
+      const hash = createHash('sha256');
+      let produced = 0;
+      return new Readable({
+        highWaterMark: CHUNK,
+        read() {
+          if (produced >= size) {
+            digest = hash.digest('hex');
+            this.push(null);
+            return;
+          }
+          const n = Math.min(CHUNK, size - produced);
+          const chunk = cipher.update(n === CHUNK ? ZEROS : ZEROS.subarray(0, n));
+          produced += n;
+          hash.update(chunk);
+          onBytes?.(produced);
+          this.push(chunk);
+        },
+      });
+    },
+  };
+}
+
+/** Hashes a response body as it streams by. */
+export async function hashStream(body: Readable, onBytes?: (received: number) => void): Promise<{ sha256: string; bytes: number }> {
+  const hash: Hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    hash.update(buf);
+    bytes += buf.length;
+    onBytes?.(bytes);
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}

@@ -1,0 +1,146 @@
+// Shapes of the check: the target, the steps of the DAG, their outcomes and the state they share.
+import type { Exchange, Http } from '../http/types.js';
+import type { Finding } from '../diagnosis/types.js';
+
+export const STEP_IDS = ['auth', 'health', 'experiments', 'run', 'artifact', 'register', 'cleanup'] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+export type StepStatus = 'pass' | 'fail' | 'error' | 'blocked' | 'skipped' | 'warn';
+
+/** One deployment to check (DESIGN.md §2), already resolved from flags, env and config. */
+export interface Target {
+  /** Environment name ('staging') or 'default' when given by flags. */
+  name: string;
+  /** 'hokusai': registry + auth + proxy; 'mlflow': a plain MLflow server (no auth, no prefix). */
+  kind: 'hokusai' | 'mlflow';
+  /** API service base (hokusai) — undefined for kind 'mlflow'. */
+  registryUrl?: string;
+  authUrl?: string;
+  /** Proxy mount on the registry, default '/api/mlflow'. */
+  mlflowPath: string;
+  /** Plain MLflow base URL (kind 'mlflow'). */
+  mlflowUrl?: string;
+  /** Internal MLflow URL for the differential probe and for registry deletes. */
+  mlflowDirectUrl?: string;
+  serviceId: string;
+  apiKeyEnv: string;
+}
+
+/** Everything the check created, in creation order; cleanup walks it backwards. */
+export interface CreatedResources {
+  experimentId?: string;
+  /** True only when this check created the shared experiment (it is still never deleted). */
+  experimentCreated?: boolean;
+  runId?: string;
+  /** Artifact files this check PUT, as paths under the mlflow-artifacts root: '<exp>/<run>/artifacts/hokus-check/x'. */
+  artifactPaths: string[];
+  /**
+   * Artifact directories to delete: `base` is the artifact-proxy URL that accepted the upload (the
+   * normal `…/api/2.0/mlflow-artifacts/artifacts`, or the ajax-api/direct one a probe used), `path`
+   * the directory under it ('<exp>/<run>/artifacts/hokus-check'). A directory, because MLflow 2.12.2
+   * answers 500 to a DELETE of a single file.
+   */
+  artifactDirs: Array<{ base: string; path: string; withKey: boolean }>;
+  modelName?: string;
+  modelVersions: string[];
+}
+
+/** What the steps learn and pass along. */
+export interface CheckState {
+  checkId: string;
+  keyId?: string;
+  scopes?: string[];
+  experimentId?: string;
+  runId?: string;
+  artifactUri?: string;
+  /** Path of the artifact under the mlflow-artifacts root. */
+  artifactPath?: string;
+  artifactSha256?: string;
+  modelName?: string;
+  modelVersion?: string;
+  created: CreatedResources;
+  /** What cleanup could not delete (or --keep kept), one line each. */
+  leftovers?: string[];
+}
+
+export interface CheckOptions {
+  /** Per-request timeout, ms. */
+  timeoutMs: number;
+  /** Whole-check deadline, ms. */
+  deadlineMs: number;
+  /** Bytes of the generated artifact. */
+  artifactSize: number;
+  /** Poll interval and limit for PENDING_REGISTRATION → READY. */
+  registerPollMs: number;
+  registerWaitMs: number;
+  keep: boolean;
+}
+
+/** Progress reporting for the terminal spinner; a no-op outside a TTY. */
+export interface Progress {
+  start(step: StepId, text: string): void;
+  update(step: StepId, text: string): void;
+  end(step: StepId, status: StepStatus, text: string): void;
+}
+
+export interface StepContext {
+  target: Target;
+  http: Http;
+  state: CheckState;
+  options: CheckOptions;
+  /** Fires on Ctrl-C or the deadline; steps stop sending when aborted. */
+  signal: AbortSignal;
+  progress: Progress;
+  /** Base of MLflow REST calls as the user's client sees it: `${registryUrl}${mlflowPath}` or mlflowUrl. */
+  mlflowBase: string;
+}
+
+/** What a step's run() returns; the runner adds timing, blocking and root-cause. */
+export interface StepOutcome {
+  status: 'pass' | 'fail' | 'error' | 'warn';
+  /** One line for the matrix: '201 run 3f2a… created', '404 on PUT artifact'. */
+  detail: string;
+  /** Extra facts for the report ('/api/health/mlflow not present (404): noted'). */
+  notes?: string[];
+}
+
+export interface Step {
+  id: StepId;
+  /** Must pass (or warn) for this step to run. */
+  dependsOn: StepId[];
+  /** Must pass (or warn) when they ran; a user-skipped soft dependency does not block. */
+  softDependsOn?: StepId[];
+  run(ctx: StepContext): Promise<StepOutcome>;
+}
+
+export interface StepResult {
+  id: StepId;
+  status: StepStatus;
+  durationMs: number;
+  detail: string;
+  notes: string[];
+  /** The first failing step in DAG order; its consequences are blocked. */
+  rootCause: boolean;
+  /** For status 'blocked': the step that blocked it. */
+  blockedBy?: StepId;
+  /** Ids of the exchanges this step made (probes included). */
+  exchangeIds: string[];
+  findings: Finding[];
+}
+
+/** One target's finished check: what the reporters render. */
+export interface CheckResult {
+  target: Target;
+  checkId: string;
+  startedAt: string;
+  durationMs: number;
+  steps: StepResult[];
+  exchanges: Exchange[];
+  findings: Finding[];
+  interrupted: boolean;
+  /** Resources left behind (--keep, or cleanup could not remove them). */
+  leftovers: string[];
+  insecure: boolean;
+  /** The key, masked ('hk_test_…a1b2'), or undefined when none was used. */
+  keyMasked?: string;
+}
