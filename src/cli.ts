@@ -14,7 +14,7 @@ const program = new Command('hokus-check')
   .exitOverride()
   .configureOutput({
     // One line for a usage error, pointing at --help; never a stack trace.
-    outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'hokus-check: ')} (see hokus-check --help)\n`),
+    outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
   });
 
 /** Flags that shape a check; shared by `check` and `demo`. */

@@ -62,6 +62,7 @@ class Scanner {
     }
     if (c === undefined) this.fail('unexpected end of file, expected a value');
     if (c === "'") this.fail('strings must use double quotes');
+    if (/[A-Za-z_]/.test(c)) this.fail('unquoted text where a value was expected (strings need double quotes)');
     this.fail(`unexpected ${describe(c)}, expected a value`);
   }
 
@@ -70,6 +71,7 @@ class Scanner {
     this.space();
     if (this.peek() === '}') return void this.i++;
     for (;;) {
+      if (this.peek() === undefined) this.fail("unexpected end of file, expected a property name or '}'");
       if (this.peek() !== '"') {
         this.fail(this.peek() === "'" ? 'property names must use double quotes' : 'expected a property name in double quotes');
       }
@@ -128,10 +130,15 @@ class Scanner {
   }
 
   private number(): void {
+    const start = this.i;
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.i));
     if (!match) this.fail('invalid number');
     this.i += match[0].length;
     const next = this.peek();
+    // '10s' unquoted: point at the value, not at the 's'.
+    if (next !== undefined && /[A-Za-z_]/.test(next) && !/[eE]/.test(next)) {
+      this.fail('unquoted text where a value was expected (strings need double quotes, e.g. "10s")', start);
+    }
     if (next !== undefined && /[0-9.eE]/.test(next)) this.fail('invalid number (no leading zeros; digits after the point)');
   }
 

@@ -84,7 +84,7 @@ export function isGatewayErrorPage(text: string): boolean {
 export function bodySummary(facts: BodyFacts, max = 160): string {
   let s: string;
   if (facts.errorCode) s = facts.message ? `${facts.errorCode}: ${facts.message}` : facts.errorCode;
-  else if (facts.detail !== undefined) s = `detail: ${facts.detail}`;
+  else if (facts.detail !== undefined) s = facts.json && typeof facts.json.detail === 'string' ? `"${facts.detail}"` : `detail ${facts.detail}`;
   else if (facts.error) s = facts.message ? `${facts.error}: ${facts.message}` : facts.error;
   else if (facts.htmlTitle) s = `HTML page "${facts.htmlTitle}"`;
   else s = facts.text.replace(/\s+/g, ' ');
@@ -103,4 +103,9 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The words of an error body, for matching: detail, message, then the raw text. */
+export function errorWords(facts: BodyFacts): string {
+  return [facts.detail, facts.message, facts.error, facts.json ? undefined : facts.text].filter((s) => s !== undefined).join(' ');
 }

@@ -11,10 +11,8 @@ export interface ClassifyContext {
   phase: Phase;
   /** Our caller's signal fired (Ctrl-C, deadline of the whole check). */
   aborted: boolean;
-  /** The per-request overall timer fired. */
-  timedOut: boolean;
-  /** That timer's length, for the message. */
-  deadlineMs: number;
+  /** Set when one of our own per-request timers fired: what did not arrive in time. */
+  timedOut?: string;
 }
 
 export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError {
@@ -22,7 +20,9 @@ export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError
   const code = chain.map((e) => e.code).find((c): c is string => typeof c === 'string');
   if (ctx.aborted) return { kind: 'aborted', ...(code ? { code } : {}), message: `request to ${ctx.host} aborted`, phase: ctx.phase };
   if (ctx.timedOut) {
-    return { kind: 'timeout', message: `${ctx.host}: no complete response within ${ctx.deadlineMs} ms`, phase: ctx.phase };
+    // Nothing was written yet: the connection (through a proxy, say) never became usable.
+    const kind = ctx.phase === 'connect' ? 'connect-timeout' : 'timeout';
+    return { kind, message: `${ctx.host}: ${ctx.timedOut}`, phase: ctx.phase };
   }
   for (const e of chain) {
     const kind = kindOf(e);
@@ -75,7 +75,7 @@ function kindOf(e: ErrorLike): NetErrorKind | undefined {
   const code = typeof e.code === 'string' ? e.code : '';
   const byCode = BY_CODE[code];
   if (byCode) return byCode;
-  if (code.startsWith('HPE_')) return 'protocol';
+  if (code.startsWith('HPE_') || e.name === 'HTTPParserError') return 'protocol';
   if (/^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_)/.test(code)) return 'tls-other';
   const message = typeof e.message === 'string' ? e.message : '';
   if (code === 'EPROTO' || /\b(SSL|TLS)\b|certificate/i.test(message)) return 'tls-other';

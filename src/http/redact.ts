@@ -27,8 +27,8 @@ export function createRedactor(secrets: string[]): Redactor {
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key']);
 
 /**
- * Redacted copies of headers: credentials masked entirely (the scheme and, for our key, its masked
- * form stay), cookie values replaced (names kept: a load balancer's cookie name is evidence), and
+ * Redacted copies of headers: credentials replaced entirely (the scheme stays, and our own key shows
+ * as its masked form, so a reader can tell which key was sent), cookie values replaced (names kept: a load balancer's cookie name is evidence), and
  * every other value run through the text redactor, since a server may echo the key in any header.
  */
 export function redactHeaders(headers: readonly Header[], redact: Redactor = createRedactor([])): Header[] {
@@ -95,10 +95,12 @@ function secretForms(secret: string): Replacement[] {
   return out;
 }
 
+/** `Scheme credential` → `Scheme hk_test_…abcd` for our key, `Scheme <redacted>` for anything else. */
 function redactCredential(value: string, redact: Redactor): string {
-  const m = /^(\S+)(\s+)(\S.*)$/.exec(value);
-  if (m) return `${m[1]}${m[2]}${maskToken(redact(m[3]!))}`;
-  return maskToken(redact(value));
+  const m = /^([A-Za-z][\w-]*)(\s+)(\S.*)$/.exec(value);
+  const [scheme, credential] = m ? [`${m[1]}${m[2]}`, m[3]!] : ['', value];
+  const redacted = redact(credential);
+  return `${scheme}${redacted.includes('…') ? redacted : REDACTED}`;
 }
 
 function redactCookiePairs(value: string, separator: string): string {
@@ -120,4 +122,19 @@ function redactSetCookie(value: string, redact: Redactor): string {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The first `chars` characters of `text`, redacted. Redaction runs on a wider window first, so a
+ * secret that straddles the cut is still recognised whole.
+ */
+export function redactedExcerpt(text: string, chars: number, redact: Redactor): string {
+  const margin = 1024;
+  for (let window = chars + margin; ; window *= 2) {
+    const whole = window >= text.length;
+    const out = redact(whole ? text : text.slice(0, window));
+    // Redaction shortens text; if it shortened the window too much, the cut might reach a partial
+    // secret at the window's end: widen and redo.
+    if (whole || out.length >= chars + margin / 2) return out.slice(0, chars);
+  }
 }

@@ -3,7 +3,7 @@
 // connection phases come from our connector, which marks DNS, TCP and TLS on every new socket.
 // A try on a reused keep-alive socket has dns/connect/ssl = -1, as in HAR.
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { buildConnector } from 'undici';
 import type { Timings } from './types.js';
@@ -71,7 +71,7 @@ export function traceDispatch<T>(trace: TryTrace, dispatch: () => T): T {
 
 /** Wraps an undici connector so that each new socket records its DNS, TCP and TLS milestones. */
 export function timedConnector(connector: buildConnector.connector): buildConnector.connector {
-  const connect = connector as unknown as (o: buildConnector.Options, cb: buildConnector.Callback) => Socket | undefined;
+  const connect = connector as unknown as (o: buildConnector.Options, cb: buildConnector.Callback) => unknown;
   return (options, callback) => {
     const marks: SocketMarks = { start: performance.now(), used: false };
     const socket = connect(options, (...args) => {
@@ -84,7 +84,8 @@ export function timedConnector(connector: buildConnector.connector): buildConnec
       }
       callback(...args);
     });
-    if (socket) {
+    // buildConnector returns the socket; the proxy agent's connector returns a promise.
+    if (socket instanceof Socket) {
       sockets.set(socket, marks);
       socket.once('lookup', () => (marks.lookup ??= performance.now()));
       socket.once('connect', () => (marks.connected ??= performance.now()));

@@ -39,7 +39,6 @@ export function excerptOf(x: ReportExchange, max = EXCERPT_MAX): string | undefi
 
 /** Whitespace runs become one space, control characters go, and the text is cut to `max` with '…'. */
 export function squash(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   return cut(flat, max);
 }

@@ -159,7 +159,7 @@ export const ReportSchema = z
     exitCode: z.number().int().min(0).max(255),
     /** TLS verification was off (--insecure) for at least one target. */
     insecure: z.boolean(),
-    targets: z.array(TargetSchema).min(1),
+    targets: z.array(TargetSchema),
   })
   .meta({ title: 'hokus-check report v1' });
 

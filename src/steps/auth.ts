@@ -1,6 +1,7 @@
 // Step `auth`: validate the API key at the auth service, the way the API service does it.
 import { probeAuthHealth } from '../diagnosis/probes/auth-health.js';
 import { probeAuthWithoutServiceId } from '../diagnosis/probes/auth-without-service-id.js';
+import { probeRegistryAcceptsKey } from '../diagnosis/probes/registry-accepts-key.js';
 import { describeFailure } from '../mlflow/client.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
@@ -25,8 +26,10 @@ export const authStep: Step = {
       return { status: 'pass', detail: `key valid for ${ctx.target.serviceId}${scopes}` };
     }
     // Follow-up probes settle why: is it the service_id, or is the auth service itself down?
+    const down = result.status === undefined || result.status >= 500 || result.json === undefined;
     if (result.status === 401) await probeAuthWithoutServiceId(ctx);
-    else if (result.status === undefined || result.status >= 500 || result.json === undefined) await probeAuthHealth(ctx);
+    else if (down) await probeAuthHealth(ctx);
+    if ((result.status === 401 || down) && !ctx.signal.aborted) await probeRegistryAcceptsKey(ctx);
 
     if (result.status === 200) return { status: 'fail', detail: '200 but is_valid is not true' };
     const failure = describeFailure(result) ?? { kind: 'fail' as const, reason: `${result.status}` };

@@ -1,0 +1,384 @@
+// Settings from flags, env, the config file and built-in defaults (DESIGN.md §2, §8).
+//
+// Precedence, per field: flag > env var (HOKUS_CHECK_*) > the selected environment in the file > the
+// file's "defaults" > built-in default. With several --env, target fields given by flag or env var
+// apply to every environment (`--env staging,prod --service-id x` checks both with service id x).
+// Check options (timeouts, retries, artifact size, …) are one set for the whole run, so when several
+// selected environments set one differently in the file, that is an error: set it in "defaults" or by
+// flag. An env var set to '' counts as unset (CI systems often export empty variables).
+// Durations are '500ms', '10s', '5m', '1h30m'; a bare number is seconds. Sizes are '4KiB', '1MB', bytes.
+import { resolve as resolvePath } from 'node:path';
+import type { CheckOptions, StepId, Target } from '../steps/types.js';
+import { UsageError } from './errors.js';
+import {
+  checkBaseUrl,
+  checkDuration,
+  checkEnvVarName,
+  checkMlflowPath,
+  checkRetries,
+  checkServiceId,
+  checkSize,
+  type Checked,
+} from './field-checks.js';
+import { type ConfigEntry, formatPath, OPTION_FIELDS, type OptionField, TARGET_FIELDS, type TargetField } from './file-schema.js';
+import { CONFIG_FILE_NAME, type LoadedConfig, loadConfigFile, type ReadFile } from './load.js';
+import { quoteSafely } from './key-guard.js';
+import { parseStepList } from './step-list.js';
+import { closest } from './suggest.js';
+
+/** Flags as commander hands them (strings/booleans/arrays; undefined when not given). */
+export interface FlagValues {
+  config?: string;
+  env?: string[];
+  registryUrl?: string;
+  authUrl?: string;
+  mlflowPath?: string;
+  mlflowUrl?: string;
+  mlflowDirectUrl?: string;
+  serviceId?: string;
+  apiKeyEnv?: string;
+  apiKeyStdin?: boolean;
+  timeout?: string;
+  connectTimeout?: string;
+  deadline?: string;
+  retries?: string;
+  artifactSize?: string;
+  registerWait?: string;
+  wait?: string;
+  insecure?: boolean;
+  caFile?: string;
+  keep?: boolean;
+  only?: string;
+  skip?: string;
+}
+
+export interface Settings {
+  /** One per --env (in the given order), or one named 'default' from flags/env/file defaults. */
+  targets: Target[];
+  check: CheckOptions & { connectTimeoutMs: number; retries: number; waitMs: number; insecure: boolean; caFile?: string };
+  only?: StepId[];
+  skip?: StepId[];
+  /** Absolute path of the config file used, if any. */
+  configPath?: string;
+}
+
+export const NO_TARGET =
+  'no target: give --registry-url (and --auth-url), --mlflow-url, or --env NAME with a config file (hokus-check init writes one)';
+
+/** Resolve everything the check needs; throws UsageError listing every problem, one per line. */
+export function resolveSettings(input: {
+  flags: FlagValues;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  readFile?: ReadFile;
+}): Settings {
+  const { flags, cwd } = input;
+  const env = (name: string): string | undefined => (input.env[name] === '' ? undefined : input.env[name]);
+  const problems: string[] = [];
+
+  let loaded: LoadedConfig | undefined;
+  let fileBroken = false;
+  try {
+    loaded = loadConfigFile({ configFlag: flags.config, cwd, readFile: input.readFile });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(...error.lines);
+    fileBroken = true;
+  }
+
+  const flagLayer = layerFromText((field) => [FIELDS[field].flag, flags[field]], problems);
+  const envLayer = layerFromText((field) => {
+    const name = FIELDS[field].env;
+    return [name ?? '', name === undefined ? undefined : env(name)];
+  }, problems);
+  const selection = selectEnvironments(flags.env, env('HOKUS_CHECK_ENV'), loaded, fileBroken, cwd, problems);
+
+  const targets: Target[] = [];
+  const optionsPerTarget: Array<{ name: string; options: Layer }> = [];
+  if (!fileBroken && selection.ok) {
+    const defaults = layerFromFile(loaded?.config.defaults, ['defaults'], loaded?.label);
+    for (const name of selection.names ?? ['default']) {
+      const entry = selection.names ? layerFromFile(loaded?.config.environments[name], ['environments', name], loaded?.label) : {};
+      const layers = [flagLayer, envLayer, entry, defaults, BUILT_IN];
+      const target = buildTarget(name, selection.names !== undefined, layers, loaded, problems);
+      if (target) targets.push(target);
+      optionsPerTarget.push({ name, options: pickOptions(layers) });
+    }
+  }
+  const options = agreeOnOptions(optionsPerTarget, problems);
+
+  const wait = flags.wait === undefined ? { value: 0 } : checkDuration(flags.wait, false);
+  if (wait.problem !== undefined) problems.push(`--wait: ${wait.problem}`);
+  const steps = stepSelection(flags, problems);
+
+  if (problems.length > 0) throw new UsageError([...new Set(problems)]);
+  return {
+    targets,
+    check: {
+      timeoutMs: options.timeout,
+      connectTimeoutMs: options.connectTimeout,
+      deadlineMs: options.deadline,
+      retries: options.retries,
+      artifactSize: options.artifactSize,
+      registerWaitMs: options.registerWait,
+      registerPollMs: REGISTER_POLL_MS,
+      waitMs: wait.value ?? 0,
+      keep: flags.keep === true,
+      insecure: flags.insecure === true,
+      ...(flags.caFile !== undefined ? { caFile: resolvePath(cwd, flags.caFile) } : {}),
+    },
+    ...steps,
+    ...(loaded ? { configPath: loaded.path } : {}),
+  };
+}
+
+/** Where each field comes from when given by flag or env var. */
+const FIELDS: Record<TargetField | OptionField, { flag: string; env?: string }> = {
+  registryUrl: { flag: '--registry-url', env: 'HOKUS_CHECK_REGISTRY_URL' },
+  authUrl: { flag: '--auth-url', env: 'HOKUS_CHECK_AUTH_URL' },
+  mlflowPath: { flag: '--mlflow-path', env: 'HOKUS_CHECK_MLFLOW_PATH' },
+  mlflowUrl: { flag: '--mlflow-url', env: 'HOKUS_CHECK_MLFLOW_URL' },
+  mlflowDirectUrl: { flag: '--mlflow-direct-url', env: 'HOKUS_CHECK_MLFLOW_DIRECT_URL' },
+  serviceId: { flag: '--service-id', env: 'HOKUS_CHECK_SERVICE_ID' },
+  apiKeyEnv: { flag: '--api-key-env', env: 'HOKUS_CHECK_API_KEY_ENV' },
+  timeout: { flag: '--timeout', env: 'HOKUS_CHECK_TIMEOUT' },
+  connectTimeout: { flag: '--connect-timeout', env: 'HOKUS_CHECK_CONNECT_TIMEOUT' },
+  deadline: { flag: '--deadline', env: 'HOKUS_CHECK_DEADLINE' },
+  retries: { flag: '--retries', env: 'HOKUS_CHECK_RETRIES' },
+  artifactSize: { flag: '--artifact-size', env: 'HOKUS_CHECK_ARTIFACT_SIZE' },
+  registerWait: { flag: '--register-wait' },
+};
+
+const REGISTER_POLL_MS = 100;
+
+/** A value and where it came from, for messages: '--mlflow-url', 'HOKUS_CHECK_…', 'environments.x.y in file'. */
+interface Setting<T> {
+  value: T;
+  raw: string;
+  source: string;
+  /** 'defaults' and 'built-in' values are background; a conflict with them is not the user's doing. */
+  layer: 'flag' | 'env' | 'entry' | 'defaults' | 'built-in';
+}
+type Layer = { [F in TargetField]?: Setting<string> } & { [F in OptionField]?: Setting<number> };
+type Options = Record<OptionField, number>;
+
+const BUILT_IN: Layer = {
+  mlflowPath: builtIn('/api/mlflow', '/api/mlflow'),
+  serviceId: builtIn('platform', 'platform'),
+  apiKeyEnv: builtIn('HOKUSAI_API_KEY', 'HOKUSAI_API_KEY'),
+  timeout: builtIn(10_000, '10s'),
+  connectTimeout: builtIn(5_000, '5s'),
+  deadline: builtIn(120_000, '120s'),
+  retries: builtIn(2, '2'),
+  artifactSize: builtIn(4096, '4KiB'),
+  registerWait: builtIn(30_000, '30s'),
+};
+
+const TARGET_CHECKS: Record<TargetField, (raw: string) => Checked<string>> = {
+  registryUrl: checkBaseUrl,
+  authUrl: checkBaseUrl,
+  mlflowPath: checkMlflowPath,
+  mlflowUrl: checkBaseUrl,
+  mlflowDirectUrl: checkBaseUrl,
+  serviceId: checkServiceId,
+  apiKeyEnv: checkEnvVarName,
+};
+
+const OPTION_CHECKS: Record<OptionField, (raw: string | number) => Checked<number>> = {
+  timeout: (raw) => checkDuration(String(raw), true),
+  connectTimeout: (raw) => checkDuration(String(raw), true),
+  deadline: (raw) => checkDuration(String(raw), true),
+  retries: checkRetries,
+  artifactSize: (raw) => checkSize(String(raw)),
+  registerWait: (raw) => checkDuration(String(raw), false),
+};
+
+/**
+ * A layer from flags or env vars: each value checked, problems reported once under the flag or variable
+ * name. A bad target field stays present (so no second, misleading "no target" line); a bad option goes.
+ */
+function layerFromText(lookup: (field: TargetField | OptionField) => [string, string | undefined], problems: string[]): Layer {
+  const layer: Layer = {};
+  const kind = (source: string): Setting<unknown>['layer'] => (source.startsWith('--') ? 'flag' : 'env');
+  for (const field of TARGET_FIELDS) {
+    const [source, raw] = lookup(field);
+    if (raw === undefined) continue;
+    const checked = TARGET_CHECKS[field](raw);
+    if (checked.problem !== undefined) problems.push(`${source}: ${checked.problem}`);
+    layer[field] = { value: checked.value ?? raw, raw, source, layer: kind(source) };
+  }
+  for (const field of OPTION_FIELDS) {
+    const [source, raw] = lookup(field);
+    if (raw === undefined) continue;
+    const checked = OPTION_CHECKS[field](raw);
+    if (checked.problem !== undefined) problems.push(`${source}: ${checked.problem}`);
+    else layer[field] = { value: checked.value, raw, source, layer: kind(source) };
+  }
+  return layer;
+}
+
+/** A layer from a validated file entry ("defaults" or one environment), normalised. */
+function layerFromFile(entry: ConfigEntry | undefined, path: string[], label: string | undefined): Layer {
+  const layer: Layer = {};
+  if (!entry) return layer;
+  const kind = path[0] === 'defaults' ? 'defaults' : 'entry';
+  const source = (field: string) => `${formatPath([...path, field])} in ${label ?? CONFIG_FILE_NAME}`;
+  for (const field of TARGET_FIELDS) {
+    const raw = entry[field];
+    if (raw === undefined) continue;
+    // The schema accepted it, so the check only normalises.
+    layer[field] = { value: TARGET_CHECKS[field](raw).value ?? raw, raw, source: source(field), layer: kind };
+  }
+  for (const field of OPTION_FIELDS) {
+    const raw = entry[field];
+    if (raw === undefined) continue;
+    const value = OPTION_CHECKS[field](raw).value;
+    if (value !== undefined) layer[field] = { value, raw: String(raw), source: source(field), layer: kind };
+  }
+  return layer;
+}
+
+function builtIn<T>(value: T, raw: string): Setting<T> {
+  return { value, raw, source: 'the built-in default', layer: 'built-in' };
+}
+
+/** The environments to check: from --env (repeatable, comma lists) else HOKUS_CHECK_ENV; none → 'default'. */
+function selectEnvironments(
+  flagValues: string[] | undefined,
+  envValue: string | undefined,
+  loaded: LoadedConfig | undefined,
+  fileBroken: boolean,
+  cwd: string,
+  problems: string[],
+): { ok: boolean; names?: string[] } {
+  // commander's repeatable --env defaults to [], which means "not given".
+  const given = flagValues !== undefined && flagValues.length > 0 ? flagValues : undefined;
+  const source = given !== undefined ? '--env' : envValue !== undefined ? 'HOKUS_CHECK_ENV' : undefined;
+  const raw = given ?? (envValue === undefined ? undefined : [envValue]);
+  if (source === undefined || raw === undefined) return { ok: true };
+  const names = [...new Set(raw.flatMap((value) => value.split(',')).map((name) => name.trim()).filter((name) => name !== ''))];
+  if (names.length === 0) {
+    problems.push(`${source}: no environment name given`);
+    return { ok: false };
+  }
+  if (fileBroken) return { ok: false };
+  if (!loaded) {
+    problems.push(
+      `${source} ${names.map(quoteSafely).join(', ')}: environments are defined in a config file, and there is none ` +
+        `(looked for ${resolvePath(cwd, CONFIG_FILE_NAME)}; give --config PATH, or run hokus-check init to write one)`,
+    );
+    return { ok: false };
+  }
+  const defined = Object.keys(loaded.config.environments);
+  const unknown = names.filter((name) => !Object.hasOwn(loaded.config.environments, name));
+  for (const name of unknown) {
+    const guess = closest(name, defined);
+    const hint = guess ? `did you mean "${guess}"? ` : '';
+    const list = defined.length > 0 ? defined.join(', ') : 'none';
+    problems.push(`${source} ${quoteSafely(name)}: no such environment in ${loaded.label} (${hint}defined: ${list})`);
+  }
+  return unknown.length > 0 ? { ok: false } : { ok: true, names };
+}
+
+/** The target for one environment (or 'default'); undefined after reporting why it cannot be built. */
+function buildTarget(name: string, named: boolean, layers: Layer[], loaded: LoadedConfig | undefined, problems: string[]): Target | undefined {
+  const pick = <F extends TargetField>(field: F): Setting<string> | undefined => layers.find((layer) => layer[field])?.[field];
+  const where = named ? `environment ${JSON.stringify(name)}: ` : '';
+  const registryUrl = pick('registryUrl');
+  const authUrl = pick('authUrl');
+  const mlflowUrl = pick('mlflowUrl');
+  const mlflowPath = pick('mlflowPath');
+  const direct = pick('mlflowDirectUrl');
+  const optional = {
+    ...(direct ? { mlflowDirectUrl: direct.value } : {}),
+    serviceId: pick('serviceId')?.value ?? 'platform',
+    apiKeyEnv: pick('apiKeyEnv')?.value ?? 'HOKUSAI_API_KEY',
+  };
+
+  // A file's "defaults" are background: an environment that sets mlflowUrl ignores defaults.registryUrl
+  // and defaults.authUrl, and one that sets registryUrl ignores defaults.mlflowUrl.
+  const hokusaiSettings = [registryUrl, authUrl].filter((s): s is Setting<string> => s !== undefined);
+  const mlflow = mlflowUrl && isBackground(mlflowUrl) && hokusaiSettings.some((s) => !isBackground(s)) ? undefined : mlflowUrl;
+  if (mlflow) {
+    const before = problems.length;
+    const clashing = hokusaiSettings.filter((other) => !isBackground(other) || isBackground(mlflow));
+    if (clashing.length > 0) {
+      problems.push(
+        `${where}${mlflow.source} cannot be used together with ${clashing.map((s) => s.source).join(' and ')}: ` +
+          'mlflowUrl checks a plain MLflow server, registryUrl/authUrl a Hokusai deployment',
+      );
+    }
+    if (mlflowPath && !isBackground(mlflowPath)) {
+      problems.push(`${where}${mlflowPath.source} does not apply to a plain MLflow server (mlflowUrl): put any path prefix in the URL itself`);
+    }
+    if (problems.length > before) return undefined;
+    // A plain MLflow server has no proxy mount: its REST API is at the URL itself.
+    return { name, kind: 'mlflow', mlflowPath: '', mlflowUrl: mlflow.value, ...optional };
+  }
+
+  if (!registryUrl) {
+    if (authUrl) {
+      problems.push(`${where}${authUrl.source} needs a registry URL too: give --registry-url${named ? ` or set registryUrl in the environment` : ''}`);
+    } else if (named) {
+      problems.push(
+        `${where}no registryUrl or mlflowUrl: set one in ${formatPath(['environments', name])} (or "defaults") of ${loaded?.label ?? CONFIG_FILE_NAME}, or pass --registry-url / --mlflow-url`,
+      );
+    } else {
+      const defined = loaded ? Object.keys(loaded.config.environments) : [];
+      problems.push(defined.length > 0 ? `${NO_TARGET}; ${loaded?.label} defines: ${defined.join(', ')}` : NO_TARGET);
+    }
+    return undefined;
+  }
+  return {
+    name,
+    kind: 'hokusai',
+    registryUrl: registryUrl.value,
+    ...(authUrl ? { authUrl: authUrl.value } : {}),
+    mlflowPath: mlflowPath?.value ?? '/api/mlflow',
+    ...optional,
+  };
+}
+
+function isBackground(setting: Setting<unknown>): boolean {
+  return setting.layer === 'defaults' || setting.layer === 'built-in';
+}
+
+function pickOptions(layers: Layer[]): Layer {
+  const picked: Layer = {};
+  for (const field of OPTION_FIELDS) picked[field] = layers.find((layer) => layer[field])?.[field];
+  return picked;
+}
+
+/** One set of check options for the run; environments that set an option differently are an error. */
+function agreeOnOptions(perTarget: Array<{ name: string; options: Layer }>, problems: string[]): Options {
+  const options = {} as Options;
+  for (const field of OPTION_FIELDS) {
+    const settings = perTarget.map(({ name, options: layer }) => ({ name, setting: layer[field] ?? BUILT_IN[field] }));
+    const first = settings[0]?.setting ?? BUILT_IN[field];
+    options[field] = first?.value ?? 0;
+    if (settings.some(({ setting }) => setting?.value !== first?.value)) {
+      const values = settings.map(({ name, setting }) => `${name}: ${setting?.raw ?? '?'}`).join(', ');
+      problems.push(
+        `${field} differs between the selected environments (${values}); one run uses one value: ` +
+          `set it in "defaults" or pass ${FIELDS[field].flag}`,
+      );
+    }
+  }
+  return options;
+}
+
+function stepSelection(flags: FlagValues, problems: string[]): { only?: StepId[]; skip?: StepId[] } {
+  if (flags.only !== undefined && flags.skip !== undefined) {
+    problems.push('--only and --skip cannot be used together: pick the steps to run, or the steps to leave out');
+    return {};
+  }
+  const result: { only?: StepId[]; skip?: StepId[] } = {};
+  for (const key of ['only', 'skip'] as const) {
+    const raw = flags[key];
+    if (raw === undefined) continue;
+    const parsed = parseStepList(raw, `--${key}`);
+    problems.push(...parsed.problems);
+    result[key] = parsed.ids;
+  }
+  return result;
+}

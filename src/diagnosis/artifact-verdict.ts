@@ -1,0 +1,98 @@
+// Settles the incident's question: when an artifact call 404s, does the proxy send artifact paths
+// to the wrong place (ROUTE_ARTIFACTS_MISROUTED), or does MLflow itself not serve them
+// (MLFLOW_ARTIFACTS_NOT_SERVED)? Shared by the routing and mlflow rules so they never both fire.
+import type { Exchange } from '../http/types.js';
+import { readBody } from './exchange-body.js';
+import { exchangesWhere, is2xx, isArtifactCall, isFailure, isTrackingCall, responderOf, statusOf, stepStatus, throughProxy } from './evidence-query.js';
+import type { Evidence } from './types.js';
+
+export type VerdictBasis =
+  /** The same PUT direct to MLflow (--mlflow-direct-url) worked, or 404ed too. */
+  | 'direct'
+  /** The same PUT via `ajax-api` (the prefix tracking calls are rewritten to) worked, or 404ed too. */
+  | 'ajax'
+  /** No probe settled it; the artifact listing 404s from MLflow as well. */
+  | 'listing'
+  /** No probe settled it; who answered the 404 does. */
+  | 'responder'
+  /** The proxy answered 503 ARTIFACTS_DISABLED. */
+  | 'disabled'
+  /** A plain MLflow target: there is no proxy to misroute. */
+  | 'plain-mlflow';
+
+export interface ArtifactVerdict {
+  kind: 'misrouted' | 'not-served';
+  basis: VerdictBasis;
+  /** The artifact call of the artifact step that failed. */
+  failing: Exchange;
+  /** A tracking call through the same proxy that passed. */
+  tracking?: Exchange;
+  /** Probe exchanges that settled it. */
+  decisive: Exchange[];
+}
+
+export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
+  const status = stepStatus(ev, 'artifact');
+  if (status !== undefined && !isFailure(status)) return undefined;
+  const own = exchangesWhere(ev, { step: 'artifact', probe: false, finalOnly: true }).filter(isArtifactCall);
+  const tracking = passingTrackingCall(ev);
+  const disabled = own.find((x) => statusOf(x) === 503 && readBody(x).error === 'ARTIFACTS_DISABLED');
+  if (disabled) return withTracking({ kind: 'not-served', basis: 'disabled', failing: disabled, decisive: [] }, tracking);
+  const failing = own.find(isRouteMiss);
+  if (!failing) return undefined;
+
+  if (ev.target.kind === 'mlflow') return withTracking({ kind: 'not-served', basis: 'plain-mlflow', failing, decisive: [] }, tracking);
+
+  // Direct to MLflow: works → the proxy is at fault; the route is missing there too → MLflow is.
+  // Any other answer (401, 5xx, unreachable) settles nothing.
+  const directPut = probePut(ev, 'direct-artifact');
+  if (directPut && (is2xx(directPut) || isMissingRoute(directPut))) {
+    const directGet = exchangesWhere(ev, { step: 'artifact', probe: 'direct-artifact', finalOnly: true }).find((x) => x.request.method === 'GET');
+    const decisive = [directPut, ...(directGet ? [directGet] : [])];
+    return withTracking({ kind: is2xx(directPut) ? 'misrouted' : 'not-served', basis: 'direct', failing, decisive }, tracking);
+  }
+  const ajaxPut = probePut(ev, 'ajax-artifact');
+  if (ajaxPut && is2xx(ajaxPut)) return withTracking({ kind: 'misrouted', basis: 'ajax', failing, decisive: [ajaxPut] }, tracking);
+
+  // MLflow itself (or the proxy rewriting MLflow's 404) answered: was it the route or the prefix?
+  const fromMlflow = responderOf(failing) === 'mlflow' || readBody(failing).errorCode === 'RESOURCE_NOT_FOUND';
+  if (fromMlflow && ajaxPut && isMissingRoute(ajaxPut)) return withTracking({ kind: 'not-served', basis: 'ajax', failing, decisive: [ajaxPut] }, tracking);
+  if (fromMlflow && !ajaxPut) {
+    const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
+    if (listing && statusOf(listing) === 404 && responderOf(listing) === 'mlflow') {
+      return withTracking({ kind: 'not-served', basis: 'listing', failing, decisive: [listing] }, tracking);
+    }
+  }
+  // A 404 from something that is not MLflow's JSON API: the request did not reach MLflow's artifact route.
+  return withTracking({ kind: 'misrouted', basis: 'responder', failing, decisive: [] }, tracking);
+}
+
+/**
+ * A 404 that says "no such route" rather than "no such artifact": anything but MLflow's own JSON
+ * error (MLflow answers a missing file with a JSON error, never with a page).
+ */
+export function isRouteMiss(x: Exchange): boolean {
+  if (statusOf(x) !== 404) return false;
+  const facts = readBody(x);
+  return !(facts.errorCode !== undefined && facts.errorCode !== 'RESOURCE_NOT_FOUND' && responderOf(x) === 'mlflow');
+}
+
+function isMissingRoute(x: Exchange): boolean {
+  const s = statusOf(x);
+  return s === 404 || s === 405 || s === 501;
+}
+
+/** experiments/search if it passed, else any tracking call through the proxy that did. */
+export function passingTrackingCall(ev: Evidence): Exchange | undefined {
+  const passing = ev.exchanges.filter((x) => x.probe === undefined && isTrackingCall(x) && is2xx(x) && (ev.target.kind === 'mlflow' || throughProxy(ev, x)));
+  return passing.find((x) => x.label === 'experiments/search') ?? passing[0];
+}
+
+function probePut(ev: Evidence, probe: string): Exchange | undefined {
+  return exchangesWhere(ev, { step: 'artifact', probe, finalOnly: true }).find((x) => x.request.method === 'PUT');
+}
+
+function withTracking(v: ArtifactVerdict, tracking: Exchange | undefined): ArtifactVerdict {
+  if (tracking) v.tracking = tracking;
+  return v;
+}

@@ -1,0 +1,154 @@
+// Questions the rules ask of the evidence: which step failed, which exchanges a step made, where
+// they went, who answered. Pure reads; nothing here changes the evidence.
+import type { Exchange, Responder } from '../http/types.js';
+import { STEP_IDS, type StepId, type StepResult, type StepStatus } from '../steps/types.js';
+import { errorWords, readBody } from './exchange-body.js';
+import { fingerprint, originOf } from './fingerprint.js';
+import type { Evidence } from './types.js';
+
+export function stepResult(ev: Evidence, id: StepId): StepResult | undefined {
+  return ev.steps.find((s) => s.id === id);
+}
+
+export function stepStatus(ev: Evidence, id: StepId): StepStatus | undefined {
+  return stepResult(ev, id)?.status;
+}
+
+export function isFailure(status: StepStatus | undefined): boolean {
+  return status === 'fail' || status === 'error';
+}
+
+export function isPassing(status: StepStatus | undefined): boolean {
+  return status === 'pass' || status === 'warn';
+}
+
+/**
+ * The step's outcome leaves something to explain: it failed, errored or warned. A step missing from
+ * the evidence counts too (rules are also handed partial evidence). A try that was retried into a
+ * pass is not a finding.
+ */
+export function needsExplaining(ev: Evidence, step: string): boolean {
+  const id = asStepId(step);
+  if (!id) return false;
+  const status = stepStatus(ev, id);
+  return status === undefined || status === 'fail' || status === 'error' || status === 'warn';
+}
+
+/** The runner's root-cause step, else the first fail/error step in DAG order. */
+export function rootStepOf(ev: Evidence): StepId | undefined {
+  const marked = ev.steps.find((s) => s.rootCause && isFailure(s.status));
+  if (marked) return marked.id;
+  return STEP_IDS.find((id) => isFailure(stepStatus(ev, id)));
+}
+
+export interface ExchangeFilter {
+  step?: StepId;
+  /** A probe id, `false` for the step's own requests only, undefined for both. */
+  probe?: string | false;
+  label?: string | RegExp;
+  /** Drop tries that were retried (keep the try whose answer counted). */
+  finalOnly?: boolean;
+}
+
+export function exchangesWhere(ev: Evidence, filter: ExchangeFilter): Exchange[] {
+  return ev.exchanges.filter((x) => {
+    if (filter.step !== undefined && x.step !== filter.step) return false;
+    if (filter.probe === false && x.probe !== undefined) return false;
+    if (typeof filter.probe === 'string' && x.probe !== filter.probe) return false;
+    if (typeof filter.label === 'string' && x.label !== filter.label) return false;
+    if (filter.label instanceof RegExp && !filter.label.test(x.label)) return false;
+    if (filter.finalOnly && x.retried) return false;
+    return true;
+  });
+}
+
+/** The first matching answer of each step that has something to explain: probes and retried tries excluded. */
+export function firstPerStep(ev: Evidence, match: (x: Exchange) => boolean): Exchange[] {
+  const seen = new Set<string>();
+  const out: Exchange[] = [];
+  for (const x of exchangesWhere(ev, { probe: false, finalOnly: true })) {
+    if (seen.has(x.step) || !asStepId(x.step) || !needsExplaining(ev, x.step) || !match(x)) continue;
+    seen.add(x.step);
+    out.push(x);
+  }
+  return out;
+}
+
+export function statusOf(x: Exchange | undefined): number | undefined {
+  return x?.response?.status;
+}
+
+export function is2xx(x: Exchange | undefined): boolean {
+  const s = statusOf(x);
+  return s !== undefined && s >= 200 && s < 300;
+}
+
+export function responderOf(x: Exchange): Responder {
+  return x.responder ?? fingerprint(x).responder;
+}
+
+export function chainOf(x: Exchange): Responder[] {
+  return x.chain ?? fingerprint(x).chain;
+}
+
+export function asStepId(step: string): StepId | undefined {
+  return (STEP_IDS as readonly string[]).includes(step) ? (step as StepId) : undefined;
+}
+
+/** An MLflow tracking/registry REST call (`…/api/2.0/mlflow/…`, also `ajax-api`). */
+export function isTrackingCall(x: Exchange): boolean {
+  return /\/(ajax-)?api\/2\.0\/mlflow\//.test(pathOf(x.request.url));
+}
+
+/** An artifact-proxy call (`…/api/2.0/mlflow-artifacts/…`, also `ajax-api`). */
+export function isArtifactCall(x: Exchange): boolean {
+  return /\/(ajax-)?api\/2\.0\/mlflow-artifacts(\/|$)/.test(pathOf(x.request.url));
+}
+
+/** Sent to the registry (the API service's origin), not to auth or a direct MLflow URL. */
+export function onRegistry(ev: Evidence, x: Exchange): boolean {
+  const registry = originOf(ev.target.registryUrl);
+  return registry !== undefined && originOf(x.request.url) === registry;
+}
+
+/** Sent through the API's MLflow proxy mount. */
+export function throughProxy(ev: Evidence, x: Exchange): boolean {
+  if (ev.target.kind !== 'hokusai' || !ev.target.registryUrl) return false;
+  const base = `${ev.target.registryUrl.replace(/\/+$/, '')}${ev.target.mlflowPath}`;
+  return x.request.url.startsWith(`${base}/`);
+}
+
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.split('?')[0] ?? url;
+  }
+}
+
+/**
+ * The API's own MLflow probe (`GET /api/health/mlflow`) failed. Its JSON quotes what MLflow
+ * answered the API ("failed with error code 404 … Response body: '<!doctype html>…'"), so an
+ * MLflow-side fault shows here too, often in the health step before any MLflow call of ours.
+ */
+export function apiMlflowProbeFailure(ev: Evidence): { exchange: Exchange; quoted: string } | undefined {
+  const x = exchangesWhere(ev, { step: 'health', probe: false, label: 'GET /api/health/mlflow', finalOnly: true }).at(-1);
+  if (!x?.response || x.response.status < 500) return undefined;
+  const facts = readBody(x);
+  if (!facts.isJson) return undefined;
+  return { exchange: x, quoted: errorWords(facts) };
+}
+
+/** Of the steps these exchanges belong to, the first in DAG order that failed (else the first one's). */
+export function earliestFailingStep(ev: Evidence, xs: readonly Exchange[]): StepId | undefined {
+  const steps = new Set(xs.map((x) => x.step));
+  return STEP_IDS.find((id) => steps.has(id) && isFailure(stepStatus(ev, id))) ?? asStepId(xs[0]?.step ?? '');
+}

@@ -1,0 +1,132 @@
+// Who produced a response: read from status, headers and body shape (DESIGN.md §5, PLATFORM.md §5).
+// `chain` lists the layers the reply passed through, outermost first; `responder` is the layer that
+// wrote the body. A reply proxied by the API carries the upstream's headers too (two `server`s, two
+// `date`s), so the chain comes from every `server` header and the body says who spoke.
+import type { Exchange, Responder } from '../http/types.js';
+import { headerValues, isFlaskErrorPage, isGatewayErrorPage, isNginxPage, readBody, type BodyFacts } from './exchange-body.js';
+
+export interface Fingerprint {
+  responder: Responder;
+  chain: Responder[];
+}
+
+export interface FingerprintOptions {
+  /** Origin of the auth service (`https://auth.example`): FastAPI shapes from there are hokusai-auth. */
+  authOrigin?: string;
+}
+
+export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fingerprint {
+  const res = x.response;
+  if (!res) return { responder: 'unknown', chain: [] };
+  // Known auth origin: decide by URL (auth-step probes may go to the registry); else by step.
+  const onAuth = options.authOrigin !== undefined ? originOf(x.request.url) === options.authOrigin : x.step === 'auth' && !x.probe;
+  const layers = serverLayers(headerValues(res.headers, 'server'), onAuth);
+  const facts = readBody(x);
+  const responder =
+    bodyProducer(x, facts, layers, onAuth) ?? layers[layers.length - 1] ?? inferredFromPath(x, facts) ?? 'unknown';
+  return { responder, chain: withResponder(layers, responder) };
+}
+
+/** MLflow error codes (databricks protos); RESOURCE_NOT_FOUND is not one of them — the proxy made it up. */
+const PROXY_ERROR_CODE = 'RESOURCE_NOT_FOUND';
+
+function serverLayers(servers: string[], onAuth: boolean): Responder[] {
+  const out: Responder[] = [];
+  let uvicorns = 0;
+  for (const raw of servers) {
+    const s = raw.toLowerCase();
+    let layer: Responder | undefined;
+    if (s.startsWith('uvicorn')) {
+      // Behind the API's uvicorn, a second uvicorn is MLflow's own gateway (hokusai_mlflow_admin_gateway).
+      layer = onAuth ? 'hokusai-auth' : uvicorns === 0 ? 'hokusai-api' : 'mlflow';
+      uvicorns++;
+    } else if (s.includes('gunicorn') || s.includes('werkzeug')) layer = 'mlflow';
+    else if (s.includes('awselb') || s.includes('elb')) layer = 'load-balancer';
+    else if (s.includes('nginx')) layer = 'nginx';
+    if (layer && !out.includes(layer)) out.push(layer);
+  }
+  // Only the API's proxy passes an upstream's `server` through (load balancers and nginx replace it),
+  // so when the API is among several layers it is the outer one, whatever the header order.
+  const api = onAuth ? 'hokusai-auth' : 'hokusai-api';
+  if (out.length > 1 && out.includes(api)) return [api, ...out.filter((l) => l !== api)];
+  return out;
+}
+
+/** The producer the body's shape names, or undefined when the shape is not telling. */
+function bodyProducer(x: Exchange, facts: BodyFacts, layers: Responder[], onAuth: boolean): Responder | undefined {
+  const status = x.response?.status ?? 0;
+  const innerIsMlflow = layers.length > 1 && layers[layers.length - 1] === 'mlflow';
+  const json = facts.json;
+  if (json) {
+    if ('is_valid' in json) return 'hokusai-auth';
+    if (facts.errorCode !== undefined) return facts.errorCode === PROXY_ERROR_CODE ? 'hokusai-proxy' : 'mlflow';
+    if (facts.error === 'ARTIFACTS_DISABLED') return 'hokusai-proxy';
+    if (facts.detail !== undefined && PROXY_DETAIL.test(facts.detail)) return 'hokusai-proxy';
+    if (facts.detail !== undefined || facts.error === 'FORBIDDEN' || facts.error === 'REGISTRY_ADMIN_REQUIRED') {
+      if (onAuth) return 'hokusai-auth';
+      // FastAPI shape from behind the API: MLflow's gateway answered (e.g. `API key required`).
+      return innerIsMlflow ? 'mlflow' : 'hokusai-api';
+    }
+    if (typeof json.status === 'string' && !isMlflowPath(x.request.url)) {
+      if (onAuth) return 'hokusai-auth';
+      return innerIsMlflow ? 'mlflow' : 'hokusai-api';
+    }
+    return undefined;
+  }
+  const text = facts.text;
+  if (facts.errorCode !== undefined) return facts.errorCode === PROXY_ERROR_CODE ? 'hokusai-proxy' : 'mlflow';
+  if (isFlaskErrorPage(text)) return 'mlflow';
+  if (isNginxPage(text)) return 'nginx';
+  if (isGatewayErrorPage(text)) return layers.includes('nginx') && !layers.includes('load-balancer') ? 'nginx' : 'load-balancer';
+  // A bare 502/503/504 page from a server that did not name itself: the load balancer's, by shape.
+  if (facts.isHtml && /^50[234]\b/.test(facts.htmlTitle ?? '') && (layers.length === 0 || layers.includes('load-balancer'))) return 'load-balancer';
+  if (/^Invalid Host header/i.test(text)) return 'mlflow';
+  if (PROXY_DETAIL.test(text)) return 'hokusai-proxy';
+  if (status === 200 && text === 'OK') return onAuth ? 'hokusai-auth' : 'mlflow';
+  if (status === 200 && /\/version\/?$/.test(pathOf(x.request.url)) && /^\d+\.\d+\.\d+\S*$/.test(text)) return 'mlflow';
+  if (/^Not Found$/i.test(text) && !facts.isHtml) {
+    // An ALB fixed response; uvicorn/Starlette would have said {"detail":"Not Found"}.
+    const inner = layers[layers.length - 1];
+    return inner === undefined || inner === 'load-balancer' || inner === 'hokusai-api' ? 'load-balancer' : inner;
+  }
+  return undefined;
+}
+
+const PROXY_DETAIL = /Failed to connect to MLflow server|MLflow server request timeout|while proxying to MLflow/i;
+
+/** A JSON or file answer on an MLflow path with no telling header came from MLflow. */
+function inferredFromPath(x: Exchange, facts: BodyFacts): Responder | undefined {
+  const status = x.response?.status ?? 0;
+  if (status < 200 || status >= 300 || facts.isHtml) return undefined;
+  if (!isMlflowPath(x.request.url)) return undefined;
+  const attachment = headerValues(x.response?.headers, 'content-disposition').some((v) => /attachment/i.test(v));
+  return facts.isJson || attachment || x.request.method === 'GET' ? 'mlflow' : undefined;
+}
+
+function withResponder(layers: Responder[], responder: Responder): Responder[] {
+  if (responder === 'unknown' || layers.includes(responder)) return layers;
+  // The proxy is part of the API service.
+  if (responder === 'hokusai-proxy') return layers.includes('hokusai-api') ? layers : ['hokusai-api', ...layers];
+  return [...layers, responder];
+}
+
+export function isMlflowPath(url: string): boolean {
+  return /\/(ajax-)?api\/2\.0\/mlflow(-artifacts)?\//.test(pathOf(url)) || /\/(ajax-)?api\/2\.0\/mlflow-artifacts\/artifacts\/?$/.test(pathOf(url));
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.split('?')[0] ?? url;
+  }
+}
+
+export function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,17 @@
+// Probe `auth-without-service-id`: after a 401, validate the same key without a service_id. 200 here
+// means the key is fine but registered for another service (AUTH_SERVICE_ID_MISMATCH).
+import type { StepContext } from '../../steps/types.js';
+import { sendQuietly, trimSlash } from './send-quietly.js';
+
+export async function probeAuthWithoutServiceId(ctx: StepContext): Promise<void> {
+  const authUrl = ctx.target.authUrl;
+  if (!authUrl) return;
+  await sendQuietly(ctx, {
+    step: 'auth',
+    probe: 'auth-without-service-id',
+    label: 'validate without service_id',
+    method: 'POST',
+    url: `${trimSlash(authUrl)}/api/v1/keys/validate`,
+    json: {},
+  });
+}

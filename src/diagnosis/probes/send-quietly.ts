@@ -1,0 +1,21 @@
+// How probes talk to the network: through the check's Http (so the rules see every probe as an
+// exchange), never after an abort, and never throwing — a probe gathers evidence, it cannot fail.
+import type { HttpResult, RequestSpec } from '../../http/types.js';
+import type { StepContext } from '../../steps/types.js';
+
+export async function sendQuietly(ctx: StepContext, spec: RequestSpec): Promise<HttpResult | undefined> {
+  if (ctx.signal.aborted) return undefined;
+  try {
+    return await ctx.http.send(spec);
+  } catch {
+    return undefined;
+  }
+}
+
+export function is2xx(result: HttpResult | undefined): boolean {
+  return result?.status !== undefined && result.status >= 200 && result.status < 300;
+}
+
+export function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

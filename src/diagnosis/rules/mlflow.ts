@@ -1,0 +1,150 @@
+// MLflow family: the tracking server itself answers, and says what is wrong with it — artifact
+// routes not served, a Host header it refuses, a backend database that fails.
+import type { Exchange } from '../../http/types.js';
+import type { StepId } from '../../steps/types.js';
+import { artifactVerdict, type ArtifactVerdict } from '../artifact-verdict.js';
+import { errorWords, readBody } from '../exchange-body.js';
+import { earliestFailingStep, firstPerStep, hostOf, statusOf } from '../evidence-query.js';
+import { describeAnswer, nameOf, sameWay } from '../words.js';
+import { report, rule } from '../finding.js';
+import type { Rule, RuleMeta } from '../types.js';
+
+const notServedMeta: RuleMeta = {
+  code: 'MLFLOW_ARTIFACTS_NOT_SERVED',
+  family: 'mlflow',
+  title: 'MLflow does not serve artifacts',
+  severity: 'error',
+  docs: {
+    means: 'MLflow\'s artifact proxy routes (/api/2.0/mlflow-artifacts/…) do not exist on the server: it runs without --serve-artifacts (or with --no-serve-artifacts), or the API has artifact proxying switched off (503 ARTIFACTS_DISABLED).',
+    detect: 'The artifact PUT answers 404 from MLflow itself, and the same route 404s everywhere it was tried: direct to MLflow (--mlflow-direct-url), via ajax-api, or the listing; or the proxy answers 503 ARTIFACTS_DISABLED.',
+    fix: 'Start MLflow with --serve-artifacts --artifacts-destination <store> (check the container\'s command really passes it, and no --no-serve-artifacts); for ARTIFACTS_DISABLED set MLFLOW_SERVE_ARTIFACTS=true on the API service.',
+    confirm: 'GET <mlflow>/api/2.0/mlflow-artifacts/artifacts?path= answers 200 JSON; rerun `hokus-check --only artifact`.',
+  },
+};
+
+const hostMeta: RuleMeta = {
+  code: 'MLFLOW_HOST_NOT_ALLOWED',
+  family: 'mlflow',
+  title: 'MLflow refuses the Host header',
+  severity: 'error',
+  docs: {
+    means: 'MLflow 3\'s DNS-rebinding protection refuses requests whose Host header is not on its allow-list — here the host the proxy uses to reach it.',
+    detect: 'A call answers 403 "Invalid Host header - possible DNS rebinding attack detected".',
+    fix: 'Add the host the proxy uses, with and without the port (mlflow.<ns>.local and mlflow.<ns>.local:5000), to MLflow\'s --allowed-hosts / MLFLOW_SERVER_ALLOWED_HOSTS.',
+    confirm: 'Rerun `hokus-check --only experiments`: it passes.',
+  },
+};
+
+const backendMeta: RuleMeta = {
+  code: 'MLFLOW_BACKEND_ERROR',
+  family: 'mlflow',
+  title: 'MLflow\'s database is failing',
+  severity: 'error',
+  docs: {
+    means: 'MLflow is up, but its backend store (the database behind --backend-store-uri) is down, unreachable, refuses the credentials, or lacks its tables.',
+    detect: 'A call answers 5xx whose message names the database: OperationalError, psycopg2, sqlalchemy, "password authentication failed", "no such table", "could not connect to server".',
+    fix: 'Check the database is up and reachable from MLflow (security group, DNS); check the credentials in the task\'s secrets; check the database name (mlflow vs mlflow_db) and run `mlflow db upgrade <uri>` when tables are missing.',
+    confirm: 'Rerun `hokus-check --only experiments`: it passes.',
+  },
+};
+
+/** Most telling first: the name quoted in the finding is the first that matches. */
+const DATABASE_SIGNS = [
+  /password authentication failed/i,
+  /Database password not found/i,
+  /no such table: \S+/i,
+  /database is locked/i,
+  /relation "[^"]*" does not exist/i,
+  /database "[^"]*" does not exist/i,
+  /could not connect to server/i,
+  /\w*OperationalError/,
+  /\w*ProgrammingError/,
+  /psycopg2?/i,
+  /sqlalchemy/i,
+  /DatabaseError/,
+];
+
+function databaseSign(text: string): string | undefined {
+  for (const sign of DATABASE_SIGNS) {
+    const m = sign.exec(text);
+    if (m) return m[0];
+  }
+  return undefined;
+}
+
+export const rules: Rule[] = [
+  rule(notServedMeta, (ev) => {
+    const v = artifactVerdict(ev);
+    if (!v || v.kind !== 'not-served') return [];
+    const disabled = v.basis === 'disabled';
+    return [
+      report(notServedMeta, {
+        step: 'artifact',
+        cause: disabled
+          ? `The API has artifact proxying switched off: ${nameOf(v.failing)} got ${describeAnswer(v.failing)}.`
+          : `MLflow does not serve its artifact routes: ${nameOf(v.failing)} got ${describeAnswer(v.failing)}${alsoMissing(v)}.`,
+        evidence: [v.tracking?.id, v.failing.id, ...v.decisive.map((x) => x.id)],
+        fix: disabled
+          ? ['Set MLFLOW_SERVE_ARTIFACTS=true on the API service, and run MLflow with --serve-artifacts.']
+          : [
+              'Start MLflow with --serve-artifacts --artifacts-destination <store>; check the container command really passes it (and not --no-serve-artifacts).',
+              'Confirm: GET <mlflow>/api/2.0/mlflow-artifacts/artifacts?path= answers 200 JSON, then rerun `hokus-check --only artifact`.',
+            ],
+      }),
+    ];
+  }),
+
+  rule(hostMeta, (ev) => {
+    const hits = firstPerStep(ev, (x) => (statusOf(x) === 403 || isApiMlflowProbe(x)) && HOST_REJECTED.test(errorWords(readBody(x))));
+    const main = mainHit(hits);
+    if (!main) return [];
+    return [
+      report(hostMeta, {
+        step: earliestFailingStep(ev, hits) ?? (main.step as StepId),
+        cause: `MLflow refuses the Host header it is reached with: ${nameOf(main)} got ${statusOf(main)} "Invalid Host header" (MLflow 3's allowed-hosts check)${sameWay(hits.filter((x) => x !== main))}.`,
+        evidence: hits.map((x) => x.id),
+        fix: [
+          'Add the host the proxy uses to reach MLflow, with and without the port (e.g. mlflow.<namespace>.local and mlflow.<namespace>.local:5000), to --allowed-hosts / MLFLOW_SERVER_ALLOWED_HOSTS.',
+        ],
+      }),
+    ];
+  }),
+
+  rule(backendMeta, (ev) => {
+    const hits = firstPerStep(ev, (x) => (statusOf(x) ?? 0) >= 500 && databaseSign(errorWords(readBody(x))) !== undefined);
+    const main = mainHit(hits);
+    if (!main) return [];
+    const named = databaseSign(errorWords(readBody(main))) ?? 'the database';
+    return [
+      report(backendMeta, {
+        step: earliestFailingStep(ev, hits) ?? (main.step as StepId),
+        cause: `MLflow's backend database is failing (${named}): ${nameOf(main)} got ${describeAnswer(main)}${sameWay(hits.filter((x) => x !== main))}.`,
+        evidence: hits.map((x) => x.id),
+        fix: [
+          'Check the database behind --backend-store-uri is up and reachable from MLflow (security group, DNS).',
+          /password/i.test(named) ? "Check the database credentials in the MLflow task's secrets." : "Check the credentials in the MLflow task's secrets.",
+          'Check the database name (mlflow vs mlflow_db); when tables are missing run `mlflow db upgrade <backend-store-uri>`.',
+        ],
+      }),
+    ];
+  }),
+];
+
+const HOST_REJECTED = /Invalid Host header/i;
+
+function isApiMlflowProbe(x: Exchange): boolean {
+  return x.step === 'health' && x.label === 'GET /api/health/mlflow';
+}
+
+/** The exchange to quote: one of our own MLflow calls, rather than the API's health probe quoting it. */
+function mainHit(hits: readonly Exchange[]): Exchange | undefined {
+  return hits.find((x) => !isApiMlflowProbe(x)) ?? hits[0];
+}
+
+function alsoMissing(v: ArtifactVerdict): string {
+  const probe: Exchange | undefined = v.decisive[0];
+  if (!probe) return v.basis === 'plain-mlflow' ? ', so this server runs without --serve-artifacts' : '';
+  if (v.basis === 'direct') return `, and the same upload direct to MLflow at ${hostOf(probe.request.url)} got ${statusOf(probe)} too (${probe.id})`;
+  if (v.basis === 'ajax') return `, and via ajax-api/2.0/mlflow-artifacts it got ${statusOf(probe)} too (${probe.id})`;
+  return `, and the artifact listing got ${statusOf(probe)} from MLflow as well (${probe.id})`;
+}

@@ -1,0 +1,101 @@
+// Response family: the answer is not what the API promises — a page or text where JSON was due, or
+// JSON of the wrong shape. Generic on purpose: a more specific finding about the same exchange wins.
+import type { Exchange } from '../../http/types.js';
+import type { StepId } from '../../steps/types.js';
+import { headerValue, readBody } from '../exchange-body.js';
+import { exchangesWhere, firstPerStep, is2xx, isArtifactCall, isFailure, isTrackingCall, responderOf, stepStatus } from '../evidence-query.js';
+import { describeAnswer, nameOf, responderWords } from '../words.js';
+import { report, rule } from '../finding.js';
+import type { Evidence, Rule, RuleMeta } from '../types.js';
+
+const notJsonMeta: RuleMeta = {
+  code: 'RESPONSE_NOT_JSON',
+  family: 'response',
+  title: 'HTML or text where JSON was due',
+  severity: 'error',
+  docs: {
+    means: 'A call that should answer JSON answered an HTML page or plain text: something other than the expected service answered (a load balancer, nginx, a captive portal, an SPA fallback, Flask\'s error page for a missing route).',
+    detect: 'An MLflow REST, artifact-listing, auth or health call answers a body that is not JSON, with any status; the finding names who answered.',
+    fix: 'Find what serves that path (the responder named in the finding; `--verbose` or `--har` shows the whole answer) and route the path to the right service.',
+    confirm: 'Rerun hokus-check: the call answers JSON.',
+  },
+};
+
+const schemaMeta: RuleMeta = {
+  code: 'RESPONSE_SCHEMA',
+  family: 'response',
+  title: 'JSON of an unexpected shape',
+  severity: 'error',
+  docs: {
+    means: 'The answer is JSON, but not the shape the MLflow REST API defines: a field is missing or of the wrong type. Another service, or an incompatible MLflow version, answered.',
+    detect: 'A step failed with "schema: <path>: <problem>" (zod) on a 2xx JSON answer.',
+    fix: 'Check what serves the path and its version (MLflow 2.x REST shapes are in fixtures/mlflow-2.12.2); a gateway that rewrites bodies or a different API mounted there also gives this.',
+    confirm: 'Rerun hokus-check: the step passes.',
+  },
+};
+
+export const rules: Rule[] = [
+  rule(notJsonMeta, (ev) =>
+    firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && jsonDue(ev, x) && isNotJson(x)).map((x) => {
+      const responder = responderOf(x);
+      const type = x.response?.contentType ?? headerValue(x.response?.headers, 'content-type') ?? 'no content type';
+      return report(notJsonMeta, {
+        step: x.step as StepId,
+        cause: `${nameOf(x)} got ${describeAnswer(x)} (${type}) where JSON was due.`,
+        evidence: [x.id],
+        fix: [fixFor(responder), 'See the whole answer with --verbose or --har.'],
+      });
+    }),
+  ),
+
+  rule(schemaMeta, (ev) =>
+    ev.steps.flatMap((step) => {
+      if (step.status !== 'fail') return [];
+      const said = /schema:\s*(.*)$/i.exec(step.detail)?.[1];
+      if (said === undefined) return [];
+      const own = exchangesWhere(ev, { step: step.id, probe: false, finalOnly: true });
+      const x = own.filter((y) => is2xx(y) && readBody(y).isJson).at(-1) ?? own.at(-1);
+      return [
+        report(schemaMeta, {
+          step: step.id,
+          cause: `${x ? `${nameOf(x)} answered ${x.response?.status ?? 'no'} JSON` : `The ${step.id} step got JSON`} of an unexpected shape (${said}): it is not the MLflow REST answer the check expects${x ? ` (from ${responderWords(responderOf(x))})` : ''}.`,
+          evidence: [x?.id],
+          fix: [
+            'Check what serves this path, and its version: a gateway that rewrites bodies or another API mounted there answers other shapes.',
+            'Compare the body (--verbose) with MLflow 2.x REST answers.',
+          ],
+        }),
+      ];
+    }),
+  ),
+];
+
+/** Calls whose answer must be JSON whatever the status; file downloads and MLflow's text /health are not. */
+function jsonDue(ev: Evidence, x: Exchange): boolean {
+  if (!x.response) return false;
+  if (isTrackingCall(x)) return true;
+  if (isArtifactCall(x)) return x.request.method === 'PUT' || x.request.method === 'DELETE' || /[?&]path=/.test(x.request.url) || /list/i.test(x.label);
+  if (x.step === 'auth') return true;
+  return x.step === 'health' && ev.target.kind === 'hokusai';
+}
+
+function isNotJson(x: Exchange): boolean {
+  const facts = readBody(x);
+  return !facts.isJson && !(x.response?.truncated && /^\s*[{[]/.test(facts.text));
+}
+
+function fixFor(responder: ReturnType<typeof responderOf>): string {
+  switch (responder) {
+    case 'load-balancer':
+      return 'The load balancer answered itself: check its listener rules and target health for this path.';
+    case 'nginx':
+      return 'nginx answered itself: check its location blocks and upstream for this path.';
+    case 'mlflow':
+      return 'MLflow has no route at this path: check the URL prefix (--mlflow-path) and MLflow\'s --static-prefix.';
+    case 'hokusai-api':
+    case 'hokusai-proxy':
+      return 'The API answered with a page: check its logs and what it mounts at this path.';
+    default:
+      return 'Find what serves this path: a corporate proxy (HTTPS_PROXY), a captive portal, or an app serving index.html for every path.';
+  }
+}

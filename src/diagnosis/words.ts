@@ -1,0 +1,57 @@
+// How findings name things in a sentence: who answered, what they said, sizes.
+import type { Exchange, Responder } from '../http/types.js';
+import { bodySummary, readBody } from './exchange-body.js';
+import { chainOf, responderOf } from './evidence-query.js';
+
+const RESPONDER_WORDS: Record<Responder, string> = {
+  mlflow: 'MLflow',
+  'hokusai-api': 'the Hokusai API',
+  'hokusai-proxy': "the API's MLflow proxy",
+  'hokusai-auth': 'the auth service',
+  'load-balancer': 'the load balancer',
+  nginx: 'nginx',
+  unknown: 'an unidentified server',
+};
+
+export function responderWords(r: Responder): string {
+  return RESPONDER_WORDS[r];
+}
+
+/** '404 Flask HTML page "404 Not Found" from MLflow (via the Hokusai API)'. */
+export function describeAnswer(x: Exchange): string {
+  if (!x.response) return x.error ? `no answer (${x.error.kind}: ${x.error.message})` : 'no answer';
+  const facts = readBody(x);
+  const responder = responderOf(x);
+  const outer = chainOf(x).filter((l) => l !== responder);
+  const via = outer.length > 0 && responder !== 'hokusai-proxy' ? ` (via ${outer.map(responderWords).join(', ')})` : '';
+  const summary = facts.text === '' ? 'empty body' : bodySummary(facts, 120);
+  return `${x.response.status} ${summary} from ${responderWords(responder)}${via}`;
+}
+
+/** ', and the API's own MLflow health check (x3) fails the same way' — other exchanges showing one fault. */
+export function sameWay(others: readonly Exchange[]): string {
+  if (others.length === 0) return '';
+  const names = others.map((x) => (x.label === 'GET /api/health/mlflow' ? `the API's own MLflow health check (${x.id})` : nameOf(x)));
+  return `, and ${names.join(', ')} ${others.length === 1 ? 'fails' : 'fail'} the same way`;
+}
+
+/** 'PUT artifact (x7)' */
+export function nameOf(x: Exchange): string {
+  return `${x.label} (${x.id})`;
+}
+
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}

@@ -1,0 +1,353 @@
+// The HTTP client every step, probe, sweep and --post-report uses. Each try becomes one redacted
+// Exchange; send() never throws for HTTP or transport failures. Redirects are never followed
+// (a redirect is evidence, and following it could carry the key elsewhere).
+import type { Readable } from 'node:stream';
+import { setTimeout as delay, setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import { decodeText, readCapped, streamTo } from './body.js';
+import { classifyError, type Phase } from './classify.js';
+import { createDispatcher, type ProxyEnv } from './dispatcher.js';
+import { ExchangeLog } from './exchange-log.js';
+import { createRedactor, redactedExcerpt, redactHeaders } from './redact.js';
+import { normaliseOrigins, planRequest, type PlanContext, type RequestPlan } from './request-plan.js';
+import { retryDelay, retryLoop, type RetryPolicy } from './retry.js';
+import type { ApiKey } from './secret.js';
+import { TryTrace, traceDispatch } from './timings.js';
+import type { Exchange, ExchangeError, ExchangeRequest, ExchangeResponse, Header, Http, HttpResult, RequestSpec } from './types.js';
+
+export type { ProxyEnv } from './dispatcher.js';
+
+export interface HttpOptions {
+  key?: ApiKey;
+  /** Origins (scheme://host:port) the key may be sent to; any other → 'key-boundary', nothing sent. */
+  keyOrigins: string[];
+  /** Per request: headers + body. */
+  timeoutMs: number;
+  /** Connect, including TLS. */
+  connectTimeoutMs: number;
+  /** Transient retries. */
+  retries: number;
+  /** Backoff base (default 200 ms): exponential with full jitter; Retry-After honoured, capped at 5 s. */
+  retryBaseMs?: number;
+  /** TLS verification off. */
+  insecure?: boolean;
+  /** Extra CA PEM (--ca-file contents). */
+  ca?: string | Buffer;
+  /** Ctrl-C / deadline: aborts in-flight requests → error kind 'aborted'. */
+  signal: AbortSignal;
+  /** Default 1 MiB: response bodies are read up to this, the stream cancelled past it. */
+  bodyCap?: number;
+  /** Default 2048: characters of excerpt stored in the exchange. */
+  excerptChars?: number;
+  /** Called once per finished exchange (for --verbose), already redacted. */
+  onExchange?: (x: Exchange) => void;
+  /** 'hokus-check/<version>'. */
+  userAgent?: string;
+  /** For jitter (tests). */
+  random?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Proxy settings from the environment the CLI was given; no proxy when absent. */
+  proxyEnv?: ProxyEnv;
+}
+
+export function createHttp(opts: HttpOptions): Http {
+  const redact = createRedactor(opts.key ? [opts.key.value] : []);
+  const dispatcher = createDispatcher(opts);
+  const log = new ExchangeLog(opts.onExchange);
+  const planContext: PlanContext = { keyOrigins: normaliseOrigins(opts.keyOrigins) };
+  if (opts.key) planContext.key = opts.key;
+  if (opts.userAgent) planContext.userAgent = opts.userAgent;
+  const policy: RetryPolicy = { retries: opts.retries, baseMs: opts.retryBaseMs ?? 200, random: opts.random ?? Math.random };
+  const settings: TrySettings = {
+    dispatcher,
+    redact,
+    timeoutMs: opts.timeoutMs,
+    bodyCap: opts.bodyCap ?? 1024 * 1024,
+    excerptChars: opts.excerptChars ?? 2048,
+  };
+
+  async function send(spec: RequestSpec): Promise<HttpResult> {
+    const planned = planRequest(spec, planContext);
+    if (!planned.ok) {
+      const { id, slot } = log.begin();
+      const request: ExchangeRequest = { method: spec.method, url: redact(planned.url), headers: redactHeaders(planned.headers, redact) };
+      const error = { ...planned.error, message: redact(planned.error.message) };
+      const exchange = { ...identity(spec, id, 1), request, error, timings: { ...NO_TIMINGS } };
+      log.finish(slot, exchange);
+      return { exchange, text: '', json: undefined };
+    }
+    const plan = planned.plan;
+    // Cleanup passes its own signal: it must still run after the check's signal fired.
+    const signal = spec.signal ?? opts.signal;
+    const last = await retryLoop<TryResult>({
+      attempt: (attempt) => {
+        const { id, slot } = log.begin();
+        return tryOnce(spec, plan, identity(spec, id, attempt), signal, settings).then((r) => ({ ...r, slot }));
+      },
+      decide: (r, attempt) =>
+        retryDelay(
+          {
+            attempt,
+            idempotent: plan.idempotent,
+            replayable: true, // bodies are strings, buffers or stream factories
+            aborted: signal.aborted,
+            ...(r.exchange.error ? { errorKind: r.exchange.error.kind } : {}),
+            ...(r.exchange.error?.phase ? { errorPhase: r.exchange.error.phase } : {}),
+            ...(r.exchange.response ? { status: r.exchange.response.status } : {}),
+            ...(r.retryAfter !== undefined ? { retryAfter: r.retryAfter } : {}),
+          },
+          policy,
+        ),
+      settle: (r, retrying) => {
+        if (retrying) r.exchange.retried = true;
+        log.finish(r.slot, r.exchange);
+      },
+      cancelled: (r) => {
+        delete r.exchange.retried;
+      },
+      sleep: opts.sleep ?? abortableSleep,
+      signal,
+    });
+    return last.result;
+  }
+
+  return {
+    send,
+    exchanges: () => log.all(),
+    redact,
+    // A request undici still holds (see settleOnAbort) would keep close() waiting: give the
+    // graceful close a moment, then tear down.
+    close: async () => {
+      const grace = new AbortController();
+      const late = delay(CLOSE_GRACE_MS, 'late' as const, { signal: grace.signal }).catch(() => 'closed' as const);
+      const outcome = await Promise.race([dispatcher.close().then(() => 'closed' as const), late]);
+      grace.abort();
+      if (outcome === 'late') await dispatcher.destroy();
+    },
+  };
+}
+
+interface TrySettings {
+  dispatcher: Dispatcher;
+  redact: (text: string) => string;
+  timeoutMs: number;
+  bodyCap: number;
+  excerptChars: number;
+}
+
+interface TryResult {
+  slot: number;
+  exchange: Exchange;
+  result: HttpResult;
+  retryAfter?: string;
+}
+
+/** What was read of a response body: the text (capped read) or the first bytes (streamed read). */
+interface BodyRead {
+  text?: string;
+  head?: Buffer;
+  size: number;
+  truncated: boolean;
+  invalidUtf8?: boolean;
+}
+
+type Identity = Pick<Exchange, 'id' | 'step' | 'probe' | 'label' | 'attempt' | 'startedAt'>;
+
+/** One try: dispatch, read the body (capped, or streamed to consumeBody), record the exchange. */
+async function tryOnce(
+  spec: RequestSpec,
+  plan: RequestPlan,
+  who: Identity,
+  callerSignal: AbortSignal,
+  s: TrySettings,
+): Promise<Omit<TryResult, 'slot'>> {
+  const trace = new TryTrace();
+  const timeoutMs = spec.timeoutMs ?? s.timeoutMs;
+  const local = new AbortController();
+  let timedOut: string | undefined;
+  const expire = (what: string) => () => {
+    timedOut = what;
+    local.abort(new Error(what));
+  };
+  // undici's own timers are idle timers of coarse (~0.5 s) resolution; ours are exact and bound
+  // the whole exchange, so a slow-drip body cannot hold a step. A streamed upload may take long
+  // before the reply and a streamed read-back long after it: those rely on undici's idle timers.
+  const streamedUpload = typeof plan.body === 'function';
+  const headersTimer = setTimeout(() => {
+    if (trace.headersSent === undefined) expire(`no connection within ${timeoutMs} ms`)();
+    else if (!streamedUpload) expire(`no response headers within ${timeoutMs} ms`)();
+  }, timeoutMs);
+  const totalTimer =
+    streamedUpload || spec.consumeBody ? undefined : setTimeout(expire(`no complete response within ${2 * timeoutMs} ms`), 2 * timeoutMs);
+  const signal = AbortSignal.any([callerSignal, local.signal]);
+
+  let upload: Readable | undefined;
+  let res: Dispatcher.ResponseData | undefined;
+  let failed = false;
+  let failure: unknown;
+  let body: BodyRead | undefined;
+  try {
+    signal.throwIfAborted();
+    upload = typeof plan.body === 'function' ? plan.body() : undefined;
+    const requestOptions: Dispatcher.RequestOptions = {
+      origin: plan.url.origin,
+      path: plan.url.pathname + plan.url.search,
+      method: spec.method,
+      headers: plan.headers.flat(),
+      body: upload ?? (plan.body as string | Buffer | undefined) ?? null,
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      responseHeaders: 'raw',
+    };
+    const response = await settleOnAbort(signal, traceDispatch(trace, () => s.dispatcher.request(requestOptions)));
+    res = response;
+    clearTimeout(headersTimer);
+    if (spec.consumeBody && response.statusCode >= 200 && response.statusCode < 300) {
+      const got = await streamTo(response.body, spec.consumeBody, s.excerptChars + 1024);
+      body = { head: got.head, size: got.size, truncated: false };
+      if (got.error !== undefined) [failed, failure] = [true, got.error];
+    } else {
+      const got = await readCapped(response.body, s.bodyCap);
+      body = { ...decodeText(got.bytes, got.truncated), size: got.size, truncated: got.truncated };
+      if (got.error !== undefined) [failed, failure] = [true, got.error];
+    }
+  } catch (err) {
+    [failed, failure] = [true, err];
+  } finally {
+    clearTimeout(headersTimer);
+    clearTimeout(totalTimer);
+    trace.finish();
+    if (upload && !upload.destroyed) upload.destroy();
+  }
+
+  // undici validates a keep-alive socket on the next turn of the event loop before reusing it; a
+  // request dispatched before then opens a new connection. Sequential steps should share one.
+  if (res && !failed) await yieldToEventLoop();
+
+  const host = plan.url.host;
+  let error: ExchangeError | undefined;
+  if (body?.truncated) {
+    error = { kind: 'body-too-large', message: `${host}: response body over the ${s.bodyCap}-byte cap; stopped reading`, phase: 'body' };
+  } else if (failed) {
+    const phase: Phase = res ? 'body' : trace.headersSent !== undefined ? 'headers' : 'connect';
+    const classified = classifyError(failure, { host, phase, aborted: callerSignal.aborted, ...(timedOut ? { timedOut } : {}) });
+    error = { ...classified, message: s.redact(classified.message) };
+  }
+
+  const rawHeaders = res ? headerPairs(res.headers as unknown as string[]) : [];
+  const exchange: Exchange = {
+    ...who,
+    request: recordRequest(spec, plan, trace, s),
+    timings: trace.timings(),
+  };
+  if (res && body) exchange.response = recordResponse(res, rawHeaders, body, s);
+  if (error) exchange.error = error;
+
+  const usable = res !== undefined && (!error || error.kind === 'body-too-large');
+  const text = usable && body?.text !== undefined ? body.text : '';
+  const result: HttpResult = { exchange, text, json: usable && !body?.truncated ? parseJson(text) : undefined };
+  if (usable) result.status = res!.statusCode;
+  const retryAfter = rawHeaders.find(([name]) => name === 'retry-after')?.[1];
+  return retryAfter === undefined ? { exchange, result } : { exchange, result, retryAfter };
+}
+
+function recordRequest(spec: RequestSpec, plan: RequestPlan, trace: TryTrace, s: TrySettings): ExchangeRequest {
+  const request: ExchangeRequest = {
+    method: spec.method,
+    url: s.redact(plan.url.href),
+    headers: redactHeaders(sentHeaders(plan, trace), s.redact),
+  };
+  if (plan.bodyText !== undefined) request.bodyExcerpt = redactedExcerpt(plan.bodyText, s.excerptChars, s.redact);
+  const size = typeof plan.body === 'function' && trace.bytesSent > 0 ? trace.bytesSent : plan.bodySize;
+  if (size !== undefined) request.bodySize = size;
+  return request;
+}
+
+function recordResponse(
+  res: Dispatcher.ResponseData,
+  headers: Header[],
+  body: BodyRead,
+  s: TrySettings,
+): ExchangeResponse {
+  const text = body.text ?? (body.head ? decodeText(body.head, true).text : '');
+  const response: ExchangeResponse = {
+    status: res.statusCode,
+    headers: redactHeaders(headers, s.redact),
+    bodyExcerpt: redactedExcerpt(text, s.excerptChars, s.redact),
+    bodySize: body.size,
+    truncated: body.truncated,
+  };
+  const statusText = (res as { statusText?: string }).statusText;
+  if (statusText) response.statusText = statusText;
+  const contentType = headers.find(([name]) => name === 'content-type')?.[1];
+  if (contentType !== undefined) response.contentType = contentType;
+  if (body.invalidUtf8) response.invalidUtf8 = true;
+  return response;
+}
+
+/** The headers as undici wrote them (host and connection included), else as we planned them. */
+function sentHeaders(plan: RequestPlan, trace: TryTrace): Header[] {
+  if (!trace.requestHead) return plan.headers;
+  const out: Header[] = [];
+  for (const line of trace.requestHead.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) out.push([line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()]);
+  }
+  // undici writes the framing header after the head it publishes.
+  if (plan.bodySize !== undefined) out.push(['content-length', String(plan.bodySize)]);
+  else if (typeof plan.body === 'function') out.push(['transfer-encoding', 'chunked']);
+  return out;
+}
+
+/** undici's raw [name, value, name, value, …] → [name, value] pairs, names lower-cased. */
+function headerPairs(raw: string[]): Header[] {
+  const out: Header[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+  return out;
+}
+
+/**
+ * Rejects as soon as the signal fires. undici only honours an abort once the request is on a
+ * connection; one still waiting for a connection would otherwise hold the step past every timer.
+ */
+function settleOnAbort(signal: AbortSignal, pending: Promise<Dispatcher.ResponseData>): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (response) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) response.body.destroy();
+        else resolve(response);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function identity(spec: RequestSpec, id: string, attempt: number): Identity {
+  const who: Identity = { id, step: spec.step, label: spec.label, attempt, startedAt: new Date().toISOString() };
+  if (spec.probe !== undefined) who.probe = spec.probe;
+  return who;
+}
+
+function parseJson(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  await delay(ms, undefined, { signal });
+}
+
+const CLOSE_GRACE_MS = 1000;
+
+const NO_TIMINGS = { blocked: -1, dns: -1, connect: -1, ssl: -1, send: -1, wait: -1, receive: -1, total: 0 };

@@ -1,0 +1,49 @@
+// GitHub Actions workflow commands (docs.github.com: "Workflow commands for GitHub Actions",
+// `::error` / `::warning` with a `title` property): one error per root cause, one warning per
+// warn finding, so the run's summary page shows the diagnosis without opening the log. Sample:
+//   ::error title=ROUTE_ARTIFACTS_MISROUTED::Tracking calls pass … Fix: Rewrite api/2.0/…
+//   ::warning title=HEALTH_DEGRADED::GET /health answered "degraded" … Fix: Look at the mlflow …
+//   ::error title=hokus-check::prod: register error: connect ECONNREFUSED
+import type { Report, ReportFinding, ReportTarget } from './schema.js';
+
+export function renderGithubAnnotations(report: Report): string {
+  const multi = report.targets.length > 1;
+  const lines: string[] = [];
+  for (const t of report.targets) {
+    const where = multi ? `[${t.name}] ` : '';
+    const roots = t.findings.filter((f) => f.rootCause);
+    for (const f of roots) lines.push(command('error', f.code, where + message(f)));
+    if (roots.length === 0) lines.push(...undiagnosed(t));
+    for (const f of t.findings.filter((x) => x.severity === 'warn' && !x.rootCause)) {
+      lines.push(command('warning', f.code, where + message(f)));
+    }
+    if (t.interrupted) lines.push(command('warning', 'hokus-check', `${t.name}: the check was interrupted`));
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** A failed or errored step that no rule explained still gets an annotation. */
+function undiagnosed(t: ReportTarget): string[] {
+  const step = t.steps.find((s) => s.rootCause) ?? t.steps.find((s) => s.status === 'fail' || s.status === 'error');
+  if (step === undefined || (step.status !== 'fail' && step.status !== 'error')) return [];
+  return [command('error', 'hokus-check', `${t.name}: ${step.id} ${step.status}: ${step.detail}`)];
+}
+
+function message(f: ReportFinding): string {
+  const [fix] = f.fix;
+  return fix === undefined ? f.cause : `${f.cause} Fix: ${fix}`;
+}
+
+function command(kind: 'error' | 'warning', title: string, text: string): string {
+  return `::${kind} title=${escapeProperty(title)}::${escapeData(text)}`;
+}
+
+/** Message text: `%`, CR and LF are percent-encoded (GitHub's escapeData). */
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Property values: as data, plus `:` and `,` (GitHub's escapeProperty). */
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}

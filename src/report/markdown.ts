@@ -1,0 +1,233 @@
+// `--markdown` and the GitHub step summary: GitHub-flavoured Markdown (github.github.com/gfm,
+// tables with `\|` escaped in cells) written like an incident report: what was checked, the
+// matrix, the root cause with its evidence, other findings, the fix, timings and leftovers. Sample:
+//   # hokus-check: FAIL — prod
+//   | Step | prod | Detail |
+//   | artifact | ✖ **fail** 404ms ← root cause | 404 on PUT artifact |
+import { STEP_IDS } from '../steps/types.js';
+import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } from './schema.js';
+import { EXCERPT_MAX, chainText, exchangeIndex, excerptOf, formatDuration, mediaType, squash } from './exchange-text.js';
+
+export function renderMarkdown(report: Report): string {
+  const sections = [
+    title(report),
+    facts(report),
+    matrix(report),
+    rootCause(report),
+    otherFindings(report),
+    fixes(report),
+    timings(report),
+    leftovers(report),
+  ].filter((s) => s !== '');
+  return `${sections.join('\n\n')}\n`;
+}
+
+const SYMBOL: Record<ReportStep['status'], string> = {
+  pass: '✔',
+  fail: '✖',
+  error: '!',
+  warn: '▲',
+  blocked: '●',
+  skipped: '○',
+};
+
+function title(report: Report): string {
+  return `# hokus-check: ${report.verdict.toUpperCase()} — ${report.targets.map((t) => text(t.name)).join(', ')}`;
+}
+
+function facts(report: Report): string {
+  const multi = report.targets.length > 1;
+  const rows: Array<[string, string]> = [
+    ['Verdict', `**${report.verdict}** (exit ${report.exitCode})`],
+    ...report.targets.map((t): [string, string] => [
+      multi ? `Target ${text(t.name)}` : 'Target',
+      [
+        multi ? undefined : text(t.name),
+        t.registryUrl ?? t.mlflowUrl ? code(t.registryUrl ?? t.mlflowUrl ?? '') : undefined,
+        report.checkId === undefined ? `check ${code(t.checkId)}` : undefined,
+        t.key === undefined ? undefined : `key ${code(t.key)}`,
+        multi ? `**${t.verdict}**` : undefined,
+      ]
+        .filter((x) => x !== undefined)
+        .join(' · '),
+    ]),
+    ['Tool', `hokus-check ${text(report.tool.version)}`],
+    ['Date', text(humanDate(report.startedAt))],
+    ...(report.checkId === undefined ? [] : [['Check id', code(report.checkId)] as [string, string]]),
+    ['Duration', formatDuration(report.durationMs)],
+    ...(report.insecure ? [['TLS', '**not verified** (`--insecure`)'] as [string, string]] : []),
+  ];
+  return table(['', ''], rows);
+}
+
+function matrix(report: Report): string {
+  const targets = report.targets;
+  const single = targets.length === 1;
+  const rows = STEP_IDS.filter((id) => targets.some((t) => t.steps.some((s) => s.id === id))).map((id) => {
+    const cells = targets.map((t) => cell(t.steps.find((s) => s.id === id)));
+    if (single) cells.push(text(targets[0]?.steps.find((s) => s.id === id)?.detail ?? ''));
+    return [id, ...cells];
+  });
+  const head = ['Step', ...targets.map((t) => text(t.name)), ...(single ? ['Detail'] : [])];
+  return `## Matrix\n\n${table(head, rows)}`;
+}
+
+function cell(step: ReportStep | undefined): string {
+  if (step === undefined) return '–';
+  const word = step.status === 'fail' || step.status === 'error' ? `**${step.status}**` : step.status;
+  const base = `${SYMBOL[step.status]} ${word}`;
+  const tail =
+    step.status === 'blocked'
+      ? step.blockedBy
+        ? ` (by ${step.blockedBy})`
+        : ''
+      : step.status === 'skipped'
+        ? ''
+        : ` ${formatDuration(step.durationMs)}`;
+  return `${base}${tail}${step.rootCause ? ' ← root cause' : ''}`;
+}
+
+function rootCause(report: Report): string {
+  const roots = report.targets.flatMap((t) => t.findings.filter((f) => f.rootCause).map((f) => [t, f] as const));
+  const undiagnosed = report.targets.filter(
+    (t) => !t.findings.some((f) => f.rootCause) && t.steps.some((s) => s.status === 'fail' || s.status === 'error'),
+  );
+  if (roots.length === 0 && undiagnosed.length === 0) {
+    return `## Root cause\n\nNone: no step failed${report.verdict === 'warn' ? ' (see the warnings below)' : ''}.`;
+  }
+  const blocks = roots.map(([t, f]) => findingBlock(report, t, f, '###'));
+  for (const t of undiagnosed) {
+    const s = t.steps.find((x) => x.rootCause) ?? t.steps.find((x) => x.status === 'fail' || x.status === 'error');
+    if (s !== undefined) {
+      blocks.push(`### ${text(t.name)}: ${s.id} ${s.status}\n\n${text(s.detail)}\n\nNo diagnosis rule matched; the exchanges are in the HAR/JSON report.`);
+    }
+  }
+  return `## Root cause\n\n${blocks.join('\n\n')}`;
+}
+
+function otherFindings(report: Report): string {
+  const others = report.targets.flatMap((t) => t.findings.filter((f) => !f.rootCause).map((f) => [t, f] as const));
+  if (others.length === 0) return '';
+  return `## Other findings\n\n${others.map(([t, f]) => findingBlock(report, t, f, '###')).join('\n\n')}`;
+}
+
+function findingBlock(report: Report, t: ReportTarget, f: ReportFinding, level: string): string {
+  const where = report.targets.length > 1 ? `${text(t.name)}, ` : '';
+  const kind = f.severity === 'warn' ? 'warning, ' : '';
+  const parts = [
+    `${level} ${code(f.code)} — ${text(f.title)}`,
+    `*${kind}${where}step ${f.step}${f.related.length > 0 ? ` · related: ${f.related.map(code).join(', ')}` : ''}*`,
+    text(squash(f.cause, Infinity)),
+  ];
+  const evidence = evidenceTable(t, f.evidence);
+  if (evidence !== '') parts.push(`**Evidence**\n\n${evidence}`);
+  parts.push(`Run \`hokus-check explain ${f.code}\` for details.`);
+  return parts.join('\n\n');
+}
+
+function evidenceTable(t: ReportTarget, ids: readonly string[]): string {
+  if (ids.length === 0) return '';
+  const byId = exchangeIndex(t.exchanges);
+  const rows = ids.map((id) => {
+    const x = byId.get(id);
+    if (x === undefined) return [id, '(not recorded)', '', '', ''];
+    return [id, code(`${x.request.method} ${x.request.url}`), statusCell(x), chainText(x) ?? '', excerptCell(x)];
+  });
+  return table(['#', 'Request', 'Status', 'Responder', 'Excerpt'], rows);
+}
+
+function statusCell(x: ReportExchange): string {
+  if (x.response !== undefined) {
+    const type = mediaType(x.response.contentType);
+    return type === undefined ? String(x.response.status) : `${x.response.status} ${code(type)}`;
+  }
+  if (x.error !== undefined) return `**${x.error.kind}**${x.error.code === undefined ? '' : ` ${code(x.error.code)}`}`;
+  return '—';
+}
+
+function excerptCell(x: ReportExchange): string {
+  const e = excerptOf(x, EXCERPT_MAX);
+  return e === undefined ? '' : code(e);
+}
+
+function fixes(report: Report): string {
+  const withFix = report.targets.flatMap((t) => t.findings.filter((f) => f.fix.length > 0).map((f) => [t, f] as const));
+  if (withFix.length === 0) return '';
+  const multi = report.targets.length > 1;
+  const blocks = withFix.map(([t, f]) => {
+    const head = `**${code(f.code)}**${multi ? ` (${text(t.name)})` : ''}${f.rootCause ? ' — root cause' : ''}`;
+    return `${head}\n\n${f.fix.map((x, i) => `${i + 1}. ${text(squash(x, Infinity))}`).join('\n')}`;
+  });
+  return `## Fix\n\n${blocks.join('\n\n')}`;
+}
+
+function timings(report: Report): string {
+  const targets = report.targets;
+  const rows = STEP_IDS.filter((id) => targets.some((t) => t.steps.some((s) => s.id === id))).map((id) => [
+    id,
+    ...targets.map((t) => {
+      const s = t.steps.find((x) => x.id === id);
+      return s === undefined || s.status === 'blocked' || s.status === 'skipped' ? '–' : formatDuration(s.durationMs);
+    }),
+  ]);
+  rows.push(['**total**', ...targets.map((t) => `**${formatDuration(t.durationMs)}**`)]);
+  const perStep = table(['Step', ...targets.map((t) => text(t.name))], rows);
+
+  const slowest = targets
+    .flatMap((t) => t.exchanges.map((x) => [t, x] as const))
+    .filter(([, x]) => x.timings.total >= 0)
+    .sort(([, a], [, b]) => b.timings.total - a.timings.total)
+    .slice(0, 5);
+  const multi = targets.length > 1;
+  const slowRows = slowest.map(([t, x]) => [
+    ...(multi ? [text(t.name)] : []),
+    x.id,
+    x.step,
+    code(`${x.request.method} ${x.request.url}`),
+    statusCell(x),
+    formatDuration(x.timings.total),
+  ]);
+  const slowTable =
+    slowRows.length === 0
+      ? ''
+      : `\n\nSlowest exchanges:\n\n${table([...(multi ? ['Target'] : []), '#', 'Step', 'Request', 'Status', 'Time'], slowRows)}`;
+  return `## Timings\n\n${perStep}${slowTable}`;
+}
+
+function leftovers(report: Report): string {
+  const items = report.targets.flatMap((t) => t.leftovers.map((l) => (report.targets.length > 1 ? `${t.name}: ${l}` : l)));
+  if (items.length === 0) return '';
+  return `## Leftovers\n\n${items.map((l) => `- ${text(l)}`).join('\n')}`;
+}
+
+// ── Markdown primitives ─────────────────────────────────────────────────────────────────────────
+
+/** A GFM table; every cell is one line and its `|` are escaped (also inside code spans). */
+function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const line = (cells: readonly string[]): string => `| ${cells.map(tableCell).join(' | ')} |`;
+  return [line(head), `|${head.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function tableCell(s: string): string {
+  return s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
+
+/** Plain text: Markdown and HTML punctuation escaped so a body excerpt cannot become markup. */
+function text(s: string): string {
+  // `_` inside a word (MLFLOW_SERVER_URL) never starts emphasis in GFM, so it stays readable.
+  return s.replace(/[\\`*[\]<>#]/g, '\\$&').replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_');
+}
+
+/** An inline code span that survives backticks in its content. */
+function code(s: string): string {
+  const flat = s.replace(/\s+/g, ' ');
+  const runs = flat.match(/`+/g) ?? [];
+  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+function humanDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}

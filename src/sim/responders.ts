@@ -1,0 +1,83 @@
+// The non-MLflow responders a client may meet on the way, each with its recognisable fingerprint:
+// an AWS ALB (`server: awselb/2.0`, HTML error page), nginx (`server: nginx`, nginx HTML page) and
+// FastAPI under uvicorn (`server: uvicorn`, compact JSON `{"detail": …}`).
+import type http from 'node:http';
+import { pyJsonDumps } from './http/pyjson.js';
+
+const REASONS: Record<number, string> = {
+  404: 'Not Found',
+  413: 'Request Entity Too Large',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
+
+/** The ALB's own error page (same shape as nginx's, without the signature line). */
+export function albPage(status: number): string {
+  const title = `${status} ${REASONS[status] ?? 'Error'}`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`;
+}
+
+export function nginxPage(status: number): string {
+  const title = `${status} ${REASONS[status] ?? 'Error'}`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+}
+
+export function sendAlb(res: http.ServerResponse, status: number): void {
+  const body = albPage(status);
+  res.sendDate = false;
+  res.writeHead(status, [
+    'Server', 'awselb/2.0',
+    'Date', httpDate(),
+    'Content-Type', 'text/html',
+    'Content-Length', String(Buffer.byteLength(body)),
+    'Connection', 'keep-alive',
+  ]);
+  res.end(body);
+}
+
+export function sendNginx(res: http.ServerResponse, status: number): void {
+  const body = nginxPage(status);
+  res.sendDate = false;
+  res.writeHead(status, [
+    'Server', 'nginx',
+    'Date', httpDate(),
+    'Content-Type', 'text/html',
+    'Content-Length', String(Buffer.byteLength(body)),
+  ]);
+  res.end(body);
+}
+
+/** uvicorn's default headers, in its order: date, then server. */
+export function uvicornHeaders(): string[] {
+  return ['date', httpDate(), 'server', 'uvicorn'];
+}
+
+/** A FastAPI JSONResponse: compact JSON, not ASCII-escaped, lower-case header names. */
+export function sendFastApi(res: http.ServerResponse, status: number, body: unknown, extra: string[] = []): void {
+  const text = pyJsonDumps(body, { separators: [',', ':'], ensureAscii: false });
+  res.sendDate = false;
+  res.writeHead(status, [
+    ...uvicornHeaders(),
+    'content-length', String(Buffer.byteLength(text)),
+    'content-type', 'application/json',
+    ...extra,
+  ]);
+  res.end(res.req.method === 'HEAD' ? undefined : text);
+}
+
+/** Starlette's PlainTextResponse (e.g. an unhandled exception's 500). */
+export function sendFastApiText(res: http.ServerResponse, status: number, text: string): void {
+  res.sendDate = false;
+  res.writeHead(status, [
+    ...uvicornHeaders(),
+    'content-length', String(Buffer.byteLength(text)),
+    'content-type', 'text/plain; charset=utf-8',
+  ]);
+  res.end(text);
+}
+
+/** IMF-fixdate, as every server here writes its Date header. */
+export function httpDate(at: number = Date.now()): string {
+  return new Date(at).toUTCString();
+}

@@ -1,0 +1,384 @@
+// One hand-built check per catalogue code, shaped like the embedded stack's fault of the same name.
+// `step` is the step the finding explains; `root` says whether it must be the root-cause finding.
+import type { Evidence } from '../../../src/diagnosis/types.js';
+import type { StepId } from '../../../src/steps/types.js';
+import {
+  AJAX_ART,
+  ART,
+  ARTIFACT_URL,
+  AUTH,
+  Check,
+  FLASK_404,
+  MLFLOW_MISSING_NAME,
+  MODEL,
+  PLAIN,
+  REGISTRY,
+  REL,
+  REST,
+  RUN,
+  ajaxProbe,
+  albPage,
+  albText404,
+  api,
+  auth,
+  directProbe,
+  failedPut,
+  incident,
+  listingProbe,
+  mlflow,
+  nginxPage,
+  passArtifact,
+  passAuth,
+  passCleanup,
+  passExperiments,
+  passHealth,
+  passRegister,
+  passRun,
+  proxied,
+  text,
+  upToArtifact,
+} from './evidence.js';
+
+export interface Scenario {
+  ev: Evidence;
+  step: StepId;
+  root: boolean;
+}
+
+const VALIDATE = `${AUTH}/api/v1/keys/validate`;
+
+function scenario(c: Check, step: StepId, root = true): Scenario {
+  return { ev: c.evidence(), step, root };
+}
+
+/** Auth fails with `answer` on validate; the rest is blocked. */
+function authFails(c: Check, answer: Parameters<Check['x']>[0]['answer'], withoutServiceId?: Parameters<Check['x']>[0]['answer']): Check {
+  c.x({ step: 'auth', label: 'validate', method: 'POST', url: VALIDATE, reqBody: { service_id: c.target.serviceId }, answer });
+  if (withoutServiceId) {
+    c.x({ step: 'auth', probe: 'auth-without-service-id', label: 'validate without service_id', method: 'POST', url: VALIDATE, reqBody: {}, answer: withoutServiceId });
+  }
+  c.step('auth', 'fail', `${answer?.status}`);
+  passHealth(c);
+  for (const id of ['experiments', 'run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by auth');
+  return c.step('cleanup', 'pass', 'nothing to delete');
+}
+
+/** experiments fails with `answer` (health passes; auth passes, or is skipped with `withAuth` false). */
+function experimentsFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>, detail = `${answer.status}`, withAuth = true): Check {
+  const c = new Check(withAuth ? {} : { authUrl: undefined });
+  if (withAuth) passAuth(c);
+  else c.step('auth', 'skipped', 'no --auth-url');
+  passHealth(c);
+  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer });
+  c.step('experiments', 'fail', detail);
+  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
+  return c.step('cleanup', 'pass', 'nothing to delete');
+}
+
+function transport(kind: 'dns' | 'refused' | 'connect-timeout' | 'timeout' | 'reset' | 'tls-expired' | 'tls-untrusted' | 'tls-hostname', code: string): Check {
+  const c = new Check();
+  passAuth(c);
+  passHealth(c);
+  const error = { kind, code, message: `${REGISTRY.replace('https://', '')}:443 ${code}`, phase: kind === 'timeout' ? ('headers' as const) : ('connect' as const) };
+  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, retried: true });
+  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, ms: 5000 });
+  c.step('experiments', 'error', `${kind}: ${code}`);
+  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
+  return c.step('cleanup', 'pass', 'nothing to delete');
+}
+
+/** run fails on runs/create with `answer`. */
+function runCreateFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>, detail: string): Check {
+  const c = new Check();
+  passAuth(c);
+  passHealth(c);
+  passExperiments(c);
+  c.x({ step: 'run', label: 'experiments/get-by-name', url: `${REST}/experiments/get-by-name?experiment_name=hokus-check`, answer: proxied(mlflow(200, { experiment: { experiment_id: '1', name: 'hokus-check' } })) });
+  c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer });
+  c.step('run', 'fail', detail);
+  for (const id of ['artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by run');
+  return c.step('cleanup', 'pass', 'nothing to delete');
+}
+
+function artifactFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>, detail?: string): Check {
+  const c = upToArtifact();
+  failedPut(c, answer, detail);
+  return passCleanup(c);
+}
+
+function registerEndsIn(status: 'FAILED_REGISTRATION' | 'PENDING_REGISTRATION'): Check {
+  const c = upToArtifact();
+  passArtifact(c);
+  c.x({ step: 'register', label: 'registered-models/create', method: 'POST', url: `${REST}/registered-models/create`, answer: proxied(mlflow(200, { registered_model: { name: MODEL } })) });
+  const version = (s: string) => proxied(mlflow(200, { model_version: { name: MODEL, version: '1', status: s, source: `mlflow-artifacts:/${REL}/hokus-check`, status_message: s === 'FAILED_REGISTRATION' ? 'source not readable' : '' } }));
+  c.x({ step: 'register', label: 'model-versions/create', method: 'POST', url: `${REST}/model-versions/create`, answer: version('PENDING_REGISTRATION') });
+  c.x({ step: 'register', label: 'model-versions/get', url: `${REST}/model-versions/get?name=${MODEL}&version=1`, answer: version('PENDING_REGISTRATION') });
+  c.x({ step: 'register', label: 'model-versions/get', url: `${REST}/model-versions/get?name=${MODEL}&version=1`, answer: version(status) });
+  c.state.created.modelName = MODEL;
+  c.state.created.modelVersions.push('1');
+  c.step('register', 'fail', status === 'FAILED_REGISTRATION' ? 'v1 FAILED_REGISTRATION: source not readable' : 'v1 still PENDING_REGISTRATION after 2s');
+  return passCleanup(c);
+}
+
+export const SCENARIOS: Record<string, () => Scenario> = {
+  NET_DNS: () => scenario(transport('dns', 'ENOTFOUND'), 'experiments'),
+  NET_REFUSED: () => scenario(transport('refused', 'ECONNREFUSED'), 'experiments'),
+  NET_TIMEOUT: () => scenario(transport('timeout', 'UND_ERR_HEADERS_TIMEOUT'), 'experiments'),
+  NET_RESET: () => scenario(transport('reset', 'ECONNRESET'), 'experiments'),
+  TLS_EXPIRED: () => scenario(transport('tls-expired', 'CERT_HAS_EXPIRED'), 'experiments'),
+  TLS_UNTRUSTED: () => scenario(transport('tls-untrusted', 'SELF_SIGNED_CERT_IN_CHAIN'), 'experiments'),
+  TLS_HOSTNAME: () => scenario(transport('tls-hostname', 'ERR_TLS_CERT_ALTNAME_INVALID'), 'experiments'),
+
+  AUTH_KEY_INVALID: () =>
+    scenario(authFails(new Check(), auth(401, { detail: 'Invalid or expired API key' }), auth(401, { detail: 'Invalid or expired API key' })), 'auth'),
+  AUTH_SERVICE_ID_MISMATCH: () =>
+    scenario(
+      authFails(
+        new Check({ serviceId: 'ml-platform' }),
+        auth(401, { detail: 'Invalid or expired API key' }),
+        auth(200, { is_valid: true, key_id: 'k1', service_id: 'platform', scopes: ['read', 'write'] }),
+      ),
+      'auth',
+    ),
+  AUTH_SERVICE_DOWN: () => {
+    const c = authFails(new Check(), albPage(503));
+    c.x({ step: 'auth', probe: 'auth-health', label: 'auth /health', url: `${AUTH}/health`, answer: albPage(503) });
+    return scenario(c, 'auth');
+  },
+  AUTH_RATE_LIMITED: () =>
+    scenario(authFails(new Check(), auth(429, { detail: 'Rate limit exceeded' }, [['retry-after', '60'], ['x-ratelimit-limit', '1000']])), 'auth'),
+  AUTH_SCOPE_MISSING: () =>
+    scenario(
+      runCreateFails(
+        api(403, {
+          detail: 'Insufficient permissions for this operation',
+          error: 'FORBIDDEN',
+          message: 'This operation requires write permissions',
+          required_scope: 'model:write or mlflow:write',
+          current_scopes: ['read'],
+        }),
+        'runs/create: 403 FORBIDDEN',
+      ),
+      'run',
+    ),
+  AUTH_ADMIN_REQUIRED: () =>
+    scenario(experimentsFails(api(403, { detail: 'Admin access required for the model registry', error: 'REGISTRY_ADMIN_REQUIRED' }), '403 REGISTRY_ADMIN_REQUIRED'), 'experiments'),
+  AUTH_HEADER_STRIPPED: () =>
+    scenario(
+      experimentsFails(
+        { status: 401, headers: [['server', 'uvicorn'], ['date', 'x'], ['server', 'uvicorn'], ['content-type', 'application/json']], body: '{"detail":"API key required"}' },
+        '401 API key required',
+      ),
+      'experiments',
+    ),
+  AUTH_CACHE_MASKING: () => {
+    const c = new Check();
+    c.x({ step: 'auth', label: 'validate', method: 'POST', url: VALIDATE, answer: auth(401, { detail: 'Invalid or expired API key' }) });
+    c.x({ step: 'auth', probe: 'auth-without-service-id', label: 'validate without service_id', method: 'POST', url: VALIDATE, answer: auth(401, { detail: 'Invalid or expired API key' }) });
+    c.step('auth', 'fail', '401 Invalid or expired API key');
+    passHealth(c);
+    passExperiments(c);
+    return scenario(c, 'auth', false);
+  },
+
+  ROUTE_PROXY_NOT_MOUNTED: () => scenario(experimentsFails(api(404, { detail: 'Not Found' }), '404 Not Found'), 'experiments'),
+  ROUTE_ARTIFACTS_MISROUTED: () => scenario(incident().check, 'artifact'),
+  PROXY_DROPS_DELETE_BODY: () => {
+    const c = upToArtifact();
+    passArtifact(c);
+    passRegister(c);
+    const dropped = proxied(mlflow(400, MLFLOW_MISSING_NAME));
+    c.x({ step: 'cleanup', label: 'model-versions/delete', method: 'DELETE', url: `${REST}/model-versions/delete`, reqBody: { name: MODEL, version: '1' }, answer: dropped });
+    c.x({ step: 'cleanup', label: 'registered-models/delete', method: 'DELETE', url: `${REST}/registered-models/delete`, reqBody: { name: MODEL }, answer: dropped });
+    c.x({ step: 'cleanup', label: 'DELETE artifacts', method: 'DELETE', url: `${ART}/${REL}/hokus-check`, answer: proxied(mlflow(200, {})) });
+    c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, answer: proxied(mlflow(200, {})) });
+    c.state.leftovers = [`model version ${MODEL} v1`, `registered model ${MODEL}`];
+    c.step('cleanup', 'warn', '2 left behind');
+    return scenario(c, 'cleanup', false);
+  },
+
+  GATEWAY_NO_TARGETS: () => {
+    const c = new Check();
+    passAuth(c);
+    c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: albPage(503) });
+    c.x({ step: 'health', label: 'GET /api/health/mlflow', url: `${REGISTRY}/api/health/mlflow`, answer: albPage(503) });
+    c.step('health', 'fail', '/health: 503 but not JSON (text/html)');
+    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: albPage(503) });
+    c.step('experiments', 'fail', '503');
+    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
+    c.step('cleanup', 'pass', 'nothing to delete');
+    return scenario(c, 'health');
+  },
+  GATEWAY_UPSTREAM_UNREACHABLE: () => {
+    const c = new Check();
+    passAuth(c);
+    c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: api(200, { status: 'healthy', services: { api: 'healthy' } }) });
+    c.x({
+      step: 'health',
+      label: 'GET /api/health/mlflow',
+      url: `${REGISTRY}/api/health/mlflow`,
+      answer: api(503, { status: 'error', tracking_uri: 'http://mlflow.hokusai.local:5000', error_type: 'ConnectError', error: 'connection refused' }),
+    });
+    c.step('health', 'fail', '/api/health/mlflow: 503');
+    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: api(502, { detail: 'Failed to connect to MLflow server at http://mlflow.hokusai.local:5000' }) });
+    c.step('experiments', 'fail', '502 Failed to connect to MLflow server at http://mlflow.hokusai.local:5000');
+    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
+    c.step('cleanup', 'pass', 'nothing to delete');
+    return scenario(c, 'health');
+  },
+  GATEWAY_TIMEOUT: () => scenario(artifactFails(api(504, { detail: 'MLflow server request timeout after 30.0s' }), 'PUT: 504'), 'artifact'),
+
+  MLFLOW_ARTIFACTS_NOT_SERVED: () => {
+    const c = upToArtifact();
+    failedPut(c, proxied(mlflow(404, FLASK_404)));
+    listingProbe(c, proxied(mlflow(404, FLASK_404)));
+    ajaxProbe(c, proxied(mlflow(404, FLASK_404)));
+    return scenario(passCleanup(c), 'artifact');
+  },
+  MLFLOW_HOST_NOT_ALLOWED: () =>
+    scenario(experimentsFails(proxied(text(403, 'Invalid Host header - possible DNS rebinding attack detected', [['server', 'uvicorn']])), '403'), 'experiments'),
+  MLFLOW_BACKEND_ERROR: () =>
+    scenario(
+      experimentsFails(
+        proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: '(psycopg2.OperationalError) connection to server at "db.internal" (10.0.0.5), port 5432 failed: FATAL:  password authentication failed for user "mlflow"' })),
+        '500 INTERNAL_ERROR',
+      ),
+      'experiments',
+    ),
+
+  ARTIFACT_ROOT_BYPASSES_PROXY: () => {
+    const c = new Check();
+    passAuth(c);
+    passHealth(c);
+    passExperiments(c);
+    passRun(c, `s3://hokusai-mlflow-artifacts/artifacts/1/${RUN}/artifacts`);
+    passArtifact(c);
+    passRegister(c);
+    return scenario(passCleanup(c), 'run', false);
+  },
+  ARTIFACT_STORAGE_DENIED: () =>
+    scenario(
+      artifactFails(proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'An error occurred (AccessDenied) when calling the PutObject operation: Access Denied' })), 'PUT: 500 INTERNAL_ERROR'),
+      'artifact',
+    ),
+  ARTIFACT_TOO_LARGE: () => scenario(artifactFails(nginxPage(413), 'PUT: 413 but not JSON (text/html)'), 'artifact'),
+  ARTIFACT_CORRUPTED: () => {
+    const c = upToArtifact();
+    c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, reqSize: 1024, answer: proxied(mlflow(200, {})) });
+    c.x({ step: 'artifact', label: 'GET artifact', url: ARTIFACT_URL, answer: proxied({ status: 200, headers: [['Server', 'gunicorn'], ['Content-Type', 'application/octet-stream']], body: 'x'.repeat(1000) }) });
+    c.state.created.artifactDirs.push({ base: ART, path: `${REL}/hokus-check`, withKey: true });
+    c.step('artifact', 'fail', 'sha256 mismatch: sent 1.0 KiB 1a2b3c4d5e6f…, read back 1000 B 9f8e7d6c5b4a…');
+    c.step('register', 'blocked', 'blocked by artifact');
+    return scenario(passCleanup(c), 'artifact');
+  },
+
+  REGISTRY_FAILED: () => scenario(registerEndsIn('FAILED_REGISTRATION'), 'register'),
+
+  RESPONSE_NOT_JSON: () =>
+    scenario(experimentsFails({ status: 200, headers: [['content-type', 'text/html']], body: '<!DOCTYPE html><html><head><title>Sign in</title></head><body></body></html>' }, '200 but not JSON (text/html)'), 'experiments'),
+  RESPONSE_SCHEMA: () => scenario(runCreateFails(proxied(mlflow(200, { run: { info: { experiment_id: '1' } } })), 'runs/create: schema: run.info.run_id: Invalid input: expected string, received undefined'), 'run'),
+
+  HEALTH_DEGRADED: () => {
+    const c = upToArtifact({}, { api: 'healthy', redis: 'unhealthy' });
+    passArtifact(c);
+    passRegister(c);
+    return scenario(passCleanup(c), 'health', false);
+  },
+
+  CLEANUP_LEFTOVERS: () => {
+    const c = upToArtifact();
+    passArtifact(c);
+    passRegister(c);
+    c.x({ step: 'cleanup', label: 'model-versions/delete', method: 'DELETE', url: `${REST}/model-versions/delete`, reqBody: { name: MODEL, version: '1' }, answer: proxied(mlflow(200, {})) });
+    c.x({ step: 'cleanup', label: 'registered-models/delete', method: 'DELETE', url: `${REST}/registered-models/delete`, reqBody: { name: MODEL }, answer: proxied(mlflow(200, {})) });
+    c.x({
+      step: 'cleanup',
+      label: 'DELETE artifacts',
+      method: 'DELETE',
+      url: `${ART}/${REL}/hokus-check`,
+      answer: proxied(mlflow(500, '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n')),
+    });
+    c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, reqBody: { run_id: RUN }, answer: proxied(mlflow(200, {})) });
+    c.state.leftovers = [`artifacts ${REL}/hokus-check/`];
+    c.step('cleanup', 'warn', '1 left behind');
+    return scenario(c, 'cleanup', false);
+  },
+  UNEXPECTED_RESPONSE: () =>
+    scenario(runCreateFails(proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'Run creation failed: simulated fault' })), 'runs/create: 500 INTERNAL_ERROR'), 'run'),
+};
+
+// Variants used by the focused tests.
+export const VARIANTS = {
+  /** artifacts-misrouted-external: artifact paths go to an external load balancer; direct works. */
+  misroutedExternal(): Check {
+    const c = upToArtifact({ mlflowDirectUrl: 'http://mlflow.hokusai-development.local:5000' });
+    failedPut(c, { status: 404, headers: [['server', 'uvicorn'], ['server', 'awselb/2.0'], ['content-type', 'text/plain; charset=utf-8']], body: 'Not Found' });
+    listingProbe(c, { status: 404, headers: [['server', 'uvicorn'], ['server', 'awselb/2.0'], ['content-type', 'text/plain; charset=utf-8']], body: 'Not Found' });
+    ajaxProbe(c, { status: 404, headers: [['server', 'uvicorn'], ['server', 'awselb/2.0'], ['content-type', 'text/plain; charset=utf-8']], body: 'Not Found' });
+    directProbe(c, mlflow(200, {}));
+    c.x({ step: 'artifact', probe: 'direct-artifact', label: 'probe: GET direct', url: `http://mlflow.hokusai-development.local:5000/api/2.0/mlflow-artifacts/artifacts/${REL}/hokus-check/direct-probe.txt`, answer: mlflow(200, 'probe') });
+    return passCleanup(c);
+  },
+  /** The same Flask 404, but direct to MLflow it 404s too: not served. */
+  notServedDirect(): Check {
+    const c = upToArtifact({ mlflowDirectUrl: 'http://mlflow.hokusai-development.local:5000' });
+    failedPut(c, proxied(mlflow(404, FLASK_404)));
+    ajaxProbe(c, proxied(mlflow(200, {})));
+    directProbe(c, mlflow(404, FLASK_404));
+    return passCleanup(c);
+  },
+  /** The proxy's 503 ARTIFACTS_DISABLED. */
+  artifactsDisabled(): Check {
+    return artifactFails(api(503, { detail: { error: 'ARTIFACTS_DISABLED', message: 'Artifact serving is disabled' } }), 'PUT: 503 ARTIFACTS_DISABLED');
+  },
+  /** A plain MLflow server without --serve-artifacts. */
+  plainNotServed(): Check {
+    const c = new Check({ kind: 'mlflow', mlflowUrl: PLAIN, registryUrl: undefined, authUrl: undefined, mlflowPath: '' });
+    c.step('auth', 'skipped', 'plain MLflow target');
+    c.x({ step: 'health', label: 'GET /health', url: `${PLAIN}/health`, answer: mlflow(200, 'OK') });
+    c.step('health', 'pass', 'OK');
+    c.x({ step: 'experiments', label: 'experiments/search', url: `${PLAIN}/api/2.0/mlflow/experiments/search?max_results=1`, answer: mlflow(200, {}) });
+    c.step('experiments', 'pass', 'listed');
+    c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${PLAIN}/api/2.0/mlflow/runs/create`, answer: mlflow(200, { run: { info: { run_id: RUN, experiment_id: '1', artifact_uri: `mlflow-artifacts:/${REL}` } } }) });
+    c.step('run', 'pass', 'run');
+    c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: `${PLAIN}/api/2.0/mlflow-artifacts/artifacts/${REL}/hokus-check/probe.bin`, answer: mlflow(404, FLASK_404) });
+    c.x({ step: 'artifact', probe: 'artifact-listing', label: 'probe: list artifacts', url: `${PLAIN}/api/2.0/mlflow-artifacts/artifacts?path=${REL}`, answer: mlflow(404, FLASK_404) });
+    c.step('artifact', 'fail', 'PUT: 404');
+    c.step('register', 'blocked', 'blocked by artifact');
+    return c.step('cleanup', 'pass', 'deleted');
+  },
+  /** Without an auth URL the registry's own 401 tells. */
+  registryRejectsKey(): Check {
+    return experimentsFails(api(401, { detail: 'Invalid or expired API key' }), '401 Invalid or expired API key', false);
+  },
+  /** Auth accepts our service_id but the API (validating with its own) rejects the key. */
+  apiUsesOtherServiceId(): Check {
+    return experimentsFails(api(401, { detail: 'Invalid or expired API key' }), '401 Invalid or expired API key');
+  },
+  /** auth-down as the API reports it (503, and 401 before June 2026). */
+  apiSaysAuthDown(status: 503 | 401): Check {
+    const detail = status === 503 ? 'Authentication service error' : 'Authentication service unavailable';
+    return experimentsFails(api(status, { detail }, status === 503 ? [['retry-after', '1']] : []), `${status} ${detail}`, false);
+  },
+  proxyNotMountedAtLb(): Check {
+    return experimentsFails(albText404(), '404 but not JSON (text/plain)');
+  },
+  upstreamUnreachableHealthPasses(): Check {
+    return experimentsFails(api(502, { detail: 'Failed to connect to MLflow server at http://10.0.3.219:5000.' }), '502');
+  },
+  /** Auth answers us, yet the API says it cannot reach it. */
+  apiCannotReachAuth(): Check {
+    return experimentsFails(api(503, { detail: 'Authentication service timeout' }), '503 Authentication service timeout');
+  },
+  connectTimeout(): Check {
+    const c = new Check();
+    c.x({ step: 'auth', label: 'validate', method: 'POST', url: VALIDATE, error: { kind: 'connect-timeout', code: 'UND_ERR_CONNECT_TIMEOUT', message: 'connect timeout', phase: 'connect' }, ms: 10000 });
+    c.step('auth', 'error', 'connect-timeout');
+    passHealth(c);
+    return c;
+  },
+  pendingForever(): Check {
+    return registerEndsIn('PENDING_REGISTRATION');
+  },
+  ajaxBase: AJAX_ART,
+};

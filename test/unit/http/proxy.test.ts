@@ -1,0 +1,80 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { client, startHttp, type TestServer } from './servers.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+
+describe('proxy settings', () => {
+  it('tunnels through HTTP_PROXY when given, and honours NO_PROXY', async () => {
+    const target = await startHttp((_req, res) => res.end('hello'));
+    servers.push(target);
+    const tunnels: string[] = [];
+    const proxy = net.createServer((socket) => {
+      socket.once('data', (head) => {
+        const line = head.toString('latin1').split('\r\n')[0] ?? '';
+        tunnels.push(line);
+        const [host, port] = (line.split(' ')[1] ?? '').split(':');
+        const upstream = net.connect(Number(port), host, () => {
+          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          socket.pipe(upstream).pipe(socket);
+        });
+        upstream.on('error', () => socket.destroy());
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    try {
+      const proxied = client({ proxyEnv: { httpProxy: proxyUrl } });
+      const r = await proxied.send({ step: 'health', label: 'h', method: 'GET', url: `${target.url}/health` });
+      expect(r.text).toBe('hello');
+      expect(tunnels).toEqual([`CONNECT 127.0.0.1:${target.port} HTTP/1.1`]);
+      await proxied.close();
+
+      const bypass = client({ proxyEnv: { httpProxy: proxyUrl, noProxy: '127.0.0.1' } });
+      const d = await bypass.send({ step: 'health', label: 'h', method: 'GET', url: `${target.url}/health` });
+      expect(d.text).toBe('hello');
+      expect(tunnels).toHaveLength(1);
+      await bypass.close();
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+
+  it('gives up within the timeout when the proxy hangs up on every CONNECT', async () => {
+    let attempts = 0;
+    const proxy = net.createServer((socket) => {
+      attempts++;
+      socket.on('error', () => {});
+      socket.once('data', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    try {
+      const http = client({ proxyEnv: { httpProxy: proxyUrl }, timeoutMs: 300 });
+      const t0 = Date.now();
+      const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: 'http://127.0.0.1:9/health' });
+      expect(r.exchange.error).toMatchObject({ kind: 'reset', phase: 'connect' });
+      expect(Date.now() - t0).toBeLessThan(1500);
+      // One CONNECT per try: undici's reconnect loop is cut short.
+      expect(attempts).toBe(1);
+      expect(http.exchanges()).toHaveLength(1);
+      await http.close();
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+
+  it('ignores the proxy when no proxy settings are passed in', async () => {
+    const target = await startHttp((_req, res) => res.end('direct'));
+    servers.push(target);
+    const http = client({ proxyEnv: {} });
+    const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: target.url });
+    expect(r.text).toBe('direct');
+    await http.close();
+  });
+});
