@@ -6,7 +6,9 @@ import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
-rmSync('dist', { recursive: true, force: true });
+// --no-clean (the test setup) overwrites in place, so a CLI spawned meanwhile by another test run
+// never finds dist/ missing.
+if (!process.argv.includes('--no-clean')) rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',

@@ -50,10 +50,11 @@ export function createProgress(io: Io, showTarget: boolean): ProgressBoard {
         end(step, status, text) {
           const entry = running.get(key(step));
           running.delete(key(step));
-          if (spinner && !stopped) {
-            const ms = entry ? Date.now() - entry.started : 0;
-            spinner.stopAndPersist({ symbol: SYMBOL[status], text: `${key(step)} ${status} ${ms}ms  ${text}` });
-          }
+          const ms = entry ? Date.now() - entry.started : 0;
+          const line = `${key(step)} ${status} ${ms}ms  ${text}`;
+          // Steps that end before ora has loaded still get their line.
+          if (spinner && !stopped) spinner.stopAndPersist({ symbol: SYMBOL[status], text: line });
+          else if (!stopped) io.out(`${SYMBOL[status]} ${line}\n`);
           refresh();
         },
       };

@@ -60,7 +60,11 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
     io.err('hokus-check: quitting without cleanup\n');
     io.exit(EXIT.interrupted);
   });
-  const signal = AbortSignal.any([interrupt.signal, AbortSignal.timeout(check.deadlineMs)]);
+  // A plain timer, not AbortSignal.timeout(): on Node 20 a timeout signal held only by
+  // AbortSignal.any() is weakly referenced, gets garbage-collected, and the deadline never fires.
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort(new DOMException('deadline exceeded', 'TimeoutError')), check.deadlineMs);
+  const signal = AbortSignal.any([interrupt.signal, deadline.signal]);
 
   const progress = createProgress(io, settings.targets.length > 1);
   try {
@@ -155,6 +159,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
     }
     return exitCode;
   } finally {
+    clearTimeout(deadlineTimer);
     progress.stop();
     offSignal();
   }

@@ -63,12 +63,14 @@ export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promi
     }
 
     const verb = dryRun ? 'would delete' : 'deleted';
+    // With --json - the JSON owns stdout; the lines for people go to stderr.
+    const human = opts.json === '-' ? io.err : io.out;
     for (const item of found) {
       const what = `${item.kind} ${item.name}${item.kind === 'run' ? ` (${item.id})` : ''}${item.createdAt ? `, created ${item.createdAt}` : ''}`;
-      io.out(item.error ? `could not delete ${what}: ${item.error}\n` : `${verb} ${what}\n`);
+      human(item.error ? `could not delete ${what}: ${item.error}\n` : `${verb} ${what}\n`);
     }
     const failed = found.filter((f) => f.error).length;
-    io.out(`${found.length} leftover${found.length === 1 ? '' : 's'} older than ${String(opts.olderThan ?? '1h')} found; ${dryRun ? 'dry run: nothing deleted' : `${found.length - failed} deleted, ${failed} not`}\n`);
+    human(`${found.length} leftover${found.length === 1 ? '' : 's'} older than ${String(opts.olderThan ?? '1h')} found; ${dryRun ? 'dry run: nothing deleted' : `${found.length - failed} deleted, ${failed} not`}\n`);
     if (typeof opts.json === 'string') {
       const text = `${JSON.stringify({ dryRun, olderThanMs, leftovers: found }, null, 2)}\n`;
       if (opts.json === '-') io.out(text);

@@ -11,6 +11,8 @@ export interface ClassifyContext {
   phase: Phase;
   /** Our caller's signal fired (Ctrl-C, deadline of the whole check). */
   aborted: boolean;
+  /** Why it fired: the abort reason's name 'TimeoutError' means the check's deadline. */
+  abortReason?: unknown;
   /** Set when one of our own per-request timers fired: what did not arrive in time. */
   timedOut?: string;
 }
@@ -18,7 +20,13 @@ export interface ClassifyContext {
 export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError {
   const chain = errorChain(err);
   const code = chain.map((e) => e.code).find((c): c is string => typeof c === 'string');
-  if (ctx.aborted) return { kind: 'aborted', ...(code ? { code } : {}), message: `request to ${ctx.host} aborted`, phase: ctx.phase };
+  if (ctx.aborted) {
+    // Our own codes, so the diagnosis can tell the check's deadline from a Ctrl-C.
+    const deadline = (ctx.abortReason as { name?: unknown } | undefined)?.name === 'TimeoutError';
+    return deadline
+      ? { kind: 'aborted', code: 'HOKUS_DEADLINE', message: `request to ${ctx.host} ended: the check's deadline passed`, phase: ctx.phase }
+      : { kind: 'aborted', code: 'HOKUS_INTERRUPTED', message: `request to ${ctx.host} aborted: interrupted`, phase: ctx.phase };
+  }
   if (ctx.timedOut) {
     // Nothing was written yet: the connection (through a proxy, say) never became usable.
     const kind = ctx.phase === 'connect' ? 'connect-timeout' : 'timeout';

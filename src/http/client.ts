@@ -231,7 +231,7 @@ async function tryOnce(
     error = { kind: 'body-too-large', message: `${host}: response body over the ${s.bodyCap}-byte cap; stopped reading`, phase: 'body' };
   } else if (failed) {
     const phase: Phase = res ? 'body' : trace.headersSent !== undefined ? 'headers' : 'connect';
-    const classified = classifyError(failure, { host, phase, aborted: callerSignal.aborted, ...(timedOut ? { timedOut } : {}) });
+    const classified = classifyError(failure, { host, phase, aborted: callerSignal.aborted, abortReason: callerSignal.reason, ...(timedOut ? { timedOut } : {}) });
     error = { ...classified, message: s.redact(classified.message) };
   }
 
@@ -245,7 +245,9 @@ async function tryOnce(
   if (error) exchange.error = error;
 
   const usable = res !== undefined && (!error || error.kind === 'body-too-large');
-  const text = usable && body?.text !== undefined ? body.text : '';
+  // The body goes to steps and probes, whose details and reasons reach every output, shortened: a key
+  // cut short there no longer matches the redactor, so it is redacted here, whole, before any cut.
+  const text = usable && body?.text !== undefined ? s.redact(body.text) : '';
   const result: HttpResult = { exchange, text, json: usable && !body?.truncated ? parseJson(text) : undefined };
   if (usable) result.status = res!.statusCode;
   const retryAfter = rawHeaders.find(([name]) => name === 'retry-after')?.[1];

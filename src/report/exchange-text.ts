@@ -6,11 +6,16 @@ import type { ReportExchange } from './schema.js';
 /** Longest body excerpt any report shows on one line. */
 export const EXCERPT_MAX = 120;
 
-/** `404 text/html`, or for a transport failure `refused (ECONNREFUSED)`. */
+/**
+ * `404 text/html`, or for a transport failure `refused (ECONNREFUSED)`. A redirect names its
+ * Location: the check never follows one, so where it pointed is the evidence.
+ */
 export function outcomeOf(x: ReportExchange): string {
   if (x.response !== undefined) {
     const type = mediaType(x.response.contentType ?? headerValue(x.response.headers, 'content-type'));
-    return type === undefined ? String(x.response.status) : `${x.response.status} ${type}`;
+    const status = type === undefined ? String(x.response.status) : `${x.response.status} ${type}`;
+    const location = x.response.status >= 300 && x.response.status < 400 ? headerValue(x.response.headers, 'location') : undefined;
+    return location === undefined ? status : `${status}, redirect to ${squash(location, EXCERPT_MAX)} (not followed)`;
   }
   if (x.error !== undefined) return x.error.code === undefined ? x.error.kind : `${x.error.kind} (${x.error.code})`;
   return 'no response';

@@ -28,7 +28,10 @@ export const cleanupStep: Step = {
       for (const version of [...created.modelVersions].reverse()) {
         tally(`model version ${name} v${version}`, await deleteModelVersion(api, 'cleanup', name, version, registryBase));
       }
-      tally(`registered model ${name}`, await deleteRegisteredModel(api, 'cleanup', name, registryBase));
+      const outcome = await deleteRegisteredModel(api, 'cleanup', name, registryBase);
+      // A create that got no answer may never have reached the server: then there is nothing to delete.
+      const neverCreated = created.modelUnconfirmed === true && !outcome.ok && /RESOURCE_DOES_NOT_EXIST/.test(outcome.reason);
+      if (!neverCreated) tally(`registered model ${name}`, outcome);
     }
     for (const dir of [...created.artifactDirs].reverse()) {
       tally(`artifacts ${dir.path}/`, await deleteArtifactDir(ctx.http, 'cleanup', dir.base, dir.path, dir.withKey));

@@ -68,11 +68,17 @@ async function runCleanup(step: Step, ctx: StepContext, opts: DagOptions): Promi
     ctx.state.leftovers = describeCreated(ctx);
     return settle('cleanup', 'skipped', skipReason);
   }
-  // After Ctrl-C/deadline cleanup gets a fresh budget; a second Ctrl-C ends it at once.
-  const signal = opts.signal.aborted
-    ? AbortSignal.any([AbortSignal.timeout(opts.cleanupBudgetMs), opts.hardSignal])
-    : AbortSignal.any([opts.hardSignal, AbortSignal.timeout(Math.max(opts.cleanupBudgetMs, ctx.options.timeoutMs * 4))]);
-  return execute(step, { ...ctx, http: withSignal(ctx.http, signal), signal });
+  // After Ctrl-C/deadline cleanup gets a fresh budget; a second Ctrl-C ends it at once. (A plain
+  // timer, not AbortSignal.timeout: inside AbortSignal.any Node 20 may garbage-collect it unfired.)
+  const budget = new AbortController();
+  const budgetMs = opts.signal.aborted ? opts.cleanupBudgetMs : Math.max(opts.cleanupBudgetMs, ctx.options.timeoutMs * 4);
+  const timer = setTimeout(() => budget.abort(new DOMException('cleanup budget spent', 'TimeoutError')), budgetMs);
+  const signal = AbortSignal.any([budget.signal, opts.hardSignal]);
+  try {
+    return await execute(step, { ...ctx, http: withSignal(ctx.http, signal), signal });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function execute(step: Step, ctx: StepContext): Promise<StepResult> {

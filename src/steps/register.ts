@@ -18,6 +18,13 @@ export const registerStep: Step = {
       GetRegisteredModel,
     );
     if (!model.ok && model.errorCode !== 'RESOURCE_ALREADY_EXISTS') {
+      // No answer after the request went out: the server may still create the model. Its name
+      // carries our check id, so cleanup may delete it by name.
+      const error = model.result.exchange.error;
+      if (model.result.status === undefined && error && error.kind !== 'key-boundary' && error.phase !== 'connect') {
+        ctx.state.created.modelName = name;
+        ctx.state.created.modelUnconfirmed = true;
+      }
       return { status: model.kind, detail: `registered-models/create: ${model.reason}` };
     }
     // Only a model this check created is ours to delete; the name carries our unique check id.

@@ -42,6 +42,11 @@ export interface CreatedResources {
    */
   artifactDirs: Array<{ base: string; path: string; withKey: boolean }>;
   modelName?: string;
+  /**
+   * The create of `modelName` got no answer (Ctrl-C, timeout, reset): the server may have created it
+   * anyway. Cleanup deletes it by name, and "does not exist" then means nothing was left.
+   */
+  modelUnconfirmed?: boolean;
   modelVersions: string[];
 }
 

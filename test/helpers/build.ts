@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export default function setup(): void {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   try {
-    execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'pipe' });
+    execFileSync(process.execPath, ['build.mjs', '--no-clean'], { cwd: root, stdio: 'pipe' });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? String(err);
     console.warn(`build failed; e2e tests will fail:\n${stderr.slice(0, 2000)}`);

@@ -216,11 +216,14 @@ export const rules: Rule[] = [
     if (validate && needsExplaining(ev, 'auth') && authLooksDown(validate)) {
       const health = exchangesWhere(ev, { step: 'auth', probe: 'auth-health', finalOnly: true }).at(-1);
       const healthNote = health ? `; GET /health got ${is2xx(health) ? `${statusOf(health)}` : describeAnswer(health)}` : '';
+      // The registry probe's answer (503, or 401 on older APIs) shows users meet the same outage.
+      const api = exchangesWhere(ev, { step: 'auth', probe: 'registry-accepts-key', finalOnly: true }).find(isServiceTrouble);
+      const apiNote = api ? `; the API agrees: ${nameOf(api)} got ${describeAnswer(api)}` : '';
       out.push(
         report(serviceDownMeta, {
           step: 'auth',
-          cause: `The auth service at ${hostOf(validate.request.url)} is not answering properly: validate got ${describeAnswer(validate)}${healthNote}.`,
-          evidence: [validate.id, health?.id],
+          cause: `The auth service at ${hostOf(validate.request.url)} is not answering properly: validate got ${describeAnswer(validate)}${healthNote}${apiNote}.`,
+          evidence: [validate.id, health?.id, api?.id],
           fix: [
             `Check the auth service behind ${hostOf(validate.request.url)}: its ECS tasks, target group health and logs.`,
             'If auth and registry share a load balancer, check that its host rules send auth traffic to the auth service.',

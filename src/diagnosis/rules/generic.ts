@@ -38,7 +38,10 @@ export const rules: Rule[] = [
   rule(unexpectedMeta, (ev) =>
     ev.steps.flatMap((step) => {
       if (!isFailure(step.status)) return [];
+      // Cut short by Ctrl-C or the deadline: that is the story (DEADLINE_EXCEEDED / interrupted), not an answer.
+      if (step.detail.startsWith('not run: ')) return [];
       const own = exchangesWhere(ev, { step: step.id, probe: false, finalOnly: true });
+      if (own.some((x) => x.error?.code === 'HOKUS_DEADLINE' || x.error?.code === 'HOKUS_INTERRUPTED')) return [];
       const x = own.filter((y) => !is2xx(y)).at(-1) ?? own.at(-1);
       return [
         report(unexpectedMeta, {

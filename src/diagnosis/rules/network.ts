@@ -59,7 +59,40 @@ const resetMeta: RuleMeta = {
   },
 };
 
+const deadlineMeta: RuleMeta = {
+  code: 'DEADLINE_EXCEEDED',
+  family: 'network',
+  title: "The check's deadline passed",
+  severity: 'error',
+  docs: {
+    means: 'The whole check ran longer than --deadline: the requests still in flight were ended, the steps not yet started were not run, and cleanup ran on its own budget.',
+    detect: 'A request ended by the deadline (transport error "aborted", code HOKUS_DEADLINE), or steps reported "not run: deadline exceeded".',
+    fix: 'See which step and host were slow (the cited exchange and the timings in --json/--har). Raise --deadline if the deployment is merely slow (large --artifact-size, slow registry), otherwise look at the slow hop.',
+    confirm: 'Rerun hokus-check with the same --deadline: every step finishes in time.',
+  },
+};
+
 export const rules: Rule[] = [
+  rule(deadlineMeta, (ev) => {
+    // One finding, on the first step the deadline cut short, citing the requests it ended.
+    const ended = ev.exchanges.filter((x) => x.error?.code === 'HOKUS_DEADLINE' && !x.response);
+    const step = ev.steps.find((s) => (s.status === 'error' && ended.some((x) => x.step === s.id)) || s.detail === 'not run: deadline exceeded');
+    if (!step) return [];
+    const cited = ended.filter((x) => x.step === step.id);
+    const skipped = ev.steps.filter((s) => s.detail === 'not run: deadline exceeded').map((s) => s.id);
+    return [
+      report(deadlineMeta, {
+        step: step.id,
+        cause: `The check's deadline passed ${cited.length ? `while ${labelsOf(cited)} waited for ${hostOfUrl(cited[0]!.request.url)}` : `before ${step.id} could start`}${skipped.length ? `; not run: ${skipped.join(', ')}` : ''}.`,
+        evidence: cited.map((x) => x.id),
+        fix: [
+          'Look at the timings of the cited request and of the slowest exchanges (--json or --har): that hop is slow.',
+          'If the deployment is merely slow (a large --artifact-size, a slow registry), raise --deadline.',
+        ],
+      }),
+    ];
+  }),
+
   rule(dnsMeta, (ev) =>
     transportFailures(ev, ['dns']).map((g) =>
       report(dnsMeta, {
@@ -131,6 +164,14 @@ export const rules: Rule[] = [
     ),
   ),
 ];
+
+function hostOfUrl(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
 
 function codeOf(xs: readonly Exchange[]): string {
   const codes = [...new Set(xs.map((x) => x.error?.code).filter((c): c is string => c !== undefined))];

@@ -125,6 +125,16 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   NET_REFUSED: () => scenario(transport('refused', 'ECONNREFUSED'), 'experiments'),
   NET_TIMEOUT: () => scenario(transport('timeout', 'UND_ERR_HEADERS_TIMEOUT'), 'experiments'),
   NET_RESET: () => scenario(transport('reset', 'ECONNRESET'), 'experiments'),
+  DEADLINE_EXCEEDED: () => {
+    const c = new Check();
+    passAuth(c);
+    passHealth(c);
+    const error = { kind: 'aborted' as const, code: 'HOKUS_DEADLINE', message: "request to registry ended: the check's deadline passed", phase: 'headers' as const };
+    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, ms: 1000 });
+    c.step('experiments', 'error', "aborted: request to registry ended: the check's deadline passed");
+    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'error', 'not run: deadline exceeded');
+    return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'experiments');
+  },
   TLS_EXPIRED: () => scenario(transport('tls-expired', 'CERT_HAS_EXPIRED'), 'experiments'),
   TLS_UNTRUSTED: () => scenario(transport('tls-untrusted', 'SELF_SIGNED_CERT_IN_CHAIN'), 'experiments'),
   TLS_HOSTNAME: () => scenario(transport('tls-hostname', 'ERR_TLS_CERT_ALTNAME_INVALID'), 'experiments'),

@@ -1,0 +1,128 @@
+// The key never reaches any output: every fault of the embedded stack, every output format at once
+// (terminal, --verbose, JSON, JUnit, Markdown, HAR, GitHub step summary), grepped for the key in
+// every form it could take (safety-leak.ts).
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FAULTS, type FaultName } from '../../src/sim/faults.js';
+import { generateTestKey, startStack } from '../../src/sim/stack.js';
+import { runCli, stackArgs, type CliRun } from '../helpers/cli.js';
+import { readReport } from '../helpers/report.js';
+import { findLeaks } from '../helpers/safety-leak.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+const FORMATS = ['stdout', 'stderr (--verbose)', 'json', 'junit', 'markdown', 'har', 'GITHUB_STEP_SUMMARY'] as const;
+const SCENARIOS: Array<FaultName | 'healthy'> = ['healthy', ...(Object.keys(FAULTS) as FaultName[])];
+const POOL = 4;
+
+interface Outcome {
+  scenario: string;
+  key: string;
+  run: CliRun;
+  /** Output channel → its text. */
+  outputs: Map<string, string>;
+}
+
+/** One CLI run against a fresh stack with this fault, every output format requested. */
+async function runScenario(scenario: FaultName | 'healthy'): Promise<Outcome> {
+  const stack = await startStack({ faults: scenario === 'healthy' ? [] : [scenario], slowMs: 200, unhealthyForMs: 300 });
+  try {
+    const file = (ext: string) => tmp.file(`${scenario}.${ext}`);
+    const run = await runCli(
+      [
+        ...stackArgs(stack),
+        '--mlflow-direct-url', stack.mlflowUrl,
+        '--verbose',
+        '--register-wait', '1s',
+        '--timeout', '3s',
+        '--json', file('json'),
+        '--junit', file('xml'),
+        '--markdown', file('md'),
+        '--har', file('har'),
+      ],
+      { env: { HOKUSAI_API_KEY: stack.apiKey, GITHUB_STEP_SUMMARY: file('summary.md') } },
+    );
+    const read = (ext: string) => readFileSync(file(ext), 'utf8');
+    const outputs = new Map<string, string>([
+      ['stdout', run.stdout],
+      ['stderr (--verbose)', run.stderr],
+      ['json', read('json')],
+      ['junit', read('xml')],
+      ['markdown', read('md')],
+      ['har', read('har')],
+      ['GITHUB_STEP_SUMMARY', read('summary.md')],
+    ]);
+    // Every format was written, and the report is the real thing (not an empty file).
+    readReport(file('json'));
+    return { scenario, key: stack.apiKey, run, outputs };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Runs `work` over `items`, at most `size` at a time (a slow scenario does not hold up a batch). */
+async function inPool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return out;
+}
+
+describe('the key never appears in any output', () => {
+  it(`${SCENARIOS.length} scenarios × ${FORMATS.length} outputs = ${SCENARIOS.length * FORMATS.length} combinations, echo-key included: zero hits`, async () => {
+    const hits: string[] = [];
+    let covered = 0;
+    {
+      const outcomes = await inPool(SCENARIOS, POOL, runScenario);
+      for (const o of outcomes) {
+        expect([0, 1, 3], `${o.scenario}: ${o.run.all}`).toContain(o.run.code);
+        expect(o.run.all, o.scenario).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+        for (const format of FORMATS) {
+          const text = o.outputs.get(format);
+          expect(text, `${o.scenario} ${format}`).toBeTruthy();
+          covered++;
+          for (const leak of findLeaks(text!, o.key)) hits.push(`${o.scenario} / ${format}: ${leak.form}: …${leak.context}…`);
+        }
+      }
+    }
+    expect(covered).toBe(SCENARIOS.length * FORMATS.length);
+    expect(hits, hits.join('\n')).toEqual([]);
+  }, 60_000);
+
+  it('echo-key: the echoed header and body are in the evidence, masked', async () => {
+    const o = await runScenario('echo-key');
+    expect(o.run.code, o.run.all).toBe(1);
+    const har = o.outputs.get('har')!;
+    // The server did echo it (so the test can fail): the header is there, with the masked key.
+    expect(har).toMatch(/x-echo-authorization/);
+    expect(har).toContain(`hk_test_…${o.key.slice(-4)}`);
+    expect(findLeaks(o.run.all + [...o.outputs.values()].join('\n'), o.key)).toEqual([]);
+  });
+});
+
+describe('the key in a URL', () => {
+  const placements: Array<[string, (key: string) => string[]]> = [
+    ['as api_key= in --registry-url', (key) => ['--registry-url', `http://127.0.0.1:9/?api_key=${key}`]],
+    ['as a path segment of --auth-url', (key) => ['--registry-url', 'http://127.0.0.1:9', '--auth-url', `http://127.0.0.1:9/${key}`]],
+    ['as the password of --mlflow-direct-url', (key) => ['--registry-url', 'http://127.0.0.1:9', '--mlflow-direct-url', `http://u:${key}@127.0.0.1:9`]],
+  ];
+  for (const [where, args] of placements) {
+    it(`is refused by config validation without echoing it: ${where}`, async () => {
+      const key = generateTestKey();
+      const json = tmp.file('url-key.json');
+      const run = await runCli([...args(key), '--verbose', '--json', json, '--retries', '0'], { env: { HOKUSAI_API_KEY: key } });
+      expect(run.code, run.all).toBe(2);
+      expect(run.stderr).toMatch(/looks like it contains an API key/);
+      expect(existsSync(json)).toBe(false);
+      expect(findLeaks(run.all, key)).toEqual([]);
+    });
+  }
+});

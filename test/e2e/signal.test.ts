@@ -1,0 +1,149 @@
+// Ctrl-C: the first signal aborts what is in flight, cleans up what this check created, prints the
+// partial matrix and exits 130; a second signal quits at once.
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../../src/sim/stack.js';
+import { runCli, stackArgs } from '../helpers/cli.js';
+import { readReport } from '../helpers/report.js';
+import { startHoldingProxy, waitFor } from '../helpers/safety-signal.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+const SLOW_MS = 5000;
+
+/** What of check `checkId` the stack still holds. */
+function leftoversOf(stack: Stack, checkId: string) {
+  const inv = stack.inventory();
+  const runs = inv.runs.filter((r) => r.tags['hokus-check.id'] === checkId && r.lifecycleStage === 'active');
+  const runIds = new Set(inv.runs.filter((r) => r.tags['hokus-check.id'] === checkId).map((r) => r.runId));
+  return {
+    activeRuns: runs.map((r) => r.runId),
+    models: inv.registeredModels.filter((m) => m.name === `hokus-check-${checkId}` || m.tags['hokus-check.id'] === checkId).map((m) => m.name),
+    artifacts: inv.artifactFiles.filter((f) => [...runIds].some((id) => f.includes(id))),
+  };
+}
+
+function sentTo(stack: Stack, endpoint: string): boolean {
+  return stack.requests().some((r) => r.path.includes(endpoint));
+}
+
+describe('SIGINT while register is in flight (fault slow)', () => {
+  let stack: Stack;
+  afterAll(() => stack?.close());
+
+  it('exits 130 within seconds, prints the partial matrix, and leaves no run, artifact or model of the check', async () => {
+    stack = await startStack({ faults: ['slow'], slowMs: SLOW_MS });
+    const json = tmp.file('sigint.json');
+    let child: ChildProcess | undefined;
+    const running = runCli([...stackArgs(stack), '--json', json], { env: { HOKUSAI_API_KEY: stack.apiKey }, onSpawn: (c) => (child = c) });
+
+    await waitFor(() => sentTo(stack, 'registered-models/create'), 10_000, 'registered-models/create to reach the stack');
+    // Everything before register was created: a run, its artifact.
+    const createdAt = Date.now();
+    child!.kill('SIGINT');
+    const run = await running;
+    const tookMs = Date.now() - createdAt;
+
+    expect(run.code, run.all).toBe(130);
+    expect(tookMs).toBeLessThan(3000);
+    expect(run.stderr).toMatch(/interrupted: cleaning up/);
+    // The partial matrix: what passed, the step cut short, and cleanup.
+    expect(run.stdout).toMatch(/artifact\s.*pass/);
+    expect(run.stdout).toMatch(/register\s.*error/);
+    expect(run.stdout).toMatch(/cleanup\s.*pass/);
+    const report = readReport(json);
+    expect(report.targets[0]!.interrupted).toBe(true);
+    const checkId = report.targets[0]!.checkId;
+    const cleanup = report.targets[0]!.steps.find((s) => s.id === 'cleanup')!;
+    expect(cleanup.status, cleanup.detail).toBe('pass');
+    expect(cleanup.findings).toEqual([]);
+    expect(stack.inventory().runs.some((r) => r.tags['hokus-check.id'] === checkId), 'the check did create a run').toBe(true);
+
+    // The server may still finish the aborted create: look again once it would have.
+    await new Promise((r) => setTimeout(r, Math.max(0, createdAt + SLOW_MS + 300 - Date.now())));
+    expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
+  }, 15_000);
+});
+
+describe('a second SIGINT during cleanup', () => {
+  it('quits at once with 130, saying it did not clean up', async () => {
+    const stack = await startStack();
+    // Register's create and every delete are held for 10 s: cleanup would take its whole budget.
+    const holding = await startHoldingProxy(stack.registryUrl, (method, path) =>
+      path.includes('registered-models/create') || method === 'DELETE' || path.includes('runs/delete') ? 10_000 : 0,
+    );
+    try {
+      let child: ChildProcess | undefined;
+      const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl], {
+        env: { HOKUSAI_API_KEY: stack.apiKey },
+        onSpawn: (c) => (child = c),
+      });
+      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 10_000, 'registered-models/create');
+      child!.kill('SIGINT');
+      await waitFor(() => holding.received.some((r) => r.method === 'DELETE'), 5000, 'cleanup to start deleting');
+      const second = Date.now();
+      child!.kill('SIGINT');
+      const run = await running;
+      expect(run.code, run.all).toBe(130);
+      expect(Date.now() - second).toBeLessThan(1000);
+      expect(run.stderr).toMatch(/quitting without cleanup/);
+    } finally {
+      await holding.close();
+      await stack.close();
+    }
+  });
+});
+
+describe('SIGTERM', () => {
+  it('is handled like the first Ctrl-C: cleanup, exit 130, nothing left', async () => {
+    const stack = await startStack();
+    const holding = await startHoldingProxy(stack.registryUrl, (_method, path) => (path.includes('registered-models/create') ? 10_000 : 0));
+    try {
+      const json = tmp.file('sigterm.json');
+      let child: ChildProcess | undefined;
+      const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json], {
+        env: { HOKUSAI_API_KEY: stack.apiKey },
+        onSpawn: (c) => (child = c),
+      });
+      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 10_000, 'registered-models/create');
+      child!.kill('SIGTERM');
+      const run = await running;
+      expect(run.code, run.all).toBe(130);
+      expect(run.stderr).toMatch(/terminated: cleaning up/);
+      const checkId = readReport(json).targets[0]!.checkId;
+      expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
+    } finally {
+      await holding.close();
+      await stack.close();
+    }
+  });
+});
+
+describe('SIGINT while a create the server has already committed is in flight', () => {
+  it('still deletes the model: the aborted create may have reached the server', async () => {
+    const stack = await startStack();
+    // registered-models/create reaches MLflow at once (the model exists), its answer is held.
+    const holding = await startHoldingProxy(stack.registryUrl, (_m, path) => (path.includes('registered-models/create') ? 10_000 : 0), {
+      holdReply: true,
+    });
+    try {
+      const json = tmp.file('committed.json');
+      let child: ChildProcess | undefined;
+      const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json], {
+        env: { HOKUSAI_API_KEY: stack.apiKey },
+        onSpawn: (c) => (child = c),
+      });
+      await waitFor(() => stack.inventory().registeredModels.length > 0, 10_000, 'the model to exist on the server');
+      child!.kill('SIGINT');
+      const run = await running;
+      expect(run.code, run.all).toBe(130);
+      const checkId = readReport(json).targets[0]!.checkId;
+      expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
+    } finally {
+      await holding.close();
+      await stack.close();
+    }
+  });
+});

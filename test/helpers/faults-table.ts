@@ -1,0 +1,115 @@
+// What hokus-check must conclude for each fault of the embedded stack (issues 3 and 7, DESIGN.md §5,
+// PLATFORM.md §5): exit code, root-cause step and code, every step that does not pass, and every
+// other finding. Judged against the issues and the platform's documented behaviour, not copied from
+// the product's output. Shared by the fault e2e tests and the catalogue-coverage test.
+import type { FaultName, StackOptions } from '../../src/sim/stack.js';
+import type { StepId } from '../../src/steps/types.js';
+
+/** A step's outcome when it is not 'pass': 'fail', 'warn', 'error', or 'blocked by <step>'. */
+export type NotPass = 'fail' | 'warn' | 'error' | `blocked by ${StepId}`;
+
+export interface FaultCase {
+  fault: FaultName;
+  /** Why the flags or stack options are needed, when there are any. */
+  setup?: string;
+  stack?: Omit<StackOptions, 'faults' | 'log'>;
+  args?: string[];
+  exit: number;
+  /** The root-cause step and its finding's code; absent when nothing failed (warn-only faults). */
+  root?: { step: StepId; code: string };
+  /** Every step that does not pass; all others must pass. */
+  steps: Partial<Record<StepId, NotPass>>;
+  /** Every other finding, as 'CODE@step:severity'. */
+  also?: string[];
+}
+
+const AFTER_AUTH: Partial<Record<StepId, NotPass>> = {
+  experiments: 'blocked by auth',
+  run: 'blocked by auth',
+  artifact: 'blocked by auth',
+  register: 'blocked by auth',
+};
+const AFTER_EXPERIMENTS: Partial<Record<StepId, NotPass>> = {
+  run: 'blocked by experiments',
+  artifact: 'blocked by experiments',
+  register: 'blocked by experiments',
+};
+
+export const FAULT_CASES: FaultCase[] = [
+  // The incident: the API's own MLflow check is degraded by the same misrouting, linked, not a second cause.
+  { fault: 'artifacts-misrouted', exit: 1, root: { step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED' }, steps: { health: 'warn', artifact: 'fail', register: 'blocked by artifact' }, also: ['HEALTH_DEGRADED@health:warn'] },
+  { fault: 'artifacts-misrouted-external', exit: 1, root: { step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED' }, steps: { artifact: 'fail', register: 'blocked by artifact' } },
+  { fault: 'artifacts-not-served', exit: 1, root: { step: 'artifact', code: 'MLFLOW_ARTIFACTS_NOT_SERVED' }, steps: { artifact: 'fail', register: 'blocked by artifact' } },
+  { fault: 'service-id-mismatch', exit: 1, root: { step: 'auth', code: 'AUTH_SERVICE_ID_MISMATCH' }, steps: { auth: 'fail', ...AFTER_AUTH } },
+  { fault: 'key-invalid', exit: 1, root: { step: 'auth', code: 'AUTH_KEY_INVALID' }, steps: { auth: 'fail', ...AFTER_AUTH } },
+  { fault: 'auth-down', exit: 1, root: { step: 'auth', code: 'AUTH_SERVICE_DOWN' }, steps: { auth: 'fail', ...AFTER_AUTH } },
+  { fault: 'auth-down-legacy', exit: 1, root: { step: 'auth', code: 'AUTH_SERVICE_DOWN' }, steps: { auth: 'fail', ...AFTER_AUTH } },
+  // Auth rejects the key; the registry still serves it from its cache: a warning next to the auth failure.
+  { fault: 'auth-cache-masking', exit: 1, root: { step: 'auth', code: 'AUTH_KEY_INVALID' }, steps: { auth: 'fail', ...AFTER_AUTH }, also: ['AUTH_CACHE_MASKING@auth:warn'] },
+  { fault: 'rate-limited', exit: 1, root: { step: 'auth', code: 'AUTH_RATE_LIMITED' }, steps: { auth: 'fail', ...AFTER_AUTH } },
+  // Reads pass (experiments/search); the first write (creating the experiment or run) is refused.
+  { fault: 'scope-missing', exit: 1, root: { step: 'run', code: 'AUTH_SCOPE_MISSING' }, steps: { run: 'fail', artifact: 'blocked by run', register: 'blocked by run' } },
+  { fault: 'admin-required', exit: 1, root: { step: 'experiments', code: 'AUTH_ADMIN_REQUIRED' }, steps: { experiments: 'fail', ...AFTER_EXPERIMENTS } },
+  { fault: 'auth-header-stripped', exit: 1, root: { step: 'experiments', code: 'AUTH_HEADER_STRIPPED' }, steps: { health: 'warn', experiments: 'fail', ...AFTER_EXPERIMENTS }, also: ['HEALTH_DEGRADED@health:warn'] },
+  { fault: 'proxy-not-mounted', exit: 1, root: { step: 'experiments', code: 'ROUTE_PROXY_NOT_MOUNTED' }, steps: { experiments: 'fail', ...AFTER_EXPERIMENTS } },
+  // health runs first and meets the load balancer's 503 too: it is the first failing step.
+  { fault: 'no-healthy-targets', exit: 1, root: { step: 'health', code: 'GATEWAY_NO_TARGETS' }, steps: { health: 'fail', experiments: 'fail', ...AFTER_EXPERIMENTS } },
+  { fault: 'upstream-unreachable', exit: 1, root: { step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE' }, steps: { health: 'warn', experiments: 'fail', ...AFTER_EXPERIMENTS }, also: ['HEALTH_DEGRADED@health:warn'] },
+  { fault: 'gateway-timeout', exit: 1, root: { step: 'artifact', code: 'GATEWAY_TIMEOUT' }, steps: { artifact: 'fail', register: 'blocked by artifact' } },
+  {
+    fault: 'body-too-large',
+    setup: 'a 1 KiB body limit, under the default 4 KiB artifact',
+    stack: { maxBodyBytes: 1024 },
+    exit: 1,
+    root: { step: 'artifact', code: 'ARTIFACT_TOO_LARGE' },
+    steps: { artifact: 'fail', register: 'blocked by artifact' },
+  },
+  // The proxy path still works, so the check passes; real clients would write to s3 directly.
+  { fault: 'artifact-root-s3', exit: 0, steps: { run: 'warn' }, also: ['ARTIFACT_ROOT_BYPASSES_PROXY@run:warn'] },
+  { fault: 'storage-denied', exit: 1, root: { step: 'artifact', code: 'ARTIFACT_STORAGE_DENIED' }, steps: { artifact: 'fail', register: 'blocked by artifact' } },
+  { fault: 'artifact-corrupted', exit: 1, root: { step: 'artifact', code: 'ARTIFACT_CORRUPTED' }, steps: { artifact: 'fail', register: 'blocked by artifact' } },
+  { fault: 'registry-failed', exit: 1, root: { step: 'register', code: 'REGISTRY_FAILED' }, steps: { register: 'fail' } },
+  {
+    fault: 'registry-pending-forever',
+    setup: '--register-wait 1s, so the deadline comes quickly',
+    args: ['--register-wait', '1s'],
+    exit: 1,
+    root: { step: 'register', code: 'REGISTRY_FAILED' },
+    steps: { register: 'fail' },
+  },
+  { fault: 'backend-db-error', exit: 1, root: { step: 'experiments', code: 'MLFLOW_BACKEND_ERROR' }, steps: { health: 'warn', experiments: 'fail', ...AFTER_EXPERIMENTS }, also: ['HEALTH_DEGRADED@health:warn'] },
+  { fault: 'host-not-allowed', exit: 1, root: { step: 'experiments', code: 'MLFLOW_HOST_NOT_ALLOWED' }, steps: { health: 'warn', experiments: 'fail', ...AFTER_EXPERIMENTS }, also: ['HEALTH_DEGRADED@health:warn'] },
+  { fault: 'html-instead-of-json', exit: 1, root: { step: 'experiments', code: 'RESPONSE_NOT_JSON' }, steps: { experiments: 'fail', ...AFTER_EXPERIMENTS } },
+  { fault: 'health-degraded', exit: 0, steps: { health: 'warn' }, also: ['HEALTH_DEGRADED@health:warn'] },
+  // An older API without /api/health/mlflow: a note, not a failure, no finding.
+  { fault: 'health-mlflow-missing', exit: 0, steps: {} },
+  {
+    fault: 'slow',
+    setup: 'registered-models/create waits 1.5 s; --timeout 500ms',
+    stack: { slowMs: 1500 },
+    args: ['--timeout', '500ms'],
+    // Nothing failed, one step could not be measured: exit 3 (DESIGN.md §6).
+    exit: 3,
+    root: { step: 'register', code: 'NET_TIMEOUT' },
+    steps: { register: 'error' },
+  },
+  { fault: 'proxy-drops-delete-body', exit: 0, steps: { cleanup: 'warn' }, also: ['PROXY_DROPS_DELETE_BODY@cleanup:warn'] },
+  // The 500 names sqlite3.OperationalError: the backend store, not a generic error.
+  { fault: 'runs-create-500', exit: 1, root: { step: 'run', code: 'MLFLOW_BACKEND_ERROR' }, steps: { run: 'fail', artifact: 'blocked by run', register: 'blocked by run' } },
+  // Two ALB 503s per path, absorbed by the retries.
+  { fault: 'flaky-503', exit: 0, steps: {} },
+  // Without --wait the registry is still coming up when the check runs.
+  { fault: 'starting-up', exit: 1, root: { step: 'health', code: 'GATEWAY_NO_TARGETS' }, steps: { health: 'fail', experiments: 'fail', ...AFTER_EXPERIMENTS } },
+  // The answer echoes the key: nothing specific recognises it, and the key must not leak.
+  { fault: 'echo-key', exit: 1, root: { step: 'experiments', code: 'UNEXPECTED_RESPONSE' }, steps: { experiments: 'fail', ...AFTER_EXPERIMENTS } },
+];
+
+/** Codes this table expects the CLI to produce. */
+export function codesInTable(): Set<string> {
+  const codes = new Set<string>();
+  for (const c of FAULT_CASES) {
+    if (c.root) codes.add(c.root.code);
+    for (const a of c.also ?? []) codes.add(a.split('@')[0]!);
+  }
+  return codes;
+}
