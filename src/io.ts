@@ -20,6 +20,13 @@ export function processIo(opts: { noColor?: boolean } = {}): Io {
   const env = process.env;
   const isTTY = Boolean(process.stdout.isTTY);
   const ci = Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
+  // `hokus-check … | head` closes the pipe early: that is the reader's choice, not a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const color = isTTY && !opts.noColor && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
   return {
     out: (t) => void process.stdout.write(t),

@@ -248,7 +248,9 @@ async function tryOnce(
   // The body goes to steps and probes, whose details and reasons reach every output, shortened: a key
   // cut short there no longer matches the redactor, so it is redacted here, whole, before any cut.
   const text = usable && body?.text !== undefined ? s.redact(body.text) : '';
-  const result: HttpResult = { exchange, text, json: usable && !body?.truncated ? parseJson(text) : undefined };
+  // JSON must be UTF-8 (RFC 8259 §8.1): bytes that are not were mangled on the way (or were never
+  // JSON), and a body decoded with replacement characters is not the answer the server meant.
+  const result: HttpResult = { exchange, text, json: usable && !body?.truncated && !body?.invalidUtf8 ? parseJson(text) : undefined };
   if (usable) result.status = res!.statusCode;
   const retryAfter = rawHeaders.find(([name]) => name === 'retry-after')?.[1];
   return retryAfter === undefined ? { exchange, result } : { exchange, result, retryAfter };

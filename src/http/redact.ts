@@ -35,7 +35,7 @@ export function redactHeaders(headers: readonly Header[], redact: Redactor = cre
   return headers.map(([rawName, value]) => {
     const name = rawName.toLowerCase();
     if (SECRET_HEADERS.has(name)) return [name, redactCredential(value, redact)];
-    if (name === 'cookie') return [name, redactCookiePairs(value, '; ')];
+    if (name === 'cookie') return [name, redactCookiePairs(value, '; ', redact)];
     if (name === 'set-cookie') return [name, redactSetCookie(value, redact)];
     return [name, redact(value)];
   });
@@ -103,12 +103,13 @@ function redactCredential(value: string, redact: Redactor): string {
   return `${scheme}${redacted.includes('…') ? redacted : REDACTED}`;
 }
 
-function redactCookiePairs(value: string, separator: string): string {
+function redactCookiePairs(value: string, separator: string, redact: Redactor): string {
   return value
     .split(/;\s*/)
     .map((pair) => {
       const eq = pair.indexOf('=');
-      return eq < 0 ? REDACTED : `${pair.slice(0, eq)}=${REDACTED}`;
+      // The name stays (evidence), but a server may put anything there, the key included.
+      return eq < 0 ? REDACTED : `${redact(pair.slice(0, eq))}=${REDACTED}`;
     })
     .join(separator);
 }
@@ -117,7 +118,7 @@ function redactSetCookie(value: string, redact: Redactor): string {
   const semi = value.indexOf(';');
   const pair = semi < 0 ? value : value.slice(0, semi);
   const attributes = semi < 0 ? '' : value.slice(semi);
-  return `${redactCookiePairs(pair, '; ')}${redact(attributes)}`;
+  return `${redactCookiePairs(pair, '; ', redact)}${redact(attributes)}`;
 }
 
 function escapeRegExp(s: string): string {

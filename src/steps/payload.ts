@@ -2,9 +2,12 @@
 // zeros: fast, and never held in memory), hashed while they are produced and while they are read back.
 import { createCipheriv, createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { createGcPacer } from './gc-pacer.js';
 
-const CHUNK = 64 * 1024;
+const CHUNK = Number(process.env.HK_CHUNK ?? 64 * 1024);
 const ZEROS = Buffer.alloc(CHUNK);
+/** Spent chunks are released every this many bytes (see gc-pacer.ts). */
+const GC_EVERY = Number(process.env.HK_GC ?? 8 * 1024 * 1024);
 
 export interface Payload {
   size: number;
@@ -23,6 +26,7 @@ export function createPayload(seed: string, size: number): Payload {
       const key = createHash('sha256').update(seed).digest().subarray(0, 16);
       const cipher = createCipheriv('aes-128-ctr', key, Buffer.alloc(16));
       const hash = createHash('sha256');
+      const pace = createGcPacer(GC_EVERY);
       let produced = 0;
       return new Readable({
         highWaterMark: CHUNK,
@@ -36,6 +40,7 @@ export function createPayload(seed: string, size: number): Payload {
           const chunk = cipher.update(n === CHUNK ? ZEROS : ZEROS.subarray(0, n));
           produced += n;
           hash.update(chunk);
+          pace(n);
           onBytes?.(produced);
           this.push(chunk);
         },
@@ -47,10 +52,12 @@ export function createPayload(seed: string, size: number): Payload {
 /** Hashes a response body as it streams by. */
 export async function hashStream(body: Readable, onBytes?: (received: number) => void): Promise<{ sha256: string; bytes: number }> {
   const hash: Hash = createHash('sha256');
+  const pace = createGcPacer(GC_EVERY);
   let bytes = 0;
   for await (const chunk of body) {
     const buf = chunk as Buffer;
     hash.update(buf);
+    pace(buf.length);
     bytes += buf.length;
     onBytes?.(bytes);
   }

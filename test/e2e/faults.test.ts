@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FAULTS } from '../../src/sim/faults.js';
 import { STEP_IDS } from '../../src/steps/types.js';
 import { checkWithFaults, evidenceOf, findingIn, matrixLine, type FaultRun } from '../helpers/faults-run.js';
-import { FAULT_CASES, type FaultCase } from '../helpers/faults-table.js';
+import { EXTRA_CASES, FAULT_CASES, type FaultCase } from '../helpers/faults-table.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tmp = tempDir();
@@ -19,10 +19,10 @@ describe('the fault table', () => {
 });
 
 describe.concurrent('each fault is diagnosed with the right root step and code', () => {
-  for (const c of FAULT_CASES) {
+  for (const c of [...FAULT_CASES, ...EXTRA_CASES]) {
     const what = c.root ? `${c.root.step} → ${c.root.code}` : c.also?.length ? `warns ${c.also.join(', ')}` : 'passes';
     it(`${c.fault}: exit ${c.exit}, ${what}${c.setup ? ` (${c.setup})` : ''}`, async ({ expect }) => {
-      const r = await checkWithFaults([c.fault], { json: tmp.file(`${c.fault}.json`), ...(c.stack ? { stack: c.stack } : {}), ...(c.args ? { args: c.args } : {}) });
+      const r = await checkWithFaults([c.fault], { json: tmp.file(`${c.fault}-${c.args?.join('') ?? ''}.json`), ...(c.stack ? { stack: c.stack } : {}), ...(c.args ? { args: c.args } : {}) });
       const context = `${matrixLine(r.target)}\n${r.target.findings.map((f) => `${f.code}@${f.step}:${f.severity}${f.rootCause ? ' (root)' : ''}`).join('\n')}\n${r.run.stderr}`;
 
       expect(r.run.code, context).toBe(c.exit);
@@ -45,6 +45,12 @@ describe.concurrent('each fault is diagnosed with the right root step and code',
       }
       const others = r.target.findings.filter((f) => !f.rootCause).map((f) => `${f.code}@${f.step}:${f.severity}`);
       expect(others.sort(), context).toEqual([...(c.also ?? [])].sort());
+      if (c.cause) expect(r.target.findings[0]?.cause).toMatch(c.cause);
+      if (c.retried) {
+        const again = r.target.exchanges.filter((x) => x.attempt > 1);
+        expect(again.length, 'retried requests').toBeGreaterThan(0);
+        expect(r.target.exchanges.some((x) => x.response?.status === 503 && x.retried === true)).toBe(true);
+      }
 
       // The API key never reaches what a user or a CI log sees (echo-key puts it in a header and a body).
       expect(r.run.all).not.toContain(r.apiKey);
