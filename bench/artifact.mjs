@@ -21,21 +21,17 @@ export async function artifact({ stack, size, sizeText, runs }) {
   writeFileSync(headers, `Authorization: Bearer ${stack.apiKey}\nExpect:\n`, { mode: 0o600 });
   const base = `${stack.registryUrl}/api/mlflow/api/2.0/mlflow-artifacts/artifacts`;
 
-  const cli = { mibps: [], rssMiB: [], seconds: [] };
-  const curl = { mibps: [], seconds: [] };
+  const cli = [];
+  const curl = [];
   for (let i = 0; i < runs; i++) {
-    const c = await checkRun(stack, sizeText, size, i);
-    cli.mibps.push(c.mibps);
-    cli.seconds.push(c.seconds);
-    cli.rssMiB.push(c.rssMiB);
-    const k = await curlRun(base, `bench-curl-${i}`, file, headers, size);
-    curl.mibps.push(k.mibps);
-    curl.seconds.push(k.seconds);
+    cli.push(await checkRun(stack, sizeText, size, i));
+    curl.push(await curlRun(base, `bench-curl-${i}`, file, headers, size));
   }
+  const summary = (list, keys) => Object.fromEntries(keys.map((k) => [k, stats(list.map((x) => x[k]))]));
   return {
     bytes: size,
-    cli: { mibps: stats(cli.mibps), seconds: stats(cli.seconds), rssMiB: stats(cli.rssMiB) },
-    curl: { mibps: stats(curl.mibps), seconds: stats(curl.seconds) },
+    cli: summary(cli, ['mibps', 'seconds', 'putSeconds', 'getSeconds', 'rssMiB', 'cpuSeconds']),
+    curl: summary(curl, ['mibps', 'seconds', 'putSeconds', 'getSeconds']),
   };
 }
 
@@ -52,8 +48,10 @@ async function checkRun(stack, sizeText, size, i) {
   const put = target.exchanges.find((x) => x.label === 'PUT artifact' && !x.retried);
   const get = target.exchanges.find((x) => x.label === 'GET artifact' && !x.retried);
   if (put?.request.bodySize !== size || get?.response?.bodySize !== size) throw new Error('the check did not move the whole artifact');
-  const seconds = (put.timings.total + get.timings.total) / 1000;
-  return { seconds, mibps: (2 * size) / MiB / seconds, rssMiB: r.rssMiB };
+  const putSeconds = put.timings.total / 1000;
+  const getSeconds = get.timings.total / 1000;
+  const seconds = putSeconds + getSeconds;
+  return { seconds, putSeconds, getSeconds, mibps: (2 * size) / MiB / seconds, rssMiB: r.rssMiB, cpuSeconds: r.cpuMs / 1000 };
 }
 
 async function curlRun(base, dir, file, headers, size) {
@@ -67,7 +65,7 @@ async function curlRun(base, dir, file, headers, size) {
   const [getS, , received] = get.stdout.trim().split(' ').map(Number);
   if (sent !== size || received !== size) throw new Error(`curl moved ${sent} up / ${received} down, not ${size}`);
   const seconds = putS + getS;
-  return { seconds, mibps: (2 * size) / MiB / seconds };
+  return { seconds, putSeconds: putS, getSeconds: getS, mibps: (2 * size) / MiB / seconds };
 }
 
 /** `size` pseudo-random bytes (AES-CTR keystream, as the check generates) written to `file`. */

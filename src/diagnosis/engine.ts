@@ -61,12 +61,13 @@ const SPECIFICITY: readonly string[] = [
   'PROXY_DROPS_DELETE_BODY',
   'AUTH_CACHE_MASKING',
   'CLEANUP_LEFTOVERS',
+  'RESPONSE_MALFORMED',
   'RESPONSE_SCHEMA',
   'RESPONSE_NOT_JSON',
   'UNEXPECTED_RESPONSE',
 ];
 
-const GENERIC = new Set(['RESPONSE_SCHEMA', 'RESPONSE_NOT_JSON', 'UNEXPECTED_RESPONSE']);
+const GENERIC = new Set(['RESPONSE_MALFORMED', 'RESPONSE_SCHEMA', 'RESPONSE_NOT_JSON', 'UNEXPECTED_RESPONSE']);
 
 /** Root-cause families whose fault also makes the API report mlflow unhealthy. */
 const MLFLOW_SIDE = new Set(['routing', 'mlflow', 'gateway']);

@@ -17,7 +17,8 @@ export interface TransportFailure {
 export function transportFailures(ev: Evidence, kinds: readonly NetErrorKind[]): TransportFailure[] {
   const groups = new Map<string, TransportFailure>();
   for (const x of exchangesWhere(ev, { probe: false })) {
-    if (!x.error || x.response || !kinds.includes(x.error.kind)) continue;
+    // Also a failure after the headers (timeout or reset mid-body): the answer never completed.
+    if (!x.error || (x.response && x.error.phase !== 'body') || !kinds.includes(x.error.kind)) continue;
     const step = asStepId(x.step);
     if (!step) continue;
     const status = stepStatus(ev, step);

@@ -12,13 +12,14 @@ export function createRedactor(secrets: string[]): Redactor {
   const replacements = secrets.filter((s) => s.length > 0).flatMap(secretForms);
   // Longest first, so a form that contains another is replaced whole.
   replacements.sort((a, b) => b.find.length - a.find.length);
+  const partials = secrets.filter((s) => s.length > 0).flatMap(partialForms);
   return (text) => {
     let out = text;
     for (const r of replacements) {
       if (r.caseInsensitive) out = out.replace(r.regex!, r.mask);
       else if (out.includes(r.find)) out = out.replaceAll(r.find, r.mask);
     }
-    return out
+    return redactTrailingPartial(out, partials)
       .replace(AUTH_SCHEME, (_m, scheme: string, space: string, token: string) => `${scheme}${space}${maskToken(token)}`)
       .replace(KEY_VALUE, (_m, lead: string, value: string) => `${lead}${maskToken(value)}`);
   };
@@ -93,6 +94,37 @@ function secretForms(secret: string): Replacement[] {
     out.push({ find: encoded, mask, caseInsensitive: true, regex: new RegExp(escapeRegExp(encoded), 'gi') });
   }
   return out;
+}
+
+interface PartialForm {
+  form: string;
+  /** Shortest start of `form` worth hiding: longer than the prefix the masked form shows anyway. */
+  min: number;
+  mask: string;
+}
+
+/** The key and its base64/base64url/URL encodings, whose first part may end a text cut short. */
+function partialForms(secret: string): PartialForm[] {
+  const mask = maskSecret(secret);
+  const bytes = Buffer.from(secret, 'utf8');
+  const shown = mask.includes('…') ? mask.slice(0, mask.indexOf('…')).length : 0;
+  return [
+    { form: secret, min: shown + 4, mask },
+    ...[bytes.toString('base64'), bytes.toString('base64url'), encodeURIComponent(secret)].map((form) => ({ form, min: 8, mask })),
+  ].filter((p) => p.form.length > p.min);
+}
+
+/**
+ * A body cut short (a wrong content-length, a reset, the size cap) can end with the start of the
+ * key, which no longer matches it whole: that start is masked too.
+ */
+function redactTrailingPartial(text: string, partials: readonly PartialForm[]): string {
+  for (const p of partials) {
+    for (let n = p.form.length - 1; n >= p.min; n--) {
+      if (text.endsWith(p.form.slice(0, n))) return `${text.slice(0, text.length - n)}${p.mask}`;
+    }
+  }
+  return text;
 }
 
 /** `Scheme credential` → `Scheme hk_test_…abcd` for our key, `Scheme <redacted>` for anything else. */

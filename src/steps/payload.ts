@@ -2,12 +2,15 @@
 // zeros: fast, and never held in memory), hashed while they are produced and while they are read back.
 import { createCipheriv, createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createGcPacer } from './gc-pacer.js';
 
-const CHUNK = Number(process.env.HK_CHUNK ?? 64 * 1024);
+// 256 KiB: fewer stream and socket operations per byte than 64 KiB (~10% less CPU for a large
+// artifact), while a chunk in flight stays small next to the process's ~75 MiB.
+const CHUNK = 256 * 1024;
 const ZEROS = Buffer.alloc(CHUNK);
 /** Spent chunks are released every this many bytes (see gc-pacer.ts). */
-const GC_EVERY = Number(process.env.HK_GC ?? 8 * 1024 * 1024);
+const GC_EVERY = 8 * 1024 * 1024;
 
 export interface Payload {
   size: number;
@@ -49,17 +52,21 @@ export function createPayload(seed: string, size: number): Payload {
   };
 }
 
-/** Hashes a response body as it streams by. */
+/**
+ * Hashes a response body as it streams by. 'data' events rather than `for await`: a 1 GiB body is
+ * ~16k socket reads, and an async iterator's promise per read is a measurable share of the CPU.
+ */
 export async function hashStream(body: Readable, onBytes?: (received: number) => void): Promise<{ sha256: string; bytes: number }> {
   const hash: Hash = createHash('sha256');
   const pace = createGcPacer(GC_EVERY);
   let bytes = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
+  body.on('data', (buf: Buffer) => {
     hash.update(buf);
     pace(buf.length);
     bytes += buf.length;
     onBytes?.(bytes);
-  }
+  });
+  // Rejects on an error or a close before the end, as `for await` would.
+  await finished(body, { writable: false });
   return { sha256: hash.digest('hex'), bytes };
 }

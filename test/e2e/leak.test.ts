@@ -7,6 +7,7 @@ import { FAULTS, type FaultName } from '../../src/sim/faults.js';
 import { generateTestKey, startStack } from '../../src/sim/stack.js';
 import { runCli, stackArgs, type CliRun } from '../helpers/cli.js';
 import { readReport } from '../helpers/report.js';
+import { head, respond, startHostileDeployment, type Answer } from '../helpers/safety-hostile.js';
 import { findLeaks } from '../helpers/safety-leak.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -80,17 +81,15 @@ describe('the key never appears in any output', () => {
   it(`${SCENARIOS.length} scenarios × ${FORMATS.length} outputs = ${SCENARIOS.length * FORMATS.length} combinations, echo-key included: zero hits`, async () => {
     const hits: string[] = [];
     let covered = 0;
-    {
-      const outcomes = await inPool(SCENARIOS, POOL, runScenario);
-      for (const o of outcomes) {
-        expect([0, 1, 3], `${o.scenario}: ${o.run.all}`).toContain(o.run.code);
-        expect(o.run.all, o.scenario).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
-        for (const format of FORMATS) {
-          const text = o.outputs.get(format);
-          expect(text, `${o.scenario} ${format}`).toBeTruthy();
-          covered++;
-          for (const leak of findLeaks(text!, o.key)) hits.push(`${o.scenario} / ${format}: ${leak.form}: …${leak.context}…`);
-        }
+    const outcomes = await inPool(SCENARIOS, POOL, runScenario);
+    for (const o of outcomes) {
+      expect([0, 1, 3], `${o.scenario}: ${o.run.all}`).toContain(o.run.code);
+      expect(o.run.all, o.scenario).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+      for (const format of FORMATS) {
+        const text = o.outputs.get(format);
+        expect(text, `${o.scenario} ${format}`).toBeTruthy();
+        covered++;
+        for (const leak of findLeaks(text!, o.key)) hits.push(`${o.scenario} / ${format}: ${leak.form}: …${leak.context}…`);
       }
     }
     expect(covered).toBe(SCENARIOS.length * FORMATS.length);
@@ -123,6 +122,68 @@ describe('the key in a URL', () => {
       expect(run.stderr).toMatch(/looks like it contains an API key/);
       expect(existsSync(json)).toBe(false);
       expect(findLeaks(run.all, key)).toEqual([]);
+    });
+  }
+});
+
+/** The key the client sent, read from the request it sent. */
+const sentKey = (headers: Record<string, unknown>) => /^Bearer (.*)$/.exec(String(headers.authorization ?? ''))?.[1] ?? '';
+
+describe.concurrent('a server that echoes the key where a redactor could miss it', () => {
+  const echoes: Array<[string, Answer]> = [
+    [
+      'base64 of the key as a cookie name',
+      (socket, req) => respond(500, { 'set-cookie': `${Buffer.from(sentKey(req.headers)).toString('base64')}; Path=/` }, '{}')(socket, req),
+    ],
+    [
+      'Basic base64(user:key) in WWW-Authenticate',
+      (socket, req) => respond(401, { 'www-authenticate': `Basic ${Buffer.from(`user:${sentKey(req.headers)}`).toString('base64')}` }, '{}')(socket, req),
+    ],
+    [
+      'the key URL-encoded in a redirect Location',
+      (socket, req) => respond(302, { location: `http://127.0.0.1:1/cb?token=${encodeURIComponent(sentKey(req.headers))}` }, '')(socket, req),
+    ],
+    [
+      'a body whose content-length cuts it mid-key',
+      (socket, req) => {
+        const body = `{"detail": "bad key ${sentKey(req.headers)}"}`;
+        socket.end(Buffer.concat([head(500, { 'content-type': 'application/json', 'content-length': String(body.indexOf('hk_') + 20) }), Buffer.from(body)]));
+      },
+    ],
+    [
+      'a connection reset mid-key',
+      (socket, req) => {
+        socket.write(Buffer.concat([head(200, { 'content-type': 'application/json', 'content-length': '500' }), Buffer.from(`{"detail": "${sentKey(req.headers).slice(0, 24)}`)]));
+        setTimeout(() => socket.resetAndDestroy(), 20);
+      },
+    ],
+    [
+      'the key straddling the 1 MiB body cap',
+      (socket, req) => {
+        const pad = '{"experiments": [], "pad": "'.padEnd(1024 * 1024 - 20, 'x');
+        respond(200, { 'content-type': 'application/json' }, `${pad}${sentKey(req.headers)}"}`)(socket, req);
+      },
+    ],
+  ];
+  for (const [what, answer] of echoes) {
+    it(`${what}: every output is clean`, async () => {
+      const server = await startHostileDeployment(answer);
+      try {
+        const key = generateTestKey();
+        const file = (ext: string) => tmp.file(`echo-${what.replace(/\W+/g, '-')}.${ext}`);
+        const run = await runCli(
+          ['--registry-url', server.url, '--auth-url', server.url, '--retries', '0', '--timeout', '1s', '--verbose',
+            '--json', file('json'), '--junit', file('xml'), '--markdown', file('md'), '--har', file('har')],
+          { env: { HOKUSAI_API_KEY: key, GITHUB_STEP_SUMMARY: file('summary.md') } },
+        );
+        expect([1, 3], run.all).toContain(run.code);
+        const written = ['json', 'xml', 'md', 'har', 'summary.md'].map((ext) => readFileSync(file(ext), 'utf8'));
+        // The server did see the key (so the echo was real).
+        expect(server.received.some((r) => r.headers.authorization === `Bearer ${key}`)).toBe(true);
+        expect(findLeaks([run.all, ...written].join('\n'), key)).toEqual([]);
+      } finally {
+        await server.close();
+      }
     });
   }
 });

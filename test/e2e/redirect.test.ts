@@ -15,7 +15,7 @@ describe('a registry and auth service that answer 307 on every path', () => {
   let elsewhere: TestServer;
   let redirector: TestServer;
   beforeAll(async () => {
-    elsewhere = await serveHttp((_req, res) => res.end('{}'));
+    elsewhere = await serveHttp((_req, res) => void res.end('{}'));
     redirector = await serveHttp((req, res) => {
       req.resume();
       res.writeHead(307, { location: `${elsewhere.url}/stolen${req.url ?? '/'}`, 'content-type': 'text/plain' });

@@ -337,7 +337,8 @@ export const rules: Rule[] = [
     const status = statusOf(validate);
     const rejected = status === 401 || (status !== undefined && status >= 500) || (validate.error !== undefined && !['aborted', 'key-boundary'].includes(validate.error.kind));
     if (!rejected || acceptsKey(lastWithoutServiceId(ev))) return [];
-    const accepted = ev.exchanges.find((x) => (x.step !== 'auth' || x.probe === 'registry-accepts-key') && throughProxy(ev, x) && is2xx(x));
+    // Accepted = a clean 2xx JSON answer; a broken 200 proves nothing about the key.
+    const accepted = ev.exchanges.find((x) => (x.step !== 'auth' || x.probe === 'registry-accepts-key') && throughProxy(ev, x) && is2xx(x) && !x.error && readBody(x).isJson);
     if (!accepted) return [];
     return [
       report(cacheMaskingMeta, {

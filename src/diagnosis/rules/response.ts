@@ -34,7 +34,37 @@ const schemaMeta: RuleMeta = {
   },
 };
 
+const malformedMeta: RuleMeta = {
+  code: 'RESPONSE_MALFORMED',
+  family: 'response',
+  title: 'Malformed or oversized HTTP answer',
+  severity: 'error',
+  docs: {
+    means: 'The answer broke HTTP itself — a Content-Length that does not match the body, headers too large to parse, bad chunking — or its body was larger than the 1 MiB hokus-check reads, so it could not be understood.',
+    detect: 'A request failed with a transport error of kind "protocol" (UND_ERR_RES_CONTENT_LENGTH_MISMATCH, UND_ERR_HEADERS_OVERFLOW, HPE_*) or "body-too-large".',
+    fix: 'Find the hop that rewrites or truncates answers (a proxy that changes bodies but keeps Content-Length, a middlebox, an app streaming an endless page) from the responder and headers cited; an oversized body is usually an error page or the wrong service.',
+    confirm: 'Rerun with --har and check the answer is complete and well-formed; then rerun hokus-check.',
+  },
+};
+
 export const rules: Rule[] = [
+  rule(malformedMeta, (ev) =>
+    firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && (x.error?.kind === 'protocol' || x.error?.kind === 'body-too-large')).map((x) =>
+      report(malformedMeta, {
+        step: x.step as StepId,
+        cause:
+          x.error?.kind === 'body-too-large'
+            ? `${nameOf(x)} got ${x.response?.status ?? 'an'} answer whose body is over the 1 MiB read cap (${x.response?.contentType ?? 'no content type'}, from ${responderWords(responderOf(x))}): not the small MLflow JSON answer due.`
+            : `${nameOf(x)} got a malformed HTTP answer (${x.error?.code ?? x.error?.kind}: ${x.error?.message}).`,
+        evidence: [x.id],
+        fix: [
+          'Find the hop that rewrites, truncates or pads answers on this path (the responder and headers in the evidence).',
+          'See the raw exchange with --verbose or --har.',
+        ],
+      }),
+    ),
+  ),
+
   rule(notJsonMeta, (ev) =>
     firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && jsonDue(ev, x) && isNotJson(x)).map((x) => {
       const responder = responderOf(x);
@@ -80,6 +110,8 @@ function jsonDue(ev: Evidence, x: Exchange): boolean {
 }
 
 function isNotJson(x: Exchange): boolean {
+  // A body cut short by the transport (timeout, reset, bad framing, the size cap) is another story.
+  if (x.error) return false;
   const facts = readBody(x);
   return !facts.isJson && !(x.response?.truncated && /^\s*[{[]/.test(facts.text));
 }

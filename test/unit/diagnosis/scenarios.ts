@@ -288,6 +288,17 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     scenario(experimentsFails({ status: 200, headers: [['content-type', 'text/html']], body: '<!DOCTYPE html><html><head><title>Sign in</title></head><body></body></html>' }, '200 but not JSON (text/html)'), 'experiments'),
   RESPONSE_SCHEMA: () => scenario(runCreateFails(proxied(mlflow(200, { run: { info: { experiment_id: '1' } } })), 'runs/create: schema: run.info.run_id: Invalid input: expected string, received undefined'), 'run'),
 
+  RESPONSE_MALFORMED: () => {
+    const c = new Check();
+    passAuth(c);
+    passHealth(c);
+    const error = { kind: 'protocol' as const, code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', message: 'Response body length does not match content-length header', phase: 'body' as const };
+    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error });
+    c.step('experiments', 'error', 'protocol: Response body length does not match content-length header');
+    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
+    return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'experiments');
+  },
+
   HEALTH_DEGRADED: () => {
     const c = upToArtifact({}, { api: 'healthy', redis: 'unhealthy' });
     passArtifact(c);
