@@ -110,9 +110,10 @@ program
   .command('explain')
   .description('explain a diagnosis code (what it means, how it is detected, how to fix and confirm); no code: list all')
   .argument('[code]', 'diagnosis code, e.g. ROUTE_ARTIFACTS_MISROUTED')
-  .action(async (code: string | undefined) => {
+  .option('--markdown', 'list every code as a Markdown table (as in the README)')
+  .action(async (code: string | undefined, opts: { markdown?: boolean }) => {
     const { explainCommand } = await import('./commands/explain.js');
-    explainCommand(code, processIo());
+    explainCommand(code, processIo(), opts);
   });
 
 program

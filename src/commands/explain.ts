@@ -1,9 +1,13 @@
 // `hokus-check explain [CODE]`: a diagnosis code's docs, or the list of codes.
 import { EXIT } from '../exit-codes.js';
-import { explainCode, listCodes } from '../diagnosis/explain.js';
+import { catalogueMarkdown, explainCode, listCodes } from '../diagnosis/explain.js';
 import type { Io } from '../io.js';
 
-export function explainCommand(code: string | undefined, io: Io): void {
+export function explainCommand(code: string | undefined, io: Io, opts: { markdown?: boolean } = {}): void {
+  if (!code && opts.markdown) {
+    io.out(catalogueMarkdown());
+    return;
+  }
   if (!code) {
     io.out(listCodes().replace(/\n?$/, '\n'));
     return;

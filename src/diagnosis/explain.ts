@@ -48,3 +48,10 @@ function wrap(text: string, width: number): string[] {
   if (line) lines.push(line);
   return lines;
 }
+
+/** The catalogue as a Markdown table, for the README (kept in step by `npm run docs` and a test). */
+export function catalogueMarkdown(): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+  const rows = RULES.map((r) => `| \`${r.meta.code}\` | ${r.meta.family} | ${cell(r.meta.title)} | ${cell(r.meta.docs.detect)} |`);
+  return ['| code | family | title | detected from |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+}
