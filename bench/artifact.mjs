@@ -4,13 +4,13 @@
 // check, the PUT and GET exchanges' own timings from its --json report; for curl, its time_total.
 // Peak RSS is the CLI process's (getrusage, via the hook).
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { mustPass, scratchFile, stats } from './measure.mjs';
 
 const NODE = process.execPath;
-const CURL = '/usr/bin/curl';
+const CURL = existsSync('/usr/bin/curl') ? '/usr/bin/curl' : 'curl';
 const MiB = 1024 * 1024;
 
 export async function artifact({ stack, size, sizeText, runs }) {

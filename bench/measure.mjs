@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOOK = fileURLToPath(new URL('./rusage-hook.mjs', import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), 'hokus-bench-'));
+let scratch;
+let closed = false;
 let seq = 0;
+const running = new Set();
 
 /**
  * Runs `command args…`, resolves with its wall time (spawn → exit, ms), exit code and output.
@@ -18,13 +20,14 @@ let seq = 0;
  * peak RSS (MiB) come back too.
  */
 export function timed(command, args, { env = {}, rusage = false, input } = {}) {
-  const file = join(scratch, `rusage-${++seq}.json`);
+  const file = scratchFile(`rusage-${++seq}.json`);
   const argv = rusage ? ['--import', HOOK, ...args] : args;
   const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', NO_COLOR: '1', ...env };
   if (rusage) childEnv.BENCH_RUSAGE_FILE = file;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, argv, { cwd: ROOT, env: childEnv, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -32,6 +35,7 @@ export function timed(command, args, { env = {}, rusage = false, input } = {}) {
     if (input !== undefined) child.stdin.end(input);
     child.on('error', reject);
     child.on('close', (code) => {
+      running.delete(child);
       const ms = performance.now() - started;
       const out = { ms, code, stdout, stderr };
       if (rusage) {
@@ -64,11 +68,21 @@ export function stats(samples) {
   return { median, min: s[0], max: s[s.length - 1], n: s.length };
 }
 
-/** A scratch file path for this bench run (removed by cleanupScratch). */
+/** A path in this bench run's temp dir (made on first use, removed by cleanupScratch). */
 export function scratchFile(name) {
+  if (closed) throw new Error('bench: stopping');
+  scratch ??= mkdtempSync(join(tmpdir(), 'hokus-bench-'));
   return join(scratch, name);
 }
 
-export function cleanupScratch() {
-  rmSync(scratch, { recursive: true, force: true });
+/**
+ * Ends the measured processes still running, waits for them (a check still writes its report on
+ * SIGTERM), then removes the temp dir. Nothing is measured afterwards.
+ */
+export async function cleanupScratch() {
+  closed = true;
+  const exits = [...running].map((child) => new Promise((resolve) => child.once('close', resolve)));
+  for (const child of running) child.kill('SIGTERM');
+  await Promise.all(exits);
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 }

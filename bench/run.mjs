@@ -3,7 +3,7 @@
 // large artifact against curl — then writes the same as JSON to bench/results.json.
 //   BENCH_RUNS           repetitions of figures 1–3 (default 20)
 //   BENCH_ARTIFACT       artifact size for figure 4 (default 1GiB; e.g. 256MiB for a quick run; 0 = skip)
-//   BENCH_ARTIFACT_RUNS  repetitions of figure 4 (default 3)
+//   BENCH_ARTIFACT_RUNS  repetitions of figure 4 (default 5)
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +16,7 @@ import { startBenchStack } from './stack.mjs';
 import { figureRows, renderTable } from './table.mjs';
 
 const runs = positiveInt(process.env.BENCH_RUNS, 20, 'BENCH_RUNS');
-const artifactRuns = positiveInt(process.env.BENCH_ARTIFACT_RUNS, 3, 'BENCH_ARTIFACT_RUNS');
+const artifactRuns = positiveInt(process.env.BENCH_ARTIFACT_RUNS, 5, 'BENCH_ARTIFACT_RUNS');
 const artifactSize = process.env.BENCH_ARTIFACT ?? '1GiB';
 const artifactBytes = parseSize(artifactSize);
 
@@ -28,6 +28,16 @@ if (!existsSync(join(ROOT, 'dist/cli.js'))) {
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 const results = { date: new Date().toISOString(), machine: machine(), runs, artifactRuns, artifactSize };
 let stack;
+// Ctrl-C: no GiB-sized file or stack directory left behind in the temp dir.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log('interrupted; cleaning up');
+    cleanupScratch()
+      .then(() => stack?.close())
+      .catch(() => {})
+      .finally(() => process.exit(130));
+  });
+}
 try {
   log(`cold start (${runs} runs)…`);
   results.coldStart = await coldStart({ runs });
@@ -44,8 +54,8 @@ try {
     results.artifact = await artifact({ stack, size: artifactBytes, sizeText: artifactSize, runs: artifactRuns });
   }
 } finally {
+  await cleanupScratch();
   await stack?.close();
-  cleanupScratch();
 }
 
 const rows = figureRows(results);

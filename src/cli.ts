@@ -16,7 +16,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 would also recompile that large parser
 // with its optimising tier in the background: ~30 MiB of peak RSS and ~50 ms of CPU, which a run of
-// a few dozen requests never earns back. Baseline (Liftoff) code parses a 1 GiB body just as fast.
+// a few dozen requests never earns back (and a 100 MiB peak could not afford). Baseline (Liftoff) code
+// only reads a large artifact back slightly slower.
 setFlagsFromString('--liftoff-only');
 
 const { Command, CommanderError, Option } = await import('commander');
