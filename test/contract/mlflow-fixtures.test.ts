@@ -9,7 +9,7 @@ import { pyJsonDumps } from '../../src/sim/http/pyjson.js';
 import { startStack, type Stack } from '../../src/sim/stack.js';
 import { request, type RawResponse } from '../unit/sim/http.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/mlflow-2.12.2/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/mlflow-2.12.2/', import.meta.url));
 
 interface Recorded {
   step: number;
