@@ -96,7 +96,7 @@ export function createHttp(opts: HttpOptions): Http {
             ...(r.exchange.response ? { status: r.exchange.response.status } : {}),
             ...(r.retryAfter !== undefined ? { retryAfter: r.retryAfter } : {}),
           },
-          policy,
+          spec.retries === undefined ? policy : { ...policy, retries: spec.retries },
         ),
       settle: (r, retrying) => {
         if (retrying) r.exchange.retried = true;

@@ -116,6 +116,8 @@ export interface RequestSpec {
   withKey?: boolean;
   /** Override the idempotency used for retries (default: GET/HEAD/PUT/DELETE true, POST/PATCH false). */
   idempotent?: boolean;
+  /** Transient retries for this request (default: the client's); probes use 0 — evidence, not a goal. */
+  retries?: number;
   /** Per-request timeout in ms (default: the client's). */
   timeoutMs?: number;
   /** Replaces the client's abort signal for this request (cleanup runs on its own budget after Ctrl-C). */

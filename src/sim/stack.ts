@@ -74,7 +74,8 @@ export interface Stack {
   seed: {
     experiment(name: string): string;
     run(o: { experimentId: string; name: string; tags?: Record<string, string>; startTime?: number; artifacts?: Record<string, Buffer | string> }): string;
-    registeredModel(o: { name: string; tags?: Record<string, string>; versions?: Array<{ runId?: string; source: string }> }): void;
+    /** `creationTimestamp` (ms) lets sweep tests seed old leftovers. */
+    registeredModel(o: { name: string; tags?: Record<string, string>; versions?: Array<{ runId?: string; source: string }>; creationTimestamp?: number }): void;
   };
   /** Closes the servers (idle keep-alive sockets too) and removes the generated artifact dir. */
   close(): Promise<void>;
@@ -237,11 +238,12 @@ function seeder(mlflow: ReturnType<typeof createMlflowServer>): Stack['seed'] {
       return run.runId;
     },
     registeredModel: (o) => {
-      store.createRegisteredModel(
+      const model = store.createRegisteredModel(
         o.name,
         Object.entries(o.tags ?? {}).map(([key, value]) => ({ key, value })),
         '',
       );
+      if (o.creationTimestamp !== undefined) model.creationTimestamp = o.creationTimestamp;
       for (const v of o.versions ?? []) {
         const mv = store.createModelVersion({ name: o.name, source: v.source, runId: v.runId ?? '', runLink: '', tags: [], description: '' });
         // Seeded versions are settled already.

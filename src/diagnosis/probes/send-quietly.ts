@@ -6,7 +6,8 @@ import type { StepContext } from '../../steps/types.js';
 export async function sendQuietly(ctx: StepContext, spec: RequestSpec): Promise<HttpResult | undefined> {
   if (ctx.signal.aborted) return undefined;
   try {
-    return await ctx.http.send(spec);
+    // One try: a probe gathers evidence during an outage, it should not triple its length.
+    return await ctx.http.send({ retries: 0, ...spec });
   } catch {
     return undefined;
   }
