@@ -55,6 +55,7 @@ describe('auth probes', () => {
         method: 'POST',
         url: 'https://auth.example.test/api/v1/keys/validate',
         json: {},
+        retries: 0,
       },
     ]);
   });
@@ -62,7 +63,7 @@ describe('auth probes', () => {
   it("asks the auth service's /health without the key", async () => {
     const { ctx, sent } = fakeContext({});
     await probeAuthHealth(ctx);
-    expect(sent).toEqual([{ step: 'auth', probe: 'auth-health', label: 'auth /health', method: 'GET', url: 'https://auth.example.test/health', withKey: false }]);
+    expect(sent).toEqual([{ step: 'auth', probe: 'auth-health', label: 'auth /health', method: 'GET', url: 'https://auth.example.test/health', withKey: false, retries: 0 }]);
   });
 
   it('sends nothing without an auth URL or after an abort', async () => {
@@ -90,6 +91,7 @@ describe('artifact routing probe', () => {
       ['ajax-artifact', 'probe: PUT via ajax-api', 'PUT', `https://registry.example.test/api/mlflow/ajax-api/2.0/mlflow-artifacts/artifacts/${REL}/hokus-check/ajax-probe-abc123.txt`, undefined],
     ]);
     expect(sent.every((s) => s.step === 'artifact')).toBe(true);
+    expect(sent.every((s) => s.retries === 0), 'probes make one try').toBe(true);
     expect(ctx.state.created.artifactDirs).toEqual([
       { base: 'https://registry.example.test/api/mlflow/ajax-api/2.0/mlflow-artifacts/artifacts', path: `${REL}/hokus-check`, withKey: true },
     ]);
