@@ -14,6 +14,7 @@ import { renderGithubAnnotations } from '../report/github.js';
 import { renderTerminal } from '../report/terminal.js';
 import { writeOutputs } from '../report/write.js';
 import { checkTarget } from '../steps/check.js';
+import { skippedSteps } from '../steps/selection.js';
 import type { CheckResult, Target } from '../steps/types.js';
 import { createProgress } from './progress.js';
 import { formatExchangeLine } from './verbose.js';
@@ -100,7 +101,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
             http,
             options: check,
             progress: progress.forTarget(target.name),
-            skipped: skippedSteps(settings),
+            skipped: skippedSteps(settings.only, settings.skip),
             signal,
             hardSignal: hard.signal,
             abortReason: () => reason,
@@ -170,31 +171,6 @@ export function keyOrigins(target: Target): string[] {
   return [target.authUrl, target.registryUrl, target.mlflowUrl, target.mlflowDirectUrl]
     .filter((u): u is string => !!u)
     .map((u) => new URL(u).origin);
-}
-
-function skippedSteps(settings: Settings): Map<import('../steps/types.js').StepId, string> {
-  const skipped = new Map<import('../steps/types.js').StepId, string>();
-  const all = ['auth', 'health', 'experiments', 'run', 'artifact', 'register', 'cleanup'] as const;
-  if (settings.only) {
-    const keep = new Set(withDependencies(settings.only));
-    for (const id of all) if (!keep.has(id) && id !== 'cleanup') skipped.set(id, 'not in --only');
-  }
-  for (const id of settings.skip ?? []) skipped.set(id, '--skip');
-  return skipped;
-}
-
-/** --only pulls in what the chosen steps need to run at all. */
-function withDependencies(ids: readonly string[]): string[] {
-  const needs: Record<string, string[]> = {
-    auth: [],
-    health: [],
-    experiments: ['auth'],
-    run: ['auth', 'experiments'],
-    artifact: ['auth', 'experiments', 'run'],
-    register: ['auth', 'experiments', 'run'],
-    cleanup: [],
-  };
-  return [...new Set(ids.flatMap((id) => [id, ...(needs[id] ?? [])]))];
 }
 
 function readCa(path: string): Buffer {

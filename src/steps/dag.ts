@@ -83,7 +83,6 @@ async function runCleanup(step: Step, ctx: StepContext, opts: DagOptions): Promi
 
 async function execute(step: Step, ctx: StepContext): Promise<StepResult> {
   const started = performance.now();
-  const before = new Set(ctx.http.exchanges().map((x) => x.id));
   ctx.progress.start(step.id, step.id);
   let outcome: StepOutcome;
   try {
@@ -97,7 +96,7 @@ async function execute(step: Step, ctx: StepContext): Promise<StepResult> {
   ctx.progress.end(step.id, outcome.status, outcome.detail);
   const exchangeIds = ctx.http
     .exchanges()
-    .filter((x) => x.step === step.id && !before.has(x.id))
+    .filter((x) => x.step === step.id)
     .map((x) => x.id);
   return {
     id: step.id,
