@@ -30,7 +30,7 @@ export interface StackOptions {
   apiKey?: string;
   /** Delay of the 'slow' fault (default 3000). */
   slowMs?: number;
-  /** Body limit of 'body-too-large' (default 1 MiB). */
+  /** Body limit of 'body-too-large' (default 2 KiB: under the check's default artifact). */
   maxBodyBytes?: number;
   /** 'starting-up': the registry answers ALB 503 until this long after start (default 1500). */
   unhealthyForMs?: number;
@@ -141,7 +141,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       upstream,
       startedAt,
       unhealthyForMs: opts.unhealthyForMs ?? 1500,
-      maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
+      // Below the check's default 4 KiB artifact, so `demo --fault body-too-large` shows the 413.
+      maxBodyBytes: opts.maxBodyBytes ?? 2048,
       cache,
     });
     const apiSrv = await listen(recorder.wrap('api', api.handle), host, opts.port ?? 0);
