@@ -165,5 +165,5 @@ try {
     process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
   }
   const { reportFatal } = await import('./fatal.js');
-  process.exit(reportFatal(err, process.stderr));
+  process.exit(reportFatal(err, { write: (t) => process.stderr.write(t), debug: process.env.HOKUS_CHECK_DEBUG === '1' }));
 }

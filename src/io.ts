@@ -54,3 +54,8 @@ export function processIo(opts: { noColor?: boolean } = {}): Io {
     exit: (code) => process.exit(code),
   };
 }
+
+/** Where a command reports a fatal error: stderr, with the stack only under HOKUS_CHECK_DEBUG=1. */
+export function fatalOut(io: Io): { write(s: string): void; debug: boolean } {
+  return { write: (s) => io.err(s), debug: io.env.HOKUS_CHECK_DEBUG === '1' };
+}

@@ -3,7 +3,7 @@ import { UsageError } from '../config/errors.js';
 import { resolveSettings, type FlagValues, type Settings } from '../config/resolve.js';
 import { reportFatal } from '../fatal.js';
 import { ApiKey } from '../http/secret.js';
-import type { Io } from '../io.js';
+import { fatalOut, type Io } from '../io.js';
 import { runChecks, type KeyInfo, type OutputFlags } from './run-checks.js';
 
 export async function checkCommand(opts: Record<string, unknown>, io: Io, version: string): Promise<void> {
@@ -16,7 +16,7 @@ export async function checkCommand(opts: Record<string, unknown>, io: Io, versio
     const code = await runChecks(settings, keys, opts as OutputFlags, io, version);
     io.exit(code);
   } catch (err) {
-    io.exit(reportFatal(err, { write: (s) => io.err(s) }, redact));
+    io.exit(reportFatal(err, fatalOut(io), redact));
   }
 }
 

@@ -3,7 +3,7 @@ import { UsageError } from '../config/errors.js';
 import { resolveSettings, type FlagValues } from '../config/resolve.js';
 import { reportFatal } from '../fatal.js';
 import { ApiKey } from '../http/secret.js';
-import type { Io } from '../io.js';
+import { fatalOut, type Io } from '../io.js';
 import { FAULTS, isFaultName } from '../sim/faults.js';
 import { startStack } from '../sim/stack.js';
 import { runChecks, type OutputFlags } from './run-checks.js';
@@ -12,7 +12,7 @@ export async function demoCommand(opts: Record<string, unknown>, io: Io, version
   const faults = (opts.fault as string[] | undefined) ?? [];
   const unknown = faults.filter((f) => !isFaultName(f));
   if (unknown.length > 0) {
-    io.exit(reportFatal(new UsageError([`unknown fault ${unknown.map((f) => `"${f}"`).join(', ')}; valid: ${Object.keys(FAULTS).join(', ')}`]), { write: (s) => io.err(s) }));
+    io.exit(reportFatal(new UsageError([`unknown fault ${unknown.map((f) => `"${f}"`).join(', ')}; valid: ${Object.keys(FAULTS).join(', ')}`]), fatalOut(io)));
   }
   const stack = await startStack({ faults: faults.filter(isFaultName) });
   let code = 0;
@@ -32,7 +32,7 @@ export async function demoCommand(opts: Record<string, unknown>, io: Io, version
     const keys = new Map(settings.targets.map((t) => [t.name, { key, hadWhitespace: false }]));
     code = await runChecks(settings, keys, opts as OutputFlags, io, version);
   } catch (err) {
-    code = reportFatal(err, { write: (s) => io.err(s) }, (s) => s.split(stack.apiKey).join('<redacted>'));
+    code = reportFatal(err, fatalOut(io), (s) => s.split(stack.apiKey).join('<redacted>'));
   } finally {
     await stack.close();
   }

@@ -1,7 +1,7 @@
 // `hokus-check sim`: serve the embedded stack until Ctrl-C (for trying the CLI, training on-call, tests).
 import { UsageError } from '../config/errors.js';
 import { reportFatal } from '../fatal.js';
-import type { Io } from '../io.js';
+import { fatalOut, type Io } from '../io.js';
 import { FAULTS, isFaultName } from '../sim/faults.js';
 import { serveStack } from '../sim/serve.js';
 
@@ -27,7 +27,7 @@ export async function simCommand(opts: Record<string, unknown>, io: Io): Promise
     await stack.close();
     io.exit(0);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? reportFatal(new UsageError([`--port ${port}: address in use`]), { write: (s) => io.err(s) }) : reportFatal(err, { write: (s) => io.err(s) });
+    const code = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? reportFatal(new UsageError([`--port ${port}: address in use`]), fatalOut(io)) : reportFatal(err, fatalOut(io));
     io.exit(code);
   }
 }

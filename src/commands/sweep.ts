@@ -9,7 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import { reportFatal } from '../fatal.js';
 import { createHttp } from '../http/client.js';
 import type { Http } from '../http/types.js';
-import type { Io } from '../io.js';
+import { fatalOut, type Io } from '../io.js';
 import { MlflowApi } from '../mlflow/client.js';
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun } from '../mlflow/deletes.js';
 import { GetExperiment, SearchModelVersions, SearchRegisteredModels, SearchRuns } from '../mlflow/schemas.js';
@@ -84,7 +84,7 @@ export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promi
       io.err(`hokus-check: ${http ? http.redact(err.message) : err.message}\n`);
       io.exit(EXIT.failed);
     }
-    io.exit(reportFatal(err, { write: (s) => io.err(s) }, http ? (s) => http!.redact(s) : undefined));
+    io.exit(reportFatal(err, fatalOut(io), http ? (s) => http!.redact(s) : undefined));
   }
 }
 
