@@ -28,6 +28,18 @@ const program = new Command('hokus-check')
   .version(VERSION, '-V, --version')
   .showSuggestionAfterError()
   .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  export HOKUSAI_API_KEY=hk_live_…        # the key: from an env var (or --api-key-stdin), never argv
+  hokus-check --registry-url https://registry.hokus.ai --auth-url https://auth.hokus.ai
+  hokus-check --env prod --wait 5m --json out.json --junit junit.xml
+  hokus-check demo --fault artifacts-misrouted
+
+The check's flags: hokus-check check --help
+Exit codes: 0 passed · 1 a step failed · 2 usage/config error · 3 target unreachable · 4 internal error · 130 interrupted`,
+  )
   .configureOutput({
     // One line for a usage error, pointing at --help; never a stack trace.
     outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
