@@ -1,14 +1,14 @@
 // Live progress on a terminal: one ora spinner naming the running steps, and a persisted line per
 // finished step. Outside a TTY, or with CI set, nothing (the matrix says it all).
 import type { Io } from '../io.js';
-import type { Progress, StepId, StepStatus } from '../steps/types.js';
+import { STATUS_SYMBOL } from '../report/status-symbols.js';
+import type { Progress, StepId } from '../steps/types.js';
 
 export interface ProgressBoard {
   forTarget(name: string): Progress;
   stop(): void;
 }
 
-const SYMBOL: Record<StepStatus, string> = { pass: '✔', fail: '✖', error: '!', blocked: '●', skipped: '○', warn: '▲' };
 const NOOP: Progress = { start() {}, update() {}, end() {} };
 
 export function createProgress(io: Io, showTarget: boolean): ProgressBoard {
@@ -53,8 +53,8 @@ export function createProgress(io: Io, showTarget: boolean): ProgressBoard {
           const ms = entry ? Date.now() - entry.started : 0;
           const line = `${key(step)} ${status} ${ms}ms  ${text}`;
           // Steps that end before ora has loaded still get their line.
-          if (spinner && !stopped) spinner.stopAndPersist({ symbol: SYMBOL[status], text: line });
-          else if (!stopped) io.out(`${SYMBOL[status]} ${line}\n`);
+          if (spinner && !stopped) spinner.stopAndPersist({ symbol: STATUS_SYMBOL[status], text: line });
+          else if (!stopped) io.out(`${STATUS_SYMBOL[status]} ${line}\n`);
           refresh();
         },
       };

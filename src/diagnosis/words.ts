@@ -2,6 +2,7 @@
 import type { Exchange, Responder } from '../http/types.js';
 import { bodySummary, readBody } from './exchange-body.js';
 import { chainOf, responderOf } from './evidence-query.js';
+export { formatBytes } from '../steps/progress-text.js';
 
 const RESPONDER_WORDS: Record<Responder, string> = {
   mlflow: 'MLflow',
@@ -44,14 +45,3 @@ export function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 10 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}

@@ -7,6 +7,7 @@
 import { STEP_IDS } from '../steps/types.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } from './schema.js';
 import { EXCERPT_MAX, chainText, exchangeIndex, excerptOf, formatDuration, mediaType, squash } from './exchange-text.js';
+import { STATUS_SYMBOL } from './status-symbols.js';
 
 export function renderMarkdown(report: Report): string {
   const sections = [
@@ -22,14 +23,6 @@ export function renderMarkdown(report: Report): string {
   return `${sections.join('\n\n')}\n`;
 }
 
-const SYMBOL: Record<ReportStep['status'], string> = {
-  pass: '✔',
-  fail: '✖',
-  error: '!',
-  warn: '▲',
-  blocked: '●',
-  skipped: '○',
-};
 
 function title(report: Report): string {
   return `# hokus-check: ${report.verdict.toUpperCase()} — ${report.targets.map((t) => text(t.name)).join(', ')}`;
@@ -75,7 +68,7 @@ function matrix(report: Report): string {
 function cell(step: ReportStep | undefined): string {
   if (step === undefined) return '–';
   const word = step.status === 'fail' || step.status === 'error' ? `**${step.status}**` : step.status;
-  const base = `${SYMBOL[step.status]} ${word}`;
+  const base = `${STATUS_SYMBOL[step.status]} ${word}`;
   const tail =
     step.status === 'blocked'
       ? step.blockedBy

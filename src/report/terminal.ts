@@ -10,6 +10,7 @@ import { STEP_IDS } from '../steps/types.js';
 import type { StepId } from '../steps/types.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } from './schema.js';
 import { EXCERPT_MAX, chainText, cut, exchangeIndex, excerptOf, formatDuration, outcomeOf, shortenUrl } from './exchange-text.js';
+import { STATUS_SYMBOL } from './status-symbols.js';
 
 export interface TerminalStyle {
   color: boolean;
@@ -33,14 +34,6 @@ export function renderTerminal(report: Report, style: TerminalStyle): string {
 
 type Paint = (s: string) => string;
 
-const SYMBOL: Record<ReportStep['status'], string> = {
-  pass: '✔',
-  fail: '✖',
-  error: '!',
-  warn: '▲',
-  blocked: '●',
-  skipped: '○',
-};
 
 function statusPaint(status: ReportStep['status'], c: ChalkInstance): Paint {
   switch (status) {
@@ -140,7 +133,7 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
 function cellFor(step: ReportStep | undefined, c: ChalkInstance): Cell {
   if (step === undefined) return { plain: '–', styled: c.gray('–') };
   const paint = statusPaint(step.status, c);
-  const word = `${SYMBOL[step.status]} ${step.status}`;
+  const word = `${STATUS_SYMBOL[step.status]} ${step.status}`;
   if (step.status === 'blocked') {
     const by = step.blockedBy ? ` (by ${step.blockedBy})` : '';
     return { plain: word + by, styled: paint(word) + c.gray(by) };
