@@ -9,5 +9,6 @@ export default defineConfig({
     // e2e tests spawn the CLI and servers; two cores, so keep the pool small.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
