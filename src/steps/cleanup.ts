@@ -2,6 +2,8 @@
 // failure or Ctrl-C. What cannot be deleted is named (warn), never silently left behind.
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun, type DeleteOutcome } from '../mlflow/deletes.js';
 import { MlflowApi } from '../mlflow/client.js';
+import { findRunsByCheckId } from '../mlflow/find-runs.js';
+import { CHECK_TAG } from './naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
 export const cleanupStep: Step = {
@@ -37,6 +39,15 @@ export const cleanupStep: Step = {
       tally(`artifacts ${dir.path}/`, await deleteArtifactDir(ctx.http, 'cleanup', dir.base, dir.path, dir.withKey));
     }
     if (created.runId) tally(`run ${created.runId}`, await deleteRun(api, 'cleanup', created.runId));
+    else if (created.runUnconfirmed && created.experimentId) {
+      // The create got no answer: find a run the server made anyway by this check's tag.
+      const found = await findRunsByCheckId(api, created.experimentId, ctx.state.checkId);
+      if (!found.ok) {
+        leftovers.push(`a run tagged ${CHECK_TAG}=${ctx.state.checkId} (if runs/create reached the server)`);
+        failures.push(`runs/search: ${found.reason}`);
+      }
+      for (const runId of found.ok ? found.runIds : []) tally(`run ${runId}`, await deleteRun(api, 'cleanup', runId));
+    }
 
     ctx.state.leftovers = leftovers;
     if (deleted === 0 && leftovers.length === 0) return { status: 'pass', detail: 'nothing to delete' };

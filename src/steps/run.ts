@@ -35,7 +35,13 @@ export const runStep: Step = {
       },
       CreateRun,
     );
-    if (!run.ok) return { status: run.kind, detail: `runs/create: ${run.reason}` };
+    if (!run.ok) {
+      const error = run.result.exchange.error;
+      if (run.result.status === undefined && error && error.kind !== 'key-boundary' && error.phase !== 'connect') {
+        ctx.state.created.runUnconfirmed = true;
+      }
+      return { status: run.kind, detail: `runs/create: ${run.reason}` };
+    }
     const info = run.data.run.info;
     ctx.state.runId = info.run_id;
     ctx.state.created.runId = info.run_id;

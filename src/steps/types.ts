@@ -32,6 +32,11 @@ export interface CreatedResources {
   /** True only when this check created the shared experiment (it is still never deleted). */
   experimentCreated?: boolean;
   runId?: string;
+  /**
+   * runs/create got no answer after the request went out: the server may have created the run.
+   * Cleanup looks it up by this check's tag in the experiment and deletes it.
+   */
+  runUnconfirmed?: boolean;
   /** Artifact files this check PUT, as paths under the mlflow-artifacts root: '<exp>/<run>/artifacts/hokus-check/x'. */
   artifactPaths: string[];
   /**

@@ -147,3 +147,32 @@ describe('SIGINT while a create the server has already committed is in flight', 
     }
   });
 });
+
+describe('SIGINT while runs/create, already committed by the server, is in flight', () => {
+  it('finds the run by its check tag and deletes it', async () => {
+    const stack = await startStack();
+    // runs/create reaches MLflow at once (the run exists), its answer is held: the run id never comes back.
+    const holding = await startHoldingProxy(stack.registryUrl, (_m, path) => (path.includes('runs/create') ? 10_000 : 0), {
+      holdReply: true,
+    });
+    try {
+      const json = tmp.file('committed-run.json');
+      let child: ChildProcess | undefined;
+      const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json], {
+        env: { HOKUSAI_API_KEY: stack.apiKey },
+        onSpawn: (c) => (child = c),
+      });
+      await waitFor(() => stack.inventory().runs.some((r) => r.lifecycleStage === 'active'), 10_000, 'the run to exist on the server');
+      child!.kill('SIGINT');
+      const run = await running;
+      expect(run.code, run.all).toBe(130);
+      const report = readReport(json);
+      const checkId = report.targets[0]!.checkId;
+      expect(report.targets[0]!.exchanges.some((x) => x.step === 'cleanup' && x.label === 'runs/search')).toBe(true);
+      expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
+    } finally {
+      await holding.close();
+      await stack.close();
+    }
+  });
+});
