@@ -98,7 +98,7 @@ export const FAULTS: Record<FaultName, { summary: string }> = {
   'html-instead-of-json': { summary: 'experiments/search through the proxy answers 200 with the MLflow UI HTML page' },
   'health-degraded': { summary: 'the API /health reports status "degraded" (redis unhealthy); everything else works' },
   'health-mlflow-missing': { summary: 'an older API without /api/health/mlflow (FastAPI 404)' },
-  slow: { summary: 'registered-models/create and model-versions/get on MLflow wait slowMs (default 3 s)' },
+  slow: { summary: 'registered-models/create and model-versions/get on MLflow wait slowMs (default 12 s: past the check\'s 10 s timeout)' },
   'proxy-drops-delete-body': {
     summary: 'the real proxy: DELETE bodies are not forwarded, so registry deletes through it are 400 "Missing value for required parameter \'name\'"',
   },

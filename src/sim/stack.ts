@@ -28,7 +28,7 @@ export interface StackOptions {
   port?: number;
   /** Default: a generated 'hk_test_' + 32 base62 characters. */
   apiKey?: string;
-  /** Delay of the 'slow' fault (default 3000). */
+  /** Delay of the 'slow' fault (default 12000: slower than the check's default 10 s request timeout). */
   slowMs?: number;
   /** Body limit of 'body-too-large' (default 2 KiB: under the check's default artifact). */
   maxBodyBytes?: number;
@@ -114,7 +114,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     serveArtifacts: !faults.has('artifacts-not-served'),
     defaultArtifactRoot: faults.has('artifact-root-s3') ? 's3://hokusai-mlflow-artifacts/artifacts' : 'mlflow-artifacts:/',
     registration: registration(faults, opts.pendingPolls ?? 1),
-    slowMs: opts.slowMs ?? 3000,
+    slowMs: opts.slowMs ?? 12_000,
   });
   const authOptions = { apiKey, keyId, faults };
   const cache = new ValidationCache();
