@@ -24,27 +24,17 @@ export function nginxPage(status: number): string {
 }
 
 export function sendAlb(res: http.ServerResponse, status: number): void {
-  const body = albPage(status);
-  res.sendDate = false;
-  res.writeHead(status, [
-    'Server', 'awselb/2.0',
-    'Date', httpDate(),
-    'Content-Type', 'text/html',
-    'Content-Length', String(Buffer.byteLength(body)),
-    'Connection', 'keep-alive',
-  ]);
-  res.end(body);
+  sendPage(res, status, 'awselb/2.0', albPage(status), ['Connection', 'keep-alive']);
 }
 
 export function sendNginx(res: http.ServerResponse, status: number): void {
-  const body = nginxPage(status);
+  sendPage(res, status, 'nginx', nginxPage(status));
+}
+
+/** An HTML error page with the header order the real server sends. */
+function sendPage(res: http.ServerResponse, status: number, server: string, body: string, extra: string[] = []): void {
   res.sendDate = false;
-  res.writeHead(status, [
-    'Server', 'nginx',
-    'Date', httpDate(),
-    'Content-Type', 'text/html',
-    'Content-Length', String(Buffer.byteLength(body)),
-  ]);
+  res.writeHead(status, ['Server', server, 'Date', httpDate(), 'Content-Type', 'text/html', 'Content-Length', String(Buffer.byteLength(body)), ...extra]);
   res.end(body);
 }
 

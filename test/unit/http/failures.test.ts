@@ -1,16 +1,9 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { client, closedPort, startHttp, startRaw } from './servers.js';
+import { describe, expect, it } from 'vitest';
+import { client, closedPort, startHttp, startRaw, closeAfterEach } from './servers.js';
 
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-function keep<T extends { close(): Promise<void> }>(s: T): T {
-  servers.push(s);
-  return s;
-}
+const keep = closeAfterEach();
 
 describe('transport failures', () => {
   it('stops reading a 3 MiB body at the cap, flags it and closes the connection', async () => {

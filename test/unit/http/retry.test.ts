@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fullJitter, parseRetryAfter, retryDelay, type TryOutcome } from '../../../src/http/retry.js';
-import { client, closedPort, startHttp, startRaw, type TestServer } from './servers.js';
+import { client, closedPort, startHttp, startRaw, type TestServer, closeAfterEach } from './servers.js';
 
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-function keep<T extends { close(): Promise<void> }>(s: T): T {
-  servers.push(s);
-  return s;
-}
+const keep = closeAfterEach();
 
 describe('retry policy', () => {
   const policy = { retries: 2, baseMs: 200, random: () => 0.5 };

@@ -1,5 +1,6 @@
 // Loopback servers for the HTTP layer's tests: started on port 0, closed by the test.
 import { randomBytes } from 'node:crypto';
+import { afterEach } from 'vitest';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -107,4 +108,16 @@ async function listen(server: http.Server, handler: Handler, scheme: 'http' | 'h
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   });
+}
+
+/** Returns `keep(server)`: every kept server is closed after each test. */
+export function closeAfterEach(): <T extends { close(): Promise<void> }>(s: T) => T {
+  const servers: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return (s) => {
+    servers.push(s);
+    return s;
+  };
 }
