@@ -79,6 +79,8 @@ function checkFlags(cmd: Command, withTarget: boolean): Command {
     .option('--har <file>', 'write every exchange as HAR 1.2 (redacted)')
     .option('--post-report <url>', 'POST report.json, report.md and the HAR as multipart/form-data to this URL (the key is never sent there)')
     .option('-v, --verbose', 'print each exchange as it happens (redacted)')
+    .option('-q, --quiet', 'print only the summary line and the root cause')
+    .option('--strict', 'warnings fail the gate too (exit 1): a bypassing artifact root, leftovers, a degraded component')
     .option('--no-color', 'no colours (also NO_COLOR)');
 }
 

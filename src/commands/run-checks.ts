@@ -27,6 +27,10 @@ export interface OutputFlags {
   har?: string;
   postReport?: string;
   verbose?: boolean;
+  /** Only the summary line and the root cause on the terminal. */
+  quiet?: boolean;
+  /** Warnings fail the gate (exit 1). */
+  strict?: boolean;
 }
 
 export interface KeyInfo {
@@ -118,7 +122,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
     offSignal();
 
     const interrupted = reason === 'interrupted' && interrupt.signal.aborted;
-    const exitCode = exitCodeFor(results, interrupted);
+    const exitCode = exitCodeFor(results, interrupted, { strict: outputs.strict === true });
     const report = buildReport(results, {
       version,
       startedAt: started.toISOString(),
@@ -126,7 +130,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
       exitCode,
       interrupted,
     });
-    human(redact(renderTerminal(report, { color: io.color && outputs.json !== '-', width: io.stdoutStream.columns || 100 })));
+    human(redact(renderTerminal(report, { color: io.color && outputs.json !== '-', width: terminalWidth(io), quiet: outputs.quiet === true })));
 
     const githubSummaryPath = io.env.GITHUB_STEP_SUMMARY;
     await writeOutputs(
@@ -190,4 +194,11 @@ function proxyEnvOf(env: Record<string, string | undefined>): { httpProxy?: stri
   if (https) out.httpsProxy = https;
   if (no) out.noProxy = no;
   return out;
+}
+
+/** Columns to fit: COLUMNS when set (also for a pipe or a CI log), else the terminal's, else 100. */
+export function terminalWidth(io: Io): number {
+  const fromEnv = Number.parseInt(io.env.COLUMNS ?? '', 10);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return io.stdoutStream.columns || 100;
 }

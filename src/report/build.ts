@@ -4,6 +4,7 @@ import type { Exchange } from '../http/types.js';
 import type { Finding } from '../diagnosis/types.js';
 import { STEP_IDS } from '../steps/types.js';
 import type { CheckResult, StepId, StepResult, StepStatus } from '../steps/types.js';
+import { confirmCommand, reproCommands } from './repro.js';
 import { SCHEMA_VERSION } from './schema.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget, Verdict } from './schema.js';
 
@@ -61,9 +62,8 @@ function buildTarget(result: CheckResult): ReportTarget {
   const findings = orderFindings(
     dedupeFindings([...result.findings, ...result.steps.flatMap((s) => s.findings)]).map((f) => normalizeFinding(f, rootSteps)),
   );
-  const steps = result.steps.map((s) => buildStep(s, findings, exchanges));
   const key = result.keyMasked === undefined ? undefined : ensureMasked(result.keyMasked);
-  return {
+  const head = {
     name: target.name,
     kind: target.kind,
     ...optional('registryUrl', safeUrl(target.registryUrl)),
@@ -72,6 +72,7 @@ function buildTarget(result: CheckResult): ReportTarget {
     ...optional('mlflowDirectUrl', safeUrl(target.mlflowDirectUrl)),
     mlflowPath: target.mlflowPath,
     serviceId: target.serviceId,
+    apiKeyEnv: target.apiKeyEnv,
     ...optional('key', key),
     checkId: result.checkId,
     startedAt: result.startedAt,
@@ -79,10 +80,13 @@ function buildTarget(result: CheckResult): ReportTarget {
     durationMs: millis(result.durationMs),
     interrupted: result.interrupted,
     leftovers: [...result.leftovers],
-    steps,
-    findings,
-    exchanges,
   };
+  // The root cause carries the commands that show it again and confirm its fix.
+  const withRepro = findings.map((f) =>
+    f.rootCause ? { ...f, repro: reproCommands(f, { exchanges, apiKeyEnv: target.apiKeyEnv }), confirm: confirmCommand(head, f.step) } : f,
+  );
+  const steps = result.steps.map((s) => buildStep(s, withRepro, exchanges));
+  return { ...head, steps, findings: withRepro, exchanges };
 }
 
 function buildStep(step: StepResult, findings: readonly ReportFinding[], exchanges: readonly ReportExchange[]): ReportStep {

@@ -10,12 +10,14 @@ export const EXIT_INTERRUPTED = 130;
 /**
  * 130 when interrupted; 1 when any step of any target failed (the deployment is broken); 3 when
  * nothing failed but something could not be measured (only `error` outcomes); else 0 (warn,
- * blocked-by-nothing and skipped steps still pass).
+ * blocked-by-nothing and skipped steps still pass). With `strict`, a warning is a failure (1).
  */
-export function exitCodeFor(results: readonly CheckResult[], interrupted: boolean): number {
+export function exitCodeFor(results: readonly CheckResult[], interrupted: boolean, opts: { strict?: boolean } = {}): number {
   if (interrupted || results.some((r) => r.interrupted)) return EXIT_INTERRUPTED;
   const statuses = results.flatMap((r) => r.steps.map((s) => s.status));
   if (statuses.includes('fail')) return EXIT_FAIL;
+  // --strict: a warning fails the gate like a failure (it is not "could not reach").
+  if (opts.strict && statuses.includes('warn')) return EXIT_FAIL;
   if (statuses.includes('error')) return EXIT_UNREACHABLE;
   return EXIT_PASS;
 }

@@ -39,9 +39,11 @@ describe('terminal report', () => {
   it('explains the root cause first: code, cause, evidence with the responder chain, fix', () => {
     const out = renderTerminal(incidentReport(), { color: false });
     const root = out.indexOf('Root cause: ROUTE_ARTIFACTS_MISROUTED — Artifact requests are routed to the wrong upstream');
-    const warning = out.indexOf('Warning: HEALTH_DEGRADED');
+    // HEALTH_DEGRADED is the same problem (linked both ways): one line under the root cause.
+    const warning = out.indexOf('Also seen: HEALTH_DEGRADED in health');
     expect(root).toBeGreaterThan(0);
     expect(warning).toBeGreaterThan(root);
+    expect(out).not.toContain('Warning: HEALTH_DEGRADED');
     expect(out).toContain('root cause');
     expect(out).toMatch(/x8 +PUT https:\/\/registry\.example\.test\/api\/mlflow\/api\/2\.0\/mlflow-artifacts\/…\/probe-deadbeef\.bin/);
     expect(out).toContain('→ 404 text/html (hokusai-api → mlflow)');
@@ -53,7 +55,7 @@ describe('terminal report', () => {
   it('shows a transport error by its kind and message', () => {
     const results = fixtureResults();
     const prod = results[1]!;
-    prod.findings[0]!.evidence = ['x2'];
+    prod.findings.find((f) => f.code === 'ROUTE_ARTIFACTS_MISROUTED')!.evidence = ['x2'];
     const out = renderTerminal(buildReport([prod], { version: '0.1.0', startedAt: prod.startedAt, durationMs: 1, exitCode: 1, interrupted: false }), {
       color: false,
     });
@@ -81,10 +83,13 @@ describe('terminal report', () => {
     expect(renderTerminal(fixtureReport(), { color: false })).toMatch(/staging: 7 steps: 7 passed\nprod: +7 steps: .*\nverdict fail — exit 1/);
   });
 
-  it.each([100, 80])('keeps every line within %i columns', (width) => {
+  it.each([100, 80, 60])('keeps every line within %i columns, but for one unbreakable word (a URL) on its own line', (width) => {
     for (const report of [incidentReport(), fixtureReport()]) {
       for (const color of [false, true]) {
-        const long = renderTerminal(report, { color, width }).split('\n').filter((l) => columns(l) > width);
+        const plain = (l: string) => l.replace(/\u001b\[[0-9;]*m/g, '');
+        const long = renderTerminal(report, { color, width })
+          .split('\n')
+          .filter((l) => columns(l) > width && !/^\S+( \\)?$/.test(plain(l).trim()));
         expect(long).toEqual([]);
       }
     }
