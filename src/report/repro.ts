@@ -104,5 +104,5 @@ function isPrintable(s: string): boolean {
 
 /** Splits a command line made here back into its tokens, keeping quoted words whole. */
 export function shellTokens(line: string): string[] {
-  return line.match(/(?:'[^']*'|"[^"]*"|[^\s'"]+)+/g) ?? [];
+  return line.match(/(?:\\.|'[^']*'|"[^"]*"|[^\s'"\\]+)+/g) ?? [];
 }

@@ -137,7 +137,9 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
         line = `${' '.repeat(2 + stepCol + gap.length)}${c.dim(cut(full, width - 2 - stepCol - gap.length))}`;
       }
     } else if (marker !== '') {
-      line += `${gap}${c.red.bold(marker)}`;
+      // Narrow: the shortest marker that fits (the root cause block below names the target).
+      const fits = [marker, '← root cause', '←'].find((m) => used + gap.length + len(m) <= width) ?? '←';
+      line += `${gap}${c.red.bold(fits)}`;
     }
     lines.push(line.trimEnd());
   });

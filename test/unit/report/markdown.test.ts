@@ -75,4 +75,14 @@ describe('Markdown report', () => {
     expect(md).not.toContain('## Other findings');
     expect(md).not.toContain('## Leftovers');
   });
+
+  it("keeps a rule's `code` spans as code, escapes a lone backtick, and names its table columns", () => {
+    const report = incidentReport();
+    report.targets[0]!.findings[0]!.cause = 'The proxy routes `mlflow-artifacts` wrong; a server said `x';
+    const md = renderMarkdown(report);
+    expect(md).toContain('The proxy routes \\`mlflow-artifacts\\` wrong; a server said \\`x');
+    report.targets[0]!.findings[0]!.cause = 'The proxy routes `mlflow-artifacts` requests wrong.';
+    expect(renderMarkdown(report)).toContain('The proxy routes `mlflow-artifacts` requests wrong.');
+    expect(md).toContain('| Field | Value |');
+  });
 });
