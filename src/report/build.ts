@@ -100,13 +100,26 @@ function buildStep(step: StepResult, findings: readonly ReportFinding[], exchang
     id: step.id,
     status: step.status,
     durationMs: millis(step.durationMs),
-    detail: step.detail,
+    detail: retriesNote(step.id, exchanges) + step.detail,
     notes: [...step.notes],
     rootCause: step.rootCause,
     blockedBy: step.status === 'blocked' ? (step.blockedBy ?? null) : null,
     findings: findings.filter((f) => f.step === step.id).map(({ step: _step, ...rest }) => rest),
     exchanges: exchangeIds,
   };
+}
+
+/**
+ * A step that got there only after retries says so first: `after 2 retries (503 from load-balancer): `.
+ * The tries that were retried are the step's own requests (probes make one try).
+ */
+function retriesNote(step: StepId, exchanges: readonly ReportExchange[]): string {
+  const retried = exchanges.filter((x) => x.step === step && x.retried === true && x.probe === undefined);
+  const last = retried.at(-1);
+  if (last === undefined) return '';
+  const answer = last.response !== undefined ? String(last.response.status) : (last.error?.kind ?? 'no answer');
+  const who = last.responder !== undefined && last.responder !== 'unknown' ? ` from ${last.responder}` : '';
+  return `after ${retried.length} ${retried.length === 1 ? 'retry' : 'retries'} (${answer}${who}): `;
 }
 
 /** Copies only the fields the report defines, so nothing else an exchange carries can leak out. */
