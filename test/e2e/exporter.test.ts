@@ -130,7 +130,13 @@ describe('GET /probe', () => {
 
   it('cuts a check short at the scrape timeout, and its cleanup still deletes what it created', async () => {
     // registered-models/create hangs for 60 s; the scrape allows 3 s: the steps get 1.62 s, cleanup the rest.
-    const { status, body } = await probe('slow', 3);
+    const running = probe('slow', 3);
+    await eventually('the check of slow to run', async () => (value(await ownMetrics(), 'hokus_check_exporter_probes_in_flight', {}) === 1 ? true : undefined));
+    // A scrape with a 1 s timeout joins it, and its own budget ends first: 503, one line, no second check.
+    const joined = await probe('slow', 1);
+    expect(joined.status).toBe(503);
+    expect(joined.body).toBe("a check of slow started by an earlier scrape is still running; this scrape's timeout ended first\n");
+    const { status, body } = await running;
     expect(status).toBe(200);
     const series = parseExposition(body);
     expect(value(series, 'hokus_check_success', { env: 'slow' })).toBe(0);
@@ -146,7 +152,9 @@ describe('GET /probe', () => {
 
   it('runs one check for overlapping scrapes of one environment and answers each from it', async () => {
     const before = await ownMetrics();
-    const bodies = await Promise.all([probe('busy'), probe('busy'), probe('busy')]);
+    const first = probe('busy');
+    await eventually('the check of busy to run', async () => (value(await ownMetrics(), 'hokus_check_exporter_probes_in_flight', {}) === 1 ? true : undefined));
+    const bodies = await Promise.all([first, probe('busy'), probe('busy')]);
     expect(bodies.map((b) => b.status)).toEqual([200, 200, 200]);
     expect(new Set(bodies.map((b) => b.body)).size).toBe(1);
     expect(value(parseExposition(bodies[0]!.body), 'hokus_check_success', { env: 'busy' })).toBe(1);
