@@ -126,6 +126,8 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
         stop.abort();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.allSettled(flights.all());
+        // Let the handlers that waited on those checks write their answers first.
+        await new Promise((resolve) => setImmediate(resolve));
         server.closeAllConnections();
         await stopped;
       })();

@@ -26,6 +26,8 @@ const answers: string[] = [];
 let exporterUrl = '';
 let stopExporter: (() => void) | undefined;
 let exporterDone: Promise<number> | undefined;
+let configPath = '';
+let keyEnv: Record<string, string> = {};
 
 beforeAll(async () => {
   const [healthy, incident, slow, busy, echo] = await Promise.all([
@@ -48,26 +50,11 @@ beforeAll(async () => {
   const config = tmp.file('hokus-check.config.json');
   writeFileSync(config, JSON.stringify({ environments }, null, 2));
 
-  let onSignal: ((s: 'SIGINT' | 'SIGTERM') => void) | undefined;
-  const io: Io = {
-    out: (t) => void logs.push(t),
-    err: (t) => void logs.push(t),
-    interactive: false,
-    color: false,
-    env,
-    cwd: tmp.path,
-    readStdin: async () => '',
-    stdoutStream: { columns: 100 } as NodeJS.WriteStream,
-    onSignal: (handler) => {
-      onSignal = handler;
-      return () => (onSignal = undefined);
-    },
-    exit: (code) => {
-      throw new Error(`the exporter called io.exit(${code}) instead of returning`);
-    },
-  };
+  configPath = config;
+  keyEnv = env;
+  const io = fakeIo(env, tmp.path, logs);
   exporterDone = exporterCommand({ listen: '127.0.0.1:0', config }, io, '0.0.0-test');
-  stopExporter = () => onSignal?.('SIGTERM');
+  stopExporter = () => io.signal('SIGTERM');
   exporterUrl = await eventually('the exporter to listen', async () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(logs.join(''))?.[1]);
 });
 
@@ -252,15 +239,21 @@ describe('a real Prometheus scraping the exporter', () => {
   });
 });
 
-describe('examples/prometheus/alerts.yml', () => {
-  it('passes promtool check rules', () => {
+describe('examples/prometheus', () => {
+  it('prometheus.yml passes promtool check config', () => {
+    const run = spawnSync(PROMTOOL, ['check', 'config', 'prometheus.yml'], { cwd: EXAMPLES, encoding: 'utf8' });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('SUCCESS: prometheus.yml is valid prometheus config file syntax');
+  });
+
+  it('alerts.yml passes promtool check rules', () => {
     const run = spawnSync(PROMTOOL, ['check', 'rules', 'alerts.yml'], { cwd: EXAMPLES, encoding: 'utf8' });
     console.info(`promtool check rules: ${run.stdout.trim()}`);
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('SUCCESS: 4 rules found');
   });
 
-  it('passes its unit tests (promtool test rules)', () => {
+  it('alerts.yml passes its unit tests (promtool test rules)', () => {
     const run = spawnSync(PROMTOOL, ['test', 'rules', 'alerts.test.yml'], { cwd: EXAMPLES, encoding: 'utf8' });
     console.info(`promtool test rules: ${run.stdout.trim().replace(/\s+/g, ' ')}`);
     expect(run.status, run.stdout + run.stderr).toBe(0);
@@ -268,7 +261,73 @@ describe('examples/prometheus/alerts.yml', () => {
   });
 });
 
+describe('bad input: one line, exit 2, nothing listens', () => {
+  const run = async (flags: Record<string, unknown>, env: Record<string, string> = keyEnv, cwd = tmp.path) => {
+    const out: string[] = [];
+    const code = await exporterCommand(flags, fakeIo(env, cwd, out), '0.0.0-test');
+    return { code, err: out.join('') };
+  };
+
+  it.each(['127.0.0.1:70000', 'localhost', 'http://127.0.0.1:9464'])('--listen %s', async (listen) => {
+    const { code, err } = await run({ listen, config: configPath });
+    expect(code).toBe(2);
+    expect(err).toMatch(/^hokus-check: --listen "[^"]*": [^\n]+\(expected HOST:PORT, e\.g\. 127\.0\.0\.1:9464 or :9464\)\n$/);
+  });
+
+  it('an address in use', async () => {
+    const port = new URL(exporterUrl).port;
+    const { code, err } = await run({ listen: `127.0.0.1:${port}`, config: configPath });
+    expect(code).toBe(2);
+    expect(err).toBe(`hokus-check: --listen "127.0.0.1:${port}": cannot listen there (EADDRINUSE)\n`);
+  });
+
+  it('no key in the env var the config names', async () => {
+    const { HK_KEY_SLOW: _gone, ...rest } = keyEnv;
+    const { code, err } = await run({ listen: '127.0.0.1:0', config: configPath }, rest);
+    expect(code).toBe(2);
+    expect(err).toBe('hokus-check: environment "slow": no API key: set HK_KEY_SLOW (or --api-key-env NAME, or --api-key-stdin)\n');
+    for (const stack of Object.values(stacks)) expect(findLeaks(err, stack.apiKey)).toEqual([]);
+  });
+
+  it('no config file', async () => {
+    const empty = tmp.file('empty');
+    mkdirSync(empty, { recursive: true });
+    const { code, err } = await run({ listen: '127.0.0.1:0' }, keyEnv, empty);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^hokus-check: no config file: [^\n]+\n$/);
+  });
+
+  it('an environment the config does not define', async () => {
+    const { code, err } = await run({ listen: '127.0.0.1:0', config: configPath, env: ['helthy'] });
+    expect(code).toBe(2);
+    expect(err).toMatch(/^hokus-check: --env "helthy": no such environment in .+ \(did you mean "healthy"\? defined: [^\n]+\)\n$/);
+  });
+});
+
 // ---- helpers ----
+
+/** An Io that captures what the user would see; signal() plays Ctrl-C / SIGTERM. */
+function fakeIo(env: Record<string, string>, cwd: string, out: string[]): Io & { signal(s: 'SIGINT' | 'SIGTERM'): void } {
+  let onSignal: ((s: 'SIGINT' | 'SIGTERM') => void) | undefined;
+  return {
+    out: (t) => void out.push(t),
+    err: (t) => void out.push(t),
+    interactive: false,
+    color: false,
+    env,
+    cwd,
+    readStdin: async () => '',
+    stdoutStream: { columns: 100 } as NodeJS.WriteStream,
+    onSignal: (handler) => {
+      onSignal = handler;
+      return () => (onSignal = undefined);
+    },
+    exit: (code) => {
+      throw new Error(`the exporter called io.exit(${code}) instead of returning`);
+    },
+    signal: (s) => onSignal?.(s),
+  };
+}
 
 async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
   const res = await fetch(`${exporterUrl}${path}`, { headers });
