@@ -125,8 +125,8 @@ program
   .description('serve /probe?env=NAME (one check, Prometheus text) and /metrics, like blackbox_exporter')
   .option('--listen <host:port>', 'address to listen on', '127.0.0.1:9464')
   .option('--config <path>', 'config file with the environments (default ./hokus-check.config.json)')
-  .option('-e, --env <name>', 'serve only these environments of the config (repeatable; default all)', collect, [])
-  .option('--timeout-offset <duration>', "subtracted from the scrape's timeout (default 10% of it, at most 500ms)")
+  .addOption(new Option('-e, --env <name>', 'serve only these environments of the config (repeatable)').argParser(collect).default([], 'all'))
+  .option('--timeout-offset <duration>', "subtracted from the scrape's timeout (default: 10% of it, at most 500ms)")
   .action(async (opts: Record<string, unknown>) => {
     const { exporterCommand } = await import('./commands/exporter.js');
     process.exit(await exporterCommand(opts, processIo(), VERSION));
