@@ -63,7 +63,7 @@ export async function writeOutputs(report: Report, targets: OutputTargets, io: O
 
 /** Temp file in the same directory, then rename: a reader sees the old file or the new one, never half. */
 async function writeAtomically(path: string, content: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(temp, content, 'utf8');
     await rename(temp, path);
