@@ -211,6 +211,7 @@ describe('a real Prometheus scraping the exporter', () => {
     expect(rules.data.groups.flatMap((g) => g.rules.map((r) => r.name)).sort()).toEqual([
       'HokusCheckDiagnosisChanged',
       'HokusCheckLeftoversGrowing',
+      'HokusCheckProbeFailing',
       'HokusCheckRegistrationBroken',
       'HokusCheckStale',
     ]);
@@ -250,7 +251,7 @@ describe('examples/prometheus', () => {
     const run = spawnSync(PROMTOOL, ['check', 'rules', 'alerts.yml'], { cwd: EXAMPLES, encoding: 'utf8' });
     console.info(`promtool check rules: ${run.stdout.trim()}`);
     expect(run.status, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toContain('SUCCESS: 4 rules found');
+    expect(run.stdout).toContain('SUCCESS: 5 rules found');
   });
 
   it('alerts.yml passes its unit tests (promtool test rules)', () => {
