@@ -225,6 +225,9 @@ describe('a real Prometheus scraping the exporter', () => {
       ['hokus_check_success', (r) => r.length === 2 && r.every((s) => s.value[1] === (s.metric.env === 'healthy' ? '1' : '0'))],
       ['count by (env) (hokus_check_finding{env="healthy"})', (r) => r.length === 0],
       ['up{job="hokus-check-exporter"}', (r) => r.length === 1 && r[0]!.value[1] === '1'],
+      // The example rule, evaluated by Prometheus on the exporter's series: pending for the incident
+      // only (its `for: 2m` keeps it from firing within a test).
+      ['ALERTS{alertname="HokusCheckRegistrationBroken"}', (r) => r.length === 1 && r[0]!.metric.env === 'incident' && r[0]!.metric.alertstate === 'pending'],
     ];
     for (const [query, ok] of queries) {
       const result = await eventually(`Prometheus to answer ${query} as expected`, async () => {
