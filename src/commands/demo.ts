@@ -6,7 +6,7 @@ import { ApiKey } from '../http/secret.js';
 import { fatalOut, type Io } from '../io.js';
 import { FAULTS, isFaultName } from '../sim/faults.js';
 import { startStack } from '../sim/stack.js';
-import { runChecks, type OutputFlags } from './run-checks.js';
+import { runSession, type OutputFlags } from './session.js';
 
 export async function demoCommand(opts: Record<string, unknown>, io: Io, version: string): Promise<void> {
   const faults = (opts.fault as string[] | undefined) ?? [];
@@ -30,7 +30,7 @@ export async function demoCommand(opts: Record<string, unknown>, io: Io, version
     const settings = resolveSettings({ flags, env: { HOKUS_CHECK_DEMO_KEY: stack.apiKey }, cwd: io.cwd, readFile: () => undefined });
     const key = new ApiKey(stack.apiKey);
     const keys = new Map(settings.targets.map((t) => [t.name, { key, hadWhitespace: false }]));
-    code = await runChecks(settings, keys, opts as OutputFlags, io, version);
+    code = await runSession(settings, keys, opts as OutputFlags, io, version);
   } catch (err) {
     code = reportFatal(err, fatalOut(io), (s) => s.split(stack.apiKey).join('<redacted>'));
   } finally {

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { parseDuration } from '../config/durations.js';
 import { UsageError } from '../config/errors.js';
 import { resolveSettings, type FlagValues } from '../config/resolve.js';
+import { keyOrigins } from '../config/urls.js';
 import { EXIT } from '../exit-codes.js';
 import { reportFatal } from '../fatal.js';
 import { createHttp } from '../http/client.js';
@@ -13,10 +14,10 @@ import { fatalOut, type Io } from '../io.js';
 import { MlflowApi } from '../mlflow/client.js';
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun } from '../mlflow/deletes.js';
 import { GetExperiment, SearchModelVersions, SearchRegisteredModels, SearchRuns } from '../mlflow/schemas.js';
+import { mlflowArtifactsUrl, mlflowBaseUrl, mlflowRestUrl } from '../mlflow/urls.js';
 import { runArtifactPath } from '../steps/artifact.js';
 import { ARTIFACT_DIR, CHECK_EXPERIMENT, CHECK_TAG, NAME_PREFIX, resourceName } from '../steps/naming.js';
-import { resolveKeys } from './check.js';
-import { keyOrigins } from './run-checks.js';
+import { resolveKeys } from './keys.js';
 
 interface Leftover {
   kind: 'run' | 'registered-model';
@@ -48,9 +49,9 @@ export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promi
       insecure: settings.check.insecure,
       signal: AbortSignal.timeout(settings.check.deadlineMs),
     });
-    const base = target.kind === 'mlflow' ? (target.mlflowUrl ?? '') : `${target.registryUrl ?? ''}${target.mlflowPath}`;
+    const base = mlflowBaseUrl(target);
     const api = new MlflowApi(http, base);
-    const registryBase = target.mlflowDirectUrl ? `${target.mlflowDirectUrl}/api/2.0/mlflow` : undefined;
+    const registryBase = target.mlflowDirectUrl ? mlflowRestUrl(target.mlflowDirectUrl) : undefined;
     const cutoff = Date.now() - olderThanMs;
     const dryRun = Boolean(opts.dryRun);
 
@@ -154,7 +155,7 @@ async function findModels(api: MlflowApi, cutoff: number): Promise<Leftover[]> {
 async function removeRun(http: Http, api: MlflowApi, base: string, item: Leftover): Promise<string | undefined> {
   const dir = `${runArtifactPath(item.artifactUri, item.experimentId, item.id)}/${ARTIFACT_DIR}`;
   // The directory may not exist (the check crashed before its upload): only the run delete must succeed.
-  await deleteArtifactDir(http, 'sweep', `${base}/api/2.0/mlflow-artifacts/artifacts`, dir, true);
+  await deleteArtifactDir(http, 'sweep', mlflowArtifactsUrl(base), dir, true);
   const r = await deleteRun(api, 'sweep', item.id);
   return r.ok ? undefined : r.reason;
 }

@@ -3,6 +3,7 @@
 import { probeArtifactRouting } from '../diagnosis/probes/artifact-routing.js';
 import { describeFailure, interpret } from '../mlflow/client.js';
 import { ArtifactList } from '../mlflow/schemas.js';
+import { mlflowArtifactsUrl } from '../mlflow/urls.js';
 import { ARTIFACT_DIR } from './naming.js';
 import { createPayload, hashStream } from './payload.js';
 import { formatBytes, throttle } from './progress-text.js';
@@ -16,7 +17,7 @@ export const artifactStep: Step = {
     const dir = `${runPath}/${ARTIFACT_DIR}`;
     const file = `probe-${ctx.state.checkId}.bin`;
     const path = `${dir}/${file}`;
-    const base = `${ctx.mlflowBase}/api/2.0/mlflow-artifacts/artifacts`;
+    const base = mlflowArtifactsUrl(ctx.mlflowBase);
     const url = `${base}/${path}`;
     ctx.state.artifactPath = path;
 

@@ -1,8 +1,8 @@
-// Runs the check in this process, as `hokus-check` would (resolveSettings → runChecks), with an Io
+// Runs the check in this process, as `hokus-check` would (resolveSettings → runSession), with an Io
 // that captures what a user would see: a spawned CLI costs ~0.3 s of Node start-up, this costs the
 // round trips only — what a fuzz test of hundreds of cases needs.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runChecks, type OutputFlags } from '../../src/commands/run-checks.js';
+import { runSession, type OutputFlags } from '../../src/commands/session.js';
 import { resolveSettings, type FlagValues } from '../../src/config/resolve.js';
 import { ApiKey } from '../../src/http/secret.js';
 import type { Io } from '../../src/io.js';
@@ -47,7 +47,7 @@ export async function runCheckInProcess(opts: InProcessOptions): Promise<InProce
   const keys = new Map(settings.targets.map((t) => [t.name, { key: new ApiKey(opts.key), hadWhitespace: false }]));
   let code: number;
   try {
-    code = await runChecks(settings, keys, opts.outputs, io, opts.version ?? '0.0.0-test');
+    code = await runSession(settings, keys, opts.outputs, io, opts.version ?? '0.0.0-test');
   } catch (e) {
     if (!(e instanceof ExitCalled)) throw e;
     code = e.code;

@@ -3,17 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/errors.js';
 import type { Settings } from '../config/resolve.js';
+import { keyOrigins } from '../config/urls.js';
 import { EXIT } from '../exit-codes.js';
 import { createHttp, type HttpOptions } from '../http/client.js';
 import { createRedactor } from '../http/redact.js';
-import { ApiKey } from '../http/secret.js';
 import type { Io } from '../io.js';
+import type { KeyInfo } from './keys.js';
 import { buildReport } from '../report/build.js';
 import { exitCodeFor } from '../report/exit-code.js';
 import { renderGithubAnnotations } from '../report/github.js';
 import { renderTerminal } from '../report/terminal.js';
 import { writeOutputs } from '../report/write.js';
-import { checkTarget } from '../steps/check.js';
+import { checkTarget } from '../steps/check-target.js';
 import { skippedSteps } from '../steps/selection.js';
 import type { CheckResult, Target } from '../steps/types.js';
 import { createProgress } from './progress.js';
@@ -29,12 +30,8 @@ export interface OutputFlags {
   verbose?: boolean;
 }
 
-export interface KeyInfo {
-  key?: ApiKey;
-  hadWhitespace: boolean;
-}
 
-export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, io: Io, version: string): Promise<number> {
+export async function runSession(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, io: Io, version: string): Promise<number> {
   const started = new Date();
   const t0 = performance.now();
   const check = settings.check;
@@ -164,13 +161,6 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
     progress.stop();
     offSignal();
   }
-}
-
-/** The key may go to these origins only: the configured auth, registry, MLflow and direct-MLflow hosts. */
-export function keyOrigins(target: Target): string[] {
-  return [target.authUrl, target.registryUrl, target.mlflowUrl, target.mlflowDirectUrl]
-    .filter((u): u is string => !!u)
-    .map((u) => new URL(u).origin);
 }
 
 function readCa(path: string): Buffer {
