@@ -117,7 +117,7 @@ describe('retries', () => {
 
 describe('--deadline', () => {
   // Exit 3, not 1: nothing answered wrongly — the check ran out of time before it could measure
-  // register, so the outcome is `error` ("could not measure"), which DESIGN §6 maps to exit 3.
+  // register, so the outcome is `error` ("could not measure"), which src/exit-codes.ts maps to exit 3.
   it('ends the in-flight request at the deadline, cleans up, reports the unfinished step as error, exits 3', async () => {
     const stack = await stackWith({ faults: ['slow'], slowMs: 3000 });
     const { run, elapsedMs, report } = await check('deadline', stack, stack.apiKey, ['--deadline', '1s']);
