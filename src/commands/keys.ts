@@ -3,7 +3,7 @@
 import { UsageError } from '../config/errors.js';
 import type { Settings } from '../config/resolve.js';
 import { ApiKey } from '../http/secret.js';
-import type { Io } from '../io.js';
+import type { Factory } from '../factory.js';
 
 export interface KeyInfo {
   key?: ApiKey;
@@ -14,11 +14,11 @@ export interface KeyInfo {
  * The key of each target, from the env var it names or from stdin. Never from argv or the config
  * file. Surrounding whitespace (a pasted newline) is trimmed with a warning.
  */
-export async function resolveKeys(settings: Settings, fromStdin: boolean, io: Io): Promise<Map<string, KeyInfo>> {
+export async function resolveKeys(settings: Settings, fromStdin: boolean, { io, env }: Pick<Factory, 'io' | 'env'>): Promise<Map<string, KeyInfo>> {
   const keys = new Map<string, KeyInfo>();
   const stdinKey = fromStdin ? await io.readStdin() : undefined;
   for (const target of settings.targets) {
-    const raw = stdinKey ?? io.env[target.apiKeyEnv];
+    const raw = stdinKey ?? env[target.apiKeyEnv];
     if (raw === undefined || raw.trim() === '') {
       if (target.kind === 'mlflow') {
         keys.set(target.name, { hadWhitespace: false });

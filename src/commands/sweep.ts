@@ -5,18 +5,17 @@ import { writeFileSync } from 'node:fs';
 import { parseDuration } from '../config/durations.js';
 import { UsageError } from '../config/errors.js';
 import { resolveSettings, type FlagValues } from '../config/resolve.js';
-import { keyOrigins } from '../config/urls.js';
 import { EXIT } from '../exit-codes.js';
+import { fatalOut, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
-import { createHttp } from '../http/client.js';
 import type { Http } from '../http/types.js';
-import { fatalOut, type Io } from '../io.js';
 import { MlflowApi } from '../mlflow/client.js';
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun } from '../mlflow/deletes.js';
 import { GetExperiment, SearchModelVersions, SearchRegisteredModels, SearchRuns } from '../mlflow/schemas.js';
 import { mlflowArtifactsUrl, mlflowBaseUrl, mlflowRestUrl } from '../mlflow/urls.js';
 import { runArtifactPath } from '../steps/artifact.js';
 import { ARTIFACT_DIR, CHECK_EXPERIMENT, CHECK_TAG, NAME_PREFIX, resourceName } from '../steps/naming.js';
+import { targetHttpOptions } from './http-settings.js';
 import { resolveKeys } from './keys.js';
 
 interface Leftover {
@@ -31,28 +30,22 @@ interface Leftover {
   error?: string;
 }
 
-export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promise<void> {
+export async function sweepCommand(opts: Record<string, unknown>, f: Factory): Promise<number> {
+  const io = f.io;
   let http: Http | undefined;
   try {
     const olderThanMs = parseDuration(String(opts.olderThan ?? '1h'));
-    const settings = resolveSettings({ flags: opts as FlagValues, env: io.env, cwd: io.cwd });
+    const settings = resolveSettings({ flags: opts as FlagValues, env: f.env, cwd: f.cwd });
     const target = settings.targets[0];
     if (!target || settings.targets.length > 1) throw new UsageError(['sweep takes one target (one --env)']);
-    const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), io);
+    const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), f);
     const key = keys.get(target.name)?.key;
-    http = createHttp({
-      ...(key ? { key } : {}),
-      keyOrigins: keyOrigins(target),
-      timeoutMs: settings.check.timeoutMs,
-      connectTimeoutMs: settings.check.connectTimeoutMs,
-      retries: settings.check.retries,
-      insecure: settings.check.insecure,
-      signal: AbortSignal.timeout(settings.check.deadlineMs),
-    });
+    // The same client settings as the check (--ca-file, HTTP(S)_PROXY, User-Agent).
+    http = f.http(targetHttpOptions(target, key, settings.check, f, AbortSignal.timeout(settings.check.deadlineMs)));
     const base = mlflowBaseUrl(target);
     const api = new MlflowApi(http, base);
     const registryBase = target.mlflowDirectUrl ? mlflowRestUrl(target.mlflowDirectUrl) : undefined;
-    const cutoff = Date.now() - olderThanMs;
+    const cutoff = f.clock.now() - olderThanMs;
     const dryRun = Boolean(opts.dryRun);
 
     const found = [...(await findRuns(api, cutoff)), ...(await findModels(api, cutoff))];
@@ -78,14 +71,14 @@ export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promi
       else writeFileSync(opts.json, text);
     }
     await http.close();
-    io.exit(failed > 0 ? EXIT.failed : EXIT.ok);
+    return failed > 0 ? EXIT.failed : EXIT.ok;
   } catch (err) {
     await http?.close();
     if (err instanceof SweepError) {
       io.err(`hokus-check: ${http ? http.redact(err.message) : err.message}\n`);
-      io.exit(EXIT.failed);
+      return EXIT.failed;
     }
-    io.exit(reportFatal(err, fatalOut(io), http ? (s) => http!.redact(s) : undefined));
+    return reportFatal(err, fatalOut(f), http ? (s) => http!.redact(s) : undefined);
   }
 }
 
