@@ -13,8 +13,8 @@ import { MlflowApi } from '../mlflow/client.js';
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun } from '../mlflow/deletes.js';
 import { GetExperiment, SearchModelVersions, SearchRegisteredModels, SearchRuns } from '../mlflow/schemas.js';
 import { mlflowArtifactsUrl, mlflowBaseUrl, mlflowRestUrl } from '../mlflow/urls.js';
-import { runArtifactPath } from '../steps/artifact.js';
-import { ARTIFACT_DIR, CHECK_EXPERIMENT, CHECK_TAG, NAME_PREFIX, resourceName } from '../steps/naming.js';
+import { runArtifactPath } from '../mlflow/artifact-path.js';
+import { ARTIFACT_DIR, CHECK_EXPERIMENT, CHECK_TAG, NAME_PREFIX, resourceName } from '../mlflow/naming.js';
 import { targetHttpOptions } from './http-settings.js';
 import { resolveKeys } from './keys.js';
 

@@ -1,7 +1,7 @@
 // Runs of one check, found by its tag: for a runs/create whose answer never came.
 import type { MlflowApi } from './client.js';
 import { SearchRuns } from './schemas.js';
-import { CHECK_TAG } from '../steps/naming.js';
+import { CHECK_TAG } from './naming.js';
 
 export async function findRunsByCheckId(
   api: MlflowApi,

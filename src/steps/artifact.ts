@@ -4,7 +4,8 @@ import { probeArtifactRouting } from '../diagnosis/probes/artifact-routing.js';
 import { describeFailure, interpret } from '../mlflow/client.js';
 import { ArtifactList } from '../mlflow/schemas.js';
 import { mlflowArtifactsUrl } from '../mlflow/urls.js';
-import { ARTIFACT_DIR } from './naming.js';
+import { runArtifactPath } from '../mlflow/artifact-path.js';
+import { ARTIFACT_DIR } from '../mlflow/naming.js';
 import { createPayload, hashStream } from './payload.js';
 import { formatBytes, throttle } from './progress-text.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
@@ -80,16 +81,6 @@ export const artifactStep: Step = {
     return { status: 'pass', detail: `${formatBytes(payload.size)} round-trip, sha256 ${short(sent)} matches` };
   },
 };
-
-/**
- * '<exp>/<run>/artifacts' from the run's artifact_uri (`mlflow-artifacts:/1/<run>/artifacts`, also with an
- * authority); for other schemes (s3://…) the proxy layout MLflow would use.
- */
-export function runArtifactPath(artifactUri: string | undefined, experimentId?: string, runId?: string): string {
-  const m = artifactUri?.match(/^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/);
-  if (m?.[1]) return m[1].replace(/\/+$/, '');
-  return `${experimentId ?? '0'}/${runId ?? 'unknown'}/artifacts`;
-}
 
 function short(hash: string | undefined): string {
   return hash ? `${hash.slice(0, 12)}…` : '?';

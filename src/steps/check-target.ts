@@ -3,7 +3,7 @@ import { diagnose } from '../diagnosis/engine.js';
 import type { Http } from '../http/types.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { runDag } from './dag.js';
-import { newCheckId } from './naming.js';
+import { newCheckId } from '../mlflow/naming.js';
 import type { CheckOptions, CheckResult, CheckState, Progress, StepId, Target } from './types.js';
 
 export interface TargetRun {

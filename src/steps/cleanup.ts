@@ -4,7 +4,7 @@ import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun
 import { MlflowApi } from '../mlflow/client.js';
 import { mlflowRestUrl } from '../mlflow/urls.js';
 import { findRunsByCheckId } from '../mlflow/find-runs.js';
-import { CHECK_TAG } from './naming.js';
+import { CHECK_TAG } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
 export const cleanupStep: Step = {

@@ -3,7 +3,7 @@
 // both components' headers on proxied answers, and the incident's exact mechanism.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../src/sim/stack.js';
-import { CHECK_EXPERIMENT, CHECK_TAG } from '../../src/steps/naming.js';
+import { CHECK_EXPERIMENT, CHECK_TAG } from '../../src/mlflow/naming.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { checkWithFaults, evidenceOf, findingIn, stepIn, type FaultRun } from '../helpers/faults-run.js';
 import { tempDir } from '../helpers/tmp.js';
