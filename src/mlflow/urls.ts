@@ -1,11 +1,18 @@
 // Where MLflow's APIs live under a target: the one place that builds these URLs.
-import type { Target } from '../steps/types.js';
+
+/** What of a target the MLflow URLs depend on (a resolved Target has these). */
+export interface MlflowTargetUrls {
+  kind: 'hokusai' | 'mlflow';
+  registryUrl?: string | undefined;
+  mlflowPath: string;
+  mlflowUrl?: string | undefined;
+}
 
 /**
  * Base of MLflow calls as the user's MLflow client sees it: `${registryUrl}${mlflowPath}` through the
  * API's proxy (kind 'hokusai'), or the plain MLflow URL (kind 'mlflow').
  */
-export function mlflowBaseUrl(target: Pick<Target, 'kind' | 'registryUrl' | 'mlflowPath' | 'mlflowUrl'>): string {
+export function mlflowBaseUrl(target: MlflowTargetUrls): string {
   if (target.kind === 'mlflow') return stripSlashes(target.mlflowUrl ?? '');
   return `${stripSlashes(target.registryUrl ?? '')}${target.mlflowPath}`;
 }
