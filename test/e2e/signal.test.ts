@@ -44,10 +44,8 @@ describe('SIGINT while register is in flight (fault slow)', () => {
     const createdAt = Date.now();
     child!.kill('SIGINT');
     const run = await running;
-    const tookMs = Date.now() - createdAt;
 
     expect(run.code, run.all).toBe(130);
-    expect(tookMs).toBeLessThan(3000);
     expect(run.stderr).toMatch(/interrupted: cleaning up/);
     // The partial matrix: what passed, the step cut short, and cleanup.
     expect(run.stdout).toMatch(/artifact\s.*pass/);
@@ -55,6 +53,8 @@ describe('SIGINT while register is in flight (fault slow)', () => {
     expect(run.stdout).toMatch(/cleanup\s.*pass/);
     const report = readReport(json);
     expect(report.targets[0]!.interrupted).toBe(true);
+    // Ctrl-C cut the slow create short instead of waiting for its answer.
+    expect(report.targets[0]!.exchanges.find((x) => x.request.url.endsWith('/registered-models/create'))?.error?.kind).toBe('aborted');
     const checkId = report.targets[0]!.checkId;
     const cleanup = report.targets[0]!.steps.find((s) => s.id === 'cleanup')!;
     expect(cleanup.status, cleanup.detail).toBe('pass');
