@@ -18,7 +18,7 @@ import { tempDir } from '../helpers/tmp.js';
 
 // Sized for a loaded 2-core machine: each case is a whole check (~20 round trips) in this process.
 const NUM_RUNS = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 100;
-const SPAWNED = 4;
+const SPAWNED = 2;
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 console.log(`fuzz: seed ${SEED}, ${NUM_RUNS} cases (replay: FUZZ_SEED=${SEED} npx vitest run test/e2e/fuzz.test.ts)`);
 const STEP_IDS = ['auth', 'health', 'experiments', 'run', 'artifact', 'register', 'cleanup'];
