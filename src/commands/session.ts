@@ -25,6 +25,7 @@ export interface OutputFlags {
   junit?: string;
   markdown?: string;
   har?: string;
+  prometheus?: string;
   postReport?: string;
   verbose?: boolean;
 }
@@ -139,6 +140,7 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
         ...(outputs.junit ? { junit: inCwd(outputs.junit) } : {}),
         ...(outputs.markdown ? { markdown: inCwd(outputs.markdown) } : {}),
         ...(outputs.har ? { har: inCwd(outputs.har) } : {}),
+        ...(outputs.prometheus ? { prometheus: inCwd(outputs.prometheus) } : {}),
         ...(githubSummaryPath ? { githubSummaryPath } : {}),
       },
       { stdout: (s) => io.out(redact(s)) },

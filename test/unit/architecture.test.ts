@@ -20,7 +20,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   fatal: ['config', 'exit-codes'],
   io: [],
   'exit-codes': [],
-  commands: ['config', 'diagnosis', 'exit-codes', 'factory', 'fatal', 'http', 'io', 'mlflow', 'report', 'sim', 'steps'],
+  commands: ['config', 'diagnosis', 'exit-codes', 'exporter', 'factory', 'fatal', 'http', 'io', 'mlflow', 'report', 'sim', 'steps'],
+  // The exporter runs the check per scrape: with the same key resolution and HTTP settings as `check`.
+  exporter: ['commands/http-settings', 'commands/keys', 'config', 'http', 'report', 'steps'],
   config: ['steps/types'],
   http: [],
   mlflow: ['http'],
