@@ -113,5 +113,5 @@ describe('fuzzed deployment answers', () => {
       expect(theirs.targets[0]!.findings.map((f) => f.code)).toEqual(mineReport.targets[0]!.findings.map((f) => f.code));
       expect(findLeaks(spawned.all, stack.apiKey)).toEqual([]);
     }
-  }, 60_000);
+  }, 120_000);
 });

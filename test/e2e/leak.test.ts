@@ -95,7 +95,7 @@ describe('the key never appears in any output', () => {
     }
     expect(covered).toBe(SCENARIOS.length * FORMATS.length);
     expect(hits, hits.join('\n')).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('echo-key: the echoed header and body are in the evidence, masked', async () => {
     const o = await runScenario('echo-key');

@@ -39,7 +39,7 @@ describe('SIGINT while register is in flight (fault slow)', () => {
     let child: ChildProcess | undefined;
     const running = runCli([...stackArgs(stack), '--json', json], { env: { HOKUSAI_API_KEY: stack.apiKey }, onSpawn: (c) => (child = c) });
 
-    await waitFor(() => sentTo(stack, 'registered-models/create'), 10_000, 'registered-models/create to reach the stack');
+    await waitFor(() => sentTo(stack, 'registered-models/create'), 60_000, 'registered-models/create to reach the stack');
     // Everything before register was created: a run, its artifact.
     const createdAt = Date.now();
     child!.kill('SIGINT');
@@ -64,7 +64,7 @@ describe('SIGINT while register is in flight (fault slow)', () => {
     // The server may still finish the aborted create: look again once it would have.
     await new Promise((r) => setTimeout(r, Math.max(0, createdAt + SLOW_MS + 300 - Date.now())));
     expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
-  }, 15_000);
+  }, 90_000);
 });
 
 describe('a second SIGINT during cleanup', () => {
@@ -80,9 +80,9 @@ describe('a second SIGINT during cleanup', () => {
         env: { HOKUSAI_API_KEY: stack.apiKey },
         onSpawn: (c) => (child = c),
       });
-      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 10_000, 'registered-models/create');
+      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
       child!.kill('SIGINT');
-      await waitFor(() => holding.received.some((r) => r.method === 'DELETE'), 5000, 'cleanup to start deleting');
+      await waitFor(() => holding.received.some((r) => r.method === 'DELETE'), 60_000, 'cleanup to start deleting');
       child!.kill('SIGINT');
       const run = await running;
       expect(run.code, run.all).toBe(130);
@@ -107,7 +107,7 @@ describe('SIGTERM', () => {
         env: { HOKUSAI_API_KEY: stack.apiKey },
         onSpawn: (c) => (child = c),
       });
-      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 10_000, 'registered-models/create');
+      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
       child!.kill('SIGTERM');
       const run = await running;
       expect(run.code, run.all).toBe(130);
@@ -135,7 +135,7 @@ describe('SIGINT while a create the server has already committed is in flight', 
         env: { HOKUSAI_API_KEY: stack.apiKey },
         onSpawn: (c) => (child = c),
       });
-      await waitFor(() => stack.inventory().registeredModels.length > 0, 10_000, 'the model to exist on the server');
+      await waitFor(() => stack.inventory().registeredModels.length > 0, 60_000, 'the model to exist on the server');
       child!.kill('SIGINT');
       const run = await running;
       expect(run.code, run.all).toBe(130);
@@ -162,7 +162,7 @@ describe('SIGINT while runs/create, already committed by the server, is in fligh
         env: { HOKUSAI_API_KEY: stack.apiKey },
         onSpawn: (c) => (child = c),
       });
-      await waitFor(() => stack.inventory().runs.some((r) => r.lifecycleStage === 'active'), 10_000, 'the run to exist on the server');
+      await waitFor(() => stack.inventory().runs.some((r) => r.lifecycleStage === 'active'), 60_000, 'the run to exist on the server');
       child!.kill('SIGINT');
       const run = await running;
       expect(run.code, run.all).toBe(130);
