@@ -13,15 +13,25 @@ for _ in $(seq "$loops"); do
   node -e 'for (;;) {}' &
   busy+=($!)
 done
-stop_busy() { kill "${busy[@]}" 2>/dev/null; wait "${busy[@]}" 2>/dev/null; }
-trap stop_busy EXIT INT TERM
+test_pid=
+stop() {
+  [ -n "$test_pid" ] && kill -- "-$test_pid" 2>/dev/null
+  kill "${busy[@]}" 2>/dev/null
+  wait 2>/dev/null
+}
+trap 'stop; exit 130' INT TERM
+trap stop EXIT
 
 echo "load test: $runs runs of npm test beside $loops busy loops ($(nproc) cores); logs in $log_dir"
 green=0
 for i in $(seq "$runs"); do
   start=$(date +%s.%N)
-  npm test >"$log_dir/run-$i.log" 2>&1
+  # Its own process group, so stopping this script stops the run and everything it spawned.
+  setsid npm test >"$log_dir/run-$i.log" 2>&1 &
+  test_pid=$!
+  wait "$test_pid"
   rc=$?
+  test_pid=
   wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
   summary=$(grep -Eo '[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log_dir/run-$i.log" | tail -1)
   if [ "$rc" -eq 0 ]; then result=green; green=$((green + 1)); else result="RED (exit $rc)"; fi
