@@ -2,8 +2,9 @@
 // `chain` lists the layers the reply passed through, outermost first; `responder` is the layer that
 // wrote the body. A reply proxied by the API carries the upstream's headers too (two `server`s, two
 // `date`s), so the chain comes from every `server` header and the body says who spoke.
-import type { Exchange, Responder } from '../http/types.js';
+import type { Exchange, Header, Responder } from '../http/types.js';
 import { headerValues, isFlaskErrorPage, isGatewayErrorPage, isNginxPage, readBody, type BodyFacts } from './exchange-body.js';
+import { HEADER_SIGNATURES, HOKUSAI_PROXY_ERROR_CODE, MLFLOW_ERROR_CODES, headerLayers, matchPage, type PageMatch } from './signatures.js';
 
 export interface Fingerprint {
   responder: Responder;
@@ -20,31 +21,39 @@ export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fing
   if (!res) return { responder: 'unknown', chain: [] };
   // Known auth origin: decide by URL (auth-step probes may go to the registry); else by step.
   const onAuth = options.authOrigin !== undefined ? originOf(x.request.url) === options.authOrigin : x.step === 'auth' && !x.probe;
-  const layers = serverLayers(headerValues(res.headers, 'server'), onAuth);
+  const layers = serverLayers(res.headers, onAuth);
   const facts = readBody(x);
+  // A body no one's signature matches, through a proxy: an app behind it wrote a 2xx on an MLflow path.
   const responder =
-    bodyProducer(x, facts, layers, onAuth) ?? layers[layers.length - 1] ?? inferredFromPath(x, facts) ?? 'unknown';
+    bodyProducer(x, facts, layers, onAuth) ?? inferredFromPath(x, facts) ?? layers[layers.length - 1] ?? 'unknown';
   return { responder, chain: withResponder(layers, responder) };
 }
 
-/** MLflow error codes (databricks protos); RESOURCE_NOT_FOUND is not one of them — the proxy made it up. */
-const PROXY_ERROR_CODE = 'RESOURCE_NOT_FOUND';
+/** The signature page this answer is, if any: who wrote it and what it says happened. */
+export function pageOf(x: Exchange): PageMatch | undefined {
+  const res = x.response;
+  if (!res) return undefined;
+  return matchPage(res.status, readBody(x).text, (name) => headerValues(res.headers, name));
+}
 
-function serverLayers(servers: string[], onAuth: boolean): Responder[] {
+function serverLayers(headers: readonly Header[], onAuth: boolean): Responder[] {
   const out: Responder[] = [];
   let uvicorns = 0;
-  for (const raw of servers) {
-    const s = raw.toLowerCase();
+  for (const raw of headerValues(headers, 'server')) {
     let layer: Responder | undefined;
-    if (s.startsWith('uvicorn')) {
+    if (/^uvicorn/i.test(raw)) {
       // Behind the API's uvicorn, a second uvicorn is MLflow's own gateway (hokusai_mlflow_admin_gateway).
+      // uvicorn alone names no one: MLflow 3.3+ is served by uvicorn too (fixtures/mlflow-3.5.1).
       layer = onAuth ? 'hokusai-auth' : uvicorns === 0 ? 'hokusai-api' : 'mlflow';
       uvicorns++;
-    } else if (s.includes('gunicorn') || s.includes('werkzeug')) layer = 'mlflow';
-    else if (s.includes('awselb') || s.includes('elb')) layer = 'load-balancer';
-    else if (s.includes('nginx')) layer = 'nginx';
+    } else {
+      layer = HEADER_SIGNATURES.find((sig) => sig.header === 'server' && sig.value.test(raw))?.component;
+    }
     if (layer && !out.includes(layer)) out.push(layer);
   }
+  // CDNs and cloud load balancers that leave `server` alone still add their own headers: outermost.
+  const marked = headerLayers((name) => (name === 'server' ? [] : headerValues(headers, name))).filter((l) => !out.includes(l));
+  out.unshift(...marked);
   // Only the API's proxy passes an upstream's `server` through (load balancers and nginx replace it),
   // so when the API is among several layers it is the outer one, whatever the header order.
   const api = onAuth ? 'hokusai-auth' : 'hokusai-api';
@@ -59,7 +68,14 @@ function bodyProducer(x: Exchange, facts: BodyFacts, layers: Responder[], onAuth
   const json = facts.json;
   if (json) {
     if ('is_valid' in json) return 'hokusai-auth';
-    if (facts.errorCode !== undefined) return facts.errorCode === PROXY_ERROR_CODE ? 'hokusai-proxy' : 'mlflow';
+    if (facts.errorCode !== undefined) {
+      const byCode = errorCodeOwner(facts.errorCode);
+      if (byCode) return byCode;
+      // Not one of MLflow's codes: a proxy's or gateway's own JSON error.
+      return pageOf(x)?.component;
+    }
+    const page = pageOf(x);
+    if (page) return page.component;
     if (facts.error === 'ARTIFACTS_DISABLED') return 'hokusai-proxy';
     if (facts.detail !== undefined && PROXY_DETAIL.test(facts.detail)) return 'hokusai-proxy';
     if (facts.detail !== undefined || facts.error === 'FORBIDDEN' || facts.error === 'REGISTRY_ADMIN_REQUIRED') {
@@ -74,8 +90,10 @@ function bodyProducer(x: Exchange, facts: BodyFacts, layers: Responder[], onAuth
     return undefined;
   }
   const text = facts.text;
-  if (facts.errorCode !== undefined) return facts.errorCode === PROXY_ERROR_CODE ? 'hokusai-proxy' : 'mlflow';
+  if (facts.errorCode !== undefined && errorCodeOwner(facts.errorCode)) return errorCodeOwner(facts.errorCode);
   if (isFlaskErrorPage(text)) return 'mlflow';
+  const page = pageOf(x);
+  if (page) return page.component;
   if (isNginxPage(text)) return 'nginx';
   if (isGatewayErrorPage(text)) return layers.includes('nginx') && !layers.includes('load-balancer') ? 'nginx' : 'load-balancer';
   // A bare 502/503/504 page from a server that did not name itself: the load balancer's, by shape.
@@ -90,6 +108,12 @@ function bodyProducer(x: Exchange, facts: BodyFacts, layers: Responder[], onAuth
     return inner === undefined || inner === 'load-balancer' || inner === 'hokusai-api' ? 'load-balancer' : inner;
   }
   return undefined;
+}
+
+/** MLflow's own codes name MLflow; the Hokusai proxy's made-up RESOURCE_NOT_FOUND names the proxy. */
+function errorCodeOwner(code: string): Responder | undefined {
+  if (code === HOKUSAI_PROXY_ERROR_CODE) return 'hokusai-proxy';
+  return MLFLOW_ERROR_CODES.has(code) ? 'mlflow' : undefined;
 }
 
 const PROXY_DETAIL = /Failed to connect to MLflow server|MLflow server request timeout|while proxying to MLflow/i;
