@@ -78,6 +78,7 @@ export function defineMatrix(kind: ProxyKind): void {
         if (want.exit === 0) {
           expect({ exit: got.exit, code: got.code }, context).toEqual({ exit: 0, code: undefined });
           expect(got.findings, context).toEqual([]);
+          expect(got.steps.filter((st) => st !== 'pass'), context).toEqual([]);
           return;
         }
         const actual = { exit: got.exit, step: got.step, code: got.code, responder: got.responder, ...(want.status ? { status: got.status } : {}) };
@@ -87,7 +88,7 @@ export function defineMatrix(kind: ProxyKind): void {
   });
 }
 
-async function runCell(cell: Cell, url: string, stack: Stack, caFile: string | undefined, cwd: string): Promise<Outcome & { findings: string[] }> {
+async function runCell(cell: Cell, url: string, stack: Stack, caFile: string | undefined, cwd: string): Promise<Outcome & { findings: string[]; steps: string[] }> {
   const target = cell.shape === 'mlflow' ? { mlflowUrl: url } : { registryUrl: url, authUrl: stack.authUrl };
   const flags = { ...target, timeout: '3s', ...(caFile ? { caFile } : {}), ...(cell.flags ?? {}) };
   const run = await runCheckInProcess({ flags, outputs: { json: '-' }, key: stack.apiKey, cwd });
@@ -95,7 +96,7 @@ async function runCell(cell: Cell, url: string, stack: Stack, caFile: string | u
   try {
     report = JSON.parse(run.out) as ReportShape;
   } catch {
-    return { exit: run.code, terminal: `${run.err}\n${run.out}`, findings: [] };
+    return { exit: run.code, terminal: `${run.err}\n${run.out}`, findings: [], steps: [] };
   }
   const t = report.targets[0]!;
   const root = t.findings.find((f) => f.rootCause);
@@ -108,6 +109,7 @@ async function runCell(cell: Cell, url: string, stack: Stack, caFile: string | u
     ...(x?.response ? { status: x.response.status } : {}),
     terminal: run.err,
     findings: t.findings.map((f) => `${f.severity} ${f.code} at ${f.step}`),
+    steps: t.steps.map((st) => st.status),
   };
 }
 

@@ -3,7 +3,7 @@
 import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { errorWords, readBody } from '../exchange-body.js';
-import { exchangesWhere, firstPerStep, is2xx, isFailure, responderOf, statusOf, stepResult, stepStatus } from '../evidence-query.js';
+import { canSpeakForMlflow, exchangesWhere, firstPerStep, is2xx, isFailure, responderOf, statusOf, stepResult, stepStatus } from '../evidence-query.js';
 import { describeAnswer, formatBytes, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
@@ -84,7 +84,7 @@ export const rules: Rule[] = [
   }),
 
   rule(storageDeniedMeta, (ev) =>
-    firstPerStep(ev, (x) => (statusOf(x) ?? 0) >= 500 && STORAGE_DENIED.test(errorWords(readBody(x)))).map((x) => {
+    firstPerStep(ev, (x) => (statusOf(x) ?? 0) >= 500 && canSpeakForMlflow(x) && STORAGE_DENIED.test(errorWords(readBody(x)))).map((x) => {
       const named = STORAGE_DENIED.exec(errorWords(readBody(x)))?.[0] ?? 'access denied';
       return report(storageDeniedMeta, {
         step: x.step as StepId,
