@@ -86,7 +86,7 @@ function port(ctx: RenderContext, site: string): number {
 }
 
 function certFiles(site: Site): Record<string, string> {
-  return site.tls ? { [`${site.name}.crt`]: site.tls.cert, [`${site.name}.key`]: site.tls.key, [`${site.name}.pem`]: site.tls.cert + site.tls.key } : {};
+  return site.tls ? { [`${site.name}.crt`]: site.tls.cert, [`${site.name}.key`]: site.tls.key, [`${site.name}.pem`]: `${site.tls.cert.trim()}\n${site.tls.key.trim()}\n` } : {};
 }
 
 function hostPort(origin: string): string {
@@ -199,7 +199,7 @@ function haproxy(sites: readonly Site[], ctx: RenderContext): Rendered {
       }
     });
     // No route matched: HAProxy's own 404.
-    fe.push('  http-request deny deny_status 404');
+    fe.push(`  http-request deny deny_status 404 if ${site.routes.map((_, i) => `!r${i}`).join(' ') || 'TRUE'}`);
     sections.push(fe.join('\n'));
   }
   const cfg = `# private instance for hokus-check tests
@@ -208,7 +208,8 @@ global
   maxconn 256
 defaults
   mode http
-  timeout connect 2s
+  retries 1
+  timeout connect 1s
   timeout client 30s
   timeout server 30s
 
@@ -236,8 +237,6 @@ const APACHE_MODULES = [
   'proxy_http',
   'ssl',
   'socache_shmcb',
-  'unixd',
-  'log_config',
 ];
 
 function apache(sites: readonly Site[], ctx: RenderContext): Rendered {
@@ -279,7 +278,7 @@ function apache(sites: readonly Site[], ctx: RenderContext): Rendered {
           v.push(`  RewriteRule ${match} - [R=${a.status},L]`);
         }
       }
-      if (loc.length > 0) v.push(`  <Location${r.exact ? '' : 'Match'} "${r.exact ? r.path : match}">`, ...loc, `  </Location${r.exact ? '' : 'Match'}>`);
+      if (loc.length > 0) v.push(`  <Location "${r.path}">`, ...loc, '  </Location>');
     });
     v.push('</VirtualHost>');
     hosts.push(v.join('\n'));
@@ -349,7 +348,8 @@ function caddy(sites: readonly Site[], ctx: RenderContext): Rendered {
 {
   admin off
   auto_https off
-  persist_config off
+  # Clients that connect to 127.0.0.1 send no SNI: serve the site's certificate anyway.
+  default_sni 127.0.0.1
   storage file_system ${d}/data
   log {
     output file ${d}/caddy.log

@@ -42,6 +42,8 @@ export function defineMatrix(kind: ProxyKind): void {
   let stack: Stack;
   let silent: net.Server;
   let proxy: RunningProxy;
+  /** Caddy picks a certificate by SNI across all sites, never by port: its TLS cells get their own instance. */
+  const own = new Map<Cell, RunningProxy>();
   let caFile: string;
   const sitesOf = new Map<Cell, Site[]>();
 
@@ -55,12 +57,19 @@ export function defineMatrix(kind: ProxyKind): void {
     caFile = tmp.file('ca.pem');
     writeFileSync(caFile, certs.caPem);
     for (const cell of cells) sitesOf.set(cell, cell.sites(upstreams, certs, kind));
-    proxy = await startProxy(kind, [...sitesOf.values()].flat());
+    const alone = (c: Cell) => kind === 'caddy' && sitesOf.get(c)!.some((site) => site.tls);
+    const shared = cells.filter((c) => !alone(c));
+    const [main, ...separate] = await Promise.all([
+      startProxy(kind, shared.flatMap((c) => sitesOf.get(c)!)),
+      ...cells.filter(alone).map(async (c) => [c, await startProxy(kind, sitesOf.get(c)!)] as const),
+    ]);
+    proxy = main as RunningProxy;
+    for (const entry of separate as Array<readonly [Cell, RunningProxy]>) own.set(entry[0], entry[1]);
     mkdirSync(path.dirname(MATRIX_FILE), { recursive: true });
   }, 30_000);
 
   afterAll(async () => {
-    await proxy?.stop();
+    await Promise.all([proxy?.stop(), ...[...own.values()].map((p) => p.stop())]);
     silent?.close();
     await stack?.close();
     tmp.remove();
@@ -72,9 +81,10 @@ export function defineMatrix(kind: ProxyKind): void {
       const title = want.exit === 0 ? `${cell.fault}: exit 0, no findings` : `${cell.fault}: ${String(want.code)} at ${want.step}, answered by ${want.responder}`;
       it(title, async () => {
         const site = sitesOf.get(cell)![0]!;
-        const got = await runCell(cell, proxy.url(site.name), stack, cell.ca ? caFile : undefined, tmp.path);
+        const serving = own.get(cell) ?? proxy;
+        const got = await runCell(cell, serving.url(site.name), stack, cell.ca ? caFile : undefined, tmp.path);
         appendFileSync(MATRIX_FILE, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);
-        const context = `${kind} · ${cell.fault}${cell.pending ? ` (pending: ${cell.pending})` : ''}\n${got.terminal}\n${proxy.errorLog().slice(-2000)}`;
+        const context = `${kind} · ${cell.fault}${cell.pending ? ` (pending: ${cell.pending})` : ''}\n${got.terminal}\n${serving.errorLog().slice(-2000)}`;
         if (want.exit === 0) {
           expect({ exit: got.exit, code: got.code }, context).toEqual({ exit: 0, code: undefined });
           expect(got.findings, context).toEqual([]);

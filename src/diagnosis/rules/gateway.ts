@@ -183,10 +183,13 @@ export function proxyVerdict(ev: Evidence, x: Exchange): ProxyVerdict | undefine
   return undefined;
 }
 
-/** An earlier call through the same proxy on the same origin got an answer from behind it. */
+/** An earlier call through the same proxy to the same upstream (MLflow or not) got an answer from behind it. */
 function passedThrough(ev: Evidence, x: Exchange, proxy: Responder): boolean {
   const origin = originOf(x.request.url);
-  return ev.exchanges.some((y) => y !== x && originOf(y.request.url) === origin && is2xx(y) && responderOf(y) !== proxy && Number(y.id.slice(1)) < Number(x.id.slice(1)));
+  const mlflow = isMlflowPath(x.request.url);
+  return ev.exchanges.some(
+    (y) => y !== x && originOf(y.request.url) === origin && isMlflowPath(y.request.url) === mlflow && is2xx(y) && responderOf(y) !== proxy && Number(y.id.slice(1)) < Number(x.id.slice(1)),
+  );
 }
 
 /** One finding per step whose answer is the proxy's own, of this verdict. */
