@@ -17,6 +17,8 @@ import { CELLS, type Cell, type Certs, type Upstreams } from './matrix.js';
 
 /** Where each run appends its rows: proxy, fault, exit, root step, code, responder, status. */
 export const MATRIX_FILE = path.join(os.tmpdir(), 'hokus-check-real-proxies', 'matrix.tsv');
+/** The answer each faulty cell's root finding cites first (test/fixtures/proxies/pages.json is made from it). */
+export const PAGES_FILE = path.join(os.tmpdir(), 'hokus-check-real-proxies', 'pages.jsonl');
 
 export interface Outcome {
   exit: number;
@@ -32,7 +34,7 @@ interface ReportShape {
   targets: Array<{
     steps: Array<{ id: string; rootCause: boolean; status: string }>;
     findings: Array<{ code: string; step: string; rootCause: boolean; evidence: string[]; severity: string }>;
-    exchanges: Array<{ id: string; responder?: string; response?: { status: number } }>;
+    exchanges: Array<{ id: string; responder?: string; request: { method: string; url: string }; response?: { status: number; headers: Array<[string, string]>; bodyExcerpt: string } }>;
   }>;
 }
 
@@ -83,6 +85,7 @@ export function defineMatrix(kind: ProxyKind): void {
         const site = sitesOf.get(cell)![0]!;
         const serving = own.get(cell) ?? proxy;
         const got = await runCell(cell, serving.url(site.name), stack, cell.ca ? caFile : undefined, tmp.path);
+        if (got.answer) appendFileSync(PAGES_FILE, `${JSON.stringify({ proxy: kind, fault: cell.fault, ...got.answer })}\n`);
         appendFileSync(MATRIX_FILE, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);
         const context = `${kind} · ${cell.fault}${cell.pending ? ` (pending: ${cell.pending})` : ''}\n${got.terminal}\n${serving.errorLog().slice(-2000)}`;
         if (want.exit === 0) {
@@ -98,7 +101,15 @@ export function defineMatrix(kind: ProxyKind): void {
   });
 }
 
-async function runCell(cell: Cell, url: string, stack: Stack, caFile: string | undefined, cwd: string): Promise<Outcome & { findings: string[]; steps: string[] }> {
+interface Captured {
+  method: string;
+  path: string;
+  status: number;
+  headers: Array<[string, string]>;
+  body: string;
+}
+
+async function runCell(cell: Cell, url: string, stack: Stack, caFile: string | undefined, cwd: string): Promise<Outcome & { findings: string[]; steps: string[]; answer?: Captured }> {
   const target = cell.shape === 'mlflow' ? { mlflowUrl: url } : { registryUrl: url, authUrl: stack.authUrl };
   const flags = { ...target, timeout: '3s', ...(caFile ? { caFile } : {}), ...(cell.flags ?? {}) };
   const run = await runCheckInProcess({ flags, outputs: { json: '-' }, key: stack.apiKey, cwd });
@@ -120,6 +131,18 @@ async function runCell(cell: Cell, url: string, stack: Stack, caFile: string | u
     terminal: run.err,
     findings: t.findings.map((f) => `${f.severity} ${f.code} at ${f.step}`),
     steps: t.steps.map((st) => st.status),
+    ...(x?.response
+      ? {
+          answer: {
+            method: x.request.method,
+            path: new URL(x.request.url).pathname,
+            status: x.response.status,
+            // Only what names the writer; dates and ports change from run to run.
+            headers: x.response.headers.filter(([n]) => /^(server|content-type|via|location|retry-after)$/i.test(n)).map(([n, v]) => [n, n.toLowerCase() === 'location' ? v.replace(/:\d+/, ':PORT') : v] as [string, string]),
+            body: x.response.bodyExcerpt,
+          },
+        }
+      : {}),
   };
 }
 
