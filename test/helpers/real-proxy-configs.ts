@@ -266,7 +266,9 @@ function apache(sites: readonly Site[], ctx: RenderContext): Rendered {
         v.push(`  ProxyPass ${r.path} !`);
       }
       const loc: string[] = [];
-      if (r.maxBodyBytes !== undefined) loc.push(`    LimitRequestBody ${r.maxBodyBytes}`);
+      // LimitRequestBody is not applied to reverse-proxied requests (a 4 KiB PUT passed a limit of
+      // 1024 through ProxyPass, in a <Location> and server-wide): refuse by Content-Length instead.
+      if (r.maxBodyBytes !== undefined) v.push(`  RewriteCond expr "%{HTTP:Content-Length} -gt ${r.maxBodyBytes}"`, `  RewriteRule ${match} - [R=413,L]`);
       if (r.refuseMethods) loc.push(`    <Limit ${r.refuseMethods.join(' ')}>`, '      Require all denied', '    </Limit>');
       if (a.kind === 'respond') {
         const file = `responses/r${hosts.length}_${i}${a.type.includes('json') ? '.json' : a.type.includes('html') ? '.html' : '.txt'}`;

@@ -158,7 +158,7 @@ function isLoadBalancerDown(x: Exchange): boolean {
   return (s === 502 || s === 503 || s === 504) && responderOf(x) === 'load-balancer';
 }
 
-type ProxyVerdict = 'unreachable' | 'timeout' | 'rate-limited';
+type ProxyVerdict = 'unreachable' | 'timeout' | 'rate-limited' | 'too-large';
 
 /**
  * What a reverse proxy's own answer says, or undefined when a proxy did not write it. Only the
@@ -172,7 +172,12 @@ export function proxyVerdict(ev: Evidence, x: Exchange): ProxyVerdict | undefine
   const page = pageOf(x);
   if (status === 429 || page?.means === 'rate-limited') return 'rate-limited';
   if (status === 504 || page?.means === 'upstream-timeout') return 'timeout';
-  if (status === 502) return 'unreachable';
+  if (status === 502) {
+    // Caddy 2.6 answers an upload over its request_body max_size with an empty 502, like an
+    // unreachable upstream; but calls without a body reached that upstream through it just before.
+    if (responder === 'caddy' && (x.request.bodySize ?? 0) > 0 && readBody(x).text === '' && passedThrough(ev, x, responder)) return 'too-large';
+    return 'unreachable';
+  }
   if (status === 503) {
     // nginx answers 503 itself only for limit_req/limit_conn (an unreachable upstream is its 502).
     if (responder === 'nginx') return 'rate-limited';
