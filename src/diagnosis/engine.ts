@@ -78,8 +78,9 @@ const MLFLOW_SIDE = new Set(['routing', 'mlflow', 'gateway']);
 
 function fingerprintAll(ev: Evidence): void {
   const authOrigin = originOf(ev.target.authUrl);
+  const mlflowOrigins = [ev.target.kind === 'mlflow' ? ev.target.mlflowUrl : undefined, ev.target.mlflowDirectUrl].flatMap((u) => originOf(u) ?? []);
   for (const x of ev.exchanges) {
-    const { responder, chain } = fingerprint(x, authOrigin ? { authOrigin } : {});
+    const { responder, chain } = fingerprint(x, { ...(authOrigin ? { authOrigin } : {}), mlflowOrigins });
     x.responder = responder;
     x.chain = chain;
   }

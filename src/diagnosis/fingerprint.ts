@@ -14,6 +14,11 @@ export interface Fingerprint {
 export interface FingerprintOptions {
   /** Origin of the auth service (`https://auth.example`): FastAPI shapes from there are hokusai-auth. */
   authOrigin?: string;
+  /**
+   * Origins where MLflow itself (or a proxy in front of it alone) answers: a plain MLflow target, an
+   * --mlflow-direct-url. There `server: uvicorn` is MLflow 3.3+, not the Hokusai API.
+   */
+  mlflowOrigins?: readonly string[];
 }
 
 export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fingerprint {
@@ -21,11 +26,12 @@ export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fing
   if (!res) return { responder: 'unknown', chain: [] };
   // Known auth origin: decide by URL (auth-step probes may go to the registry); else by step.
   const onAuth = options.authOrigin !== undefined ? originOf(x.request.url) === options.authOrigin : x.step === 'auth' && !x.probe;
-  const layers = serverLayers(res.headers, onAuth);
+  const onMlflow = !onAuth && (options.mlflowOrigins ?? []).includes(originOf(x.request.url) ?? '');
+  const layers = serverLayers(res.headers, onAuth, onMlflow);
   const facts = readBody(x);
   // A body no one's signature matches, through a proxy: an app behind it wrote a 2xx on an MLflow path.
   const responder =
-    bodyProducer(x, facts, layers, onAuth) ?? inferredFromPath(x, facts) ?? layers[layers.length - 1] ?? 'unknown';
+    bodyProducer(x, facts, layers, onAuth || onMlflow ? (onAuth ? 'hokusai-auth' : 'mlflow') : undefined) ?? inferredFromPath(x, facts) ?? layers[layers.length - 1] ?? 'unknown';
   return { responder, chain: withResponder(layers, responder) };
 }
 
@@ -36,7 +42,7 @@ export function pageOf(x: Exchange): PageMatch | undefined {
   return matchPage(res.status, readBody(x).text, (name) => headerValues(res.headers, name));
 }
 
-function serverLayers(headers: readonly Header[], onAuth: boolean): Responder[] {
+function serverLayers(headers: readonly Header[], onAuth: boolean, onMlflow: boolean): Responder[] {
   const out: Responder[] = [];
   let uvicorns = 0;
   for (const raw of headerValues(headers, 'server')) {
@@ -44,7 +50,7 @@ function serverLayers(headers: readonly Header[], onAuth: boolean): Responder[] 
     if (/^uvicorn/i.test(raw)) {
       // Behind the API's uvicorn, a second uvicorn is MLflow's own gateway (hokusai_mlflow_admin_gateway).
       // uvicorn alone names no one: MLflow 3.3+ is served by uvicorn too (fixtures/mlflow-3.5.1).
-      layer = onAuth ? 'hokusai-auth' : uvicorns === 0 ? 'hokusai-api' : 'mlflow';
+      layer = onAuth ? 'hokusai-auth' : onMlflow || uvicorns > 0 ? 'mlflow' : 'hokusai-api';
       uvicorns++;
     } else {
       layer = HEADER_SIGNATURES.find((sig) => sig.header === 'server' && sig.value.test(raw))?.component;
@@ -62,7 +68,8 @@ function serverLayers(headers: readonly Header[], onAuth: boolean): Responder[] 
 }
 
 /** The producer the body's shape names, or undefined when the shape is not telling. */
-function bodyProducer(x: Exchange, facts: BodyFacts, layers: Responder[], onAuth: boolean): Responder | undefined {
+function bodyProducer(x: Exchange, facts: BodyFacts, layers: Responder[], origin: 'hokusai-auth' | 'mlflow' | undefined): Responder | undefined {
+  const onAuth = origin === 'hokusai-auth';
   const status = x.response?.status ?? 0;
   const innerIsMlflow = layers.length > 1 && layers[layers.length - 1] === 'mlflow';
   const json = facts.json;
@@ -79,12 +86,12 @@ function bodyProducer(x: Exchange, facts: BodyFacts, layers: Responder[], onAuth
     if (facts.error === 'ARTIFACTS_DISABLED') return 'hokusai-proxy';
     if (facts.detail !== undefined && PROXY_DETAIL.test(facts.detail)) return 'hokusai-proxy';
     if (facts.detail !== undefined || facts.error === 'FORBIDDEN' || facts.error === 'REGISTRY_ADMIN_REQUIRED') {
-      if (onAuth) return 'hokusai-auth';
+      if (origin) return origin;
       // FastAPI shape from behind the API: MLflow's gateway answered (e.g. `API key required`).
       return innerIsMlflow ? 'mlflow' : 'hokusai-api';
     }
     if (typeof json.status === 'string' && !isMlflowPath(x.request.url)) {
-      if (onAuth) return 'hokusai-auth';
+      if (origin) return origin;
       return innerIsMlflow ? 'mlflow' : 'hokusai-api';
     }
     return undefined;
