@@ -15,10 +15,8 @@ import { startProxy, type ProxyKind, type RunningProxy, type Site } from '../hel
 import { tempDir } from '../helpers/tmp.js';
 import { CELLS, type Cell, type Certs, type Upstreams } from './matrix.js';
 
-/** Where each run appends its rows: proxy, fault, exit, root step, code, responder, status. */
-export const MATRIX_FILE = path.join(os.tmpdir(), 'hokus-check-real-proxies', 'matrix.tsv');
-/** The answer each faulty cell's root finding cites first (test/fixtures/proxies/pages.json is made from it). */
-export const PAGES_FILE = path.join(os.tmpdir(), 'hokus-check-real-proxies', 'pages.jsonl');
+/** Where each proxy's run writes its rows (proxy, fault, exit, root step, code, responder, status): `npm run matrix` prints them. */
+export const MATRIX_DIR = path.join(os.tmpdir(), 'hokus-check-real-proxies');
 
 export interface Outcome {
   exit: number;
@@ -48,6 +46,9 @@ export function defineMatrix(kind: ProxyKind): void {
   const own = new Map<Cell, RunningProxy>();
   let caFile: string;
   const sitesOf = new Map<Cell, Site[]>();
+  const matrixFile = path.join(MATRIX_DIR, `matrix-${kind}.tsv`);
+  /** The answer each faulty cell's root finding cites first (test/fixtures/proxies/pages.json is made from these). */
+  const pagesFile = path.join(MATRIX_DIR, `pages-${kind}.jsonl`);
 
   beforeAll(async () => {
     const [s, certs, closed, quiet] = await Promise.all([startStack({ pendingPolls: 0 }), certificates(), closedPort(), silentServer()]);
@@ -67,7 +68,9 @@ export function defineMatrix(kind: ProxyKind): void {
     ]);
     proxy = main as RunningProxy;
     for (const entry of separate as Array<readonly [Cell, RunningProxy]>) own.set(entry[0], entry[1]);
-    mkdirSync(path.dirname(MATRIX_FILE), { recursive: true });
+    mkdirSync(MATRIX_DIR, { recursive: true });
+    writeFileSync(matrixFile, '');
+    writeFileSync(pagesFile, '');
   }, 30_000);
 
   afterAll(async () => {
@@ -85,8 +88,8 @@ export function defineMatrix(kind: ProxyKind): void {
         const site = sitesOf.get(cell)![0]!;
         const serving = own.get(cell) ?? proxy;
         const got = await runCell(cell, serving.url(site.name), stack, cell.ca ? caFile : undefined, tmp.path);
-        if (got.answer) appendFileSync(PAGES_FILE, `${JSON.stringify({ proxy: kind, fault: cell.fault, ...got.answer })}\n`);
-        appendFileSync(MATRIX_FILE, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);
+        if (got.answer) appendFileSync(pagesFile, `${JSON.stringify({ proxy: kind, fault: cell.fault, ...got.answer })}\n`);
+        appendFileSync(matrixFile, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);
         const context = `${kind} · ${cell.fault}${cell.pending ? ` (pending: ${cell.pending})` : ''}\n${got.terminal}\n${serving.errorLog().slice(-2000)}`;
         if (want.exit === 0) {
           expect({ exit: got.exit, code: got.code }, context).toEqual({ exit: 0, code: undefined });
