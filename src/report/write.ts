@@ -1,11 +1,13 @@
 // The one place reports become files: renders each requested format and writes it (creating parent
 // directories), '-' meaning stdout; the Markdown is also appended to GitHub's step summary file.
-import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { renderHar } from './har.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+import { renderPrometheus } from './prometheus.js';
 import type { Report } from './schema.js';
 
 export interface OutputTargets {
@@ -14,6 +16,8 @@ export interface OutputTargets {
   junit?: string;
   markdown?: string;
   har?: string;
+  /** Prometheus text exposition, written atomically (node_exporter's textfile collector reads it any time). */
+  prometheus?: string;
   /** GITHUB_STEP_SUMMARY: the Markdown report is appended to it. */
   githubSummaryPath?: string;
 }
@@ -24,14 +28,15 @@ export interface OutputIo {
 
 /** Writes every requested format; returns the files written (stdout not included). */
 export async function writeOutputs(report: Report, targets: OutputTargets, io: OutputIo): Promise<string[]> {
-  const formats: Array<[string, string | undefined, (r: Report) => string]> = [
+  const formats: Array<[string, string | undefined, (r: Report) => string, atomic?: boolean]> = [
     ['JSON report', targets.json, renderJson],
     ['JUnit report', targets.junit, renderJunit],
     ['Markdown report', targets.markdown, renderMarkdown],
     ['HAR file', targets.har, renderHar],
+    ['Prometheus metrics', targets.prometheus, renderPrometheus, true],
   ];
   const written: string[] = [];
-  for (const [what, path, render] of formats) {
+  for (const [what, path, render, atomic] of formats) {
     if (path === undefined || path === '') continue;
     const content = render(report);
     if (path === '-') {
@@ -40,7 +45,7 @@ export async function writeOutputs(report: Report, targets: OutputTargets, io: O
     }
     await guarded(what, path, async () => {
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, content, 'utf8');
+      await (atomic ? writeAtomically(path, content) : writeFile(path, content, 'utf8'));
     });
     written.push(path);
   }
@@ -54,6 +59,18 @@ export async function writeOutputs(report: Report, targets: OutputTargets, io: O
     written.push(summary);
   }
   return written;
+}
+
+/** Temp file in the same directory, then rename: a reader sees the old file or the new one, never half. */
+async function writeAtomically(path: string, content: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, content, 'utf8');
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
 }
 
 async function guarded(what: string, path: string, write: () => Promise<void>): Promise<void> {
