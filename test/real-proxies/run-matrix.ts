@@ -49,6 +49,8 @@ export function defineMatrix(kind: ProxyKind): void {
   const matrixFile = path.join(MATRIX_DIR, `matrix-${kind}.tsv`);
   /** The answer each faulty cell's root finding cites first (test/fixtures/proxies/pages.json is made from these). */
   const pagesFile = path.join(MATRIX_DIR, `pages-${kind}.jsonl`);
+  /** What the terminal showed for each cell, for reading the causes and fixes as a user sees them. */
+  const terminalFile = path.join(MATRIX_DIR, `terminal-${kind}.txt`);
 
   beforeAll(async () => {
     const [s, certs, closed, quiet] = await Promise.all([startStack({ pendingPolls: 0 }), certificates(), closedPort(), silentServer()]);
@@ -71,6 +73,7 @@ export function defineMatrix(kind: ProxyKind): void {
     mkdirSync(MATRIX_DIR, { recursive: true });
     writeFileSync(matrixFile, '');
     writeFileSync(pagesFile, '');
+    writeFileSync(terminalFile, '');
   }, 30_000);
 
   afterAll(async () => {
@@ -89,6 +92,7 @@ export function defineMatrix(kind: ProxyKind): void {
         const serving = own.get(cell) ?? proxy;
         const got = await runCell(cell, serving.url(site.name), stack, cell.ca ? caFile : undefined, tmp.path);
         if (got.answer) appendFileSync(pagesFile, `${JSON.stringify({ proxy: kind, fault: cell.fault, ...got.answer })}\n`);
+        appendFileSync(terminalFile, `=== ${kind} · ${cell.fault}\n${got.terminal}\n`);
         appendFileSync(matrixFile, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);
         const context = `${kind} · ${cell.fault}${cell.pending ? ` (pending: ${cell.pending})` : ''}\n${got.terminal}\n${serving.errorLog().slice(-2000)}`;
         if (want.exit === 0) {

@@ -1,6 +1,6 @@
 // Routing family: requests that reach the wrong place — the proxy mount missing, artifact paths sent
 // to the wrong upstream (the incident), DELETE bodies dropped on the way to MLflow.
-import type { Exchange } from '../../http/types.js';
+import type { Exchange, Responder } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { artifactVerdict, passingTrackingCall } from '../artifact-verdict.js';
 import { errorWords, headerValue, isFlaskErrorPage, readBody } from '../exchange-body.js';
@@ -45,7 +45,7 @@ const misroutedMeta: RuleMeta = {
   title: 'Proxy misroutes artifact requests',
   severity: 'error',
   docs: {
-    means: 'The API proxy sends `mlflow-artifacts` requests to the wrong upstream or prefix, while tracking requests reach MLflow. Typical cause: MLFLOW_SERVER_URL points at a URL with MLflow\'s --static-prefix (https://registry…/mlflow), where only ajax-api paths carry the prefix; tracking paths are rewritten to ajax-api, artifact paths are not.',
+    means: 'The proxy in front of MLflow — the API\'s MLflow proxy, or a reverse proxy such as nginx, HAProxy, Apache httpd or Caddy — sends `mlflow-artifacts` requests to the wrong upstream or prefix (or does not route them at all), while tracking requests reach MLflow. Typical cause: MLFLOW_SERVER_URL points at a URL with MLflow\'s --static-prefix (https://registry…/mlflow), where only ajax-api paths carry the prefix; tracking paths are rewritten to ajax-api, artifact paths are not.',
     detect: 'Tracking calls through the proxy pass, the artifact PUT through the proxy answers 404 from something other than MLflow\'s JSON API (Flask\'s HTML 404, a load balancer or nginx page, the proxy\'s rewritten RESOURCE_NOT_FOUND); decisive when the same PUT succeeds via ajax-api or direct to MLflow (--mlflow-direct-url).',
     fix: 'Point the proxy at MLflow\'s internal URL without the static prefix (e.g. MLFLOW_SERVER_URL=http://mlflow.<namespace>.local:5000), or make the proxy rewrite api/2.0/mlflow-artifacts/ to ajax-api/2.0/mlflow-artifacts/ like tracking paths. Workaround for clients: upload via <mlflowPath>/ajax-api/2.0/mlflow-artifacts/….',
     confirm: 'Rerun `hokus-check --only artifact`: the PUT, read-back and listing pass.',
@@ -150,6 +150,23 @@ export const rules: Rule[] = [
     const probe = apiMlflowProbeFailure(ev);
     const health = probe && /error code 404|404 Not Found/i.test(probe.quoted) ? probe.exchange : undefined;
     const healthToo = health ? `; the API's own MLflow health check gets a 404 through the same base URL (${health.id})` : '';
+    // A reverse proxy in front (nginx, HAProxy, …) that answered or forwarded the PUT is the one to fix.
+    const front = reverseProxyOf(v.failing);
+    if (front) {
+      const mount = ev.target.mlflowPath;
+      return [
+        report(misroutedMeta, {
+          step: 'artifact',
+          cause: `${capitalise(responderWords(front))} at ${hostOf(v.failing.request.url)} does not send \`mlflow-artifacts\` requests to MLflow's artifact route while tracking requests reach MLflow through it: ${tracking}, but ${nameOf(v.failing)} got ${describeAnswer(v.failing)}${settledBy(v.basis, v.decisive)}${healthToo}.`,
+          evidence: [v.failing.id, v.tracking?.id, ...v.decisive.map((x) => x.id), health?.id],
+          fix: [
+            `Route ${mount}/api/2.0/mlflow-artifacts/ in ${responderWords(front)} exactly as ${mount}/api/2.0/mlflow/: to the same MLflow upstream, with the same prefix handling. ${proxyFix(front, 'not-routed')}`,
+            `Workaround for clients until then: upload via ${base}/ajax-api/2.0/mlflow-artifacts/artifacts/<path>.`,
+            `Confirm the fix: \`hokus-check${envFlag(ev)} --only artifact\` passes.`,
+          ],
+        }),
+      ];
+    }
     return [
       report(misroutedMeta, {
         step: 'artifact',
@@ -284,6 +301,13 @@ function mlflowBase(ev: Evidence): string {
 
 function envFlag(ev: Evidence): string {
   return ev.target.name && ev.target.name !== 'default' ? ` --env ${ev.target.name}` : '';
+}
+
+/** The reverse proxy (not the API's own proxy) that wrote this answer or passed it on, outermost first. */
+function reverseProxyOf(x: Exchange): Responder | undefined {
+  const who = responderOf(x);
+  if (isProxy(who) && who !== 'hokusai-proxy' && who !== 'load-balancer') return who;
+  return chainOf(x).find((l) => isProxy(l) && l !== 'hokusai-proxy' && l !== 'load-balancer' && l !== who);
 }
 
 /** MLflow's own answer for a path it has no route for: Flask's HTML 404, or ENDPOINT_NOT_FOUND. */
