@@ -33,6 +33,8 @@ export function nameOf(x: Exchange): string {
 }
 
 export function capitalise(s: string): string {
+  // Product names keep their own spelling at the start of a sentence ('nginx at …').
+  if (/^(nginx|openresty)\b/.test(s)) return s;
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

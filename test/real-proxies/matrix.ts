@@ -95,6 +95,11 @@ export const CELLS: Cell[] = [
   },
   { fault: 'healthy, as --mlflow-url', shape: 'mlflow', sites: (u) => [{ name: 'mlflow-healthy', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.mlflow } }] }], expect: () => HEALTHY },
   {
+    fault: 'healthy, whole registry to the API (its own MLflow proxy behind)',
+    sites: (u) => [{ name: 'api-behind', routes: [apiRoute(u)] }],
+    expect: () => HEALTHY,
+  },
+  {
     fault: 'healthy over TLS',
     ca: true,
     sites: (u, c) => [{ name: 'tls-good', tls: c.good, routes: base(u) }],
@@ -104,6 +109,11 @@ export const CELLS: Cell[] = [
     fault: 'upstream down',
     sites: (u) => [{ name: 'down', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.closed, to: '/' } }, apiRoute(u)] }],
     expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: kind }),
+  },
+  {
+    fault: 'API down behind the proxy',
+    sites: (u) => [{ name: 'api-down', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.closed } }] }],
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: kind }),
   },
   {
     fault: 'upstream down, as --mlflow-url',
