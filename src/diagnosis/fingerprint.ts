@@ -3,7 +3,7 @@
 // wrote the body. A reply proxied by the API carries the upstream's headers too (two `server`s, two
 // `date`s), so the chain comes from every `server` header and the body says who spoke.
 import type { Exchange, Header, Responder } from '../http/types.js';
-import { headerValues, isFlaskErrorPage, isGatewayErrorPage, isNginxPage, readBody, type BodyFacts } from './exchange-body.js';
+import { headerValues, isFlaskErrorPage, isGatewayErrorPage, readBody, type BodyFacts } from './exchange-body.js';
 import { HEADER_SIGNATURES, HOKUSAI_PROXY_ERROR_CODE, MLFLOW_ERROR_CODES, headerLayers, matchPage, type PageMatch } from './signatures.js';
 
 export interface Fingerprint {
@@ -101,7 +101,8 @@ function bodyProducer(x: Exchange, facts: BodyFacts, layers: Responder[], origin
   if (isFlaskErrorPage(text)) return 'mlflow';
   const page = pageOf(x);
   if (page) return page.component;
-  if (isNginxPage(text)) return 'nginx';
+  // A bare `<center><h1>503 …</h1></center>` page that names no one: nginx's with `server: nginx`
+  // (server_tokens and the footer can be turned off), else the load balancer's.
   if (isGatewayErrorPage(text)) return layers.includes('nginx') && !layers.includes('load-balancer') ? 'nginx' : 'load-balancer';
   // A bare 502/503/504 page from a server that did not name itself: the load balancer's, by shape.
   if (facts.isHtml && /^50[234]\b/.test(facts.htmlTitle ?? '') && (layers.length === 0 || layers.includes('load-balancer'))) return 'load-balancer';
