@@ -171,6 +171,8 @@ export function proxyVerdict(ev: Evidence, x: Exchange): ProxyVerdict | undefine
   const status = statusOf(x);
   const page = pageOf(x);
   if (status === 429 || page?.means === 'rate-limited') return 'rate-limited';
+  // Cloudflare's own 52x: 524 is its 100 s origin timeout, the others an origin it cannot reach or talk to.
+  if (status !== undefined && status >= 520 && status <= 530) return status === 524 ? 'timeout' : 'unreachable';
   if (status === 504 || page?.means === 'upstream-timeout') return 'timeout';
   if (status === 502) {
     // Caddy 2.6 answers an upload over its request_body max_size with an empty 502, like an

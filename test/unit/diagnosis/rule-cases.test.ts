@@ -123,7 +123,16 @@ function healthOkText(): Evidence {
   return c.evidence();
 }
 
-/** Invalid cases beyond the scenarios: the real proxies' own answers. */
+/** Documented default answers of components not in the suite (sources in src/diagnosis/signatures.ts). */
+const documented = {
+  envoyNoUpstream: { status: 503, headers: [['server', 'envoy'], ['content-type', 'text/plain']], body: 'no healthy upstream' } as Answer,
+  cloudflare522: { status: 522, headers: [['server', 'cloudflare'], ['cf-ray', '8a1b2c3d4e5f6789-AMS'], ['content-type', 'text/plain; charset=UTF-8']], body: 'error code: 522' } as Answer,
+  kongNoRoute: { status: 404, headers: [['server', 'kong/3.4.2'], ['content-type', 'application/json; charset=utf-8']], body: '{\n  "message":"no Route matched with those values"\n}' } as Answer,
+  kongTimeout: { status: 504, headers: [['server', 'kong/3.4.2'], ['content-type', 'application/json; charset=utf-8']], body: '{\n  "message":"The upstream server is timing out"\n}' } as Answer,
+  traefikNoRoute: { status: 404, headers: [['content-type', 'text/plain; charset=utf-8']], body: '404 page not found\n' } as Answer,
+};
+
+/** Invalid cases beyond the scenarios: the real proxies' own answers, and documented ones. */
 const INVALID: Record<string, InvalidCase[]> = {
   // The auth service's own database error is the auth service's fault (and not MLflow's database).
   AUTH_SERVICE_DOWN: [{ name: "the auth service's own psycopg2 error", ev: authDbError, step: 'auth', responder: 'hokusai-auth' }],
@@ -132,12 +141,15 @@ const INVALID: Record<string, InvalidCase[]> = {
     { name: "HAProxy's 503 page", ev: () => searchAnswers(proxyPage('haproxy', 503, /upstream down/)), step: 'experiments', responder: 'haproxy' },
     { name: "Apache's 503 page", ev: () => searchAnswers(proxyPage('apache', 503)), step: 'experiments', responder: 'apache' },
     { name: "Caddy's empty 502", ev: () => searchAnswers(proxyPage('caddy', 502, /upstream down/)), step: 'experiments', responder: 'caddy' },
+    { name: 'Envoy\'s "no healthy upstream" (documented)', ev: () => searchAnswers(documented.envoyNoUpstream), step: 'experiments', responder: 'envoy' },
+    { name: "Cloudflare's 522 (documented)", ev: () => searchAnswers(documented.cloudflare522), step: 'experiments', responder: 'cloudflare' },
   ],
   GATEWAY_TIMEOUT: [
     { name: "nginx's 504 page", ev: () => searchAnswers(proxyPage('nginx', 504)), step: 'experiments', responder: 'nginx' },
     { name: "HAProxy's 504 page", ev: () => searchAnswers(proxyPage('haproxy', 504)), step: 'experiments', responder: 'haproxy' },
     { name: "Apache's 502 Error reading from remote server", ev: () => searchAnswers(proxyPage('apache', 502)), step: 'experiments', responder: 'apache' },
     { name: "Caddy's 504", ev: () => searchAnswers(proxyPage('caddy', 504)), step: 'experiments', responder: 'caddy' },
+    { name: "Kong's 504 (documented)", ev: () => searchAnswers(documented.kongTimeout), step: 'experiments', responder: 'kong' },
   ],
   GATEWAY_RATE_LIMITED: [
     { name: "nginx's 429 page", ev: () => runAnswers(proxyPage('nginx', 429)), step: 'run', responder: 'nginx' },
@@ -149,6 +161,8 @@ const INVALID: Record<string, InvalidCase[]> = {
     { name: "nginx's 404 page", ev: () => searchAnswers(proxyPage('nginx', 404, /mount/)), step: 'experiments', responder: 'nginx' },
     { name: "HAProxy's 404 page", ev: () => searchAnswers(proxyPage('haproxy', 404, /mount/)), step: 'experiments', responder: 'haproxy' },
     { name: "Apache's 404 page", ev: () => searchAnswers(proxyPage('apache', 404, /mount/)), step: 'experiments', responder: 'apache' },
+    { name: "Kong's no-route 404 (documented)", ev: () => searchAnswers(documented.kongNoRoute), step: 'experiments', responder: 'kong' },
+    { name: "Traefik's 404 page not found (documented)", ev: () => searchAnswers(documented.traefikNoRoute), step: 'experiments', responder: 'traefik' },
   ],
   ROUTE_METHOD_REFUSED: [
     { name: "HAProxy's 403 page", ev: () => putAnswers(proxyPage('haproxy', 403)), step: 'artifact', responder: 'haproxy' },
