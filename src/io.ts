@@ -11,6 +11,8 @@ export interface Io {
   /** Reads all of stdin (for --api-key-stdin). */
   readStdin(): Promise<string>;
   stdoutStream: NodeJS.WriteStream;
+  /** Where live progress (the spinner) is drawn; absent: no progress. */
+  stderrStream?: NodeJS.WriteStream;
   /** Registers Ctrl-C / SIGTERM handlers; returns a function that removes them. */
   onSignal(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
   exit(code: number): never;
@@ -36,6 +38,7 @@ export function processIo(opts: { noColor?: boolean } = {}): Io {
     env,
     cwd: process.cwd(),
     stdoutStream: process.stdout,
+    stderrStream: process.stderr,
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
