@@ -8,8 +8,8 @@ export interface Io {
   color: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** Reads all of stdin (for --api-key-stdin). */
-  readStdin(): Promise<string>;
+  /** Reads stdin (for --api-key-stdin): all of it, or past `limit` bytes stops (the text is then longer than limit). */
+  readStdin(limit?: number): Promise<string>;
   stdoutStream: NodeJS.WriteStream;
   /** Where live progress (the spinner) is drawn; absent: no progress. */
   stderrStream?: NodeJS.WriteStream;
@@ -39,9 +39,17 @@ export function processIo(opts: { noColor?: boolean } = {}): Io {
     cwd: process.cwd(),
     stdoutStream: process.stdout,
     stderrStream: process.stderr,
-    readStdin: async () => {
+    readStdin: async (limit = Infinity) => {
       const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
+      let size = 0;
+      for await (const c of process.stdin) {
+        chunks.push(c as Buffer);
+        size += (c as Buffer).length;
+        if (size > limit) {
+          process.stdin.destroy();
+          break;
+        }
+      }
       return Buffer.concat(chunks).toString('utf8');
     },
     onSignal(handler) {

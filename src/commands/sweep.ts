@@ -18,6 +18,9 @@ import { ARTIFACT_DIR, CHECK_EXPERIMENT, CHECK_TAG, NAME_PREFIX, resourceName } 
 import { resolveKeys } from './check.js';
 import { keyOrigins } from './run-checks.js';
 
+/** --older-than is a cutoff, not a timer: up to ten years. */
+const OLDER_THAN_MAX_MS = 10 * 365 * 24 * 3_600_000;
+
 interface Leftover {
   kind: 'run' | 'registered-model';
   name: string;
@@ -33,7 +36,7 @@ interface Leftover {
 export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promise<void> {
   let http: Http | undefined;
   try {
-    const olderThanMs = parseDuration(String(opts.olderThan ?? '1h'));
+    const olderThanMs = parseDuration(String(opts.olderThan ?? '1h'), OLDER_THAN_MAX_MS);
     const settings = resolveSettings({ flags: opts as FlagValues, env: io.env, cwd: io.cwd });
     const target = settings.targets[0];
     if (!target || settings.targets.length > 1) throw new UsageError(['sweep takes one target (one --env)']);
