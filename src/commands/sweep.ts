@@ -40,6 +40,11 @@ interface Leftover {
 export const MAX_SEARCH_PAGES = 20;
 
 export async function sweepCommand(opts: Record<string, unknown>, rawIo: Io): Promise<void> {
+  rawIo.exit(await runSweep(opts, rawIo));
+}
+
+/** The sweep itself; returns the exit code. */
+export async function runSweep(opts: Record<string, unknown>, rawIo: Io): Promise<number> {
   let http: Http | undefined;
   let io = rawIo;
   try {
@@ -89,14 +94,14 @@ export async function sweepCommand(opts: Record<string, unknown>, rawIo: Io): Pr
       else writeFileSync(opts.json, text);
     }
     await client.close();
-    io.exit(failed > 0 ? EXIT.failed : EXIT.ok);
+    return failed > 0 ? EXIT.failed : EXIT.ok;
   } catch (err) {
     await http?.close();
     if (err instanceof SweepError) {
       io.err(`hokus-check: ${http ? http.redact(err.message) : err.message}\n`);
-      io.exit(EXIT.failed);
+      return EXIT.failed;
     }
-    io.exit(reportFatal(err, fatalOut(io), http ? (s) => http!.redact(s) : undefined));
+    return reportFatal(err, fatalOut(io), http ? (s) => http!.redact(s) : undefined);
   }
 }
 

@@ -1,92 +1,84 @@
 // The text a reader would see once the escapes in it are undone: %xx, \uXXXX, \xXX, \" \\ \/,
-// &#NN; &#xHH; and common named HTML entities — with, for every decoded character, the span of the
-// original text it came from. The redactor searches the view and masks the original span, so a key
-// written partly or wholly in escapes (in any mix) is found like a plain one.
+// &#NN; &#xHH; and common named HTML entities — with a map from the view back to the original text.
+// The redactor searches the view and masks the original span, so a key written partly or wholly in
+// escapes (in any mix) is found like a plain one. Only escapes that decode to a character worth
+// seeing (one of the secret's, or one that may start another escape) are undone: any other character
+// breaks a run of the secret either way, and ordinary text (`%20`, `&nbsp;`) costs nothing.
 
 export interface DecodedView {
   text: string;
-  /** Original index where decoded character i starts. */
-  start: number[];
-  /** Original index just past decoded character i. */
-  end: number[];
+  /** The original span [start, end) that view span [start, end) came from. */
+  toOriginal(start: number, end: number): [number, number];
 }
 
+const ESCAPE = /%[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\["\\/']|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});?/g;
 const MAY_ESCAPE = /[%\\&]/;
 
-/** undefined when the text holds no escape at all (the common case: nothing to build). */
-export function decodedView(text: string): DecodedView | undefined {
+/** Characters that start or make up an escape: kept decoded, so an escape inside an escape is undone next round. */
+const ESCAPE_CHARS = '%\\&#;xuXU0123456789abcdefABCDEF';
+
+/** undefined when no escape in the text decodes to a character `keep` accepts. */
+export function decodedView(text: string, keep: (c: string) => boolean): DecodedView | undefined {
   if (!MAY_ESCAPE.test(text)) return undefined;
-  const out: string[] = [];
-  const start: number[] = [];
-  const end: number[] = [];
-  let changed = false;
-  for (let i = 0; i < text.length; ) {
-    const hit = escapeAt(text, i);
-    if (hit) {
-      // An astral character decodes to two code units: both map to the same span.
-      for (const unit of hit.char.split('')) {
-        out.push(unit);
-        start.push(i);
-        end.push(i + hit.length);
-      }
-      i += hit.length;
-      changed = true;
-    } else {
-      out.push(text[i]!);
-      start.push(i);
-      end.push(i + 1);
-      i += 1;
-    }
+  const pieces: string[] = [];
+  // For each decoded escape: where it sits in the view and in the original, and its lengths.
+  const marks: Array<{ view: number; orig: number; origLength: number; viewLength: number }> = [];
+  let last = 0;
+  let viewLength = 0;
+  ESCAPE.lastIndex = 0;
+  for (let m = ESCAPE.exec(text); m !== null; m = ESCAPE.exec(text)) {
+    const char = decode(m[0]);
+    if (char === undefined || !(keep(char) || ESCAPE_CHARS.includes(char))) continue;
+    const before = text.slice(last, m.index);
+    pieces.push(before, char);
+    viewLength += before.length;
+    marks.push({ view: viewLength, orig: m.index, origLength: m[0].length, viewLength: char.length });
+    viewLength += char.length;
+    last = m.index + m[0].length;
   }
-  return changed ? { text: out.join(''), start, end } : undefined;
-}
-
-/** A view of a view, mapped back onto the original text (`%255F`, a JSON string inside JSON). */
-export function compose(outer: DecodedView, inner: DecodedView): DecodedView {
-  return {
-    text: inner.text,
-    start: inner.start.map((s) => outer.start[s]!),
-    end: inner.end.map((e) => outer.end[e - 1]!),
+  if (marks.length === 0) return undefined;
+  pieces.push(text.slice(last));
+  const point = (v: number): [number, number] => {
+    // The last escape at or before view index v (binary search).
+    let lo = 0;
+    let hi = marks.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (marks[mid]!.view <= v) [found, lo] = [mid, mid + 1];
+      else hi = mid - 1;
+    }
+    if (found < 0) return [v, v + 1];
+    const k = marks[found]!;
+    if (v < k.view + k.viewLength) return [k.orig, k.orig + k.origLength];
+    const o = k.orig + k.origLength + (v - k.view - k.viewLength);
+    return [o, o + 1];
   };
+  return { text: pieces.join(''), toOriginal: (start, end) => [point(start)[0], point(end - 1)[1]] };
 }
 
-const HEX2 = /^[0-9a-fA-F]{2}$/;
-const HEX4 = /^[0-9a-fA-F]{4}$/;
-const ENTITY = /^&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z]{2,8}));?/;
 const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', "'": "'" };
 const NAMED: Record<string, string> = {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", lowbar: '_', UnderBar: '_', hyphen: '-', dash: '-', period: '.',
   colon: ':', sol: '/', bsol: '\\', equals: '=', plus: '+', percnt: '%', num: '#', excl: '!', quest: '?', commat: '@',
   dollar: '$', lpar: '(', rpar: ')', ast: '*', comma: ',', semi: ';', lsqb: '[', rsqb: ']', lcub: '{', rcub: '}',
-  verbar: '|', Hat: '^', grave: '`', tilde: '~', nbsp: ' ',
+  verbar: '|', Hat: '^', grave: '`', tilde: '~',
 };
 
-function escapeAt(text: string, i: number): { char: string; length: number } | undefined {
-  const c = text[i];
-  if (c === '%') {
-    const hex = text.slice(i + 1, i + 3);
-    return HEX2.test(hex) ? { char: String.fromCharCode(parseInt(hex, 16)), length: 3 } : undefined;
-  }
+function decode(escape: string): string | undefined {
+  const c = escape[0];
+  if (c === '%') return String.fromCharCode(parseInt(escape.slice(1), 16));
   if (c === '\\') {
-    const next = text[i + 1];
-    if (next === 'u') {
-      const hex = text.slice(i + 2, i + 6);
-      return HEX4.test(hex) ? { char: String.fromCharCode(parseInt(hex, 16)), length: 6 } : undefined;
-    }
-    if (next === 'x') {
-      const hex = text.slice(i + 2, i + 4);
-      return HEX2.test(hex) ? { char: String.fromCharCode(parseInt(hex, 16)), length: 4 } : undefined;
-    }
-    const simple = next === undefined ? undefined : SIMPLE_ESCAPES[next];
-    return simple === undefined ? undefined : { char: simple, length: 2 };
+    const kind = escape[1]!;
+    if (kind === 'u' || kind === 'x') return String.fromCharCode(parseInt(escape.slice(2), 16));
+    return SIMPLE_ESCAPES[kind];
   }
-  if (c === '&') {
-    const m = ENTITY.exec(text.slice(i, i + 12));
-    if (!m) return undefined;
-    const code = m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? parseInt(m[2], 16) : undefined;
-    if (code !== undefined) return code <= 0x10ffff ? { char: String.fromCodePoint(code), length: m[0].length } : undefined;
-    const named = NAMED[m[3]!];
-    return named === undefined ? undefined : { char: named, length: m[0].length };
-  }
-  return undefined;
+  const body = escape.slice(1).replace(/;$/, '');
+  if (body.startsWith('#x') || body.startsWith('#X')) return codePoint(parseInt(body.slice(2), 16));
+  if (body.startsWith('#')) return codePoint(Number(body.slice(1)));
+  return NAMED[body];
+}
+
+function codePoint(n: number): string | undefined {
+  return n <= 0x10ffff ? String.fromCodePoint(n) : undefined;
 }

@@ -4,7 +4,7 @@
 // (at any byte offset), hex, %xx (canonical or every byte), JSON \u escapes, HTML entities — and as
 // any run of 8 or more consecutive characters of the secret part (a key cut short is still a leak).
 // Credential-looking values (Bearer tokens, api_key=…, x-api-key) are masked even when not ours.
-import { compose, decodedView } from './decoded-view.js';
+import { decodedView, type DecodedView } from './decoded-view.js';
 import { inertBlock, inertLine } from './inert.js';
 import { maskSecret, secretPrefix } from './secret.js';
 import type { Header } from './types.js';
@@ -78,6 +78,8 @@ interface Matcher {
 interface SecretFinder {
   mask: string;
   matchers: Matcher[];
+  /** The secret's characters, lower case: the only ones an escape must decode to for the view to matter. */
+  chars: Set<string>;
 }
 
 function secretFinder(secret: string): SecretFinder {
@@ -103,7 +105,8 @@ function secretFinder(secret: string): SecretFinder {
   // The whole encoding, its last character and padding included.
   const fromB64 = Math.floor((8 * prefixBytes) / 6);
   for (const encoding of ['base64', 'base64url'] as const) sensitive.push([bytes.toString(encoding), fromB64, b64Window]);
-  return { mask, matchers: [matcher(insensitive, true), matcher(sensitive, false)].filter((m): m is Matcher => m !== undefined) };
+  const chars = new Set([...secret.toLowerCase(), ...bytes.toString('base64'), ...bytes.toString('base64url')].map((c) => c.toLowerCase()));
+  return { mask, chars, matchers: [matcher(insensitive, true), matcher(sensitive, false)].filter((m): m is Matcher => m !== undefined) };
 }
 
 function matcher(forms: Array<[string, number, number]>, caseInsensitive: boolean): Matcher | undefined {
@@ -133,13 +136,17 @@ function maskRanges(text: string, finders: readonly SecretFinder[]): string {
     for (const f of finders) for (const m of f.matchers) for (const r of runs(view, m)) found.push([...toOriginal(r), f.mask]);
   };
   search(text, (r) => r);
-  let view = decodedView(text);
+  const keep = (c: string) => finders.some((f) => f.chars.has(c.toLowerCase()));
   // Twice: an escape inside an escape (`%255F`, JSON inside a JSON string) is undone too.
+  let view: DecodedView | undefined = decodedView(text, keep);
+  let map = (r: Range): Range => r;
   for (let depth = 0; view && depth < 2; depth++) {
-    const v = view;
-    search(v.text, ([s, e]) => [v.start[s]!, v.end[e - 1]!]);
-    const inner = decodedView(v.text);
-    view = inner ? compose(v, inner) : undefined;
+    const v: DecodedView = view;
+    const outer = map;
+    const toOriginal = (r: Range): Range => outer(v.toOriginal(r[0], r[1]));
+    search(v.text, toOriginal);
+    map = toOriginal;
+    view = decodedView(v.text, keep);
   }
   if (found.length === 0) return text;
   found.sort((a, b) => a[0] - b[0]);
