@@ -6,6 +6,7 @@
 // In-process (safety-inprocess.ts): the hostile servers are this file's own, the MLflow behind the
 // registry proxy is the embedded stack.
 import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
 import { runCheckInProcess, type InProcessRun } from '../helpers/safety-inprocess.js';
@@ -162,4 +163,44 @@ describe('a hostile deployment cannot put the key or control characters into any
       await Promise.all([auth.close(), registry.close()]);
     }
   });
+
+  it('the spinner on a terminal (stderr) shows step text redacted and inert; --json - on stdout still parses', async () => {
+    const auth = await hostileAuth();
+    const registry = await startTamperingProxy(stack.registryUrl, echoEverywhere);
+    const pipe = new PassThrough();
+    // What a TTY WriteStream adds (node:tty), writing the same escape sequences.
+    const terminal = Object.assign(pipe, {
+      isTTY: true,
+      columns: 80,
+      cursorTo: (x: number) => pipe.write(`\u001b[${x + 1}G`),
+      clearLine: () => pipe.write('\u001b[2K'),
+      moveCursor: (_dx: number, dy: number) => (dy < 0 ? pipe.write(`\u001b[${-dy}A`) : true),
+    }) as unknown as NodeJS.WriteStream;
+    const drawn: Buffer[] = [];
+    (terminal as unknown as PassThrough).on('data', (c: Buffer) => drawn.push(c));
+    try {
+      const run = await runCheckInProcess({
+        flags: { registryUrl: registry.url, authUrl: auth.url, timeout: '3s', registerWait: '2s' },
+        outputs: { json: '-' },
+        key,
+        cwd: tmp.path,
+        io: { interactive: true, stderrStream: terminal, env: { HOKUSAI_API_KEY: key, TERM: 'xterm' } },
+      });
+      expect(run.code, run.err).toBe(0);
+      expect((JSON.parse(run.out) as { exitCode: number }).exitCode).toBe(0);
+      const spinner = Buffer.concat(drawn).toString('utf8');
+      // Steps that end before ora has loaded get a plain line on stderr; the rest are persisted by ora.
+      expect(spinner + run.err).toMatch(/auth pass \d+ms {2}key valid for platform scopes read,/);
+      expect(spinner).toMatch(/cleanup pass \d+ms/);
+      expect(findLeaks(spinner, key)).toEqual([]);
+      // ora's own cursor and erase sequences are there; nothing of the server's is raw.
+      const withoutOra = spinner.replace(/\u001b\[(?:\?25[lh]|\?2026[hl]|\d*[AGKJ]|\d*m|2K|1G)/g, '');
+      expect(withoutOra).not.toMatch(RAW_CONTROL_BUT_NEWLINE);
+      expect(withoutOra.split('\n').filter((l) => /^\s*::/.test(l))).toEqual([]);
+    } finally {
+      await Promise.all([auth.close(), registry.close()]);
+    }
+  });
 });
+
+const RAW_CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
