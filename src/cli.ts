@@ -85,6 +85,7 @@ function checkFlags(cmd: Command, withTarget: boolean): Command {
     .option('--junit <file>', 'write JUnit XML (a testsuite per target, a testcase per step)')
     .option('--markdown <file>', 'write an incident-style Markdown report')
     .option('--har <file>', 'write every exchange as HAR 1.2 (redacted)')
+    .option('--prometheus <file>', "write the metrics as Prometheus text, atomically (node_exporter's textfile collector)")
     .option('--post-report <url>', 'POST report.json, report.md and the HAR as multipart/form-data to this URL (the key is never sent there)')
     .option('-v, --verbose', 'print each exchange as it happens (redacted)')
     .option('--no-color', 'no colours (also NO_COLOR)');
@@ -125,6 +126,18 @@ program
   .action(async (opts: Record<string, unknown>) => {
     const { simCommand } = await import('./commands/sim.js');
     await simCommand(opts, processIo());
+  });
+
+program
+  .command('exporter')
+  .description('serve /probe?env=NAME (one check, Prometheus text) and /metrics, like blackbox_exporter')
+  .option('--listen <host:port>', 'address to listen on', '127.0.0.1:9464')
+  .option('--config <path>', 'config file with the environments (default ./hokus-check.config.json)')
+  .addOption(new Option('-e, --env <name>', 'serve only these environments of the config (repeatable)').argParser(collect).default([], 'all'))
+  .option('--timeout-offset <duration>', "subtracted from the scrape's timeout (default: 10% of it, at most 500ms)")
+  .action(async (opts: Record<string, unknown>) => {
+    const { exporterCommand } = await import('./commands/exporter.js');
+    process.exit(await exporterCommand(opts, processIo(), VERSION));
   });
 
 program

@@ -26,6 +26,7 @@ export interface OutputFlags {
   junit?: string;
   markdown?: string;
   har?: string;
+  prometheus?: string;
   postReport?: string;
   verbose?: boolean;
 }
@@ -140,6 +141,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
         ...(outputs.junit ? { junit: outputs.junit } : {}),
         ...(outputs.markdown ? { markdown: outputs.markdown } : {}),
         ...(outputs.har ? { har: outputs.har } : {}),
+        ...(outputs.prometheus ? { prometheus: outputs.prometheus } : {}),
         ...(githubSummaryPath ? { githubSummaryPath } : {}),
       },
       { stdout: (s) => rawIo.out(s), redact },
@@ -186,7 +188,7 @@ function readCa(path: string): Buffer {
   }
 }
 
-function proxyEnvOf(env: Record<string, string | undefined>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
+export function proxyEnvOf(env: Record<string, string | undefined>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
   const out: { httpProxy?: string; httpsProxy?: string; noProxy?: string } = {};
   const http = env.HTTP_PROXY ?? env.http_proxy;
   const https = env.HTTPS_PROXY ?? env.https_proxy;
