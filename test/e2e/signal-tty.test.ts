@@ -17,7 +17,11 @@ interface PtyRun {
  * Runs `hokus-check demo …` under `script -qefc` with the pty set to `cols` columns; `onPid` gets the
  * CLI's pid once it printed it. Killed (and failed) after `timeoutMs`: a hang is the bug.
  */
-function onPty(cols: number, args: string[], opts: { term?: string; onPid?: (pid: number) => void; timeoutMs?: number } = {}): Promise<PtyRun> {
+function onPty(
+  cols: number,
+  args: string[],
+  opts: { term?: string; onPid?: (pid: number) => void; onOutput?: (output: string) => void; timeoutMs?: number } = {},
+): Promise<PtyRun> {
   return new Promise((resolve, reject) => {
     const command = `stty cols ${cols} rows 24; echo PID=$$; exec "${process.execPath}" "${BIN}" demo ${args.join(' ')}`;
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
@@ -27,6 +31,7 @@ function onPty(cols: number, args: string[], opts: { term?: string; onPid?: (pid
     let pid: number | undefined;
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
+      opts.onOutput?.(output);
       const m = /PID=(\d+)/.exec(output);
       if (m && pid === undefined) {
         pid = Number(m[1]);
@@ -72,15 +77,19 @@ describe('on a pseudo-terminal', () => {
     expect(run.output).not.toMatch(/\u001b\[\?25l/);
   });
 
-  it.each([0, 80])('%i columns: SIGTERM while a step is in flight ends the process', async (cols) => {
+  it.each([
+    [0, 'SIGTERM', /terminated: cleaning up/],
+    [80, 'SIGTERM', /terminated: cleaning up/],
+    [0, 'SIGINT', /interrupted: cleaning up/],
+  ] as const)('%i columns: %s while a step is in flight ends the process', async (cols, signal, said) => {
     let pid: number | undefined;
-    const ended = onPty(cols, ['--fault', 'slow'], { term: 'xterm', onPid: (p) => (pid = p) });
-    await waitFor(() => pid !== undefined, 10000, 'the CLI to start');
-    // Wait for the first step's line: the check is running.
-    await new Promise((r) => setTimeout(r, 1500));
-    process.kill(pid!, 'SIGTERM');
+    let seen = '';
+    const ended = onPty(cols, ['--fault', 'slow'], { term: 'xterm', onPid: (p) => (pid = p), onOutput: (o) => (seen = o) });
+    // The fault holds registered-models/create: once the artifact step passed, register is in flight.
+    await waitFor(() => pid !== undefined && /artifact pass/.test(seen), 20000, 'the check to reach register');
+    process.kill(pid!, signal);
     const run = await ended;
-    expect(run.output).toMatch(/terminated: cleaning up/);
-    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(said);
+    expect(run.code).toBe(130);
   });
 });
