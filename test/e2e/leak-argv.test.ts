@@ -46,4 +46,11 @@ describe('a key on the command line is refused without being echoed', () => {
     expect(unknown.code).toBe(2);
     for (const run of [query, unknown]) expect(run.all).not.toContain(token.slice(4, 16));
   });
+
+  it('a key on stdin past 4 KiB is refused (exit 2)', async () => {
+    const run = await runCli(['--api-key-stdin', '--registry-url', 'http://127.0.0.1:9'], { input: `${key}${'x'.repeat(6000)}` });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('hokus-check: --api-key-stdin: more than 4096 bytes on stdin; that is not an API key (stopped reading)\n');
+    expect(findLeaks(run.all, key)).toEqual([]);
+  });
 });
