@@ -160,7 +160,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
           insecure: check.insecure,
           redact,
         });
-        io.err(`hokus-check: report posted to ${redact(outputs.postReport)} (${posted.status})\n`);
+        io.err(`hokus-check: report posted to ${posted.shownUrl} (${posted.status})\n`);
       } catch (err) {
         io.err(`hokus-check: could not post the report: ${redact(err instanceof Error ? err.message : String(err))}\n`);
       }

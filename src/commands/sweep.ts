@@ -13,6 +13,7 @@ import { createHttp } from '../http/client.js';
 import type { Http } from '../http/types.js';
 import { fatalOut, type Io } from '../io.js';
 import { MlflowApi } from '../mlflow/client.js';
+import { filterString } from '../mlflow/filter-string.js';
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun } from '../mlflow/deletes.js';
 import { GetExperiment, SearchModelVersions, SearchRegisteredModels, SearchRuns } from '../mlflow/schemas.js';
 import { runArtifactPath } from '../steps/artifact.js';
@@ -219,11 +220,6 @@ async function pages<T>(label: string, fetch: (pageToken: string | undefined) =>
     token = r.next;
   }
   throw new SweepError(`sweep: ${label}: more than ${MAX_SEARCH_PAGES} pages of results; stopped (nothing was deleted)`);
-}
-
-/** A quoted MLflow filter string: single quotes and backslashes escaped, so a value cannot end the literal. */
-export function filterString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** The target answered a search wrongly or not at all: nothing can be swept (exit 1). */

@@ -25,7 +25,7 @@ export interface PostOptions {
   redact?: Redactor;
 }
 
-export async function postReportBundle(url: string, report: Report, opts: PostOptions): Promise<{ status: number }> {
+export async function postReportBundle(url: string, report: Report, opts: PostOptions): Promise<{ status: number; shownUrl: string }> {
   const shown = displayUrl(url);
   const redact = opts.redact ?? createRedactor([]);
   const form = new FormData();
@@ -47,7 +47,7 @@ export async function postReportBundle(url: string, report: Report, opts: PostOp
   try {
     const res = await request(url, { method: 'POST', headers, body, dispatcher: agent, signal });
     await res.body.dump();
-    if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode };
+    if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, shownUrl: shown };
     const redirect = res.statusCode >= 300 && res.statusCode < 400 ? ' (redirects are not followed)' : '';
     throw new PostError(`the report collector at ${shown} answered ${res.statusCode}${redirect}`);
   } catch (err) {

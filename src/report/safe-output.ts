@@ -49,7 +49,8 @@ export function safeReport<T>(report: T, redact: Redactor): T {
 
 /** `::x` at the start of a line (after blanks) becomes `: :x`: visible, and not a workflow command. */
 export function defuseCommands(text: string): string {
-  return text.replace(/(^|\n)([ \t]*)::/g, '$1$2: :');
+  // Any blank the runner might trim first counts, Unicode spaces included.
+  return text.replace(/(^|\n)([^\S\n]*)::/g, '$1$2: :');
 }
 
 /**

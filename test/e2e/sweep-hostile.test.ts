@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_SEARCH_PAGES, filterString, runSweep } from '../../src/commands/sweep.js';
+import { MAX_SEARCH_PAGES, runSweep } from '../../src/commands/sweep.js';
+import { filterString } from '../../src/mlflow/filter-string.js';
 import { fakeIo } from '../helpers/safety-inprocess.js';
 import { findLeaks } from '../helpers/safety-leak.js';
 import { serveHttp, type TestServer } from '../helpers/safety-servers.js';
