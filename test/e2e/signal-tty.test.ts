@@ -1,6 +1,7 @@
 // On a real pseudo-terminal (util-linux `script`): a terminal of 0 columns (`script` without a size,
 // `docker run -t`, `ssh -tt` before a resize) gets plain progress lines and the process ends by itself;
-// on a sized terminal the spinner draws on stderr, and SIGTERM ends the process whatever the width.
+// on a sized terminal the spinner draws, and SIGTERM/SIGINT end the process whatever the width.
+// (TERM=dumb, narrow and unknown widths: progressMode in test/unit/config/safety-bounds.test.ts.)
 // Spawned: only the binary on a pty shows this.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -69,12 +70,6 @@ describe('on a pseudo-terminal', () => {
     expect(run.code, run.output.slice(-500)).toBe(0);
     expect(run.output).toContain('7 steps: 7 passed');
     expect(run.output).toMatch(/\u001b\[\?25l/); // ora hid the cursor: the spinner ran
-  });
-
-  it('TERM=dumb: no spinner', async () => {
-    const run = await onPty(80, [], { term: 'dumb' });
-    expect(run.code).toBe(0);
-    expect(run.output).not.toMatch(/\u001b\[\?25l/);
   });
 
   it.each([
