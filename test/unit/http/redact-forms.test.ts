@@ -37,6 +37,15 @@ describe('createRedactor finds the key in every form', () => {
     expect(redact(`a ${'%' + [...Buffer.from(key)].map((b) => b.toString(16)).join('%')} b`)).toBe(`a hk_test_…${key.slice(-4)} b`);
   });
 
+  it('finds a secret holding " and \\ when JSON.stringify echoed it (escaped), also across a JSON parse', () => {
+    const odd = `tok"en\\${randomBytes(8).toString('hex')}`;
+    const r = createRedactor([odd]);
+    const echoed = JSON.stringify({ detail: `bad token ${odd}` });
+    expect(r(echoed)).not.toContain(odd.slice(6, 14));
+    expect(JSON.stringify(serverJson(echoed, r))).not.toContain(odd.slice(6, 14));
+    expect((serverJson(echoed, r) as { detail: string }).detail).toBe('bad token tok…' + odd.slice(-4));
+  });
+
   it('works for a secret that is not a Hokusai key (a token named by apiKeyEnv)', () => {
     const token = `ghp_${randomBytes(18).toString('base64url')}`;
     const r = createRedactor([token]);
