@@ -192,6 +192,9 @@ describe('a hostile deployment cannot put the key or control characters into any
       // Steps that end before ora has loaded get a plain line on stderr; the rest are persisted by ora.
       expect(spinner + run.err).toMatch(/auth pass \d+ms {2}key valid for platform scopes read,/);
       expect(spinner).toMatch(/cleanup pass \d+ms/);
+      // Colour off (NO_COLOR, or not a colour terminal): the spinner draws without colour codes.
+      expect(spinner).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+      expect(spinner).not.toMatch(/\u001b\[3\dm/);
       expect(findLeaks(spinner, key)).toEqual([]);
       // ora's own cursor and erase sequences are there; nothing of the server's is raw.
       const withoutOra = spinner.replace(/\u001b\[(?:\?25[lh]|\?2026[hl]|\d*[AGKJ]|\d*m|2K|1G)/g, '');
