@@ -14,6 +14,14 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.exit(0);
 }
 
+const { refuseKeyInArgv, usageRedactor } = await import('./argv-guard.js');
+const refusal = refuseKeyInArgv(argv, process.env);
+if (refusal) {
+  process.stderr.write(refusal);
+  process.exit(EXIT.usage);
+}
+const redactUsage = usageRedactor(argv, process.env);
+
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 would also recompile that large parser
 // with its optimising tier in the background: ~30 MiB of peak RSS and ~50 ms of CPU, which a run of
 // a few dozen requests never earns back (and a 100 MiB peak could not afford). Baseline (Liftoff) code
@@ -42,7 +50,7 @@ Exit codes: 0 passed · 1 a step failed · 2 usage/config error · 3 target unre
   )
   .configureOutput({
     // One line for a usage error, pointing at --help; never a stack trace.
-    outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
+    outputError: (str, write) => write(`${redactUsage(str).trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
   });
 
 /** Flags that shape a check; shared by `check` and `demo`. */
