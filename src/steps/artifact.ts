@@ -47,7 +47,8 @@ export const artifactStep: Step = {
     }
     const putFailure = describeFailure(put);
     if (putFailure) {
-      if (put.status === 404 && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
+      // 405: a proxy serving the path as files (nginx) or refusing the method; the probes tell which.
+      if ((put.status === 404 || put.status === 405) && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
       return { status: putFailure.kind, detail: `PUT: ${putFailure.reason}` };
     }
     const sent = payload.sha256();
