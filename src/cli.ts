@@ -33,6 +33,15 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
   let code: number = EXIT.ok;
   /** The factory a command gets: --no-color turns colour off. */
   const forCommand = (opts: { color?: unknown }): Factory => (opts.color === false ? { ...f, io: withoutColor(f.io) } : f);
+  // Before commander sees argv: a key on the command line is refused (never echoed), and every usage
+  // error's text is redacted.
+  const { refuseKeyInArgv, usageRedactor } = await import('./argv-guard.js');
+  const refusal = refuseKeyInArgv(argv, f.env);
+  if (refusal) {
+    f.io.err(refusal);
+    return EXIT.usage;
+  }
+  const redactUsage = usageRedactor(argv, f.env);
 
   const program = new Command('hokus-check')
     .description('Can a user register a model on this Hokusai deployment right now? If not, which hop is broken and why.')
@@ -44,7 +53,7 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
       writeOut: (str) => f.io.out(str),
       writeErr: (str) => f.io.err(str),
       // One line for a usage error, pointing at --help; never a stack trace.
-      outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
+      outputError: (str, write) => write(`${redactUsage(str).trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
     });
 
   checkFlags(

@@ -8,10 +8,14 @@ export interface Io {
   /** stdout is a terminal and CI is not set: spinners and live progress allowed. */
   interactive: boolean;
   color: boolean;
-  /** Reads all of stdin (for --api-key-stdin). */
-  readStdin(): Promise<string>;
-  /** The stream live progress draws on (ora), and its width (`columns`) for the matrix. */
+  /** Reads stdin (for --api-key-stdin): all of it, or past `limit` bytes stops (the text is then longer than limit). */
+  readStdin(limit?: number): Promise<string>;
+  /** stdout: its width (`columns`) sets the matrix's. */
   stdoutStream: NodeJS.WriteStream;
+  /** Where live progress (the spinner) is drawn; absent: no progress. */
+  stderrStream?: NodeJS.WriteStream;
+  /** The terminal type (TERM) the terminal declares: the spinner draws only on a known, non-dumb one. */
+  term?: string | undefined;
   /** Registers Ctrl-C / SIGTERM handlers; returns a function that removes them. */
   onSignal(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
 }
@@ -45,9 +49,19 @@ export function processIo(): Io {
     err: write(process.stderr),
     ...caps,
     stdoutStream: process.stdout,
-    readStdin: async () => {
+    stderrStream: process.stderr,
+    term: process.env.TERM,
+    readStdin: async (limit = Infinity) => {
       const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
+      let size = 0;
+      for await (const c of process.stdin) {
+        chunks.push(c as Buffer);
+        size += (c as Buffer).length;
+        if (size > limit) {
+          process.stdin.destroy();
+          break;
+        }
+      }
       return Buffer.concat(chunks).toString('utf8');
     },
     onSignal(handler) {

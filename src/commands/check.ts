@@ -2,6 +2,7 @@
 import { resolveSettings, type FlagValues } from '../config/resolve.js';
 import { fatalOut, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
+import { createRedactor } from '../http/redact.js';
 import { resolveKeys } from './keys.js';
 import { runSession, type OutputFlags } from './session.js';
 
@@ -11,7 +12,7 @@ export async function checkCommand(opts: Record<string, unknown>, f: Factory): P
     const settings = resolveSettings({ flags: opts as FlagValues, env: f.env, cwd: f.cwd });
     const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), f);
     const secrets = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
-    redact = (s) => secrets.reduce((acc, k) => acc.split(k).join('<redacted>'), s);
+    redact = createRedactor(secrets);
     return await runSession(settings, keys, opts as OutputFlags, f);
   } catch (err) {
     return reportFatal(err, fatalOut(f), redact);

@@ -1,6 +1,7 @@
 // The API key of each target, from the env var it names or from stdin: never from argv or the config
 // file. Shared by `check` and `sweep`.
 import { UsageError } from '../config/errors.js';
+import { MAX_KEY_BYTES } from '../config/key-guard.js';
 import type { Settings } from '../config/resolve.js';
 import { ApiKey } from '../http/secret.js';
 import type { Factory } from '../factory.js';
@@ -16,7 +17,10 @@ export interface KeyInfo {
  */
 export async function resolveKeys(settings: Settings, fromStdin: boolean, { io, env }: Pick<Factory, 'io' | 'env'>): Promise<Map<string, KeyInfo>> {
   const keys = new Map<string, KeyInfo>();
-  const stdinKey = fromStdin ? await io.readStdin() : undefined;
+  const stdinKey = fromStdin ? await io.readStdin(MAX_KEY_BYTES) : undefined;
+  if (stdinKey !== undefined && Buffer.byteLength(stdinKey) > MAX_KEY_BYTES) {
+    throw new UsageError([`--api-key-stdin: more than ${MAX_KEY_BYTES} bytes on stdin; that is not an API key (stopped reading)`]);
+  }
   for (const target of settings.targets) {
     const raw = stdinKey ?? env[target.apiKeyEnv];
     if (raw === undefined || raw.trim() === '') {

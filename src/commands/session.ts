@@ -11,6 +11,7 @@ import { buildReport } from '../report/build.js';
 import { exitCodeFor } from '../report/exit-code.js';
 import { renderGithubAnnotations } from '../report/github.js';
 import { renderTerminal } from '../report/terminal.js';
+import { safeIo, safeReport } from '../report/safe-output.js';
 import { writeOutputs } from '../report/write.js';
 import { checkTarget } from '../steps/check-target.js';
 import { skippedSteps } from '../steps/selection.js';
@@ -31,13 +32,16 @@ export interface OutputFlags {
 }
 
 export async function runSession(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, f: Factory): Promise<number> {
-  const { io, version } = f;
+  const { io: rawIo, version } = f;
   const started = new Date(f.clock.now());
   const t0 = performance.now();
   const check = settings.check;
   const ca = readCaFile(check.caFile);
   const allKeys = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
   const redact = createRedactor(allKeys);
+  // Every line for people passes the last redaction and sanitising pass; only the annotations (built
+  // escaped in report/github.ts) and the report files (made safe in report/write.ts) use rawIo.
+  const io = safeIo(rawIo, redact);
   // With --json - the JSON owns stdout; everything for people goes to stderr.
   const human = outputs.json === '-' ? io.err : io.out;
   // Output paths are relative to the command's working directory ('-' is stdout).
@@ -69,7 +73,7 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
   const deadlineTimer = setTimeout(() => deadline.abort(new DOMException('deadline exceeded', 'TimeoutError')), check.deadlineMs);
   const signal = AbortSignal.any([interrupt.signal, deadline.signal]);
 
-  const progress = createProgress(io, settings.targets.length > 1);
+  const progress = createProgress(io, settings.targets.length > 1, redact);
   try {
     const work = finish();
     work.catch(() => undefined); // after a second Ctrl-C nobody waits for it
@@ -123,14 +127,14 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
 
     const interrupted = reason === 'interrupted' && interrupt.signal.aborted;
     const exitCode = exitCodeFor(results, interrupted);
-    const report = buildReport(results, {
+    const report = safeReport(buildReport(results, {
       version,
       startedAt: started.toISOString(),
       durationMs: Math.round(performance.now() - t0),
       exitCode,
       interrupted,
-    });
-    human(redact(renderTerminal(report, { color: io.color && outputs.json !== '-', width: io.stdoutStream.columns || 100 })));
+    }), redact);
+    human((renderTerminal(report, { color: io.color && outputs.json !== '-', width: io.stdoutStream.columns || 100 })));
 
     const githubSummaryPath = f.env.GITHUB_STEP_SUMMARY;
     await writeOutputs(
@@ -143,11 +147,11 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
         ...(outputs.prometheus ? { prometheus: inCwd(outputs.prometheus) } : {}),
         ...(githubSummaryPath ? { githubSummaryPath } : {}),
       },
-      { stdout: (s) => io.out(redact(s)) },
+      { stdout: (s) => rawIo.out(s), redact },
     );
     if (githubSummaryPath) {
-      const annotations = renderGithubAnnotations(report);
-      if (annotations) human(redact(annotations.endsWith('\n') ? annotations : `${annotations}\n`));
+      const annotations = renderGithubAnnotations(report, redact);
+      if (annotations) (outputs.json === '-' ? rawIo.err : rawIo.out)(annotations);
     }
     if (outputs.postReport) {
       const { postReportBundle } = await import('../report/post.js');
@@ -157,8 +161,9 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
           signal: AbortSignal.timeout(check.timeoutMs * 3),
           ...(ca ? { ca } : {}),
           insecure: check.insecure,
+          redact,
         });
-        io.err(`hokus-check: report posted to ${redact(outputs.postReport)} (${posted.status})\n`);
+        io.err(`hokus-check: report posted to ${posted.shownUrl} (${posted.status})\n`);
       } catch (err) {
         io.err(`hokus-check: could not post the report: ${redact(err instanceof Error ? err.message : String(err))}\n`);
       }

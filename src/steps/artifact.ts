@@ -14,7 +14,11 @@ export const artifactStep: Step = {
   id: 'artifact',
   dependsOn: ['run'],
   async run(ctx: StepContext): Promise<StepOutcome> {
-    const runPath = runArtifactPath(ctx.state.artifactUri, ctx.state.experimentId, ctx.state.runId);
+    const location = runArtifactPath(ctx.state.artifactUri, ctx.state.experimentId, ctx.state.runId);
+    // Nothing is sent anywhere but the run's own artifact directory: a location the server chose
+    // otherwise (`..`, `%2e%2e`, `?`, another run) is a failure, and no request goes there.
+    if (!location.ok) return { status: 'fail', detail: `artifact location refused: ${location.problem}; nothing was sent there` };
+    const runPath = location.path;
     const dir = `${runPath}/${ARTIFACT_DIR}`;
     const file = `probe-${ctx.state.checkId}.bin`;
     const path = `${dir}/${file}`;
@@ -45,7 +49,8 @@ export const artifactStep: Step = {
     }
     const putFailure = describeFailure(put);
     if (putFailure) {
-      if (put.status === 404 && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
+      // 405: a proxy serving the path as files (nginx) or refusing the method; the probes tell which.
+      if ((put.status === 404 || put.status === 405) && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
       return { status: putFailure.kind, detail: `PUT: ${putFailure.reason}` };
     }
     const sent = payload.sha256();

@@ -31,6 +31,7 @@ export async function runInProcess(args: string[], opts: InProcessOptions = {}):
     out: (t) => void (stdout += t),
     err: (t) => void (stderr += t),
     ...terminalCaps(env, false),
+    term: env.TERM,
     readStdin: async () => opts.input ?? '',
     stdoutStream: {} as NodeJS.WriteStream,
     onSignal: (handler) => (opts.signals ? opts.signals.subscribe(handler) : () => undefined),

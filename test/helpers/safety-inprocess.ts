@@ -25,6 +25,8 @@ export interface InProcessOptions {
   summaryFile?: string;
   cwd: string;
   version?: string;
+  /** Parts of the Io to replace (a TTY for progress lines, say). */
+  io?: Partial<Io>;
 }
 
 export async function runCheckInProcess(opts: InProcessOptions): Promise<InProcessRun> {
@@ -35,7 +37,7 @@ export async function runCheckInProcess(opts: InProcessOptions): Promise<InProce
     env.GITHUB_STEP_SUMMARY = opts.summaryFile;
     writeFileSync(opts.summaryFile, '');
   }
-  const io = fakeIo(out, err);
+  const io = { ...fakeIo(out, err, env), ...opts.io };
   // No config file: the flags are the whole target.
   const settings = resolveSettings({ flags: opts.flags, env, cwd: opts.cwd, readFile: () => undefined });
   const keys = new Map(settings.targets.map((t) => [t.name, { key: new ApiKey(opts.key), hadWhitespace: false }]));
@@ -47,12 +49,14 @@ export async function runCheckInProcess(opts: InProcessOptions): Promise<InProce
   return { code, out: out.join(''), err: err.join(''), files };
 }
 
-function fakeIo(out: string[], err: string[]): Io {
+/** An Io over string arrays; `env` gives it the terminal's TERM. */
+export function fakeIo(out: string[], err: string[], env: Record<string, string> = {}, _cwd?: string): Io {
   return {
     out: (t) => void out.push(t),
     err: (t) => void err.push(t),
     interactive: false,
     color: false,
+    term: env.TERM,
     readStdin: async () => '',
     stdoutStream: { columns: 100 } as NodeJS.WriteStream,
     onSignal: () => () => undefined,

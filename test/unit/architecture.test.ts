@@ -15,7 +15,8 @@ const SRC = join(ROOT, 'src');
  * steps/ that config, diagnosis and report may read.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  cli: ['commands', 'exit-codes', 'factory', 'fatal', 'io'],
+  cli: ['argv-guard', 'commands', 'exit-codes', 'factory', 'fatal', 'io'],
+  'argv-guard': ['http'],
   factory: ['http', 'io'],
   fatal: ['config', 'exit-codes'],
   io: [],
@@ -28,7 +29,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   mlflow: ['http'],
   diagnosis: ['http', 'mlflow', 'steps/types', 'steps/progress-text'],
   steps: ['diagnosis', 'http', 'mlflow'],
-  report: ['diagnosis', 'exit-codes', 'http', 'steps/types'],
+  report: ['diagnosis', 'exit-codes', 'http', 'io', 'steps/types'],
   sim: [],
 };
 
