@@ -1,6 +1,15 @@
 // Base URLs of the target (registry, auth, MLflow): absolute http(s), no credentials, query or fragment,
 // trailing slashes removed so paths can be appended. Shared by the file schema and the flag checks.
+// Also the owner of the origins the key may be sent to.
+import type { Target } from '../steps/types.js';
 import { containsKey } from './key-guard.js';
+
+/** The key may go to these origins only: the configured auth, registry, MLflow and direct-MLflow hosts. */
+export function keyOrigins(target: Pick<Target, 'authUrl' | 'registryUrl' | 'mlflowUrl' | 'mlflowDirectUrl'>): string[] {
+  return [target.authUrl, target.registryUrl, target.mlflowUrl, target.mlflowDirectUrl]
+    .filter((u): u is string => !!u)
+    .map((u) => new URL(u).origin);
+}
 
 /** What is wrong with `value` as a base URL, as a message without the field name; undefined when fine. */
 export function urlProblem(value: string): string | undefined {
@@ -9,16 +18,23 @@ export function urlProblem(value: string): string | undefined {
   const text = value.trim();
   const url = URL.canParse(text) ? new URL(text) : undefined;
   if (!url || !HTTP_SCHEME.test(text)) {
-    const hint = schemelessHint(text);
+    // A query or fragment may hold a secret (?token=…): the message never shows one.
+    const shown = withoutQuery(value);
+    const hint = shown === value ? schemelessHint(text) : undefined;
     if (hint) return `${JSON.stringify(value)} is not a URL; did you mean ${hint}?`;
-    return `invalid URL ${JSON.stringify(value)} (expected http(s)://host)`;
+    return `invalid URL ${JSON.stringify(shown)}${shown === value ? '' : ' (query not shown)'} (expected http(s)://host)`;
   }
   // The credentials themselves are not echoed: they may be secrets.
   if (url.username !== '' || url.password !== '') return 'must not contain credentials (user:password@)';
   if (url.search !== '' || url.hash !== '') {
-    return `${JSON.stringify(value)} must be a base URL, without "?query" or "#fragment"`;
+    return `${JSON.stringify(`${url.origin}${url.pathname}`)} must be a base URL, without "?query" or "#fragment" (not shown: either may hold a secret)`;
   }
   return undefined;
+}
+
+function withoutQuery(value: string): string {
+  const cut = value.search(/[?#]/);
+  return cut < 0 ? value : `${value.slice(0, cut)}?…`;
 }
 
 /** The URL as a base: trimmed, without trailing slashes. Assumes urlProblem(value) is undefined. */

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { quoteSafely } from '../config/key-guard.js';
 import { createRedactor, type Redactor } from '../http/redact.js';
+import { safeReport, safeText } from '../report/safe-output.js';
 import { renderPrometheus } from '../report/prometheus.js';
 import type { Report } from '../report/schema.js';
 import { probeBudget } from './budget.js';
@@ -46,7 +47,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const stop = new AbortController();
   const secrets = [...opts.environments.values()].flatMap((e) => (e.key.key ? [e.key.key.value] : []));
   const redact: Redactor = createRedactor(secrets);
-  const log = (line: string) => opts.log(redact(line));
+  const log = (line: string) => opts.log(safeText(line, redact));
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -88,7 +89,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       return reply(res, 503, `a check of ${name} started by an earlier scrape is still running; this scrape's timeout ended first\n`);
     }
     metrics.scrapeAnswered(name, shared);
-    reply(res, 200, redact(renderPrometheus(report)), { 'content-type': EXPOSITION });
+    reply(res, 200, safeText(renderPrometheus(safeReport(report, redact)), redact), { 'content-type': EXPOSITION });
   }
 
   async function probe(name: string, environment: ProbeEnvironment, budget: ReturnType<typeof probeBudget>): Promise<Report> {

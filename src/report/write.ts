@@ -1,5 +1,6 @@
 // The one place reports become files: renders each requested format and writes it (creating parent
 // directories), '-' meaning stdout; the Markdown is also appended to GitHub's step summary file.
+// Every file's bytes pass the last redaction and sanitising pass (safe-output.ts) on the way out.
 import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -7,7 +8,9 @@ import { renderHar } from './har.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+import { createRedactor, type Redactor } from '../http/redact.js';
 import { renderPrometheus } from './prometheus.js';
+import { safeText, type SafeTextOptions } from './safe-output.js';
 import type { Report } from './schema.js';
 
 export interface OutputTargets {
@@ -24,21 +27,24 @@ export interface OutputTargets {
 
 export interface OutputIo {
   stdout: (s: string) => void;
+  /** The key's redactor (every form); without it, the generic credential patterns only. */
+  redact?: Redactor;
 }
 
 /** Writes every requested format; returns the files written (stdout not included). */
 export async function writeOutputs(report: Report, targets: OutputTargets, io: OutputIo): Promise<string[]> {
-  const formats: Array<[string, string | undefined, (r: Report) => string, atomic?: boolean]> = [
-    ['JSON report', targets.json, renderJson],
-    ['JUnit report', targets.junit, renderJunit],
-    ['Markdown report', targets.markdown, renderMarkdown],
-    ['HAR file', targets.har, renderHar],
-    ['Prometheus metrics', targets.prometheus, renderPrometheus, true],
+  const redact = io.redact ?? createRedactor([]);
+  const formats: Array<[string, string | undefined, (r: Report) => string, SafeTextOptions['format'], atomic?: boolean]> = [
+    ['JSON report', targets.json, renderJson, 'json'],
+    ['JUnit report', targets.junit, renderJunit, 'xml'],
+    ['Markdown report', targets.markdown, renderMarkdown, 'text'],
+    ['HAR file', targets.har, renderHar, 'json'],
+    ['Prometheus metrics', targets.prometheus, renderPrometheus, 'text', true],
   ];
   const written: string[] = [];
-  for (const [what, path, render, atomic] of formats) {
+  for (const [what, path, render, format, atomic] of formats) {
     if (path === undefined || path === '') continue;
-    const content = render(report);
+    const content = safeText(render(report), redact, { format });
     if (path === '-') {
       io.stdout(content);
       continue;
@@ -54,7 +60,7 @@ export async function writeOutputs(report: Report, targets: OutputTargets, io: O
     await guarded('GitHub step summary', summary, async () => {
       await mkdir(dirname(summary), { recursive: true });
       const existing = await stat(summary).then((s) => s.size, () => 0);
-      await appendFile(summary, (existing > 0 ? '\n' : '') + renderMarkdown(report), 'utf8');
+      await appendFile(summary, (existing > 0 ? '\n' : '') + safeText(renderMarkdown(report), redact), 'utf8');
     });
     written.push(summary);
   }

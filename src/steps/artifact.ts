@@ -3,7 +3,9 @@
 import { probeArtifactRouting } from '../diagnosis/probes/artifact-routing.js';
 import { describeFailure, interpret } from '../mlflow/client.js';
 import { ArtifactList } from '../mlflow/schemas.js';
-import { ARTIFACT_DIR } from './naming.js';
+import { mlflowArtifactsUrl } from '../mlflow/urls.js';
+import { runArtifactPath } from '../mlflow/artifact-path.js';
+import { ARTIFACT_DIR } from '../mlflow/naming.js';
 import { createPayload, hashStream } from './payload.js';
 import { formatBytes, throttle } from './progress-text.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
@@ -12,11 +14,15 @@ export const artifactStep: Step = {
   id: 'artifact',
   dependsOn: ['run'],
   async run(ctx: StepContext): Promise<StepOutcome> {
-    const runPath = runArtifactPath(ctx.state.artifactUri, ctx.state.experimentId, ctx.state.runId);
+    const location = runArtifactPath(ctx.state.artifactUri, ctx.state.experimentId, ctx.state.runId);
+    // Nothing is sent anywhere but the run's own artifact directory: a location the server chose
+    // otherwise (`..`, `%2e%2e`, `?`, another run) is a failure, and no request goes there.
+    if (!location.ok) return { status: 'fail', detail: `artifact location refused: ${location.problem}; nothing was sent there` };
+    const runPath = location.path;
     const dir = `${runPath}/${ARTIFACT_DIR}`;
     const file = `probe-${ctx.state.checkId}.bin`;
     const path = `${dir}/${file}`;
-    const base = `${ctx.mlflowBase}/api/2.0/mlflow-artifacts/artifacts`;
+    const base = mlflowArtifactsUrl(ctx.mlflowBase);
     const url = `${base}/${path}`;
     ctx.state.artifactPath = path;
 
@@ -43,7 +49,8 @@ export const artifactStep: Step = {
     }
     const putFailure = describeFailure(put);
     if (putFailure) {
-      if (put.status === 404 && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
+      // 405: a proxy serving the path as files (nginx) or refusing the method; the probes tell which.
+      if ((put.status === 404 || put.status === 405) && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
       return { status: putFailure.kind, detail: `PUT: ${putFailure.reason}` };
     }
     const sent = payload.sha256();
@@ -79,16 +86,6 @@ export const artifactStep: Step = {
     return { status: 'pass', detail: `${formatBytes(payload.size)} round-trip, sha256 ${short(sent)} matches` };
   },
 };
-
-/**
- * '<exp>/<run>/artifacts' from the run's artifact_uri (`mlflow-artifacts:/1/<run>/artifacts`, also with an
- * authority); for other schemes (s3://…) the proxy layout MLflow would use.
- */
-export function runArtifactPath(artifactUri: string | undefined, experimentId?: string, runId?: string): string {
-  const m = artifactUri?.match(/^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/);
-  if (m?.[1]) return m[1].replace(/\/+$/, '');
-  return `${experimentId ?? '0'}/${runId ?? 'unknown'}/artifacts`;
-}
 
 function short(hash: string | undefined): string {
   return hash ? `${hash.slice(0, 12)}…` : '?';

@@ -1,4 +1,5 @@
 // Step `health`: the API's own health endpoints (or MLflow's, for a plain MLflow target).
+import { isUnhealthyState } from '../diagnosis/health-words.js';
 import type { HttpResult } from '../http/types.js';
 import { describeFailure } from '../mlflow/client.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
@@ -31,11 +32,12 @@ async function apiHealth(ctx: StepContext): Promise<StepOutcome> {
   } else {
     // The API's own view of MLflow: a warning here, because the MLflow steps measure that path
     // themselves and their failure (with its cause) is the one that matters.
-    const failure = describeFailure(mlflow);
-    const status = failure ? undefined : (mlflow.json as { status?: unknown }).status;
+    // A 200 plain `OK` (MLflow's own /health answer, proxied or served by the proxy in front) is healthy.
+    const failure = isPlainOk(mlflow) ? undefined : describeFailure(mlflow);
+    const status = failure || !mlflow.json ? undefined : (mlflow.json as { status?: unknown }).status;
     if (unhealthy.includes('mlflow')) mlflowDetail = '';
     else if (failure) unhealthy.push(`mlflow (/api/health/mlflow ${failure.reason})`);
-    else if (status !== undefined && status !== 'ok' && status !== 'healthy') unhealthy.push(`mlflow (/api/health/mlflow status ${String(status)})`);
+    else if (isUnhealthyState(status)) unhealthy.push(`mlflow (/api/health/mlflow status ${String(status)})`);
     else mlflowDetail = 'mlflow ok';
   }
   if (unhealthy.length > 0) {
@@ -56,10 +58,14 @@ async function mlflowHealth(ctx: StepContext): Promise<StepOutcome> {
   return { status: 'pass', detail: v ? `OK; MLflow ${v}` : 'OK' };
 }
 
-/** FastAPI's 404 for a route this API version does not have. */
+function isPlainOk(r: HttpResult): boolean {
+  return r.status === 200 && /^ok\s*$/i.test(r.text.trim());
+}
+
+/** A 404 for a route this API version (or the proxy in front) does not have. */
 function isMissingEndpoint(r: HttpResult): boolean {
-  const detail = (r.json as { detail?: unknown } | undefined)?.detail;
-  return r.status === 404 && detail === 'Not Found';
+  // FastAPI's {"detail":"Not Found"}, or the 404 page of a proxy in front that does not route it.
+  return r.status === 404 && !(r.json as { status?: unknown } | undefined)?.status;
 }
 
 /** Components reported as not healthy, from `{status, services: {name: state}}` answers. */
@@ -70,9 +76,9 @@ export function unhealthyComponents(json: unknown): string[] {
   if (body.services && typeof body.services === 'object') {
     for (const [name, state] of Object.entries(body.services as Record<string, unknown>)) {
       const s = typeof state === 'string' ? state : (state as { status?: unknown } | null)?.status;
-      if (s === 'unhealthy' || s === 'down' || s === 'error' || s === 'degraded') out.push(name);
+      if (isUnhealthyState(s)) out.push(name);
     }
   }
-  if (out.length === 0 && (body.status === 'degraded' || body.status === 'unhealthy')) out.push('(unnamed)');
+  if (out.length === 0 && isUnhealthyState(body.status)) out.push('(unnamed)');
   return out;
 }

@@ -7,17 +7,17 @@ import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/schema.js';
 import { startStack, type FaultName } from '../../src/sim/stack.js';
-import { runCheckInProcess } from '../helpers/safety-inprocess.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
 
 /** Runs the check in-process, with the JSON report written to a file, and returns the report. */
-async function checkReport(name: string, flags: Record<string, unknown>, key: string): Promise<{ report: Report; out: string; code: number }> {
+async function checkReport(name: string, args: string[], key: string, env: Record<string, string> = {}): Promise<{ report: Report; out: string; code: number | null }> {
   const json = tmp.file(`${name}.json`);
-  const run = await runCheckInProcess({ flags, outputs: { json }, key, cwd: tmp.path });
-  return { report: JSON.parse(readFileSync(json, 'utf8')) as Report, out: run.out, code: run.code };
+  const run = await runInProcess([...args, '--json', json], { env: { HOKUSAI_API_KEY: key, ...env }, cwd: tmp.path });
+  return { report: JSON.parse(readFileSync(json, 'utf8')) as Report, out: run.stdout, code: run.code };
 }
 
 /** Pastes a command line into a shell, with the key in HOKUSAI_API_KEY only (async: the stack runs in this process). */
@@ -42,7 +42,7 @@ async function withStack<T>(fault: FaultName, fn: (s: Awaited<ReturnType<typeof 
 describe('the root cause carries a curl line that reproduces it', () => {
   it('the incident: the pasted line PUTs a file of the same size and gets the same HTML 404 from the same path', async () => {
     await withStack('artifacts-misrouted', async (stack) => {
-      const { report, out } = await checkReport('incident', { registryUrl: stack.registryUrl, authUrl: stack.authUrl }, stack.apiKey);
+      const { report, out } = await checkReport('incident', ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl], stack.apiKey);
       const root = report.targets[0]!.findings.find((f) => f.rootCause)!;
       expect(root.code).toBe('ROUTE_ARTIFACTS_MISROUTED');
       const [line] = root.repro!;
@@ -61,7 +61,7 @@ describe('the root cause carries a curl line that reproduces it', () => {
 
   it("MLflow's database failing: the pasted line gets the same 500 naming psycopg2", async () => {
     await withStack('backend-db-error', async (stack) => {
-      const { report } = await checkReport('db', { registryUrl: stack.registryUrl, authUrl: stack.authUrl }, stack.apiKey);
+      const { report } = await checkReport('db', ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl], stack.apiKey);
       const root = report.targets[0]!.findings.find((f) => f.rootCause)!;
       expect(root.code).toBe('MLFLOW_BACKEND_ERROR');
       const pasted = await paste(root.repro![0]!, stack.apiKey);
@@ -72,7 +72,7 @@ describe('the root cause carries a curl line that reproduces it', () => {
 
   it('a refused connection: the pasted line fails to connect as the check did (curl exit 7)', async () => {
     const port = await closedPort();
-    const { report } = await checkReport('refused', { registryUrl: `http://127.0.0.1:${port}`, authUrl: `http://127.0.0.1:${port}`, retries: '0' }, 'hk_test_reproreproreproreproreproabcd');
+    const { report } = await checkReport('refused', ['--registry-url', `http://127.0.0.1:${port}`, '--auth-url', `http://127.0.0.1:${port}`, '--retries', '0'], 'hk_test_reproreproreproreproreproabcd');
     const root = report.targets[0]!.findings.find((f) => f.rootCause)!;
     expect(root.code).toBe('NET_REFUSED');
     expect(root.repro![0]).toContain(`'http://127.0.0.1:${port}/api/v1/keys/validate'`);
@@ -92,3 +92,27 @@ function closedPort(): Promise<number> {
     });
   });
 }
+
+describe('gate and layout flags', () => {
+  it('--strict turns a warning into exit 1 and says why; without it the same run exits 0', async () => {
+    await withStack('health-degraded', async (stack) => {
+      const args = ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl];
+      const plain = await runInProcess(args, { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
+      expect(plain.code).toBe(0);
+      const strict = await runInProcess([...args, '--strict', '--quiet'], { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
+      expect(strict.code).toBe(1);
+      expect(strict.stdout).toMatch(/^7 steps: 6 passed, 1 warned — exit 1 \(--strict: warnings fail\)/m);
+      expect(strict.stdout).not.toContain('  step ');
+    });
+  });
+
+  it('fits the report to COLUMNS when stdout is not a terminal', async () => {
+    await withStack('artifacts-misrouted', async (stack) => {
+      const run = await runInProcess(['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl], { env: { HOKUSAI_API_KEY: stack.apiKey, COLUMNS: '60' }, cwd: tmp.path });
+      const long = run.stdout.split('\n').filter((l) => [...l].length > 60 && !/^\S+( \\)?$/.test(l.trim()));
+      expect(long).toEqual([]);
+      expect(run.stdout).toMatch(/ajax-api/);
+    });
+  });
+});
+

@@ -1,5 +1,5 @@
-// What hokus-check must conclude for each fault of the embedded stack (issues 3 and 7, DESIGN.md §5,
-// PLATFORM.md §5): exit code, root-cause step and code, every step that does not pass, and every
+// What hokus-check must conclude for each fault of the embedded stack (issues 3 and 7; ARCHITECTURE.md,
+// "Code map": src/sim): exit code, root-cause step and code, every step that does not pass, and every
 // other finding. Judged against the issues and the platform's documented behaviour, not copied from
 // the product's output. Shared by the fault e2e tests and the catalogue-coverage test.
 import type { FaultName, StackOptions } from '../../src/sim/stack.js';
@@ -94,7 +94,7 @@ export const FAULT_CASES: FaultCase[] = [
     setup: 'registered-models/create waits 2.5 s; --timeout 1s',
     stack: { slowMs: 2500 },
     args: ['--timeout', '1s'],
-    // Nothing failed, one step could not be measured: exit 3 (DESIGN.md §6).
+    // Nothing failed, one step could not be measured: exit 3 (src/exit-codes.ts).
     exit: 3,
     root: { step: 'register', code: 'NET_TIMEOUT' },
     steps: { register: 'error' },

@@ -1,4 +1,4 @@
-// How the check names and tags what it creates, so that cleanup and `sweep` touch only their own.
+// How the check names and tags what it creates in MLflow, so that cleanup and `sweep` touch only their own.
 import { randomBytes } from 'node:crypto';
 
 /** The shared experiment: reused by every check, never deleted. */
@@ -18,3 +18,8 @@ export function resourceName(checkId: string): string {
 
 /** Directory (under the run's artifacts) that holds everything the check uploads. */
 export const ARTIFACT_DIR = 'hokus-check';
+
+/** A value the check could have made with newCheckId(): sweep touches nothing tagged otherwise. */
+export function isCheckId(value: string | undefined): value is string {
+  return value !== undefined && /^[0-9a-f]{12}$/.test(value);
+}

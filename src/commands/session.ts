@@ -1,21 +1,22 @@
 // Runs the check against every target concurrently, then renders and writes every output. Shared by
 // `check` (a real deployment) and `demo` (the embedded stack).
-import { readFileSync } from 'node:fs';
-import { UsageError } from '../config/errors.js';
+import { resolve as resolvePath } from 'node:path';
 import type { Settings } from '../config/resolve.js';
 import { EXIT } from '../exit-codes.js';
-import { createHttp, type HttpOptions } from '../http/client.js';
+import type { Factory } from '../factory.js';
+import type { HttpOptions } from '../http/client.js';
 import { createRedactor } from '../http/redact.js';
-import { ApiKey } from '../http/secret.js';
-import type { Io } from '../io.js';
+import type { KeyInfo } from './keys.js';
 import { buildReport } from '../report/build.js';
 import { exitCodeFor } from '../report/exit-code.js';
 import { renderGithubAnnotations } from '../report/github.js';
 import { renderTerminal } from '../report/terminal.js';
+import { safeIo, safeReport } from '../report/safe-output.js';
 import { writeOutputs } from '../report/write.js';
-import { checkTarget } from '../steps/check.js';
+import { checkTarget } from '../steps/check-target.js';
 import { skippedSteps } from '../steps/selection.js';
 import type { CheckResult, Target } from '../steps/types.js';
+import { readCaFile, targetHttpOptions } from './http-settings.js';
 import { createProgress } from './progress.js';
 import { formatExchangeLine } from './verbose.js';
 import { waitUntilReady } from './wait.js';
@@ -34,26 +35,30 @@ export interface OutputFlags {
   strict?: boolean;
 }
 
-export interface KeyInfo {
-  key?: ApiKey;
-  hadWhitespace: boolean;
-}
-
-export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, io: Io, version: string): Promise<number> {
-  const started = new Date();
+export async function runSession(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, f: Factory): Promise<number> {
+  const { io: rawIo, version } = f;
+  const started = new Date(f.clock.now());
   const t0 = performance.now();
   const check = settings.check;
-  const ca = check.caFile ? readCa(check.caFile) : undefined;
+  const ca = readCaFile(check.caFile);
   const allKeys = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
   const redact = createRedactor(allKeys);
+  // Every line for people passes the last redaction and sanitising pass; only the annotations (built
+  // escaped in report/github.ts) and the report files (made safe in report/write.ts) use rawIo.
+  const io = safeIo(rawIo, redact);
   // With --json - the JSON owns stdout; everything for people goes to stderr.
   const human = outputs.json === '-' ? io.err : io.out;
+  // Output paths are relative to the command's working directory ('-' is stdout).
+  const inCwd = (path: string) => (path === '-' ? path : resolvePath(f.cwd, path));
 
   if (check.insecure) io.err('hokus-check: warning: --insecure: TLS certificates are NOT verified (recorded in the report)\n');
 
-  // Ctrl-C: the first aborts in-flight requests and cleans up (10 s budget); the second quits at once.
+  // Ctrl-C: the first aborts in-flight requests and cleans up (10 s budget); the second quits at once:
+  // the session returns 130 without waiting for the cleanup, and the CLI ends the process.
   const interrupt = new AbortController();
   const hard = new AbortController();
+  let quitNow: (code: number) => void = () => undefined;
+  const quit = new Promise<number>((resolve) => (quitNow = resolve));
   let reason = 'deadline exceeded';
   const offSignal = io.onSignal((sig) => {
     if (!interrupt.signal.aborted) {
@@ -64,7 +69,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
     }
     hard.abort();
     io.err('hokus-check: quitting without cleanup\n');
-    io.exit(EXIT.interrupted);
+    quitNow(EXIT.interrupted);
   });
   // A plain timer, not AbortSignal.timeout(): on Node 20 a timeout signal held only by
   // AbortSignal.any() is weakly referenced, gets garbage-collected, and the deadline never fires.
@@ -72,34 +77,35 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
   const deadlineTimer = setTimeout(() => deadline.abort(new DOMException('deadline exceeded', 'TimeoutError')), check.deadlineMs);
   const signal = AbortSignal.any([interrupt.signal, deadline.signal]);
 
-  const progress = createProgress(io, settings.targets.length > 1);
+  const progress = createProgress(io, settings.targets.length > 1, redact);
   try {
+    const work = finish();
+    work.catch(() => undefined); // after a second Ctrl-C nobody waits for it
+    return await Promise.race([quit, work]);
+  } finally {
+    clearTimeout(deadlineTimer);
+    progress.stop();
+    offSignal();
+  }
+
+  async function finish(): Promise<number> {
     const results = await Promise.all(
       settings.targets.map(async (target): Promise<CheckResult> => {
         const keyInfo = keys.get(target.name) ?? { hadWhitespace: false };
         const httpOptions: HttpOptions = {
-          ...(keyInfo.key ? { key: keyInfo.key } : {}),
-          keyOrigins: keyOrigins(target),
-          timeoutMs: check.timeoutMs,
-          connectTimeoutMs: check.connectTimeoutMs,
-          retries: check.retries,
-          insecure: check.insecure,
-          ...(ca ? { ca } : {}),
-          signal,
-          userAgent: `hokus-check/${version}`,
+          ...targetHttpOptions(target, keyInfo.key, check, f, signal, ca),
           ...(outputs.verbose ? { onExchange: (x) => io.err(`${formatExchangeLine(x, target.name, settings.targets.length > 1)}\n`) } : {}),
-          proxyEnv: proxyEnvOf(io.env),
         };
         // The wait phase's polls are not evidence of the check: they go through their own client.
         if (check.waitMs > 0) {
-          const waitHttp = createHttp({ ...httpOptions, retries: 0, onExchange: undefined });
+          const waitHttp = f.http({ ...httpOptions, retries: 0, onExchange: undefined });
           try {
-            await waitUntilReady(target, waitHttp, check.waitMs, signal, (line) => io.err(`${line}\n`));
+            await waitUntilReady(target, waitHttp, check.waitMs, signal, (line) => io.err(`${line}\n`), f.clock);
           } finally {
             await waitHttp.close();
           }
         }
-        const http = createHttp(httpOptions);
+        const http = f.http(httpOptions);
         try {
           return await checkTarget({
             target,
@@ -119,36 +125,37 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
         }
       }),
     );
+    if (hard.signal.aborted) return EXIT.interrupted;
     progress.stop();
     offSignal();
 
     const interrupted = reason === 'interrupted' && interrupt.signal.aborted;
     const exitCode = exitCodeFor(results, interrupted, { strict: outputs.strict === true });
-    const report = buildReport(results, {
+    const report = safeReport(buildReport(results, {
       version,
       startedAt: started.toISOString(),
       durationMs: Math.round(performance.now() - t0),
       exitCode,
       interrupted,
-    });
-    human(redact(renderTerminal(report, { color: io.color && outputs.json !== '-', width: terminalWidth(io), quiet: outputs.quiet === true })));
+    }), redact);
+    human(renderTerminal(report, { color: io.color && outputs.json !== '-', width: terminalWidth(f.env, io.stdoutStream.columns), quiet: outputs.quiet === true }));
 
-    const githubSummaryPath = io.env.GITHUB_STEP_SUMMARY;
+    const githubSummaryPath = f.env.GITHUB_STEP_SUMMARY;
     await writeOutputs(
       report,
       {
-        ...(outputs.json ? { json: outputs.json } : {}),
-        ...(outputs.junit ? { junit: outputs.junit } : {}),
-        ...(outputs.markdown ? { markdown: outputs.markdown } : {}),
-        ...(outputs.har ? { har: outputs.har } : {}),
-        ...(outputs.prometheus ? { prometheus: outputs.prometheus } : {}),
+        ...(outputs.json ? { json: inCwd(outputs.json) } : {}),
+        ...(outputs.junit ? { junit: inCwd(outputs.junit) } : {}),
+        ...(outputs.markdown ? { markdown: inCwd(outputs.markdown) } : {}),
+        ...(outputs.har ? { har: inCwd(outputs.har) } : {}),
+        ...(outputs.prometheus ? { prometheus: inCwd(outputs.prometheus) } : {}),
         ...(githubSummaryPath ? { githubSummaryPath } : {}),
       },
-      { stdout: (s) => io.out(redact(s)) },
+      { stdout: (s) => rawIo.out(s), redact },
     );
     if (githubSummaryPath) {
-      const annotations = renderGithubAnnotations(report);
-      if (annotations) human(redact(annotations.endsWith('\n') ? annotations : `${annotations}\n`));
+      const annotations = renderGithubAnnotations(report, redact);
+      if (annotations) (outputs.json === '-' ? rawIo.err : rawIo.out)(annotations);
     }
     if (outputs.postReport) {
       const { postReportBundle } = await import('../report/post.js');
@@ -158,49 +165,20 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
           signal: AbortSignal.timeout(check.timeoutMs * 3),
           ...(ca ? { ca } : {}),
           insecure: check.insecure,
+          redact,
         });
-        io.err(`hokus-check: report posted to ${redact(outputs.postReport)} (${posted.status})\n`);
+        io.err(`hokus-check: report posted to ${posted.shownUrl} (${posted.status})\n`);
       } catch (err) {
         io.err(`hokus-check: could not post the report: ${redact(err instanceof Error ? err.message : String(err))}\n`);
       }
     }
     return exitCode;
-  } finally {
-    clearTimeout(deadlineTimer);
-    progress.stop();
-    offSignal();
   }
-}
-
-/** The key may go to these origins only: the configured auth, registry, MLflow and direct-MLflow hosts. */
-export function keyOrigins(target: Target): string[] {
-  return [target.authUrl, target.registryUrl, target.mlflowUrl, target.mlflowDirectUrl]
-    .filter((u): u is string => !!u)
-    .map((u) => new URL(u).origin);
-}
-
-function readCa(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UsageError([`--ca-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`]);
-  }
-}
-
-export function proxyEnvOf(env: Record<string, string | undefined>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
-  const out: { httpProxy?: string; httpsProxy?: string; noProxy?: string } = {};
-  const http = env.HTTP_PROXY ?? env.http_proxy;
-  const https = env.HTTPS_PROXY ?? env.https_proxy;
-  const no = env.NO_PROXY ?? env.no_proxy;
-  if (http) out.httpProxy = http;
-  if (https) out.httpsProxy = https;
-  if (no) out.noProxy = no;
-  return out;
 }
 
 /** Columns to fit: COLUMNS when set (also for a pipe or a CI log), else the terminal's, else 100. */
-export function terminalWidth(io: Io): number {
-  const fromEnv = Number.parseInt(io.env.COLUMNS ?? '', 10);
+export function terminalWidth(env: Record<string, string | undefined>, columns: number | undefined): number {
+  const fromEnv = Number.parseInt(env.COLUMNS ?? '', 10);
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return io.stdoutStream.columns || 100;
+  return columns || 100;
 }
