@@ -29,7 +29,12 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Parses argv, runs the command with `f`, and returns its exit code; never ends the process. */
 export async function runCli(argv: string[], f: Factory): Promise<number> {
-  const { Command, CommanderError, Option } = await import('commander');
+  const { Command, CommanderError, InvalidArgumentError, Option } = await import('commander');
+  /** An output flag given twice would silently drop the first file: refused instead. */
+  const once = (value: string, previous: unknown): string => {
+    if (previous !== undefined) throw new InvalidArgumentError(`given twice (${String(previous)} and ${value}); give it once`);
+    return value;
+  };
   let code: number = EXIT.ok;
   /** The factory a command gets: --no-color turns colour off. */
   const forCommand = (opts: { color?: unknown }): Factory => (opts.color === false ? { ...f, io: withoutColor(f.io) } : f);
@@ -61,6 +66,7 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
       .command('check', { isDefault: true })
       .description('run the whole registration path against a deployment (the default command)'),
     true,
+    once,
   ).action(async (opts: Record<string, unknown>) => {
     const { checkCommand } = await import('./commands/check.js');
     code = await checkCommand(opts, forCommand(opts));
@@ -73,6 +79,7 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
       .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable; see: hokus-check sim --list-faults)').argParser(collect).default([]))
       .option('--direct', "also give the check the stack's internal MLflow URL (--mlflow-direct-url)"),
     false,
+    once,
   ).action(async (opts: Record<string, unknown>) => {
     const { demoCommand } = await import('./commands/demo.js');
     code = await demoCommand(opts, forCommand(opts));
@@ -174,7 +181,7 @@ The check's flags: hokus-check check --help
 Exit codes: 0 passed · 1 a step failed · 2 usage/config error · 3 target unreachable · 4 internal error · 130 interrupted`;
 
 /** Flags that shape a check; shared by `check` and `demo`. */
-function checkFlags(cmd: Command, withTarget: boolean): Command {
+function checkFlags(cmd: Command, withTarget: boolean, once: (value: string, previous: unknown) => string): Command {
   if (withTarget) {
     cmd
       .option('--registry-url <url>', 'API service base URL, e.g. https://registry.hokus.ai')
@@ -201,11 +208,11 @@ function checkFlags(cmd: Command, withTarget: boolean): Command {
     .option('--keep', 'keep what the check created and print its ids (no cleanup)')
     .option('--insecure', 'do not verify TLS certificates (a warning is printed and recorded)')
     .option('--ca-file <path>', 'extra CA certificates (PEM) to trust')
-    .option('--json <file>', "write the report v1 as JSON ('-' for stdout)")
-    .option('--junit <file>', 'write JUnit XML (a testsuite per target, a testcase per step)')
-    .option('--markdown <file>', 'write an incident-style Markdown report')
-    .option('--har <file>', 'write every exchange as HAR 1.2 (redacted)')
-    .option('--prometheus <file>', "write the metrics as Prometheus text, atomically (node_exporter's textfile collector)")
+    .option('--json <file>', "write the report v1 as JSON ('-' for stdout)", once)
+    .option('--junit <file>', 'write JUnit XML (a testsuite per target, a testcase per step)', once)
+    .option('--markdown <file>', 'write an incident-style Markdown report', once)
+    .option('--har <file>', 'write every exchange as HAR 1.2 (redacted)', once)
+    .option('--prometheus <file>', "write the metrics as Prometheus text, atomically (node_exporter's textfile collector)", once)
     .option('--post-report <url>', 'POST report.json, report.md and the HAR as multipart/form-data to this URL (the key is never sent there)')
     .option('-v, --verbose', 'print each exchange as it happens (redacted)')
     .option('-q, --quiet', 'print only the summary line and the root cause')

@@ -17,6 +17,8 @@ import { checkTarget } from '../steps/check-target.js';
 import { skippedSteps } from '../steps/selection.js';
 import type { CheckResult, Target } from '../steps/types.js';
 import { readCaFile, targetHttpOptions } from './http-settings.js';
+import { UsageError } from '../config/errors.js';
+import { caFileProblem, outputProblems, registryUrlProblem } from '../config/preflight.js';
 import { createProgress } from './progress.js';
 import { formatExchangeLine } from './verbose.js';
 import { waitUntilReady } from './wait.js';
@@ -40,6 +42,13 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
   const started = new Date(f.clock.now());
   const t0 = performance.now();
   const check = settings.check;
+  // Everything the user typed is checked before the first request (exit 2, one line per problem).
+  const problems = [
+    ...outputProblems(outputs, f.cwd),
+    ...settings.targets.map(registryUrlProblem),
+    caFileProblem(check.caFile),
+  ].filter((p): p is string => p !== undefined);
+  if (problems.length > 0) throw new UsageError(problems);
   const ca = readCaFile(check.caFile);
   const allKeys = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
   const redact = createRedactor(allKeys);
