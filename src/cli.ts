@@ -2,6 +2,7 @@
 // imported only when that command runs, so `--version` and `--help` start in bare-Node time.
 // `main` is the process's entry (bin/hokus-check.js ends the process with the code it returns);
 // `runCli` is the same CLI over an injected Factory, which the in-process tests drive.
+import { basename, relative } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { EXIT } from './exit-codes.js';
 import type { Command } from 'commander';
@@ -24,7 +25,17 @@ export async function main(argv: string[]): Promise<number> {
   // only reads a large artifact back slightly slower.
   setFlagsFromString('--liftoff-only');
   const { createFactory } = await import('./factory.js');
-  return runCli(argv, createFactory({ io: processIo(), env: process.env, cwd: process.cwd(), version: VERSION }));
+  return runCli(argv, createFactory({ io: processIo(), env: process.env, cwd: process.cwd(), version: VERSION, command: invokedAs(process.argv[1], process.cwd()) }));
+}
+
+/**
+ * The command a person typed to start this CLI: `hokus-check` when it ran from PATH (npm's link is
+ * named so), else `node <script>` relative to the working directory, as from a fresh clone.
+ */
+export function invokedAs(script: string | undefined, cwd: string): string {
+  if (script === undefined || basename(script) === 'hokus-check') return 'hokus-check';
+  const rel = relative(cwd, script);
+  return `node ${rel.startsWith('..') || rel === '' ? script : rel}`;
 }
 
 /** Parses argv, runs the command with `f`, and returns its exit code; never ends the process. */
@@ -48,12 +59,12 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
   }
   const redactUsage = usageRedactor(argv, f.env);
 
-  const program = new Command('hokus-check')
+  const program: Command = new Command('hokus-check')
     .description('Can a user register a model on this Hokusai deployment right now? If not, which hop is broken and why.')
     .version(f.version, '-V, --version')
     .showSuggestionAfterError()
     .exitOverride()
-    .addHelpText('after', HELP_AFTER)
+    .addHelpText('after', () => `${HELP_AFTER}\n\n${checkOptionsHelp(program)}`)
     .configureOutput({
       writeOut: (str) => f.io.out(str),
       writeErr: (str) => f.io.err(str),
@@ -89,6 +100,9 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     .command('sim')
     .description('serve the embedded simulated stack on loopback until Ctrl-C')
     .option('-p, --port <n>', 'registry (API service) port (default: a free port)')
+    .option('--auth-port <n>', 'auth service port (default: a free port)')
+    .option('--mlflow-port <n>', "MLflow's own port (default: a free port)")
+    .option('--key <hk_test_…>', 'the test key the stack accepts (default: a generated hk_test_ key, printed)')
     .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable)').argParser(collect).default([]))
     .option('--list-faults', 'list the faults, one line each')
     .action(async (opts: Record<string, unknown>) => {
@@ -158,6 +172,15 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
       code = await sweepCommand(opts, f);
     });
 
+  // `hokus-check dmeo` would reach the default command as an extra argument: name it for what it is.
+  const first = argv[0];
+  const names = [...program.commands.map((c: Command) => c.name()), 'help'];
+  if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
+    const { closest } = await import('./config/suggest.js');
+    const hint = closest(first, names);
+    f.io.err(`${redactUsage(`hokus-check: unknown command '${first}'`)}${hint ? `; did you mean '${hint}'?` : ''} (see hokus-check --help)\n`);
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -177,8 +200,16 @@ Examples:
   hokus-check --env prod --wait 5m --json out.json --junit junit.xml
   hokus-check demo --fault artifacts-misrouted
 
-The check's flags: hokus-check check --help
 Exit codes: 0 passed · 1 a step failed · 2 usage/config error · 3 target unreachable · 4 internal error · 130 interrupted`;
+
+/** The default command's options, for the top-level help: `hokus-check [options]` is `hokus-check check [options]`. */
+function checkOptionsHelp(program: Command): string {
+  const check = program.commands.find((c) => c.name() === 'check');
+  if (check === undefined) return '';
+  const help = check.helpInformation();
+  const options = help.slice(help.indexOf('Options:') + 'Options:'.length);
+  return `Check options (hokus-check [options] runs the check; hokus-check check --help shows the same):${options.trimEnd()}`;
+}
 
 /** Flags that shape a check; shared by `check` and `demo`. */
 function checkFlags(cmd: Command, withTarget: boolean, once: (value: string, previous: unknown) => string): Command {
