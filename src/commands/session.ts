@@ -86,7 +86,7 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
   const deadlineTimer = setTimeout(() => deadline.abort(new DOMException('deadline exceeded', 'TimeoutError')), check.deadlineMs);
   const signal = AbortSignal.any([interrupt.signal, deadline.signal]);
 
-  const progress = createProgress(io, settings.targets.length > 1, redact);
+  const progress = createProgress(io, settings.targets.length > 1, redact, { quiet: outputs.quiet === true, now: () => f.clock.now() });
   try {
     const work = finish();
     work.catch(() => undefined); // after a second Ctrl-C nobody waits for it

@@ -1,7 +1,7 @@
 // What a user typed, checked before the first request is sent: output paths that cannot be written,
 // two formats sent to stdout, a CA file that is not PEM, a registry URL that already ends in the
 // MLflow mount. Each problem is one line; the caller turns them into exit 2 (src/config/errors.ts).
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Target } from '../steps/types.js';
 
@@ -32,9 +32,11 @@ export function outputProblems(outputs: Partial<Record<OutputName, unknown>>, cw
     seen.set(path, flag);
     const kind = statKind(path);
     if (kind === 'dir') problems.push(`${flag} ${value}: is a directory; give a file name`);
-    const parent = statKind(dirname(path));
-    if (parent === 'missing') problems.push(`${flag} ${value}: the directory ${dirname(value) === '.' ? dirname(path) : dirname(value)} does not exist`);
-    else if (parent === 'file') problems.push(`${flag} ${value}: ${dirname(value)} is a file, not a directory`);
+    // Missing directories are created when the file is written; one that is a file, or a directory
+    // that cannot be written, would fail only after the whole check ran.
+    const ancestor = existingAncestor(dirname(path));
+    if (ancestor.kind === 'file') problems.push(`${flag} ${value}: ${ancestor.path} is a file, not a directory`);
+    else if (!writable(ancestor.path)) problems.push(`${flag} ${value}: cannot write in ${ancestor.path} (permission denied)`);
   }
   if (toStdout.length > 1) problems.push(`${toStdout.join(' and ')} both write to stdout; send one of them to a file`);
   return problems;
@@ -69,6 +71,27 @@ export function registryUrlProblem(target: Pick<Target, 'name' | 'kind' | 'regis
   const base = target.registryUrl.replace(/\/+$/, '').slice(0, -mount.length);
   const where = target.name === 'default' ? '--registry-url' : `environment "${target.name}": registryUrl`;
   return `${where} ${target.registryUrl} already ends in the MLflow mount ${mount}; give the API service's base (${base || '/'}) — the mount is --mlflow-path`;
+}
+
+/** The nearest ancestor of `dir` (itself included) that exists. */
+function existingAncestor(dir: string): { path: string; kind: 'file' | 'dir' } {
+  let current = dir;
+  for (;;) {
+    const kind = statKind(current);
+    if (kind !== 'missing') return { path: current, kind };
+    const up = dirname(current);
+    if (up === current) return { path: current, kind: 'dir' };
+    current = up;
+  }
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function statKind(path: string): 'file' | 'dir' | 'missing' {

@@ -207,10 +207,14 @@ function rootLines(report: Report, width: number, c: ChalkInstance): string[] {
   return report.targets.flatMap((t) => t.findings.filter((f) => f.rootCause).flatMap((f) => [...findingBlock(f, t, multi, width, c), '']));
 }
 
-/** A finding the root cause explains: the same code on another step, or linked to it both ways. */
+/**
+ * A finding that restates the root cause: the same code on another step, or an error linked to it
+ * both ways (AUTH_SERVICE_DOWN beside NET_REFUSED on the same refused auth service). Warnings keep
+ * their own block: they add what the root cause does not say (AUTH_CACHE_MASKING, HEALTH_DEGRADED).
+ */
 function isConsequence(f: ReportFinding, root: ReportFinding): boolean {
   if (f.code === root.code) return true;
-  return f.related.includes(root.code) && root.related.includes(f.code);
+  return f.severity === 'error' && f.related.includes(root.code) && root.related.includes(f.code);
 }
 
 function findingBlock(f: ReportFinding, t: ReportTarget, multi: boolean, width: number, c: ChalkInstance): string[] {

@@ -114,5 +114,17 @@ describe('gate and layout flags', () => {
       expect(run.stdout).toMatch(/ajax-api/);
     });
   });
+
+  it('off a terminal (a CI log), prints a timestamped line per finished step on stderr; --quiet does not', async () => {
+    await withStack('artifacts-misrouted', async (stack) => {
+      const args = ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl];
+      const run = await runInProcess(args, { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
+      const lines = run.stderr.split('\n').filter((l) => /^\d\d:\d\d:\d\dZ /.test(l));
+      expect(lines.map((l) => l.split(' ')[2])).toEqual(expect.arrayContaining(['auth', 'health', 'experiments', 'run', 'artifact', 'cleanup']));
+      expect(lines.find((l) => l.includes(' artifact '))).toMatch(/^\d\d:\d\d:\d\dZ ✖ artifact fail \d+ms {2}PUT: 404/);
+      const quiet = await runInProcess([...args, '--quiet'], { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
+      expect(quiet.stderr).not.toMatch(/^\d\d:\d\d:\d\dZ /m);
+    });
+  });
 });
 

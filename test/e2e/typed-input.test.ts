@@ -36,7 +36,7 @@ const run = (args: string[]) => runInProcess(args, { env: { HOKUSAI_API_KEY: KEY
 describe('everything typed is checked before the first request', () => {
   it.each([
     ['a directory for --json', ['--json', 'a-dir'], /^hokus-check: --json a-dir: is a directory; give a file name$/],
-    ['a missing parent directory', ['--junit', 'nope/junit.xml'], /^hokus-check: --junit nope\/junit\.xml: the directory nope does not exist$/],
+    ['a parent that is a file', ['--junit', 'not-pem.crt/junit.xml'], /^hokus-check: --junit not-pem\.crt\/junit\.xml: .*not-pem\.crt is a file, not a directory$/],
     ['a second format to stdout', ['--markdown', '-'], /^hokus-check: --markdown -: only --json can go to stdout/],
     ['two formats to one file', ['--json', 'out', '--har', 'out'], /^hokus-check: --har out: the same file as --json/],
     ['the same output flag twice', ['--junit', 'a.xml', '--junit', 'b.xml'], /given twice \(a\.xml and b\.xml\); give it once/],

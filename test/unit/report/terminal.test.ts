@@ -39,11 +39,9 @@ describe('terminal report', () => {
   it('explains the root cause first: code, cause, evidence with the responder chain, fix', () => {
     const out = renderTerminal(incidentReport(), { color: false });
     const root = out.indexOf('Root cause: ROUTE_ARTIFACTS_MISROUTED — Artifact requests are routed to the wrong upstream');
-    // HEALTH_DEGRADED is the same problem (linked both ways): one line under the root cause.
-    const warning = out.indexOf('Also seen: HEALTH_DEGRADED in health');
+    const warning = out.indexOf('Warning: HEALTH_DEGRADED');
     expect(root).toBeGreaterThan(0);
     expect(warning).toBeGreaterThan(root);
-    expect(out).not.toContain('Warning: HEALTH_DEGRADED');
     expect(out).toContain('root cause');
     expect(out).toMatch(/x8 +PUT https:\/\/registry\.example\.test\/api\/mlflow\/api\/2\.0\/mlflow-artifacts\/…\/probe-deadbeef\.bin/);
     expect(out).toContain('→ 404 text/html (hokusai-api → mlflow)');
@@ -97,6 +95,18 @@ describe('terminal report', () => {
 
   it('never prints the raw key', () => {
     expect(renderTerminal(fixtureReport(), { color: false })).not.toContain(RAW_KEY);
+  });
+
+  it('folds an error finding that restates the root cause into one "Also seen" line', () => {
+    const report = incidentReport();
+    const t = report.targets[0]!;
+    const root = t.findings[0]!;
+    t.findings.push({ ...root, code: 'AUTH_SERVICE_DOWN', title: 'Auth service unavailable', rootCause: false, step: 'auth', related: [root.code], evidence: ['x2'] });
+    root.related = [...root.related, 'AUTH_SERVICE_DOWN'];
+    const out = renderTerminal(report, { color: false });
+    expect(out).toContain('Also seen: AUTH_SERVICE_DOWN in auth (x2) — the same problem.');
+    expect(out).not.toContain('Finding: AUTH_SERVICE_DOWN');
+    expect(out).toContain('Warning: HEALTH_DEGRADED');
   });
 
   it('collapses tries of one request with the same answer into one evidence line', () => {
