@@ -54,6 +54,8 @@ describe('the root cause carries a curl line that reproduces it', () => {
       expect(pasted.status).toBe(0);
       expect(pasted.stdout).toMatch(/^HTTP\/1\.1 404 Not Found/);
       expect(pasted.stdout).toContain('<title>404 Not Found</title>');
+      // The fix names the URL the API uses now, and the one to use.
+      expect(root.fix.join('\n')).toContain(`MLFLOW_SERVER_URL=${stack.mlflowUrl}. The API uses ${stack.mlflowUrl}/mlflow now`);
       // The confirm command carries the target's flags.
       expect(root.confirm).toBe(`hokus-check --registry-url ${stack.registryUrl} --auth-url ${stack.authUrl} --only artifact`);
     });
