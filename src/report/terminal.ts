@@ -125,7 +125,7 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
     const marker = rootIn.length === 0 ? '' : single ? '← root cause' : `← root cause (${rootIn.join(', ')})`;
     if (single) {
       const step = targets[0]?.steps.find((s) => s.id === id);
-      const room = width - used - gap.length - (marker === '' ? 0 : marker.length + 2);
+      const room = Math.min(width, MATRIX_MAX) - used - gap.length - (marker === '' ? 0 : marker.length + 2);
       const full = step === undefined || step.status === 'blocked' ? '' : step.detail;
       // Too narrow for the detail beside the cells: it goes on the next line, under them.
       const below = room < NARROW_DETAIL && full !== '';
@@ -145,6 +145,9 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
   });
   return lines;
 }
+
+/** A wide terminal still gets a matrix this wide at most: the root-cause marker stays near its row's text. */
+const MATRIX_MAX = 120;
 
 /** Below this many columns, a step's detail gets a line of its own. */
 const NARROW_DETAIL = 24;
