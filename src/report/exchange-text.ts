@@ -39,6 +39,9 @@ export function exchangeLine(x: ReportExchange, max = Infinity): string {
 export function excerptOf(x: ReportExchange, max = EXCERPT_MAX): string | undefined {
   if (x.error !== undefined && x.response === undefined) return squash(x.error.message, max);
   const body = x.response?.bodyExcerpt ?? '';
+  const sha = x.response?.binary?.sha256;
+  // A binary body's description: when it does not fit, the sha256 is shortened, not cut off.
+  if (sha !== undefined && [...body].length > max) return squash(body.replace(sha, `${sha.slice(0, 16)}…`), max);
   return body.trim() === '' ? undefined : squash(body, max);
 }
 
