@@ -65,6 +65,8 @@ export function asCut(e: ExchangeError, ctx: CutContext): ExchangeError | undefi
   const closed =
     e.kind === 'reset' ||
     e.code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    // A chunked body ended by the connection closing before its last chunk (llhttp's words).
+    (e.kind === 'protocol' && (e.code === 'HPE_INVALID_EOF_STATE' || /Invalid EOF state/i.test(e.message))) ||
     (e.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && ctx.expected !== undefined && ctx.received < ctx.expected);
   if (!closed || !short) return undefined;
   const of = ctx.expected === undefined ? '' : ` of ${ctx.expected}`;
