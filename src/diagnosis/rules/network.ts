@@ -174,7 +174,11 @@ export const rules: Rule[] = [
       return report(cutMeta, {
         step: g.step,
         severity: g.severity,
-        cause: `${labelsOf(g.exchanges)} got ${answered}, then ${g.host} ${verb} the connection ${seconds(ms)} after the request${received}: a server or proxy timeout of about ${seconds(ms)} cut the transfer${timeoutHint(ms)}.`,
+        cause:
+          `${labelsOf(g.exchanges)} got ${answered}, then ${g.host} ${verb} the connection ${seconds(ms)} after the request${received}: ` +
+          (ms >= 1000
+            ? `a server or proxy timeout of about ${seconds(ms)} cut the transfer${timeoutHint(ms)}.`
+            : 'the server or a proxy in between ended the transfer early (a crashed or restarted worker, or a timeout set that short).'),
         evidence: g.exchanges.map((e) => e.id),
         fix: [
           "MLflow 2.x runs gunicorn, whose worker --timeout (default 30 s) kills a worker mid-download: raise it (`mlflow server --gunicorn-opts \"--timeout 300\"`); its log shows WORKER TIMEOUT.",
