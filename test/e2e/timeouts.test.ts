@@ -2,12 +2,13 @@
 // through is a failure of that hop (exit 1), a download cut mid-body names the seconds it ran, a
 // binary body is described (size, first bytes, sha256) in every output, and exit 3 is left for a
 // target of which nothing answered. Real loopback servers: the embedded stack behind a front that
-// stalls or cuts chosen requests.
+// stalls or cuts chosen requests, and a real nginx whose proxy_read_timeout cuts a stalled download.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
 import { closedPort } from '../unit/http/servers.js';
 import { parseReport } from '../helpers/report.js';
 import { runCheckInProcess, type InProcessRun } from '../helpers/safety-inprocess.js';
+import { startNginx } from '../helpers/nginx-instance.js';
 import { startFront, type Front, type FrontAction } from '../helpers/stall-front.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -112,5 +113,43 @@ describe('a download cut mid-body', () => {
     const root = target.findings.find((f) => f.rootCause)!;
     expect(root.code).toBe('NET_TRANSFER_CUT');
     expect(root.cause).toMatch(/(reset|closed) the connection \d+ ms after the request, with 1000 body bytes received: the server or a proxy in between ended the transfer early/);
+  });
+});
+
+describe('through a real nginx with proxy_read_timeout 1s', () => {
+  it('a download whose upstream stalls mid-body is cut by nginx after about a second: NET_TRANSFER_CUT with the seconds, exit 1', async () => {
+    const front = await startFront(stack.registryUrl, (method, path) => (ARTIFACT_GET(method, path) ? { kind: 'cut', bytes: 64 * 1024 } : { kind: 'forward' }));
+    const nginx = await startNginx(`    location / {
+      proxy_pass ${front.url};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_read_timeout 1s;
+      proxy_max_temp_file_size 0;
+    }`);
+    let run: InProcessRun;
+    let nginxLog = '';
+    try {
+      run = await runCheckInProcess({
+        flags: { registryUrl: nginx.url, authUrl: stack.authUrl, timeout: '5s', retries: '0', deadline: '20s', artifactSize: '1MiB' },
+        outputs: { json: '-' },
+        key: stack.apiKey,
+        cwd: tmp.path,
+      });
+    } finally {
+      nginxLog = nginx.errorLog();
+      await nginx.stop().catch(() => undefined);
+      await front.close();
+    }
+    const target = parseReport(run.out).targets[0]!;
+    // nginx itself says its read timeout ended it: the fault is the real proxy's, not imitated.
+    expect(nginxLog).toMatch(/upstream timed out \(110: Connection timed out\) while reading upstream/);
+    expect(run.code, run.err).toBe(1);
+    expect(target.steps.find((s) => s.id === 'artifact')!.status).toBe('fail');
+    const root = target.findings.find((f) => f.rootCause)!;
+    expect(root.code, target.findings.map((f) => f.code).join(', ')).toBe('NET_TRANSFER_CUT');
+    // nginx's timer is 1 s from its last read of the upstream; the check counts from its request.
+    expect(root.cause).toMatch(/^GET artifact got 200 from .*nginx.*, then 127\.0\.0\.1:\d+ closed the connection (\d\.\d) s after the request, with \d+ body bytes received: a server or proxy timeout of about \1 s cut the transfer/);
+    expect(root.cause).not.toMatch(/[\u0000-\u0008\ufffd]/);
+    expect(run.err).not.toMatch(/[\u0000-\u0008\u000e-\u001a\ufffd]/);
   });
 });

@@ -8,8 +8,8 @@ import type { AddressInfo, Socket } from 'node:net';
 export type FrontAction =
   | { kind: 'forward' }
   | { kind: 'stall' }
-  /** Forward headers and `bytes` of the body, then close (or reset) the connection after `afterMs`. */
-  | { kind: 'cut'; bytes: number; afterMs: number; reset?: boolean }
+  /** Forward headers and `bytes` of the body, then close (or reset) the connection after `afterMs`; without it, never send more. */
+  | { kind: 'cut'; bytes: number; afterMs?: number; reset?: boolean }
   /** Answer without asking upstream. */
   | { kind: 'answer'; status: number; headers: Record<string, string>; body: string };
 
@@ -51,6 +51,7 @@ export async function startFront(upstream: string, decide: (method: string, path
           res.write(part);
           if (sent >= action.bytes) up.pause();
         });
+        if (action.afterMs === undefined) return;
         setTimeout(() => {
           up.destroy();
           if (action.reset) res.socket?.resetAndDestroy();
