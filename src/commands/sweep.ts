@@ -14,7 +14,7 @@ import { MlflowApi } from '../mlflow/client.js';
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun } from '../mlflow/deletes.js';
 import { GetExperiment, SearchModelVersions, SearchRegisteredModels, SearchRuns } from '../mlflow/schemas.js';
 import { runArtifactPath } from '../steps/artifact.js';
-import { ARTIFACT_DIR, CHECK_EXPERIMENT, CHECK_TAG, NAME_PREFIX, resourceName } from '../steps/naming.js';
+import { ARTIFACT_DIR, CHECK_EXPERIMENTS, CHECK_TAG, NAME_PREFIX, resourceName } from '../steps/naming.js';
 import { resolveKeys } from './check.js';
 import { keyOrigins } from './run-checks.js';
 
@@ -88,9 +88,16 @@ export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promi
   }
 }
 
+/** Check runs in every experiment the run step may have used (CHECK_EXPERIMENTS). */
 async function findRuns(api: MlflowApi, cutoff: number): Promise<Leftover[]> {
+  const out: Leftover[] = [];
+  for (const name of CHECK_EXPERIMENTS) out.push(...(await findRunsIn(api, name, cutoff)));
+  return out;
+}
+
+async function findRunsIn(api: MlflowApi, name: string, cutoff: number): Promise<Leftover[]> {
   const exp = await api.call(
-    { step: 'sweep', label: 'experiments/get-by-name', method: 'GET', endpoint: 'experiments/get-by-name', query: { experiment_name: CHECK_EXPERIMENT } },
+    { step: 'sweep', label: 'experiments/get-by-name', method: 'GET', endpoint: 'experiments/get-by-name', query: { experiment_name: name } },
     GetExperiment,
   );
   if (!exp.ok) {
