@@ -259,7 +259,8 @@ async function tryOnce(
   if (error) exchange.error = error;
 
   const usable = res !== undefined && (!error || error.kind === 'body-too-large');
-  const text = usable && redactedText !== undefined ? redactedText : '';
+  // A binary body reaches steps as no text at all: its bytes must not surface in a detail.
+  const text = usable && redactedText !== undefined && exchange.response?.binary === undefined ? redactedText : '';
   // JSON must be UTF-8 (RFC 8259 §8.1): bytes that are not were mangled on the way (or were never
   // JSON), and a body decoded with replacement characters is not the answer the server meant.
   const result: HttpResult = { exchange, text, json: usable && !body?.truncated && !body?.invalidUtf8 ? parseJson(text) : undefined };

