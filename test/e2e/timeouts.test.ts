@@ -55,7 +55,7 @@ describe('a hop slower than --timeout', () => {
     const root = target.findings.find((f) => f.rootCause)!;
     expect(root.code).toBe('NET_TIMEOUT');
     expect(root.step).toBe('run');
-    expect(root.cause).toMatch(/sent no response to runs\/create within 600 ms \(--timeout\) \(first-byte timeout\); it answered \d+ earlier requests of this check \(last: experiments\/(get-by-name|create), 200 from /);
+    expect(root.cause).toMatch(/sent no response to runs\/create within the 600 ms --timeout \(first-byte timeout\); it answered \d+ earlier requests of this check \(last: experiments\/(get-by-name|create), 200 from /);
     expect(run.err).toMatch(/NET_TIMEOUT/);
   });
 

@@ -98,7 +98,7 @@ export const FAULT_CASES: FaultCase[] = [
     exit: 1,
     root: { step: 'register', code: 'NET_TIMEOUT' },
     steps: { register: 'fail' },
-    cause: /sent no response to registered-models\/create within 1\.0 s \(--timeout\) \(first-byte timeout\); it answered \d+ earlier requests/,
+    cause: /sent no response to registered-models\/create within the 1\.0 s --timeout \(first-byte timeout\); it answered \d+ earlier requests/,
   },
   { fault: 'proxy-drops-delete-body', exit: 0, steps: { cleanup: 'warn' }, also: ['PROXY_DROPS_DELETE_BODY@cleanup:warn'], cause: /drops the body of DELETE requests/ },
   // The 500 names sqlite3.OperationalError: the backend store, not a generic error.

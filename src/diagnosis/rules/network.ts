@@ -205,10 +205,11 @@ export const rules: Rule[] = [
   ),
 ];
 
-/** `2.0 s (--timeout)`: how long the requests were waited for. */
+/** `the 2.0 s --timeout`: how long the requests were waited for. */
 function waitedText(xs: readonly Exchange[]): string {
   const waited = Math.max(...xs.map((x) => x.error?.waitedMs ?? 0));
-  if (waited > 0) return `${seconds(waited)} (--timeout)`;
+  // A body's whole exchange is bounded by twice --timeout (http/client.ts), its headers by --timeout.
+  if (waited > 0) return xs.some((x) => x.error?.message.includes('no complete response')) ? `${seconds(waited)} (twice --timeout)` : `the ${seconds(waited)} --timeout`;
   const total = Math.max(...xs.map((x) => x.timings.total));
   return total > 0 ? seconds(total) : '';
 }
