@@ -10,6 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { artifact } from './artifact.mjs';
 import { coldStart } from './cold-start.mjs';
+import { exporterFigures, exporterRows } from './exporter.mjs';
 import { fullCheck } from './full-check.mjs';
 import { ROOT, cleanupScratch } from './measure.mjs';
 import { startBenchStack } from './stack.mjs';
@@ -18,6 +19,8 @@ import { figureRows, renderTable } from './table.mjs';
 const runs = positiveInt(process.env.BENCH_RUNS, 20, 'BENCH_RUNS');
 const artifactRuns = positiveInt(process.env.BENCH_ARTIFACT_RUNS, 5, 'BENCH_ARTIFACT_RUNS');
 const artifactSize = process.env.BENCH_ARTIFACT ?? '1GiB';
+// BENCH_EXPORTER_RUNS: rounds of figure 5 (default 5; 0 = skip).
+const exporterRuns = process.env.BENCH_EXPORTER_RUNS === '0' ? 0 : positiveInt(process.env.BENCH_EXPORTER_RUNS, 5, 'BENCH_EXPORTER_RUNS');
 const artifactBytes = parseSize(artifactSize);
 
 if (!existsSync(join(ROOT, 'dist/cli.js'))) {
@@ -53,12 +56,14 @@ try {
     log(`${artifactSize} artifact vs curl (${artifactRuns} runs each)…`);
     results.artifact = await artifact({ stack, size: artifactBytes, sizeText: artifactSize, runs: artifactRuns });
   }
+  if (exporterRuns > 0) results.exporter = await exporterFigures({ runs: exporterRuns, log });
 } finally {
   await cleanupScratch();
   await stack?.close();
 }
 
 const rows = figureRows(results);
+if (results.exporter) rows.push(...exporterRows(results.exporter));
 results.table = rows;
 const m = results.machine;
 process.stdout.write(`\nhokus-check bench · ${results.date.slice(0, 10)} · ${m.nproc} CPUs (${m.cpu}) · node ${m.node} · ${runs} runs${artifactBytes > 0 ? ` · artifact ${artifactSize} × ${artifactRuns}` : ''}\n\n`);

@@ -14,6 +14,14 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.exit(0);
 }
 
+const { refuseKeyInArgv, usageRedactor } = await import('./argv-guard.js');
+const refusal = refuseKeyInArgv(argv, process.env);
+if (refusal) {
+  process.stderr.write(refusal);
+  process.exit(EXIT.usage);
+}
+const redactUsage = usageRedactor(argv, process.env);
+
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 would also recompile that large parser
 // with its optimising tier in the background: ~30 MiB of peak RSS and ~50 ms of CPU, which a run of
 // a few dozen requests never earns back (and a 100 MiB peak could not afford). Baseline (Liftoff) code
@@ -42,7 +50,7 @@ Exit codes: 0 passed · 1 a step failed · 2 usage/config error · 3 target unre
   )
   .configureOutput({
     // One line for a usage error, pointing at --help; never a stack trace.
-    outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
+    outputError: (str, write) => write(`${redactUsage(str).trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
   });
 
 /** Flags that shape a check; shared by `check` and `demo`. */
@@ -77,6 +85,7 @@ function checkFlags(cmd: Command, withTarget: boolean): Command {
     .option('--junit <file>', 'write JUnit XML (a testsuite per target, a testcase per step)')
     .option('--markdown <file>', 'write an incident-style Markdown report')
     .option('--har <file>', 'write every exchange as HAR 1.2 (redacted)')
+    .option('--prometheus <file>', "write the metrics as Prometheus text, atomically (node_exporter's textfile collector)")
     .option('--post-report <url>', 'POST report.json, report.md and the HAR as multipart/form-data to this URL (the key is never sent there)')
     .option('-v, --verbose', 'print each exchange as it happens (redacted)')
     .option('--no-color', 'no colours (also NO_COLOR)');
@@ -117,6 +126,18 @@ program
   .action(async (opts: Record<string, unknown>) => {
     const { simCommand } = await import('./commands/sim.js');
     await simCommand(opts, processIo());
+  });
+
+program
+  .command('exporter')
+  .description('serve /probe?env=NAME (one check, Prometheus text) and /metrics, like blackbox_exporter')
+  .option('--listen <host:port>', 'address to listen on', '127.0.0.1:9464')
+  .option('--config <path>', 'config file with the environments (default ./hokus-check.config.json)')
+  .addOption(new Option('-e, --env <name>', 'serve only these environments of the config (repeatable)').argParser(collect).default([], 'all'))
+  .option('--timeout-offset <duration>', "subtracted from the scrape's timeout (default: 10% of it, at most 500ms)")
+  .action(async (opts: Record<string, unknown>) => {
+    const { exporterCommand } = await import('./commands/exporter.js');
+    process.exit(await exporterCommand(opts, processIo(), VERSION));
   });
 
 program

@@ -8,9 +8,11 @@ export interface Io {
   color: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** Reads all of stdin (for --api-key-stdin). */
-  readStdin(): Promise<string>;
+  /** Reads stdin (for --api-key-stdin): all of it, or past `limit` bytes stops (the text is then longer than limit). */
+  readStdin(limit?: number): Promise<string>;
   stdoutStream: NodeJS.WriteStream;
+  /** Where live progress (the spinner) is drawn; absent: no progress. */
+  stderrStream?: NodeJS.WriteStream;
   /** Registers Ctrl-C / SIGTERM handlers; returns a function that removes them. */
   onSignal(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
   exit(code: number): never;
@@ -36,9 +38,18 @@ export function processIo(opts: { noColor?: boolean } = {}): Io {
     env,
     cwd: process.cwd(),
     stdoutStream: process.stdout,
-    readStdin: async () => {
+    stderrStream: process.stderr,
+    readStdin: async (limit = Infinity) => {
       const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
+      let size = 0;
+      for await (const c of process.stdin) {
+        chunks.push(c as Buffer);
+        size += (c as Buffer).length;
+        if (size > limit) {
+          process.stdin.destroy();
+          break;
+        }
+      }
       return Buffer.concat(chunks).toString('utf8');
     },
     onSignal(handler) {

@@ -1,5 +1,7 @@
 // `hokus-check [check]`: resolve targets and keys, run, exit with the code that says what happened.
 import { UsageError } from '../config/errors.js';
+import { MAX_KEY_BYTES } from '../config/key-guard.js';
+import { createRedactor } from '../http/redact.js';
 import { resolveSettings, type FlagValues, type Settings } from '../config/resolve.js';
 import { reportFatal } from '../fatal.js';
 import { ApiKey } from '../http/secret.js';
@@ -12,7 +14,7 @@ export async function checkCommand(opts: Record<string, unknown>, io: Io, versio
     const settings = resolveSettings({ flags: opts as FlagValues, env: io.env, cwd: io.cwd });
     const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), io);
     const secrets = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
-    redact = (s) => secrets.reduce((acc, k) => acc.split(k).join('<redacted>'), s);
+    redact = createRedactor(secrets);
     const code = await runChecks(settings, keys, opts as OutputFlags, io, version);
     io.exit(code);
   } catch (err) {
@@ -26,7 +28,10 @@ export async function checkCommand(opts: Record<string, unknown>, io: Io, versio
  */
 export async function resolveKeys(settings: Settings, fromStdin: boolean, io: Io): Promise<Map<string, KeyInfo>> {
   const keys = new Map<string, KeyInfo>();
-  const stdinKey = fromStdin ? await io.readStdin() : undefined;
+  const stdinKey = fromStdin ? await io.readStdin(MAX_KEY_BYTES) : undefined;
+  if (stdinKey !== undefined && Buffer.byteLength(stdinKey) > MAX_KEY_BYTES) {
+    throw new UsageError([`--api-key-stdin: more than ${MAX_KEY_BYTES} bytes on stdin; that is not an API key (stopped reading)`]);
+  }
   for (const target of settings.targets) {
     const raw = stdinKey ?? io.env[target.apiKeyEnv];
     if (raw === undefined || raw.trim() === '') {

@@ -1,7 +1,14 @@
 // Live progress on a terminal: one ora spinner naming the running steps, and a persisted line per
-// finished step. Outside a TTY, or with CI set, nothing (the matrix says it all).
+// finished step, all on stderr (stdout stays the report's: `--json -` on a terminal still parses).
+// The spinner runs only where it is safe to redraw: stderr a TTY of known width >= 20 columns, TERM
+// set and not `dumb`, CI not set. A 0-column terminal (`script` without a size, `docker run -t`)
+// would make every redraw a division by zero. Elsewhere on a TTY: plain lines; off a TTY: nothing.
+// Step text is redacted and made single-line and inert before it is shown.
+import { inertLine } from '../http/inert.js';
+import { createRedactor, type Redactor } from '../http/redact.js';
 import type { Io } from '../io.js';
 import { STATUS_SYMBOL } from '../report/status-symbols.js';
+import { defuseCommands } from '../report/safe-output.js';
 import type { Progress, StepId } from '../steps/types.js';
 
 export interface ProgressBoard {
@@ -11,18 +18,36 @@ export interface ProgressBoard {
 
 const NOOP: Progress = { start() {}, update() {}, end() {} };
 
-export function createProgress(io: Io, showTarget: boolean): ProgressBoard {
-  if (!io.interactive) return { forTarget: () => NOOP, stop() {} };
+/** Narrowest terminal the spinner draws on. */
+export const MIN_SPINNER_COLUMNS = 20;
+
+export type ProgressMode = 'spinner' | 'lines' | 'off';
+
+/** How progress is shown on this Io: a spinner, plain lines, or nothing. */
+export function progressMode(io: Io): ProgressMode {
+  const stream = io.stderrStream;
+  if (!io.interactive || !stream?.isTTY) return 'off';
+  const columns = stream.columns;
+  const term = io.env.TERM;
+  const drawable = Number.isInteger(columns) && columns >= MIN_SPINNER_COLUMNS && term !== undefined && term !== '' && term !== 'dumb';
+  return drawable ? 'spinner' : 'lines';
+}
+
+export function createProgress(io: Io, showTarget: boolean, redact: Redactor = createRedactor([])): ProgressBoard {
+  const mode = progressMode(io);
+  if (mode === 'off') return { forTarget: () => NOOP, stop() {} };
+  const clean = (text: string) => defuseCommands(inertLine(redact(text)));
   const running = new Map<string, { text: string; started: number }>();
   // ora is loaded lazily: only a TTY run needs it.
   let spinner: { text: string; start(): unknown; stop(): unknown; stopAndPersist(o: { symbol: string; text: string }): unknown; isSpinning: boolean } | undefined;
   let stopped = false;
-  const ready = import('ora').then(({ default: ora }) => {
-    if (stopped) return;
-    spinner = ora({ stream: io.stdoutStream, color: 'cyan', isEnabled: true, discardStdin: false });
-    refresh();
-  });
-  void ready;
+  if (mode === 'spinner') {
+    void import('ora').then(({ default: ora }) => {
+      if (stopped) return;
+      spinner = ora({ stream: io.stderrStream!, color: io.color ? 'cyan' : false, isEnabled: true, discardStdin: false });
+      refresh();
+    });
+  }
 
   const refresh = () => {
     if (!spinner || stopped) return;
@@ -30,7 +55,7 @@ export function createProgress(io: Io, showTarget: boolean): ProgressBoard {
       if (spinner.isSpinning) spinner.stop();
       return;
     }
-    spinner.text = [...running.entries()].map(([k, v]) => (v.text ? `${k}: ${v.text}` : k)).join('  ·  ');
+    spinner.text = clean([...running.entries()].map(([k, v]) => (v.text ? `${k}: ${v.text}` : k)).join('  ·  '));
     if (!spinner.isSpinning) spinner.start();
   };
 
@@ -51,10 +76,10 @@ export function createProgress(io: Io, showTarget: boolean): ProgressBoard {
           const entry = running.get(key(step));
           running.delete(key(step));
           const ms = entry ? Date.now() - entry.started : 0;
-          const line = `${key(step)} ${status} ${ms}ms  ${text}`;
-          // Steps that end before ora has loaded still get their line.
+          const line = clean(`${key(step)} ${status} ${ms}ms  ${text}`);
+          // Steps that end before ora has loaded (or with no spinner) still get their line.
           if (spinner && !stopped) spinner.stopAndPersist({ symbol: STATUS_SYMBOL[status], text: line });
-          else if (!stopped) io.out(`${STATUS_SYMBOL[status]} ${line}\n`);
+          else if (!stopped) io.err(`${STATUS_SYMBOL[status]} ${line}\n`);
           refresh();
         },
       };

@@ -12,6 +12,7 @@ import { buildReport } from '../report/build.js';
 import { exitCodeFor } from '../report/exit-code.js';
 import { renderGithubAnnotations } from '../report/github.js';
 import { renderTerminal } from '../report/terminal.js';
+import { safeIo, safeReport } from '../report/safe-output.js';
 import { writeOutputs } from '../report/write.js';
 import { checkTarget } from '../steps/check.js';
 import { skippedSteps } from '../steps/selection.js';
@@ -25,6 +26,7 @@ export interface OutputFlags {
   junit?: string;
   markdown?: string;
   har?: string;
+  prometheus?: string;
   postReport?: string;
   verbose?: boolean;
 }
@@ -34,13 +36,16 @@ export interface KeyInfo {
   hadWhitespace: boolean;
 }
 
-export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, io: Io, version: string): Promise<number> {
+export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, rawIo: Io, version: string): Promise<number> {
   const started = new Date();
   const t0 = performance.now();
   const check = settings.check;
   const ca = check.caFile ? readCa(check.caFile) : undefined;
   const allKeys = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
   const redact = createRedactor(allKeys);
+  // Every line for people passes the last redaction and sanitising pass; only the annotations (built
+  // escaped in report/github.ts) and the report files (made safe in report/write.ts) use rawIo.
+  const io = safeIo(rawIo, redact);
   // With --json - the JSON owns stdout; everything for people goes to stderr.
   const human = outputs.json === '-' ? io.err : io.out;
 
@@ -67,7 +72,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
   const deadlineTimer = setTimeout(() => deadline.abort(new DOMException('deadline exceeded', 'TimeoutError')), check.deadlineMs);
   const signal = AbortSignal.any([interrupt.signal, deadline.signal]);
 
-  const progress = createProgress(io, settings.targets.length > 1);
+  const progress = createProgress(io, settings.targets.length > 1, redact);
   try {
     const results = await Promise.all(
       settings.targets.map(async (target): Promise<CheckResult> => {
@@ -119,14 +124,14 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
 
     const interrupted = reason === 'interrupted' && interrupt.signal.aborted;
     const exitCode = exitCodeFor(results, interrupted);
-    const report = buildReport(results, {
+    const report = safeReport(buildReport(results, {
       version,
       startedAt: started.toISOString(),
       durationMs: Math.round(performance.now() - t0),
       exitCode,
       interrupted,
-    });
-    human(redact(renderTerminal(report, { color: io.color && outputs.json !== '-', width: io.stdoutStream.columns || 100 })));
+    }), redact);
+    human((renderTerminal(report, { color: io.color && outputs.json !== '-', width: io.stdoutStream.columns || 100 })));
 
     const githubSummaryPath = io.env.GITHUB_STEP_SUMMARY;
     await writeOutputs(
@@ -136,13 +141,14 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
         ...(outputs.junit ? { junit: outputs.junit } : {}),
         ...(outputs.markdown ? { markdown: outputs.markdown } : {}),
         ...(outputs.har ? { har: outputs.har } : {}),
+        ...(outputs.prometheus ? { prometheus: outputs.prometheus } : {}),
         ...(githubSummaryPath ? { githubSummaryPath } : {}),
       },
-      { stdout: (s) => io.out(redact(s)) },
+      { stdout: (s) => rawIo.out(s), redact },
     );
     if (githubSummaryPath) {
-      const annotations = renderGithubAnnotations(report);
-      if (annotations) human(redact(annotations.endsWith('\n') ? annotations : `${annotations}\n`));
+      const annotations = renderGithubAnnotations(report, redact);
+      if (annotations) (outputs.json === '-' ? rawIo.err : rawIo.out)(annotations);
     }
     if (outputs.postReport) {
       const { postReportBundle } = await import('../report/post.js');
@@ -152,8 +158,9 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
           signal: AbortSignal.timeout(check.timeoutMs * 3),
           ...(ca ? { ca } : {}),
           insecure: check.insecure,
+          redact,
         });
-        io.err(`hokus-check: report posted to ${redact(outputs.postReport)} (${posted.status})\n`);
+        io.err(`hokus-check: report posted to ${posted.shownUrl} (${posted.status})\n`);
       } catch (err) {
         io.err(`hokus-check: could not post the report: ${redact(err instanceof Error ? err.message : String(err))}\n`);
       }
@@ -181,7 +188,7 @@ function readCa(path: string): Buffer {
   }
 }
 
-function proxyEnvOf(env: Record<string, string | undefined>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
+export function proxyEnvOf(env: Record<string, string | undefined>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
   const out: { httpProxy?: string; httpsProxy?: string; noProxy?: string } = {};
   const http = env.HTTP_PROXY ?? env.http_proxy;
   const https = env.HTTPS_PROXY ?? env.https_proxy;

@@ -1,6 +1,8 @@
 // `hokus-check sweep`: find leftovers of earlier checks that crashed before cleanup and delete them.
-// A resource is ours only if it carries the `hokus-check.id` tag AND its name is `hokus-check-<that id>`;
-// a look-alike name without the tag is never touched.
+// A resource is ours only if it carries the `hokus-check.id` tag with a check id (12 hex characters)
+// AND its name is `hokus-check-<that id>`; a look-alike is never touched. A run's artifacts are deleted
+// only at that run's own location (steps/artifact.ts). Searches follow next_page_token, up to a bound.
+// Everything printed or written passes the last redaction and sanitising pass (report/safe-output.ts).
 import { writeFileSync } from 'node:fs';
 import { parseDuration } from '../config/durations.js';
 import { UsageError } from '../config/errors.js';
@@ -11,12 +13,17 @@ import { createHttp } from '../http/client.js';
 import type { Http } from '../http/types.js';
 import { fatalOut, type Io } from '../io.js';
 import { MlflowApi } from '../mlflow/client.js';
+import { filterString } from '../mlflow/filter-string.js';
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun } from '../mlflow/deletes.js';
 import { GetExperiment, SearchModelVersions, SearchRegisteredModels, SearchRuns } from '../mlflow/schemas.js';
 import { runArtifactPath } from '../steps/artifact.js';
-import { ARTIFACT_DIR, CHECK_EXPERIMENTS, CHECK_TAG, NAME_PREFIX, resourceName } from '../steps/naming.js';
+import { safeIo, safeText } from '../report/safe-output.js';
+import { ARTIFACT_DIR, CHECK_EXPERIMENTS, CHECK_TAG, isCheckId, NAME_PREFIX, resourceName } from '../steps/naming.js';
 import { resolveKeys } from './check.js';
 import { keyOrigins } from './run-checks.js';
+
+/** --older-than is a cutoff, not a timer: up to ten years. */
+const OLDER_THAN_MAX_MS = 10 * 365 * 24 * 3_600_000;
 
 interface Leftover {
   kind: 'run' | 'registered-model';
@@ -30,16 +37,25 @@ interface Leftover {
   error?: string;
 }
 
-export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promise<void> {
+/** Pages of a search sweep reads at most (1000 results each): a server that never ends its pages cannot hold it. */
+export const MAX_SEARCH_PAGES = 20;
+
+export async function sweepCommand(opts: Record<string, unknown>, rawIo: Io): Promise<void> {
+  rawIo.exit(await runSweep(opts, rawIo));
+}
+
+/** The sweep itself; returns the exit code. */
+export async function runSweep(opts: Record<string, unknown>, rawIo: Io): Promise<number> {
   let http: Http | undefined;
+  let io = rawIo;
   try {
-    const olderThanMs = parseDuration(String(opts.olderThan ?? '1h'));
+    const olderThanMs = parseDuration(String(opts.olderThan ?? '1h'), OLDER_THAN_MAX_MS);
     const settings = resolveSettings({ flags: opts as FlagValues, env: io.env, cwd: io.cwd });
     const target = settings.targets[0];
     if (!target || settings.targets.length > 1) throw new UsageError(['sweep takes one target (one --env)']);
     const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), io);
     const key = keys.get(target.name)?.key;
-    http = createHttp({
+    const client = createHttp({
       ...(key ? { key } : {}),
       keyOrigins: keyOrigins(target),
       timeoutMs: settings.check.timeoutMs,
@@ -48,6 +64,8 @@ export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promi
       insecure: settings.check.insecure,
       signal: AbortSignal.timeout(settings.check.deadlineMs),
     });
+    http = client;
+    io = safeIo(rawIo, client.redact);
     const base = target.kind === 'mlflow' ? (target.mlflowUrl ?? '') : `${target.registryUrl ?? ''}${target.mlflowPath}`;
     const api = new MlflowApi(http, base);
     const registryBase = target.mlflowDirectUrl ? `${target.mlflowDirectUrl}/api/2.0/mlflow` : undefined;
@@ -57,7 +75,7 @@ export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promi
     const found = [...(await findRuns(api, cutoff)), ...(await findModels(api, cutoff))];
     for (const item of found) {
       if (dryRun) continue;
-      const outcome = item.kind === 'run' ? await removeRun(http, api, base, item) : await removeModel(api, item, registryBase);
+      const outcome = item.kind === 'run' ? await removeRun(client, api, base, item) : await removeModel(api, item, registryBase);
       item.deleted = outcome === undefined;
       if (outcome) item.error = outcome;
     }
@@ -72,19 +90,19 @@ export async function sweepCommand(opts: Record<string, unknown>, io: Io): Promi
     const failed = found.filter((f) => f.error).length;
     human(`${found.length} leftover${found.length === 1 ? '' : 's'} older than ${String(opts.olderThan ?? '1h')} found; ${dryRun ? 'dry run: nothing deleted' : `${found.length - failed} deleted, ${failed} not`}\n`);
     if (typeof opts.json === 'string') {
-      const text = `${JSON.stringify({ dryRun, olderThanMs, leftovers: found }, null, 2)}\n`;
-      if (opts.json === '-') io.out(text);
+      const text = safeText(`${JSON.stringify({ dryRun, olderThanMs, leftovers: found }, null, 2)}\n`, client.redact, { format: 'json' });
+      if (opts.json === '-') rawIo.out(text);
       else writeFileSync(opts.json, text);
     }
-    await http.close();
-    io.exit(failed > 0 ? EXIT.failed : EXIT.ok);
+    await client.close();
+    return failed > 0 ? EXIT.failed : EXIT.ok;
   } catch (err) {
     await http?.close();
     if (err instanceof SweepError) {
       io.err(`hokus-check: ${http ? http.redact(err.message) : err.message}\n`);
-      io.exit(EXIT.failed);
+      return EXIT.failed;
     }
-    io.exit(reportFatal(err, fatalOut(io), http ? (s) => http!.redact(s) : undefined));
+    return reportFatal(err, fatalOut(io), http ? (s) => http!.redact(s) : undefined);
   }
 }
 
@@ -104,23 +122,30 @@ async function findRunsIn(api: MlflowApi, name: string, cutoff: number): Promise
     if (exp.errorCode === 'RESOURCE_DOES_NOT_EXIST') return [];
     throw new SweepError(`sweep: experiments/get-by-name: ${exp.reason}`);
   }
-  const runs = await api.call(
-    {
-      step: 'sweep',
-      label: 'runs/search',
-      method: 'POST',
-      endpoint: 'runs/search',
-      json: { experiment_ids: [exp.data.experiment.experiment_id], max_results: 1000, run_view_type: 'ACTIVE_ONLY' },
-    },
-    SearchRuns,
-  );
-  if (!runs.ok) throw new SweepError(`sweep: runs/search: ${runs.reason}`);
+  const runs = await pages('runs/search', async (pageToken) => {
+    const r = await api.call(
+      {
+        step: 'sweep',
+        label: 'runs/search',
+        method: 'POST',
+        endpoint: 'runs/search',
+        json: {
+          experiment_ids: [exp.data.experiment.experiment_id],
+          max_results: 1000,
+          run_view_type: 'ACTIVE_ONLY',
+          ...(pageToken ? { page_token: pageToken } : {}),
+        },
+      },
+      SearchRuns,
+    );
+    return r.ok ? { ok: true, items: r.data.runs ?? [], next: r.data.next_page_token } : { ok: false, reason: r.reason };
+  });
   const out: Leftover[] = [];
-  for (const run of runs.data.runs ?? []) {
+  for (const run of runs) {
     const tags = new Map((run.data?.tags ?? []).map((t) => [t.key, t.value ?? '']));
     const id = tags.get(CHECK_TAG);
     const name = run.info.run_name ?? tags.get('mlflow.runName') ?? '';
-    if (!id || name !== resourceName(id)) continue;
+    if (!isCheckId(id) || name !== resourceName(id)) continue;
     const started = Number(run.info.start_time ?? 0);
     if (!(started > 0 && started <= cutoff)) continue;
     out.push({
@@ -136,21 +161,23 @@ async function findRunsIn(api: MlflowApi, name: string, cutoff: number): Promise
 }
 
 async function findModels(api: MlflowApi, cutoff: number): Promise<Leftover[]> {
-  const models = await api.call(
-    {
-      step: 'sweep',
-      label: 'registered-models/search',
-      method: 'GET',
-      endpoint: 'registered-models/search',
-      query: { filter: `name LIKE '${NAME_PREFIX}%'`, max_results: 1000 },
-    },
-    SearchRegisteredModels,
-  );
-  if (!models.ok) throw new SweepError(`sweep: registered-models/search: ${models.reason}`);
+  const models = await pages('registered-models/search', async (pageToken) => {
+    const r = await api.call(
+      {
+        step: 'sweep',
+        label: 'registered-models/search',
+        method: 'GET',
+        endpoint: 'registered-models/search',
+        query: { filter: `name LIKE ${filterString(`${NAME_PREFIX}%`)}`, max_results: 1000, ...(pageToken ? { page_token: pageToken } : {}) },
+      },
+      SearchRegisteredModels,
+    );
+    return r.ok ? { ok: true, items: r.data.registered_models ?? [], next: r.data.next_page_token } : { ok: false, reason: r.reason };
+  });
   const out: Leftover[] = [];
-  for (const model of models.data.registered_models ?? []) {
+  for (const model of models) {
     const id = (model.tags ?? []).find((t) => t.key === CHECK_TAG)?.value;
-    if (!id || model.name !== resourceName(id)) continue;
+    if (!isCheckId(id) || model.name !== resourceName(id)) continue;
     const created = Number(model.creation_timestamp ?? 0);
     if (!(created > 0 && created <= cutoff)) continue;
     out.push({ kind: 'registered-model', name: model.name, id, createdAt: new Date(created).toISOString() });
@@ -159,7 +186,10 @@ async function findModels(api: MlflowApi, cutoff: number): Promise<Leftover[]> {
 }
 
 async function removeRun(http: Http, api: MlflowApi, base: string, item: Leftover): Promise<string | undefined> {
-  const dir = `${runArtifactPath(item.artifactUri, item.experimentId, item.id)}/${ARTIFACT_DIR}`;
+  const location = runArtifactPath(item.artifactUri, item.experimentId, item.id);
+  // A run whose artifact location is not its own is not touched at all: something else made it so.
+  if (!location.ok) return `not touched: ${location.problem}`;
+  const dir = `${location.path}/${ARTIFACT_DIR}`;
   // The directory may not exist (the check crashed before its upload): only the run delete must succeed.
   await deleteArtifactDir(http, 'sweep', `${base}/api/2.0/mlflow-artifacts/artifacts`, dir, true);
   const r = await deleteRun(api, 'sweep', item.id);
@@ -168,7 +198,7 @@ async function removeRun(http: Http, api: MlflowApi, base: string, item: Leftove
 
 async function removeModel(api: MlflowApi, item: Leftover, registryBase: string | undefined): Promise<string | undefined> {
   const versions = await api.call(
-    { step: 'sweep', label: 'model-versions/search', method: 'GET', endpoint: 'model-versions/search', query: { filter: `name='${item.name}'` } },
+    { step: 'sweep', label: 'model-versions/search', method: 'GET', endpoint: 'model-versions/search', query: { filter: `name=${filterString(item.name)}` } },
     SearchModelVersions,
   );
   if (versions.ok) {
@@ -179,6 +209,24 @@ async function removeModel(api: MlflowApi, item: Leftover, registryBase: string 
   }
   const r = await deleteRegisteredModel(api, 'sweep', item.name, registryBase);
   return r.ok ? undefined : `registered-models/delete: ${r.reason}`;
+}
+
+type Page<T> = { ok: true; items: T[]; next?: string | undefined } | { ok: false; reason: string };
+
+/** Every page of a search, following next_page_token, at most MAX_SEARCH_PAGES; a repeated token ends it. */
+async function pages<T>(label: string, fetch: (pageToken: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
+    const r = await fetch(token);
+    if (!r.ok) throw new SweepError(`sweep: ${label}: ${r.reason}`);
+    all.push(...r.items);
+    if (!r.next || seen.has(r.next)) return all;
+    seen.add(r.next);
+    token = r.next;
+  }
+  throw new SweepError(`sweep: ${label}: more than ${MAX_SEARCH_PAGES} pages of results; stopped (nothing was deleted)`);
 }
 
 /** The target answered a search wrongly or not at all: nothing can be swept (exit 1). */

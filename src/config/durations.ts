@@ -3,8 +3,23 @@
 import { UsageError } from './errors.js';
 import { quoteSafely } from './key-guard.js';
 
-/** Milliseconds in `s`; throws UsageError with a one-line message (no flag name: the caller adds it). */
-export function parseDuration(s: string): number {
+/**
+ * The longest wait hokus-check accepts: a week. Node's timers overflow past 2^31-1 ms (~24.8 days) and
+ * fire at once, and the HTTP layer doubles the per-request timeout for its whole-exchange timer.
+ */
+export const MAX_DURATION_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Milliseconds in `s`; throws UsageError with a one-line message (no flag name: the caller adds it).
+ * `max`: a duration that is not a timer (sweep's --older-than) may allow more.
+ */
+export function parseDuration(s: string, max = MAX_DURATION_MS): number {
+  const ms = parseAny(s);
+  if (!(ms <= max)) throw new UsageError(`duration ${quoteSafely(s)} is too long (at most ${Math.floor(max / 3_600_000)}h)`);
+  return ms;
+}
+
+function parseAny(s: string): number {
   const text = s.trim();
   if (BARE_NUMBER.test(text)) return Math.round(Number(text) * 1000);
   if (text === '' || !WHOLE.test(text)) throw new UsageError(invalid(s));

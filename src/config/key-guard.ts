@@ -34,3 +34,50 @@ const KEY_FIELD_NAMES = new Set(['apikey', 'key', 'token', 'apitoken', 'authtoke
 export function quoteSafely(value: string): string {
   return containsKey(value) ? '(a value shaped like an API key, not shown)' : JSON.stringify(value);
 }
+
+/** Longest key read from stdin: a Hokusai key is ~50 bytes; past this it is not a key (and not read on). */
+export const MAX_KEY_BYTES = 4096;
+
+/** The env vars a config file found in the working directory may name in apiKeyEnv: the platform's own. */
+const DISCOVERED_KEY_ENV = /^HOKUSAI_[A-Z0-9_]*$/;
+const KEY_ROUTING_URLS = ['registryUrl', 'authUrl', 'mlflowUrl', 'mlflowDirectUrl'] as const;
+
+interface PickedSetting {
+  value: unknown;
+  source: string;
+  layer: 'flag' | 'env' | 'entry' | 'defaults' | 'built-in';
+}
+
+/**
+ * A config file found in the working directory (not given with --config) — a pull request's branch
+ * in CI, a cloned repository — cannot choose on its own which secret is sent where:
+ *  - its apiKeyEnv may only name a HOKUSAI_* variable (not GITHUB_TOKEN, not a cloud key);
+ *  - its URLs are used only for an environment the user named (--env or HOKUS_CHECK_ENV), never from
+ *    "defaults" for a run that names none.
+ * `--config FILE` (the user vouches for the file) or the flag itself (--api-key-env, --registry-url, …)
+ * lifts each rule. Returns the problems, one line each.
+ */
+export function discoveredFileProblems(layers: ReadonlyArray<Partial<Record<string, PickedSetting>>>, environmentNamed: boolean, label: string): string[] {
+  const pick = (field: string) => layers.find((layer) => layer[field])?.[field];
+  const fromFile = (s: PickedSetting | undefined): s is PickedSetting => s !== undefined && (s.layer === 'entry' || s.layer === 'defaults');
+  const problems: string[] = [];
+  const keyEnv = pick('apiKeyEnv');
+  if (fromFile(keyEnv) && !DISCOVERED_KEY_ENV.test(String(keyEnv.value))) {
+    problems.push(
+      `${keyEnv.source} names ${String(keyEnv.value)}: a config file found in the working directory may only name HOKUSAI_* variables ` +
+        `for the key; to use it, pass --config ${label} (you vouch for the file) or --api-key-env ${String(keyEnv.value)}`,
+    );
+  }
+  if (!environmentNamed) {
+    for (const field of KEY_ROUTING_URLS) {
+      const url = pick(field);
+      if (fromFile(url)) {
+        problems.push(
+          `${url.source}: a config file found in the working directory does not choose where the key goes for a run that names ` +
+            `no environment; pass --config ${label} or --env NAME, or give the URL as a flag`,
+        );
+      }
+    }
+  }
+  return problems;
+}

@@ -22,7 +22,7 @@ import {
 } from './field-checks.js';
 import { type ConfigEntry, formatPath, OPTION_FIELDS, type OptionField, TARGET_FIELDS, type TargetField } from './file-schema.js';
 import { CONFIG_FILE_NAME, type LoadedConfig, loadConfigFile, type ReadFile } from './load.js';
-import { quoteSafely } from './key-guard.js';
+import { discoveredFileProblems, quoteSafely } from './key-guard.js';
 import { parseStepList } from './step-list.js';
 import { closest } from './suggest.js';
 
@@ -100,6 +100,7 @@ export function resolveSettings(input: {
     for (const name of selection.names ?? ['default']) {
       const entry = selection.names ? layerFromFile(loaded?.config.environments[name], ['environments', name], loaded?.label) : {};
       const layers = [flagLayer, envLayer, entry, defaults, BUILT_IN];
+      if (loaded && flags.config === undefined) problems.push(...discoveredFileProblems(layers, selection.names !== undefined, loaded.label));
       const target = buildTarget(name, selection.names !== undefined, layers, loaded, problems);
       if (target) targets.push(target);
       optionsPerTarget.push({ name, options: pickOptions(layers) });

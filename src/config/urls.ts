@@ -9,16 +9,23 @@ export function urlProblem(value: string): string | undefined {
   const text = value.trim();
   const url = URL.canParse(text) ? new URL(text) : undefined;
   if (!url || !HTTP_SCHEME.test(text)) {
-    const hint = schemelessHint(text);
+    // A query or fragment may hold a secret (?token=…): the message never shows one.
+    const shown = withoutQuery(value);
+    const hint = shown === value ? schemelessHint(text) : undefined;
     if (hint) return `${JSON.stringify(value)} is not a URL; did you mean ${hint}?`;
-    return `invalid URL ${JSON.stringify(value)} (expected http(s)://host)`;
+    return `invalid URL ${JSON.stringify(shown)}${shown === value ? '' : ' (query not shown)'} (expected http(s)://host)`;
   }
   // The credentials themselves are not echoed: they may be secrets.
   if (url.username !== '' || url.password !== '') return 'must not contain credentials (user:password@)';
   if (url.search !== '' || url.hash !== '') {
-    return `${JSON.stringify(value)} must be a base URL, without "?query" or "#fragment"`;
+    return `${JSON.stringify(`${url.origin}${url.pathname}`)} must be a base URL, without "?query" or "#fragment" (not shown: either may hold a secret)`;
   }
   return undefined;
+}
+
+function withoutQuery(value: string): string {
+  const cut = value.search(/[?#]/);
+  return cut < 0 ? value : `${value.slice(0, cut)}?…`;
 }
 
 /** The URL as a base: trimmed, without trailing slashes. Assumes urlProblem(value) is undefined. */

@@ -4,6 +4,7 @@
 import type { Exchange } from '../http/types.js';
 import { readBody } from './exchange-body.js';
 import { exchangesWhere, is2xx, isArtifactCall, isFailure, isTrackingCall, responderOf, statusOf, stepStatus, throughProxy } from './evidence-query.js';
+import { isProxy } from './signatures.js';
 import type { Evidence } from './types.js';
 
 export type VerdictBasis =
@@ -38,7 +39,7 @@ export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
   const tracking = passingTrackingCall(ev);
   const disabled = own.find((x) => statusOf(x) === 503 && readBody(x).error === 'ARTIFACTS_DISABLED');
   if (disabled) return withTracking({ kind: 'not-served', basis: 'disabled', failing: disabled, decisive: [] }, tracking);
-  const failing = own.find(isRouteMiss);
+  const failing = own.find(isRouteMiss) ?? own.find((x) => isProxyFileAnswer(ev, x));
   if (!failing) return undefined;
 
   if (ev.target.kind === 'mlflow') return withTracking({ kind: 'not-served', basis: 'plain-mlflow', failing, decisive: [] }, tracking);
@@ -75,6 +76,17 @@ export function isRouteMiss(x: Exchange): boolean {
   if (statusOf(x) !== 404) return false;
   const facts = readBody(x);
   return !(facts.errorCode !== undefined && facts.errorCode !== 'RESOURCE_NOT_FOUND' && responderOf(x) === 'mlflow');
+}
+
+/**
+ * A reverse proxy's 405 on the PUT while its listing answer is its own too: it serves the artifact
+ * path as files (nginx answers 405 to a PUT there), so nothing is routed to MLflow.
+ */
+function isProxyFileAnswer(ev: Evidence, x: Exchange): boolean {
+  const who = responderOf(x);
+  if (statusOf(x) !== 405 || !isProxy(who) || who === 'hokusai-proxy') return false;
+  const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
+  return listing !== undefined && !is2xx(listing) && responderOf(listing) === who;
 }
 
 function isMissingRoute(x: Exchange): boolean {

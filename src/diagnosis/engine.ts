@@ -29,12 +29,16 @@ export function diagnose(ev: Evidence): Finding[] {
  * cites the same exchange.
  */
 const SPECIFICITY: readonly string[] = [
+  'ROUTE_REDIRECTED_TO_HTTPS',
+  'ROUTE_PREFIX_NOT_STRIPPED',
+  'ROUTE_METHOD_REFUSED',
   'ROUTE_ARTIFACTS_MISROUTED',
   'MLFLOW_ARTIFACTS_NOT_SERVED',
   'AUTH_SERVICE_ID_MISMATCH',
   'AUTH_HEADER_STRIPPED',
   'AUTH_ADMIN_REQUIRED',
   'AUTH_SCOPE_MISSING',
+  'GATEWAY_RATE_LIMITED',
   'AUTH_RATE_LIMITED',
   'GATEWAY_UPSTREAM_UNREACHABLE',
   'GATEWAY_NO_TARGETS',
@@ -74,8 +78,9 @@ const MLFLOW_SIDE = new Set(['routing', 'mlflow', 'gateway']);
 
 function fingerprintAll(ev: Evidence): void {
   const authOrigin = originOf(ev.target.authUrl);
+  const mlflowOrigins = [ev.target.kind === 'mlflow' ? ev.target.mlflowUrl : undefined, ev.target.mlflowDirectUrl].flatMap((u) => originOf(u) ?? []);
   for (const x of ev.exchanges) {
-    const { responder, chain } = fingerprint(x, authOrigin ? { authOrigin } : {});
+    const { responder, chain } = fingerprint(x, { ...(authOrigin ? { authOrigin } : {}), mlflowOrigins });
     x.responder = responder;
     x.chain = chain;
   }

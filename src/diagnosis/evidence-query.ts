@@ -4,6 +4,7 @@ import type { Exchange, Responder } from '../http/types.js';
 import { STEP_IDS, type StepId, type StepResult, type StepStatus } from '../steps/types.js';
 import { errorWords, readBody } from './exchange-body.js';
 import { fingerprint, originOf } from './fingerprint.js';
+import { isProxy } from './signatures.js';
 import type { Evidence } from './types.js';
 
 export function stepResult(ev: Evidence, id: StepId): StepResult | undefined {
@@ -151,4 +152,13 @@ export function apiMlflowProbeFailure(ev: Evidence): { exchange: Exchange; quote
 export function earliestFailingStep(ev: Evidence, xs: readonly Exchange[]): StepId | undefined {
   const steps = new Set(xs.map((x) => x.step));
   return STEP_IDS.find((id) => steps.has(id) && isFailure(stepStatus(ev, id))) ?? asStepId(xs[0]?.step ?? '');
+}
+
+/**
+ * The answer can speak for MLflow's side (MLflow, or the API quoting it): not the auth service's own
+ * error, not a reverse proxy's page. Rules that blame MLflow's database or store ask this first.
+ */
+export function canSpeakForMlflow(x: Exchange): boolean {
+  const who = responderOf(x);
+  return who !== 'hokusai-auth' && (who === 'hokusai-proxy' || !isProxy(who)) && !(x.step === 'auth' && who !== 'mlflow');
 }

@@ -84,14 +84,12 @@ export function isFlaskErrorPage(text: string): boolean {
   return /^<!doctype html>\s*<html lang=en>\s*<title>\d{3} [^<]*<\/title>/i.test(text.trim());
 }
 
-/** nginx's error page: `<hr><center>nginx</center>`. */
-export function isNginxPage(text: string): boolean {
-  return /<center>\s*nginx[^<]*<\/center>/i.test(text);
-}
-
-/** The bare `<center><h1>503 Service Temporarily Unavailable</h1></center>` page of a load balancer. */
+/**
+ * The bare `<center><h1>503 Service Temporarily Unavailable</h1></center>` page of a load balancer
+ * (nginx's has an `<hr><center>nginx</center>` footer: signatures.ts names it first).
+ */
 export function isGatewayErrorPage(text: string): boolean {
-  return /<title>\s*\d{3} [^<]*<\/title>/i.test(text) && /<center>\s*<h1>\s*\d{3}/i.test(text) && !isNginxPage(text);
+  return /<title>\s*\d{3} [^<]*<\/title>/i.test(text) && /<center>\s*<h1>\s*\d{3}/i.test(text) && !/<center>\s*(nginx|openresty)[^<]*<\/center>/i.test(text);
 }
 
 /** The most telling short text of a body: error_code + message, detail, HTML title, or the text. */

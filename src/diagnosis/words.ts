@@ -2,20 +2,11 @@
 import type { Exchange, Responder } from '../http/types.js';
 import { bodySummary, readBody } from './exchange-body.js';
 import { chainOf, responderOf } from './evidence-query.js';
+import { componentWords } from './signatures.js';
 export { formatBytes } from '../steps/progress-text.js';
 
-const RESPONDER_WORDS: Record<Responder, string> = {
-  mlflow: 'MLflow',
-  'hokusai-api': 'the Hokusai API',
-  'hokusai-proxy': "the API's MLflow proxy",
-  'hokusai-auth': 'the auth service',
-  'load-balancer': 'the load balancer',
-  nginx: 'nginx',
-  unknown: 'an unidentified server',
-};
-
 export function responderWords(r: Responder): string {
-  return RESPONDER_WORDS[r];
+  return componentWords(r);
 }
 
 /** '404 Flask HTML page "404 Not Found" from MLflow (via the Hokusai API)'. */
@@ -42,6 +33,8 @@ export function nameOf(x: Exchange): string {
 }
 
 export function capitalise(s: string): string {
+  // Product names keep their own spelling at the start of a sentence ('nginx at …').
+  if (/^(nginx|openresty)\b/.test(s)) return s;
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

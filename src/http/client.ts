@@ -8,10 +8,12 @@ import { BINARY_HEAD_BYTES, type BinaryFacts, decodeText, describeBinary, looksB
 import { asCut, classifyError, type Phase } from './classify.js';
 import { createDispatcher, type ProxyEnv } from './dispatcher.js';
 import { ExchangeLog } from './exchange-log.js';
+import { inertLine } from './inert.js';
 import { createRedactor, redactedExcerpt, redactHeaders } from './redact.js';
 import { normaliseOrigins, planRequest, type PlanContext, type RequestPlan } from './request-plan.js';
 import { retryDelay, retryLoop, type RetryPolicy } from './retry.js';
 import type { ApiKey } from './secret.js';
+import { serverJson } from './server-json.js';
 import { TryTrace, traceDispatch } from './timings.js';
 import type { Exchange, ExchangeError, ExchangeRequest, ExchangeResponse, Header, Http, HttpResult, RequestSpec } from './types.js';
 
@@ -71,7 +73,7 @@ export function createHttp(opts: HttpOptions): Http {
     if (!planned.ok) {
       const { id, slot } = log.begin();
       const request: ExchangeRequest = { method: spec.method, url: redact(planned.url), headers: redactHeaders(planned.headers, redact) };
-      const error = { ...planned.error, message: redact(planned.error.message) };
+      const error = { ...planned.error, message: inertLine(redact(planned.error.message)) };
       const exchange = { ...identity(spec, id, 1), request, error, timings: { ...NO_TIMINGS } };
       log.finish(slot, exchange);
       return { exchange, text: '', json: undefined };
@@ -241,7 +243,7 @@ async function tryOnce(
     // The answer started and the connection ended before its end: a cut transfer, named with when.
     const cut = res && body ? asCut(classified, { host, received: body.size, elapsedMs: trace.timings().total, ...declaredLength(rawHeaders) }) : undefined;
     const named = cut ?? classified;
-    error = { ...named, message: s.redact(named.message) };
+    error = { ...named, message: inertLine(s.redact(named.message)) };
     if (error.kind === 'timeout' && timedOut) error.waitedMs = timedOut.startsWith('no complete response') ? 2 * timeoutMs : timeoutMs;
     else if (error.kind === 'timeout') error.waitedMs = timeoutMs;
   }
@@ -263,7 +265,10 @@ async function tryOnce(
   const text = usable && redactedText !== undefined && exchange.response?.binary === undefined ? redactedText : '';
   // JSON must be UTF-8 (RFC 8259 §8.1): bytes that are not were mangled on the way (or were never
   // JSON), and a body decoded with replacement characters is not the answer the server meant.
-  const result: HttpResult = { exchange, text, json: usable && !body?.truncated && !body?.invalidUtf8 ? parseJson(text) : undefined };
+  // Parsed from the raw text, then every string redacted and made inert: a key written in \u escapes
+  // is only a key once decoded (src/http/server-json.ts).
+  const json = usable && !body?.truncated && !body?.invalidUtf8 ? serverJson(body?.text ?? '', s.redact) : undefined;
+  const result: HttpResult = { exchange, text, json };
   if (usable) result.status = res!.statusCode;
   const retryAfter = rawHeaders.find(([name]) => name === 'retry-after')?.[1];
   return retryAfter === undefined ? { exchange, result } : { exchange, result, retryAfter };
@@ -307,8 +312,8 @@ function recordResponse(
     response.bodyExcerpt = redactedExcerpt(body.head ? decodeText(body.head, true).text : '', s.excerptChars, s.redact);
   }
   const statusText = (res as { statusText?: string }).statusText;
-  if (statusText) response.statusText = statusText;
-  const contentType = headers.find(([name]) => name === 'content-type')?.[1];
+  if (statusText) response.statusText = inertLine(s.redact(statusText));
+  const contentType = response.headers.find(([name]) => name === 'content-type')?.[1];
   if (contentType !== undefined) response.contentType = contentType;
   if (body.invalidUtf8) response.invalidUtf8 = true;
   return response;
@@ -395,15 +400,6 @@ function identity(spec: RequestSpec, id: string, attempt: number): Identity {
   const who: Identity = { id, step: spec.step, label: spec.label, attempt, startedAt: new Date().toISOString() };
   if (spec.probe !== undefined) who.probe = spec.probe;
   return who;
-}
-
-function parseJson(text: string): unknown {
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

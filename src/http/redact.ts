@@ -1,24 +1,26 @@
-// Redaction at the source: everything an Exchange records passes through here before it is stored,
-// so no report format, log or HAR file can carry the key. Known secrets are replaced in every
-// encoding a server might echo them in; credential-looking values (Bearer tokens, api_key=…,
-// x-api-key) are masked even when they are not ours.
-import { maskSecret } from './secret.js';
+// Redaction at the edges: everything an Exchange records passes through here before it is stored,
+// and every writer passes its final bytes through it again (src/report/safe-output.ts). Known secrets
+// are found in every form a server or an encoder might turn them into — any case, base64/base64url
+// (at any byte offset), hex, %xx (canonical or every byte), JSON \u escapes, HTML entities — and as
+// any run of 8 or more consecutive characters of the secret part (a key cut short is still a leak).
+// Credential-looking values (Bearer tokens, api_key=…, x-api-key) are masked even when not ours.
+import { decodedView, type DecodedView } from './decoded-view.js';
+import { inertBlock, inertLine } from './inert.js';
+import { maskSecret, secretPrefix } from './secret.js';
 import type { Header } from './types.js';
 
 export type Redactor = (text: string) => string;
 
+/** Shortest run of the secret part that counts as a leak (the masked form shows 4 characters). */
+export const MIN_RUN = 8;
+
 /** A redactor for the given secrets (the API key) plus the generic credential patterns. */
 export function createRedactor(secrets: string[]): Redactor {
-  const replacements = secrets.filter((s) => s.length > 0).flatMap(secretForms);
-  // Longest first, so a form that contains another is replaced whole.
-  replacements.sort((a, b) => b.find.length - a.find.length);
+  const finders = secrets.filter((s) => s.length > 0).map(secretFinder);
   const partials = secrets.filter((s) => s.length > 0).flatMap(partialForms);
   return (text) => {
     let out = text;
-    for (const r of replacements) {
-      if (r.caseInsensitive) out = out.replace(r.regex!, r.mask);
-      else if (out.includes(r.find)) out = out.replaceAll(r.find, r.mask);
-    }
+    if (finders.length > 0 && out.length > 0) out = maskRanges(out, finders);
     return redactTrailingPartial(out, partials)
       .replace(AUTH_SCHEME, (_m, scheme: string, space: string, token: string) => `${scheme}${space}${maskToken(token)}`)
       .replace(KEY_VALUE, (_m, lead: string, value: string) => `${lead}${maskToken(value)}`);
@@ -33,8 +35,10 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-k
  * every other value run through the text redactor, since a server may echo the key in any header.
  */
 export function redactHeaders(headers: readonly Header[], redact: Redactor = createRedactor([])): Header[] {
-  return headers.map(([rawName, value]) => {
-    const name = rawName.toLowerCase();
+  return headers.map(([rawName, rawValue]): Header => {
+    // Names too: a server chooses them, and may put the key (or an escape sequence) there.
+    const name = inertLine(redact(rawName.toLowerCase()));
+    const value = inertLine(rawValue);
     if (SECRET_HEADERS.has(name)) return [name, redactCredential(value, redact)];
     if (name === 'cookie') return [name, redactCookiePairs(value, '; ', redact)];
     if (name === 'set-cookie') return [name, redactSetCookie(value, redact)];
@@ -58,40 +62,125 @@ const AUTH_SCHEME = /\b(Bearer|ApiKey|Basic)(\s+)(?![A-Za-z]{1,20}(?![A-Za-z0-9�
 // bodies, and JSON.
 const KEY_VALUE = /((?<![\w-])(?:x-api-key|api[_-]?key|apikey|access[_-]?token)["']?\s*[:=]\s*["']?)([^\s"'&,;}<>]+)/gi;
 
-interface Replacement {
-  find: string;
-  mask: string;
-  caseInsensitive?: boolean;
-  regex?: RegExp;
+/** Where, in one encoded form of the secret, a window of it starts. */
+interface Place {
+  form: string;
+  at: number;
 }
 
-/** The secret as written, base64/base64url (also as a fragment of a longer blob), URL-encoded. */
-function secretForms(secret: string): Replacement[] {
+/** One regex over every window of one case class; a hit is extended as far as the form goes on. */
+interface Matcher {
+  regex: RegExp;
+  windows: Map<string, Place[]>;
+  caseInsensitive: boolean;
+}
+
+interface SecretFinder {
+  mask: string;
+  matchers: Matcher[];
+  /** The secret's characters, lower case: the only ones an escape must decode to for the view to matter. */
+  chars: Set<string>;
+}
+
+function secretFinder(secret: string): SecretFinder {
   const mask = maskSecret(secret);
-  const forms = new Set<string>([secret]);
   const bytes = Buffer.from(secret, 'utf8');
-  for (const b64 of [bytes.toString('base64'), bytes.toString('base64url')]) {
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
+  const prefixChars = secretPrefix(secret).length;
+  const prefixBytes = Buffer.byteLength(secret.slice(0, prefixChars), 'utf8');
+  const insensitive: Array<[string, number, number]> = []; // [form, first window start, window length]
+  const sensitive: Array<[string, number, number]> = [];
+  // The secret as written (any case), and its hex (any case): 2 hex digits a byte.
+  insensitive.push([secret, prefixChars, MIN_RUN]);
+  insensitive.push([bytes.toString('hex'), 2 * prefixBytes, 2 * MIN_RUN]);
+  // base64 / base64url: inside a longer blob (`Basic base64(user:key)`) the key's characters depend
+  // on its byte offset mod 3, so each offset keeps the characters that depend on the key's bytes only.
+  const b64Window = Math.ceil((MIN_RUN * 8) / 6);
+  for (const shift of [0, 1, 2]) {
+    const shifted = Buffer.concat([Buffer.alloc(shift), bytes]);
+    const first = Math.ceil((8 * shift) / 6);
+    const last = Math.floor((8 * (shift + bytes.length)) / 6);
+    const from = Math.max(0, Math.floor((8 * (shift + prefixBytes)) / 6) - first);
+    for (const encoding of ['base64', 'base64url'] as const) sensitive.push([shifted.toString(encoding).slice(first, last), from, b64Window]);
   }
-  // Embedded in a longer base64 blob (`Basic base64(user:key)`), the key's encoding depends on its
-  // byte offset mod 3: keep, for each offset, the characters that depend on the key's bytes only.
-  if (bytes.length >= 8) {
-    for (const shift of [1, 2]) {
-      const shifted = Buffer.concat([Buffer.alloc(shift), bytes]);
-      const first = Math.ceil((8 * shift) / 6);
-      const last = Math.floor((8 * (shift + bytes.length)) / 6);
-      forms.add(shifted.toString('base64').slice(first, last));
-      forms.add(shifted.toString('base64url').slice(first, last));
+  // The whole encoding, its last character and padding included.
+  const fromB64 = Math.floor((8 * prefixBytes) / 6);
+  for (const encoding of ['base64', 'base64url'] as const) sensitive.push([bytes.toString(encoding), fromB64, b64Window]);
+  const chars = new Set([...secret.toLowerCase(), ...bytes.toString('base64'), ...bytes.toString('base64url')].map((c) => c.toLowerCase()));
+  return { mask, chars, matchers: [matcher(insensitive, true), matcher(sensitive, false)].filter((m): m is Matcher => m !== undefined) };
+}
+
+function matcher(forms: Array<[string, number, number]>, caseInsensitive: boolean): Matcher | undefined {
+  const windows = new Map<string, Place[]>();
+  for (const [form, from, size] of forms) {
+    // A secret part shorter than a window: the whole form is the one window.
+    const [start, length] = form.length - from >= size ? [from, size] : [0, form.length];
+    for (let at = start; at + length <= form.length; at++) {
+      const w = form.slice(at, at + length);
+      const k = caseInsensitive ? w.toLowerCase() : w;
+      const places = windows.get(k) ?? [];
+      places.push({ form, at });
+      windows.set(k, places);
     }
-    forms.add(bytes.toString('base64').slice(0, Math.floor((8 * bytes.length) / 6)));
-    forms.add(bytes.toString('base64url').slice(0, Math.floor((8 * bytes.length) / 6)));
   }
-  const out: Replacement[] = [...forms].filter((f) => f.length > 0).map((find) => ({ find, mask }));
-  const encoded = encodeURIComponent(secret);
-  if (encoded !== secret) {
-    // %xx escapes may come back in either case.
-    out.push({ find: encoded, mask, caseInsensitive: true, regex: new RegExp(escapeRegExp(encoded), 'gi') });
+  if (windows.size === 0) return undefined;
+  const source = [...windows.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+  return { regex: new RegExp(source, caseInsensitive ? 'gi' : 'g'), windows, caseInsensitive };
+}
+
+type Range = [start: number, end: number];
+
+/** Every span of `text` that holds a run of a secret (in any form), masked. */
+function maskRanges(text: string, finders: readonly SecretFinder[]): string {
+  const found: Array<[number, number, string]> = [];
+  const search = (view: string, toOriginal: (r: Range) => Range) => {
+    for (const f of finders) for (const m of f.matchers) for (const r of runs(view, m)) found.push([...toOriginal(r), f.mask]);
+  };
+  search(text, (r) => r);
+  const keep = (c: string) => finders.some((f) => f.chars.has(c.toLowerCase()));
+  // Twice: an escape inside an escape (`%255F`, JSON inside a JSON string) is undone too.
+  let view: DecodedView | undefined = decodedView(text, keep);
+  let map = (r: Range): Range => r;
+  for (let depth = 0; view && depth < 2; depth++) {
+    const v: DecodedView = view;
+    const outer = map;
+    const toOriginal = (r: Range): Range => outer(v.toOriginal(r[0], r[1]));
+    search(v.text, toOriginal);
+    map = toOriginal;
+    view = decodedView(v.text, keep);
+  }
+  if (found.length === 0) return text;
+  found.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let cursor = 0;
+  for (let i = 0; i < found.length; ) {
+    let [start, end] = found[i]!;
+    const mask = found[i]![2];
+    i++;
+    while (i < found.length && found[i]![0] <= end) end = Math.max(end, found[i++]![1]);
+    if (start < cursor) start = cursor;
+    out += text.slice(cursor, start) + mask;
+    cursor = end;
+  }
+  return out + text.slice(cursor);
+}
+
+function runs(text: string, m: Matcher): Range[] {
+  const out: Range[] = [];
+  const same = m.caseInsensitive ? (a: string, b: string) => a === b || a.toLowerCase() === b.toLowerCase() : (a: string, b: string) => a === b;
+  m.regex.lastIndex = 0;
+  for (let hit = m.regex.exec(text); hit !== null; hit = m.regex.exec(text)) {
+    const p = hit.index;
+    const w = hit[0];
+    let best: Range = [p, p + w.length];
+    for (const { form, at } of m.windows.get(m.caseInsensitive ? w.toLowerCase() : w) ?? []) {
+      let left = 0;
+      while (p - left > 0 && at - left > 0 && same(text[p - left - 1]!, form[at - left - 1]!)) left++;
+      let right = w.length;
+      while (p + right < text.length && at + right < form.length && same(text[p + right]!, form[at + right]!)) right++;
+      if (right + left > best[1] - best[0]) best = [p - left, p + right];
+    }
+    out.push(best);
+    m.regex.lastIndex = best[1];
   }
   return out;
 }
@@ -168,6 +257,6 @@ export function redactedExcerpt(text: string, chars: number, redact: Redactor): 
     const out = redact(whole ? text : text.slice(0, window));
     // Redaction shortens text; if it shortened the window too much, the cut might reach a partial
     // secret at the window's end: widen and redo.
-    if (whole || out.length >= chars + margin / 2) return out.slice(0, chars);
+    if (whole || out.length >= chars + margin / 2) return inertBlock(out.slice(0, chars));
   }
 }

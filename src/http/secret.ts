@@ -39,7 +39,12 @@ const KNOWN_PREFIXES = ['hk_test_', 'hk_live_'];
  * '<redacted>'.
  */
 export function maskSecret(value: string): string {
-  const prefix = KNOWN_PREFIXES.find((p) => value.startsWith(p)) ?? value.slice(0, 3);
+  const prefix = secretPrefix(value) || value.slice(0, 3);
   if (value.length < prefix.length + 12) return '<redacted>';
   return `${prefix}…${value.slice(-4)}`;
+}
+
+/** The key's public prefix ('hk_test_', 'hk_live_'), '' for any other secret. */
+export function secretPrefix(value: string): string {
+  return KNOWN_PREFIXES.find((p) => value.startsWith(p)) ?? '';
 }

@@ -79,7 +79,25 @@ export interface ExchangeResponse {
 }
 
 /** Who produced a response, read from status, headers and body shape (diagnosis/fingerprint.ts). */
-export type Responder = 'mlflow' | 'hokusai-api' | 'hokusai-proxy' | 'hokusai-auth' | 'load-balancer' | 'nginx' | 'unknown';
+export const RESPONDERS = [
+  'mlflow',
+  'hokusai-api',
+  'hokusai-proxy',
+  'hokusai-auth',
+  'load-balancer',
+  'nginx',
+  'haproxy',
+  'apache',
+  'caddy',
+  'cloudfront',
+  'cloudflare',
+  'google-lb',
+  'envoy',
+  'traefik',
+  'kong',
+  'unknown',
+] as const;
+export type Responder = (typeof RESPONDERS)[number];
 
 export interface Exchange {
   /** 'x1', 'x2', … in the order requests were started, unique within one target's check. */

@@ -1,5 +1,6 @@
 // Runs of one check, found by its tag: for a runs/create whose answer never came.
 import type { MlflowApi } from './client.js';
+import { filterString } from './filter-string.js';
 import { SearchRuns } from './schemas.js';
 import { CHECK_TAG } from '../steps/naming.js';
 
@@ -14,7 +15,7 @@ export async function findRunsByCheckId(
       label: 'runs/search',
       method: 'POST',
       endpoint: 'runs/search',
-      json: { experiment_ids: [experimentId], filter: `tags.\`${CHECK_TAG}\` = '${checkId}'`, max_results: 10, run_view_type: 'ACTIVE_ONLY' },
+      json: { experiment_ids: [experimentId], filter: `tags.\`${CHECK_TAG}\` = ${filterString(checkId)}`, max_results: 10, run_view_type: 'ACTIVE_ONLY' },
     },
     SearchRuns,
   );

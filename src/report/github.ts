@@ -4,16 +4,22 @@
 //   ::error title=ROUTE_ARTIFACTS_MISROUTED::Tracking calls pass … Fix: Rewrite api/2.0/…
 //   ::warning title=HEALTH_DEGRADED::GET /health answered "degraded" … Fix: Look at the mlflow …
 //   ::error title=hokus-check::prod: register error: connect ECONNREFUSED
+// These are the only lines the tool means as workflow commands: each is built here, its text redacted,
+// inert and escaped, so server text can neither end it early nor start a command of its own.
+import { inertBlock, inertLine } from '../http/inert.js';
+import { createRedactor, type Redactor } from '../http/redact.js';
 import type { Report, ReportFinding, ReportTarget } from './schema.js';
 
-export function renderGithubAnnotations(report: Report): string {
+export function renderGithubAnnotations(report: Report, redact: Redactor = createRedactor([])): string {
+  const command = (kind: 'error' | 'warning', title: string, text: string) =>
+    `::${kind} title=${escapeProperty(inertLine(redact(title)))}::${escapeData(inertBlock(redact(text)))}`;
   const multi = report.targets.length > 1;
   const lines: string[] = [];
   for (const t of report.targets) {
     const where = multi ? `[${t.name}] ` : '';
     const roots = t.findings.filter((f) => f.rootCause);
     for (const f of roots) lines.push(command('error', f.code, where + message(f)));
-    if (roots.length === 0) lines.push(...undiagnosed(t));
+    if (roots.length === 0) lines.push(...undiagnosed(t).map((text) => command('error', 'hokus-check', text)));
     for (const f of t.findings.filter((x) => x.severity === 'warn' && !x.rootCause)) {
       lines.push(command('warning', f.code, where + message(f)));
     }
@@ -26,16 +32,12 @@ export function renderGithubAnnotations(report: Report): string {
 function undiagnosed(t: ReportTarget): string[] {
   const step = t.steps.find((s) => s.rootCause) ?? t.steps.find((s) => s.status === 'fail' || s.status === 'error');
   if (step === undefined || (step.status !== 'fail' && step.status !== 'error')) return [];
-  return [command('error', 'hokus-check', `${t.name}: ${step.id} ${step.status}: ${step.detail}`)];
+  return [`${t.name}: ${step.id} ${step.status}: ${step.detail}`];
 }
 
 function message(f: ReportFinding): string {
   const [fix] = f.fix;
   return fix === undefined ? f.cause : `${f.cause} Fix: ${fix}`;
-}
-
-function command(kind: 'error' | 'warning', title: string, text: string): string {
-  return `::${kind} title=${escapeProperty(title)}::${escapeData(text)}`;
 }
 
 /** Message text: `%`, CR and LF are percent-encoded (GitHub's escapeData). */

@@ -10,6 +10,8 @@ import { Agent, request } from 'undici';
 import { renderHar } from './har.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
+import { createRedactor, type Redactor } from '../http/redact.js';
+import { safeText } from './safe-output.js';
 import type { Report } from './schema.js';
 
 export interface PostOptions {
@@ -19,14 +21,17 @@ export interface PostOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** Skip TLS verification (--insecure). */
   insecure?: boolean;
+  /** The key's redactor: every part passes the last redaction pass before it leaves (another origin). */
+  redact?: Redactor;
 }
 
-export async function postReportBundle(url: string, report: Report, opts: PostOptions): Promise<{ status: number }> {
+export async function postReportBundle(url: string, report: Report, opts: PostOptions): Promise<{ status: number; shownUrl: string }> {
   const shown = displayUrl(url);
+  const redact = opts.redact ?? createRedactor([]);
   const form = new FormData();
-  form.append('report.json', renderJson(report), { filename: 'report.json', contentType: 'application/json' });
-  form.append('report.md', renderMarkdown(report), { filename: 'report.md', contentType: 'text/markdown; charset=utf-8' });
-  form.append('report.har', renderHar(report), { filename: 'report.har', contentType: 'application/json' });
+  form.append('report.json', safeText(renderJson(report), redact, { format: 'json' }), { filename: 'report.json', contentType: 'application/json' });
+  form.append('report.md', safeText(renderMarkdown(report), redact), { filename: 'report.md', contentType: 'text/markdown; charset=utf-8' });
+  form.append('report.har', safeText(renderHar(report), redact, { format: 'json' }), { filename: 'report.har', contentType: 'application/json' });
   const headers: Record<string, string> = { ...form.getHeaders(), 'user-agent': `hokus-check/${report.tool.version}` };
   // Every part is a string, so the length is known up front; some collectors refuse chunked bodies.
   headers['content-length'] = String(form.getLengthSync());
@@ -42,7 +47,7 @@ export async function postReportBundle(url: string, report: Report, opts: PostOp
   try {
     const res = await request(url, { method: 'POST', headers, body, dispatcher: agent, signal });
     await res.body.dump();
-    if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode };
+    if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, shownUrl: shown };
     const redirect = res.statusCode >= 300 && res.statusCode < 400 ? ' (redirects are not followed)' : '';
     throw new PostError(`the report collector at ${shown} answered ${res.statusCode}${redirect}`);
   } catch (err) {

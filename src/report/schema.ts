@@ -6,13 +6,14 @@
 //    "rootCause": true, "findings": [{"code": "ROUTE_ARTIFACTS_MISROUTED", …}]}], …}]}
 import { z } from 'zod';
 import { STEP_IDS } from '../steps/types.js';
+import { RESPONDERS } from '../http/types.js';
 
 export const SCHEMA_VERSION = 1;
 
 const StepIdSchema = z.enum(STEP_IDS);
 const StepStatusSchema = z.enum(['pass', 'fail', 'error', 'blocked', 'skipped', 'warn']);
 export const VerdictSchema = z.enum(['pass', 'warn', 'fail', 'error', 'interrupted']);
-const ResponderSchema = z.enum(['mlflow', 'hokusai-api', 'hokusai-proxy', 'hokusai-auth', 'load-balancer', 'nginx', 'unknown']);
+const ResponderSchema = z.enum(RESPONDERS);
 const NetErrorKindSchema = z.enum([
   'dns',
   'refused',

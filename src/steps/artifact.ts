@@ -12,7 +12,11 @@ export const artifactStep: Step = {
   id: 'artifact',
   dependsOn: ['run'],
   async run(ctx: StepContext): Promise<StepOutcome> {
-    const runPath = runArtifactPath(ctx.state.artifactUri, ctx.state.experimentId, ctx.state.runId);
+    const location = runArtifactPath(ctx.state.artifactUri, ctx.state.experimentId, ctx.state.runId);
+    // Nothing is sent anywhere but the run's own artifact directory: a location the server chose
+    // otherwise (`..`, `%2e%2e`, `?`, another run) is a failure, and no request goes there.
+    if (!location.ok) return { status: 'fail', detail: `artifact location refused: ${location.problem}; nothing was sent there` };
+    const runPath = location.path;
     const dir = `${runPath}/${ARTIFACT_DIR}`;
     const file = `probe-${ctx.state.checkId}.bin`;
     const path = `${dir}/${file}`;
@@ -43,7 +47,8 @@ export const artifactStep: Step = {
     }
     const putFailure = describeFailure(put);
     if (putFailure) {
-      if (put.status === 404 && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
+      // 405: a proxy serving the path as files (nginx) or refusing the method; the probes tell which.
+      if ((put.status === 404 || put.status === 405) && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
       return { status: putFailure.kind, detail: `PUT: ${putFailure.reason}` };
     }
     const sent = payload.sha256();
@@ -80,14 +85,30 @@ export const artifactStep: Step = {
   },
 };
 
+/** Experiment and run ids as MLflow makes them (digits; 32 hex): nothing that could step out of a path. */
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export type ArtifactLocation = { ok: true; path: string } | { ok: false; problem: string };
+
 /**
- * '<exp>/<run>/artifacts' from the run's artifact_uri (`mlflow-artifacts:/1/<run>/artifacts`, also with an
- * authority); for other schemes (s3://…) the proxy layout MLflow would use.
+ * '<exp>/<run>/artifacts' of the run the check created, the only place it sends artifacts to or deletes
+ * from. An `mlflow-artifacts:` artifact_uri must be exactly `mlflow-artifacts:/<exp>/<run>/artifacts`
+ * of that run (an authority `//host` is allowed); any other scheme (s3://…, failure mode 28) gets the
+ * layout MLflow's proxy uses for it, from the same ids. Anything else is refused.
  */
-export function runArtifactPath(artifactUri: string | undefined, experimentId?: string, runId?: string): string {
-  const m = artifactUri?.match(/^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/);
-  if (m?.[1]) return m[1].replace(/\/+$/, '');
-  return `${experimentId ?? '0'}/${runId ?? 'unknown'}/artifacts`;
+export function runArtifactPath(artifactUri: string | undefined, experimentId?: string, runId?: string): ArtifactLocation {
+  if (experimentId === undefined || !SAFE_ID.test(experimentId)) return { ok: false, problem: `experiment id ${shown(experimentId)} is not an MLflow id` };
+  if (runId === undefined || !SAFE_ID.test(runId)) return { ok: false, problem: `run id ${shown(runId)} is not an MLflow id` };
+  const path = `${experimentId}/${runId}/artifacts`;
+  if (artifactUri !== undefined && /^mlflow-artifacts:/i.test(artifactUri)) {
+    const m = /^mlflow-artifacts:(?:\/\/[A-Za-z0-9.:[\]-]*)?\/(.*?)\/?$/.exec(artifactUri);
+    if (m?.[1] !== path) return { ok: false, problem: `artifact_uri ${shown(artifactUri)} is not mlflow-artifacts:/${path} (this run's)` };
+  }
+  return { ok: true, path };
+}
+
+function shown(value: string | undefined): string {
+  return value === undefined ? '(none)' : JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}…` : value);
 }
 
 function short(hash: string | undefined): string {

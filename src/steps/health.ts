@@ -31,8 +31,9 @@ async function apiHealth(ctx: StepContext): Promise<StepOutcome> {
   } else {
     // The API's own view of MLflow: a warning here, because the MLflow steps measure that path
     // themselves and their failure (with its cause) is the one that matters.
-    const failure = describeFailure(mlflow);
-    const status = failure ? undefined : (mlflow.json as { status?: unknown }).status;
+    // A 200 plain `OK` (MLflow's own /health answer, proxied or served by the proxy in front) is healthy.
+    const failure = isPlainOk(mlflow) ? undefined : describeFailure(mlflow);
+    const status = failure || !mlflow.json ? undefined : (mlflow.json as { status?: unknown }).status;
     if (unhealthy.includes('mlflow')) mlflowDetail = '';
     else if (failure) unhealthy.push(`mlflow (/api/health/mlflow ${failure.reason})`);
     else if (status !== undefined && status !== 'ok' && status !== 'healthy') unhealthy.push(`mlflow (/api/health/mlflow status ${String(status)})`);
@@ -56,10 +57,14 @@ async function mlflowHealth(ctx: StepContext): Promise<StepOutcome> {
   return { status: 'pass', detail: v ? `OK; MLflow ${v}` : 'OK' };
 }
 
-/** FastAPI's 404 for a route this API version does not have. */
+function isPlainOk(r: HttpResult): boolean {
+  return r.status === 200 && /^ok\s*$/i.test(r.text.trim());
+}
+
+/** A 404 for a route this API version (or the proxy in front) does not have. */
 function isMissingEndpoint(r: HttpResult): boolean {
-  const detail = (r.json as { detail?: unknown } | undefined)?.detail;
-  return r.status === 404 && detail === 'Not Found';
+  // FastAPI's {"detail":"Not Found"}, or the 404 page of a proxy in front that does not route it.
+  return r.status === 404 && !(r.json as { status?: unknown } | undefined)?.status;
 }
 
 /** Components reported as not healthy, from `{status, services: {name: state}}` answers. */

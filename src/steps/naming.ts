@@ -25,3 +25,8 @@ export function resourceName(checkId: string): string {
 
 /** Directory (under the run's artifacts) that holds everything the check uploads. */
 export const ARTIFACT_DIR = 'hokus-check';
+
+/** A value the check could have made with newCheckId(): sweep touches nothing tagged otherwise. */
+export function isCheckId(value: string | undefined): value is string {
+  return value !== undefined && /^[0-9a-f]{12}$/.test(value);
+}

@@ -31,6 +31,8 @@ export interface InProcessOptions {
   summaryFile?: string;
   cwd: string;
   version?: string;
+  /** Parts of the Io to replace (a TTY for progress lines, say). */
+  io?: Partial<Io>;
 }
 
 export async function runCheckInProcess(opts: InProcessOptions): Promise<InProcessRun> {
@@ -41,7 +43,7 @@ export async function runCheckInProcess(opts: InProcessOptions): Promise<InProce
     env.GITHUB_STEP_SUMMARY = opts.summaryFile;
     writeFileSync(opts.summaryFile, '');
   }
-  const io = fakeIo(out, err, env, opts.cwd);
+  const io = { ...fakeIo(out, err, env, opts.cwd), ...opts.io };
   // No config file: the flags are the whole target.
   const settings = resolveSettings({ flags: opts.flags, env, cwd: opts.cwd, readFile: () => undefined });
   const keys = new Map(settings.targets.map((t) => [t.name, { key: new ApiKey(opts.key), hadWhitespace: false }]));
@@ -59,7 +61,7 @@ export async function runCheckInProcess(opts: InProcessOptions): Promise<InProce
   return { code, out: out.join(''), err: err.join(''), files };
 }
 
-function fakeIo(out: string[], err: string[], env: Record<string, string>, cwd: string): Io {
+export function fakeIo(out: string[], err: string[], env: Record<string, string>, cwd: string): Io {
   return {
     out: (t) => void out.push(t),
     err: (t) => void err.push(t),

@@ -3,7 +3,8 @@
 import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { errorWords, readBody } from '../exchange-body.js';
-import { exchangesWhere, firstPerStep, is2xx, isFailure, responderOf, statusOf, stepResult, stepStatus } from '../evidence-query.js';
+import { proxyVerdict } from './gateway.js';
+import { canSpeakForMlflow, exchangesWhere, firstPerStep, is2xx, isFailure, responderOf, statusOf, stepResult, stepStatus } from '../evidence-query.js';
 import { describeAnswer, formatBytes, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
@@ -84,7 +85,7 @@ export const rules: Rule[] = [
   }),
 
   rule(storageDeniedMeta, (ev) =>
-    firstPerStep(ev, (x) => (statusOf(x) ?? 0) >= 500 && STORAGE_DENIED.test(errorWords(readBody(x)))).map((x) => {
+    firstPerStep(ev, (x) => (statusOf(x) ?? 0) >= 500 && canSpeakForMlflow(x) && STORAGE_DENIED.test(errorWords(readBody(x)))).map((x) => {
       const named = STORAGE_DENIED.exec(errorWords(readBody(x)))?.[0] ?? 'access denied';
       return report(storageDeniedMeta, {
         step: x.step as StepId,
@@ -99,17 +100,27 @@ export const rules: Rule[] = [
   ),
 
   rule(tooLargeMeta, (ev) =>
-    firstPerStep(ev, (x) => statusOf(x) === 413).map((x) => {
+    firstPerStep(ev, (x) => statusOf(x) === 413 || proxyVerdict(ev, x) === 'too-large').map((x) => {
       const responder = responderOf(x);
       const size = x.request.bodySize !== undefined ? ` of ${formatBytes(x.request.bodySize)}` : '';
+      const how =
+        statusOf(x) === 413
+          ? `${nameOf(x)} got 413`
+          : `${nameOf(x)} got an empty ${statusOf(x)} from ${responderWords(responder)} while calls without a body reached the upstream through it (Caddy 2.6 answers a request_body max_size overflow this way)`;
       return report(tooLargeMeta, {
         step: x.step as StepId,
-        cause: `The upload${size} was refused as too large by ${responderWords(responder)}: ${nameOf(x)} got 413.`,
+        cause: `The upload${size} was refused as too large by ${responderWords(responder)}: ${how}.`,
         evidence: [x.id],
         fix: [
           responder === 'nginx'
             ? 'Raise nginx\'s client_max_body_size (nginx ingress: nginx.ingress.kubernetes.io/proxy-body-size) above your largest model.'
-            : responder === 'load-balancer'
+            : responder === 'haproxy'
+              ? 'Raise or remove the HAProxy rule that denies large bodies (`http-request deny deny_status 413 if { req.hdr_val(content-length) gt N }`).'
+              : responder === 'apache'
+                ? 'Raise the Apache rule that refuses large bodies (a RewriteCond on Content-Length, mod_security\'s SecRequestBodyLimit); LimitRequestBody does not apply to ProxyPass.'
+                : responder === 'caddy'
+                  ? 'Raise `request_body { max_size … }` in the Caddy site above your largest model.'
+                  : responder === 'load-balancer'
               ? 'Raise the body limit of the load balancer or API gateway in front of the registry (API Gateway caps payloads at 10 MB).'
               : `Raise the request body limit of ${responderWords(responder)}.`,
           'Or enable multipart uploads (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true) so large artifacts go in parts.',

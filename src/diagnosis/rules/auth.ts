@@ -21,6 +21,7 @@ import {
 } from '../evidence-query.js';
 import { describeAnswer, nameOf, responderWords, sameWay } from '../words.js';
 import { report, rule } from '../finding.js';
+import { isProxy } from '../signatures.js';
 import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
 
 const keyInvalidMeta: RuleMeta = {
@@ -69,7 +70,7 @@ const rateLimitedMeta: RuleMeta = {
   severity: 'error',
   docs: {
     means: 'The key has used up its request allowance for now.',
-    detect: 'A request answered 429 (Retry-After and X-RateLimit-* headers are quoted when present).',
+    detect: 'A request answered 429 from the Hokusai API, the auth service or MLflow (Retry-After and X-RateLimit-* headers are quoted when present); a reverse proxy\'s own 429 is GATEWAY_RATE_LIMITED.',
     fix: 'Wait for the Retry-After period, use a key that is not shared with busy jobs, or raise the key\'s rate_limit_per_hour.',
     confirm: 'Rerun after the Retry-After period: no 429.',
   },
@@ -258,7 +259,8 @@ export const rules: Rule[] = [
   }),
 
   rule(rateLimitedMeta, (ev) =>
-    firstPerStep(ev, (x) => statusOf(x) === 429).map((x) => {
+    // A proxy's own 429 is its rate limit, not the key's allowance (GATEWAY_RATE_LIMITED).
+    firstPerStep(ev, (x) => statusOf(x) === 429 && (!isProxy(responderOf(x)) || responderOf(x) === 'hokusai-proxy')).map((x) => {
       const retryAfter = headerValue(x.response?.headers, 'retry-after');
       const limit = headerValue(x.response?.headers, 'x-ratelimit-limit');
       const wait = retryAfter ? `; Retry-After: ${retryAfter}${/^\d+$/.test(retryAfter) ? ' s' : ''}` : '';

@@ -2,13 +2,18 @@
 // with no healthy targets, a proxy that cannot reach MLflow, a proxy or gateway that gives up waiting.
 import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
-import { readBody } from '../exchange-body.js';
+import type { Responder } from '../../http/types.js';
+import { headerValue, readBody } from '../exchange-body.js';
+import { isMlflowPath, originOf, pageOf } from '../fingerprint.js';
+import { proxyFix } from '../proxy-fixes.js';
+import { isProxy } from '../signatures.js';
 import {
   apiMlflowProbeFailure,
   earliestFailingStep,
   exchangesWhere,
   firstPerStep,
   hostOf,
+  is2xx,
   needsExplaining,
   onRegistry,
   pathOf,
@@ -17,7 +22,7 @@ import {
 } from '../evidence-query.js';
 import { capitalise, describeAnswer, formatBytes, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
-import type { Rule, RuleMeta } from '../types.js';
+import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
 
 const noTargetsMeta: RuleMeta = {
   code: 'GATEWAY_NO_TARGETS',
@@ -35,12 +40,12 @@ const noTargetsMeta: RuleMeta = {
 const unreachableMeta: RuleMeta = {
   code: 'GATEWAY_UPSTREAM_UNREACHABLE',
   family: 'gateway',
-  title: 'Proxy cannot reach MLflow',
+  title: 'Proxy cannot reach its upstream',
   severity: 'error',
   docs: {
-    means: 'The API\'s MLflow proxy cannot open a connection to MLflow at the URL it is configured with.',
-    detect: 'A proxied call answers 502 {"detail": "Failed to connect to MLflow server at <url>"}; the API\'s /api/health/mlflow may answer 503 too.',
-    fix: 'Check the proxy\'s MLflow URL (MLFLOW_SERVER_URL / MLFLOW_TRACKING_URI on the API); that its name resolves inside the VPC (Cloud Map) and MLflow tasks are registered — hard-coded task IPs go stale on redeploy; that MLflow\'s security group admits the API on its port (5000); and, with TLS to MLflow, that the proxy trusts its certificate (MLFLOW_CA_BUNDLE_PATH).',
+    means: 'A proxy between the client and MLflow cannot open a connection to the upstream it sends the path to: the API\'s MLflow proxy, or a reverse proxy in front (nginx, HAProxy, Apache httpd, Caddy, Envoy, Traefik, Kong, a cloud load balancer) answering with its own 502/503 page.',
+    detect: 'A call answers 502 {"detail": "Failed to connect to MLflow server at <url>"} from the API\'s proxy, or a 502 (503 where that is the proxy\'s "no server" answer) whose page or headers the signature table gives to a proxy; the API\'s /api/health/mlflow may answer 503 too. MLflow itself did not answer.',
+    fix: 'For the API\'s proxy: check its MLflow URL (MLFLOW_SERVER_URL / MLFLOW_TRACKING_URI), that the name resolves inside the VPC (Cloud Map) and MLflow tasks are registered, that MLflow\'s security group admits the API on port 5000, and with TLS that the proxy trusts MLflow\'s certificate (MLFLOW_CA_BUNDLE_PATH). For a reverse proxy in front: check the upstream it sends the path to, in its own terms (nginx proxy_pass, HAProxy server line, Apache ProxyPass, Caddy reverse_proxy) — the finding names the proxy and the directive.',
     confirm: 'Rerun `hokus-check --only health,experiments`: both pass.',
   },
 };
@@ -51,10 +56,23 @@ const timeoutMeta: RuleMeta = {
   title: 'Gateway timed out',
   severity: 'error',
   docs: {
-    means: 'A proxy or gateway between the client and MLflow gave up waiting: the API\'s proxy buffers a whole upload and stops after 30 s ("MLflow server request timeout after 30.0s"), or a load balancer\'s idle timeout expired.',
-    detect: 'An upload (or a proxied call) answers 504.',
+    means: 'A proxy or gateway between the client and MLflow gave up waiting for its upstream: the API\'s proxy buffers a whole upload and stops after 30 s ("MLflow server request timeout after 30.0s"), a reverse proxy\'s read timeout expired (nginx proxy_read_timeout, HAProxy timeout server, Apache ProxyTimeout, Caddy response_header_timeout), or a load balancer\'s idle timeout.',
+    detect: 'A call answers 504 written by a proxy (its page or headers, per the signature table), or an upload answers 504; the finding says how long the proxy waited.',
     fix: 'Raise the proxy\'s timeout (PROXY_TIMEOUT, 30 s) and stream bodies instead of buffering them; raise the load balancer\'s idle timeout above your largest upload; use multipart uploads (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true) for large artifacts.',
     confirm: 'Rerun `hokus-check --only artifact --artifact-size <size of your largest model>`.',
+  },
+};
+
+const rateLimitedMeta: RuleMeta = {
+  code: 'GATEWAY_RATE_LIMITED',
+  family: 'gateway',
+  title: 'Proxy rate limit',
+  severity: 'error',
+  docs: {
+    means: 'A reverse proxy or gateway in front of the registry refused a request by its own rate limit (nginx limit_req, an HAProxy stick-table rule, Envoy\'s or Kong\'s rate limiting, a WAF rule): the request never reached the API or MLflow. Not the Hokusai key\'s allowance (AUTH_RATE_LIMITED).',
+    detect: 'A call answers 429 written by a proxy, or 503 written by nginx (its limit_req default) or by HAProxy after earlier calls through it passed.',
+    fix: 'Raise the proxy\'s rate limit or burst for this path, or exempt the check\'s client; the finding names the proxy and the directive.',
+    confirm: 'Rerun hokus-check: no 429/503 from the proxy.',
   },
 };
 
@@ -88,7 +106,7 @@ export const rules: Rule[] = [
   rule(unreachableMeta, (ev) => {
     const refused = exchangesWhere(ev, { probe: false, finalOnly: true }).filter((x) => statusOf(x) === 502 && UNREACHABLE.test(readBody(x).detail ?? readBody(x).text));
     const first = refused[0];
-    if (!first) return [];
+    if (!first) return proxyAnswers(ev, 'unreachable');
     const url = (UNREACHABLE.exec(readBody(first).detail ?? readBody(first).text)?.[1] ?? '').replace(/["'.,;)]+$/, '');
     // The API's own MLflow check fails on the same connection, often first: one finding for both.
     const health = apiMlflowProbeFailure(ev)?.exchange;
@@ -108,9 +126,9 @@ export const rules: Rule[] = [
     ];
   }),
 
-  rule(timeoutMeta, (ev) =>
-    firstPerStep(ev, (x) => {
-      if (statusOf(x) !== 504) return false;
+  rule(timeoutMeta, (ev) => [
+    ...firstPerStep(ev, (x) => {
+      if (statusOf(x) !== 504 || proxyVerdict(ev, x) === 'timeout') return false;
       if (PROXY_TIMEOUT.test(readBody(x).detail ?? readBody(x).text)) return true;
       return x.step === 'artifact' && x.request.method === 'PUT';
     }).map((x) => {
@@ -129,10 +147,101 @@ export const rules: Rule[] = [
         ],
       });
     }),
-  ),
+    ...proxyAnswers(ev, 'timeout'),
+  ]),
+
+  rule(rateLimitedMeta, (ev) => proxyAnswers(ev, 'rate-limited')),
 ];
 
 function isLoadBalancerDown(x: Exchange): boolean {
   const s = statusOf(x);
   return (s === 502 || s === 503 || s === 504) && responderOf(x) === 'load-balancer';
+}
+
+type ProxyVerdict = 'unreachable' | 'timeout' | 'rate-limited' | 'too-large';
+
+/**
+ * What a reverse proxy's own answer says, or undefined when a proxy did not write it. Only the
+ * proxy's page counts: the same status from MLflow or the API is theirs to explain.
+ */
+export function proxyVerdict(ev: Evidence, x: Exchange): ProxyVerdict | undefined {
+  const responder = responderOf(x);
+  // The API's proxy and an all-paths-down load balancer have their own rules.
+  if (!isProxy(responder) || responder === 'hokusai-proxy' || responder === 'load-balancer') return undefined;
+  const status = statusOf(x);
+  const page = pageOf(x);
+  if (status === 429 || page?.means === 'rate-limited') return 'rate-limited';
+  // Cloudflare's own 52x: 524 is its 100 s origin timeout, the others an origin it cannot reach or talk to.
+  if (status !== undefined && status >= 520 && status <= 530) return status === 524 ? 'timeout' : 'unreachable';
+  if (status === 504 || page?.means === 'upstream-timeout') return 'timeout';
+  if (status === 502) {
+    // Caddy 2.6 answers an upload over its request_body max_size with an empty 502, like an
+    // unreachable upstream; but calls without a body reached that upstream through it just before.
+    if (responder === 'caddy' && (x.request.bodySize ?? 0) > 0 && readBody(x).text === '' && passedThrough(ev, x, responder)) return 'too-large';
+    return 'unreachable';
+  }
+  if (status === 503) {
+    // nginx answers 503 itself only for limit_req/limit_conn (an unreachable upstream is its 502).
+    if (responder === 'nginx') return 'rate-limited';
+    // HAProxy's 503 page is also what its `deny_status 503` sends: after calls through it passed, a limit.
+    if (responder === 'haproxy' && passedThrough(ev, x, responder)) return 'rate-limited';
+    return 'unreachable';
+  }
+  return undefined;
+}
+
+/** An earlier call through the same proxy to the same upstream (MLflow or not) got an answer from behind it. */
+function passedThrough(ev: Evidence, x: Exchange, proxy: Responder): boolean {
+  const origin = originOf(x.request.url);
+  const mlflow = isMlflowPath(x.request.url);
+  return ev.exchanges.some(
+    (y) => y !== x && originOf(y.request.url) === origin && isMlflowPath(y.request.url) === mlflow && is2xx(y) && responderOf(y) !== proxy && Number(y.id.slice(1)) < Number(x.id.slice(1)),
+  );
+}
+
+/** One finding per step whose answer is the proxy's own, of this verdict. */
+function proxyAnswers(ev: Evidence, verdict: ProxyVerdict): Finding[] {
+  const hits = firstPerStep(ev, (x) => proxyVerdict(ev, x) === verdict);
+  return hits.map((x) => {
+    const proxy = responderOf(x);
+    const who = responderWords(proxy);
+    const upstream = upstreamWords(ev, x);
+    const waited = x.timings.total > 0 ? ` after ${(x.timings.total / 1000).toFixed(1)} s` : '';
+    const answer = describeAnswer(x);
+    if (verdict === 'unreachable') {
+      return report(unreachableMeta, {
+        step: x.step as StepId,
+        cause: `${capitalise(who)} at ${hostOf(x.request.url)} cannot reach ${upstream}: ${nameOf(x)} got ${answer} — ${who}'s own answer; ${upstream} never saw the request.`,
+        evidence: [x.id],
+        fix: [proxyFix(proxy, 'unreachable'), `Check that ${upstream} is running and listening where ${who} sends ${pathPrefixOf(x)}.`],
+      });
+    }
+    if (verdict === 'timeout') {
+      return report(timeoutMeta, {
+        step: x.step as StepId,
+        cause: `${capitalise(who)} at ${hostOf(x.request.url)} gave up waiting for ${upstream}${waited}: ${nameOf(x)} got ${answer}.`,
+        evidence: [x.id],
+        fix: [proxyFix(proxy, 'timeout'), `Find why ${upstream} did not answer in time (its logs around this time).`],
+      });
+    }
+    const retryAfter = headerValue(x.response?.headers, 'retry-after');
+    return report(rateLimitedMeta, {
+      step: x.step as StepId,
+      cause: `${capitalise(who)} at ${hostOf(x.request.url)} refused the request by its own rate limit: ${nameOf(x)} got ${answer}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}; the request never reached ${upstream}.`,
+      evidence: [x.id],
+      fix: [proxyFix(proxy, 'rate-limit'), retryAfter ? `Or wait ${retryAfter} and rerun.` : 'Or wait a minute and rerun.'],
+    });
+  });
+}
+
+/** Who is behind the proxy for this path: MLflow for MLflow paths, else the registry's API. */
+function upstreamWords(ev: Evidence, x: Exchange): string {
+  if (ev.target.kind === 'mlflow' || isMlflowPath(x.request.url)) return 'MLflow';
+  return ev.target.kind === 'hokusai' && onRegistry(ev, x) ? 'the Hokusai API' : 'its upstream';
+}
+
+function pathPrefixOf(x: Exchange): string {
+  const p = pathOf(x.request.url);
+  const mount = /^(.*?)\/(ajax-)?api\/2\.0\//.exec(p)?.[1];
+  return mount !== undefined ? `${mount || ''}/…` : p;
 }

@@ -4,7 +4,7 @@ import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { artifactVerdict, type ArtifactVerdict } from '../artifact-verdict.js';
 import { errorWords, readBody } from '../exchange-body.js';
-import { earliestFailingStep, firstPerStep, hostOf, statusOf } from '../evidence-query.js';
+import { canSpeakForMlflow, earliestFailingStep, firstPerStep, hostOf, statusOf } from '../evidence-query.js';
 import { describeAnswer, nameOf, sameWay } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Rule, RuleMeta } from '../types.js';
@@ -111,7 +111,8 @@ export const rules: Rule[] = [
   }),
 
   rule(backendMeta, (ev) => {
-    const hits = firstPerStep(ev, (x) => (statusOf(x) ?? 0) >= 500 && databaseSign(errorWords(readBody(x))) !== undefined);
+    // The auth service's or a proxy's own database error is not MLflow's.
+    const hits = firstPerStep(ev, (x) => (statusOf(x) ?? 0) >= 500 && canSpeakForMlflow(x) && databaseSign(errorWords(readBody(x))) !== undefined);
     const main = mainHit(hits);
     if (!main) return [];
     const named = databaseSign(errorWords(readBody(main))) ?? 'the database';

@@ -4,7 +4,9 @@ import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { headerValue, readBody } from '../exchange-body.js';
 import { exchangesWhere, firstPerStep, is2xx, isArtifactCall, isFailure, isTrackingCall, responderOf, stepStatus } from '../evidence-query.js';
-import { describeAnswer, nameOf, responderWords } from '../words.js';
+import { proxyFix } from '../proxy-fixes.js';
+import { isProxy } from '../signatures.js';
+import { capitalise, describeAnswer, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
 
@@ -117,11 +119,12 @@ function isNotJson(x: Exchange): boolean {
 }
 
 function fixFor(responder: ReturnType<typeof responderOf>): string {
+  if (isProxy(responder) && responder !== 'hokusai-proxy' && responder !== 'load-balancer') {
+    return `${capitalise(responderWords(responder))} answered itself: ${proxyFix(responder, 'not-routed')}`;
+  }
   switch (responder) {
     case 'load-balancer':
       return 'The load balancer answered itself: check its listener rules and target health for this path.';
-    case 'nginx':
-      return 'nginx answered itself: check its location blocks and upstream for this path.';
     case 'mlflow':
       return 'MLflow has no route at this path: check the URL prefix (--mlflow-path) and MLflow\'s --static-prefix.';
     case 'hokusai-api':

@@ -1,12 +1,18 @@
 // Routing family: requests that reach the wrong place — the proxy mount missing, artifact paths sent
 // to the wrong upstream (the incident), DELETE bodies dropped on the way to MLflow.
-import type { Exchange } from '../../http/types.js';
+import type { Exchange, Responder } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
-import { artifactVerdict } from '../artifact-verdict.js';
-import { errorWords, readBody } from '../exchange-body.js';
+import { artifactVerdict, passingTrackingCall } from '../artifact-verdict.js';
+import { errorWords, headerValue, isFlaskErrorPage, readBody } from '../exchange-body.js';
+import { originOf } from '../fingerprint.js';
+import { proxyFix } from '../proxy-fixes.js';
+import { isProxy } from '../signatures.js';
 import {
   apiMlflowProbeFailure,
   chainOf,
+  earliestFailingStep,
+  firstPerStep,
+  isArtifactCall,
   exchangesWhere,
   hostOf,
   is2xx,
@@ -16,7 +22,7 @@ import {
   statusOf,
   throughProxy,
 } from '../evidence-query.js';
-import { describeAnswer, nameOf } from '../words.js';
+import { capitalise, describeAnswer, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
 
@@ -39,7 +45,7 @@ const misroutedMeta: RuleMeta = {
   title: 'Proxy misroutes artifact requests',
   severity: 'error',
   docs: {
-    means: 'The API proxy sends `mlflow-artifacts` requests to the wrong upstream or prefix, while tracking requests reach MLflow. Typical cause: MLFLOW_SERVER_URL points at a URL with MLflow\'s --static-prefix (https://registry…/mlflow), where only ajax-api paths carry the prefix; tracking paths are rewritten to ajax-api, artifact paths are not.',
+    means: 'The proxy in front of MLflow — the API\'s MLflow proxy, or a reverse proxy such as nginx, HAProxy, Apache httpd or Caddy — sends `mlflow-artifacts` requests to the wrong upstream or prefix (or does not route them at all), while tracking requests reach MLflow. Typical cause: MLFLOW_SERVER_URL points at a URL with MLflow\'s --static-prefix (https://registry…/mlflow), where only ajax-api paths carry the prefix; tracking paths are rewritten to ajax-api, artifact paths are not.',
     detect: 'Tracking calls through the proxy pass, the artifact PUT through the proxy answers 404 from something other than MLflow\'s JSON API (Flask\'s HTML 404, a load balancer or nginx page, the proxy\'s rewritten RESOURCE_NOT_FOUND); decisive when the same PUT succeeds via ajax-api or direct to MLflow (--mlflow-direct-url).',
     fix: 'Point the proxy at MLflow\'s internal URL without the static prefix (e.g. MLFLOW_SERVER_URL=http://mlflow.<namespace>.local:5000), or make the proxy rewrite api/2.0/mlflow-artifacts/ to ajax-api/2.0/mlflow-artifacts/ like tracking paths. Workaround for clients: upload via <mlflowPath>/ajax-api/2.0/mlflow-artifacts/….',
     confirm: 'Rerun `hokus-check --only artifact`: the PUT, read-back and listing pass.',
@@ -59,6 +65,45 @@ const deleteBodyMeta: RuleMeta = {
   },
 };
 
+const prefixMeta: RuleMeta = {
+  code: 'ROUTE_PREFIX_NOT_STRIPPED',
+  family: 'routing',
+  title: 'Proxy forwards the mount prefix to MLflow',
+  severity: 'error',
+  docs: {
+    means: 'A reverse proxy sends MLflow calls to MLflow with the mount prefix still on the path (MLflow sees /api/mlflow/api/2.0/mlflow/…), where MLflow has no route: MLflow serves its REST API at /api/2.0/… from its root.',
+    detect: 'Tracking calls under the mount answer MLflow\'s own "no such route" 404 (its HTML 404 page, or ENDPOINT_NOT_FOUND) through a reverse proxy, and no tracking call passes.',
+    fix: 'Make the proxy strip the prefix before forwarding: nginx `proxy_pass http://mlflow:5000/;` (trailing slash), HAProxy `http-request replace-path`, Apache `ProxyPass /api/mlflow/ http://mlflow:5000/`, Caddy `handle_path`, Traefik StripPrefix, Kong strip_path.',
+    confirm: 'Rerun `hokus-check --only experiments`: experiments/search answers 200 JSON.',
+  },
+};
+
+const methodMeta: RuleMeta = {
+  code: 'ROUTE_METHOD_REFUSED',
+  family: 'routing',
+  title: 'Proxy refuses the upload method',
+  severity: 'error',
+  docs: {
+    means: 'A reverse proxy in front of MLflow refuses PUT (or DELETE) on the artifact path by its own rule, so artifact uploads never reach MLflow while tracking calls (GET/POST) do. Not MLflow\'s artifact store refusing (ARTIFACT_STORAGE_DENIED).',
+    detect: 'The artifact PUT answers 403 or 405 written by a reverse proxy (its page or headers, per the signature table), not by MLflow or the API.',
+    fix: 'Allow PUT and DELETE on <mount>/api/2.0/mlflow-artifacts/ in the proxy (nginx limit_except, HAProxy http-request deny, Apache <Limit>/mod_allowmethods, a WAF rule).',
+    confirm: 'Rerun `hokus-check --only artifact`: the PUT, read-back and listing pass.',
+  },
+};
+
+const httpsRedirectMeta: RuleMeta = {
+  code: 'ROUTE_REDIRECTED_TO_HTTPS',
+  family: 'routing',
+  title: 'Plain HTTP is redirected to HTTPS',
+  severity: 'error',
+  docs: {
+    means: 'The target URL is http://, and the server in front answers every request with a redirect to https:// on the same host. hokus-check never follows redirects (the key must not travel anywhere it was not configured for), and MLflow clients lose POST bodies on them.',
+    detect: 'A call to an http:// target URL answers 301/302/307/308 with a Location on https:// and the same host.',
+    fix: 'Use the https:// URL in --registry-url / --mlflow-url (or the config file).',
+    confirm: 'Rerun hokus-check with the https:// URL.',
+  },
+};
+
 export const rules: Rule[] = [
   rule(notMountedMeta, (ev) => {
     if (ev.target.kind !== 'hokusai') return [];
@@ -68,6 +113,17 @@ export const rules: Rule[] = [
     if (!miss) return [];
     const fromLb = responderOf(miss) === 'load-balancer';
     const mount = ev.target.mlflowPath;
+    const proxy = responderOf(miss);
+    if (!fromLb && isProxy(proxy) && proxy !== 'hokusai-proxy') {
+      return [
+        report(notMountedMeta, {
+          step: miss.step as StepId,
+          cause: `${capitalise(responderWords(proxy))} at ${hostOf(miss.request.url)} has no route for ${mount}/…: ${nameOf(miss)} got ${describeAnswer(miss)} — ${responderWords(proxy)}'s own answer; neither the API nor MLflow saw the request.`,
+          evidence: [miss.id],
+          fix: [proxyFix(proxy, 'not-routed'), `Check that ${mount} (--mlflow-path) is the path the proxy serves MLflow under.`],
+        }),
+      ];
+    }
     return [
       report(notMountedMeta, {
         step: miss.step as StepId,
@@ -94,17 +150,84 @@ export const rules: Rule[] = [
     const probe = apiMlflowProbeFailure(ev);
     const health = probe && /error code 404|404 Not Found/i.test(probe.quoted) ? probe.exchange : undefined;
     const healthToo = health ? `; the API's own MLflow health check gets a 404 through the same base URL (${health.id})` : '';
+    // A reverse proxy in front (nginx, HAProxy, …) that answered or forwarded the PUT is the one to fix.
+    const front = reverseProxyOf(v.failing);
+    if (front) {
+      const mount = ev.target.mlflowPath;
+      return [
+        report(misroutedMeta, {
+          step: 'artifact',
+          cause: `${capitalise(responderWords(front))} at ${hostOf(v.failing.request.url)} does not send \`mlflow-artifacts\` requests to MLflow's artifact route while tracking requests reach MLflow through it: ${tracking}, but ${nameOf(v.failing)} got ${describeAnswer(v.failing)}${settledBy(v.basis, v.decisive)}${healthToo}.`,
+          evidence: [v.failing.id, v.tracking?.id, ...v.decisive.map((x) => x.id), health?.id],
+          fix: [
+            `Route ${mount}/api/2.0/mlflow-artifacts/ in ${responderWords(front)} exactly as ${mount}/api/2.0/mlflow/: to the same MLflow upstream, with the same prefix handling. ${proxyFix(front, 'not-routed')}`,
+            `Workaround for clients until then: upload via ${base}/ajax-api/2.0/mlflow-artifacts/artifacts/<path>.`,
+            `Confirm the fix: \`hokus-check${envFlag(ev)} --only artifact\` passes.`,
+          ],
+        }),
+      ];
+    }
     return [
       report(misroutedMeta, {
         step: 'artifact',
         cause: `The API proxy routes \`mlflow-artifacts\` requests to the wrong upstream or prefix while tracking requests reach MLflow: ${tracking}, but ${nameOf(v.failing)} got ${describeAnswer(v.failing)}${settledBy(v.basis, v.decisive)}${healthToo}.`,
-        evidence: [v.tracking?.id, v.failing.id, ...v.decisive.map((x) => x.id), health?.id],
+        evidence: [v.failing.id, v.tracking?.id, ...v.decisive.map((x) => x.id), health?.id],
         fix: [
           'Point the proxy at MLflow\'s internal URL, without the --static-prefix path: e.g. MLFLOW_SERVER_URL=http://mlflow.<namespace>.local:5000 (not https://registry…/mlflow).',
           'Or make the proxy rewrite api/2.0/mlflow-artifacts/ to ajax-api/2.0/mlflow-artifacts/, as it already does for api/2.0/mlflow/ tracking paths.',
           `Workaround for clients until then: upload via ${base}/ajax-api/2.0/mlflow-artifacts/artifacts/<path>.`,
           `Confirm the fix: \`hokus-check${envFlag(ev)} --only artifact\` passes${ev.target.mlflowDirectUrl ? '' : ' (add --mlflow-direct-url <internal URL> to compare with MLflow direct)'}.`,
         ],
+      }),
+    ];
+  }),
+
+  rule(prefixMeta, (ev) => {
+    if (ev.target.kind !== 'hokusai') return [];
+    const tracking = exchangesWhere(ev, { probe: false }).filter((x) => isTrackingCall(x) && throughProxy(ev, x));
+    if (tracking.some(is2xx)) return [];
+    const miss = tracking.find((x) => needsExplaining(ev, x.step) && isMlflowRouteMiss(x));
+    if (!miss) return [];
+    const front = chainOf(miss).filter((l) => l !== 'mlflow' && isProxy(l) && l !== 'hokusai-proxy')[0];
+    const mount = ev.target.mlflowPath;
+    const via = front ? responderWords(front) : 'the proxy in front';
+    return [
+      report(prefixMeta, {
+        step: miss.step as StepId,
+        cause: `MLflow has no route for ${nameOf(miss)}: it got ${describeAnswer(miss)}, MLflow's own "no such route" answer to a call it always serves — ${via} forwards ${mount}/… with the prefix still on (MLflow sees ${mount}/api/2.0/…).`,
+        evidence: [miss.id],
+        fix: [front ? proxyFix(front, 'prefix') : 'Make the proxy strip the mount prefix before forwarding to MLflow.', `Check that ${mount} (--mlflow-path) is the prefix the proxy serves MLflow under.`],
+      }),
+    ];
+  }),
+
+  rule(methodMeta, (ev) => {
+    if (!needsExplaining(ev, 'artifact')) return [];
+    const refused = exchangesWhere(ev, { step: 'artifact', probe: false, finalOnly: true }).find((x) => isMethodRefusal(ev, x));
+    if (!refused) return [];
+    const proxy = responderOf(refused);
+    const tracking = passingTrackingCall(ev);
+    return [
+      report(methodMeta, {
+        step: 'artifact',
+        cause: `${capitalise(responderWords(proxy))} at ${hostOf(refused.request.url)} refuses ${refused.request.method} on the artifact path: ${nameOf(refused)} got ${describeAnswer(refused)} — ${responderWords(proxy)}'s own answer; MLflow never saw the upload${tracking ? `, while ${nameOf(tracking)} passed through it` : ''}.`,
+        evidence: [refused.id, tracking?.id],
+        fix: [proxyFix(proxy, 'method'), 'Confirm the fix: `hokus-check --only artifact` passes.'],
+      }),
+    ];
+  }),
+
+  rule(httpsRedirectMeta, (ev) => {
+    const hits = firstPerStep(ev, (x) => isHttpsRedirect(x));
+    const first = hits[0];
+    if (!first) return [];
+    const location = headerValue(first.response?.headers, 'location') ?? '';
+    return [
+      report(httpsRedirectMeta, {
+        step: earliestFailingStep(ev, hits) ?? (first.step as StepId),
+        cause: `${capitalise(responderWords(responderOf(first)))} at ${hostOf(first.request.url)} redirects plain HTTP to HTTPS: ${nameOf(first)} got ${statusOf(first)} to ${location} (not followed).`,
+        evidence: hits.map((x) => x.id),
+        fix: [`Use the https:// URL: ${originOf(location) ?? 'https://' + hostOf(first.request.url)} in --registry-url / --mlflow-url (or the config file).`],
       }),
     ];
   }),
@@ -140,9 +263,11 @@ export function isDroppedDeleteBody(ev: Evidence, x: Exchange): boolean {
 
 /** FastAPI's unknown-route 404 from the API itself, or a load balancer's plain-text fixed 404. */
 function isUnmountedAnswer(x: Exchange): boolean {
+  const responder = responderOf(x);
+  // A reverse proxy's own 404 (or nginx's 405 for a path it serves as files): the mount is not routed.
+  if ((statusOf(x) === 404 || statusOf(x) === 405) && isProxy(responder) && responder !== 'hokusai-proxy' && responder !== 'load-balancer') return true;
   if (statusOf(x) !== 404 || chainOf(x).includes('mlflow')) return false;
   const facts = readBody(x);
-  const responder = responderOf(x);
   if (responder === 'hokusai-api' && facts.detail === 'Not Found') return true;
   return responder === 'load-balancer' && !facts.isHtml && /^Not Found$/i.test(facts.text);
 }
@@ -176,4 +301,42 @@ function mlflowBase(ev: Evidence): string {
 
 function envFlag(ev: Evidence): string {
   return ev.target.name && ev.target.name !== 'default' ? ` --env ${ev.target.name}` : '';
+}
+
+/** The reverse proxy (not the API's own proxy) that wrote this answer or passed it on, outermost first. */
+function reverseProxyOf(x: Exchange): Responder | undefined {
+  const who = responderOf(x);
+  if (isProxy(who) && who !== 'hokusai-proxy' && who !== 'load-balancer') return who;
+  return chainOf(x).find((l) => isProxy(l) && l !== 'hokusai-proxy' && l !== 'load-balancer' && l !== who);
+}
+
+/** MLflow's own answer for a path it has no route for: Flask's HTML 404, or ENDPOINT_NOT_FOUND. */
+function isMlflowRouteMiss(x: Exchange): boolean {
+  if (statusOf(x) !== 404 || responderOf(x) !== 'mlflow') return false;
+  const facts = readBody(x);
+  return isFlaskErrorPage(facts.text) || facts.errorCode === 'ENDPOINT_NOT_FOUND';
+}
+
+/** A PUT/DELETE on the artifact path refused by a reverse proxy's own rule (its 403/405). */
+function isMethodRefusal(ev: Evidence, x: Exchange): boolean {
+  const s = statusOf(x);
+  if ((s !== 403 && s !== 405) || !isArtifactCall(x) || (x.request.method !== 'PUT' && x.request.method !== 'DELETE')) return false;
+  const who = responderOf(x);
+  if (!isProxy(who) || who === 'hokusai-proxy') return false;
+  // The listing through the same path also answered by the proxy: the path is not routed at all.
+  const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
+  return !(listing && !is2xx(listing) && responderOf(listing) === who);
+}
+
+/** A redirect from an http:// URL to https:// on the same host name. */
+function isHttpsRedirect(x: Exchange): boolean {
+  const s = statusOf(x);
+  if (s === undefined || ![301, 302, 303, 307, 308].includes(s) || !x.request.url.startsWith('http://')) return false;
+  const location = headerValue(x.response?.headers, 'location');
+  if (!location?.startsWith('https://')) return false;
+  try {
+    return new URL(location).hostname === new URL(x.request.url).hostname;
+  } catch {
+    return false;
+  }
 }

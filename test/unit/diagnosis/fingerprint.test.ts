@@ -134,7 +134,9 @@ describe('fingerprint: load balancers, nginx and the unknown', () => {
   });
 
   it('says unknown for an unrecognised page and for transport errors', () => {
-    expect(who({ status: 200, headers: [['server', 'Apache'], ['content-type', 'text/html']], body: '<html><body>portal</body></html>' })).toEqual({ responder: 'unknown', chain: [] });
+    expect(who({ status: 200, headers: [['server', 'portal-box/1.0'], ['content-type', 'text/html']], body: '<html><body>portal</body></html>' })).toEqual({ responder: 'unknown', chain: [] });
+    // A server the signature table knows wrote its own page.
+    expect(who({ status: 200, headers: [['server', 'Apache'], ['content-type', 'text/html']], body: '<html><body>portal</body></html>' })).toEqual({ responder: 'apache', chain: ['apache'] });
     const c = new Check();
     const x = c.x({ step: 'experiments', label: 'experiments/search', url: REST, error: { kind: 'refused', code: 'ECONNREFUSED', message: 'refused' } });
     expect(fingerprint(x)).toEqual({ responder: 'unknown', chain: [] });

@@ -38,6 +38,7 @@ import {
   text,
   upToArtifact,
 } from './evidence.js';
+import { proxyPage } from './proxy-pages.js';
 
 export interface Scenario {
   ev: Evidence;
@@ -120,7 +121,39 @@ function registerEndsIn(status: 'FAILED_REGISTRATION' | 'PENDING_REGISTRATION'):
   return passCleanup(c);
 }
 
+/** Tracking passes, then the proxy in front refuses PUT on the artifact path with its own page. */
+function proxyRefusesPut(): Check {
+  const c = upToArtifact();
+  failedPut(c, proxyPage('nginx', 403));
+  return c;
+}
+
 export const SCENARIOS: Record<string, () => Scenario> = {
+  GATEWAY_RATE_LIMITED: () => {
+    const c = new Check();
+    passAuth(c);
+    passHealth(c);
+    passExperiments(c);
+    c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer: proxyPage('nginx', 429) });
+    c.step('run', 'fail', '429');
+    return scenario(c, 'run');
+  },
+  ROUTE_METHOD_REFUSED: () => scenario(proxyRefusesPut(), 'artifact'),
+  ROUTE_PREFIX_NOT_STRIPPED: () => {
+    const c = new Check();
+    passAuth(c);
+    passHealth(c);
+    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: { status: 404, headers: [['server', 'nginx/1.22.1'], ['content-type', 'text/html; charset=utf-8']], body: FLASK_404 } });
+    c.step('experiments', 'fail', '404 text/html');
+    return scenario(c, 'experiments');
+  },
+  ROUTE_REDIRECTED_TO_HTTPS: () => {
+    const c = new Check({ registryUrl: 'http://registry.example.test' });
+    passAuth(c);
+    c.x({ step: 'health', label: 'GET /health', url: 'http://registry.example.test/health', answer: { ...proxyPage('nginx', 301), headers: [['server', 'nginx/1.22.1'], ['content-type', 'text/html'], ['location', 'https://registry.example.test/health']] } });
+    c.step('health', 'fail', '/health: 301');
+    return scenario(c, 'health');
+  },
   NET_DNS: () => scenario(transport('dns', 'ENOTFOUND'), 'experiments'),
   NET_REFUSED: () => scenario(transport('refused', 'ECONNREFUSED'), 'experiments'),
   NET_TIMEOUT: () => scenario(transport('timeout', 'UND_ERR_HEADERS_TIMEOUT'), 'experiments'),

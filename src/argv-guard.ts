@@ -1,0 +1,49 @@
+// Before commander sees argv: a key on the command line is refused with one line that never echoes
+// it (commander's "unknown option '--api-key=…'" would print it whole), and the text of every usage
+// error is redacted. A key on the command line stays in shell history and in `ps`: the answer says how
+// keys are passed instead.
+import { createRedactor, type Redactor } from './http/redact.js';
+
+export const HOW_KEYS_ARE_PASSED =
+  'set the key in HOKUSAI_API_KEY (or name another variable with --api-key-env NAME), or pipe it with --api-key-stdin';
+
+// --api-key, --token, --key and look-alikes, alone or with =value.
+const KEY_FLAG = /^--(?:api[-_]?key|apikey|key|token|api[-_]?token|access[-_]?token|auth[-_]?token|secret|password)(?:=|$)/i;
+// -k<key> / -k <key>: no short flag -k exists.
+const SHORT_KEY_FLAG = /^-k/;
+const HOKUSAI_KEY = /hk_(?:live|test)_/i;
+
+/** The one-line refusal (with its newline) when argv carries a key; undefined when it does not. */
+export function refuseKeyInArgv(argv: readonly string[], env: Record<string, string | undefined>): string | undefined {
+  const secrets = envSecrets(argv, env);
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (KEY_FLAG.test(arg) || SHORT_KEY_FLAG.test(arg)) {
+      const flag = arg.startsWith('--') ? (arg.split('=')[0] ?? arg) : '-k';
+      return `hokus-check: ${flag}: an API key is never given on the command line; ${HOW_KEYS_ARE_PASSED}\n`;
+    }
+  }
+  for (const arg of argv) {
+    if (HOKUSAI_KEY.test(arg) || secrets.some((s) => arg.includes(s))) {
+      return `hokus-check: an argument holds an API key (not shown); keys are never given on the command line: ${HOW_KEYS_ARE_PASSED}\n`;
+    }
+  }
+  return undefined;
+}
+
+/** Redacts a usage error: any hk_ key, and the value of the key variable(s) this run would read. */
+export function usageRedactor(argv: readonly string[], env: Record<string, string | undefined>): Redactor {
+  const redact = createRedactor(envSecrets(argv, env));
+  return (text) => redact(text).replace(/hk_(?:live|test)_[^\s'"`,;)]*/gi, '<redacted>');
+}
+
+/** Values of HOKUSAI_API_KEY and of the variable named by --api-key-env, long enough to be secrets. */
+function envSecrets(argv: readonly string[], env: Record<string, string | undefined>): string[] {
+  const names = new Set(['HOKUSAI_API_KEY']);
+  argv.forEach((arg, i) => {
+    if (arg === '--api-key-env' && argv[i + 1]) names.add(argv[i + 1]!);
+    else if (arg.startsWith('--api-key-env=')) names.add(arg.slice('--api-key-env='.length));
+  });
+  if (env.HOKUS_CHECK_API_KEY_ENV) names.add(env.HOKUS_CHECK_API_KEY_ENV);
+  return [...names].map((n) => env[n]?.trim() ?? '').filter((v) => v.length >= 8);
+}

@@ -1,0 +1,82 @@
+// One probe: the check of one environment, as `hokus-check --env NAME` runs it (same HTTP client
+// settings, same steps, same diagnosis, same report v1), within the scrape's budget (budget.ts).
+import type { Settings } from '../config/resolve.js';
+import { keyOrigins, proxyEnvOf, type KeyInfo } from '../commands/run-checks.js';
+import { createHttp } from '../http/client.js';
+import { buildReport } from '../report/build.js';
+import { exitCodeFor } from '../report/exit-code.js';
+import type { Report } from '../report/schema.js';
+import { checkTarget } from '../steps/check.js';
+import { skippedSteps } from '../steps/selection.js';
+import type { Progress } from '../steps/types.js';
+import type { ProbeBudget } from './budget.js';
+
+/** What a probe needs of one environment, resolved once at start-up. */
+export interface ProbeEnvironment {
+  settings: Settings;
+  key: KeyInfo;
+}
+
+export interface ProbeOptions {
+  version: string;
+  env: Record<string, string | undefined>;
+  budget: ProbeBudget;
+  /** Shutdown: end the steps now (cleanup still runs, within the budget). */
+  stop: AbortSignal;
+}
+
+const SILENT: Progress = { start: () => undefined, update: () => undefined, end: () => undefined };
+
+export async function runProbe(environment: ProbeEnvironment, opts: ProbeOptions): Promise<Report> {
+  const { settings, key } = environment;
+  const target = settings.targets[0];
+  if (!target) throw new Error('probe: the environment resolved to no target');
+  const check = { ...settings.check, deadlineMs: opts.budget.stepsMs };
+  const started = new Date();
+  const t0 = performance.now();
+
+  // Plain timers, not AbortSignal.timeout(): see run-checks.ts (Node 20 may collect it unfired).
+  const deadline = new AbortController();
+  const hard = new AbortController();
+  const timers = [
+    setTimeout(() => deadline.abort(new DOMException('scrape deadline', 'TimeoutError')), opts.budget.stepsMs),
+    setTimeout(() => hard.abort(new DOMException('scrape deadline', 'TimeoutError')), opts.budget.totalMs),
+  ];
+  const signal = AbortSignal.any([deadline.signal, opts.stop]);
+  const http = createHttp({
+    ...(key.key ? { key: key.key } : {}),
+    keyOrigins: keyOrigins(target),
+    timeoutMs: Math.min(check.timeoutMs, opts.budget.stepsMs),
+    connectTimeoutMs: Math.min(check.connectTimeoutMs, opts.budget.stepsMs),
+    retries: check.retries,
+    insecure: check.insecure,
+    signal,
+    userAgent: `hokus-check/${opts.version}`,
+    proxyEnv: proxyEnvOf(opts.env),
+  });
+  try {
+    const result = await checkTarget({
+      target,
+      http,
+      options: check,
+      progress: SILENT,
+      skipped: skippedSteps(settings.only, settings.skip),
+      signal,
+      hardSignal: hard.signal,
+      abortReason: () => (opts.stop.aborted ? 'exporter shutting down' : 'scrape deadline exceeded'),
+      ...(key.key ? { keyMasked: key.key.masked() } : {}),
+      keyHadWhitespace: key.hadWhitespace,
+      insecure: check.insecure,
+    });
+    return buildReport([result], {
+      version: opts.version,
+      startedAt: started.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      exitCode: exitCodeFor([result], false),
+      interrupted: false,
+    });
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    await http.close();
+  }
+}

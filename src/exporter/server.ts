@@ -1,0 +1,165 @@
+// The exporter's HTTP server, in blackbox_exporter's shape:
+//   GET /probe?env=NAME  one check of that environment, answered as Prometheus text (report/prometheus.ts)
+//   GET /metrics         the exporter's own metrics (metrics.ts)
+//   GET /                a short page naming both
+// A scrape that overlaps a running check of the same environment joins it (single-flight.ts) and is
+// answered with its result; it waits at most its own budget, else 503 (Prometheus records the
+// scrape as failed: up == 0, no hokus_check_* samples, so no false "registration broken").
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { quoteSafely } from '../config/key-guard.js';
+import { createRedactor, type Redactor } from '../http/redact.js';
+import { safeReport, safeText } from '../report/safe-output.js';
+import { renderPrometheus } from '../report/prometheus.js';
+import type { Report } from '../report/schema.js';
+import { probeBudget } from './budget.js';
+import { listenUrl, type ListenAddress } from './listen.js';
+import { createExporterMetrics, type ExporterMetrics } from './metrics.js';
+import { runProbe, type ProbeEnvironment } from './probe.js';
+import { SingleFlight } from './single-flight.js';
+
+export interface ExporterOptions {
+  /** Environment name → what its probe needs. */
+  environments: ReadonlyMap<string, ProbeEnvironment>;
+  version: string;
+  /** The process environment (proxy settings). */
+  env: Record<string, string | undefined>;
+  listen: ListenAddress;
+  /** --timeout-offset in ms; undefined: 10 % of the scrape timeout, at most 500 ms. */
+  timeoutOffsetMs?: number;
+  /** One line per event, without the trailing newline; already redacted. */
+  log: (line: string) => void;
+}
+
+export interface Exporter {
+  url: string;
+  metrics: ExporterMetrics;
+  /** Stops listening, ends running checks' steps, waits for their cleanup. */
+  close(): Promise<void>;
+}
+
+const EXPOSITION = 'text/plain; version=0.0.4; charset=utf-8';
+
+export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
+  const names = [...opts.environments.keys()];
+  const metrics = createExporterMetrics(names);
+  const flights = new SingleFlight<Report>();
+  const stop = new AbortController();
+  const secrets = [...opts.environments.values()].flatMap((e) => (e.key.key ? [e.key.key.value] : []));
+  const redact: Redactor = createRedactor(secrets);
+  const log = (line: string) => opts.log(safeText(line, redact));
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      metrics.probeError('internal');
+      log(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) reply(res, 500, 'internal error (see the exporter log)\n');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://exporter.invalid');
+    if (req.method !== 'GET') return reply(res, 405, 'only GET\n', { allow: 'GET' });
+    if (stop.signal.aborted) return reply(res, 503, 'shutting down\n');
+    if (url.pathname === '/metrics') {
+      return reply(res, 200, await metrics.registry.metrics(), { 'content-type': metrics.registry.contentType });
+    }
+    if (url.pathname === '/') return reply(res, 200, landing(names), { 'content-type': 'text/html; charset=utf-8' });
+    if (url.pathname !== '/probe') return reply(res, 404, 'not found: use /probe?env=NAME or /metrics\n');
+
+    const given = url.searchParams.getAll('env');
+    const configured = names.join(', ') || 'none';
+    if (given.length !== 1 || given[0] === '') {
+      metrics.probeError('bad_request');
+      return reply(res, 400, `give one environment: /probe?env=NAME (configured: ${configured})\n`);
+    }
+    const name = given[0]!;
+    const environment = opts.environments.get(name);
+    if (!environment) {
+      metrics.probeError('unknown_env');
+      return reply(res, 400, `unknown environment ${redact(quoteSafely(name))} (configured: ${configured})\n`);
+    }
+
+    const budget = probeBudget(header(req, 'x-prometheus-scrape-timeout-seconds'), environment.settings.check.deadlineMs, opts.timeoutOffsetMs);
+    const { result, shared } = flights.run(name, () => probe(name, environment, budget));
+    const report = shared ? await within(result, budget.totalMs) : await result;
+    if (report === undefined) {
+      metrics.probeError('wait_timeout');
+      return reply(res, 503, `a check of ${name} started by an earlier scrape is still running; this scrape's timeout ended first\n`);
+    }
+    metrics.scrapeAnswered(name, shared);
+    reply(res, 200, safeText(renderPrometheus(safeReport(report, redact)), redact), { 'content-type': EXPOSITION });
+  }
+
+  async function probe(name: string, environment: ProbeEnvironment, budget: ReturnType<typeof probeBudget>): Promise<Report> {
+    metrics.inFlight.inc();
+    try {
+      const report = await runProbe(environment, { version: opts.version, env: opts.env, budget, stop: stop.signal });
+      const t = report.targets[0];
+      const seconds = (t?.durationMs ?? report.durationMs) / 1000;
+      metrics.probeFinished(name, report.verdict, seconds);
+      const codes = t?.findings.map((f) => f.code).join(',') || '-';
+      log(`probe env=${name} verdict=${report.verdict} duration=${seconds.toFixed(3)}s findings=${codes} leftovers=${t?.leftovers.length ?? 0}`);
+      return report;
+    } finally {
+      metrics.inFlight.dec();
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.listen.port, opts.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = listenUrl(opts.listen.host ?? (address.family === 'IPv6' ? '::' : '0.0.0.0'), address.port);
+  log(`listening on ${url} (environments: ${names.join(', ')})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    metrics,
+    close: () => {
+      closing ??= (async () => {
+        stop.abort();
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.allSettled(flights.all());
+        // Let the handlers that waited on those checks write their answers first.
+        await new Promise((resolve) => setImmediate(resolve));
+        server.closeAllConnections();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The shared result, or undefined when `ms` passes first. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(body);
+}
+
+function landing(names: readonly string[]): string {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const links = names.map((n) => `<li><a href="/probe?env=${encodeURIComponent(n)}">/probe?env=${esc(n)}</a></li>`).join('');
+  return `<!doctype html><title>hokus-check exporter</title><h1>hokus-check exporter</h1><ul>${links}</ul><p><a href="/metrics">/metrics</a></p>\n`;
+}

@@ -1,0 +1,154 @@
+// Starts a real reverse proxy (nginx, HAProxy, Apache httpd, Caddy — Debian's packages) as a private
+// instance: its own config, pid file and logs under a temp dir, loopback ports from the OS, in the
+// foreground as a child of the test; never the system service. One process serves every site a test
+// file needs (one port per site). In CI a missing binary fails the test; elsewhere too, with the
+// apt line that installs it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { BINARIES, render, type ProxyKind, type Site } from './real-proxy-configs.js';
+
+export type { ProxyKind, Route, RouteAction, Site, Pems } from './real-proxy-configs.js';
+
+export interface RunningProxy {
+  kind: ProxyKind;
+  /** Origin of a site: 'http://127.0.0.1:PORT' (https for TLS sites). */
+  url(site: string): string;
+  /** The proxy's error log so far (for failure messages). */
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+const PACKAGE: Record<ProxyKind, string> = { nginx: 'nginx', haproxy: 'haproxy', apache: 'apache2', caddy: 'caddy' };
+
+/** Throws with the install command when the proxy's binary is missing: a proxy is never skipped. */
+export function requireBinary(kind: ProxyKind): void {
+  try {
+    accessSync(BINARIES[kind], constants.X_OK);
+  } catch {
+    throw new Error(`${BINARIES[kind]} is missing: install it with \`apt-get install -y ${PACKAGE[kind]}\` (.ci/run does); the real-proxy tests never skip a proxy`);
+  }
+}
+
+export async function startProxy(kind: ProxyKind, sites: readonly Site[]): Promise<RunningProxy> {
+  requireBinary(kind);
+  let lastError: unknown;
+  // Ports are picked free, then handed to the proxy: another process may take one in between.
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    try {
+      return await startOnce(kind, sites);
+    } catch (err) {
+      lastError = err;
+      if (!/address already in use|EADDRINUSE|cannot bind|could not bind|Address in use/i.test(String(err))) break;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(kind: ProxyKind, sites: readonly Site[]): Promise<RunningProxy> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `hokus-${kind}-`));
+  // Apache, started as root, serves its files as `nobody`.
+  chmodSync(dir, 0o755);
+  const ports = new Map<string, number>();
+  for (const site of sites) ports.set(site.name, await freePort());
+  const root = process.getuid?.() === 0;
+  const { files, argv, env } = render(kind, sites, { dir, ports, root });
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    writeFileSync(file, text, { mode: name.endsWith('.key') || name.endsWith('.pem') ? 0o600 : 0o644 });
+  }
+  const [bin, ...args] = argv as [string, ...string[]];
+  const child = spawn(bin, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => void (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => void (output += c.toString()));
+  const errorLog = () => `${output}${readIfThere(path.join(dir, 'error.log'))}${readIfThere(path.join(dir, 'caddy.log'))}`;
+  const stop = once(async () => {
+    await terminate(child);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  try {
+    await waitListening(child, [...ports.values()], errorLog);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    kind,
+    url: (name) => {
+      const site = sites.find((s) => s.name === name);
+      if (!site) throw new Error(`no site ${name}`);
+      return `${site.tls ? 'https' : 'http'}://127.0.0.1:${ports.get(name)}`;
+    },
+    errorLog,
+    stop,
+  };
+}
+
+/** A port the OS says is free now: bind port 0, read it, close. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitListening(child: ChildProcess, ports: number[], log: () => string): Promise<void> {
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(`${child.spawnfile} exited (${code ?? signal}) before listening:\n${log()}`)));
+  });
+  exited.catch(() => undefined);
+  const ready = (async () => {
+    for (let i = 0; i < 200; i++) {
+      const open = await Promise.all(ports.map(canConnect));
+      if (open.every(Boolean)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${child.spawnfile} did not listen on ${ports.join(', ')} within 10 s:\n${log()}`);
+  })();
+  await Promise.race([ready, exited]);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1' });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    // nginx, HAProxy, Apache and Caddy all stop on SIGTERM (Apache -X, nginx without a master too).
+    child.kill('SIGTERM');
+  });
+}
+
+function readIfThere(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => (p ??= fn());
+}

@@ -1,0 +1,226 @@
+// The real-proxy matrix as data: each fault is a site on the real proxy (its own routes, timeouts,
+// limits, certificate) plus the flags the check runs with, and the answer a user must see: exit
+// code, root step, a code that names the hop that failed, and who answered (the exchange the root
+// finding cites first). The faults are the proxy's own answers; the embedded stack only stands
+// behind it, healthy (or absent: a closed port, a server that accepts and never answers).
+import type { ProxyKind, Route, Site } from '../helpers/real-proxy.js';
+
+export interface Upstreams {
+  /** The embedded API service (registry). */
+  api: string;
+  auth: string;
+  /** The embedded MLflow server. */
+  mlflow: string;
+  /** A port nothing listens on. */
+  closed: string;
+  /** Accepts connections and never answers. */
+  silent: string;
+}
+
+export interface Certs {
+  /** Signed by the test CA (--ca-file), valid, for 127.0.0.1. */
+  good: { key: string; cert: string };
+  expired: { key: string; cert: string };
+  otherHost: { key: string; cert: string };
+  /** Signed by itself, for 127.0.0.1: trusted by nothing. */
+  selfSigned: { key: string; cert: string };
+}
+
+export interface Expected {
+  exit: number;
+  /** Root step, or undefined for a passing check. */
+  step?: string;
+  /** Root finding's code (a RegExp where the name is owned elsewhere). */
+  code?: string | RegExp;
+  /** Who answered the root finding's first cited exchange ('none': no answer at all). */
+  responder?: string;
+  /** HTTP status of that exchange, where the proxy's choice matters (403 or 405). */
+  status?: number;
+}
+
+export interface Cell {
+  fault: string;
+  /** The sites this cell needs (the first is the one the check targets). */
+  sites(u: Upstreams, c: Certs, kind: ProxyKind): Site[];
+  /** Check flags besides the target URLs. */
+  flags?: Record<string, string>;
+  /** 'hokusai' (default): the proxy is the registry; 'mlflow': the proxy is --mlflow-url. */
+  shape?: 'hokusai' | 'mlflow';
+  /** The proxies this cell applies to (default all): rate limiting is built into nginx and HAProxy only. */
+  only?: ProxyKind[];
+  /** Use the CA of the test certificates (--ca-file). */
+  ca?: boolean;
+  expect(kind: ProxyKind): Expected;
+  /** Why the expectation depends on work owned elsewhere (reported, not skipped). */
+  pending?: string;
+}
+
+const MOUNT = '/api/mlflow/';
+const ARTIFACTS = '/api/mlflow/api/2.0/mlflow-artifacts/';
+
+function mlflowRoute(u: Upstreams, extra: Partial<Route> = {}): Route {
+  return { path: MOUNT, action: { kind: 'proxy', upstream: u.mlflow, to: '/' }, ...extra };
+}
+
+function apiRoute(u: Upstreams): Route {
+  return { path: '/', action: { kind: 'proxy', upstream: u.api } };
+}
+
+/** The usual shape: the mount goes straight to MLflow (prefix stripped), everything else to the API. */
+function base(u: Upstreams, first: Route[] = [], mlflow: Partial<Route> = {}): Route[] {
+  return [...first, mlflowRoute(u, mlflow), apiRoute(u)];
+}
+
+/** The proxy's own 405 where it refuses a method by configuration (Caddy has no built-in refusal). */
+function refusedStatus(kind: ProxyKind): number {
+  return kind === 'caddy' ? 405 : 403;
+}
+
+const HEALTHY: Expected = { exit: 0 };
+
+/** The auth service answered, so the target was reached: exit 1, not 3 (issue 10 item 5). */
+const TLS_EXIT = 'exit 1 when another component of the target (the auth service) answered (issue 10 item 5, the timeouts/exit-code helper)';
+
+export const CELLS: Cell[] = [
+  { fault: 'healthy', sites: (u) => [{ name: 'healthy', routes: base(u) }], expect: () => HEALTHY },
+  {
+    fault: 'healthy, /api/health/mlflow answers text OK',
+    sites: (u) => [{ name: 'health-ok', routes: base(u, [{ path: '/api/health/mlflow', exact: true, action: { kind: 'respond', status: 200, type: 'text/plain', body: 'OK' } }]) }],
+    expect: () => HEALTHY,
+  },
+  {
+    fault: 'healthy, no /api/health/mlflow',
+    sites: (u) => [{ name: 'health-missing', routes: base(u, [{ path: '/api/health/mlflow', exact: true, action: { kind: 'not-found' } }]) }],
+    expect: () => HEALTHY,
+  },
+  { fault: 'healthy, as --mlflow-url', shape: 'mlflow', sites: (u) => [{ name: 'mlflow-healthy', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.mlflow } }] }], expect: () => HEALTHY },
+  {
+    fault: 'healthy, whole registry to the API (its own MLflow proxy behind)',
+    sites: (u) => [{ name: 'api-behind', routes: [apiRoute(u)] }],
+    expect: () => HEALTHY,
+  },
+  {
+    fault: 'healthy over TLS',
+    ca: true,
+    sites: (u, c) => [{ name: 'tls-good', tls: c.good, routes: base(u) }],
+    expect: () => HEALTHY,
+  },
+  {
+    fault: 'upstream down',
+    sites: (u) => [{ name: 'down', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.closed, to: '/' } }, apiRoute(u)] }],
+    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: kind }),
+  },
+  {
+    fault: 'API down behind the proxy',
+    sites: (u) => [{ name: 'api-down', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.closed } }] }],
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: kind }),
+  },
+  {
+    fault: 'upstream down, as --mlflow-url',
+    shape: 'mlflow',
+    sites: (u) => [{ name: 'mlflow-down', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.closed } }] }],
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: kind }),
+  },
+  {
+    fault: 'upstream never answers, proxy timeout 1s < --timeout 4s',
+    flags: { timeout: '4s' },
+    sites: (u) => [{ name: 'silent-short', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.silent, to: '/' }, timeoutS: 1 }, apiRoute(u)] }],
+    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_TIMEOUT', responder: kind }),
+  },
+  {
+    fault: 'upstream never answers, proxy timeout 10s > --timeout 1s',
+    flags: { timeout: '1s' },
+    sites: (u) => [{ name: 'silent-long', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.silent, to: '/' }, timeoutS: 10 }, apiRoute(u)] }],
+    expect: () => ({ exit: 1, step: 'experiments', code: /TIMEOUT/, responder: 'none' }),
+    pending: 'exit 1 for a hop slower than --timeout (issue 10 item 5, the timeouts helper)',
+  },
+  {
+    fault: 'request body over the proxy limit (413)',
+    sites: (u) => [{ name: 'too-large', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, maxBodyBytes: 1024 }]) }],
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ARTIFACT_TOO_LARGE', responder: kind }),
+  },
+  {
+    fault: 'MLflow mount not routed (proxy 404)',
+    sites: (u) => [{ name: 'mount-unrouted', routes: [{ path: '/health', exact: true, action: { kind: 'proxy', upstream: u.api } }, { path: '/api/health/', action: { kind: 'proxy', upstream: u.api } }] }],
+    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'ROUTE_PROXY_NOT_MOUNTED', responder: kind }),
+  },
+  {
+    fault: 'artifact paths not routed (proxy 404 page)',
+    sites: (u) => [{ name: 'artifacts-unrouted', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'not-found' } }]) }],
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind }),
+  },
+  {
+    fault: 'artifact paths not routed (proxy JSON 404)',
+    sites: (u) => [
+      {
+        name: 'artifacts-unrouted-json',
+        routes: base(u, [{ path: ARTIFACTS, action: { kind: 'respond', status: 404, type: 'application/json', body: '{"error_code":"ROUTE_NOT_FOUND","message":"no route for this path"}' } }]),
+      },
+    ],
+    // HAProxy's `http-request return` sends the body alone: no Server header, nothing that names it.
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind === 'haproxy' ? 'unknown' : kind }),
+  },
+  {
+    fault: "artifact paths routed to a wrong upstream (MLflow's static prefix)",
+    sites: (u) => [{ name: 'artifacts-wrong-upstream', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/mlflow/api/2.0/mlflow-artifacts/' } }]) }],
+    expect: () => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: 'mlflow' }),
+  },
+  {
+    fault: 'PUT refused on the artifact path',
+    sites: (u) => [{ name: 'put-refused', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, refuseMethods: ['PUT'] }]) }],
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_METHOD_REFUSED', responder: kind, status: refusedStatus(kind) }),
+  },
+  {
+    fault: 'rate limited (429)',
+    only: ['nginx', 'haproxy'],
+    sites: (u) => [{ name: 'rate-429', routes: base(u, [], { rateLimitStatus: 429 }) }],
+    expect: (kind) => ({ exit: 1, step: 'run', code: 'GATEWAY_RATE_LIMITED', responder: kind }),
+  },
+  {
+    fault: 'rate limited (503)',
+    only: ['nginx', 'haproxy'],
+    sites: (u) => [{ name: 'rate-503', routes: base(u, [], { rateLimitStatus: 503 }) }],
+    expect: (kind) => ({ exit: 1, step: 'run', code: 'GATEWAY_RATE_LIMITED', responder: kind }),
+  },
+  {
+    fault: 'mount prefix not stripped',
+    sites: (u) => [{ name: 'prefix-kept', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.mlflow } }, apiRoute(u)] }],
+    expect: () => ({ exit: 1, step: 'experiments', code: 'ROUTE_PREFIX_NOT_STRIPPED', responder: 'mlflow' }),
+  },
+  {
+    fault: 'TLS, self-signed certificate',
+    sites: (u, c) => [{ name: 'tls-self-signed', tls: c.selfSigned, routes: base(u) }],
+    expect: () => ({ exit: 1, step: 'health', code: 'TLS_UNTRUSTED', responder: 'none' }),
+    pending: TLS_EXIT,
+  },
+  {
+    fault: 'TLS, expired certificate',
+    ca: true,
+    sites: (u, c) => [{ name: 'tls-expired', tls: c.expired, routes: base(u) }],
+    expect: () => ({ exit: 1, step: 'health', code: 'TLS_EXPIRED', responder: 'none' }),
+    pending: TLS_EXIT,
+  },
+  {
+    fault: 'TLS, certificate for another host',
+    ca: true,
+    sites: (u, c) => [{ name: 'tls-other-host', tls: c.otherHost, routes: base(u) }],
+    expect: () => ({ exit: 1, step: 'health', code: 'TLS_HOSTNAME', responder: 'none' }),
+    pending: TLS_EXIT,
+  },
+  {
+    fault: 'plain HTTP redirected to HTTPS',
+    ca: true,
+    sites: (u, c) => [
+      { name: 'http-redirect', routes: [], redirectTo: 'https-target' },
+      { name: 'https-target', tls: c.good, routes: base(u) },
+    ],
+    // HAProxy's redirect is an empty 301 with no Server header: nothing in it names HAProxy.
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'ROUTE_REDIRECTED_TO_HTTPS', responder: kind === 'haproxy' ? 'unknown' : kind }),
+  },
+  {
+    fault: 'wrong --mlflow-path',
+    flags: { mlflowPath: '/mlflow-api' },
+    sites: (u) => [{ name: 'wrong-path', routes: base(u) }],
+    expect: () => ({ exit: 1, step: 'experiments', code: 'ROUTE_PROXY_NOT_MOUNTED', responder: 'hokusai-api' }),
+  },
+];

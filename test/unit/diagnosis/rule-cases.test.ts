@@ -1,0 +1,212 @@
+// RuleTester-style cases (ESLint's RuleTester, STYLE.md): for every catalogue code, `valid` evidence
+// on which the rule must stay silent — above all the same words or status from another component —
+// and `invalid` evidence on which it must report, with the expected step and the responder of the
+// first cited exchange. Invalid cases are the scenarios (scenarios.ts) plus the real proxies' own
+// answers (test/fixtures/proxies). A code without a valid case fails the suite.
+import { describe, expect, it } from 'vitest';
+import { RULES, ruleFor } from '../../../src/diagnosis/catalogue.js';
+import { fingerprint } from '../../../src/diagnosis/fingerprint.js';
+import type { Evidence } from '../../../src/diagnosis/types.js';
+import { AUTH, Check, REST, api, failedPut, healthyCheck, mlflow, passAuth, passExperiments, passHealth, upToArtifact, type Answer } from './evidence.js';
+import { proxyPage } from './proxy-pages.js';
+import { SCENARIOS } from './scenarios.js';
+
+interface Case {
+  name: string;
+  ev: () => Evidence;
+}
+
+interface InvalidCase extends Case {
+  step: string;
+  responder?: string;
+}
+
+/** Experiments pass, then runs/create gets `answer`. */
+function runAnswers(answer: Answer): Evidence {
+  const c = new Check();
+  passAuth(c);
+  passHealth(c);
+  passExperiments(c);
+  c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer });
+  c.step('run', 'fail', String(answer.status));
+  return c.evidence();
+}
+
+/** experiments/search gets `answer`. */
+function searchAnswers(answer: Answer): Evidence {
+  const c = new Check();
+  passAuth(c);
+  passHealth(c);
+  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer });
+  c.step('experiments', 'fail', String(answer.status));
+  return c.evidence();
+}
+
+function putAnswers(answer: Answer): Evidence {
+  const c = upToArtifact();
+  failedPut(c, answer);
+  return c.evidence();
+}
+
+/** The auth service fails validate with a database error of its own. */
+function authDbError(): Evidence {
+  const c = new Check();
+  c.x({ step: 'auth', label: 'validate', method: 'POST', url: `${AUTH}/api/v1/keys/validate`, answer: api(500, { detail: 'psycopg2.OperationalError: could not connect to server: Connection refused' }) });
+  c.step('auth', 'fail', '500');
+  return c.evidence();
+}
+
+const healthy: Case = { name: 'a healthy check', ev: () => healthyCheck().evidence() };
+const mlflowForbiddenPut: Case = { name: "MLflow's own PERMISSION_DENIED on the PUT", ev: () => putAnswers(mlflow(403, { error_code: 'PERMISSION_DENIED', message: 'Forbidden' })) };
+const nginxForbiddenPut: Case = { name: "nginx's 403 Forbidden page on the PUT", ev: () => putAnswers(proxyPage('nginx', 403)) };
+const nginx429: Case = { name: "nginx's own 429 page", ev: () => runAnswers(proxyPage('nginx', 429)) };
+const api429: Case = { name: "the API's 429 Rate limit exceeded", ev: () => runAnswers(api(429, { detail: 'Rate limit exceeded' }, [['retry-after', '30']])) };
+const nginx502: Case = { name: "nginx's own 502 page", ev: () => searchAnswers(proxyPage('nginx', 502)) };
+const nginx504: Case = { name: "nginx's own 504 page", ev: () => searchAnswers(proxyPage('nginx', 504)) };
+const nginx404: Case = { name: "nginx's own 404 page", ev: () => searchAnswers(proxyPage('nginx', 404, /mount/)) };
+const mlflowNoSuchThing: Case = { name: "MLflow's own RESOURCE_DOES_NOT_EXIST on the PUT", ev: () => putAnswers(mlflow(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'No such file' })) };
+const authPsycopg: Case = { name: "the auth service's own psycopg2 error", ev: authDbError };
+
+/** Another code's scenario: a neighbouring failure the rule must not claim. */
+function sibling(code: string): Case {
+  return { name: `${code}'s scenario`, ev: () => SCENARIOS[code]!().ev };
+}
+
+/** Valid cases per code: evidence on which the rule must not fire. */
+const VALID: Record<string, Case[]> = {
+  NET_DNS: [healthy, nginx502, sibling('NET_REFUSED')],
+  NET_REFUSED: [healthy, nginx502, sibling('NET_TIMEOUT')],
+  NET_TIMEOUT: [healthy, nginx504, sibling('NET_RESET')],
+  NET_RESET: [healthy, nginx502, sibling('NET_DNS')],
+  DEADLINE_EXCEEDED: [healthy, nginx504, sibling('NET_TIMEOUT')],
+  TLS_EXPIRED: [healthy, sibling('TLS_UNTRUSTED'), sibling('TLS_HOSTNAME')],
+  TLS_UNTRUSTED: [healthy, sibling('TLS_EXPIRED'), sibling('TLS_HOSTNAME')],
+  TLS_HOSTNAME: [healthy, sibling('TLS_EXPIRED'), sibling('TLS_UNTRUSTED')],
+  AUTH_KEY_INVALID: [healthy, nginxForbiddenPut, sibling('AUTH_SERVICE_ID_MISMATCH')],
+  AUTH_SERVICE_ID_MISMATCH: [healthy, sibling('AUTH_KEY_INVALID')],
+  AUTH_SERVICE_DOWN: [healthy, nginx502],
+  AUTH_HEADER_STRIPPED: [healthy, nginxForbiddenPut, sibling('AUTH_KEY_INVALID')],
+  AUTH_ADMIN_REQUIRED: [healthy, nginxForbiddenPut, sibling('AUTH_SCOPE_MISSING')],
+  AUTH_SCOPE_MISSING: [healthy, nginxForbiddenPut, sibling('AUTH_ADMIN_REQUIRED')],
+  AUTH_RATE_LIMITED: [healthy, nginx429],
+  AUTH_CACHE_MASKING: [healthy, sibling('AUTH_KEY_INVALID')],
+  GATEWAY_UPSTREAM_UNREACHABLE: [healthy, nginx504, nginx404, { name: "nginx's 503 page (its limit_req answer)", ev: () => runAnswers(proxyPage('nginx', 503)) }],
+  GATEWAY_NO_TARGETS: [healthy, nginx502, sibling('AUTH_SERVICE_DOWN')],
+  GATEWAY_TIMEOUT: [healthy, nginx502],
+  GATEWAY_RATE_LIMITED: [healthy, api429, { name: "HAProxy's 503 page on the first MLflow call (no server, not a limit)", ev: () => searchAnswers(proxyPage('haproxy', 503, /upstream down/)) }],
+  ROUTE_PROXY_NOT_MOUNTED: [healthy, nginx502, { name: "MLflow's Flask 404 through nginx (prefix kept)", ev: () => SCENARIOS.ROUTE_PREFIX_NOT_STRIPPED!().ev }],
+  ROUTE_PREFIX_NOT_STRIPPED: [healthy, nginx404],
+  ROUTE_METHOD_REFUSED: [healthy, mlflowForbiddenPut, { name: "the API's 403 scope answer on the PUT", ev: () => putAnswers(api(403, { detail: { error: 'FORBIDDEN', required_scope: 'mlflow:write', current_scopes: ['read'] } })) }],
+  ROUTE_REDIRECTED_TO_HTTPS: [healthy, nginx502],
+  ROUTE_ARTIFACTS_MISROUTED: [healthy, mlflowNoSuchThing, nginxForbiddenPut, sibling('MLFLOW_ARTIFACTS_NOT_SERVED')],
+  PROXY_DROPS_DELETE_BODY: [healthy, sibling('CLEANUP_LEFTOVERS')],
+  MLFLOW_HOST_NOT_ALLOWED: [healthy, nginxForbiddenPut, sibling('AUTH_ADMIN_REQUIRED')],
+  MLFLOW_BACKEND_ERROR: [healthy, authPsycopg],
+  MLFLOW_ARTIFACTS_NOT_SERVED: [healthy, mlflowNoSuchThing, sibling('ROUTE_ARTIFACTS_MISROUTED')],
+  ARTIFACT_STORAGE_DENIED: [healthy, nginxForbiddenPut, mlflowForbiddenPut],
+  ARTIFACT_TOO_LARGE: [healthy, nginxForbiddenPut],
+  ARTIFACT_ROOT_BYPASSES_PROXY: [healthy, sibling('MLFLOW_ARTIFACTS_NOT_SERVED')],
+  ARTIFACT_CORRUPTED: [healthy, sibling('ARTIFACT_TOO_LARGE')],
+  REGISTRY_FAILED: [healthy, sibling('CLEANUP_LEFTOVERS')],
+  RESPONSE_MALFORMED: [healthy, nginx502, sibling('NET_RESET')],
+  RESPONSE_SCHEMA: [healthy, nginx502, sibling('RESPONSE_NOT_JSON')],
+  RESPONSE_NOT_JSON: [healthy, mlflowNoSuchThing],
+  HEALTH_DEGRADED: [healthy, { name: '/api/health/mlflow answering text OK', ev: () => healthOkText() }],
+  CLEANUP_LEFTOVERS: [healthy, sibling('REGISTRY_FAILED')],
+  UNEXPECTED_RESPONSE: [healthy, sibling('DEADLINE_EXCEEDED')],
+};
+
+function healthOkText(): Evidence {
+  const c = healthyCheck();
+  const x = c.exchanges.find((e) => e.label === 'GET /api/health/mlflow')!;
+  x.response = { ...x.response!, headers: [['server', 'nginx/1.22.1'], ['content-type', 'text/plain']], contentType: 'text/plain', bodyExcerpt: 'OK', bodySize: 2 };
+  return c.evidence();
+}
+
+/** Documented default answers of components not in the suite (sources in src/diagnosis/signatures.ts). */
+const documented = {
+  envoyNoUpstream: { status: 503, headers: [['server', 'envoy'], ['content-type', 'text/plain']], body: 'no healthy upstream' } as Answer,
+  cloudflare522: { status: 522, headers: [['server', 'cloudflare'], ['cf-ray', '8a1b2c3d4e5f6789-AMS'], ['content-type', 'text/plain; charset=UTF-8']], body: 'error code: 522' } as Answer,
+  kongNoRoute: { status: 404, headers: [['server', 'kong/3.4.2'], ['content-type', 'application/json; charset=utf-8']], body: '{\n  "message":"no Route matched with those values"\n}' } as Answer,
+  kongTimeout: { status: 504, headers: [['server', 'kong/3.4.2'], ['content-type', 'application/json; charset=utf-8']], body: '{\n  "message":"The upstream server is timing out"\n}' } as Answer,
+  traefikNoRoute: { status: 404, headers: [['content-type', 'text/plain; charset=utf-8']], body: '404 page not found\n' } as Answer,
+};
+
+/** Invalid cases beyond the scenarios: the real proxies' own answers, and documented ones. */
+const INVALID: Record<string, InvalidCase[]> = {
+  // The auth service's own database error is the auth service's fault (and not MLflow's database).
+  AUTH_SERVICE_DOWN: [{ name: "the auth service's own psycopg2 error", ev: authDbError, step: 'auth', responder: 'hokusai-auth' }],
+  GATEWAY_UPSTREAM_UNREACHABLE: [
+    { name: "nginx's 502 page", ev: () => searchAnswers(proxyPage('nginx', 502)), step: 'experiments', responder: 'nginx' },
+    { name: "HAProxy's 503 page", ev: () => searchAnswers(proxyPage('haproxy', 503, /upstream down/)), step: 'experiments', responder: 'haproxy' },
+    { name: "Apache's 503 page", ev: () => searchAnswers(proxyPage('apache', 503)), step: 'experiments', responder: 'apache' },
+    { name: "Caddy's empty 502", ev: () => searchAnswers(proxyPage('caddy', 502, /upstream down/)), step: 'experiments', responder: 'caddy' },
+    { name: 'Envoy\'s "no healthy upstream" (documented)', ev: () => searchAnswers(documented.envoyNoUpstream), step: 'experiments', responder: 'envoy' },
+    { name: "Cloudflare's 522 (documented)", ev: () => searchAnswers(documented.cloudflare522), step: 'experiments', responder: 'cloudflare' },
+  ],
+  GATEWAY_TIMEOUT: [
+    { name: "nginx's 504 page", ev: () => searchAnswers(proxyPage('nginx', 504)), step: 'experiments', responder: 'nginx' },
+    { name: "HAProxy's 504 page", ev: () => searchAnswers(proxyPage('haproxy', 504)), step: 'experiments', responder: 'haproxy' },
+    { name: "Apache's 502 Error reading from remote server", ev: () => searchAnswers(proxyPage('apache', 502)), step: 'experiments', responder: 'apache' },
+    { name: "Caddy's 504", ev: () => searchAnswers(proxyPage('caddy', 504)), step: 'experiments', responder: 'caddy' },
+    { name: "Kong's 504 (documented)", ev: () => searchAnswers(documented.kongTimeout), step: 'experiments', responder: 'kong' },
+  ],
+  GATEWAY_RATE_LIMITED: [
+    { name: "nginx's 429 page", ev: () => runAnswers(proxyPage('nginx', 429)), step: 'run', responder: 'nginx' },
+    { name: "nginx's 503 page (limit_req)", ev: () => runAnswers(proxyPage('nginx', 503)), step: 'run', responder: 'nginx' },
+    { name: "HAProxy's 429 page", ev: () => runAnswers(proxyPage('haproxy', 429)), step: 'run', responder: 'haproxy' },
+    { name: "HAProxy's 503 page after MLflow calls through it passed", ev: () => runAnswers(proxyPage('haproxy', 503, /rate/)), step: 'run', responder: 'haproxy' },
+  ],
+  ROUTE_PROXY_NOT_MOUNTED: [
+    { name: "nginx's 404 page", ev: () => searchAnswers(proxyPage('nginx', 404, /mount/)), step: 'experiments', responder: 'nginx' },
+    { name: "HAProxy's 404 page", ev: () => searchAnswers(proxyPage('haproxy', 404, /mount/)), step: 'experiments', responder: 'haproxy' },
+    { name: "Apache's 404 page", ev: () => searchAnswers(proxyPage('apache', 404, /mount/)), step: 'experiments', responder: 'apache' },
+    { name: "Kong's no-route 404 (documented)", ev: () => searchAnswers(documented.kongNoRoute), step: 'experiments', responder: 'kong' },
+    { name: "Traefik's 404 page not found (documented)", ev: () => searchAnswers(documented.traefikNoRoute), step: 'experiments', responder: 'traefik' },
+  ],
+  ROUTE_METHOD_REFUSED: [
+    { name: "HAProxy's 403 page", ev: () => putAnswers(proxyPage('haproxy', 403)), step: 'artifact', responder: 'haproxy' },
+    { name: "Apache's 403 page", ev: () => putAnswers(proxyPage('apache', 403)), step: 'artifact', responder: 'apache' },
+    { name: "Caddy's 405", ev: () => putAnswers(proxyPage('caddy', 405)), step: 'artifact', responder: 'caddy' },
+  ],
+  ARTIFACT_TOO_LARGE: [
+    { name: "nginx's 413 page", ev: () => putAnswers(proxyPage('nginx', 413)), step: 'artifact', responder: 'nginx' },
+    { name: "HAProxy's 413 page", ev: () => putAnswers(proxyPage('haproxy', 413)), step: 'artifact', responder: 'haproxy' },
+  ],
+};
+
+describe('rule cases (RuleTester)', () => {
+  it('every catalogue code has valid cases, and every valid table names a real code', () => {
+    const codes = RULES.map((r) => r.meta.code).sort();
+    expect(codes.filter((c) => !(VALID[c]?.length ?? 0)), 'codes without a valid case').toEqual([]);
+    expect(Object.keys(VALID).filter((c) => !codes.includes(c))).toEqual([]);
+  });
+
+  for (const [code, cases] of Object.entries(VALID)) {
+    for (const c of cases) {
+      it(`${code} stays silent on ${c.name}`, () => {
+        const found = ruleFor(code)!.match(c.ev()).filter((f) => f.code === code);
+        expect(found.map((f) => f.cause)).toEqual([]);
+      });
+    }
+  }
+
+  for (const [code, cases] of Object.entries(INVALID)) {
+    for (const c of cases) {
+      it(`${code} fires on ${c.name}, naming ${c.responder}`, () => {
+        const ev = c.ev();
+        for (const x of ev.exchanges) Object.assign(x, fingerprint(x, { authOrigin: new URL(ev.target.authUrl ?? 'http://none').origin }));
+        const found = ruleFor(code)!.match(ev).filter((f) => f.code === code);
+        expect(found, JSON.stringify(found)).toHaveLength(1);
+        expect(found[0]!.step).toBe(c.step);
+        const cited = ev.exchanges.find((x) => x.id === found[0]!.evidence[0]);
+        expect(cited?.responder).toBe(c.responder);
+      });
+    }
+  }
+});
+
+/** Cases per code, for the closing note: `npx vitest run test/unit/diagnosis/rule-cases.test.ts`. */
+export function caseCounts(): Record<string, { valid: number; invalid: number }> {
+  return Object.fromEntries(RULES.map((r) => [r.meta.code, { valid: VALID[r.meta.code]?.length ?? 0, invalid: (INVALID[r.meta.code]?.length ?? 0) + (SCENARIOS[r.meta.code] ? 1 : 0) }]));
+}

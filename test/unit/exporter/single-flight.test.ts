@@ -1,0 +1,50 @@
+// One running probe per environment (src/exporter/single-flight.ts).
+import { describe, expect, it } from 'vitest';
+import { SingleFlight } from '../../../src/exporter/single-flight.js';
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+describe('SingleFlight', () => {
+  it('joins a call running for the same key, starts one for another key', async () => {
+    const flights = new SingleFlight<string>();
+    const a = deferred<string>();
+    const b = deferred<string>();
+    let started = 0;
+    const first = flights.run('prod', () => (started++, a.promise));
+    const second = flights.run('prod', () => (started++, Promise.resolve('second')));
+    const other = flights.run('staging', () => (started++, b.promise));
+    expect([first.shared, second.shared, other.shared]).toEqual([false, true, false]);
+    expect(started).toBe(2);
+    a.resolve('first');
+    b.resolve('other');
+    expect(await Promise.all([first.result, second.result, other.result])).toEqual(['first', 'first', 'other']);
+  });
+
+  it('starts a new call once the previous one settled, also after a failure', async () => {
+    const flights = new SingleFlight<string>();
+    const failing = deferred<string>();
+    const first = flights.run('prod', () => failing.promise);
+    failing.reject(new Error('boom'));
+    await expect(first.result).rejects.toThrow('boom');
+    expect(flights.size).toBe(0);
+    const next = flights.run('prod', () => Promise.resolve('fresh'));
+    expect(next.shared).toBe(false);
+    expect(await next.result).toBe('fresh');
+  });
+
+  it('lists the running calls (shutdown waits for them)', async () => {
+    const flights = new SingleFlight<number>();
+    const d = deferred<number>();
+    flights.run('a', () => d.promise);
+    expect(flights.all()).toHaveLength(1);
+    d.resolve(1);
+    await Promise.all(flights.all());
+    await Promise.resolve();
+    expect(flights.size).toBe(0);
+  });
+});
