@@ -1,44 +1,169 @@
 // Command-line surface: commander turns flags into options, nothing else. Each command's module is
 // imported only when that command runs, so `--version` and `--help` start in bare-Node time.
+// `main` is the process's entry (bin/hokus-check.js ends the process with the code it returns);
+// `runCli` is the same CLI over an injected Factory, which the in-process tests drive.
 import { setFlagsFromString } from 'node:v8';
 import { EXIT } from './exit-codes.js';
-import { processIo } from './io.js';
+import type { Command } from 'commander';
+import type { Factory } from './factory.js';
+import { processIo, withoutColor } from './io.js';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-// `--version` alone needs nothing else: answered before commander is even loaded.
-const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  process.stdout.write(`${VERSION}\n`);
-  process.exit(0);
+/** The process's entry: argv without node and the script; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  // `--version` alone needs nothing else: answered before commander is even loaded.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  // undici parses HTTP with llhttp compiled to WebAssembly. V8 would also recompile that large parser
+  // with its optimising tier in the background: ~30 MiB of peak RSS and ~50 ms of CPU, which a run of
+  // a few dozen requests never earns back (and a 100 MiB peak could not afford). Baseline (Liftoff) code
+  // only reads a large artifact back slightly slower.
+  setFlagsFromString('--liftoff-only');
+  const { createFactory } = await import('./factory.js');
+  return runCli(argv, createFactory({ io: processIo(), env: process.env, cwd: process.cwd(), version: VERSION }));
 }
 
-const { refuseKeyInArgv, usageRedactor } = await import('./argv-guard.js');
-const refusal = refuseKeyInArgv(argv, process.env);
-if (refusal) {
-  process.stderr.write(refusal);
-  process.exit(EXIT.usage);
+/** Parses argv, runs the command with `f`, and returns its exit code; never ends the process. */
+export async function runCli(argv: string[], f: Factory): Promise<number> {
+  const { Command, CommanderError, Option } = await import('commander');
+  let code: number = EXIT.ok;
+  /** The factory a command gets: --no-color turns colour off. */
+  const forCommand = (opts: { color?: unknown }): Factory => (opts.color === false ? { ...f, io: withoutColor(f.io) } : f);
+  // Before commander sees argv: a key on the command line is refused (never echoed), and every usage
+  // error's text is redacted.
+  const { refuseKeyInArgv, usageRedactor } = await import('./argv-guard.js');
+  const refusal = refuseKeyInArgv(argv, f.env);
+  if (refusal) {
+    f.io.err(refusal);
+    return EXIT.usage;
+  }
+  const redactUsage = usageRedactor(argv, f.env);
+
+  const program = new Command('hokus-check')
+    .description('Can a user register a model on this Hokusai deployment right now? If not, which hop is broken and why.')
+    .version(f.version, '-V, --version')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .addHelpText('after', HELP_AFTER)
+    .configureOutput({
+      writeOut: (str) => f.io.out(str),
+      writeErr: (str) => f.io.err(str),
+      // One line for a usage error, pointing at --help; never a stack trace.
+      outputError: (str, write) => write(`${redactUsage(str).trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
+    });
+
+  checkFlags(
+    program
+      .command('check', { isDefault: true })
+      .description('run the whole registration path against a deployment (the default command)'),
+    true,
+  ).action(async (opts: Record<string, unknown>) => {
+    const { checkCommand } = await import('./commands/check.js');
+    code = await checkCommand(opts, forCommand(opts));
+  });
+
+  checkFlags(
+    program
+      .command('demo')
+      .description('start the embedded simulated stack, run the check against it, stop it')
+      .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable; see: hokus-check sim --list-faults)').argParser(collect).default([]))
+      .option('--direct', "also give the check the stack's internal MLflow URL (--mlflow-direct-url)"),
+    false,
+  ).action(async (opts: Record<string, unknown>) => {
+    const { demoCommand } = await import('./commands/demo.js');
+    code = await demoCommand(opts, forCommand(opts));
+  });
+
+  program
+    .command('sim')
+    .description('serve the embedded simulated stack on loopback until Ctrl-C')
+    .option('-p, --port <n>', 'registry (API service) port (default: a free port)')
+    .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable)').argParser(collect).default([]))
+    .option('--list-faults', 'list the faults, one line each')
+    .action(async (opts: Record<string, unknown>) => {
+      const { simCommand } = await import('./commands/sim.js');
+      code = await simCommand(opts, f);
+    });
+
+  program
+    .command('exporter')
+    .description('serve /probe?env=NAME (one check, Prometheus text) and /metrics, like blackbox_exporter')
+    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:9464')
+    .option('--config <path>', 'config file with the environments (default ./hokus-check.config.json)')
+    .addOption(new Option('-e, --env <name>', 'serve only these environments of the config (repeatable)').argParser(collect).default([], 'all'))
+    .option('--timeout-offset <duration>', "subtracted from the scrape's timeout (default: 10% of it, at most 500ms)")
+    .action(async (opts: Record<string, unknown>) => {
+      const { exporterCommand } = await import('./commands/exporter.js');
+      code = await exporterCommand(opts, f);
+    });
+
+  program
+    .command('explain')
+    .description('explain a diagnosis code (what it means, how it is detected, how to fix and confirm); no code: list all')
+    .argument('[code]', 'diagnosis code, e.g. ROUTE_ARTIFACTS_MISROUTED')
+    .option('--markdown', 'list every code as a Markdown table (as in the README)')
+    .action(async (diagnosisCode: string | undefined, opts: { markdown?: boolean }) => {
+      const { explainCommand } = await import('./commands/explain.js');
+      code = await explainCommand(diagnosisCode, opts, f);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the --json report (v1)')
+    .action(async () => {
+      const { schemaCommand } = await import('./commands/schema.js');
+      code = await schemaCommand(f);
+    });
+
+  program
+    .command('init')
+    .description('write an example hokus-check.config.json')
+    .argument('[path]', 'where to write it', 'hokus-check.config.json')
+    .option('--force', 'overwrite an existing file')
+    .action(async (path: string, opts: { force?: boolean }) => {
+      const { initCommand } = await import('./commands/init.js');
+      code = await initCommand(path, opts, f);
+    });
+
+  program
+    .command('sweep')
+    .description('delete leftovers of earlier crashed checks (tagged hokus-check.id), and only those')
+    .option('--registry-url <url>', 'API service base URL')
+    .option('--mlflow-path <path>', 'proxy mount of MLflow on the registry (default /api/mlflow)')
+    .option('--mlflow-url <url>', 'a plain MLflow server')
+    .option('--mlflow-direct-url <url>', 'internal MLflow URL for registry deletes (the proxy drops DELETE bodies)')
+    .option('--api-key-env <name>', 'env var that holds the API key (default HOKUSAI_API_KEY)')
+    .option('--api-key-stdin', 'read the API key from stdin')
+    .option('--config <path>', 'config file')
+    .option('-e, --env <name>', 'environment from the config file', collect, [])
+    .option('--older-than <duration>', 'only leftovers older than this (default 1h)', '1h')
+    .option('--dry-run', 'list what would be deleted, delete nothing')
+    .option('--timeout <duration>', 'per-request timeout (default 10s)')
+    .option('--insecure', 'do not verify TLS certificates')
+    .option('--ca-file <path>', 'extra CA certificates (PEM) to trust')
+    .option('--json <file>', "write what was found and deleted as JSON ('-' for stdout)")
+    .action(async (opts: Record<string, unknown>) => {
+      const { sweepCommand } = await import('./commands/sweep.js');
+      code = await sweepCommand(opts, f);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    // --help and --version end here with exit code 0; usage errors were already printed as one line.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const { reportFatal } = await import('./fatal.js');
+    const { fatalOut } = await import('./factory.js');
+    return reportFatal(err, fatalOut(f));
+  }
 }
-const redactUsage = usageRedactor(argv, process.env);
 
-// undici parses HTTP with llhttp compiled to WebAssembly. V8 would also recompile that large parser
-// with its optimising tier in the background: ~30 MiB of peak RSS and ~50 ms of CPU, which a run of
-// a few dozen requests never earns back (and a 100 MiB peak could not afford). Baseline (Liftoff) code
-// only reads a large artifact back slightly slower.
-setFlagsFromString('--liftoff-only');
-
-const { Command, CommanderError, Option } = await import('commander');
-type Command = InstanceType<typeof Command>;
-
-const program = new Command('hokus-check')
-  .description('Can a user register a model on this Hokusai deployment right now? If not, which hop is broken and why.')
-  .version(VERSION, '-V, --version')
-  .showSuggestionAfterError()
-  .exitOverride()
-  .addHelpText(
-    'after',
-    `
+const HELP_AFTER = `
 Examples:
   export HOKUSAI_API_KEY=hk_live_…        # the key: from an env var (or --api-key-stdin), never argv
   hokus-check --registry-url https://registry.hokus.ai --auth-url https://auth.hokus.ai
@@ -46,12 +171,7 @@ Examples:
   hokus-check demo --fault artifacts-misrouted
 
 The check's flags: hokus-check check --help
-Exit codes: 0 passed · 1 a step failed · 2 usage/config error · 3 target unreachable · 4 internal error · 130 interrupted`,
-  )
-  .configureOutput({
-    // One line for a usage error, pointing at --help; never a stack trace.
-    outputError: (str, write) => write(`${redactUsage(str).trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
-  });
+Exit codes: 0 passed · 1 a step failed · 2 usage/config error · 3 target unreachable · 4 internal error · 130 interrupted`;
 
 /** Flags that shape a check; shared by `check` and `demo`. */
 function checkFlags(cmd: Command, withTarget: boolean): Command {
@@ -93,110 +213,4 @@ function checkFlags(cmd: Command, withTarget: boolean): Command {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-checkFlags(
-  program
-    .command('check', { isDefault: true })
-    .description('run the whole registration path against a deployment (the default command)'),
-  true,
-).action(async (opts: Record<string, unknown>) => {
-  const { checkCommand } = await import('./commands/check.js');
-  await checkCommand(opts, processIo({ noColor: opts.color === false }), VERSION);
-});
-
-checkFlags(
-  program
-    .command('demo')
-    .description('start the embedded simulated stack, run the check against it, stop it')
-    .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable; see: hokus-check sim --list-faults)').argParser(collect).default([]))
-    .option('--direct', "also give the check the stack's internal MLflow URL (--mlflow-direct-url)"),
-  false,
-).action(async (opts: Record<string, unknown>) => {
-  const { demoCommand } = await import('./commands/demo.js');
-  await demoCommand(opts, processIo({ noColor: opts.color === false }), VERSION);
-});
-
-program
-  .command('sim')
-  .description('serve the embedded simulated stack on loopback until Ctrl-C')
-  .option('-p, --port <n>', 'registry (API service) port (default: a free port)')
-  .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable)').argParser(collect).default([]))
-  .option('--list-faults', 'list the faults, one line each')
-  .action(async (opts: Record<string, unknown>) => {
-    const { simCommand } = await import('./commands/sim.js');
-    await simCommand(opts, processIo());
-  });
-
-program
-  .command('exporter')
-  .description('serve /probe?env=NAME (one check, Prometheus text) and /metrics, like blackbox_exporter')
-  .option('--listen <host:port>', 'address to listen on', '127.0.0.1:9464')
-  .option('--config <path>', 'config file with the environments (default ./hokus-check.config.json)')
-  .addOption(new Option('-e, --env <name>', 'serve only these environments of the config (repeatable)').argParser(collect).default([], 'all'))
-  .option('--timeout-offset <duration>', "subtracted from the scrape's timeout (default: 10% of it, at most 500ms)")
-  .action(async (opts: Record<string, unknown>) => {
-    const { exporterCommand } = await import('./commands/exporter.js');
-    process.exit(await exporterCommand(opts, processIo(), VERSION));
-  });
-
-program
-  .command('explain')
-  .description('explain a diagnosis code (what it means, how it is detected, how to fix and confirm); no code: list all')
-  .argument('[code]', 'diagnosis code, e.g. ROUTE_ARTIFACTS_MISROUTED')
-  .option('--markdown', 'list every code as a Markdown table (as in the README)')
-  .action(async (code: string | undefined, opts: { markdown?: boolean }) => {
-    const { explainCommand } = await import('./commands/explain.js');
-    explainCommand(code, processIo(), opts);
-  });
-
-program
-  .command('schema')
-  .description('print the JSON Schema of the --json report (v1)')
-  .action(async () => {
-    const { schemaCommand } = await import('./commands/schema.js');
-    schemaCommand(processIo());
-  });
-
-program
-  .command('init')
-  .description('write an example hokus-check.config.json')
-  .argument('[path]', 'where to write it', 'hokus-check.config.json')
-  .option('--force', 'overwrite an existing file')
-  .action(async (path: string, opts: { force?: boolean }) => {
-    const { initCommand } = await import('./commands/init.js');
-    initCommand(path, opts, processIo());
-  });
-
-program
-  .command('sweep')
-  .description('delete leftovers of earlier crashed checks (tagged hokus-check.id), and only those')
-  .option('--registry-url <url>', 'API service base URL')
-  .option('--mlflow-path <path>', 'proxy mount of MLflow on the registry (default /api/mlflow)')
-  .option('--mlflow-url <url>', 'a plain MLflow server')
-  .option('--mlflow-direct-url <url>', 'internal MLflow URL for registry deletes (the proxy drops DELETE bodies)')
-  .option('--api-key-env <name>', 'env var that holds the API key (default HOKUSAI_API_KEY)')
-  .option('--api-key-stdin', 'read the API key from stdin')
-  .option('--config <path>', 'config file')
-  .option('-e, --env <name>', 'environment from the config file', collect, [])
-  .option('--older-than <duration>', 'only leftovers older than this (default 1h)', '1h')
-  .option('--dry-run', 'list what would be deleted, delete nothing')
-  .option('--timeout <duration>', 'per-request timeout (default 10s)')
-  .option('--insecure', 'do not verify TLS certificates')
-  .option('--ca-file <path>', 'extra CA certificates (PEM) to trust')
-  .option('--json <file>', "write what was found and deleted as JSON ('-' for stdout)")
-  .action(async (opts: Record<string, unknown>) => {
-    const { sweepCommand } = await import('./commands/sweep.js');
-    await sweepCommand(opts, processIo());
-  });
-
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    // --help and --version end here with exit code 0; usage errors were already printed as one line.
-    process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
-  }
-  const { reportFatal } = await import('./fatal.js');
-  process.exit(reportFatal(err, { write: (t) => process.stderr.write(t), debug: process.env.HOKUS_CHECK_DEBUG === '1' }));
 }

@@ -1,44 +1,56 @@
-// The process's streams and environment, read once in cli.ts and passed down (gh's IOStreams idea):
-// nothing below the CLI reads process.* itself, so commands run the same in-process and spawned.
+// The terminal a command talks to (gh's IOStreams): output streams, whether it is interactive, colour,
+// stdin and Ctrl-C. Built from the process once, by src/cli.ts; tests build one over strings
+// (test/helpers/in-process.ts). Nothing below the CLI reads process.* itself, so commands run the same
+// in-process and spawned. An Io never ends the process: commands return their exit code.
 export interface Io {
   out(text: string): void;
   err(text: string): void;
   /** stdout is a terminal and CI is not set: spinners and live progress allowed. */
   interactive: boolean;
   color: boolean;
-  env: Record<string, string | undefined>;
-  cwd: string;
   /** Reads stdin (for --api-key-stdin): all of it, or past `limit` bytes stops (the text is then longer than limit). */
   readStdin(limit?: number): Promise<string>;
+  /** stdout: its width (`columns`) sets the matrix's. */
   stdoutStream: NodeJS.WriteStream;
   /** Where live progress (the spinner) is drawn; absent: no progress. */
   stderrStream?: NodeJS.WriteStream;
+  /** The terminal type (TERM) the terminal declares: the spinner draws only on a known, non-dumb one. */
+  term?: string | undefined;
   /** Registers Ctrl-C / SIGTERM handlers; returns a function that removes them. */
   onSignal(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
-  exit(code: number): never;
 }
 
-export function processIo(opts: { noColor?: boolean } = {}): Io {
-  const env = process.env;
-  const isTTY = Boolean(process.stdout.isTTY);
+/** Whether output may be live and coloured, from the environment and whether stdout is a terminal. */
+export function terminalCaps(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): { interactive: boolean; color: boolean } {
   const ci = Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
-  // `hokus-check … | head` closes the pipe early: that is the reader's choice, not a crash.
+  const color = isTTY && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
+  return { interactive: isTTY && !ci, color: color || env.FORCE_COLOR === '1' };
+}
+
+/** The same Io without colour (--no-color). */
+export function withoutColor(io: Io): Io {
+  return io.color ? { ...io, color: false } : io;
+}
+
+export function processIo(): Io {
+  const caps = terminalCaps(process.env, Boolean(process.stdout.isTTY));
+  // `hokus-check … | head` closes the pipe early: that is the reader's choice, not a crash. Later
+  // writes to that stream are dropped; the command still finishes (and cleans up) and returns its code.
+  const closed = new Set<NodeJS.WriteStream>();
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
+      if (err.code !== 'EPIPE') throw err;
+      closed.add(stream);
     });
   }
-  const color = isTTY && !opts.noColor && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
+  const write = (stream: NodeJS.WriteStream) => (t: string) => void (closed.has(stream) || stream.write(t));
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
-    interactive: isTTY && !ci,
-    color: color || env.FORCE_COLOR === '1',
-    env,
-    cwd: process.cwd(),
+    out: write(process.stdout),
+    err: write(process.stderr),
+    ...caps,
     stdoutStream: process.stdout,
     stderrStream: process.stderr,
+    term: process.env.TERM,
     readStdin: async (limit = Infinity) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -62,11 +74,5 @@ export function processIo(opts: { noColor?: boolean } = {}): Io {
         process.off('SIGTERM', term);
       };
     },
-    exit: (code) => process.exit(code),
   };
-}
-
-/** Where a command reports a fatal error: stderr, with the stack only under HOKUS_CHECK_DEBUG=1. */
-export function fatalOut(io: Io): { write(s: string): void; debug: boolean } {
-  return { write: (s) => io.err(s), debug: io.env.HOKUS_CHECK_DEBUG === '1' };
 }

@@ -1,55 +1,20 @@
-// `hokus-check [check]`: resolve targets and keys, run, exit with the code that says what happened.
-import { UsageError } from '../config/errors.js';
-import { MAX_KEY_BYTES } from '../config/key-guard.js';
-import { createRedactor } from '../http/redact.js';
-import { resolveSettings, type FlagValues, type Settings } from '../config/resolve.js';
+// `hokus-check [check]`: resolve targets and keys, run, return the code that says what happened.
+import { resolveSettings, type FlagValues } from '../config/resolve.js';
+import { fatalOut, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
-import { ApiKey } from '../http/secret.js';
-import { fatalOut, type Io } from '../io.js';
-import { runChecks, type KeyInfo, type OutputFlags } from './run-checks.js';
+import { createRedactor } from '../http/redact.js';
+import { resolveKeys } from './keys.js';
+import { runSession, type OutputFlags } from './session.js';
 
-export async function checkCommand(opts: Record<string, unknown>, io: Io, version: string): Promise<void> {
+export async function checkCommand(opts: Record<string, unknown>, f: Factory): Promise<number> {
   let redact = (s: string) => s;
   try {
-    const settings = resolveSettings({ flags: opts as FlagValues, env: io.env, cwd: io.cwd });
-    const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), io);
+    const settings = resolveSettings({ flags: opts as FlagValues, env: f.env, cwd: f.cwd });
+    const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), f);
     const secrets = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
     redact = createRedactor(secrets);
-    const code = await runChecks(settings, keys, opts as OutputFlags, io, version);
-    io.exit(code);
+    return await runSession(settings, keys, opts as OutputFlags, f);
   } catch (err) {
-    io.exit(reportFatal(err, fatalOut(io), redact));
+    return reportFatal(err, fatalOut(f), redact);
   }
-}
-
-/**
- * The key of each target, from the env var it names or from stdin. Never from argv or the config
- * file. Surrounding whitespace (a pasted newline) is trimmed with a warning.
- */
-export async function resolveKeys(settings: Settings, fromStdin: boolean, io: Io): Promise<Map<string, KeyInfo>> {
-  const keys = new Map<string, KeyInfo>();
-  const stdinKey = fromStdin ? await io.readStdin(MAX_KEY_BYTES) : undefined;
-  if (stdinKey !== undefined && Buffer.byteLength(stdinKey) > MAX_KEY_BYTES) {
-    throw new UsageError([`--api-key-stdin: more than ${MAX_KEY_BYTES} bytes on stdin; that is not an API key (stopped reading)`]);
-  }
-  for (const target of settings.targets) {
-    const raw = stdinKey ?? io.env[target.apiKeyEnv];
-    if (raw === undefined || raw.trim() === '') {
-      if (target.kind === 'mlflow') {
-        keys.set(target.name, { hadWhitespace: false });
-        continue;
-      }
-      throw new UsageError([
-        `no API key${settings.targets.length > 1 ? ` for ${target.name}` : ''}: set ${target.apiKeyEnv} (or --api-key-env NAME, or --api-key-stdin)`,
-      ]);
-    }
-    const trimmed = raw.trim();
-    const hadWhitespace = trimmed !== raw;
-    const key = new ApiKey(trimmed);
-    if (hadWhitespace) io.err(`hokus-check: warning: the key in ${fromStdin ? 'stdin' : target.apiKeyEnv} had surrounding whitespace; trimmed (${key.masked()})\n`);
-    if (/\s/.test(trimmed)) throw new UsageError([`the key in ${fromStdin ? 'stdin' : target.apiKeyEnv} contains whitespace inside it (${key.masked()})`]);
-    if (!/^hk_(live|test)_/.test(trimmed)) io.err(`hokus-check: warning: the key does not look like a Hokusai key (hk_live_… or hk_test_…)\n`);
-    keys.set(target.name, { key, hadWhitespace });
-  }
-  return keys;
 }

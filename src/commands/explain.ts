@@ -1,21 +1,22 @@
 // `hokus-check explain [CODE]`: a diagnosis code's docs, or the list of codes.
-import { EXIT } from '../exit-codes.js';
 import { catalogueMarkdown, explainCode, listCodes } from '../diagnosis/explain.js';
-import type { Io } from '../io.js';
+import { EXIT } from '../exit-codes.js';
+import type { Factory } from '../factory.js';
 
-export function explainCommand(code: string | undefined, io: Io, opts: { markdown?: boolean } = {}): void {
+export async function explainCommand(code: string | undefined, opts: { markdown?: boolean }, { io }: Pick<Factory, 'io'>): Promise<number> {
   if (!code && opts.markdown) {
     io.out(catalogueMarkdown());
-    return;
+    return EXIT.ok;
   }
   if (!code) {
     io.out(listCodes().replace(/\n?$/, '\n'));
-    return;
+    return EXIT.ok;
   }
   const text = explainCode(code.toUpperCase());
   if (!text) {
     io.err(`hokus-check: unknown code "${code}" (hokus-check explain lists them)\n`);
-    io.exit(EXIT.usage);
+    return EXIT.usage;
   }
   io.out(text.replace(/\n?$/, '\n'));
+  return EXIT.ok;
 }

@@ -10,10 +10,10 @@ import { EXIT } from '../exit-codes.js';
 import { parseListen } from '../exporter/listen.js';
 import type { ProbeEnvironment } from '../exporter/probe.js';
 import { startExporter } from '../exporter/server.js';
+import { fatalOut, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
 import { createRedactor } from '../http/redact.js';
-import { fatalOut, type Io } from '../io.js';
-import { resolveKeys } from './check.js';
+import { resolveKeys } from './keys.js';
 
 export interface ExporterFlags {
   listen?: string;
@@ -22,21 +22,22 @@ export interface ExporterFlags {
   timeoutOffset?: string;
 }
 
-export async function exporterCommand(opts: Record<string, unknown>, io: Io, version: string): Promise<number> {
+export async function exporterCommand(opts: Record<string, unknown>, f: Factory): Promise<number> {
+  const { io, version } = f;
   const flags = opts as ExporterFlags;
   let redact = (s: string) => s;
   try {
     const listen = parseListen(flags.listen ?? '127.0.0.1:9464');
     const offset = flags.timeoutOffset === undefined ? undefined : checkDuration(flags.timeoutOffset, false);
     if (offset?.problem !== undefined) throw new UsageError(`--timeout-offset: ${offset.problem}`);
-    const environments = await resolveEnvironments(flags, io);
+    const environments = await resolveEnvironments(flags, f);
     const secrets = [...environments.values()].flatMap((e) => (e.key.key ? [e.key.key.value] : []));
     redact = createRedactor(secrets);
 
     const exporter = await startExporter({
       environments,
       version,
-      env: io.env,
+      env: f.env,
       listen,
       ...(offset?.value !== undefined ? { timeoutOffsetMs: offset.value } : {}),
       log: (line) => io.err(`hokus-check exporter: ${line}\n`),
@@ -56,13 +57,13 @@ export async function exporterCommand(opts: Record<string, unknown>, io: Io, ver
     await exporter.close();
     return EXIT.ok;
   } catch (err) {
-    return reportFatal(err, fatalOut(io), redact);
+    return reportFatal(err, fatalOut(f), redact);
   }
 }
 
 /** Each selected environment as its own Settings (options may differ between them) plus its key. */
-async function resolveEnvironments(flags: ExporterFlags, io: Io): Promise<Map<string, ProbeEnvironment>> {
-  const loaded = loadConfigFile({ configFlag: flags.config, cwd: io.cwd });
+async function resolveEnvironments(flags: ExporterFlags, f: Factory): Promise<Map<string, ProbeEnvironment>> {
+  const loaded = loadConfigFile({ configFlag: flags.config, cwd: f.cwd });
   if (!loaded) throw new UsageError('no config file: the exporter probes the environments of one (give --config PATH, or run hokus-check init)');
   const defined = Object.keys(loaded.config.environments);
   const wanted = flags.env && flags.env.length > 0 ? flags.env.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean) : defined;
@@ -72,8 +73,8 @@ async function resolveEnvironments(flags: ExporterFlags, io: Io): Promise<Map<st
   for (const name of wanted) {
     try {
       // Only the config file and the environment's own settings: no check flags here.
-      const settings = resolveSettings({ flags: { config: loaded.path, env: [name] }, env: io.env, cwd: io.cwd });
-      const keys = await resolveKeys(settings, false, io);
+      const settings = resolveSettings({ flags: { config: loaded.path, env: [name] }, env: f.env, cwd: f.cwd });
+      const keys = await resolveKeys(settings, false, f);
       const key = keys.get(name) ?? { hadWhitespace: false };
       environments.set(name, { settings, key });
     } catch (err) {

@@ -28,7 +28,7 @@ export function progressMode(io: Io): ProgressMode {
   const stream = io.stderrStream;
   if (!io.interactive || !stream?.isTTY) return 'off';
   const columns = stream.columns;
-  const term = io.env.TERM;
+  const term = io.term;
   const drawable = Number.isInteger(columns) && columns >= MIN_SPINNER_COLUMNS && term !== undefined && term !== '' && term !== 'dumb';
   return drawable ? 'spinner' : 'lines';
 }

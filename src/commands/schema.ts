@@ -1,7 +1,9 @@
 // `hokus-check schema`: the JSON Schema of report v1, from the zod schema itself.
-import type { Io } from '../io.js';
+import { EXIT } from '../exit-codes.js';
+import type { Factory } from '../factory.js';
 import { reportJsonSchema } from '../report/schema.js';
 
-export function schemaCommand(io: Io): void {
+export async function schemaCommand({ io }: Pick<Factory, 'io'>): Promise<number> {
   io.out(`${JSON.stringify(reportJsonSchema(), null, 2)}\n`);
+  return EXIT.ok;
 }

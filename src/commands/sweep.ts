@@ -1,26 +1,27 @@
 // `hokus-check sweep`: find leftovers of earlier checks that crashed before cleanup and delete them.
 // A resource is ours only if it carries the `hokus-check.id` tag with a check id (12 hex characters)
 // AND its name is `hokus-check-<that id>`; a look-alike is never touched. A run's artifacts are deleted
-// only at that run's own location (steps/artifact.ts). Searches follow next_page_token, up to a bound.
+// only at that run's own location (mlflow/artifact-path.ts). Searches follow next_page_token, up to a bound.
 // Everything printed or written passes the last redaction and sanitising pass (report/safe-output.ts).
 import { writeFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { parseDuration } from '../config/durations.js';
 import { UsageError } from '../config/errors.js';
 import { resolveSettings, type FlagValues } from '../config/resolve.js';
 import { EXIT } from '../exit-codes.js';
+import { fatalOut, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
-import { createHttp } from '../http/client.js';
 import type { Http } from '../http/types.js';
-import { fatalOut, type Io } from '../io.js';
 import { MlflowApi } from '../mlflow/client.js';
 import { filterString } from '../mlflow/filter-string.js';
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun } from '../mlflow/deletes.js';
 import { GetExperiment, SearchModelVersions, SearchRegisteredModels, SearchRuns } from '../mlflow/schemas.js';
-import { runArtifactPath } from '../steps/artifact.js';
+import { runArtifactPath } from '../mlflow/artifact-path.js';
 import { safeIo, safeText } from '../report/safe-output.js';
-import { ARTIFACT_DIR, CHECK_EXPERIMENTS, CHECK_TAG, isCheckId, NAME_PREFIX, resourceName } from '../steps/naming.js';
-import { resolveKeys } from './check.js';
-import { keyOrigins } from './run-checks.js';
+import { ARTIFACT_DIR, CHECK_EXPERIMENTS, CHECK_TAG, isCheckId, NAME_PREFIX, resourceName } from '../mlflow/naming.js';
+import { mlflowArtifactsUrl, mlflowBaseUrl, mlflowRestUrl } from '../mlflow/urls.js';
+import { targetHttpOptions } from './http-settings.js';
+import { resolveKeys } from './keys.js';
 
 /** --older-than is a cutoff, not a timer: up to ten years. */
 const OLDER_THAN_MAX_MS = 10 * 365 * 24 * 3_600_000;
@@ -40,36 +41,30 @@ interface Leftover {
 /** Pages of a search sweep reads at most (1000 results each): a server that never ends its pages cannot hold it. */
 export const MAX_SEARCH_PAGES = 20;
 
-export async function sweepCommand(opts: Record<string, unknown>, rawIo: Io): Promise<void> {
-  rawIo.exit(await runSweep(opts, rawIo));
+export async function sweepCommand(opts: Record<string, unknown>, f: Factory): Promise<number> {
+  return runSweep(opts, f);
 }
 
 /** The sweep itself; returns the exit code. */
-export async function runSweep(opts: Record<string, unknown>, rawIo: Io): Promise<number> {
+export async function runSweep(opts: Record<string, unknown>, f: Factory): Promise<number> {
+  const rawIo = f.io;
   let http: Http | undefined;
   let io = rawIo;
   try {
     const olderThanMs = parseDuration(String(opts.olderThan ?? '1h'), OLDER_THAN_MAX_MS);
-    const settings = resolveSettings({ flags: opts as FlagValues, env: io.env, cwd: io.cwd });
+    const settings = resolveSettings({ flags: opts as FlagValues, env: f.env, cwd: f.cwd });
     const target = settings.targets[0];
     if (!target || settings.targets.length > 1) throw new UsageError(['sweep takes one target (one --env)']);
-    const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), io);
+    const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), f);
     const key = keys.get(target.name)?.key;
-    const client = createHttp({
-      ...(key ? { key } : {}),
-      keyOrigins: keyOrigins(target),
-      timeoutMs: settings.check.timeoutMs,
-      connectTimeoutMs: settings.check.connectTimeoutMs,
-      retries: settings.check.retries,
-      insecure: settings.check.insecure,
-      signal: AbortSignal.timeout(settings.check.deadlineMs),
-    });
+    // The same client settings as the check (--ca-file, HTTP(S)_PROXY, User-Agent).
+    const client = f.http(targetHttpOptions(target, key, settings.check, f, AbortSignal.timeout(settings.check.deadlineMs)));
     http = client;
     io = safeIo(rawIo, client.redact);
-    const base = target.kind === 'mlflow' ? (target.mlflowUrl ?? '') : `${target.registryUrl ?? ''}${target.mlflowPath}`;
+    const base = mlflowBaseUrl(target);
     const api = new MlflowApi(http, base);
-    const registryBase = target.mlflowDirectUrl ? `${target.mlflowDirectUrl}/api/2.0/mlflow` : undefined;
-    const cutoff = Date.now() - olderThanMs;
+    const registryBase = target.mlflowDirectUrl ? mlflowRestUrl(target.mlflowDirectUrl) : undefined;
+    const cutoff = f.clock.now() - olderThanMs;
     const dryRun = Boolean(opts.dryRun);
 
     const found = [...(await findRuns(api, cutoff)), ...(await findModels(api, cutoff))];
@@ -92,7 +87,7 @@ export async function runSweep(opts: Record<string, unknown>, rawIo: Io): Promis
     if (typeof opts.json === 'string') {
       const text = safeText(`${JSON.stringify({ dryRun, olderThanMs, leftovers: found }, null, 2)}\n`, client.redact, { format: 'json' });
       if (opts.json === '-') rawIo.out(text);
-      else writeFileSync(opts.json, text);
+      else writeFileSync(resolvePath(f.cwd, opts.json), text);
     }
     await client.close();
     return failed > 0 ? EXIT.failed : EXIT.ok;
@@ -102,7 +97,7 @@ export async function runSweep(opts: Record<string, unknown>, rawIo: Io): Promis
       io.err(`hokus-check: ${http ? http.redact(err.message) : err.message}\n`);
       return EXIT.failed;
     }
-    return reportFatal(err, fatalOut(io), http ? (s) => http!.redact(s) : undefined);
+    return reportFatal(err, fatalOut({ io, env: f.env }), http ? (s) => http!.redact(s) : undefined);
   }
 }
 
@@ -191,7 +186,7 @@ async function removeRun(http: Http, api: MlflowApi, base: string, item: Leftove
   if (!location.ok) return `not touched: ${location.problem}`;
   const dir = `${location.path}/${ARTIFACT_DIR}`;
   // The directory may not exist (the check crashed before its upload): only the run delete must succeed.
-  await deleteArtifactDir(http, 'sweep', `${base}/api/2.0/mlflow-artifacts/artifacts`, dir, true);
+  await deleteArtifactDir(http, 'sweep', mlflowArtifactsUrl(base), dir, true);
   const r = await deleteRun(api, 'sweep', item.id);
   return r.ok ? undefined : r.reason;
 }

@@ -1,4 +1,4 @@
-// The shape of hokus-check.config.json (DESIGN.md §8) as a zod 4 schema, and its problems as one line
+// The shape of hokus-check.config.json (README "Checking a real deployment"; example in config/example.ts) as a zod 4 schema, and its problems as one line
 // each with a JSON path. Objects are strict: a typo such as "registryURL" is an error, not a silent default.
 //
 //   { "$schema"?, "$comment"?, "defaults"?: Entry, "environments": { "<name>": Entry } }

@@ -1,4 +1,4 @@
-// Settings from flags, env, the config file and built-in defaults (DESIGN.md §2, §8).
+// Settings from flags, env, the config file and built-in defaults (ARCHITECTURE.md, "Code map": src/config).
 //
 // Precedence, per field: flag > env var (HOKUS_CHECK_*) > the selected environment in the file > the
 // file's "defaults" > built-in default. With several --env, target fields given by flag or env var

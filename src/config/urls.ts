@@ -1,6 +1,15 @@
 // Base URLs of the target (registry, auth, MLflow): absolute http(s), no credentials, query or fragment,
 // trailing slashes removed so paths can be appended. Shared by the file schema and the flag checks.
+// Also the owner of the origins the key may be sent to.
+import type { Target } from '../steps/types.js';
 import { containsKey } from './key-guard.js';
+
+/** The key may go to these origins only: the configured auth, registry, MLflow and direct-MLflow hosts. */
+export function keyOrigins(target: Pick<Target, 'authUrl' | 'registryUrl' | 'mlflowUrl' | 'mlflowDirectUrl'>): string[] {
+  return [target.authUrl, target.registryUrl, target.mlflowUrl, target.mlflowDirectUrl]
+    .filter((u): u is string => !!u)
+    .map((u) => new URL(u).origin);
+}
 
 /** What is wrong with `value` as a base URL, as a message without the field name; undefined when fine. */
 export function urlProblem(value: string): string | undefined {

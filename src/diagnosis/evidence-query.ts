@@ -1,6 +1,7 @@
 // Questions the rules ask of the evidence: which step failed, which exchanges a step made, where
 // they went, who answered. Pure reads; nothing here changes the evidence.
 import type { Exchange, Responder } from '../http/types.js';
+import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { STEP_IDS, type StepId, type StepResult, type StepStatus } from '../steps/types.js';
 import { errorWords, readBody } from './exchange-body.js';
 import { fingerprint, originOf } from './fingerprint.js';
@@ -115,7 +116,7 @@ export function onRegistry(ev: Evidence, x: Exchange): boolean {
 /** Sent through the API's MLflow proxy mount. */
 export function throughProxy(ev: Evidence, x: Exchange): boolean {
   if (ev.target.kind !== 'hokusai' || !ev.target.registryUrl) return false;
-  const base = `${ev.target.registryUrl.replace(/\/+$/, '')}${ev.target.mlflowPath}`;
+  const base = mlflowBaseUrl(ev.target);
   return x.request.url.startsWith(`${base}/`);
 }
 

@@ -1,4 +1,4 @@
-// Who produced a response: read from status, headers and body shape (DESIGN.md §5, PLATFORM.md §5).
+// Who produced a response: read from status, headers and body shape (ARCHITECTURE.md, "Code map": src/diagnosis; real answers in test/fixtures/).
 // `chain` lists the layers the reply passed through, outermost first; `responder` is the layer that
 // wrote the body. A reply proxied by the API carries the upstream's headers too (two `server`s, two
 // `date`s), so the chain comes from every `server` header and the body says who spoke.

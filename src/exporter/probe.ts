@@ -1,12 +1,13 @@
 // One probe: the check of one environment, as `hokus-check --env NAME` runs it (same HTTP client
 // settings, same steps, same diagnosis, same report v1), within the scrape's budget (budget.ts).
 import type { Settings } from '../config/resolve.js';
-import { keyOrigins, proxyEnvOf, type KeyInfo } from '../commands/run-checks.js';
+import { targetHttpOptions } from '../commands/http-settings.js';
+import type { KeyInfo } from '../commands/keys.js';
 import { createHttp } from '../http/client.js';
 import { buildReport } from '../report/build.js';
 import { exitCodeFor } from '../report/exit-code.js';
 import type { Report } from '../report/schema.js';
-import { checkTarget } from '../steps/check.js';
+import { checkTarget } from '../steps/check-target.js';
 import { skippedSteps } from '../steps/selection.js';
 import type { Progress } from '../steps/types.js';
 import type { ProbeBudget } from './budget.js';
@@ -35,7 +36,7 @@ export async function runProbe(environment: ProbeEnvironment, opts: ProbeOptions
   const started = new Date();
   const t0 = performance.now();
 
-  // Plain timers, not AbortSignal.timeout(): see run-checks.ts (Node 20 may collect it unfired).
+  // Plain timers, not AbortSignal.timeout(): see commands/session.ts (Node 20 may collect it unfired).
   const deadline = new AbortController();
   const hard = new AbortController();
   const timers = [
@@ -43,16 +44,11 @@ export async function runProbe(environment: ProbeEnvironment, opts: ProbeOptions
     setTimeout(() => hard.abort(new DOMException('scrape deadline', 'TimeoutError')), opts.budget.totalMs),
   ];
   const signal = AbortSignal.any([deadline.signal, opts.stop]);
+  // The check's own client settings (--ca-file, proxies, User-Agent), within the scrape's budget.
   const http = createHttp({
-    ...(key.key ? { key: key.key } : {}),
-    keyOrigins: keyOrigins(target),
+    ...targetHttpOptions(target, key.key, check, opts, signal),
     timeoutMs: Math.min(check.timeoutMs, opts.budget.stepsMs),
     connectTimeoutMs: Math.min(check.connectTimeoutMs, opts.budget.stepsMs),
-    retries: check.retries,
-    insecure: check.insecure,
-    signal,
-    userAgent: `hokus-check/${opts.version}`,
-    proxyEnv: proxyEnvOf(opts.env),
   });
   try {
     const result = await checkTarget({

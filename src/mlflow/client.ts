@@ -2,6 +2,7 @@
 // one-line reason and whether it was a wrong answer ('fail') or no usable answer ('error').
 import type { z } from 'zod';
 import type { Http, HttpResult, Method, RequestSpec } from '../http/types.js';
+import { mlflowArtifactsUrl, mlflowRestUrl } from './urls.js';
 
 export type CallResult<T> =
   | { ok: true; data: T; result: HttpResult }
@@ -29,11 +30,11 @@ export class MlflowApi {
   ) {}
 
   get rest(): string {
-    return `${this.base}/api/2.0/mlflow`;
+    return mlflowRestUrl(this.base);
   }
 
   get artifacts(): string {
-    return `${this.base}/api/2.0/mlflow-artifacts/artifacts`;
+    return mlflowArtifactsUrl(this.base);
   }
 
   async call<S extends z.ZodType>(spec: CallSpec, schema: S): Promise<CallResult<z.infer<S>>> {

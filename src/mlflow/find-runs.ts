@@ -2,7 +2,7 @@
 import type { MlflowApi } from './client.js';
 import { filterString } from './filter-string.js';
 import { SearchRuns } from './schemas.js';
-import { CHECK_TAG } from '../steps/naming.js';
+import { CHECK_TAG } from './naming.js';
 
 export async function findRunsByCheckId(
   api: MlflowApi,

@@ -1,11 +1,8 @@
-// The process exit code for a finished check (DESIGN.md §6). Usage (2) and internal (4) errors are
-// decided by the CLI before or around the check; this covers what the check itself found.
+// The process exit code for a finished check (the codes are defined in src/exit-codes.ts). Usage (2)
+// and internal (4) errors are decided by the CLI before or around the check; this covers what the
+// check itself found.
+import { EXIT } from '../exit-codes.js';
 import type { CheckResult } from '../steps/types.js';
-
-export const EXIT_PASS = 0;
-export const EXIT_FAIL = 1;
-export const EXIT_UNREACHABLE = 3;
-export const EXIT_INTERRUPTED = 130;
 
 /**
  * 130 when interrupted; 1 when any step of any target failed (the deployment is broken); 3 when
@@ -14,9 +11,9 @@ export const EXIT_INTERRUPTED = 130;
  * target answered (steps/unanswered.ts): a hop that times out after others answered is a `fail`.
  */
 export function exitCodeFor(results: readonly CheckResult[], interrupted: boolean): number {
-  if (interrupted || results.some((r) => r.interrupted)) return EXIT_INTERRUPTED;
+  if (interrupted || results.some((r) => r.interrupted)) return EXIT.interrupted;
   const statuses = results.flatMap((r) => r.steps.map((s) => s.status));
-  if (statuses.includes('fail')) return EXIT_FAIL;
-  if (statuses.includes('error')) return EXIT_UNREACHABLE;
-  return EXIT_PASS;
+  if (statuses.includes('fail')) return EXIT.failed;
+  if (statuses.includes('error')) return EXIT.unreachable;
+  return EXIT.ok;
 }

@@ -1,5 +1,5 @@
 // The simulated auth service (auth.hokus.ai, FastAPI under uvicorn): POST /api/v1/keys/validate
-// as PLATFORM.md §1 describes it, GET /health and GET /. The stack's key is registered for service
+// as the real service answers it (pinned in test/unit/sim/auth.test.ts), GET /health and GET /. The stack's key is registered for service
 // 'platform' ('ml-platform' under the service-id-mismatch fault).
 import type http from 'node:http';
 import type { FaultName } from './faults.js';

@@ -1,5 +1,5 @@
 // Named faults of the simulated stack: each reproduces one way the real platform fails, as the
-// client sees it (PLATFORM.md §5 numbers in brackets). `hokus-check sim --list-faults` prints these.
+// client sees it ([#N] numbers the platform failure mode; test/helpers/faults-table.ts holds what the check must conclude for each). `hokus-check sim --list-faults` prints these.
 
 export const FAULT_NAMES = [
   'artifacts-misrouted',

@@ -1,4 +1,4 @@
-// The embedded simulated Hokusai stack (DESIGN.md §9): auth service, API service (+ its /api/mlflow
+// The embedded simulated Hokusai stack (ARCHITECTURE.md, "Code map": src/sim): auth service, API service (+ its /api/mlflow
 // proxy) and an MLflow 2.12.2 tracking server with the artifact proxy and the model registry —
 // real node:http servers on loopback, each on its own port — plus named faults.
 import { randomInt, createHash } from 'node:crypto';

@@ -3,7 +3,9 @@
 import { probeArtifactRouting } from '../diagnosis/probes/artifact-routing.js';
 import { describeFailure, interpret } from '../mlflow/client.js';
 import { ArtifactList } from '../mlflow/schemas.js';
-import { ARTIFACT_DIR } from './naming.js';
+import { mlflowArtifactsUrl } from '../mlflow/urls.js';
+import { runArtifactPath } from '../mlflow/artifact-path.js';
+import { ARTIFACT_DIR } from '../mlflow/naming.js';
 import { createPayload, hashStream } from './payload.js';
 import { formatBytes, throttle } from './progress-text.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
@@ -20,7 +22,7 @@ export const artifactStep: Step = {
     const dir = `${runPath}/${ARTIFACT_DIR}`;
     const file = `probe-${ctx.state.checkId}.bin`;
     const path = `${dir}/${file}`;
-    const base = `${ctx.mlflowBase}/api/2.0/mlflow-artifacts/artifacts`;
+    const base = mlflowArtifactsUrl(ctx.mlflowBase);
     const url = `${base}/${path}`;
     ctx.state.artifactPath = path;
 
@@ -84,32 +86,6 @@ export const artifactStep: Step = {
     return { status: 'pass', detail: `${formatBytes(payload.size)} round-trip, sha256 ${short(sent)} matches` };
   },
 };
-
-/** Experiment and run ids as MLflow makes them (digits; 32 hex): nothing that could step out of a path. */
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
-export type ArtifactLocation = { ok: true; path: string } | { ok: false; problem: string };
-
-/**
- * '<exp>/<run>/artifacts' of the run the check created, the only place it sends artifacts to or deletes
- * from. An `mlflow-artifacts:` artifact_uri must be exactly `mlflow-artifacts:/<exp>/<run>/artifacts`
- * of that run (an authority `//host` is allowed); any other scheme (s3://…, failure mode 28) gets the
- * layout MLflow's proxy uses for it, from the same ids. Anything else is refused.
- */
-export function runArtifactPath(artifactUri: string | undefined, experimentId?: string, runId?: string): ArtifactLocation {
-  if (experimentId === undefined || !SAFE_ID.test(experimentId)) return { ok: false, problem: `experiment id ${shown(experimentId)} is not an MLflow id` };
-  if (runId === undefined || !SAFE_ID.test(runId)) return { ok: false, problem: `run id ${shown(runId)} is not an MLflow id` };
-  const path = `${experimentId}/${runId}/artifacts`;
-  if (artifactUri !== undefined && /^mlflow-artifacts:/i.test(artifactUri)) {
-    const m = /^mlflow-artifacts:(?:\/\/[A-Za-z0-9.:[\]-]*)?\/(.*?)\/?$/.exec(artifactUri);
-    if (m?.[1] !== path) return { ok: false, problem: `artifact_uri ${shown(artifactUri)} is not mlflow-artifacts:/${path} (this run's)` };
-  }
-  return { ok: true, path };
-}
-
-function shown(value: string | undefined): string {
-  return value === undefined ? '(none)' : JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}…` : value);
-}
 
 function short(hash: string | undefined): string {
   return hash ? `${hash.slice(0, 12)}…` : '?';

@@ -2,8 +2,9 @@
 // failure or Ctrl-C. What cannot be deleted is named (warn), never silently left behind.
 import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun, type DeleteOutcome } from '../mlflow/deletes.js';
 import { MlflowApi } from '../mlflow/client.js';
+import { mlflowRestUrl } from '../mlflow/urls.js';
 import { findRunsByCheckId } from '../mlflow/find-runs.js';
-import { CHECK_TAG } from './naming.js';
+import { CHECK_TAG } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
 export const cleanupStep: Step = {
@@ -13,7 +14,7 @@ export const cleanupStep: Step = {
     const created = ctx.state.created;
     const api = new MlflowApi(ctx.http, ctx.mlflowBase);
     // The real proxy forwards no body on DELETE: registry deletes go direct when we may.
-    const registryBase = ctx.target.mlflowDirectUrl ? `${ctx.target.mlflowDirectUrl}/api/2.0/mlflow` : undefined;
+    const registryBase = ctx.target.mlflowDirectUrl ? mlflowRestUrl(ctx.target.mlflowDirectUrl) : undefined;
     const leftovers: string[] = [];
     const failures: string[] = [];
     let deleted = 0;

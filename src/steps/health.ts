@@ -1,4 +1,5 @@
 // Step `health`: the API's own health endpoints (or MLflow's, for a plain MLflow target).
+import { isUnhealthyState } from '../diagnosis/health-words.js';
 import type { HttpResult } from '../http/types.js';
 import { describeFailure } from '../mlflow/client.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
@@ -36,7 +37,7 @@ async function apiHealth(ctx: StepContext): Promise<StepOutcome> {
     const status = failure || !mlflow.json ? undefined : (mlflow.json as { status?: unknown }).status;
     if (unhealthy.includes('mlflow')) mlflowDetail = '';
     else if (failure) unhealthy.push(`mlflow (/api/health/mlflow ${failure.reason})`);
-    else if (status !== undefined && status !== 'ok' && status !== 'healthy') unhealthy.push(`mlflow (/api/health/mlflow status ${String(status)})`);
+    else if (isUnhealthyState(status)) unhealthy.push(`mlflow (/api/health/mlflow status ${String(status)})`);
     else mlflowDetail = 'mlflow ok';
   }
   if (unhealthy.length > 0) {
@@ -75,9 +76,9 @@ export function unhealthyComponents(json: unknown): string[] {
   if (body.services && typeof body.services === 'object') {
     for (const [name, state] of Object.entries(body.services as Record<string, unknown>)) {
       const s = typeof state === 'string' ? state : (state as { status?: unknown } | null)?.status;
-      if (s === 'unhealthy' || s === 'down' || s === 'error' || s === 'degraded') out.push(name);
+      if (isUnhealthyState(s)) out.push(name);
     }
   }
-  if (out.length === 0 && (body.status === 'degraded' || body.status === 'unhealthy')) out.push('(unnamed)');
+  if (out.length === 0 && isUnhealthyState(body.status)) out.push('(unnamed)');
   return out;
 }

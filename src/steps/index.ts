@@ -1,4 +1,4 @@
-// The check's steps in DAG order (DESIGN.md §3). Root cause = first fail/error in this order.
+// The check's steps in DAG order (README "The steps"). Root cause = first fail/error in this order.
 import { artifactStep } from './artifact.js';
 import { authStep } from './auth.js';
 import { cleanupStep } from './cleanup.js';

@@ -1,7 +1,7 @@
 // Step `register`: create a registered model and a version from the run's artifacts, wait until READY.
 import { MlflowApi } from '../mlflow/client.js';
 import { GetModelVersion, GetRegisteredModel } from '../mlflow/schemas.js';
-import { ARTIFACT_DIR, CHECK_TAG, resourceName } from './naming.js';
+import { ARTIFACT_DIR, CHECK_TAG, resourceName } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
 export const registerStep: Step = {

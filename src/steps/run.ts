@@ -1,7 +1,7 @@
 // Step `run`: get, create or restore the shared `hokus-check` experiment, then create a run tagged with the check id.
 import { MlflowApi } from '../mlflow/client.js';
 import { CreateExperiment, CreateRun, Empty, GetExperiment } from '../mlflow/schemas.js';
-import { CHECK_EXPERIMENT, CHECK_EXPERIMENTS, CHECK_TAG, CREATED_TAG, resourceName } from './naming.js';
+import { CHECK_EXPERIMENT, CHECK_EXPERIMENTS, CHECK_TAG, CREATED_TAG, resourceName } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
 export const runStep: Step = {

@@ -7,7 +7,7 @@ export type StepId = (typeof STEP_IDS)[number];
 
 export type StepStatus = 'pass' | 'fail' | 'error' | 'blocked' | 'skipped' | 'warn';
 
-/** One deployment to check (DESIGN.md §2), already resolved from flags, env and config. */
+/** One deployment to check (resolved by config/resolve.ts), already resolved from flags, env and config. */
 export interface Target {
   /** Environment name ('staging') or 'default' when given by flags. */
   name: string;

@@ -1,7 +1,9 @@
 // The whole registration check against the embedded stack, as a user runs it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { runCli, stackArgs } from '../helpers/cli.js';
+import { stackArgs } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
+import { refusingUrl } from '../helpers/ports.js';
 import { parseReport, readReport, stepOf } from '../helpers/report.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -17,7 +19,7 @@ describe('a healthy deployment', () => {
 
   it('passes all seven steps, exits 0, and leaves nothing behind', async () => {
     const json = tmp.file('healthy.json');
-    const run = await runCli([...stackArgs(stack), '--json', json], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess([...stackArgs(stack), '--json', json], { env: { HOKUSAI_API_KEY: stack.apiKey } });
     expect(run.code, run.all).toBe(0);
     for (const id of ['auth', 'health', 'experiments', 'run', 'artifact', 'register', 'cleanup']) {
       expect(run.stdout).toMatch(new RegExp(`${id}\\s.*pass`));
@@ -34,7 +36,7 @@ describe('a healthy deployment', () => {
   });
 
   it('prints the report v1 to stdout with --json - and nothing else there', async () => {
-    const run = await runCli([...stackArgs(stack), '--json', '-'], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess([...stackArgs(stack), '--json', '-'], { env: { HOKUSAI_API_KEY: stack.apiKey } });
     expect(run.code, run.stderr).toBe(0);
     const report = parseReport(run.stdout);
     expect(report.schemaVersion).toBe(1);
@@ -43,13 +45,13 @@ describe('a healthy deployment', () => {
   });
 
   it('trims a key with surrounding whitespace, with a warning, and still passes', async () => {
-    const run = await runCli([...stackArgs(stack), '--only', 'experiments'], { env: { HOKUSAI_API_KEY: ` ${stack.apiKey}\n` } });
+    const run = await runInProcess([...stackArgs(stack), '--only', 'experiments'], { env: { HOKUSAI_API_KEY: ` ${stack.apiKey}\n` } });
     expect(run.code, run.all).toBe(0);
     expect(run.stderr).toMatch(/whitespace; trimmed/);
   });
 
   it('reads the key from stdin with --api-key-stdin', async () => {
-    const run = await runCli([...stackArgs(stack), '--api-key-stdin', '--only', 'auth'], { input: `${stack.apiKey}\n` });
+    const run = await runInProcess([...stackArgs(stack), '--api-key-stdin', '--only', 'auth'], { input: `${stack.apiKey}\n` });
     expect(run.code, run.all).toBe(0);
   });
 });
@@ -63,7 +65,7 @@ describe('a 500 from runs/create', () => {
 
   it('fails run, blocks artifact and register by run, sends nothing for them, still cleans up, exits 1', async () => {
     const json = tmp.file('runs500.json');
-    const run = await runCli([...stackArgs(stack), '--json', json], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess([...stackArgs(stack), '--json', json], { env: { HOKUSAI_API_KEY: stack.apiKey } });
     expect(run.code, run.all).toBe(1);
     const report = readReport(json);
     const runStep = stepOf(report, 'run');
@@ -82,11 +84,12 @@ describe('a 500 from runs/create', () => {
 
 describe('unreachable and bad input', () => {
   it('exits 3 naming the host and the error class when nothing listens', async () => {
-    const run = await runCli(['--registry-url', 'http://127.0.0.1:9', '--auth-url', 'http://127.0.0.1:9'], {
+    const dead = await refusingUrl();
+    const run = await runInProcess(['--registry-url', dead, '--auth-url', dead], {
       env: { HOKUSAI_API_KEY: 'hk_test_' + 'x'.repeat(32) },
     });
     expect(run.code, run.all).toBe(3);
-    expect(run.stdout).toMatch(/127\.0\.0\.1:9/);
+    expect(run.stdout).toContain(new URL(dead).host);
     expect(run.stdout).toMatch(/NET_REFUSED|refused/);
     expect(run.all).not.toMatch(/\n\s+at /); // no stack trace
   });
@@ -100,7 +103,7 @@ describe('unreachable and bad input', () => {
   ];
   for (const [what, args, env, message] of usage) {
     it(`exits 2 with one line for ${what}`, async () => {
-      const run = await runCli(args, { env });
+      const run = await runInProcess(args, { env });
       expect(run.code, run.all).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);

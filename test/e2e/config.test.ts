@@ -4,15 +4,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { generateTestKey, startStack, type Stack } from '../../src/sim/stack.js';
-import { runCli, stackArgs } from '../helpers/cli.js';
+import { stackArgs } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
+import { refusingUrl } from '../helpers/ports.js';
 import { readReport } from '../helpers/report.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
 
-/** Nothing listens on the discard port: a target there is refused at once. */
-const DEAD = 'http://127.0.0.1:9';
+/** Nothing listens there (a port the OS gave out and that was closed again): refused at once. */
+const DEAD = await refusingUrl();
 
 function writeConfig(name: string, config: unknown): string {
   const path = tmp.file(name);
@@ -54,7 +56,7 @@ describe('a malformed config file', () => {
   for (const [what, config, message] of cases) {
     it(`exits 2 with one line naming the JSON path for ${what}`, async () => {
       const file = writeConfig(`bad-${what.replace(/\W+/g, '-')}.json`, config);
-      const run = await runCli(['--config', file, '--env', 'staging'], { env: { HOKUSAI_API_KEY: generateTestKey() } });
+      const run = await runInProcess(['--config', file, '--env', 'staging'], { env: { HOKUSAI_API_KEY: generateTestKey() } });
       expect(run.code, run.all).toBe(2);
       expect(run.stdout).toBe('');
       const lines = run.stderr.trimEnd().split('\n');
@@ -76,7 +78,7 @@ describe('hokus-check init', () => {
   it('writes a config that validates, and whose staging environment checks a deployment once its hosts are filled in', async () => {
     const cwd = tmp.file('init-ok');
     mkdirSync(cwd);
-    const init = await runCli(['init'], { cwd });
+    const init = await runInProcess(['init'], { cwd });
     expect(init.code, init.all).toBe(0);
     expect(init.stdout).toMatch(/^wrote hokus-check\.config\.json/);
     const text = readFileSync(`${cwd}/hokus-check.config.json`, 'utf8');
@@ -86,7 +88,7 @@ describe('hokus-check init', () => {
     // The file in cwd is found without --config; the placeholders are overridden by flag, and the
     // key comes from the variable the staging environment names.
     const json = `${cwd}/report.json`;
-    const run = await runCli(['--env', 'staging', ...stackArgs(stack), '--json', json], { cwd, env: { HOKUSAI_STAGING_API_KEY: stack.apiKey } });
+    const run = await runInProcess(['--env', 'staging', ...stackArgs(stack), '--json', json], { cwd, env: { HOKUSAI_STAGING_API_KEY: stack.apiKey } });
     expect(run.code, run.all).toBe(0);
     const report = readReport(json);
     expect(report.targets.map((t) => [t.name, t.registryUrl, t.verdict])).toEqual([['staging', stack.registryUrl, 'pass']]);
@@ -95,9 +97,9 @@ describe('hokus-check init', () => {
   it('fails only on the placeholder hosts when they are left in', async () => {
     const cwd = tmp.file('init-placeholders');
     mkdirSync(cwd);
-    expect((await runCli(['init'], { cwd })).code).toBe(0);
+    expect((await runInProcess(['init'], { cwd })).code).toBe(0);
     // The placeholder host is made unreachable without a DNS lookup: an HTTP proxy env that refuses.
-    const run = await runCli(['--env', 'staging', '--only', 'health', '--retries', '0', '--timeout', '2s'], {
+    const run = await runInProcess(['--env', 'staging', '--only', 'health', '--retries', '0', '--timeout', '2s'], {
       cwd,
       env: { HOKUSAI_STAGING_API_KEY: generateTestKey(), HTTPS_PROXY: DEAD, HTTP_PROXY: DEAD },
     });
@@ -108,12 +110,12 @@ describe('hokus-check init', () => {
 
   it('refuses to overwrite an existing file without --force, and overwrites it with --force', async () => {
     const file = writeConfig('mine.json', '{"environments": {}}\n');
-    const refused = await runCli(['init', file]);
+    const refused = await runInProcess(['init', file]);
     expect(refused.code, refused.all).toBe(2);
     expect(refused.stderr).toBe(`hokus-check: ${file} exists; use --force to overwrite it\n`);
     expect(readFileSync(file, 'utf8')).toBe('{"environments": {}}\n');
 
-    const forced = await runCli(['init', file, '--force']);
+    const forced = await runInProcess(['init', file, '--force']);
     expect(forced.code, forced.all).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('"staging"');
   });
@@ -132,7 +134,7 @@ describe('precedence: flag > HOKUS_CHECK_* env var > config file', () => {
 
   it('uses HOKUS_CHECK_REGISTRY_URL over the file when no flag is given', async () => {
     const json = tmp.file('prec-env.json');
-    const run = await runCli(['--config', config, '--env', 'staging', '--json', json], {
+    const run = await runInProcess(['--config', config, '--env', 'staging', '--json', json], {
       env: { HOKUSAI_API_KEY: stack.apiKey, HOKUS_CHECK_REGISTRY_URL: stack.registryUrl },
     });
     expect(run.code, run.all).toBe(0);
@@ -141,7 +143,7 @@ describe('precedence: flag > HOKUS_CHECK_* env var > config file', () => {
 
   it('uses --registry-url over HOKUS_CHECK_REGISTRY_URL', async () => {
     const json = tmp.file('prec-flag.json');
-    const run = await runCli(['--config', config, '--env', 'staging', '--registry-url', stack.registryUrl, '--json', json], {
+    const run = await runInProcess(['--config', config, '--env', 'staging', '--registry-url', stack.registryUrl, '--json', json], {
       env: { HOKUSAI_API_KEY: stack.apiKey, HOKUS_CHECK_REGISTRY_URL: DEAD },
     });
     expect(run.code, run.all).toBe(0);
@@ -150,7 +152,7 @@ describe('precedence: flag > HOKUS_CHECK_* env var > config file', () => {
 
   it('uses the file when neither is given (and so reaches the dead URL it names)', async () => {
     const json = tmp.file('prec-file.json');
-    const run = await runCli(['--config', config, '--env', 'staging', '--json', json, '--retries', '0'], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess(['--config', config, '--env', 'staging', '--json', json, '--retries', '0'], { env: { HOKUSAI_API_KEY: stack.apiKey } });
     // The file's auth URL is live and answered: the dead registry is a failure (1), not "unreachable" (3).
     expect(run.code, run.all).toBe(1);
     expect(registryOf(json)).toBe(DEAD);
@@ -174,7 +176,7 @@ describe('two environments in one run', () => {
 
   it('checks both, shows one matrix column per environment, and exits 1 for the faulty one', async () => {
     const json = tmp.file('two-report.json');
-    const run = await runCli(['--config', config, '--env', 'healthy', '--env', 'incident', '--json', json], {
+    const run = await runInProcess(['--config', config, '--env', 'healthy', '--env', 'incident', '--json', json], {
       env: { KEY_HEALTHY: healthy.apiKey, KEY_INCIDENT: incident.apiKey },
     });
     expect(run.code, run.all).toBe(1);
@@ -197,7 +199,7 @@ describe('two environments in one run', () => {
   });
 
   it('exits 2 naming the environments defined when --env names an unknown one', async () => {
-    const run = await runCli(['--config', config, '--env', 'healthy', '--env', 'incidnet'], { env: { KEY_HEALTHY: healthy.apiKey, KEY_INCIDENT: incident.apiKey } });
+    const run = await runInProcess(['--config', config, '--env', 'healthy', '--env', 'incidnet'], { env: { KEY_HEALTHY: healthy.apiKey, KEY_INCIDENT: incident.apiKey } });
     expect(run.code, run.all).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`hokus-check: --env "incidnet": no such environment in ${config} (did you mean "incident"? defined: healthy, incident)\n`);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/diagnosis/catalogue.js';
 import { FAULTS } from '../../src/sim/faults.js';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { codesInTable } from '../helpers/faults-table.js';
 import { SCENARIOS } from '../unit/diagnosis/scenarios.js';
 
@@ -13,7 +13,7 @@ const CODES = RULES.map((r) => r.meta.code);
 
 describe('hokus-check explain', () => {
   it('lists every code of the catalogue with its title, one line each', async () => {
-    const run = await runCli(['explain']);
+    const run = await runInProcess(['explain']);
     expect(run.code, run.all).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(CODES);
@@ -23,7 +23,7 @@ describe('hokus-check explain', () => {
   describe.concurrent('explain CODE', () => {
     for (const r of RULES) {
       it(`prints what ${r.meta.code} means, how it is detected, fixed and confirmed`, async ({ expect }) => {
-        const run = await runCli(['explain', r.meta.code]);
+        const run = await runInProcess(['explain', r.meta.code]);
         expect(run.code, run.all).toBe(0);
         expect(run.stdout.split('\n')[0]).toBe(`${r.meta.code} — ${r.meta.title}`);
         const headings = ['What it means', 'How it is detected', 'How to fix', 'How to confirm the fix'];
@@ -40,13 +40,13 @@ describe('hokus-check explain', () => {
   });
 
   it('accepts a lower-case code', async () => {
-    const run = await runCli(['explain', 'route_artifacts_misrouted']);
+    const run = await runInProcess(['explain', 'route_artifacts_misrouted']);
     expect(run.code, run.all).toBe(0);
     expect(run.stdout).toMatch(/^ROUTE_ARTIFACTS_MISROUTED — /);
   });
 
   it('exits 2 with one line for an unknown code', async () => {
-    const run = await runCli(['explain', 'NO_SUCH_CODE']);
+    const run = await runInProcess(['explain', 'NO_SUCH_CODE']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -56,7 +56,7 @@ describe('hokus-check explain', () => {
 
 describe('hokus-check sim --list-faults', () => {
   it('prints one line per fault: its name and what it does', async () => {
-    const run = await runCli(['sim', '--list-faults']);
+    const run = await runInProcess(['sim', '--list-faults']);
     expect(run.code, run.all).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(Object.keys(FAULTS));

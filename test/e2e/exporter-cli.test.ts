@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
 import { BIN, runCli, stackArgs } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { findLeaks } from '../helpers/safety-leak.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -118,9 +119,9 @@ describe('hokus-check --prometheus FILE', () => {
   it('writes the metrics for the textfile collector, replacing the old file whole', async () => {
     const dir = tmp.file('textfile');
     const file = `${dir}/hokus-check.prom`;
-    const first = await runCli([...stackArgs(stack), '--prometheus', file], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const first = await runInProcess([...stackArgs(stack), '--prometheus', file], { env: { HOKUSAI_API_KEY: stack.apiKey } });
     expect(first.code, first.all).toBe(1);
-    const run = await runCli([...stackArgs(stack), '--prometheus', file], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess([...stackArgs(stack), '--prometheus', file], { env: { HOKUSAI_API_KEY: stack.apiKey } });
     expect(run.code, run.all).toBe(1);
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('hokus_check_success{env="default"} 0\n');

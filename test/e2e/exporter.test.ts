@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exporterCommand } from '../../src/commands/exporter.js';
+import { createFactory, type Factory } from '../../src/factory.js';
 import type { Io } from '../../src/io.js';
 import { startStack, type Stack } from '../../src/sim/stack.js';
 import { findLeaks } from '../helpers/safety-leak.js';
@@ -53,7 +54,7 @@ beforeAll(async () => {
   configPath = config;
   keyEnv = env;
   const io = fakeIo(env, tmp.path, logs);
-  exporterDone = exporterCommand({ listen: '127.0.0.1:0', config }, io, '0.0.0-test');
+  exporterDone = exporterCommand({ listen: '127.0.0.1:0', config }, io);
   stopExporter = () => io.signal('SIGTERM');
   exporterUrl = await eventually('the exporter to listen', async () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(logs.join(''))?.[1]);
 });
@@ -268,7 +269,7 @@ describe('examples/prometheus', () => {
 describe('bad input: one line, exit 2, nothing listens', () => {
   const run = async (flags: Record<string, unknown>, env: Record<string, string> = keyEnv, cwd = tmp.path) => {
     const out: string[] = [];
-    const code = await exporterCommand(flags, fakeIo(env, cwd, out), '0.0.0-test');
+    const code = await exporterCommand(flags, fakeIo(env, cwd, out));
     return { code, err: out.join('') };
   };
 
@@ -310,27 +311,22 @@ describe('bad input: one line, exit 2, nothing listens', () => {
 
 // ---- helpers ----
 
-/** An Io that captures what the user would see; signal() plays Ctrl-C / SIGTERM. */
-function fakeIo(env: Record<string, string>, cwd: string, out: string[]): Io & { signal(s: 'SIGINT' | 'SIGTERM'): void } {
+/** The command's Factory over an Io that captures what the user would see; signal() plays Ctrl-C / SIGTERM. */
+function fakeIo(env: Record<string, string>, cwd: string, out: string[]): Factory & { signal(s: 'SIGINT' | 'SIGTERM'): void } {
   let onSignal: ((s: 'SIGINT' | 'SIGTERM') => void) | undefined;
-  return {
+  const io: Io = {
     out: (t) => void out.push(t),
     err: (t) => void out.push(t),
     interactive: false,
     color: false,
-    env,
-    cwd,
     readStdin: async () => '',
     stdoutStream: { columns: 100 } as NodeJS.WriteStream,
     onSignal: (handler) => {
       onSignal = handler;
       return () => (onSignal = undefined);
     },
-    exit: (code) => {
-      throw new Error(`the exporter called io.exit(${code}) instead of returning`);
-    },
-    signal: (s) => onSignal?.(s),
   };
+  return { ...createFactory({ io, env, cwd, version: '0.0.0-test' }), signal: (s) => onSignal?.(s) };
 }
 
 async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {

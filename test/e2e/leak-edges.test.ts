@@ -194,7 +194,7 @@ describe('a hostile deployment cannot put the key or control characters into any
         outputs: { json: '-' },
         key,
         cwd: tmp.path,
-        io: { interactive: true, stderrStream: terminal, env: { HOKUSAI_API_KEY: key, TERM: 'xterm' } },
+        io: { interactive: true, stderrStream: terminal, term: 'xterm' },
       });
       expect(run.code, run.err).toBe(0);
       expect((JSON.parse(run.out) as { exitCode: number }).exitCode).toBe(0);

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAULTS, type FaultName } from '../../src/sim/faults.js';
 import { generateTestKey, startStack } from '../../src/sim/stack.js';
-import { runCli, stackArgs, type CliRun } from '../helpers/cli.js';
+import { stackArgs, type CliRun } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { readReport } from '../helpers/report.js';
 import { head, respond, startHostileDeployment, type Answer } from '../helpers/safety-hostile.js';
 import { findLeaks } from '../helpers/safety-leak.js';
@@ -31,7 +32,7 @@ async function runScenario(scenario: FaultName | 'healthy'): Promise<Outcome> {
   const stack = await startStack({ faults: scenario === 'healthy' ? [] : [scenario], slowMs: 200, unhealthyForMs: 300 });
   try {
     const file = (ext: string) => tmp.file(`${scenario}.${ext}`);
-    const run = await runCli(
+    const run = await runInProcess(
       [
         ...stackArgs(stack),
         '--mlflow-direct-url', stack.mlflowUrl,
@@ -94,7 +95,7 @@ describe('the key never appears in any output', () => {
     }
     expect(covered).toBe(SCENARIOS.length * FORMATS.length);
     expect(hits, hits.join('\n')).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('echo-key: the echoed header and body are in the evidence, masked', async () => {
     const o = await runScenario('echo-key');
@@ -119,7 +120,7 @@ describe('the key in a URL', () => {
     it(`is refused without echoing it: ${where}`, async () => {
       const key = generateTestKey();
       const json = tmp.file('url-key.json');
-      const run = await runCli([...args(key), '--verbose', '--json', json, '--retries', '0'], { env: { HOKUSAI_API_KEY: key } });
+      const run = await runInProcess([...args(key), '--verbose', '--json', json, '--retries', '0'], { env: { HOKUSAI_API_KEY: key } });
       expect(run.code, run.all).toBe(2);
       expect(run.stderr).toMatch(/^hokus-check: an argument holds an API key \(not shown\)/);
       expect(existsSync(json)).toBe(false);
@@ -173,7 +174,7 @@ describe.concurrent('a server that echoes the key where a redactor could miss it
       try {
         const key = generateTestKey();
         const file = (ext: string) => tmp.file(`echo-${what.replace(/\W+/g, '-')}.${ext}`);
-        const run = await runCli(
+        const run = await runInProcess(
           ['--registry-url', server.url, '--auth-url', server.url, '--retries', '0', '--timeout', '1s', '--verbose',
             '--json', file('json'), '--junit', file('xml'), '--markdown', file('md'), '--har', file('har')],
           { env: { HOKUSAI_API_KEY: key, GITHUB_STEP_SUMMARY: file('summary.md') } },

@@ -1,7 +1,7 @@
 // A plain MLflow server as the target (--mlflow-url): no auth service, no proxy prefix, key optional.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../src/sim/stack.js';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { readReport, stepOf } from '../helpers/report.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -13,7 +13,7 @@ describe('a plain MLflow server', () => {
     const stack = await startStack();
     try {
       const json = tmp.file('plain.json');
-      const run = await runCli(['--mlflow-url', stack.mlflowUrl, '--json', json], { env: {} });
+      const run = await runInProcess(['--mlflow-url', stack.mlflowUrl, '--json', json], { env: {} });
       expect(run.code, run.all).toBe(0);
       const report = readReport(json);
       expect(stepOf(report, 'auth')).toMatchObject({ status: 'skipped' });
@@ -34,7 +34,7 @@ describe('a plain MLflow server', () => {
     const stack = await startStack({ faults: ['artifacts-not-served'] });
     try {
       const json = tmp.file('plain-not-served.json');
-      const run = await runCli(['--mlflow-url', stack.mlflowUrl, '--json', json], { env: {} });
+      const run = await runInProcess(['--mlflow-url', stack.mlflowUrl, '--json', json], { env: {} });
       expect(run.code, run.all).toBe(1);
       const report = readReport(json);
       const artifact = stepOf(report, 'artifact');
@@ -47,7 +47,7 @@ describe('a plain MLflow server', () => {
   });
 
   it('refuses --mlflow-url together with --registry-url (exit 2, one line)', async () => {
-    const run = await runCli(['--mlflow-url', 'http://127.0.0.1:9', '--registry-url', 'http://127.0.0.1:9'], { env: {} });
+    const run = await runInProcess(['--mlflow-url', 'http://127.0.0.1:9', '--registry-url', 'http://127.0.0.1:9'], { env: {} });
     expect(run.code, run.all).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Report } from '../../src/report/schema.js';
 import { startStack, type FaultName, type Stack } from '../../src/sim/stack.js';
-import { runCli, stackArgs, type CliRun } from '../helpers/cli.js';
+import { stackArgs, type CliRun } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { startCollector, parseMultipart, type Collector } from '../helpers/gate-collector.js';
 import { readReport, stepOf } from '../helpers/report.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -44,7 +45,7 @@ async function runScenario(name: string, faults: FaultName[]): Promise<Scenario>
     summary: tmp.file(`${name}-summary.md`),
   };
   writeFileSync(files.summary, SUMMARY_PREFIX);
-  const run = await runCli(
+  const run = await runInProcess(
     [
       ...stackArgs(stack),
       ...['--json', files.json, '--junit', files.junit, '--har', files.har, '--markdown', files.markdown],
@@ -61,7 +62,7 @@ async function closeScenario(s: Scenario | undefined): Promise<void> {
 
 let schemaText = '';
 beforeAll(async () => {
-  const run = await runCli(['schema']);
+  const run = await runInProcess(['schema']);
   expect(run.code, run.stderr).toBe(0);
   schemaText = run.stdout;
 });

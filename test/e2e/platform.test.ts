@@ -3,8 +3,8 @@
 // both components' headers on proxied answers, and the incident's exact mechanism.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../src/sim/stack.js';
-import { CHECK_EXPERIMENT, CHECK_TAG } from '../../src/steps/naming.js';
-import { runCli } from '../helpers/cli.js';
+import { CHECK_EXPERIMENT, CHECK_TAG } from '../../src/mlflow/naming.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { checkWithFaults, evidenceOf, findingIn, stepIn, type FaultRun } from '../helpers/faults-run.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -59,13 +59,13 @@ describe.concurrent('1. the proxy drops DELETE bodies', () => {
       const target = ['--registry-url', stack.registryUrl];
 
       // Through the proxy alone the model cannot be deleted: sweep says so and exits 1.
-      const viaProxy = await runCli(['sweep', ...target, '--older-than', '0s'], { env });
+      const viaProxy = await runInProcess(['sweep', ...target, '--older-than', '0s'], { env });
       expect(viaProxy.code, viaProxy.all).toBe(1);
       expect(viaProxy.stdout).toMatch(new RegExp(`could not delete registered-model ${seeded.model}.*400`));
       expect(stack.inventory().registeredModels.map((m) => m.name)).toContain(seeded.model);
 
       const before = stack.requests().length;
-      const direct = await runCli(['sweep', ...target, '--mlflow-direct-url', stack.mlflowUrl, '--older-than', '0s'], { env });
+      const direct = await runInProcess(['sweep', ...target, '--mlflow-direct-url', stack.mlflowUrl, '--older-than', '0s'], { env });
       expect(direct.code, direct.all).toBe(0);
       expect(direct.stdout).toContain(`deleted registered-model ${seeded.model}`);
       const inv = stack.inventory();

@@ -2,7 +2,7 @@
 // host. The "elsewhere" server must see nothing, and the report must name where it pointed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTestKey } from '../../src/sim/stack.js';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { readReport } from '../helpers/report.js';
 import { findLeaks } from '../helpers/safety-leak.js';
 import { serveHttp, type TestServer } from '../helpers/safety-servers.js';
@@ -31,7 +31,7 @@ describe('a registry and auth service that answer 307 on every path', () => {
     const key = generateTestKey();
     const json = tmp.file('redirect.json');
     const har = tmp.file('redirect.har');
-    const run = await runCli(['--registry-url', redirector.url, '--auth-url', redirector.url, '--retries', '0', '--json', json, '--har', har], {
+    const run = await runInProcess(['--registry-url', redirector.url, '--auth-url', redirector.url, '--retries', '0', '--json', json, '--har', har], {
       env: { HOKUSAI_API_KEY: key },
     });
 

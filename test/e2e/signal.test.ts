@@ -39,15 +39,13 @@ describe('SIGINT while register is in flight (fault slow)', () => {
     let child: ChildProcess | undefined;
     const running = runCli([...stackArgs(stack), '--json', json], { env: { HOKUSAI_API_KEY: stack.apiKey }, onSpawn: (c) => (child = c) });
 
-    await waitFor(() => sentTo(stack, 'registered-models/create'), 10_000, 'registered-models/create to reach the stack');
+    await waitFor(() => sentTo(stack, 'registered-models/create'), 60_000, 'registered-models/create to reach the stack');
     // Everything before register was created: a run, its artifact.
     const createdAt = Date.now();
     child!.kill('SIGINT');
     const run = await running;
-    const tookMs = Date.now() - createdAt;
 
     expect(run.code, run.all).toBe(130);
-    expect(tookMs).toBeLessThan(3000);
     expect(run.stderr).toMatch(/interrupted: cleaning up/);
     // The partial matrix: what passed, the step cut short, and cleanup.
     expect(run.stdout).toMatch(/artifact\s.*pass/);
@@ -55,6 +53,8 @@ describe('SIGINT while register is in flight (fault slow)', () => {
     expect(run.stdout).toMatch(/cleanup\s.*pass/);
     const report = readReport(json);
     expect(report.targets[0]!.interrupted).toBe(true);
+    // Ctrl-C cut the slow create short instead of waiting for its answer.
+    expect(report.targets[0]!.exchanges.find((x) => x.request.url.endsWith('/registered-models/create'))?.error?.kind).toBe('aborted');
     const checkId = report.targets[0]!.checkId;
     const cleanup = report.targets[0]!.steps.find((s) => s.id === 'cleanup')!;
     expect(cleanup.status, cleanup.detail).toBe('pass');
@@ -64,7 +64,7 @@ describe('SIGINT while register is in flight (fault slow)', () => {
     // The server may still finish the aborted create: look again once it would have.
     await new Promise((r) => setTimeout(r, Math.max(0, createdAt + SLOW_MS + 300 - Date.now())));
     expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
-  }, 15_000);
+  }, 90_000);
 });
 
 describe('a second SIGINT during cleanup', () => {
@@ -80,15 +80,15 @@ describe('a second SIGINT during cleanup', () => {
         env: { HOKUSAI_API_KEY: stack.apiKey },
         onSpawn: (c) => (child = c),
       });
-      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 10_000, 'registered-models/create');
+      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
       child!.kill('SIGINT');
-      await waitFor(() => holding.received.some((r) => r.method === 'DELETE'), 5000, 'cleanup to start deleting');
-      const second = Date.now();
+      await waitFor(() => holding.received.some((r) => r.method === 'DELETE'), 60_000, 'cleanup to start deleting');
       child!.kill('SIGINT');
       const run = await running;
       expect(run.code, run.all).toBe(130);
-      expect(Date.now() - second).toBeLessThan(1000);
       expect(run.stderr).toMatch(/quitting without cleanup/);
+      // It did not wait for the held deletes (10 s each): the check's run is still there.
+      expect(stack.inventory().runs.filter((r) => r.lifecycleStage === 'active')).toHaveLength(1);
     } finally {
       await holding.close();
       await stack.close();
@@ -107,7 +107,7 @@ describe('SIGTERM', () => {
         env: { HOKUSAI_API_KEY: stack.apiKey },
         onSpawn: (c) => (child = c),
       });
-      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 10_000, 'registered-models/create');
+      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
       child!.kill('SIGTERM');
       const run = await running;
       expect(run.code, run.all).toBe(130);
@@ -135,7 +135,7 @@ describe('SIGINT while a create the server has already committed is in flight', 
         env: { HOKUSAI_API_KEY: stack.apiKey },
         onSpawn: (c) => (child = c),
       });
-      await waitFor(() => stack.inventory().registeredModels.length > 0, 10_000, 'the model to exist on the server');
+      await waitFor(() => stack.inventory().registeredModels.length > 0, 60_000, 'the model to exist on the server');
       child!.kill('SIGINT');
       const run = await running;
       expect(run.code, run.all).toBe(130);
@@ -162,7 +162,7 @@ describe('SIGINT while runs/create, already committed by the server, is in fligh
         env: { HOKUSAI_API_KEY: stack.apiKey },
         onSpawn: (c) => (child = c),
       });
-      await waitFor(() => stack.inventory().runs.some((r) => r.lifecycleStage === 'active'), 10_000, 'the run to exist on the server');
+      await waitFor(() => stack.inventory().runs.some((r) => r.lifecycleStage === 'active'), 60_000, 'the run to exist on the server');
       child!.kill('SIGINT');
       const run = await running;
       expect(run.code, run.all).toBe(130);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_SEARCH_PAGES, runSweep } from '../../src/commands/sweep.js';
+import { createFactory } from '../../src/factory.js';
 import { filterString } from '../../src/mlflow/filter-string.js';
 import { fakeIo } from '../helpers/safety-inprocess.js';
 import { findLeaks } from '../helpers/safety-leak.js';
@@ -54,8 +55,9 @@ function hostileMlflow(runsPage: (token: string | undefined) => unknown): Promis
 async function sweep(server: TestServer) {
   const out: string[] = [];
   const err: string[] = [];
-  const io = fakeIo(out, err, { HOKUSAI_API_KEY: key }, tmp.path);
-  const code = await runSweep({ mlflowUrl: server.url, olderThan: '1h', json: '-', timeout: '3s', env: [] }, io);
+  const env = { HOKUSAI_API_KEY: key };
+  const io = fakeIo(out, err, env);
+  const code = await runSweep({ mlflowUrl: server.url, olderThan: '1h', json: '-', timeout: '3s', env: [] }, createFactory({ io, env, cwd: tmp.path, version: '0.0.0-test' }));
   return { code, out: out.join(''), err: err.join('') };
 }
 

@@ -3,7 +3,7 @@
 // checks at once against one stack do not get in each other's way.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { readReport } from '../helpers/report.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -100,7 +100,7 @@ describe('sweep', () => {
 
   it('--dry-run lists exactly the tagged, well-named, old leftovers and deletes nothing', async () => {
     const before = holdings(stack);
-    const run = await runCli([...sweepArgs, '--dry-run'], { env });
+    const run = await runInProcess([...sweepArgs, '--dry-run'], { env });
     expect(run.code, run.all).toBe(0);
     for (const name of [...seeded.leftovers.runs, ...seeded.leftovers.models]) expect(run.stdout).toMatch(new RegExp(`would delete .*${name}`));
     for (const name of [...seeded.lookAlikes.runs, ...seeded.lookAlikes.models]) expect(run.stdout).not.toContain(name);
@@ -109,7 +109,7 @@ describe('sweep', () => {
   });
 
   it('--json - prints only a document that parses, listing the same leftovers', async () => {
-    const run = await runCli([...sweepArgs, '--dry-run', '--json', '-'], { env });
+    const run = await runInProcess([...sweepArgs, '--dry-run', '--json', '-'], { env });
     expect(run.code, run.all).toBe(0);
     // The JSON owns stdout; the lines for people went to stderr.
     const doc = JSON.parse(run.stdout) as SweepJson;
@@ -122,7 +122,7 @@ describe('sweep', () => {
 
   it('removes every leftover (runs, their artifacts, models and versions) and none of the look-alikes', async () => {
     const json = tmp.file('sweep.json');
-    const run = await runCli([...sweepArgs, '--json', json], { env });
+    const run = await runInProcess([...sweepArgs, '--json', json], { env });
     expect(run.code, run.all).toBe(0);
     expect(run.stdout).toMatch(/4 leftovers older than 1h found; 4 deleted, 0 not/);
     const after = holdings(stack);
@@ -131,7 +131,7 @@ describe('sweep', () => {
     // The leftovers' artifacts are gone; the look-alikes' are all still there.
     expect(after.artifacts).toEqual([...seeded.lookAlikes.runs].sort());
 
-    const again = await runCli([...sweepArgs, '--dry-run'], { env });
+    const again = await runInProcess([...sweepArgs, '--dry-run'], { env });
     expect(again.stdout).toMatch(/0 leftovers older than 1h found/);
   });
 });
@@ -146,8 +146,8 @@ describe('two checks at the same time against one stack', () => {
   it('both pass, each cleans up only its own, and nothing is left', async () => {
     const args = (name: string) => ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl, '--json', tmp.file(name)];
     const [a, b] = await Promise.all([
-      runCli(args('a.json'), { env: { HOKUSAI_API_KEY: stack.apiKey } }),
-      runCli(args('b.json'), { env: { HOKUSAI_API_KEY: stack.apiKey } }),
+      runInProcess(args('a.json'), { env: { HOKUSAI_API_KEY: stack.apiKey } }),
+      runInProcess(args('b.json'), { env: { HOKUSAI_API_KEY: stack.apiKey } }),
     ]);
     expect(a.code, a.all).toBe(0);
     expect(b.code, b.all).toBe(0);

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { readReport } from '../helpers/report.js';
 import { makeCertificates, startTlsProxy, type Pems, type TestCertificates, type TlsProxy } from '../helpers/safety-tls.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -34,7 +34,7 @@ async function httpsStack(pems: Pems): Promise<string[]> {
 
 async function check(pems: Pems, extra: string[], name: string) {
   const json = tmp.file(`${name}.json`);
-  const run = await runCli([...(await httpsStack(pems)), '--retries', '0', '--json', json, ...extra], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+  const run = await runInProcess([...(await httpsStack(pems)), '--retries', '0', '--json', json, ...extra], { env: { HOKUSAI_API_KEY: stack.apiKey } });
   return { run, report: readReport(json) };
 }
 

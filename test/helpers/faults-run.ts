@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { startStack, type FaultName, type Inventory, type SimRequest, type StackOptions } from '../../src/sim/stack.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } from '../../src/report/schema.js';
-import { runCli, stackArgs, type CliRun } from './cli.js';
+import { stackArgs, type CliRun } from './cli.js';
+import { runInProcess } from './in-process.js';
 import { parseReport } from './report.js';
 
 export interface FaultRunOptions {
@@ -42,7 +43,7 @@ export async function checkWithFaults(faults: FaultName[], opts: FaultRunOptions
   try {
     const target = opts.noAuthUrl ? ['--registry-url', stack.registryUrl] : stackArgs(stack);
     const direct = opts.direct ? ['--mlflow-direct-url', stack.mlflowUrl] : [];
-    const run = await runCli([...target, ...direct, ...(opts.args ?? []), '--json', opts.json], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess([...target, ...direct, ...(opts.args ?? []), '--json', opts.json], { env: { HOKUSAI_API_KEY: stack.apiKey } });
     const reportText = readReportText(opts.json, run);
     const report = parseReport(reportText);
     return {

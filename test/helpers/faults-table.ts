@@ -1,5 +1,5 @@
-// What hokus-check must conclude for each fault of the embedded stack (issues 3 and 7, DESIGN.md §5,
-// PLATFORM.md §5): exit code, root-cause step and code, every step that does not pass, and every
+// What hokus-check must conclude for each fault of the embedded stack (issues 3 and 7; ARCHITECTURE.md,
+// "Code map": src/sim): exit code, root-cause step and code, every step that does not pass, and every
 // other finding. Judged against the issues and the platform's documented behaviour, not copied from
 // the product's output. Shared by the fault e2e tests and the catalogue-coverage test.
 import type { FaultName, StackOptions } from '../../src/sim/stack.js';

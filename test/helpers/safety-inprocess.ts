@@ -1,18 +1,12 @@
-// Runs the check in this process, as `hokus-check` would (resolveSettings → runChecks), with an Io
+// Runs the check in this process, as `hokus-check` would (resolveSettings → runSession), with an Io
 // that captures what a user would see: a spawned CLI costs ~0.3 s of Node start-up, this costs the
 // round trips only — what a fuzz test of hundreds of cases needs.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runChecks, type OutputFlags } from '../../src/commands/run-checks.js';
+import { runSession, type OutputFlags } from '../../src/commands/session.js';
 import { resolveSettings, type FlagValues } from '../../src/config/resolve.js';
 import { ApiKey } from '../../src/http/secret.js';
+import { createFactory } from '../../src/factory.js';
 import type { Io } from '../../src/io.js';
-
-/** Thrown by the fake io.exit(): the command wanted the process to end with `code`. */
-export class ExitCalled extends Error {
-  constructor(readonly code: number) {
-    super(`exit(${code})`);
-  }
-}
 
 export interface InProcessRun {
   code: number;
@@ -43,17 +37,11 @@ export async function runCheckInProcess(opts: InProcessOptions): Promise<InProce
     env.GITHUB_STEP_SUMMARY = opts.summaryFile;
     writeFileSync(opts.summaryFile, '');
   }
-  const io = { ...fakeIo(out, err, env, opts.cwd), ...opts.io };
+  const io = { ...fakeIo(out, err, env), ...opts.io };
   // No config file: the flags are the whole target.
   const settings = resolveSettings({ flags: opts.flags, env, cwd: opts.cwd, readFile: () => undefined });
   const keys = new Map(settings.targets.map((t) => [t.name, { key: new ApiKey(opts.key), hadWhitespace: false }]));
-  let code: number;
-  try {
-    code = await runChecks(settings, keys, opts.outputs, io, opts.version ?? '0.0.0-test');
-  } catch (e) {
-    if (!(e instanceof ExitCalled)) throw e;
-    code = e.code;
-  }
+  const code = await runSession(settings, keys, opts.outputs, createFactory({ io, env, cwd: opts.cwd, version: opts.version ?? '0.0.0-test' }));
   const files = new Map<string, string>();
   for (const [format, path] of Object.entries({ junit: opts.outputs.junit, markdown: opts.outputs.markdown, har: opts.outputs.har, summary: opts.summaryFile })) {
     if (path && path !== '-') files.set(format, readFileSync(path, 'utf8'));
@@ -61,19 +49,16 @@ export async function runCheckInProcess(opts: InProcessOptions): Promise<InProce
   return { code, out: out.join(''), err: err.join(''), files };
 }
 
-export function fakeIo(out: string[], err: string[], env: Record<string, string>, cwd: string): Io {
+/** An Io over string arrays; `env` gives it the terminal's TERM. */
+export function fakeIo(out: string[], err: string[], env: Record<string, string> = {}, _cwd?: string): Io {
   return {
     out: (t) => void out.push(t),
     err: (t) => void err.push(t),
     interactive: false,
     color: false,
-    env,
-    cwd,
+    term: env.TERM,
     readStdin: async () => '',
     stdoutStream: { columns: 100 } as NodeJS.WriteStream,
     onSignal: () => () => undefined,
-    exit: (code) => {
-      throw new ExitCalled(code);
-    },
   };
 }

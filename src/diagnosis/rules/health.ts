@@ -1,6 +1,7 @@
 // Health family: the API's own health report names a component that is not healthy.
 import type { Exchange } from '../../http/types.js';
 import { readBody } from '../exchange-body.js';
+import { isUnhealthyState } from '../health-words.js';
 import { exchangesWhere, is2xx, needsExplaining, stepStatus } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
 import type { Rule, RuleMeta } from '../types.js';
@@ -56,7 +57,7 @@ export function degradedComponents(x: Exchange): ComponentHealth[] {
   if (x.label === 'GET /api/health/mlflow') {
     // {"status": "ok"|"error", "error_type", "error"}: the API's own probe of MLflow.
     const state = typeof json.status === 'string' ? json.status : String(x.response?.status ?? 'error');
-    if (is2xx(x) && !BAD.test(state)) return [];
+    if (is2xx(x) && !isUnhealthyState(state)) return [];
     if (x.response?.status === 404) return []; // an API version without this endpoint: a note, not a symptom
     const full = typeof json.error === 'string' ? json.error : typeof json.detail === 'string' ? json.detail : undefined;
     const reason = full && full.length > 140 ? `${full.slice(0, 139)}…` : full;
@@ -68,16 +69,14 @@ export function degradedComponents(x: Exchange): ComponentHealth[] {
     for (const [name, value] of Object.entries(services as Record<string, unknown>)) {
       const obj = value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
       const state = typeof value === 'string' ? value : typeof obj?.status === 'string' ? obj.status : undefined;
-      if (!state || !BAD.test(state)) continue;
+      if (!state || !isUnhealthyState(state)) continue;
       const reason = typeof obj?.error === 'string' ? obj.error : typeof obj?.message === 'string' ? obj.message : undefined;
       out.push(reason ? { name, state, reason } : { name, state });
     }
   }
-  if (out.length === 0 && typeof json.status === 'string' && BAD.test(json.status)) out.push({ name: 'the API', state: json.status });
+  if (out.length === 0 && typeof json.status === 'string' && isUnhealthyState(json.status)) out.push({ name: 'the API', state: json.status });
   return out;
 }
-
-const BAD = /^(unhealthy|degraded|down|error|failed|failing|unavailable)$/i;
 
 function fixFor(component: string): string {
   if (/mlflow/i.test(component)) return "mlflow: the API cannot use MLflow — check its MLFLOW_SERVER_URL and MLflow's tasks (a routing, mlflow or gateway finding, when there is one, names the cause).";

@@ -1,6 +1,7 @@
 // Routing family: requests that reach the wrong place — the proxy mount missing, artifact paths sent
 // to the wrong upstream (the incident), DELETE bodies dropped on the way to MLflow.
 import type { Exchange, Responder } from '../../http/types.js';
+import { mlflowBaseUrl } from '../../mlflow/urls.js';
 import type { StepId } from '../../steps/types.js';
 import { artifactVerdict, passingTrackingCall } from '../artifact-verdict.js';
 import { errorWords, headerValue, isFlaskErrorPage, readBody } from '../exchange-body.js';
@@ -296,7 +297,7 @@ function leftoverWords(ev: Evidence): string {
 }
 
 function mlflowBase(ev: Evidence): string {
-  return `${(ev.target.registryUrl ?? '').replace(/\/+$/, '')}${ev.target.mlflowPath}`;
+  return mlflowBaseUrl(ev.target);
 }
 
 function envFlag(ev: Evidence): string {

@@ -2,7 +2,7 @@
 // durations past Node's timers, a key on stdin past any key's size, URL errors with a secret query,
 // and where progress may draw. Each is a one-line usage error (exit 2), never a crash.
 import { describe, expect, it } from 'vitest';
-import { resolveKeys } from '../../../src/commands/check.js';
+import { resolveKeys } from '../../../src/commands/keys.js';
 import { MIN_SPINNER_COLUMNS, progressMode } from '../../../src/commands/progress.js';
 import { MAX_DURATION_MS, parseDuration } from '../../../src/config/durations.js';
 import { UsageError } from '../../../src/config/errors.js';
@@ -10,7 +10,7 @@ import { MAX_KEY_BYTES } from '../../../src/config/key-guard.js';
 import { resolveSettings, type FlagValues } from '../../../src/config/resolve.js';
 import { urlProblem } from '../../../src/config/urls.js';
 import type { Io } from '../../../src/io.js';
-import { runArtifactPath } from '../../../src/steps/artifact.js';
+import { runArtifactPath } from '../../../src/mlflow/artifact-path.js';
 import { fakeIo } from '../../helpers/safety-inprocess.js';
 
 const CWD = '/work/repo';
@@ -77,7 +77,7 @@ describe('bounds', () => {
     let asked: number | undefined;
     const io: Io = { ...fakeIo([], [], {}, CWD), readStdin: async (limit?: number) => ((asked = limit), 'hk_test_'.padEnd(MAX_KEY_BYTES + 1, 'x')) };
     const settings = resolveSettings({ flags: { registryUrl: 'https://r.example' }, env: {}, cwd: CWD, readFile: () => undefined });
-    await expect(resolveKeys(settings, true, io)).rejects.toThrow(/more than 4096 bytes on stdin/);
+    await expect(resolveKeys(settings, true, { io, env: {} })).rejects.toThrow(/more than 4096 bytes on stdin/);
     expect(asked).toBe(MAX_KEY_BYTES);
   });
 

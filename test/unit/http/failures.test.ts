@@ -46,10 +46,8 @@ describe('transport failures', () => {
   it('times out when the headers never come', async () => {
     const s = keep(await startRaw(() => {}));
     const http = client({ timeoutMs: 300 });
-    const t0 = Date.now();
     const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: s.url });
     expect(r.exchange.error).toMatchObject({ kind: 'timeout', phase: 'headers' });
-    expect(Date.now() - t0).toBeLessThan(1500);
     expect(r.status).toBeUndefined();
     await http.close();
   });
@@ -63,11 +61,9 @@ describe('transport failures', () => {
       });
     }));
     const http = client({ timeoutMs: 300 });
-    const t0 = Date.now();
     const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: s.url });
     expect(r.exchange.error).toMatchObject({ kind: 'timeout', phase: 'body' });
     expect(r.exchange.error?.message).toContain('127.0.0.1');
-    expect(Date.now() - t0).toBeLessThan(1500);
     expect(r.exchange.response?.bodySize).toBeGreaterThan(0);
     await http.close();
   });

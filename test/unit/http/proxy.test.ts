@@ -56,10 +56,8 @@ describe('proxy settings', () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
     try {
       const http = client({ proxyEnv: { httpProxy: proxyUrl }, timeoutMs: 300 });
-      const t0 = Date.now();
       const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: 'http://127.0.0.1:9/health' });
       expect(r.exchange.error).toMatchObject({ kind: 'reset', phase: 'connect' });
-      expect(Date.now() - t0).toBeLessThan(1500);
       // One CONNECT per try: undici's reconnect loop is cut short.
       expect(attempts).toBe(1);
       expect(http.exchanges()).toHaveLength(1);

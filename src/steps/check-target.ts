@@ -1,8 +1,9 @@
 // One target's whole check: the DAG, the diagnosis over its evidence, and the result the reporters render.
 import { diagnose } from '../diagnosis/engine.js';
 import type { Http } from '../http/types.js';
+import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { runDag } from './dag.js';
-import { newCheckId } from './naming.js';
+import { newCheckId } from '../mlflow/naming.js';
 import { settleUnanswered } from './unanswered.js';
 import type { CheckOptions, CheckResult, CheckState, Progress, StepId, Target } from './types.js';
 
@@ -27,7 +28,7 @@ export async function checkTarget(run: TargetRun): Promise<CheckResult> {
   const checkId = run.checkId ?? newCheckId();
   const state: CheckState = { checkId, created: { artifactPaths: [], artifactDirs: [], modelVersions: [] } };
   const target = run.target;
-  const mlflowBase = target.kind === 'mlflow' ? (target.mlflowUrl ?? '') : `${target.registryUrl ?? ''}${target.mlflowPath}`;
+  const mlflowBase = mlflowBaseUrl(target);
   const skipped = new Map(run.skipped);
   if (target.kind === 'mlflow') skipped.set('auth', 'plain MLflow target: no auth service');
   else if (!target.authUrl && !skipped.has('auth')) skipped.set('auth', 'no --auth-url: the registry validates the key itself');

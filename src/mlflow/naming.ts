@@ -1,4 +1,4 @@
-// How the check names and tags what it creates, so that cleanup and `sweep` touch only their own.
+// How the check names and tags what it creates in MLflow, so that cleanup and `sweep` touch only their own.
 import { randomBytes } from 'node:crypto';
 
 /** The shared experiment: reused by every check, never deleted. */

@@ -1,22 +1,22 @@
 // Runs the check against every target concurrently, then renders and writes every output. Shared by
 // `check` (a real deployment) and `demo` (the embedded stack).
-import { readFileSync } from 'node:fs';
-import { UsageError } from '../config/errors.js';
+import { resolve as resolvePath } from 'node:path';
 import type { Settings } from '../config/resolve.js';
 import { EXIT } from '../exit-codes.js';
-import { createHttp, type HttpOptions } from '../http/client.js';
+import type { Factory } from '../factory.js';
+import type { HttpOptions } from '../http/client.js';
 import { createRedactor } from '../http/redact.js';
-import { ApiKey } from '../http/secret.js';
-import type { Io } from '../io.js';
+import type { KeyInfo } from './keys.js';
 import { buildReport } from '../report/build.js';
 import { exitCodeFor } from '../report/exit-code.js';
 import { renderGithubAnnotations } from '../report/github.js';
 import { renderTerminal } from '../report/terminal.js';
 import { safeIo, safeReport } from '../report/safe-output.js';
 import { writeOutputs } from '../report/write.js';
-import { checkTarget } from '../steps/check.js';
+import { checkTarget } from '../steps/check-target.js';
 import { skippedSteps } from '../steps/selection.js';
 import type { CheckResult, Target } from '../steps/types.js';
+import { readCaFile, targetHttpOptions } from './http-settings.js';
 import { createProgress } from './progress.js';
 import { formatExchangeLine } from './verbose.js';
 import { waitUntilReady } from './wait.js';
@@ -31,16 +31,12 @@ export interface OutputFlags {
   verbose?: boolean;
 }
 
-export interface KeyInfo {
-  key?: ApiKey;
-  hadWhitespace: boolean;
-}
-
-export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, rawIo: Io, version: string): Promise<number> {
-  const started = new Date();
+export async function runSession(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, f: Factory): Promise<number> {
+  const { io: rawIo, version } = f;
+  const started = new Date(f.clock.now());
   const t0 = performance.now();
   const check = settings.check;
-  const ca = check.caFile ? readCa(check.caFile) : undefined;
+  const ca = readCaFile(check.caFile);
   const allKeys = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
   const redact = createRedactor(allKeys);
   // Every line for people passes the last redaction and sanitising pass; only the annotations (built
@@ -48,12 +44,17 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
   const io = safeIo(rawIo, redact);
   // With --json - the JSON owns stdout; everything for people goes to stderr.
   const human = outputs.json === '-' ? io.err : io.out;
+  // Output paths are relative to the command's working directory ('-' is stdout).
+  const inCwd = (path: string) => (path === '-' ? path : resolvePath(f.cwd, path));
 
   if (check.insecure) io.err('hokus-check: warning: --insecure: TLS certificates are NOT verified (recorded in the report)\n');
 
-  // Ctrl-C: the first aborts in-flight requests and cleans up (10 s budget); the second quits at once.
+  // Ctrl-C: the first aborts in-flight requests and cleans up (10 s budget); the second quits at once:
+  // the session returns 130 without waiting for the cleanup, and the CLI ends the process.
   const interrupt = new AbortController();
   const hard = new AbortController();
+  let quitNow: (code: number) => void = () => undefined;
+  const quit = new Promise<number>((resolve) => (quitNow = resolve));
   let reason = 'deadline exceeded';
   const offSignal = io.onSignal((sig) => {
     if (!interrupt.signal.aborted) {
@@ -64,7 +65,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
     }
     hard.abort();
     io.err('hokus-check: quitting without cleanup\n');
-    io.exit(EXIT.interrupted);
+    quitNow(EXIT.interrupted);
   });
   // A plain timer, not AbortSignal.timeout(): on Node 20 a timeout signal held only by
   // AbortSignal.any() is weakly referenced, gets garbage-collected, and the deadline never fires.
@@ -74,32 +75,33 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
 
   const progress = createProgress(io, settings.targets.length > 1, redact);
   try {
+    const work = finish();
+    work.catch(() => undefined); // after a second Ctrl-C nobody waits for it
+    return await Promise.race([quit, work]);
+  } finally {
+    clearTimeout(deadlineTimer);
+    progress.stop();
+    offSignal();
+  }
+
+  async function finish(): Promise<number> {
     const results = await Promise.all(
       settings.targets.map(async (target): Promise<CheckResult> => {
         const keyInfo = keys.get(target.name) ?? { hadWhitespace: false };
         const httpOptions: HttpOptions = {
-          ...(keyInfo.key ? { key: keyInfo.key } : {}),
-          keyOrigins: keyOrigins(target),
-          timeoutMs: check.timeoutMs,
-          connectTimeoutMs: check.connectTimeoutMs,
-          retries: check.retries,
-          insecure: check.insecure,
-          ...(ca ? { ca } : {}),
-          signal,
-          userAgent: `hokus-check/${version}`,
+          ...targetHttpOptions(target, keyInfo.key, check, f, signal, ca),
           ...(outputs.verbose ? { onExchange: (x) => io.err(`${formatExchangeLine(x, target.name, settings.targets.length > 1)}\n`) } : {}),
-          proxyEnv: proxyEnvOf(io.env),
         };
         // The wait phase's polls are not evidence of the check: they go through their own client.
         if (check.waitMs > 0) {
-          const waitHttp = createHttp({ ...httpOptions, retries: 0, onExchange: undefined });
+          const waitHttp = f.http({ ...httpOptions, retries: 0, onExchange: undefined });
           try {
-            await waitUntilReady(target, waitHttp, check.waitMs, signal, (line) => io.err(`${line}\n`));
+            await waitUntilReady(target, waitHttp, check.waitMs, signal, (line) => io.err(`${line}\n`), f.clock);
           } finally {
             await waitHttp.close();
           }
         }
-        const http = createHttp(httpOptions);
+        const http = f.http(httpOptions);
         try {
           return await checkTarget({
             target,
@@ -119,6 +121,7 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
         }
       }),
     );
+    if (hard.signal.aborted) return EXIT.interrupted;
     progress.stop();
     offSignal();
 
@@ -133,15 +136,15 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
     }), redact);
     human((renderTerminal(report, { color: io.color && outputs.json !== '-', width: io.stdoutStream.columns || 100 })));
 
-    const githubSummaryPath = io.env.GITHUB_STEP_SUMMARY;
+    const githubSummaryPath = f.env.GITHUB_STEP_SUMMARY;
     await writeOutputs(
       report,
       {
-        ...(outputs.json ? { json: outputs.json } : {}),
-        ...(outputs.junit ? { junit: outputs.junit } : {}),
-        ...(outputs.markdown ? { markdown: outputs.markdown } : {}),
-        ...(outputs.har ? { har: outputs.har } : {}),
-        ...(outputs.prometheus ? { prometheus: outputs.prometheus } : {}),
+        ...(outputs.json ? { json: inCwd(outputs.json) } : {}),
+        ...(outputs.junit ? { junit: inCwd(outputs.junit) } : {}),
+        ...(outputs.markdown ? { markdown: inCwd(outputs.markdown) } : {}),
+        ...(outputs.har ? { har: inCwd(outputs.har) } : {}),
+        ...(outputs.prometheus ? { prometheus: inCwd(outputs.prometheus) } : {}),
         ...(githubSummaryPath ? { githubSummaryPath } : {}),
       },
       { stdout: (s) => rawIo.out(s), redact },
@@ -166,35 +169,5 @@ export async function runChecks(settings: Settings, keys: Map<string, KeyInfo>, 
       }
     }
     return exitCode;
-  } finally {
-    clearTimeout(deadlineTimer);
-    progress.stop();
-    offSignal();
   }
-}
-
-/** The key may go to these origins only: the configured auth, registry, MLflow and direct-MLflow hosts. */
-export function keyOrigins(target: Target): string[] {
-  return [target.authUrl, target.registryUrl, target.mlflowUrl, target.mlflowDirectUrl]
-    .filter((u): u is string => !!u)
-    .map((u) => new URL(u).origin);
-}
-
-function readCa(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UsageError([`--ca-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`]);
-  }
-}
-
-export function proxyEnvOf(env: Record<string, string | undefined>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
-  const out: { httpProxy?: string; httpsProxy?: string; noProxy?: string } = {};
-  const http = env.HTTP_PROXY ?? env.http_proxy;
-  const https = env.HTTPS_PROXY ?? env.https_proxy;
-  const no = env.NO_PROXY ?? env.no_proxy;
-  if (http) out.httpProxy = http;
-  if (https) out.httpsProxy = https;
-  if (no) out.noProxy = no;
-  return out;
 }
