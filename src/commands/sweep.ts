@@ -18,7 +18,7 @@ import { deleteArtifactDir, deleteModelVersion, deleteRegisteredModel, deleteRun
 import { GetExperiment, SearchModelVersions, SearchRegisteredModels, SearchRuns } from '../mlflow/schemas.js';
 import { runArtifactPath } from '../mlflow/artifact-path.js';
 import { safeIo, safeText } from '../report/safe-output.js';
-import { ARTIFACT_DIR, CHECK_EXPERIMENT, CHECK_TAG, isCheckId, NAME_PREFIX, resourceName } from '../mlflow/naming.js';
+import { ARTIFACT_DIR, CHECK_EXPERIMENTS, CHECK_TAG, isCheckId, NAME_PREFIX, resourceName } from '../mlflow/naming.js';
 import { mlflowArtifactsUrl, mlflowBaseUrl, mlflowRestUrl } from '../mlflow/urls.js';
 import { targetHttpOptions } from './http-settings.js';
 import { resolveKeys } from './keys.js';
@@ -101,15 +101,26 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
   }
 }
 
+/** Check runs in every experiment the run step may have used (CHECK_EXPERIMENTS). */
 async function findRuns(api: MlflowApi, cutoff: number): Promise<Leftover[]> {
+  const out: Leftover[] = [];
+  // Each experiment once, whatever names lead to it (a server may answer any name with one).
+  const searched = new Set<string>();
+  for (const name of CHECK_EXPERIMENTS) out.push(...(await findRunsIn(api, name, cutoff, searched)));
+  return out;
+}
+
+async function findRunsIn(api: MlflowApi, name: string, cutoff: number, searched: Set<string>): Promise<Leftover[]> {
   const exp = await api.call(
-    { step: 'sweep', label: 'experiments/get-by-name', method: 'GET', endpoint: 'experiments/get-by-name', query: { experiment_name: CHECK_EXPERIMENT } },
+    { step: 'sweep', label: 'experiments/get-by-name', method: 'GET', endpoint: 'experiments/get-by-name', query: { experiment_name: name } },
     GetExperiment,
   );
   if (!exp.ok) {
     if (exp.errorCode === 'RESOURCE_DOES_NOT_EXIST') return [];
     throw new SweepError(`sweep: experiments/get-by-name: ${exp.reason}`);
   }
+  if (searched.has(exp.data.experiment.experiment_id)) return [];
+  searched.add(exp.data.experiment.experiment_id);
   const runs = await pages('runs/search', async (pageToken) => {
     const r = await api.call(
       {

@@ -21,11 +21,25 @@ export interface BodyFacts {
   error?: string;
 }
 
+/**
+ * Reads the whole body up to the read cap (bodyText), not only the excerpt people see: a 2.5 KB
+ * MLflow error still parses. A binary body reads as its description. Read once per response.
+ */
 export function readBody(x: Exchange): BodyFacts {
   const res = x.response;
-  const text = (res?.bodyExcerpt ?? '').trim();
+  if (!res) return { text: '', isJson: false, isHtml: false };
+  const cached = READ.get(res);
+  if (cached) return cached;
+  const facts = readFacts(res);
+  READ.set(res, facts);
+  return facts;
+}
+
+const READ = new WeakMap<NonNullable<Exchange['response']>, BodyFacts>();
+
+function readFacts(res: NonNullable<Exchange['response']>): BodyFacts {
+  const text = (res.bodyText ?? res.bodyExcerpt).trim();
   const facts: BodyFacts = { text, isJson: false, isHtml: false };
-  if (!res) return facts;
   const json = parseObject(text);
   if (json) {
     facts.json = json;

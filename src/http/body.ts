@@ -1,5 +1,7 @@
 // Reading response bodies without trusting the server: capped reads for text, and a counting tap
-// for streamed read-back, so neither a huge nor an endless body can exhaust memory.
+// for streamed read-back, so neither a huge nor an endless body can exhaust memory. A body that is
+// not text is described (size, sha256, first bytes), never quoted.
+import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -40,6 +42,8 @@ export interface StreamedBody {
   size: number;
   /** The first bytes, for the excerpt. */
   head: Buffer;
+  /** sha256 (hex) of every byte that passed the tap. */
+  sha256: string;
   error?: unknown;
 }
 
@@ -60,7 +64,7 @@ export async function streamTo(body: Readable, consume: (body: Readable) => Prom
     },
   );
   const [piped, consumed] = await Promise.allSettled([piping, consuming]);
-  const out: StreamedBody = { size: tap.size, head: tap.head() };
+  const out: StreamedBody = { size: tap.size, head: tap.head(), sha256: tap.digest() };
   if (consumed.status === 'rejected') out.error = consumed.reason;
   else if (piped.status === 'rejected' && !tap.stoppedEarly) out.error = piped.reason;
   return out;
@@ -80,11 +84,53 @@ export function decodeText(bytes: Buffer, truncated: boolean): DecodedText {
   }
 }
 
+/**
+ * A body is binary when it holds a NUL byte, or when more than a tenth of its decoded characters are
+ * replacement characters (bytes that are not UTF-8) or control characters other than whitespace and
+ * ESC: an artifact, an image, a gzip stream. A JSON error with one stray byte stays text.
+ */
+export function looksBinary(bytes: Buffer, text: string): boolean {
+  if (bytes.includes(0)) return true;
+  if (text.length === 0) return false;
+  let odd = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c === 0xfffd || c === 0x7f || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0b && c !== 0x0c && c !== 0x0d && c !== 0x1b)) odd++;
+  }
+  return odd * 10 > [...text].length;
+}
+
+/** Bytes of the body shown as hex in its description. */
+export const BINARY_HEAD_BYTES = 16;
+
+export interface BinaryFacts {
+  /** Bytes received. */
+  size: number;
+  /** sha256 (hex) of the first `hashed` bytes. */
+  sha256: string;
+  /** How many bytes the sha256 covers: all of them, or those read before the cap or the cut. */
+  hashed: number;
+  /** The first bytes as hex, or undefined when withheld (they hold a secret). */
+  head?: string;
+}
+
+/** `binary body, 5242880 bytes, starts 1f8b0800…, sha256 9f86…` — what every output shows. */
+export function describeBinary(f: BinaryFacts): string {
+  const head = f.head === undefined ? 'first bytes withheld' : `starts ${f.head}${f.size > f.head.length / 2 ? '…' : ''}`;
+  const covered = f.hashed < f.size ? ` of the first ${f.hashed} bytes` : '';
+  return `binary body, ${f.size} bytes, ${head}, sha256${covered} ${f.sha256}`;
+}
+
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 /** Pass-through that counts bytes and keeps the first few. */
 class ByteTap extends Transform {
   size = 0;
   stoppedEarly = false;
   private readonly chunks: Buffer[] = [];
+  private readonly hash: Hash = createHash('sha256');
   private kept = 0;
 
   constructor(private readonly headBytes: number) {
@@ -93,6 +139,7 @@ class ByteTap extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.size += chunk.length;
+    this.hash.update(chunk);
     if (this.kept < this.headBytes) {
       const part = chunk.subarray(0, this.headBytes - this.kept);
       this.chunks.push(Buffer.from(part));
@@ -108,5 +155,9 @@ class ByteTap extends Transform {
 
   head(): Buffer {
     return Buffer.concat(this.chunks);
+  }
+
+  digest(): string {
+    return this.hash.copy().digest('hex');
   }
 }

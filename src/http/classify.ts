@@ -44,6 +44,47 @@ export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError
   return out;
 }
 
+export interface CutContext {
+  host: string;
+  /** Body bytes that arrived before the end. */
+  received: number;
+  /** The content-length the answer announced, when it did. */
+  expected?: number;
+  /** From the start of the try to the cut. */
+  elapsedMs: number;
+}
+
+/**
+ * A body-phase failure where the other side closed or reset the connection before the body's end:
+ * the answer started and was cut (a worker killed by its timeout, a proxy's read timeout, a crash).
+ * undefined when the failure is something else (a malformed chunk, our own timer or signal).
+ */
+export function asCut(e: ExchangeError, ctx: CutContext): ExchangeError | undefined {
+  if (e.phase !== 'body' || e.kind === 'aborted' || e.kind === 'timeout') return undefined;
+  const short = ctx.expected === undefined || ctx.received < ctx.expected;
+  const closed =
+    e.kind === 'reset' ||
+    e.code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    // A chunked body ended by the connection closing before its last chunk (llhttp's words).
+    (e.kind === 'protocol' && (e.code === 'HPE_INVALID_EOF_STATE' || /Invalid EOF state/i.test(e.message))) ||
+    (e.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && ctx.expected !== undefined && ctx.received < ctx.expected);
+  if (!closed || !short) return undefined;
+  const of = ctx.expected === undefined ? '' : ` of ${ctx.expected}`;
+  const how = e.code === 'ECONNRESET' ? 'reset' : 'closed';
+  const out: ExchangeError = {
+    kind: 'cut',
+    message: `${ctx.host} ${how} the connection ${seconds(ctx.elapsedMs)} after the request was sent, ${ctx.received}${of} body bytes received`,
+    phase: 'body',
+  };
+  if (e.code !== undefined) out.code = e.code;
+  return out;
+}
+
+/** `30.0 s`, `850 ms`. */
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 interface ErrorLike {
   code?: unknown;
   message?: unknown;

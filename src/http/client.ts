@@ -4,8 +4,8 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as delay, setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { decodeText, readCapped, streamTo } from './body.js';
-import { classifyError, type Phase } from './classify.js';
+import { BINARY_HEAD_BYTES, type BinaryFacts, decodeText, describeBinary, looksBinary, readCapped, sha256Hex, streamTo } from './body.js';
+import { asCut, classifyError, type Phase } from './classify.js';
 import { createDispatcher, type ProxyEnv } from './dispatcher.js';
 import { ExchangeLog } from './exchange-log.js';
 import { inertLine } from './inert.js';
@@ -147,7 +147,11 @@ interface TryResult {
 /** What was read of a response body: the text (capped read) or the first bytes (streamed read). */
 interface BodyRead {
   text?: string;
+  /** The bytes read (capped read). */
+  bytes?: Buffer;
   head?: Buffer;
+  /** sha256 of every byte (streamed read). */
+  sha256?: string;
   size: number;
   truncated: boolean;
   invalidUtf8?: boolean;
@@ -207,11 +211,11 @@ async function tryOnce(
     clearTimeout(headersTimer);
     if (spec.consumeBody && response.statusCode >= 200 && response.statusCode < 300) {
       const got = await streamTo(response.body, spec.consumeBody, s.excerptChars + 1024);
-      body = { head: got.head, size: got.size, truncated: false };
+      body = { head: got.head, sha256: got.sha256, size: got.size, truncated: false };
       if (got.error !== undefined) [failed, failure] = [true, got.error];
     } else {
       const got = await readCapped(response.body, s.bodyCap);
-      body = { ...decodeText(got.bytes, got.truncated), size: got.size, truncated: got.truncated };
+      body = { ...decodeText(got.bytes, got.truncated), bytes: got.bytes, size: got.size, truncated: got.truncated };
       if (got.error !== undefined) [failed, failure] = [true, got.error];
     }
   } catch (err) {
@@ -231,25 +235,34 @@ async function tryOnce(
   let error: ExchangeError | undefined;
   if (body?.truncated) {
     error = { kind: 'body-too-large', message: `${host}: response body over the ${s.bodyCap}-byte cap; stopped reading`, phase: 'body' };
-  } else if (failed) {
+  }
+  const rawHeaders = res ? headerPairs(res.headers as unknown as string[]) : [];
+  if (!error && failed) {
     const phase: Phase = res ? 'body' : trace.headersSent !== undefined ? 'headers' : 'connect';
     const classified = classifyError(failure, { host, phase, aborted: callerSignal.aborted, abortReason: callerSignal.reason, ...(timedOut ? { timedOut } : {}) });
-    error = { ...classified, message: inertLine(s.redact(classified.message)) };
+    // The answer started and the connection ended before its end: a cut transfer, named with when.
+    const cut = res && body ? asCut(classified, { host, received: body.size, elapsedMs: trace.timings().total, ...declaredLength(rawHeaders) }) : undefined;
+    const named = cut ?? classified;
+    error = { ...named, message: inertLine(s.redact(named.message)) };
+    if (error.kind === 'timeout' && timedOut) error.waitedMs = timedOut.startsWith('no complete response') ? 2 * timeoutMs : timeoutMs;
+    else if (error.kind === 'timeout') error.waitedMs = timeoutMs;
   }
 
-  const rawHeaders = res ? headerPairs(res.headers as unknown as string[]) : [];
   const exchange: Exchange = {
     ...who,
     request: recordRequest(spec, plan, trace, s),
     timings: trace.timings(),
   };
-  if (res && body) exchange.response = recordResponse(res, rawHeaders, body, s);
+  // The body goes to steps, probes and rules, whose details and reasons reach every output,
+  // shortened: a key cut short there no longer matches the redactor, so it is redacted here, whole,
+  // before any cut.
+  const redactedText = body?.text !== undefined ? s.redact(body.text) : undefined;
+  if (res && body) exchange.response = recordResponse(res, rawHeaders, body, redactedText, s);
   if (error) exchange.error = error;
 
   const usable = res !== undefined && (!error || error.kind === 'body-too-large');
-  // The body goes to steps and probes, whose details and reasons reach every output, shortened: a key
-  // cut short there no longer matches the redactor, so it is redacted here, whole, before any cut.
-  const text = usable && body?.text !== undefined ? s.redact(body.text) : '';
+  // A binary body reaches steps as no text at all: its bytes must not surface in a detail.
+  const text = usable && redactedText !== undefined && exchange.response?.binary === undefined ? redactedText : '';
   // JSON must be UTF-8 (RFC 8259 §8.1): bytes that are not were mangled on the way (or were never
   // JSON), and a body decoded with replacement characters is not the answer the server meant.
   // Parsed from the raw text, then every string redacted and made inert: a key written in \u escapes
@@ -267,7 +280,8 @@ function recordRequest(spec: RequestSpec, plan: RequestPlan, trace: TryTrace, s:
     url: s.redact(plan.url.href),
     headers: redactHeaders(sentHeaders(plan, trace), s.redact),
   };
-  if (plan.bodyText !== undefined) request.bodyExcerpt = redactedExcerpt(plan.bodyText, s.excerptChars, s.redact);
+  const excerpt = requestExcerpt(plan, s);
+  if (excerpt !== undefined) request.bodyExcerpt = excerpt;
   const size = typeof plan.body === 'function' && trace.bytesSent > 0 ? trace.bytesSent : plan.bodySize;
   if (size !== undefined) request.bodySize = size;
   return request;
@@ -277,22 +291,60 @@ function recordResponse(
   res: Dispatcher.ResponseData,
   headers: Header[],
   body: BodyRead,
+  redactedText: string | undefined,
   s: TrySettings,
 ): ExchangeResponse {
-  const text = body.text ?? (body.head ? decodeText(body.head, true).text : '');
   const response: ExchangeResponse = {
     status: res.statusCode,
     headers: redactHeaders(headers, s.redact),
-    bodyExcerpt: redactedExcerpt(text, s.excerptChars, s.redact),
+    bodyExcerpt: '',
     bodySize: body.size,
     truncated: body.truncated,
   };
+  const binary = binaryFacts(body, s.redact);
+  if (binary) {
+    response.bodyExcerpt = describeBinary(binary);
+    response.binary = binary.head === undefined ? { sha256: binary.sha256 } : { sha256: binary.sha256, head: binary.head };
+  } else if (redactedText !== undefined) {
+    response.bodyExcerpt = redactedExcerpt(redactedText, s.excerptChars, s.redact);
+    response.bodyText = redactedText;
+  } else {
+    response.bodyExcerpt = redactedExcerpt(body.head ? decodeText(body.head, true).text : '', s.excerptChars, s.redact);
+  }
   const statusText = (res as { statusText?: string }).statusText;
   if (statusText) response.statusText = inertLine(s.redact(statusText));
   const contentType = response.headers.find(([name]) => name === 'content-type')?.[1];
   if (contentType !== undefined) response.contentType = contentType;
   if (body.invalidUtf8) response.invalidUtf8 = true;
   return response;
+}
+
+/** Size, sha256 and first bytes of a body that is not text; undefined for text. */
+function binaryFacts(body: BodyRead, redact: (text: string) => string): BinaryFacts | undefined {
+  const bytes = body.bytes ?? body.head;
+  if (!bytes || bytes.length === 0) return undefined;
+  const text = body.text ?? decodeText(bytes, true).text;
+  if (!looksBinary(bytes, text)) return undefined;
+  const facts: BinaryFacts = {
+    size: body.size,
+    sha256: body.sha256 ?? sha256Hex(bytes),
+    hashed: body.sha256 !== undefined ? body.size : bytes.length,
+  };
+  // The head is shown as hex: withheld when the bytes around it hold the key (in any encoding the
+  // redactor knows) or a credential, so no part of a secret is shown even hex-encoded.
+  const window = bytes.subarray(0, BINARY_HEAD_BYTES + 1024).toString('latin1');
+  if (redact(window) === window) facts.head = bytes.subarray(0, BINARY_HEAD_BYTES).toString('hex');
+  return facts;
+}
+
+/** A request body's excerpt: its text, or for a binary upload its description. */
+function requestExcerpt(plan: RequestPlan, s: TrySettings): string | undefined {
+  if (plan.bodyText === undefined) return undefined;
+  if (Buffer.isBuffer(plan.body)) {
+    const binary = binaryFacts({ bytes: plan.body, text: plan.bodyText, size: plan.body.length, truncated: false }, s.redact);
+    if (binary) return describeBinary(binary);
+  }
+  return redactedExcerpt(plan.bodyText, s.excerptChars, s.redact);
 }
 
 /** The headers as undici wrote them (host and connection included), else as we planned them. */
@@ -307,6 +359,12 @@ function sentHeaders(plan: RequestPlan, trace: TryTrace): Header[] {
   if (plan.bodySize !== undefined) out.push(['content-length', String(plan.bodySize)]);
   else if (typeof plan.body === 'function') out.push(['transfer-encoding', 'chunked']);
   return out;
+}
+
+/** The content-length an answer announced, when it is one number. */
+function declaredLength(headers: Header[]): { expected?: number } {
+  const value = headers.find(([name]) => name === 'content-length')?.[1];
+  return value !== undefined && /^\d+$/.test(value.trim()) ? { expected: Number(value.trim()) } : {};
 }
 
 /** undici's raw [name, value, name, value, …] → [name, value] pairs, names lower-cased. */

@@ -27,6 +27,7 @@ export type NetErrorKind =
   | 'tls-other'
   | 'aborted' // our own signal: Ctrl-C or the check's deadline
   | 'body-too-large' // response body over the cap; stream cancelled
+  | 'cut' // the answer started, then the connection closed (or was reset) before the body's end
   | 'protocol' // malformed HTTP: bad content-length, bad headers, …
   | 'key-boundary' // refused before sending: the key would go to an origin it is not configured for
   | 'other';
@@ -38,6 +39,8 @@ export interface ExchangeError {
   message: string;
   /** Where it happened: connect (incl. DNS/TLS), waiting for headers, or reading the body. */
   phase?: 'connect' | 'headers' | 'body';
+  /** For 'timeout': how long the request was waited for (the per-request timeout, ms). */
+  waitedMs?: number;
 }
 
 export type Header = [name: string, value: string];
@@ -58,8 +61,15 @@ export interface ExchangeResponse {
   /** Redacted; multi-valued headers kept as separate entries (a proxied reply has two `server`s). */
   headers: Header[];
   contentType?: string;
-  /** First bytes of the body as text (redacted). */
+  /** First bytes of the body as text (redacted); for a binary body, its description (size, first bytes, sha256). */
   bodyExcerpt: string;
+  /**
+   * The whole decoded body up to the read cap (redacted), for the diagnosis rules: an error body
+   * longer than the excerpt still parses. Not carried into reports; undefined for a binary body.
+   */
+  bodyText?: string;
+  /** Set when the body is binary (an artifact, non-UTF-8 bytes): it is described, never quoted. */
+  binary?: { sha256: string; head?: string };
   /** Bytes received (for streamed bodies, all of them). */
   bodySize: number;
   /** The body was over the cap and the stream was cancelled. */
@@ -151,7 +161,7 @@ export interface HttpResult {
   exchange: Exchange;
   /** undefined when the request failed at the transport level (exchange.error is set). */
   status?: number;
-  /** Full body text up to the cap ('' when streamed to consumeBody or on error). */
+  /** Full body text up to the cap ('' when streamed to consumeBody, binary, or on error). */
   text: string;
   /** Parsed JSON body when the text parses, else undefined. */
   json: unknown;

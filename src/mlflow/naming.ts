@@ -3,6 +3,13 @@ import { randomBytes } from 'node:crypto';
 
 /** The shared experiment: reused by every check, never deleted. */
 export const CHECK_EXPERIMENT = 'hokus-check';
+
+/**
+ * Where the shared experiment may live, in the order the run step tries them: `hokus-check`, then,
+ * when it is deleted and MLflow (or a proxy) refuses to restore it, `hokus-check-2` … `-5`. Every
+ * check walks the same list, so all of them settle on the same experiment.
+ */
+export const CHECK_EXPERIMENTS: readonly string[] = [CHECK_EXPERIMENT, ...[2, 3, 4, 5].map((n) => `${CHECK_EXPERIMENT}-${n}`)];
 export const NAME_PREFIX = 'hokus-check-';
 export const CHECK_TAG = 'hokus-check.id';
 export const CREATED_TAG = 'hokus-check.created';

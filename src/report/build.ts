@@ -153,6 +153,7 @@ function copyExchange(x: Exchange): ReportExchange {
             bodySize: r.bodySize,
             truncated: r.truncated,
             ...optional('invalidUtf8', r.invalidUtf8),
+            ...(r.binary === undefined ? {} : { binary: { sha256: r.binary.sha256, ...optional('head', r.binary.head) } }),
           },
         }),
     ...(e === undefined

@@ -7,15 +7,18 @@ import type { ReportExchange } from './schema.js';
 export const EXCERPT_MAX = 120;
 
 /**
- * `404 text/html`, or for a transport failure `refused (ECONNREFUSED)`. A redirect names its
- * Location: the check never follows one, so where it pointed is the evidence.
+ * `404 text/html`, or for a transport failure `refused (ECONNREFUSED)`, or for an answer that failed
+ * mid-body `200 application/octet-stream, then cut (UND_ERR_SOCKET) after 65536 bytes`. A redirect
+ * names its Location: the check never follows one, so where it pointed is the evidence.
  */
 export function outcomeOf(x: ReportExchange): string {
   if (x.response !== undefined) {
     const type = mediaType(x.response.contentType ?? headerValue(x.response.headers, 'content-type'));
     const status = type === undefined ? String(x.response.status) : `${x.response.status} ${type}`;
     const location = x.response.status >= 300 && x.response.status < 400 ? headerValue(x.response.headers, 'location') : undefined;
-    return location === undefined ? status : `${status}, redirect to ${squash(location, EXCERPT_MAX)} (not followed)`;
+    // The answer started, then failed mid-body (cut, timed out, over the cap): both are the evidence.
+    const then = x.error === undefined ? '' : `, then ${x.error.code === undefined ? x.error.kind : `${x.error.kind} (${x.error.code})`} after ${x.response.bodySize} bytes`;
+    return location === undefined ? `${status}${then}` : `${status}, redirect to ${squash(location, EXCERPT_MAX)} (not followed)`;
   }
   if (x.error !== undefined) return x.error.code === undefined ? x.error.kind : `${x.error.kind} (${x.error.code})`;
   return 'no response';
@@ -39,6 +42,12 @@ export function exchangeLine(x: ReportExchange, max = Infinity): string {
 export function excerptOf(x: ReportExchange, max = EXCERPT_MAX): string | undefined {
   if (x.error !== undefined && x.response === undefined) return squash(x.error.message, max);
   const body = x.response?.bodyExcerpt ?? '';
+  const binary = x.response?.binary;
+  // A binary body's description: when it does not fit, its parts are shortened rather than cut off.
+  if (binary !== undefined && [...body].length > max) {
+    const head = binary.head === undefined ? '' : `, starts ${binary.head.slice(0, 16)}…`;
+    return squash(`binary body, ${x.response?.bodySize ?? 0} bytes${head}, sha256 ${binary.sha256.slice(0, 12)}…`, max);
+  }
   return body.trim() === '' ? undefined : squash(body, max);
 }
 

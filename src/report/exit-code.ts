@@ -7,7 +7,9 @@ import type { CheckResult } from '../steps/types.js';
 /**
  * 130 when interrupted; 1 when any step of any target failed (the deployment is broken); 3 when
  * nothing failed but something could not be measured (only `error` outcomes); else 0 (warn,
- * blocked-by-nothing and skipped steps still pass). With `strict`, a warning is a failure (1).
+ * blocked-by-nothing and skipped steps still pass). A step is `error` only while nothing of its
+ * target answered (steps/unanswered.ts): a hop that times out after others answered is a `fail`.
+ * With `strict`, a warning is a failure (1).
  */
 export function exitCodeFor(results: readonly CheckResult[], interrupted: boolean, opts: { strict?: boolean } = {}): number {
   if (interrupted || results.some((r) => r.interrupted)) return EXIT.interrupted;

@@ -107,7 +107,9 @@ function response(x: ReportExchange): Record<string, unknown> {
       size: r.bodySize,
       mimeType: r.contentType ?? headerValue(r.headers, 'content-type') ?? 'x-unknown',
       text: r.bodyExcerpt,
-      ...(partial ? { comment: `excerpt: first ${excerptBytes} of ${r.bodySize} bytes${r.truncated ? ' (body over the cap, stream cancelled)' : ''}` } : {}),
+      ...(r.binary !== undefined
+        ? { comment: 'binary body: described (size, first bytes, sha256), not included' }
+        : partial ? { comment: `excerpt: first ${excerptBytes} of ${r.bodySize} bytes${r.truncated ? ' (body over the cap, stream cancelled)' : ''}` } : {}),
     },
     redirectURL: headerValue(r.headers, 'location') ?? '',
     headersSize: -1,

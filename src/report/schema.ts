@@ -26,6 +26,7 @@ const NetErrorKindSchema = z.enum([
   'tls-other',
   'aborted',
   'body-too-large',
+  'cut',
   'protocol',
   'key-boundary',
   'other',
@@ -76,6 +77,8 @@ const ExchangeSchema = z.object({
       bodySize: Count,
       truncated: z.boolean(),
       invalidUtf8: z.boolean().optional(),
+      /** A binary body: bodyExcerpt describes it; sha256 of the bytes read, head the first bytes as hex. */
+      binary: z.object({ sha256: z.string(), head: z.string().optional() }).optional(),
     })
     .optional(),
   error: z

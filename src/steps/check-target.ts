@@ -4,6 +4,7 @@ import type { Http } from '../http/types.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { runDag } from './dag.js';
 import { newCheckId } from '../mlflow/naming.js';
+import { settleUnanswered } from './unanswered.js';
 import type { CheckOptions, CheckResult, CheckState, Progress, StepId, Target } from './types.js';
 
 export interface TargetRun {
@@ -46,6 +47,8 @@ export async function checkTarget(run: TargetRun): Promise<CheckResult> {
   const exchanges = [...run.http.exchanges()];
   const findings = diagnose({ target, steps, exchanges, state, keyHadWhitespace: run.keyHadWhitespace });
   for (const step of steps) step.findings = findings.filter((f) => f.step === step.id);
+  // After the diagnosis, which reads `error` as "no usable answer" whatever else answered.
+  settleUnanswered(steps, exchanges);
 
   const result: CheckResult = {
     target,

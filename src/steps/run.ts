@@ -1,7 +1,7 @@
-// Step `run`: get-or-create the shared `hokus-check` experiment, then create a run tagged with the check id.
+// Step `run`: get, create or restore the shared `hokus-check` experiment, then create a run tagged with the check id.
 import { MlflowApi } from '../mlflow/client.js';
-import { CreateExperiment, CreateRun, GetExperiment } from '../mlflow/schemas.js';
-import { CHECK_EXPERIMENT, CHECK_TAG, CREATED_TAG, resourceName } from '../mlflow/naming.js';
+import { CreateExperiment, CreateRun, Empty, GetExperiment } from '../mlflow/schemas.js';
+import { CHECK_EXPERIMENT, CHECK_EXPERIMENTS, CHECK_TAG, CREATED_TAG, resourceName } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
 export const runStep: Step = {
@@ -9,8 +9,9 @@ export const runStep: Step = {
   dependsOn: ['experiments'],
   async run(ctx: StepContext): Promise<StepOutcome> {
     const api = new MlflowApi(ctx.http, ctx.mlflowBase);
-    const experiment = await getOrCreateExperiment(api);
-    if (!experiment.ok) return { status: experiment.kind, detail: experiment.reason };
+    const notes: string[] = [];
+    const experiment = await sharedExperiment(api, notes);
+    if (!experiment.ok) return { status: experiment.kind, detail: experiment.reason, notes };
     ctx.state.experimentId = experiment.id;
     ctx.state.created.experimentId = experiment.id;
     if (experiment.created) ctx.state.created.experimentCreated = true;
@@ -40,43 +41,87 @@ export const runStep: Step = {
       if (run.result.status === undefined && error && error.kind !== 'key-boundary' && error.phase !== 'connect') {
         ctx.state.created.runUnconfirmed = true;
       }
-      return { status: run.kind, detail: `runs/create: ${run.reason}` };
+      return { status: run.kind, detail: `runs/create: ${run.reason}`, notes };
     }
     const info = run.data.run.info;
     ctx.state.runId = info.run_id;
     ctx.state.created.runId = info.run_id;
     ctx.state.artifactUri = info.artifact_uri;
     const short = info.run_id.slice(0, 8);
+    const where = `experiment ${experiment.id}${experiment.name === CHECK_EXPERIMENT ? '' : ` (${experiment.name})`}${experiment.restored ? ', restored' : ''}`;
     if (!info.artifact_uri.startsWith('mlflow-artifacts:')) {
       // Clients would write to the store directly, bypassing the proxy (and needing its credentials).
-      return { status: 'warn', detail: `run ${short}… artifact_uri ${info.artifact_uri.split(':')[0]}: bypasses the proxy` };
+      return { status: 'warn', detail: `run ${short}… artifact_uri ${info.artifact_uri.split(':')[0]}: bypasses the proxy`, notes };
     }
-    return { status: 'pass', detail: `run ${short}… in experiment ${experiment.id}` };
+    return { status: 'pass', detail: `run ${short}… in ${where}`, notes };
   },
 };
 
-type ExperimentAnswer = { ok: true; id: string; created: boolean } | { ok: false; kind: 'fail' | 'error'; reason: string };
+type ExperimentAnswer =
+  | { ok: true; id: string; name: string; created: boolean; restored: boolean }
+  | { ok: false; kind: 'fail' | 'error'; reason: string };
 
-async function getOrCreateExperiment(api: MlflowApi): Promise<ExperimentAnswer> {
+/**
+ * The shared experiment, active: found, created, or — when an earlier run of someone's cleanup
+ * deleted it — restored (experiments/restore). When restore is refused (by MLflow or by a proxy
+ * that does not route it), the next name of CHECK_EXPERIMENTS takes its place, so a deleted
+ * experiment never fails a check. What happened is told in `notes`.
+ */
+async function sharedExperiment(api: MlflowApi, notes: string[]): Promise<ExperimentAnswer> {
+  for (const [i, name] of CHECK_EXPERIMENTS.entries()) {
+    const next = CHECK_EXPERIMENTS[i + 1];
+    const got = await activeExperiment(api, name, notes);
+    if (got.ok || got.kind === 'error' || !('deleted' in got)) return got;
+    notes.push(`experiment ${name} is deleted and could not be restored (${got.reason})${next ? `: using ${next}` : ''}`);
+  }
+  return {
+    ok: false,
+    kind: 'fail',
+    reason: `experiments ${CHECK_EXPERIMENTS.join(', ')} are all deleted and experiments/restore is refused`,
+  };
+}
+
+type NameAnswer = ExperimentAnswer | { ok: false; kind: 'fail'; reason: string; deleted: true };
+
+/** One name: active as is, restored, or created; `deleted` when it stays deleted. */
+async function activeExperiment(api: MlflowApi, name: string, notes: string[]): Promise<NameAnswer> {
   const get = () =>
     api.call(
-      { step: 'run', label: 'experiments/get-by-name', method: 'GET', endpoint: 'experiments/get-by-name', query: { experiment_name: CHECK_EXPERIMENT } },
+      { step: 'run', label: 'experiments/get-by-name', method: 'GET', endpoint: 'experiments/get-by-name', query: { experiment_name: name } },
       GetExperiment,
     );
-  const found = await get();
-  if (found.ok) return { ok: true, id: found.data.experiment.experiment_id, created: false };
-  if (found.errorCode !== 'RESOURCE_DOES_NOT_EXIST') return { ok: false, kind: found.kind, reason: `experiments/get-by-name: ${found.reason}` };
-
-  const created = await api.call(
-    { step: 'run', label: 'experiments/create', method: 'POST', endpoint: 'experiments/create', json: { name: CHECK_EXPERIMENT } },
-    CreateExperiment,
-  );
-  if (created.ok) return { ok: true, id: created.data.experiment_id, created: true };
-  // Another check created it meanwhile: MLflow answers 400 RESOURCE_ALREADY_EXISTS (not 409).
-  if (created.errorCode === 'RESOURCE_ALREADY_EXISTS') {
-    const again = await get();
-    if (again.ok) return { ok: true, id: again.data.experiment.experiment_id, created: false };
-    return { ok: false, kind: again.kind, reason: `experiments/get-by-name: ${again.reason}` };
+  let found = await get();
+  if (!found.ok && found.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
+    const created = await api.call(
+      { step: 'run', label: 'experiments/create', method: 'POST', endpoint: 'experiments/create', json: { name } },
+      CreateExperiment,
+    );
+    if (created.ok) return { ok: true, id: created.data.experiment_id, name, created: true, restored: false };
+    // Another check created it meanwhile, or it exists deleted: MLflow answers 400 RESOURCE_ALREADY_EXISTS (not 409).
+    if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS') return { ok: false, kind: created.kind, reason: `experiments/create: ${created.reason}` };
+    found = await get();
   }
-  return { ok: false, kind: created.kind, reason: `experiments/create: ${created.reason}` };
+  if (!found.ok) return { ok: false, kind: found.kind, reason: `experiments/get-by-name: ${found.reason}` };
+  const experiment = found.data.experiment;
+  // MLflow's get-by-name also finds a deleted experiment (lifecycle_stage "deleted"); runs/create in
+  // it is refused (400 INVALID_STATE), so it is restored first.
+  if (experiment.lifecycle_stage === undefined || experiment.lifecycle_stage === 'active') {
+    return { ok: true, id: experiment.experiment_id, name, created: false, restored: false };
+  }
+  const id = experiment.experiment_id;
+  const restore = await api.call(
+    { step: 'run', label: 'experiments/restore', method: 'POST', endpoint: 'experiments/restore', json: { experiment_id: id } },
+    Empty,
+  );
+  if (restore.ok) {
+    notes.push(`experiment ${name} (${id}) was ${experiment.lifecycle_stage}: restored it (experiments/restore)`);
+    return { ok: true, id, name, created: false, restored: true };
+  }
+  if (restore.kind === 'error') return { ok: false, kind: 'error', reason: `experiments/restore: ${restore.reason}` };
+  // Another check restored it meanwhile: MLflow then finds no deleted experiment with that id.
+  const again = await get();
+  if (again.ok && (again.data.experiment.lifecycle_stage ?? 'active') === 'active') {
+    return { ok: true, id: again.data.experiment.experiment_id, name, created: false, restored: false };
+  }
+  return { ok: false, kind: 'fail', reason: `experiments/restore: ${restore.reason}`, deleted: true };
 }

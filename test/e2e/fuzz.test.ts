@@ -69,6 +69,10 @@ function checkCase(run: InProcessRun) {
   // With --json - the JSON owns stdout; the matrix (and --verbose) went to stderr.
   const report = parseReport(run.out);
   expect(report.exitCode).toBe(run.code);
+  // Exit 3 ("could not reach the target") exactly when no component of the target answered at all.
+  const answered = report.targets[0]!.exchanges.some((x) => x.response !== undefined);
+  if (run.code === 3) expect(answered, 'exit 3 although something answered').toBe(false);
+  if (!answered) expect([3], run.err).toContain(run.code);
   for (const id of STEP_IDS) expect(run.err).toMatch(new RegExp(`^\\s+${id}\\s+\\S`, 'm'));
   expect(run.err).not.toMatch(/internal error/);
   const everything = [run.out, run.err, ...run.files.values()].join('\n');
@@ -96,7 +100,8 @@ describe('fuzzed deployment answers', () => {
     // outcome comes up in more than 1 case in 6, so 50 cases all miss one about once in 10,000 runs.
     expect(seen.codes.get(0) ?? 0).toBeGreaterThan(0);
     expect(seen.codes.get(1) ?? 0).toBeGreaterThan(0);
-    expect(seen.codes.get(3) ?? 0).toBeGreaterThan(0);
+    // Exit 3 needs every answer to fail before its status line: rare in this generator, so it is
+    // asserted as a property of each case (checkCase), not as an outcome the run must reach.
     expect((seen.deepest.get('artifact') ?? 0) + (seen.deepest.get('register') ?? 0)).toBeGreaterThan(0);
   }, 150_000);
 

@@ -127,14 +127,14 @@ describe('retries', () => {
 });
 
 describe('--deadline', () => {
-  // Exit 3, not 1: nothing answered wrongly — the check ran out of time before it could measure
-  // register, so the outcome is `error` ("could not measure"), which src/exit-codes.ts maps to exit 3.
-  it('ends the in-flight request at the deadline, cleans up, reports the unfinished step as error, exits 3', async () => {
+  // The check ran out of time before it could measure register; everything before it answered, so the hop the deadline ended is a failure (exit 1),
+  // not an unreachable target (src/steps/unanswered.ts).
+  it('ends the in-flight request at the deadline, cleans up, reports the unfinished step as failed, exits 1', async () => {
     // The slow answer would take ten minutes: the test finishing at all shows it was not waited for.
     const stack = await stackWith({ faults: ['slow'], slowMs: 600_000 });
     const { run, report } = await check('deadline', stack, stack.apiKey, ['--deadline', '4s', '--timeout', '60s']);
-    expect(run.code, run.all).toBe(3);
-    expect(report.verdict).toBe('error');
+    expect(run.code, run.all).toBe(1);
+    expect(report.verdict).toBe('fail');
 
     expect(statuses(report)).toEqual({
       auth: 'pass',
@@ -142,7 +142,7 @@ describe('--deadline', () => {
       experiments: 'pass',
       run: 'pass',
       artifact: 'pass',
-      register: 'error',
+      register: 'fail',
       cleanup: 'pass',
     });
     expect(stepOf(report, 'register').rootCause).toBe(true);

@@ -1,5 +1,6 @@
 // Hostile responses: whatever a broken deployment sends back, the check ends with `fail` or `error`
-// and a finding — never a crash, a stack trace, or a hang past its deadline.
+// and a finding — never a crash, a stack trace, or a hang past its deadline. `error` only when
+// nothing of the target answered at all (every path hostile, no status line ever came).
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateTestKey } from '../../src/sim/stack.js';
 import { runInProcess } from '../helpers/in-process.js';
@@ -18,8 +19,10 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 interface HostileClass {
   name: string;
   answer: Answer;
-  /** The step that meets it ends so. */
+  /** 'fail': a usable (if wrong) answer; 'error': no usable answer — the step ends so when nothing else answered. */
   status: 'fail' | 'error';
+  /** For 'error': the status line and headers did arrive (the body then failed): the target answered. */
+  headersArrived?: boolean;
   /** What the step's detail (matrix line) says. */
   detail: RegExp;
   /**
@@ -105,6 +108,7 @@ const CLASSES: HostileClass[] = [
     },
     timeout: '1s',
     status: 'error',
+    headersArrived: true,
     detail: /timeout: .*no complete response within 2000 ms/,
     finding: 'NET_TIMEOUT',
   },
@@ -123,7 +127,9 @@ const CLASSES: HostileClass[] = [
       setTimeout(() => socket.resetAndDestroy(), 20);
     },
     status: 'error',
-    detail: /protocol: .*does not match content-length|reset: /,
+    headersArrived: true,
+    detail: /cut: .*(closed|reset) the connection \d+ ms after the request was sent, \d+ of 1000 body bytes received/,
+    finding: 'NET_TRANSFER_CUT',
   },
   {
     name: 'connection closed before any answer',
@@ -136,8 +142,9 @@ const CLASSES: HostileClass[] = [
     name: 'content-length longer than the body',
     answer: (socket) => void socket.end(Buffer.concat([head(200, { ...JSON_TYPE, 'content-length': '500' }), Buffer.from('{"experiments": []}')])),
     status: 'error',
-    detail: /protocol: .*does not match content-length/,
-    finding: 'RESPONSE_MALFORMED',
+    headersArrived: true,
+    detail: /cut: .*closed the connection \d+ ms after the request was sent, 19 of 500 body bytes received/,
+    finding: 'NET_TRANSFER_CUT',
   },
   {
     name: 'content-length shorter than the body',
@@ -175,7 +182,7 @@ const WHERE: Array<[string, (r: Received) => boolean]> = [
 
 describe.concurrent.each(WHERE)('hostile answers %s', (where, on) => {
   for (const c of CLASSES) {
-    it(`${c.name}: ${c.status} with a finding, no crash, no hang`, async () => {
+    it(`${c.name}: ${c.status === 'fail' ? 'a wrong answer' : 'no usable answer'} with a finding, no crash, no hang`, async () => {
       const server = await startHostileDeployment(c.answer, on);
       try {
         const key = generateTestKey();
@@ -195,7 +202,10 @@ describe.concurrent.each(WHERE)('hostile answers %s', (where, on) => {
         // The step that met the hostile answer first: experiments, or auth when every path is hostile.
         const step = target.steps.find((s) => s.rootCause)!;
         expect(step.id).toBe(where === 'on every path' ? 'auth' : 'experiments');
-        expect(step.status, step.detail).toBe(c.status);
+        // `error` only when nothing of the target answered: here auth and health did, or a status line came.
+        const answered = c.status === 'fail' || where === 'on experiments/search' || c.headersArrived === true;
+        expect(step.status, step.detail).toBe(answered ? 'fail' : 'error');
+        expect(run.code).toBe(answered ? 1 : 3);
         // Auth reads a broken 200 as "is_valid is not true"; transport failures read the same everywhere.
         expect(step.detail).toMatch(where === 'on every path' && c.status === 'fail' ? /200 but is_valid is not true/ : c.detail);
         const codes = target.findings.filter((f) => f.step === step.id).map((f) => f.code);

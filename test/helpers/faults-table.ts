@@ -94,11 +94,11 @@ export const FAULT_CASES: FaultCase[] = [
     setup: 'registered-models/create waits 2.5 s; --timeout 1s',
     stack: { slowMs: 2500 },
     args: ['--timeout', '1s'],
-    // Nothing failed, one step could not be measured: exit 3 (src/exit-codes.ts).
-    exit: 3,
+    // The registry answered every step before: a hop slower than --timeout is a failure (exit 1).
+    exit: 1,
     root: { step: 'register', code: 'NET_TIMEOUT' },
-    steps: { register: 'error' },
-    cause: /first-byte timeout\) on registered-models\/create/,
+    steps: { register: 'fail' },
+    cause: /sent no response to registered-models\/create within the 1\.0 s --timeout \(first-byte timeout\); it answered \d+ earlier requests/,
   },
   { fault: 'proxy-drops-delete-body', exit: 0, steps: { cleanup: 'warn' }, also: ['PROXY_DROPS_DELETE_BODY@cleanup:warn'], cause: /drops the body of DELETE requests/ },
   // The 500 names sqlite3.OperationalError: the backend store, not a generic error.
@@ -118,9 +118,10 @@ export const EXTRA_CASES: FaultCase[] = [
     setup: 'the whole check has 3 s; registered-models/create waits 8 s',
     stack: { slowMs: 8000 },
     args: ['--deadline', '3s'],
-    exit: 3,
+    // Everything before answered: the step the deadline ended failed (exit 1), not an unreachable target.
+    exit: 1,
     root: { step: 'register', code: 'DEADLINE_EXCEEDED' },
-    steps: { register: 'error' },
+    steps: { register: 'fail' },
     cause: /deadline passed while registered-models\/create waited/,
   },
   // With --wait, the check polls health until the registry is up, then passes.

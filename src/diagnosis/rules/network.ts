@@ -1,9 +1,12 @@
 // Network family: no HTTP answer at all — the name does not resolve, the port refuses, the peer is
 // silent or hangs up. Each finding names the host and, for timeouts, which phase ran out.
+import { seconds } from '../../http/classify.js';
 import type { Exchange } from '../../http/types.js';
+import { chainOf, hostOf, responderOf } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
 import { labelsOf, transportFailures } from '../transport-errors.js';
-import type { Rule, RuleMeta } from '../types.js';
+import type { Evidence, Rule, RuleMeta } from '../types.js';
+import { responderWords } from '../words.js';
 
 const PROXY_ENV = 'If an HTTPS_PROXY/HTTP_PROXY variable is set, add the host to NO_PROXY (internal hosts sent to a corporate proxy fail this way).';
 
@@ -39,10 +42,23 @@ const timeoutMeta: RuleMeta = {
   title: 'Request timed out',
   severity: 'error',
   docs: {
-    means: 'The host did not accept a connection in time (connect timeout), or accepted it but did not answer in time (first-byte or body timeout).',
+    means: 'The host did not accept a connection in time (connect timeout), or accepted it but did not answer within --timeout (first-byte or body timeout). The cause names how long it waited and whether the host answered earlier requests of the check: then the host is up and the hop behind it is slow. A timeout is a failure of that hop (exit 1); exit 3 only when nothing of the target answered at all.',
     detect: 'A request failed with a connect timeout (UND_ERR_CONNECT_TIMEOUT/ETIMEDOUT) or a headers/body timeout.',
     fix: 'Connect timeout: packets are dropped — security group or NACL rules, a stale IP address, a private host reached from outside. First-byte timeout: the service is overloaded or waits on a slow dependency (database, MLflow, auth). ' + PROXY_ENV,
     confirm: 'Rerun hokus-check; raise --timeout to see whether the service is slow or unreachable.',
+  },
+};
+
+const cutMeta: RuleMeta = {
+  code: 'NET_TRANSFER_CUT',
+  family: 'network',
+  title: 'Answer cut off mid-body (server or proxy timeout)',
+  severity: 'error',
+  docs: {
+    means: "The answer started (status and headers arrived), then the connection was closed or reset before the body's end, N seconds after the request. A timeout on the far side ended the transfer: a worker timeout (gunicorn's --timeout, 30 s by default, kills an MLflow 2.x worker mid-download), a proxy's read timeout (nginx proxy_read_timeout, 60 s by default; HAProxy timeout server), a load balancer's idle timeout — or the server process died.",
+    detect: 'A request failed after its headers with the connection closed or reset and fewer body bytes than announced (transport error kind "cut"); the cause names the seconds and the bytes received.',
+    fix: "Match the seconds to a timeout: gunicorn's worker --timeout (`mlflow server --gunicorn-opts \"--timeout 300\"`), nginx proxy_read_timeout/proxy_send_timeout, HAProxy timeout server, the load balancer's idle timeout. The server's log says which: gunicorn logs WORKER TIMEOUT, nginx logs \"upstream timed out\".",
+    confirm: 'Rerun hokus-check: the artifact read-back completes.',
   },
 };
 
@@ -127,13 +143,13 @@ export const rules: Rule[] = [
     transportFailures(ev, ['connect-timeout', 'timeout']).map((g) => {
       const connect = g.exchanges.every((x) => x.error?.kind === 'connect-timeout' || x.error?.phase === 'connect');
       const body = !connect && g.exchanges.every((x) => x.error?.phase === 'body');
-      const ms = Math.max(...g.exchanges.map((x) => x.timings.total));
-      const after = ms > 0 ? ` after ${Math.round(ms)} ms` : '';
+      const waited = waitedText(g.exchanges);
+      const earlier = answeredBefore(ev, g.host, g.exchanges);
       const cause = connect
-        ? `${g.host} did not accept a connection${after} (connect timeout) on ${labelsOf(g.exchanges)}: packets to it are dropped or it is not reachable from here.`
+        ? `${g.host} did not accept a connection${waited ? ` within ${waited}` : ''} (connect timeout) on ${labelsOf(g.exchanges)}: packets to it are dropped or it is not reachable from here.`
         : body
-          ? `${g.host} started answering ${labelsOf(g.exchanges)} but the body stalled${after} (body timeout).`
-          : `${g.host} accepted the connection but sent no response${after} (first-byte timeout) on ${labelsOf(g.exchanges)}: the service or a dependency it waits on is too slow.`;
+          ? `${g.host} started answering ${labelsOf(g.exchanges)} but the rest of the body did not arrive${waited ? ` within ${waited}` : ''} (body timeout)${earlier}.`
+          : `${g.host} accepted the connection but sent no response to ${labelsOf(g.exchanges)}${waited ? ` within ${waited}` : ''} (first-byte timeout)${earlier || ': the service or a dependency it waits on is too slow'}.`;
       return report(timeoutMeta, {
         step: g.step,
         severity: g.severity,
@@ -142,9 +158,33 @@ export const rules: Rule[] = [
         fix: connect
           ? [`Check security groups/NACLs and the address ${g.host} resolves to (a stale IP times out).`, PROXY_ENV]
           : [
-              `Look at the latency of the service behind ${g.host} and of what it waits on (database, MLflow, auth).`,
+              `Look at the latency of the service behind ${g.host} and of what it waits on (database, MLflow, auth), and at the timeouts of any proxy in between.`,
               'Rerun with a longer --timeout to tell slow from stuck.',
             ],
+      });
+    }),
+  ),
+  rule(cutMeta, (ev) =>
+    transportFailures(ev, ['cut']).map((g) => {
+      const x = g.exchanges[0]!;
+      const ms = x.timings.total;
+      const answered = x.response ? `${x.response.status} from ${answerer(x)}` : 'an answer';
+      const received = x.response ? `, with ${bytesOf(x)} received` : '';
+      const verb = /\b(reset|closed) the connection\b/.exec(x.error?.message ?? '')?.[1] ?? 'closed';
+      return report(cutMeta, {
+        step: g.step,
+        severity: g.severity,
+        cause:
+          `${labelsOf(g.exchanges)} got ${answered}, then ${g.host} ${verb} the connection ${seconds(ms)} after the request${received}: ` +
+          (ms >= 1000
+            ? `a server or proxy timeout of about ${seconds(ms)} cut the transfer${timeoutHint(ms)}.`
+            : 'the server or a proxy in between ended the transfer early (a crashed or restarted worker, or a timeout set that short).'),
+        evidence: g.exchanges.map((e) => e.id),
+        fix: [
+          "MLflow 2.x runs gunicorn, whose worker --timeout (default 30 s) kills a worker mid-download: raise it (`mlflow server --gunicorn-opts \"--timeout 300\"`); its log shows WORKER TIMEOUT.",
+          'A proxy in between: raise nginx proxy_read_timeout/proxy_send_timeout (default 60 s; its error log says "upstream timed out"), HAProxy timeout server, or the load balancer idle timeout, for the MLflow paths.',
+          `Compare the ${seconds(ms)} with those settings: the one that matches cut the transfer.`,
+        ],
       });
     }),
   ),
@@ -164,6 +204,50 @@ export const rules: Rule[] = [
     ),
   ),
 ];
+
+/** `the 2.0 s --timeout`: how long the requests were waited for. */
+function waitedText(xs: readonly Exchange[]): string {
+  const waited = Math.max(...xs.map((x) => x.error?.waitedMs ?? 0));
+  // A body's whole exchange is bounded by twice --timeout (http/client.ts), its headers by --timeout.
+  if (waited > 0) return xs.some((x) => x.error?.message.includes('no complete response')) ? `${seconds(waited)} (twice --timeout)` : `the ${seconds(waited)} --timeout`;
+  const total = Math.max(...xs.map((x) => x.timings.total));
+  return total > 0 ? seconds(total) : '';
+}
+
+/**
+ * '; it answered 4 earlier requests of this check (last: 200 from MLflow), so it is up and the hop
+ * behind it is slower than that' — or '' when the host never answered.
+ */
+function answeredBefore(ev: Evidence, host: string, failed: readonly Exchange[]): string {
+  const first = Math.min(...failed.map((x) => Date.parse(x.startedAt)));
+  const ids = new Set(failed.map((x) => x.id));
+  const answered = ev.exchanges.filter((x) => x.response && !ids.has(x.id) && hostOf(x.request.url) === host && Date.parse(x.startedAt) <= first);
+  const last = answered[answered.length - 1];
+  if (!last?.response) return '';
+  const n = answered.length;
+  return `; it answered ${n} earlier request${n === 1 ? '' : 's'} of this check (last: ${last.label}, ${last.response.status} from ${answerer(last)}), so it is up and the hop behind it is slower than that`;
+}
+
+/** 'MLflow (via nginx)'. */
+function answerer(x: Exchange): string {
+  const responder = responderOf(x);
+  const outer = chainOf(x).filter((r) => r !== responder);
+  return `${responderWords(responder)}${outer.length > 0 ? ` (via ${outer.map(responderWords).join(', ')})` : ''}`;
+}
+
+/** '1048576 of 8388608 body bytes'. */
+function bytesOf(x: Exchange): string {
+  const expected = x.response?.headers.find(([n]) => n === 'content-length')?.[1];
+  return `${x.response?.bodySize ?? 0}${expected !== undefined ? ` of ${expected}` : ''} body bytes`;
+}
+
+/** Names the usual timeout whose default matches the seconds, if one does. */
+function timeoutHint(ms: number): string {
+  const s = ms / 1000;
+  if (s >= 29 && s < 34) return " (30 s is gunicorn's default worker --timeout, which MLflow 2.x servers run with)";
+  if (s >= 59 && s < 64) return ' (60 s is the default of nginx proxy_read_timeout and of an AWS ALB idle timeout)';
+  return ' (a worker --timeout, a proxy read timeout or a load balancer idle timeout)';
+}
 
 function hostOfUrl(url: string): string {
   try {

@@ -59,7 +59,6 @@ const notSimulated: MlflowHandler = async (x) => {
 };
 
 const NOT_SIMULATED: RouteDef[] = [
-  ['/mlflow/experiments/restore', 'POST', 'tracking'],
   ['/mlflow/experiments/set-experiment-tag', 'POST', 'tracking'],
   ['/mlflow/experiments/update', 'POST', 'tracking'],
   ['/mlflow/metrics/get-history', 'GET', 'tracking'],

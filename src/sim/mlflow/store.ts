@@ -171,6 +171,20 @@ export class MlflowStore {
     for (const run of this.runs.values()) if (run.experimentId === id) run.lifecycleStage = 'deleted';
   }
 
+  /**
+   * MLflow's SqlAlchemyStore.restore_experiment: the experiment is looked up among the deleted ones
+   * only (an active one is "No Experiment with id=… exists"), made active, and its runs with it.
+   */
+  restoreExperiment(id: string): void {
+    const exp = this.experiments.get(id);
+    if (!exp || exp.lifecycleStage !== 'deleted') {
+      throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${id} exists`);
+    }
+    exp.lifecycleStage = 'active';
+    exp.lastUpdateTime = this.now();
+    for (const run of this.runs.values()) if (run.experimentId === id) run.lifecycleStage = 'active';
+  }
+
   searchExperiments(q: { viewType: string; maxResults: number; filter?: string; orderBy?: string[]; pageToken?: string }): Page<Experiment> {
     if (!Number.isInteger(q.maxResults) || q.maxResults < 1) {
       throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid value for max_results. It must be a positive integer, but got ${q.maxResults}`);

@@ -78,6 +78,8 @@ const VALID: Record<string, Case[]> = {
   NET_REFUSED: [healthy, nginx502, sibling('NET_TIMEOUT')],
   NET_TIMEOUT: [healthy, nginx504, sibling('NET_RESET')],
   NET_RESET: [healthy, nginx502, sibling('NET_DNS')],
+  // A gateway's own 504 page, a reset before any answer, a malformed (not cut) body: no cut transfer.
+  NET_TRANSFER_CUT: [healthy, nginx504, sibling('NET_RESET'), sibling('RESPONSE_MALFORMED')],
   DEADLINE_EXCEEDED: [healthy, nginx504, sibling('NET_TIMEOUT')],
   TLS_EXPIRED: [healthy, sibling('TLS_UNTRUSTED'), sibling('TLS_HOSTNAME')],
   TLS_UNTRUSTED: [healthy, sibling('TLS_EXPIRED'), sibling('TLS_HOSTNAME')],

@@ -158,6 +158,24 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   NET_REFUSED: () => scenario(transport('refused', 'ECONNREFUSED'), 'experiments'),
   NET_TIMEOUT: () => scenario(transport('timeout', 'UND_ERR_HEADERS_TIMEOUT'), 'experiments'),
   NET_RESET: () => scenario(transport('reset', 'ECONNRESET'), 'experiments'),
+  // gunicorn's worker --timeout (30 s) kills the worker 1 MiB into an 8 MiB read-back.
+  NET_TRANSFER_CUT: () => {
+    const c = upToArtifact();
+    c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, reqSize: 8 * 1024 * 1024, answer: proxied(mlflow(200, {})) });
+    c.state.created.artifactDirs.push({ base: ART, path: `${REL}/hokus-check`, withKey: true });
+    const get = c.x({
+      step: 'artifact',
+      label: 'GET artifact',
+      url: ARTIFACT_URL,
+      ms: 30_014,
+      answer: { status: 200, headers: [['server', 'gunicorn'], ['content-type', 'application/octet-stream'], ['content-length', String(8 * 1024 * 1024)]], body: '' },
+    });
+    get.response = { ...get.response!, bodySize: 1024 * 1024, bodyExcerpt: `binary body, ${1024 * 1024} bytes, starts 8f3a…, sha256 ${'ab'.repeat(32)}`, binary: { sha256: 'ab'.repeat(32), head: '8f3a' } };
+    get.error = { kind: 'cut', code: 'UND_ERR_SOCKET', message: `registry.hokus.ai closed the connection 30.0 s after the request was sent, ${1024 * 1024} of ${8 * 1024 * 1024} body bytes received`, phase: 'body' };
+    c.step('artifact', 'fail', 'GET: cut');
+    c.step('register', 'blocked', 'blocked by artifact');
+    return scenario(passCleanup(c), 'artifact');
+  },
   DEADLINE_EXCEEDED: () => {
     const c = new Check();
     passAuth(c);

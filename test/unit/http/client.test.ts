@@ -111,11 +111,12 @@ describe('http client', () => {
   });
 
   it('flags a body that is not valid UTF-8 and decodes it with replacement characters', async () => {
-    const s = await serve((req, res) => res.end(req.url === '/ok' ? 'héllo' : Buffer.from([0x6f, 0x6b, 0xff, 0xfe, 0x21])));
+    const s = await serve((req, res) => res.end(req.url === '/ok' ? 'héllo' : Buffer.concat([Buffer.from('ok, mostly text here '), Buffer.from([0xff, 0xfe]), Buffer.from('!')])));
     const http = client();
     const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: s.url });
     expect(r.exchange.response?.invalidUtf8).toBe(true);
-    expect(r.text).toBe('ok\uFFFD\uFFFD!');
+    expect(r.exchange.response?.binary).toBeUndefined();
+    expect(r.text).toBe('ok, mostly text here \uFFFD\uFFFD!');
     const clean = await http.send({ step: 'health', label: 'h', method: 'GET', url: `${s.url}/ok` });
     expect(clean.text).toBe('héllo');
     expect(clean.exchange.response?.invalidUtf8).toBeUndefined();

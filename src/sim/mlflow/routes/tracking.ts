@@ -12,6 +12,7 @@ export const TRACKING_ROUTES: RouteDef[] = [
   { path: '/mlflow/experiments/get', methods: ['GET'], kind: 'tracking', handler: getExperiment },
   { path: '/mlflow/experiments/get-by-name', methods: ['GET'], kind: 'tracking', handler: getExperimentByName },
   { path: '/mlflow/experiments/delete', methods: ['POST'], kind: 'tracking', handler: deleteExperiment },
+  { path: '/mlflow/experiments/restore', methods: ['POST'], kind: 'tracking', handler: restoreExperiment },
   { path: '/mlflow/experiments/search', methods: ['GET', 'POST'], kind: 'tracking', handler: searchExperiments },
   { path: '/mlflow/runs/create', methods: ['POST'], kind: 'tracking', handler: createRun },
   { path: '/mlflow/runs/update', methods: ['POST'], kind: 'tracking', handler: updateRun },
@@ -54,6 +55,12 @@ async function getExperimentByName(x: MlflowExchange): Promise<void> {
 async function deleteExperiment(x: MlflowExchange): Promise<void> {
   const m = await requestMessage(x, { experiment_id: 'string' }, { experiment_id: ['required', 'string'] });
   x.ctx.store.deleteExperiment(str(m.experiment_id));
+  await sendProto(x.res, {});
+}
+
+async function restoreExperiment(x: MlflowExchange): Promise<void> {
+  const m = await requestMessage(x, { experiment_id: 'string' }, { experiment_id: ['required', 'string'] });
+  x.ctx.store.restoreExperiment(str(m.experiment_id));
   await sendProto(x.res, {});
 }
 
