@@ -16,6 +16,9 @@ const HOKUSAI_KEY = /hk_(?:live|test)_/i;
 /** The one-line refusal (with its newline) when argv carries a key; undefined when it does not. */
 export function refuseKeyInArgv(argv: readonly string[], env: Record<string, string | undefined>): string | undefined {
   const secrets = envSecrets(argv, env);
+  // The one exception: `sim --key hk_test_…` names the throw-away test key the simulator accepts
+  // (printed by `sim` anyway). A live key is refused there too.
+  if (argv[0] === 'sim') argv = withoutSimKey(argv);
   for (const arg of argv) {
     if (arg === '--') break;
     if (KEY_FLAG.test(arg) || SHORT_KEY_FLAG.test(arg)) {
@@ -29,6 +32,18 @@ export function refuseKeyInArgv(argv: readonly string[], env: Record<string, str
     }
   }
   return undefined;
+}
+
+function withoutSimKey(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    if (arg === '--key' && next !== undefined && /^hk_test_[A-Za-z0-9]+$/.test(next)) i++;
+    else if (/^--key=hk_test_[A-Za-z0-9]+$/.test(arg)) continue;
+    else out.push(arg);
+  }
+  return out;
 }
 
 /** Redacts a usage error: any hk_ key, and the value of the key variable(s) this run would read. */

@@ -2,6 +2,7 @@
 // imported only when that command runs, so `--version` and `--help` start in bare-Node time.
 // `main` is the process's entry (bin/hokus-check.js ends the process with the code it returns);
 // `runCli` is the same CLI over an injected Factory, which the in-process tests drive.
+import { basename, relative } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { EXIT } from './exit-codes.js';
 import type { Command } from 'commander';
@@ -24,12 +25,27 @@ export async function main(argv: string[]): Promise<number> {
   // only reads a large artifact back slightly slower.
   setFlagsFromString('--liftoff-only');
   const { createFactory } = await import('./factory.js');
-  return runCli(argv, createFactory({ io: processIo(), env: process.env, cwd: process.cwd(), version: VERSION }));
+  return runCli(argv, createFactory({ io: processIo(), env: process.env, cwd: process.cwd(), version: VERSION, command: invokedAs(process.argv[1], process.cwd()) }));
+}
+
+/**
+ * The command a person typed to start this CLI: `hokus-check` when it ran from PATH (npm's link is
+ * named so), else `node <script>` relative to the working directory, as from a fresh clone.
+ */
+export function invokedAs(script: string | undefined, cwd: string): string {
+  if (script === undefined || basename(script) === 'hokus-check') return 'hokus-check';
+  const rel = relative(cwd, script);
+  return `node ${rel.startsWith('..') || rel === '' ? script : rel}`;
 }
 
 /** Parses argv, runs the command with `f`, and returns its exit code; never ends the process. */
 export async function runCli(argv: string[], f: Factory): Promise<number> {
-  const { Command, CommanderError, Option } = await import('commander');
+  const { Command, CommanderError, InvalidArgumentError, Option } = await import('commander');
+  /** An output flag given twice would silently drop the first file: refused instead. */
+  const once = (value: string, previous: unknown): string => {
+    if (previous !== undefined) throw new InvalidArgumentError(`given twice (${String(previous)} and ${value}); give it once`);
+    return value;
+  };
   let code: number = EXIT.ok;
   /** The factory a command gets: --no-color turns colour off. */
   const forCommand = (opts: { color?: unknown }): Factory => (opts.color === false ? { ...f, io: withoutColor(f.io) } : f);
@@ -43,12 +59,12 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
   }
   const redactUsage = usageRedactor(argv, f.env);
 
-  const program = new Command('hokus-check')
+  const program: Command = new Command('hokus-check')
     .description('Can a user register a model on this Hokusai deployment right now? If not, which hop is broken and why.')
     .version(f.version, '-V, --version')
     .showSuggestionAfterError()
     .exitOverride()
-    .addHelpText('after', HELP_AFTER)
+    .addHelpText('after', () => `${HELP_AFTER}\n\n${checkOptionsHelp(program)}`)
     .configureOutput({
       writeOut: (str) => f.io.out(str),
       writeErr: (str) => f.io.err(str),
@@ -61,6 +77,7 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
       .command('check', { isDefault: true })
       .description('run the whole registration path against a deployment (the default command)'),
     true,
+    once,
   ).action(async (opts: Record<string, unknown>) => {
     const { checkCommand } = await import('./commands/check.js');
     code = await checkCommand(opts, forCommand(opts));
@@ -73,6 +90,7 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
       .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable; see: hokus-check sim --list-faults)').argParser(collect).default([]))
       .option('--direct', "also give the check the stack's internal MLflow URL (--mlflow-direct-url)"),
     false,
+    once,
   ).action(async (opts: Record<string, unknown>) => {
     const { demoCommand } = await import('./commands/demo.js');
     code = await demoCommand(opts, forCommand(opts));
@@ -82,6 +100,9 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     .command('sim')
     .description('serve the embedded simulated stack on loopback until Ctrl-C')
     .option('-p, --port <n>', 'registry (API service) port (default: a free port)')
+    .option('--auth-port <n>', 'auth service port (default: a free port)')
+    .option('--mlflow-port <n>', "MLflow's own port (default: a free port)")
+    .option('--key <hk_test_…>', 'the test key the stack accepts (default: a generated hk_test_ key, printed)')
     .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable)').argParser(collect).default([]))
     .option('--list-faults', 'list the faults, one line each')
     .action(async (opts: Record<string, unknown>) => {
@@ -151,6 +172,15 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
       code = await sweepCommand(opts, f);
     });
 
+  // `hokus-check dmeo` would reach the default command as an extra argument: name it for what it is.
+  const first = argv[0];
+  const names = [...program.commands.map((c: Command) => c.name()), 'help'];
+  if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
+    const { closest } = await import('./config/suggest.js');
+    const hint = closest(first, names);
+    f.io.err(`${redactUsage(`hokus-check: unknown command '${first}'`)}${hint ? `; did you mean '${hint}'?` : ''} (see hokus-check --help)\n`);
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -170,11 +200,19 @@ Examples:
   hokus-check --env prod --wait 5m --json out.json --junit junit.xml
   hokus-check demo --fault artifacts-misrouted
 
-The check's flags: hokus-check check --help
 Exit codes: 0 passed · 1 a step failed · 2 usage/config error · 3 target unreachable · 4 internal error · 130 interrupted`;
 
+/** The default command's options, for the top-level help: `hokus-check [options]` is `hokus-check check [options]`. */
+function checkOptionsHelp(program: Command): string {
+  const check = program.commands.find((c) => c.name() === 'check');
+  if (check === undefined) return '';
+  const help = check.helpInformation();
+  const options = help.slice(help.indexOf('Options:') + 'Options:'.length);
+  return `Check options (hokus-check [options] runs the check; hokus-check check --help shows the same):${options.trimEnd()}`;
+}
+
 /** Flags that shape a check; shared by `check` and `demo`. */
-function checkFlags(cmd: Command, withTarget: boolean): Command {
+function checkFlags(cmd: Command, withTarget: boolean, once: (value: string, previous: unknown) => string): Command {
   if (withTarget) {
     cmd
       .option('--registry-url <url>', 'API service base URL, e.g. https://registry.hokus.ai')
@@ -201,13 +239,15 @@ function checkFlags(cmd: Command, withTarget: boolean): Command {
     .option('--keep', 'keep what the check created and print its ids (no cleanup)')
     .option('--insecure', 'do not verify TLS certificates (a warning is printed and recorded)')
     .option('--ca-file <path>', 'extra CA certificates (PEM) to trust')
-    .option('--json <file>', "write the report v1 as JSON ('-' for stdout)")
-    .option('--junit <file>', 'write JUnit XML (a testsuite per target, a testcase per step)')
-    .option('--markdown <file>', 'write an incident-style Markdown report')
-    .option('--har <file>', 'write every exchange as HAR 1.2 (redacted)')
-    .option('--prometheus <file>', "write the metrics as Prometheus text, atomically (node_exporter's textfile collector)")
+    .option('--json <file>', "write the report v1 as JSON ('-' for stdout)", once)
+    .option('--junit <file>', 'write JUnit XML (a testsuite per target, a testcase per step)', once)
+    .option('--markdown <file>', 'write an incident-style Markdown report', once)
+    .option('--har <file>', 'write every exchange as HAR 1.2 (redacted)', once)
+    .option('--prometheus <file>', "write the metrics as Prometheus text, atomically (node_exporter's textfile collector)", once)
     .option('--post-report <url>', 'POST report.json, report.md and the HAR as multipart/form-data to this URL (the key is never sent there)')
     .option('-v, --verbose', 'print each exchange as it happens (redacted)')
+    .option('-q, --quiet', 'print only the summary line and the root cause')
+    .option('--strict', 'warnings fail the gate too (exit 1): a bypassing artifact root, leftovers, a degraded component')
     .option('--no-color', 'no colours (also NO_COLOR)');
 }
 

@@ -27,6 +27,8 @@ export interface Factory {
   cwd: string;
   /** hokus-check's own version (User-Agent, report `tool.version`). */
   version: string;
+  /** How the user started this CLI, for commands printed for them to run: `hokus-check`, or `node bin/hokus-check.js` from a clone. */
+  command: string;
 }
 
 export const systemClock: Clock = {
@@ -45,8 +47,8 @@ export const systemClock: Clock = {
     }),
 };
 
-export function createFactory(parts: { io: Io; env: Factory['env']; cwd: string; version: string; clock?: Clock; http?: HttpFactory }): Factory {
-  return { http: createHttp, clock: systemClock, ...parts };
+export function createFactory(parts: { io: Io; env: Factory['env']; cwd: string; version: string; clock?: Clock; http?: HttpFactory; command?: string }): Factory {
+  return { http: createHttp, clock: systemClock, command: 'hokus-check', ...parts };
 }
 
 /** Where a command reports a fatal error: stderr, with the stack only under HOKUS_CHECK_DEBUG=1. */

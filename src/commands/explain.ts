@@ -1,6 +1,9 @@
 // `hokus-check explain [CODE]`: a diagnosis code's docs, or the list of codes.
 import { catalogueMarkdown, explainCode, listCodes } from '../diagnosis/explain.js';
+import { closest } from '../config/suggest.js';
+import { RULES } from '../diagnosis/catalogue.js';
 import { EXIT } from '../exit-codes.js';
+import { inertLine } from '../http/inert.js';
 import type { Factory } from '../factory.js';
 
 export async function explainCommand(code: string | undefined, opts: { markdown?: boolean }, { io }: Pick<Factory, 'io'>): Promise<number> {
@@ -14,7 +17,8 @@ export async function explainCommand(code: string | undefined, opts: { markdown?
   }
   const text = explainCode(code.toUpperCase());
   if (!text) {
-    io.err(`hokus-check: unknown code "${code}" (hokus-check explain lists them)\n`);
+    const hint = closest(code.toUpperCase(), RULES.map((r) => r.meta.code), 4);
+    io.err(`hokus-check: unknown code "${inertLine(code)}"${hint ? `; did you mean ${hint}?` : ''} (hokus-check explain lists them)\n`);
     return EXIT.usage;
   }
   io.out(text.replace(/\n?$/, '\n'));

@@ -2,7 +2,9 @@
 // finished step, all on stderr (stdout stays the report's: `--json -` on a terminal still parses).
 // The spinner runs only where it is safe to redraw: stderr a TTY of known width >= 20 columns, TERM
 // set and not `dumb`, CI not set. A 0-column terminal (`script` without a size, `docker run -t`)
-// would make every redraw a division by zero. Elsewhere on a TTY: plain lines; off a TTY: nothing.
+// would make every redraw a division by zero. Elsewhere on a TTY: plain lines. Off a TTY (CI logs,
+// pipes): one timestamped line per finished step, so a CI log shows progress before the report;
+// --quiet turns that off.
 // Step text is redacted and made single-line and inert before it is shown.
 import { inertLine } from '../http/inert.js';
 import { createRedactor, type Redactor } from '../http/redact.js';
@@ -33,9 +35,17 @@ export function progressMode(io: Io): ProgressMode {
   return drawable ? 'spinner' : 'lines';
 }
 
-export function createProgress(io: Io, showTarget: boolean, redact: Redactor = createRedactor([])): ProgressBoard {
+export function createProgress(
+  io: Io,
+  showTarget: boolean,
+  redact: Redactor = createRedactor([]),
+  opts: { quiet?: boolean; now?: () => number } = {},
+): ProgressBoard {
   const mode = progressMode(io);
-  if (mode === 'off') return { forTarget: () => NOOP, stop() {} };
+  if (opts.quiet) return { forTarget: () => NOOP, stop() {} };
+  // Off a terminal: a log line per finished step, stamped with the UTC time.
+  const stamp = mode === 'off' ? (ms: number) => `${new Date(ms).toISOString().slice(11, 19)}Z ` : () => '';
+  const now = opts.now ?? Date.now;
   const clean = (text: string) => defuseCommands(inertLine(redact(text)));
   const running = new Map<string, { text: string; started: number }>();
   // ora is loaded lazily: only a TTY run needs it.
@@ -64,7 +74,7 @@ export function createProgress(io: Io, showTarget: boolean, redact: Redactor = c
       const key = (step: StepId) => (showTarget ? `${name}/${step}` : step);
       return {
         start(step) {
-          running.set(key(step), { text: '', started: Date.now() });
+          running.set(key(step), { text: '', started: now() });
           refresh();
         },
         update(step, text) {
@@ -75,11 +85,11 @@ export function createProgress(io: Io, showTarget: boolean, redact: Redactor = c
         end(step, status, text) {
           const entry = running.get(key(step));
           running.delete(key(step));
-          const ms = entry ? Date.now() - entry.started : 0;
+          const ms = entry ? now() - entry.started : 0;
           const line = clean(`${key(step)} ${status} ${ms}ms  ${text}`);
           // Steps that end before ora has loaded (or with no spinner) still get their line.
           if (spinner && !stopped) spinner.stopAndPersist({ symbol: STATUS_SYMBOL[status], text: line });
-          else if (!stopped) io.err(`${STATUS_SYMBOL[status]} ${line}\n`);
+          else if (!stopped) io.err(`${stamp(now())}${STATUS_SYMBOL[status]} ${line}\n`);
           refresh();
         },
       };

@@ -17,6 +17,8 @@ import { checkTarget } from '../steps/check-target.js';
 import { skippedSteps } from '../steps/selection.js';
 import type { CheckResult, Target } from '../steps/types.js';
 import { readCaFile, targetHttpOptions } from './http-settings.js';
+import { UsageError } from '../config/errors.js';
+import { caFileProblem, outputProblems, registryUrlProblem } from '../config/preflight.js';
 import { createProgress } from './progress.js';
 import { formatExchangeLine } from './verbose.js';
 import { waitUntilReady } from './wait.js';
@@ -29,6 +31,10 @@ export interface OutputFlags {
   prometheus?: string;
   postReport?: string;
   verbose?: boolean;
+  /** Only the summary line and the root cause on the terminal. */
+  quiet?: boolean;
+  /** Warnings fail the gate (exit 1). */
+  strict?: boolean;
 }
 
 export async function runSession(settings: Settings, keys: Map<string, KeyInfo>, outputs: OutputFlags, f: Factory): Promise<number> {
@@ -36,6 +42,13 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
   const started = new Date(f.clock.now());
   const t0 = performance.now();
   const check = settings.check;
+  // Everything the user typed is checked before the first request (exit 2, one line per problem).
+  const problems = [
+    ...outputProblems(outputs, f.cwd),
+    ...settings.targets.map(registryUrlProblem),
+    caFileProblem(check.caFile),
+  ].filter((p): p is string => p !== undefined);
+  if (problems.length > 0) throw new UsageError(problems);
   const ca = readCaFile(check.caFile);
   const allKeys = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
   const redact = createRedactor(allKeys);
@@ -73,7 +86,7 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
   const deadlineTimer = setTimeout(() => deadline.abort(new DOMException('deadline exceeded', 'TimeoutError')), check.deadlineMs);
   const signal = AbortSignal.any([interrupt.signal, deadline.signal]);
 
-  const progress = createProgress(io, settings.targets.length > 1, redact);
+  const progress = createProgress(io, settings.targets.length > 1, redact, { quiet: outputs.quiet === true, now: () => f.clock.now() });
   try {
     const work = finish();
     work.catch(() => undefined); // after a second Ctrl-C nobody waits for it
@@ -126,7 +139,7 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
     offSignal();
 
     const interrupted = reason === 'interrupted' && interrupt.signal.aborted;
-    const exitCode = exitCodeFor(results, interrupted);
+    const exitCode = exitCodeFor(results, interrupted, { strict: outputs.strict === true });
     const report = safeReport(buildReport(results, {
       version,
       startedAt: started.toISOString(),
@@ -134,7 +147,7 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
       exitCode,
       interrupted,
     }), redact);
-    human((renderTerminal(report, { color: io.color && outputs.json !== '-', width: io.stdoutStream.columns || 100 })));
+    human(renderTerminal(report, { color: io.color && outputs.json !== '-', width: terminalWidth(f.env, io.stdoutStream.columns), quiet: outputs.quiet === true }));
 
     const githubSummaryPath = f.env.GITHUB_STEP_SUMMARY;
     await writeOutputs(
@@ -170,4 +183,11 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
     }
     return exitCode;
   }
+}
+
+/** Columns to fit: COLUMNS when set (also for a pipe or a CI log), else the terminal's, else 100. */
+export function terminalWidth(env: Record<string, string | undefined>, columns: number | undefined): number {
+  const fromEnv = Number.parseInt(env.COLUMNS ?? '', 10);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return columns || 100;
 }

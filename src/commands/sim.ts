@@ -3,6 +3,7 @@ import { UsageError } from '../config/errors.js';
 import { EXIT } from '../exit-codes.js';
 import { fatalOut, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
+import { closest } from '../config/suggest.js';
 import { FAULTS, isFaultName } from '../sim/faults.js';
 import { serveStack } from '../sim/serve.js';
 
@@ -15,11 +16,20 @@ export async function simCommand(opts: Record<string, unknown>, f: Factory): Pro
   }
   const faults = (opts.fault as string[] | undefined) ?? [];
   const unknown = faults.filter((x) => !isFaultName(x));
-  const port = opts.port === undefined ? 0 : Number(opts.port);
+  const ports = { port: portOf(opts.port), authPort: portOf(opts.authPort), mlflowPort: portOf(opts.mlflowPort) };
+  let port = 0;
   try {
-    if (unknown.length > 0) throw new UsageError([`unknown fault ${unknown.map((x) => `"${x}"`).join(', ')} (hokus-check sim --list-faults lists them)`]);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError([`--port: "${String(opts.port)}" is not a port number`]);
-    const stack = await serveStack({ faults: faults.filter(isFaultName), port }, (line) => io.out(`${line}\n`));
+    if (unknown.length > 0) throw new UsageError([unknownFault(unknown)]);
+    const bad = (['port', 'authPort', 'mlflowPort'] as const).filter((k) => Number.isNaN(ports[k]));
+    if (bad.length > 0) throw new UsageError(bad.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: "${String(opts[k])}" is not a port number`));
+    const key = typeof opts.key === 'string' ? opts.key : undefined;
+    if (key !== undefined && !/^hk_test_[A-Za-z0-9]{8,}$/.test(key)) throw new UsageError(['--key: a simulator key is hk_test_ and at least 8 letters or digits']);
+    port = ports.port;
+    const stack = await serveStack(
+      { faults: faults.filter(isFaultName), port: ports.port, authPort: ports.authPort, mlflowPort: ports.mlflowPort, ...(key ? { apiKey: key } : {}) },
+      (line) => io.out(`${line}\n`),
+      f.command,
+    );
     await new Promise<void>((resolve) => {
       const off = io.onSignal(() => {
         off();
@@ -29,6 +39,20 @@ export async function simCommand(opts: Record<string, unknown>, f: Factory): Pro
     await stack.close();
     return EXIT.ok;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? reportFatal(new UsageError([`--port ${port}: address in use`]), fatalOut(f)) : reportFatal(err, fatalOut(f));
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    return e.code === 'EADDRINUSE' ? reportFatal(new UsageError([`port ${e.port ?? port}: address in use`]), fatalOut(f)) : reportFatal(err, fatalOut(f));
   }
+}
+
+/** A port flag: undefined or '0' = a free port; NaN when it is not a port number. */
+function portOf(value: unknown): number {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : Number.NaN;
+}
+
+/** `unknown fault "x"; did you mean "y"?` — or where the list is. */
+export function unknownFault(unknown: readonly string[]): string {
+  const hint = unknown.length === 1 ? closest(unknown[0] ?? '', Object.keys(FAULTS)) : undefined;
+  return `unknown fault ${unknown.map((x) => `"${x}"`).join(', ')}${hint ? `; did you mean "${hint}"?` : ''} (hokus-check sim --list-faults lists them)`;
 }

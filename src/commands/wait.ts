@@ -15,17 +15,30 @@ export async function waitUntilReady(target: Target, http: Http, waitMs: number,
       urls.map((url) => http.send({ step: 'wait', label: 'wait: GET /health', method: 'GET', url, withKey: false, timeoutMs: Math.min(5000, Math.max(500, until - clock.now())) })),
     );
     const ready = answers.every((a) => a.status !== undefined && a.status >= 200 && a.status < 300);
+    const seen = answers.map((a, i) => `${urls[i] === undefined ? '' : shortName(urls[i], target)} ${a.status ?? a.exchange.error?.kind ?? 'no answer'}`).join(', ');
     if (ready) {
-      if (polls > 1) say(`hokus-check: ${target.name}: ready after ${polls} polls`);
+      say(`hokus-check: ${target.name}: wait: poll ${polls}: ${seen} — ready${polls > 1 ? ` after ${polls} polls` : ''}`);
       return true;
     }
     const left = until - clock.now();
     if (left <= 0) {
-      say(`hokus-check: ${target.name}: not ready after ${Math.round(waitMs / 1000)}s of waiting; checking anyway`);
+      say(`hokus-check: ${target.name}: wait: poll ${polls}: ${seen} — not ready after ${Math.round(waitMs / 1000)}s of waiting; checking anyway`);
       return false;
     }
-    await clock.sleep(Math.min(left, delay / 2 + clock.random() * (delay / 2)), signal);
+    const pause = Math.min(left, delay / 2 + clock.random() * (delay / 2));
+    say(`hokus-check: ${target.name}: wait: poll ${polls}: ${seen} — ${seconds(left)} left, next poll in ${seconds(pause)}`);
+    await clock.sleep(pause, signal);
     delay = Math.min(delay * 2, 5000);
   }
   return false;
+}
+
+/** `registry /health` or `auth /health`: which service a poll went to. */
+function shortName(url: string, target: Target): string {
+  if (target.authUrl !== undefined && url.startsWith(target.authUrl)) return 'auth /health';
+  return target.kind === 'mlflow' ? 'mlflow /health' : 'registry /health';
+}
+
+function seconds(ms: number): string {
+  return ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s` : `${(ms / 1000).toFixed(1)}s`;
 }

@@ -1,11 +1,11 @@
 // "Did you mean …?" for typos in config keys, step ids and environment names.
 
-/** The candidate closest to `word` (case-insensitive, at most 2 edits), or undefined. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
+/** The candidate closest to `word` (case-insensitive, at most `maxEdits` edits), or undefined. */
+export function closest(word: string, candidates: readonly string[], maxEdits = 2): string | undefined {
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= 2 && distance < word.length && (!best || distance < best.distance)) best = { candidate, distance };
+    if (distance <= maxEdits && distance < word.length && (!best || distance < best.distance)) best = { candidate, distance };
   }
   return best?.candidate;
 }

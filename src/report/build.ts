@@ -4,6 +4,7 @@ import type { Exchange } from '../http/types.js';
 import type { Finding } from '../diagnosis/types.js';
 import { STEP_IDS } from '../steps/types.js';
 import type { CheckResult, StepId, StepResult, StepStatus } from '../steps/types.js';
+import { confirmCommand, reproCommands } from './repro.js';
 import { SCHEMA_VERSION } from './schema.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget, Verdict } from './schema.js';
 
@@ -61,9 +62,8 @@ function buildTarget(result: CheckResult): ReportTarget {
   const findings = orderFindings(
     dedupeFindings([...result.findings, ...result.steps.flatMap((s) => s.findings)]).map((f) => normalizeFinding(f, rootSteps)),
   );
-  const steps = result.steps.map((s) => buildStep(s, findings, exchanges));
   const key = result.keyMasked === undefined ? undefined : ensureMasked(result.keyMasked);
-  return {
+  const head = {
     name: target.name,
     kind: target.kind,
     ...optional('registryUrl', safeUrl(target.registryUrl)),
@@ -72,6 +72,7 @@ function buildTarget(result: CheckResult): ReportTarget {
     ...optional('mlflowDirectUrl', safeUrl(target.mlflowDirectUrl)),
     mlflowPath: target.mlflowPath,
     serviceId: target.serviceId,
+    apiKeyEnv: target.apiKeyEnv,
     ...optional('key', key),
     checkId: result.checkId,
     startedAt: result.startedAt,
@@ -79,10 +80,13 @@ function buildTarget(result: CheckResult): ReportTarget {
     durationMs: millis(result.durationMs),
     interrupted: result.interrupted,
     leftovers: [...result.leftovers],
-    steps,
-    findings,
-    exchanges,
   };
+  // The root cause carries the commands that show it again and confirm its fix.
+  const withRepro = findings.map((f) =>
+    f.rootCause ? { ...f, repro: reproCommands(f, { exchanges, apiKeyEnv: target.apiKeyEnv }), confirm: confirmCommand(head, f.step) } : f,
+  );
+  const steps = result.steps.map((s) => buildStep(s, withRepro, exchanges));
+  return { ...head, steps, findings: withRepro, exchanges };
 }
 
 function buildStep(step: StepResult, findings: readonly ReportFinding[], exchanges: readonly ReportExchange[]): ReportStep {
@@ -96,13 +100,26 @@ function buildStep(step: StepResult, findings: readonly ReportFinding[], exchang
     id: step.id,
     status: step.status,
     durationMs: millis(step.durationMs),
-    detail: step.detail,
+    detail: retriesNote(step.id, exchanges) + step.detail,
     notes: [...step.notes],
     rootCause: step.rootCause,
     blockedBy: step.status === 'blocked' ? (step.blockedBy ?? null) : null,
     findings: findings.filter((f) => f.step === step.id).map(({ step: _step, ...rest }) => rest),
     exchanges: exchangeIds,
   };
+}
+
+/**
+ * A step that got there only after retries says so first: `after 2 retries (503 from load-balancer): `.
+ * The tries that were retried are the step's own requests (probes make one try).
+ */
+function retriesNote(step: StepId, exchanges: readonly ReportExchange[]): string {
+  const retried = exchanges.filter((x) => x.step === step && x.retried === true && x.probe === undefined);
+  const last = retried.at(-1);
+  if (last === undefined) return '';
+  const answer = last.response !== undefined ? String(last.response.status) : (last.error?.kind ?? 'no answer');
+  const who = last.responder !== undefined && last.responder !== 'unknown' ? ` from ${last.responder}` : '';
+  return `after ${retried.length} ${retried.length === 1 ? 'retry' : 'retries'} (${answer}${who}): `;
 }
 
 /** Copies only the fields the report defines, so nothing else an exchange carries can leak out. */

@@ -65,27 +65,48 @@ export function cut(text: string, max: number): string {
 }
 
 /**
- * Shortens a URL to `max` characters by dropping whole path segments from the middle, keeping the
- * origin, the first segments and the file name: `http://h/api/mlflow/…/probe.bin`.
+ * Shortens a URL to `max` characters by dropping whole path segments, least telling first, and
+ * keeping longest the ones that say which route was taken: `api`/`ajax-api`, `mlflow`/
+ * `mlflow-artifacts` around `2.0`, then the file name. `http://h/…/ajax-api/2.0/mlflow-artifacts/…/probe.txt`.
  */
 export function shortenUrl(url: string, max: number): string {
   if ([...url].length <= max) return url;
-  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)([^?#]*)(.*)$/i.exec(url);
+  // An absolute URL, or a path on a known origin ('/api/mlflow/…').
+  const m = /^((?:[a-z][a-z0-9+.-]*:\/\/[^/?#]*)?)(\/[^?#]*|)(.*)$/i.exec(url);
   if (m === null) return cutMiddle(url, max);
   const origin = m[1] ?? '';
-  const segments = (m[2] ?? '').split('/');
-  const query = m[3] ?? '';
-  const tail = query === '' ? '' : '?…';
-  // Keep the leading '' (path starts with '/') and the last segment; drop from the middle.
-  let keepHead = segments.length - 1;
-  while (keepHead > 1) {
-    const candidate = `${origin}${[...segments.slice(0, keepHead), '…', segments[segments.length - 1]].join('/')}${tail}`;
+  const segments = (m[2] ?? '').split('/').slice(1);
+  const tail = (m[3] ?? '') === '' ? '' : '?…';
+  const kept = segments.map(() => true);
+  const render = (): string => {
+    const out: string[] = [];
+    kept.forEach((k, i) => {
+      if (k) out.push(segments[i] ?? '');
+      else if (out[out.length - 1] !== '…') out.push('…');
+    });
+    return `${origin}/${out.join('/')}${tail}`;
+  };
+  // Drop the least telling segments first; among equals, the ones nearer the middle.
+  const order = segments
+    .map((seg, i) => ({ i, rank: segmentRank(segments, i, seg), mid: Math.abs(i - segments.length / 2) }))
+    .filter((s) => s.rank < Infinity)
+    .sort((a, b) => a.rank - b.rank || a.mid - b.mid);
+  for (const { i } of order) {
+    kept[i] = false;
+    const candidate = render();
     if ([...candidate].length <= max) return candidate;
-    keepHead -= 1;
   }
-  const last = segments[segments.length - 1] ?? '';
-  const minimal = `${origin}/…/${last}${tail}`;
-  return [...minimal].length <= max ? minimal : cutMiddle(url, max);
+  const candidate = render();
+  return [...candidate].length <= max ? candidate : cutMiddle(candidate, max);
+}
+
+/** How much a path segment tells a reader (higher is kept longer; Infinity is never dropped). */
+function segmentRank(segments: readonly string[], i: number, seg: string): number {
+  if (segments[i + 1] === '2.0' || segments[i - 1] === '2.0') return 3;
+  if (seg === 'ajax-api') return 3;
+  if (i === segments.length - 1 || seg === '2.0') return 2;
+  if (/^[0-9a-f]{8,}$/i.test(seg) || /^\d+$/.test(seg)) return 0;
+  return 1;
 }
 
 /** `text/html; charset=utf-8` → `text/html`. */

@@ -9,11 +9,14 @@ import type { CheckResult } from '../steps/types.js';
  * nothing failed but something could not be measured (only `error` outcomes); else 0 (warn,
  * blocked-by-nothing and skipped steps still pass). A step is `error` only while nothing of its
  * target answered (steps/unanswered.ts): a hop that times out after others answered is a `fail`.
+ * With `strict`, a warning is a failure (1).
  */
-export function exitCodeFor(results: readonly CheckResult[], interrupted: boolean): number {
+export function exitCodeFor(results: readonly CheckResult[], interrupted: boolean, opts: { strict?: boolean } = {}): number {
   if (interrupted || results.some((r) => r.interrupted)) return EXIT.interrupted;
   const statuses = results.flatMap((r) => r.steps.map((s) => s.status));
   if (statuses.includes('fail')) return EXIT.failed;
+  // --strict: a warning fails the gate like a failure (it is not "could not reach").
+  if (opts.strict && statuses.includes('warn')) return EXIT.failed;
   if (statuses.includes('error')) return EXIT.unreachable;
   return EXIT.ok;
 }

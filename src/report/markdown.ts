@@ -2,12 +2,13 @@
 // tables with `\|` escaped in cells) written like an incident report: what was checked, the
 // matrix, the root cause with its evidence, other findings, the fix, timings and leftovers. Sample:
 //   # hokus-check: FAIL — prod
-//   | Step | prod | Detail |
+//   | Step | prod | Detail |   (each finding: cause, evidence, fix, curl to reproduce, command to confirm)
 //   | artifact | ✖ **fail** 404ms ← root cause | 404 on PUT artifact |
 import { STEP_IDS } from '../steps/types.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } from './schema.js';
 import { EXCERPT_MAX, chainText, exchangeIndex, excerptOf, formatDuration, mediaType, squash } from './exchange-text.js';
 import { STATUS_SYMBOL } from './status-symbols.js';
+import { targetTitle } from './target-title.js';
 
 export function renderMarkdown(report: Report): string {
   const sections = [
@@ -16,7 +17,6 @@ export function renderMarkdown(report: Report): string {
     matrix(report),
     rootCause(report),
     otherFindings(report),
-    fixes(report),
     timings(report),
     leftovers(report),
   ].filter((s) => s !== '');
@@ -50,7 +50,7 @@ function facts(report: Report): string {
     ['Duration', formatDuration(report.durationMs)],
     ...(report.insecure ? [['TLS', '**not verified** (`--insecure`)'] as [string, string]] : []),
   ];
-  return table(['', ''], rows);
+  return table(['Field', 'Value'], rows);
 }
 
 function matrix(report: Report): string {
@@ -58,10 +58,12 @@ function matrix(report: Report): string {
   const single = targets.length === 1;
   const rows = STEP_IDS.filter((id) => targets.some((t) => t.steps.some((s) => s.id === id))).map((id) => {
     const cells = targets.map((t) => cell(t.steps.find((s) => s.id === id)));
-    if (single) cells.push(text(targets[0]?.steps.find((s) => s.id === id)?.detail ?? ''));
+    const step = targets[0]?.steps.find((s) => s.id === id);
+    // A blocked cell already names what blocked it.
+    if (single) cells.push(step === undefined || step.status === 'blocked' ? '' : text(step.detail));
     return [id, ...cells];
   });
-  const head = ['Step', ...targets.map((t) => text(t.name)), ...(single ? ['Detail'] : [])];
+  const head = ['Step', ...targets.map((t) => text(targetTitle(t))), ...(single ? ['Detail'] : [])];
   return `## Matrix\n\n${table(head, rows)}`;
 }
 
@@ -110,10 +112,16 @@ function findingBlock(report: Report, t: ReportTarget, f: ReportFinding, level: 
   const parts = [
     `${level} ${code(f.code)} — ${text(f.title)}`,
     `*${kind}${where}step ${f.step}${f.related.length > 0 ? ` · related: ${f.related.map(code).join(', ')}` : ''}*`,
-    text(squash(f.cause, Infinity)),
+    prose(squash(f.cause, Infinity)),
   ];
   const evidence = evidenceTable(t, f.evidence);
   if (evidence !== '') parts.push(`**Evidence**\n\n${evidence}`);
+  // The fix sits with the finding it fixes.
+  if (f.fix.length > 0) parts.push(`**Fix**\n\n${f.fix.map((x, i) => `${i + 1}. ${prose(squash(x, Infinity))}`).join('\n')}`);
+  if (f.repro !== undefined && f.repro.length > 0) {
+    parts.push(`**Reproduce**\n\n${fenced(f.repro.join('\n'), 'sh')}`);
+  }
+  if (f.confirm !== undefined) parts.push(`**Confirm the fix**\n\n${fenced(f.confirm, 'sh')}`);
   parts.push(`Run \`hokus-check explain ${f.code}\` for details.`);
   return parts.join('\n\n');
 }
@@ -143,17 +151,6 @@ function excerptCell(x: ReportExchange): string {
   return e === undefined ? '' : code(e);
 }
 
-function fixes(report: Report): string {
-  const withFix = report.targets.flatMap((t) => t.findings.filter((f) => f.fix.length > 0).map((f) => [t, f] as const));
-  if (withFix.length === 0) return '';
-  const multi = report.targets.length > 1;
-  const blocks = withFix.map(([t, f]) => {
-    const head = `**${code(f.code)}**${multi ? ` (${text(t.name)})` : ''}${f.rootCause ? ' — root cause' : ''}`;
-    return `${head}\n\n${f.fix.map((x, i) => `${i + 1}. ${text(squash(x, Infinity))}`).join('\n')}`;
-  });
-  return `## Fix\n\n${blocks.join('\n\n')}`;
-}
-
 function timings(report: Report): string {
   const targets = report.targets;
   const rows = STEP_IDS.filter((id) => targets.some((t) => t.steps.some((s) => s.id === id))).map((id) => [
@@ -164,7 +161,7 @@ function timings(report: Report): string {
     }),
   ]);
   rows.push(['**total**', ...targets.map((t) => `**${formatDuration(t.durationMs)}**`)]);
-  const perStep = table(['Step', ...targets.map((t) => text(t.name))], rows);
+  const perStep = table(['Step', ...targets.map((t) => text(targetTitle(t)))], rows);
 
   const slowest = targets
     .flatMap((t) => t.exchanges.map((x) => [t, x] as const))
@@ -209,6 +206,23 @@ function tableCell(s: string): string {
 function text(s: string): string {
   // `_` inside a word (MLFLOW_SERVER_URL) never starts emphasis in GFM, so it stays readable.
   return s.replace(/[\\`*[\]<>#]/g, '\\$&').replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_');
+}
+
+/**
+ * Text written by a rule: its `code` spans stay code (a rule means them), the rest is plain text.
+ * With an odd number of backticks nothing is taken for code.
+ */
+function prose(s: string): string {
+  const parts = s.split('`');
+  if (parts.length % 2 === 0) return text(s);
+  return parts.map((p, i) => (i % 2 === 1 ? code(p) : text(p))).join('');
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside it. */
+function fenced(body: string, lang: string): string {
+  const runs = body.match(/`+/g) ?? [];
+  const fence = '`'.repeat(Math.max(2, ...runs.map((r) => r.length)) + 1);
+  return `${fence}${lang}\n${body}\n${fence}`;
 }
 
 /** An inline code span that survives backticks in its content. */

@@ -107,6 +107,10 @@ const FindingSchema = z.object({
   fix: z.array(z.string()),
   rootCause: z.boolean(),
   related: z.array(FindingCode),
+  /** Root cause only: curl command lines that send its failing requests again (key as "$ENV_VAR"). */
+  repro: z.array(z.string()).optional(),
+  /** Root cause only: the hokus-check command that reruns the step, with this run's target flags. */
+  confirm: z.string().optional(),
 });
 
 /** A finding as listed under its step (the step is implied). */
@@ -135,6 +139,8 @@ const TargetSchema = z.object({
   mlflowDirectUrl: z.url().optional(),
   mlflowPath: z.string(),
   serviceId: z.string(),
+  /** Name of the environment variable the key was read from (never the key). */
+  apiKeyEnv: z.string().optional(),
   /** The API key, masked ('hk_test_…a1b2'); never the key itself. */
   key: z.string().regex(/…/, 'a masked key').optional(),
   checkId: z.string().min(1),

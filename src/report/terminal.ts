@@ -10,6 +10,8 @@ import { STEP_IDS } from '../steps/types.js';
 import type { StepId } from '../steps/types.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } from './schema.js';
 import { EXCERPT_MAX, chainText, cut, exchangeIndex, excerptOf, formatDuration, outcomeOf, shortenUrl } from './exchange-text.js';
+import { shellTokens } from './repro.js';
+import { targetTitle } from './target-title.js';
 import { STATUS_SYMBOL } from './status-symbols.js';
 
 export interface TerminalStyle {
@@ -18,16 +20,19 @@ export interface TerminalStyle {
   width?: number;
   /** chalk colour level when `color` is on: 1 = 16 colours (default), 2 = 256, 3 = truecolor. */
   level?: 1 | 2 | 3;
+  /** --quiet: the root cause and the summary line only. */
+  quiet?: boolean;
 }
 
 export function renderTerminal(report: Report, style: TerminalStyle): string {
   const width = Math.max(60, style.width ?? 100);
   const c = new Chalk({ level: style.color ? (style.level ?? 1) : 0 });
+  if (style.quiet) return `${[...rootLines(report, width, c), ...summaryLines(report, width, c)].join('\n')}\n`;
   const out: string[] = [...headerLines(report, width, c)];
   out.push('', ...matrixLines(report, width, c));
   out.push(...notesLines(report, width, c));
   out.push(...findingsLines(report, width, c));
-  out.push('', ...summaryLines(report, c));
+  out.push('', ...summaryLines(report, width, c));
   out.push(...leftoverLines(report, width, c));
   return `${out.join('\n')}\n`;
 }
@@ -97,11 +102,13 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
   const rows: StepId[] = STEP_IDS.filter((id) => targets.some((t) => t.steps.some((s) => s.id === id)));
   const stepCol = Math.max(4, ...rows.map((r) => r.length));
   const cells = targets.map((t) => rows.map((id) => cellFor(t.steps.find((s) => s.id === id), c)));
-  const colWidths = targets.map((t, i) => Math.max(t.name.length, ...(cells[i] ?? []).map((x) => len(x.plain))));
+  const colWidths = targets.map((_t, i) => Math.max(0, ...(cells[i] ?? []).map((x) => len(x.plain))));
   const single = targets.length === 1;
   const gap = '   ';
 
-  const head = [`  ${'step'.padEnd(stepCol)}`, ...targets.map((t, i) => t.name.padEnd(colWidths[i] ?? 0))];
+  const titles = targets.map(targetTitle);
+  titles.forEach((title, i) => (colWidths[i] = Math.max(colWidths[i] ?? 0, len(title))));
+  const head = [`  ${'step'.padEnd(stepCol)}`, ...titles.map((title, i) => title.padEnd(colWidths[i] ?? 0))];
   if (single) head.push('detail');
   const lines = [c.dim(head.join(gap).trimEnd())];
 
@@ -118,17 +125,32 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
     const marker = rootIn.length === 0 ? '' : single ? '← root cause' : `← root cause (${rootIn.join(', ')})`;
     if (single) {
       const step = targets[0]?.steps.find((s) => s.id === id);
-      const room = width - used - gap.length - (marker === '' ? 0 : marker.length + 2);
-      const detail = step === undefined ? '' : cut(step.detail, Math.max(0, room));
+      const room = Math.min(width, MATRIX_MAX) - used - gap.length - (marker === '' ? 0 : marker.length + 2);
+      const full = step === undefined || step.status === 'blocked' ? '' : step.detail;
+      // Too narrow for the detail beside the cells: it goes on the next line, under them.
+      const below = room < NARROW_DETAIL && full !== '';
+      const detail = below ? '' : cut(full, Math.max(0, room));
       line += gap + detail;
-      if (marker !== '') line += `${' '.repeat(Math.max(0, room - len(detail)))}  ${c.red.bold(marker)}`;
+      if (marker !== '') line += `${below ? '' : ' '.repeat(Math.max(0, room - len(detail)))}  ${c.red.bold(marker)}`;
+      if (below) {
+        lines.push(line.trimEnd());
+        line = `${' '.repeat(2 + stepCol + gap.length)}${c.dim(cut(full, width - 2 - stepCol - gap.length))}`;
+      }
     } else if (marker !== '') {
-      line += `${gap}${c.red.bold(marker)}`;
+      // Narrow: the shortest marker that fits (the root cause block below names the target).
+      const fits = [marker, '← root cause', '←'].find((m) => used + gap.length + len(m) <= width) ?? '←';
+      line += `${gap}${c.red.bold(fits)}`;
     }
     lines.push(line.trimEnd());
   });
   return lines;
 }
+
+/** A wide terminal still gets a matrix this wide at most: the root-cause marker stays near its row's text. */
+const MATRIX_MAX = 120;
+
+/** Below this many columns, a step's detail gets a line of its own. */
+const NARROW_DETAIL = 24;
 
 function cellFor(step: ReportStep | undefined, c: ChalkInstance): Cell {
   if (step === undefined) return { plain: '–', styled: c.gray('–') };
@@ -150,6 +172,7 @@ function notesLines(report: Report, width: number, c: ChalkInstance): string[] {
   for (const t of report.targets) {
     for (const s of t.steps) {
       for (const note of s.notes) {
+        if (s.id === 'cleanup' && t.leftovers.some((l) => note.startsWith(`${l}:`))) continue;
         const where = multi ? `${t.name} ${s.id}` : s.id;
         lines.push(...wrap(`note: ${where}: ${note}`, width, 2, 4).map((l) => c.dim(l)));
       }
@@ -163,10 +186,38 @@ function notesLines(report: Report, width: number, c: ChalkInstance): string[] {
 function findingsLines(report: Report, width: number, c: ChalkInstance): string[] {
   const multi = report.targets.length > 1;
   const lines: string[] = [];
+  let cited = false;
   for (const t of report.targets) {
-    for (const f of t.findings) lines.push('', ...findingBlock(f, t, multi, width, c));
+    const root = t.findings.find((f) => f.rootCause);
+    const folded = root === undefined ? [] : t.findings.filter((f) => f !== root && isConsequence(f, root));
+    for (const f of t.findings) {
+      if (folded.includes(f)) continue;
+      lines.push('', ...findingBlock(f, t, multi, width, c));
+      cited ||= f.evidence.length > 0;
+      if (f === root && folded.length > 0) {
+        const seen = folded.map((x) => `${x.code} in ${x.step}${x.evidence.length > 0 ? ` (${x.evidence.join(', ')})` : ''}`);
+        lines.push(...labelled('Also seen: ', `${seen.join('; ')} — the same problem.`, width).map((l) => c.dim(l)));
+      }
+    }
   }
+  if (cited) lines.push('', ...wrap('x1, x2 … number the requests in order: --verbose prints each as it happens, --har FILE saves them all.', width, 0, 0).map((l) => c.dim(l)));
   return lines;
+}
+
+/** --quiet: each target's root-cause block, then a blank line. */
+function rootLines(report: Report, width: number, c: ChalkInstance): string[] {
+  const multi = report.targets.length > 1;
+  return report.targets.flatMap((t) => t.findings.filter((f) => f.rootCause).flatMap((f) => [...findingBlock(f, t, multi, width, c), '']));
+}
+
+/**
+ * A finding that restates the root cause: the same code on another step, or an error linked to it
+ * both ways (AUTH_SERVICE_DOWN beside NET_REFUSED on the same refused auth service). Warnings keep
+ * their own block: they add what the root cause does not say (AUTH_CACHE_MASKING, HEALTH_DEGRADED).
+ */
+function isConsequence(f: ReportFinding, root: ReportFinding): boolean {
+  if (f.code === root.code) return true;
+  return f.severity === 'error' && f.related.includes(root.code) && root.related.includes(f.code);
 }
 
 function findingBlock(f: ReportFinding, t: ReportTarget, multi: boolean, width: number, c: ChalkInstance): string[] {
@@ -182,9 +233,13 @@ function findingBlock(f: ReportFinding, t: ReportTarget, multi: boolean, width: 
   const byId = exchangeIndex(t.exchanges);
   if (f.evidence.length > 0) {
     lines.push('  Evidence:');
-    const idWidth = Math.max(...f.evidence.map((id) => id.length));
-    for (const id of f.evidence) lines.push(...evidenceLines(id, byId.get(id), idWidth, width, c));
+    const groups = groupTries(f.evidence, byId);
+    // On a narrow terminal the target's own origin (in the header) gives way to the path.
+    const narrow = width < 80;
+    const idWidth = Math.max(...groups.map((g) => g.label.length));
+    for (const g of groups) lines.push(...evidenceLines(g.label, byId.get(g.id), idWidth, width, c, g.tries, narrow ? originOf(primaryUrl(t)) : undefined));
   }
+
   if (f.fix.length > 0) {
     lines.push('  Fix:');
     f.fix.forEach((step, i) => {
@@ -193,7 +248,12 @@ function findingBlock(f: ReportFinding, t: ReportTarget, multi: boolean, width: 
       body.forEach((l, j) => lines.push(`    ${j === 0 ? num : ' '.repeat(num.length)}${l}`));
     });
   }
-  lines.push(c.dim(`  Run \`hokus-check explain ${f.code}\` for details.`));
+  if (f.repro !== undefined && f.repro.length > 0) {
+    lines.push('  Reproduce:');
+    for (const cmd of f.repro) lines.push(...commandLines(cmd, width, 4));
+  }
+  if (f.confirm !== undefined) lines.push('  Confirm the fix:', ...commandLines(f.confirm, width, 4));
+  lines.push(...wrap(`Run \`hokus-check explain ${f.code}\` for details.`, width, 2, 4).map((l) => c.dim(l)));
   return lines;
 }
 
@@ -201,14 +261,14 @@ function findingBlock(f: ReportFinding, t: ReportTarget, multi: boolean, width: 
  * One exchange as evidence: `x8 PUT <url>`, then `→ 404 text/html (hokusai-api → mlflow)` and the
  * body excerpt (or the transport error's message), on the same line when it fits.
  */
-function evidenceLines(id: string, x: ReportExchange | undefined, idWidth: number, width: number, c: ChalkInstance): string[] {
+function evidenceLines(id: string, x: ReportExchange | undefined, idWidth: number, width: number, c: ChalkInstance, tries: number, home: string | undefined): string[] {
   const lead = `    ${id.padEnd(idWidth)} `;
   if (x === undefined) return [`${c.dim(lead)}(not recorded)`];
   const indent = ' '.repeat(lead.length);
   const method = `${x.request.method} `;
-  const lines = [c.dim(lead) + method + shortenUrl(x.request.url, width - lead.length - method.length)];
+  const lines = [c.dim(lead) + method + shortenUrl(homeRelative(x.request.url, home), width - lead.length - method.length)];
   const chain = chainText(x);
-  const outcome = `→ ${outcomeOf(x)}${chain === undefined ? '' : ` (${chain})`}`;
+  const outcome = `→ ${outcomeOf(x)}${chain === undefined ? '' : ` (${chain})`}${tries > 1 ? `, ${tries} tries` : ''}`;
   const failed = x.response === undefined;
   const paintOutcome = failed || (x.response?.status ?? 0) >= 400 ? c.red : c.green;
   const excerpt = excerptOf(x, Math.min(EXCERPT_MAX, width - lead.length - 2));
@@ -220,6 +280,65 @@ function evidenceLines(id: string, x: ReportExchange | undefined, idWidth: numbe
     if (excerpt !== undefined) lines.push(indent + c.dim(quote(excerpt)));
   }
   return lines;
+}
+
+/** A URL on the target's own origin as its path; other URLs whole. */
+function homeRelative(url: string, home: string | undefined): string {
+  return home !== undefined && url.startsWith(`${home}/`) ? url.slice(home.length) : url;
+}
+
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url === undefined ? undefined : new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Exchanges that are tries of one request with the same outcome share one evidence line. */
+function groupTries(ids: readonly string[], byId: ReadonlyMap<string, ReportExchange>): Array<{ id: string; label: string; tries: number }> {
+  const groups: Array<{ id: string; ids: string[]; sig: string }> = [];
+  for (const id of ids) {
+    const x = byId.get(id);
+    const sig = x === undefined ? id : `${x.step} ${x.probe ?? ''} ${x.request.method} ${x.request.url} ${outcomeOf(x)}`;
+    const same = groups.find((g) => g.sig === sig);
+    if (same) same.ids.push(id);
+    else groups.push({ id, ids: [id], sig });
+  }
+  // The last try is the one that counted: show it, label the line with every try's id.
+  return groups.map((g) => ({ id: g.ids[g.ids.length - 1] ?? g.id, label: g.ids.join(','), tries: g.ids.length }));
+}
+
+/** Tokens, with each option that takes a value kept beside it (`-H 'A: b'` never splits). */
+function commandUnits(cmd: string): string[] {
+  const units: string[] = [];
+  const tokens = shellTokens(cmd);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] ?? '';
+    const next = tokens[i + 1];
+    if (/^-/.test(t) && next !== undefined && !/^-/.test(next) && VALUE_FLAGS.has(t)) {
+      units.push(`${t} ${next}`);
+      i++;
+    } else units.push(t);
+  }
+  return units;
+}
+
+const VALUE_FLAGS = new Set(['-H', '-X', '-c', '--data-raw', '--data-binary', '--env', '--only', '--registry-url', '--auth-url', '--mlflow-url', '--mlflow-path', '--mlflow-direct-url', '--service-id', '--api-key-env']);
+
+/** A shell command, wrapped at token boundaries with ` \` continuations so it still pastes. */
+function commandLines(cmd: string, width: number, indent: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const token of commandUnits(cmd)) {
+    const candidate = line === '' ? token : `${line} ${token}`;
+    if (line !== '' && len(candidate) + indent + 2 > width) {
+      lines.push(`${line} \\`);
+      line = `  ${token}`;
+    } else line = candidate;
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => ' '.repeat(indent) + l);
 }
 
 function labelled(label: string, text: string, width: number): string[] {
@@ -239,15 +358,18 @@ const COUNT_WORDS: Array<[ReportStep['status'], string]> = [
   ['skipped', 'skipped'],
 ];
 
-function summaryLines(report: Report, c: ChalkInstance): string[] {
-  const exit = report.verdict === 'interrupted' ? `interrupted, exit ${report.exitCode}` : `exit ${report.exitCode}`;
+function summaryLines(report: Report, width: number, c: ChalkInstance): string[] {
+  const when = [formatDuration(report.durationMs), `${report.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC`];
+  const strict = report.verdict === 'warn' && report.exitCode !== 0 ? ' (--strict: warnings fail)' : '';
+  const exit = `${report.verdict === 'interrupted' ? `interrupted, exit ${report.exitCode}` : `exit ${report.exitCode}`}${strict}`;
+  const line = (head: string): string[] => joinWrapped([head, ...when], width).map((l) => paint(l));
   const paint = verdictPaint(report.verdict, c);
   const [only] = report.targets;
-  if (report.targets.length === 1 && only !== undefined) return [paint(`${stepCounts(only)} — ${exit}`)];
+  if (report.targets.length === 1 && only !== undefined) return line(`${stepCounts(only)} — ${exit}`);
   const nameWidth = Math.max(...report.targets.map((t) => t.name.length));
   return [
     ...report.targets.map((t) => `${`${t.name}:`.padEnd(nameWidth + 1)} ${stepCounts(t)}`),
-    paint(`verdict ${report.verdict} — ${exit}`),
+    ...line(`verdict ${report.verdict} — ${exit}`),
   ];
 }
 
@@ -269,8 +391,12 @@ function leftoverLines(report: Report, width: number, c: ChalkInstance): string[
   const lines: string[] = [];
   for (const t of report.targets) {
     if (t.leftovers.length === 0) continue;
-    lines.push('', c.yellow(`Left behind on ${t.name}:`));
-    for (const l of t.leftovers) lines.push(...wrap(`- ${l}`, width, 2, 4));
+    lines.push('', c.yellow(`Left behind on ${targetTitle(t)}:`));
+    const why = t.steps.find((s) => s.id === 'cleanup')?.notes ?? [];
+    for (const l of t.leftovers) {
+      const reason = why.find((n) => n.startsWith(`${l}:`))?.slice(l.length + 1).trim();
+      lines.push(...wrap(`- ${l}${reason ? ` (${reason})` : ''}`, width, 2, 4));
+    }
   }
   return lines;
 }
@@ -299,12 +425,11 @@ function wrap(text: string, width: number, first: number, rest: number): string[
         flush();
         continue;
       }
-      // A single word longer than the line: hard-split it.
-      const chars = [...word];
-      line = chars.slice(0, room).join('');
-      word = chars.slice(room).join('');
+      // A single word longer than the line (a URL, VAR=value) stays whole on a line of its own.
+      line = word;
+      word = '';
       flush();
-      if (word === '') break;
+      break;
     }
   }
   if (line !== '' || lines.length === 0) flush();

@@ -3,8 +3,13 @@
 import { FAULTS } from './faults.js';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
-export async function serveStack(opts: StackOptions, out: (line: string) => void): Promise<Stack> {
-  const stack = await startStack(opts);
+/**
+ * Starts the stack, prints where it is and the command to run against it — as `command` (the way
+ * this CLI was started: `hokus-check`, or `node bin/hokus-check.js` from a clone) — then logs one
+ * line per request it serves.
+ */
+export async function serveStack(opts: StackOptions, out: (line: string) => void, command = 'hokus-check'): Promise<Stack> {
+  const stack = await startStack({ ...opts, log: (line) => out(`  ${line}`) });
   const faults = stack.faults.length ? stack.faults : ['none'];
   out('hokus-check sim: a simulated Hokusai stack on loopback (Ctrl-C stops it)');
   out('');
@@ -17,7 +22,8 @@ export async function serveStack(opts: StackOptions, out: (line: string) => void
   out('Run a check against it:');
   out('');
   out(`  export HOKUSAI_API_KEY=${stack.apiKey}`);
-  out(`  hokus-check --registry-url ${stack.registryUrl} --auth-url ${stack.authUrl} --mlflow-direct-url ${stack.mlflowUrl}`);
+  out(`  ${command} --registry-url ${stack.registryUrl} --auth-url ${stack.authUrl} --mlflow-direct-url ${stack.mlflowUrl}`);
   out('');
+  out('Requests (server, method, path -> status):');
   return stack;
 }

@@ -24,8 +24,12 @@ export interface StackOptions {
   faults?: FaultName[];
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Registry (API service) port; 0/undefined = a free port. Auth and MLflow always get free ports. */
+  /** Registry (API service) port; 0/undefined = a free port. */
   port?: number;
+  /** Auth service port; 0/undefined = a free port. */
+  authPort?: number;
+  /** MLflow's own port; 0/undefined = a free port. */
+  mlflowPort?: number;
   /** Default: a generated 'hk_test_' + 32 base62 characters. */
   apiKey?: string;
   /** Delay of the 'slow' fault (default 12000: slower than the check's default 10 s request timeout). */
@@ -123,7 +127,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   let api: ReturnType<typeof createApiService> | undefined;
   try {
-    const mlflowSrv = await listen(recorder.wrap('mlflow', mlflow.handle), host, 0);
+    const mlflowSrv = await listen(recorder.wrap('mlflow', mlflow.handle), host, opts.mlflowPort ?? 0);
     servers.push(mlflowSrv);
     let externalUrl: string | undefined;
     if (faults.has('artifacts-misrouted-external')) {
@@ -131,7 +135,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       servers.push(ext);
       externalUrl = ext.url;
     }
-    const authSrv = await listen(recorder.wrap('auth', createAuthService(authOptions)), host, 0);
+    const authSrv = await listen(recorder.wrap('auth', createAuthService(authOptions)), host, opts.authPort ?? 0);
     servers.push(authSrv);
     const closed = faults.has('upstream-unreachable') ? `http://${host.includes(':') ? `[${host}]` : host}:${await closedPort(host)}` : '';
     const upstream = upstreamFor(faults, { mlflow: mlflowSrv.url, ...(externalUrl ? { external: externalUrl } : {}), closed });

@@ -134,12 +134,12 @@ describe('hokus-check --prometheus FILE', () => {
     expect(findLeaks(text, stack.apiKey)).toEqual([]);
   });
 
-  it('cannot write: a non-zero exit and one line naming the file', async () => {
+  it('cannot write: exit 2 before the check, and one line naming the file', async () => {
     const blocker = tmp.file('not-a-dir');
     writeFileSync(blocker, '');
     const run = await runCli([...stackArgs(stack), '--prometheus', `${blocker}/x.prom`], { env: { HOKUSAI_API_KEY: stack.apiKey } });
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`^hokus-check: .*cannot write the Prometheus metrics to ${blocker.replace(/[/.]/g, '\\$&')}/x\\.prom: E[A-Z]+`, 'm'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^hokus-check: --prometheus ${blocker.replace(/[/.]/g, '\\$&')}/x\\.prom: ${blocker.replace(/[/.]/g, '\\$&')} is a file, not a directory$`, 'm'));
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -51,7 +51,9 @@ describe('--wait', () => {
     const { run, report } = await check('wait-ready', { registryUrl: proxy.url, authUrl: stack.authUrl }, stack.apiKey, ['--wait', '10s'], { clock });
     expect(run.code, run.all).toBe(0);
     expect(report.verdict).toBe('pass');
-    expect(run.stderr).toMatch(/^hokus-check: default: ready after 3 polls$/m);
+    // Each poll says what it got and how long is left.
+    expect(run.stderr).toMatch(/^hokus-check: default: wait: poll 1: registry \/health 503, auth \/health 200 — 10\.0s left, next poll in 0\.2s$/m);
+    expect(run.stderr).toMatch(/^hokus-check: default: wait: poll 3: registry \/health 200, auth \/health 200 — ready after 3 polls$/m);
     // Backoff with jitter between the polls (random() is 0.5 here): 250 ms, then 500 ms, each ×0.75.
     expect(clock.sleeps).toEqual([187.5, 375]);
     // The wait's polls are not evidence: the report holds only the check's own, passing, exchanges.
@@ -71,7 +73,7 @@ describe('--wait', () => {
     const clock = steppingClock();
     const { run, report } = await check('wait-never', stack, stack.apiKey, ['--wait', '2s'], { clock });
     expect(run.code, run.all).toBe(1);
-    expect(run.stderr).toMatch(/^hokus-check: default: not ready after 2s of waiting; checking anyway$/m);
+    expect(run.stderr).toMatch(/^hokus-check: default: wait: poll \d+: registry \/health 503, auth \/health 200 — not ready after 2s of waiting; checking anyway$/m);
     // It kept polling until the 2 s were used up, backing off: 250, 500, 1000 ms (×0.75 jitter), then the rest.
     expect(clock.sleeps.slice(0, 3)).toEqual([187.5, 375, 750]);
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(2000);

@@ -124,7 +124,8 @@ describe('the incident: artifacts misrouted by the proxy', () => {
 
   it('writes Markdown with the matrix (a row per step) and the root-cause code', () => {
     const md = s.text('markdown');
-    expect(md).toMatch(/^\| Step \| default \| Detail \|$/m);
+    // A target given by flags is titled by its host.
+    expect(md).toMatch(/^\| Step \| 127\.0\.0\.1:\d+ \| Detail \|$/m);
     for (const id of STEPS) expect(md).toMatch(new RegExp(`^\\| ${id} \\| .+ \\|$`, 'm'));
     expect(md).toMatch(/^\| artifact \| ✖ \*\*fail\*\* .*← root cause \|/m);
     expect(md).toMatch(/^\| register \| ● blocked \(by artifact\) \|/m);

@@ -15,7 +15,7 @@ const SRC = join(ROOT, 'src');
  * steps/ that config, diagnosis and report may read.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  cli: ['argv-guard', 'commands', 'exit-codes', 'factory', 'fatal', 'io'],
+  cli: ['argv-guard', 'commands', 'config', 'exit-codes', 'factory', 'fatal', 'io'],
   'argv-guard': ['http'],
   factory: ['http', 'io'],
   fatal: ['config', 'exit-codes'],

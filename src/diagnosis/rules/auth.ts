@@ -157,7 +157,8 @@ export const rules: Rule[] = [
             step: x.step as StepId,
             cause: `The registry rejects the key: ${nameOf(x)} got ${describeAnswer(x)}${whitespaceNote(ev)}.`,
             evidence: [x.id],
-            fix: keyFixes(ev),
+            // Without the auth service's answer, a wrong key and a key for another service_id look alike.
+            fix: ev.target.authUrl === undefined ? [...keyFixes(ev), NO_AUTH_HEDGE(ev)] : keyFixes(ev),
           }),
         );
       }
@@ -383,6 +384,10 @@ function authLooksDown(x: Exchange): boolean {
 function whitespaceNote(ev: Evidence): string {
   return ev.keyHadWhitespace ? ' (the key had surrounding whitespace, trimmed before sending: the stored secret may be mangled)' : '';
 }
+
+/** What to run to tell a bad key from a service_id mismatch when only the registry was asked. */
+const NO_AUTH_HEDGE = (ev: Evidence): string =>
+  `hokus-check cannot tell a wrong key from a key registered for another service than '${ev.target.serviceId}' without the auth service: rerun with --auth-url <auth service URL> (it validates with and without service_id and says which).`;
 
 function keyFixes(ev: Evidence): string[] {
   const fixes = [

@@ -31,14 +31,13 @@ export const rules: Rule[] = [
     const components = degradedComponents(x);
     const reported = readBody(x).json?.status;
     const failed = stepStatus(ev, 'health') === 'fail' && !is2xx(x);
-    const names = components.map((c) => c.name);
     return [
       report(degradedMeta, {
         step: 'health',
         severity: failed ? 'error' : 'warn',
         cause: `The API reports itself ${typeof reported === 'string' && reported !== 'error' ? reported : 'not healthy'}: ${components.map((c) => `${c.name} is ${c.state}${c.reason ? ` (${c.reason})` : ''}`).join(', ')} (${x.label.replace(/^GET /, 'GET ')} ${x.response?.status}).`,
         evidence: [x.id],
-        fix: names.map(fixFor),
+        fix: components.map((c) => fixFor(c.name, c.reason)),
       }),
     ];
   }),
@@ -78,9 +77,14 @@ export function degradedComponents(x: Exchange): ComponentHealth[] {
   return out;
 }
 
-function fixFor(component: string): string {
+function fixFor(component: string, reason?: string): string {
   if (/mlflow/i.test(component)) return "mlflow: the API cannot use MLflow — check its MLFLOW_SERVER_URL and MLflow's tasks (a routing, mlflow or gateway finding, when there is one, names the cause).";
-  if (/redis/i.test(component)) return 'redis: REDIS_URL must carry a scheme (redis:// or rediss:// for TLS) and the endpoint must be reachable from the API.';
+  if (/redis/i.test(component)) {
+    // The health answer rarely says why; a URL without a scheme is one cause seen before, not the only one.
+    return /scheme|redis:\/\/|rediss:\/\/|invalid url/i.test(reason ?? '')
+      ? `redis: REDIS_URL is malformed (${reason}): it must carry a scheme, redis:// or rediss:// for TLS.`
+      : `redis: the API cannot use Redis${reason ? ` (${reason})` : ''}: check that REDIS_URL reaches it from the API's tasks; the API's logs say why — a REDIS_URL without a redis:// or rediss:// scheme is one known cause.`;
+  }
   if (/postgres|database|db/i.test(component)) return `${component}: check the database is up and the API's credentials for it.`;
   if (/queue/i.test(component)) return `${component}: check the message queue endpoint and credentials.`;
   return `${component}: read the API's logs for why it reports ${component} unhealthy.`;

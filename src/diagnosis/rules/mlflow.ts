@@ -72,6 +72,32 @@ function databaseSign(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Fixes in the order the error makes likely, with what the message names (host, port, user,
+ * database) instead of placeholders. When the message names no cause, the list says so.
+ */
+export function backendFixes(sign: string, words: string): string[] {
+  const server = /server at "([^"]+)"(?:\s*\([^)]*\))?,\s*port (\d+)/i.exec(words) ?? /host "([^"]+)"(?:[^,]*),?\s*port (\d+)/i.exec(words);
+  const where = server ? `${server[1]}:${server[2]}` : 'the database host';
+  const user = /for user "([^"]+)"/i.exec(words)?.[1];
+  const dbName = /database "([^"]+)" does not exist/i.exec(words)?.[1];
+  const reach = `Check that ${where} is up and reachable from MLflow's tasks (security group, DNS name in --backend-store-uri).`;
+  const creds = `Check the ${user ? `password of user "${user}"` : 'user and password'} in --backend-store-uri (the MLflow task's secret) against the database.`;
+  const upgrade = 'Run `mlflow db upgrade <backend-store-uri>` once against this database: its tables are missing or older than this MLflow.';
+  if (/password|Database password not found/i.test(sign)) return [creds, `If the secret was rotated, redeploy MLflow so its tasks read the new value.`];
+  if (/no such table|relation "/i.test(sign)) return [upgrade, 'Check that --backend-store-uri names the database MLflow was set up in (mlflow vs mlflow_db).'];
+  if (/database "/i.test(sign)) return [`The database "${dbName ?? '?'}" in --backend-store-uri does not exist on ${where}: fix the name (mlflow vs mlflow_db) or create it, then \`mlflow db upgrade\`.`];
+  if (/database is locked/i.test(sign)) {
+    return [
+      'A SQLite backend store is locked: several MLflow workers or processes write one sqlite file. Run one worker (--workers 1), or move the store to PostgreSQL/MySQL.',
+      'Check that no other process (a backup, a second MLflow) holds the file.',
+    ];
+  }
+  if (/could not connect|connection to server|timeout|Connection refused/i.test(words)) return [reach, creds];
+  // The message names the driver but not the cause: the usual suspects, with no order to trust.
+  return [`The error does not say which: ${reach}`, creds, upgrade];
+}
+
 export const rules: Rule[] = [
   rule(notServedMeta, (ev) => {
     const v = artifactVerdict(ev);
@@ -121,11 +147,7 @@ export const rules: Rule[] = [
         step: earliestFailingStep(ev, hits) ?? (main.step as StepId),
         cause: `MLflow's backend database is failing (${named}): ${nameOf(main)} got ${describeAnswer(main)}${sameWay(hits.filter((x) => x !== main))}.`,
         evidence: hits.map((x) => x.id),
-        fix: [
-          'Check the database behind --backend-store-uri is up and reachable from MLflow (security group, DNS).',
-          /password/i.test(named) ? "Check the database credentials in the MLflow task's secrets." : "Check the credentials in the MLflow task's secrets.",
-          'Check the database name (mlflow vs mlflow_db); when tables are missing run `mlflow db upgrade <backend-store-uri>`.',
-        ],
+        fix: backendFixes(named, errorWords(readBody(main))),
       }),
     ];
   }),

@@ -163,7 +163,6 @@ export const rules: Rule[] = [
           fix: [
             `Route ${mount}/api/2.0/mlflow-artifacts/ in ${responderWords(front)} exactly as ${mount}/api/2.0/mlflow/: to the same MLflow upstream, with the same prefix handling. ${proxyFix(front, 'not-routed')}`,
             `Workaround for clients until then: upload via ${base}/ajax-api/2.0/mlflow-artifacts/artifacts/<path>.`,
-            `Confirm the fix: \`hokus-check${envFlag(ev)} --only artifact\` passes.`,
           ],
         }),
       ];
@@ -174,10 +173,10 @@ export const rules: Rule[] = [
         cause: `The API proxy routes \`mlflow-artifacts\` requests to the wrong upstream or prefix while tracking requests reach MLflow: ${tracking}, but ${nameOf(v.failing)} got ${describeAnswer(v.failing)}${settledBy(v.basis, v.decisive)}${healthToo}.`,
         evidence: [v.failing.id, v.tracking?.id, ...v.decisive.map((x) => x.id), health?.id],
         fix: [
-          'Point the proxy at MLflow\'s internal URL, without the --static-prefix path: e.g. MLFLOW_SERVER_URL=http://mlflow.<namespace>.local:5000 (not https://registry…/mlflow).',
+          proxyUrlFix(ev, probe?.exchange),
           'Or make the proxy rewrite api/2.0/mlflow-artifacts/ to ajax-api/2.0/mlflow-artifacts/, as it already does for api/2.0/mlflow/ tracking paths.',
           `Workaround for clients until then: upload via ${base}/ajax-api/2.0/mlflow-artifacts/artifacts/<path>.`,
-          `Confirm the fix: \`hokus-check${envFlag(ev)} --only artifact\` passes${ev.target.mlflowDirectUrl ? '' : ' (add --mlflow-direct-url <internal URL> to compare with MLflow direct)'}.`,
+          ...(ev.target.mlflowDirectUrl ? [] : ["To settle it against MLflow itself, rerun with --mlflow-direct-url <MLflow's internal URL>: the same upload sent there direct shows whether MLflow serves artifacts at all."]),
         ],
       }),
     ];
@@ -341,3 +340,19 @@ function isHttpsRedirect(x: Exchange): boolean {
     return false;
   }
 }
+
+/**
+ * The MLflow URL fix with the values seen: the URL the API says it uses (its /api/health/mlflow
+ * answer carries `tracking_uri`) and the internal URL given with --mlflow-direct-url.
+ */
+function proxyUrlFix(ev: Evidence, health: Exchange | undefined): string {
+  const seen = health ? readBody(health).json?.tracking_uri : undefined;
+  const used = typeof seen === 'string' ? seen : undefined;
+  const internal = ev.target.mlflowDirectUrl;
+  const target = internal ?? originOf(used);
+  const value = target ? `MLFLOW_SERVER_URL=${target}` : 'MLFLOW_SERVER_URL=<MLflow\'s internal URL, e.g. http://mlflow.<namespace>.local:5000>';
+  const prefixed = used !== undefined && target !== undefined && used.replace(/\/+$/, '') !== target;
+  const now = used ? ` The API uses ${used} now (its /api/health/mlflow answer)${prefixed ? ": its path is MLflow's --static-prefix, under which the REST API does not live" : ''}.` : '';
+  return `Point the proxy at MLflow's internal URL, without the --static-prefix path: ${value}.${now}`;
+}
+

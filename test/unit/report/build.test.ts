@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReport, verdictOf, worstVerdict } from '../../../src/report/build.js';
 import { ReportSchema } from '../../../src/report/schema.js';
 import type { StepStatus } from '../../../src/steps/types.js';
-import { MASKED_KEY, RAW_KEY, fixtureReport, fixtureResults } from './fixture.js';
+import { MASKED_KEY, RAW_KEY, fixtureReport, fixtureResults, incidentReport } from './fixture.js';
 
 const META = { version: '0.1.0', startedAt: '2026-03-14T09:26:53.000Z', durationMs: 700, exitCode: 1, interrupted: false };
 const steps = (...statuses: StepStatus[]) => statuses.map((status) => ({ status }));
@@ -99,5 +99,12 @@ describe('buildReport', () => {
     const results = fixtureResults();
     results[0]!.exchanges[0]!.step = 'deploy';
     expect(() => buildReport(results, META)).toThrow(/unknown step 'deploy'/);
+  });
+
+  it('says in the step detail that it passed only after retries, and what the retried tries got', () => {
+    const health = incidentReport().targets[0]!.steps.find((s) => s.id === 'health')!;
+    expect(health.detail).toMatch(/^after 1 retry \(reset\): /);
+    const auth = incidentReport().targets[0]!.steps.find((s) => s.id === 'auth')!;
+    expect(auth.detail).not.toContain('retr');
   });
 });

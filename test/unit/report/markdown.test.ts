@@ -34,9 +34,9 @@ describe('Markdown report', () => {
     for (const r of rows) expect(r).toHaveLength(3);
   });
 
-  it('explains the root cause with its evidence, then the other findings, the fix, timings and leftovers', () => {
+  it('explains the root cause with its evidence and its fix, then the other findings, timings and leftovers', () => {
     const md = renderMarkdown(incidentReport());
-    const order = ['## Matrix', '## Root cause', '### `ROUTE_ARTIFACTS_MISROUTED`', '## Other findings', '### `HEALTH_DEGRADED`', '## Fix', '## Timings', 'Slowest exchanges:', '## Leftovers'];
+    const order = ['## Matrix', '## Root cause', '### `ROUTE_ARTIFACTS_MISROUTED`', '**Evidence**', '**Fix**', '1. Rewrite api/2.0', '**Reproduce**', '```sh\ncurl -sS -i -X PUT', '**Confirm the fix**', '```sh\nhokus-check --env prod --only artifact\n```', '## Other findings', '### `HEALTH_DEGRADED`', '## Timings', 'Slowest exchanges:', '## Leftovers'];
     const at = order.map((h) => md.indexOf(h));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -74,5 +74,15 @@ describe('Markdown report', () => {
     expect(md).toContain('## Root cause\n\nNone: no step failed.');
     expect(md).not.toContain('## Other findings');
     expect(md).not.toContain('## Leftovers');
+  });
+
+  it("keeps a rule's `code` spans as code, escapes a lone backtick, and names its table columns", () => {
+    const report = incidentReport();
+    report.targets[0]!.findings[0]!.cause = 'The proxy routes `mlflow-artifacts` wrong; a server said `x';
+    const md = renderMarkdown(report);
+    expect(md).toContain('The proxy routes \\`mlflow-artifacts\\` wrong; a server said \\`x');
+    report.targets[0]!.findings[0]!.cause = 'The proxy routes `mlflow-artifacts` requests wrong.';
+    expect(renderMarkdown(report)).toContain('The proxy routes `mlflow-artifacts` requests wrong.');
+    expect(md).toContain('| Field | Value |');
   });
 });

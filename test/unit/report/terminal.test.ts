@@ -53,7 +53,7 @@ describe('terminal report', () => {
   it('shows a transport error by its kind and message', () => {
     const results = fixtureResults();
     const prod = results[1]!;
-    prod.findings[0]!.evidence = ['x2'];
+    prod.findings.find((f) => f.code === 'ROUTE_ARTIFACTS_MISROUTED')!.evidence = ['x2'];
     const out = renderTerminal(buildReport([prod], { version: '0.1.0', startedAt: prod.startedAt, durationMs: 1, exitCode: 1, interrupted: false }), {
       color: false,
     });
@@ -81,10 +81,13 @@ describe('terminal report', () => {
     expect(renderTerminal(fixtureReport(), { color: false })).toMatch(/staging: 7 steps: 7 passed\nprod: +7 steps: .*\nverdict fail — exit 1/);
   });
 
-  it.each([100, 80])('keeps every line within %i columns', (width) => {
+  it.each([100, 80, 60])('keeps every line within %i columns, but for one unbreakable word (a URL) on its own line', (width) => {
     for (const report of [incidentReport(), fixtureReport()]) {
       for (const color of [false, true]) {
-        const long = renderTerminal(report, { color, width }).split('\n').filter((l) => columns(l) > width);
+        const plain = (l: string) => l.replace(/\u001b\[[0-9;]*m/g, '');
+        const long = renderTerminal(report, { color, width })
+          .split('\n')
+          .filter((l) => columns(l) > width && !/^\S+( \\)?$/.test(plain(l).trim()));
         expect(long).toEqual([]);
       }
     }
@@ -92,5 +95,64 @@ describe('terminal report', () => {
 
   it('never prints the raw key', () => {
     expect(renderTerminal(fixtureReport(), { color: false })).not.toContain(RAW_KEY);
+  });
+
+  it('folds an error finding that restates the root cause into one "Also seen" line', () => {
+    const report = incidentReport();
+    const t = report.targets[0]!;
+    const root = t.findings[0]!;
+    t.findings.push({ ...root, code: 'AUTH_SERVICE_DOWN', title: 'Auth service unavailable', rootCause: false, step: 'auth', related: [root.code], evidence: ['x2'] });
+    root.related = [...root.related, 'AUTH_SERVICE_DOWN'];
+    const out = renderTerminal(report, { color: false });
+    expect(out).toContain('Also seen: AUTH_SERVICE_DOWN in auth (x2) — the same problem.');
+    expect(out).not.toContain('Finding: AUTH_SERVICE_DOWN');
+    expect(out).toContain('Warning: HEALTH_DEGRADED');
+  });
+
+  it('collapses tries of one request with the same answer into one evidence line', () => {
+    const report = incidentReport();
+    const t = report.targets[0]!;
+    const x8 = t.exchanges.find((x) => x.id === 'x8')!;
+    t.exchanges.push({ ...x8, id: 'x20', attempt: 2 }, { ...x8, id: 'x21', attempt: 3 });
+    t.findings[0]!.evidence = ['x8', 'x20', 'x21'];
+    const out = renderTerminal(report, { color: false });
+    expect(out).toMatch(/x8,x20,x21 PUT https:\/\/registry\.example\.test\/.*\n\s+→ 404 text\/html \(hokusai-api → mlflow\), 3 tries/);
+    expect(out.split('\n').filter((l) => /^ {4}x[\d,x]+ +PUT /.test(l))).toHaveLength(1);
+  });
+
+  it('titles the column with the host when the target came from flags', () => {
+    const report = incidentReport();
+    report.targets[0]!.name = 'default';
+    const lines = renderTerminal(report, { color: false }).split('\n');
+    expect(lines.find((l) => l.startsWith('  step'))).toMatch(/step\s+registry\.example\.test\s+detail/);
+    expect(lines.find((l) => l.startsWith('  register'))).toMatch(/● blocked \(by artifact\)$/);
+  });
+
+  it('ends the root cause with a curl line to reproduce it and the command that confirms the fix', () => {
+    const out = renderTerminal(incidentReport(), { color: false, width: 100 });
+    expect(out).toMatch(/ {2}Reproduce:\n {4}curl -sS -i -X PUT \\\n {6}'https:\/\/registry\.example\.test\/api\/mlflow\/api\/2\.0\/mlflow-artifacts\/artifacts\/1\/9f8e7d6c5b4a\/artifacts\/hokus-check\/probe-deadbeef\.bin' \\\n {6}-H "Authorization: Bearer \$HOKUSAI_API_KEY"/);
+    expect(out).toMatch(/ {2}Confirm the fix:\n {4}hokus-check --env prod --only artifact\n/);
+  });
+
+  it('never breaks a URL or a VAR=value inside, at 60 columns', () => {
+    const report = incidentReport();
+    report.targets[0]!.findings[0]!.fix = ['Set MLFLOW_SERVER_URL=http://mlflow.hokusai-development.local:5000/with/a/long/path on the API service and redeploy it.'];
+    const out = renderTerminal(report, { color: false, width: 60 });
+    expect(out).toContain('MLFLOW_SERVER_URL=http://mlflow.hokusai-development.local:5000/with/a/long/path');
+  });
+
+  it('--quiet prints the root cause and the summary line only', () => {
+    const out = renderTerminal(incidentReport(), { color: false, quiet: true });
+    expect(out.startsWith('Root cause: ROUTE_ARTIFACTS_MISROUTED')).toBe(true);
+    expect(out).not.toContain('  step ');
+    expect(out).not.toContain('HEALTH_DEGRADED —');
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^7 steps: 4 passed, 1 warned, 1 failed, 1 blocked — exit 1 · \d+ms · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  });
+
+  it('says --strict made a warning fail the gate', () => {
+    const report = incidentReport();
+    report.verdict = 'warn';
+    report.exitCode = 1;
+    expect(renderTerminal(report, { color: false })).toContain('— exit 1 (--strict: warnings fail)');
   });
 });

@@ -1,0 +1,108 @@
+// Commands a person can paste to see a failure again: a `curl` line for each failing exchange of a
+// root cause, and the `hokus-check` command that confirms the fix with the flags of the run.
+// Built from the report model only (src/report/schema.ts), so every format shows the same text.
+// Sample:
+//   curl -sS -i -X PUT 'https://registry.example.com/api/mlflow/api/2.0/mlflow-artifacts/…/probe.bin' \
+//     -H "Authorization: Bearer $HOKUSAI_API_KEY" -H 'Content-Type: application/octet-stream' \
+//     --data-binary @hokus-check-body.bin
+//   hokus-check --registry-url https://registry.example.com --auth-url https://auth.example.com --only artifact
+import type { ReportExchange, ReportFinding, ReportTarget } from './schema.js';
+
+const DEFAULT_KEY_ENV = 'HOKUSAI_API_KEY';
+const DEFAULT_MOUNT = '/api/mlflow';
+const DEFAULT_SERVICE_ID = 'platform';
+/** File name a binary request body is written to before the curl line that sends it. */
+export const BODY_FILE = 'hokus-check-body.bin';
+/** At most this many curl lines per finding: the failing exchanges, first ones first. */
+const MAX_REPROS = 2;
+
+/**
+ * The curl commands that reproduce a finding's failing exchanges (a status ≥ 400 or no answer),
+ * one per distinct method and URL. Each is one shell command line (tokens joined by spaces;
+ * `shellTokens` splits it again for wrapping).
+ */
+export function reproCommands(f: Pick<ReportFinding, 'evidence' | 'step'>, t: Pick<ReportTarget, 'exchanges' | 'apiKeyEnv'>): string[] {
+  const byId = new Map(t.exchanges.map((x) => [x.id, x]));
+  const failing = f.evidence.flatMap((id) => {
+    const x = byId.get(id);
+    return x !== undefined && failed(x) ? [x] : [];
+  });
+  // The finding's own step first: that is where the check failed.
+  const own = failing.filter((x) => x.step === f.step);
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const x of own.length > 0 ? own : failing) {
+    const key = `${x.request.method} ${x.request.url}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(curlTokens(x, t.apiKeyEnv ?? DEFAULT_KEY_ENV).join(' '));
+    if (out.length === MAX_REPROS) break;
+  }
+  return out;
+}
+
+function failed(x: ReportExchange): boolean {
+  return x.response === undefined || x.response.status >= 400;
+}
+
+/** The tokens of one curl command line (already shell-quoted). */
+export function curlTokens(x: ReportExchange, keyEnv: string): string[] {
+  const q = x.request;
+  const tokens: string[] = [];
+  const size = q.bodySize ?? 0;
+  const textBody = q.bodyExcerpt !== undefined && Buffer.byteLength(q.bodyExcerpt) === size && isPrintable(q.bodyExcerpt);
+  // A binary (or only partly recorded) body is sent from a file of the same size.
+  if (size > 0 && !textBody) tokens.push('head', '-c', String(size), '/dev/urandom', '>', BODY_FILE, '&&');
+  tokens.push('curl', '-sS', '-i');
+  if (q.method !== 'GET' || size > 0) tokens.push('-X', q.method);
+  tokens.push(shellQuote(q.url));
+  for (const [name, value] of q.headers) {
+    const n = name.toLowerCase();
+    if (n === 'authorization') {
+      const scheme = /^(\S+)\s/.exec(value)?.[1] ?? 'Bearer';
+      tokens.push('-H', `"Authorization: ${scheme} $${keyEnv}"`);
+    } else if (n === 'x-api-key') {
+      tokens.push('-H', `"X-API-Key: $${keyEnv}"`);
+    } else if (n === 'content-type') {
+      tokens.push('-H', shellQuote(`Content-Type: ${value}`));
+    }
+  }
+  if (size > 0) tokens.push(textBody ? '--data-raw' : '--data-binary', textBody ? shellQuote(q.bodyExcerpt ?? '') : `@${BODY_FILE}`);
+  return tokens;
+}
+
+/** The command that reruns the failing step against the same target, with the flags it was given. */
+export function confirmCommand(t: Omit<ReportTarget, 'steps' | 'findings' | 'exchanges'>, step: string): string {
+  const flags: string[] = [];
+  if (t.name !== 'default') flags.push('--env', shellWord(t.name));
+  else if (t.kind === 'mlflow' && t.mlflowUrl !== undefined) flags.push('--mlflow-url', shellWord(t.mlflowUrl));
+  else {
+    if (t.registryUrl !== undefined) flags.push('--registry-url', shellWord(t.registryUrl));
+    if (t.authUrl !== undefined) flags.push('--auth-url', shellWord(t.authUrl));
+    if (t.mlflowPath !== DEFAULT_MOUNT) flags.push('--mlflow-path', shellWord(t.mlflowPath));
+    if (t.mlflowDirectUrl !== undefined) flags.push('--mlflow-direct-url', shellWord(t.mlflowDirectUrl));
+    if (t.serviceId !== DEFAULT_SERVICE_ID) flags.push('--service-id', shellWord(t.serviceId));
+    if (t.apiKeyEnv !== undefined && t.apiKeyEnv !== DEFAULT_KEY_ENV) flags.push('--api-key-env', shellWord(t.apiKeyEnv));
+  }
+  return ['hokus-check', ...flags, '--only', step].join(' ');
+}
+
+/** Single-quotes a shell word: `it's` → `'it'\''s'`. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A word left bare when the shell would read it as is, quoted otherwise. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : shellQuote(s);
+}
+
+function isPrintable(s: string): boolean {
+  // Tabs and newlines survive single quotes; other controls would not paste cleanly.
+  return !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(s);
+}
+
+/** Splits a command line made here back into its tokens, keeping quoted words whole. */
+export function shellTokens(line: string): string[] {
+  return line.match(/(?:\\.|'[^']*'|"[^"]*"|[^\s'"\\]+)+/g) ?? [];
+}
