@@ -27,6 +27,8 @@ export function outcomeOf(x: ReportExchange): string {
 /** Who answered, outermost first: `hokusai-api → mlflow`; undefined when not fingerprinted. */
 export function chainText(x: ReportExchange): string | undefined {
   if (x.chain !== undefined && x.chain.length > 0) return x.chain.join(' → ');
+  // No answer at all (refused, DNS, timeout before headers): nobody to name.
+  if (x.response === undefined && x.responder === 'unknown') return undefined;
   return x.responder;
 }
 
