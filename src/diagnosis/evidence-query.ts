@@ -36,11 +36,12 @@ export function needsExplaining(ev: Evidence, step: string): boolean {
   return status === undefined || status === 'fail' || status === 'error' || status === 'warn';
 }
 
-/** The runner's root-cause step, else the first fail/error step in DAG order. */
-export function rootStepOf(ev: Evidence): StepId | undefined {
-  const marked = ev.steps.find((s) => s.rootCause && isFailure(s.status));
-  if (marked) return marked.id;
-  return STEP_IDS.find((id) => isFailure(stepStatus(ev, id)));
+/**
+ * The root-cause step: the first fail/error step in DAG order (the steps it blocked are its
+ * consequences). Decided here, once; the check marks that step from it and reporters read the mark.
+ */
+export function rootStepOf(ev: Pick<Evidence, 'steps'>): StepId | undefined {
+  return STEP_IDS.find((id) => isFailure(ev.steps.find((s) => s.id === id)?.status));
 }
 
 export interface ExchangeFilter {

@@ -58,10 +58,8 @@ export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
 function buildTarget(result: CheckResult): ReportTarget {
   const { target } = result;
   const exchanges = result.exchanges.map(copyExchange);
-  const rootSteps = new Set(result.steps.filter((s) => s.rootCause).map((s) => s.id));
-  const findings = orderFindings(
-    dedupeFindings([...result.findings, ...result.steps.flatMap((s) => s.findings)]).map((f) => normalizeFinding(f, rootSteps)),
-  );
+  // The diagnosis result owns the findings, in its order (root cause first); steps list theirs by id.
+  const findings = result.findings.map(normalizeFinding);
   const key = result.keyMasked === undefined ? undefined : ensureMasked(result.keyMasked);
   const head = {
     name: target.name,
@@ -175,7 +173,7 @@ function copyExchange(x: Exchange): ReportExchange {
   };
 }
 
-function normalizeFinding(f: Finding, rootSteps: ReadonlySet<StepId>): ReportFinding {
+function normalizeFinding(f: Finding): ReportFinding {
   return {
     code: f.code,
     title: f.title,
@@ -184,28 +182,10 @@ function normalizeFinding(f: Finding, rootSteps: ReadonlySet<StepId>): ReportFin
     cause: f.cause,
     evidence: [...f.evidence],
     fix: [...f.fix],
-    // The engine marks the root cause; when it left the flag unset, an error finding that explains
-    // the root-cause step is one.
-    rootCause: f.rootCause ?? (f.severity === 'error' && rootSteps.has(f.step)),
+    // The diagnosis marks the root cause (src/diagnosis/engine.ts); nothing here second-guesses it.
+    rootCause: f.rootCause === true,
     related: [...(f.related ?? [])],
   };
-}
-
-/** The same finding may be listed on the check and on its step; keep one. */
-function dedupeFindings(findings: readonly Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.code}\u0000${f.step}\u0000${f.cause}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-/** Root cause first, then the other error findings, then warnings; otherwise as found. */
-function orderFindings(findings: ReportFinding[]): ReportFinding[] {
-  const rank = (f: ReportFinding): number => (f.rootCause ? 0 : f.severity === 'error' ? 1 : 2);
-  return findings.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
 }
 
 /** Keys reach the report already masked; this is the belt to that braces. */

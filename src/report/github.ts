@@ -28,10 +28,10 @@ export function renderGithubAnnotations(report: Report, redact: Redactor = creat
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-/** A failed or errored step that no rule explained still gets an annotation. */
+/** The root-cause step (as the diagnosis marked it) that no rule explained still gets an annotation. */
 function undiagnosed(t: ReportTarget): string[] {
-  const step = t.steps.find((s) => s.rootCause) ?? t.steps.find((s) => s.status === 'fail' || s.status === 'error');
-  if (step === undefined || (step.status !== 'fail' && step.status !== 'error')) return [];
+  const step = t.steps.find((s) => s.rootCause);
+  if (step === undefined) return [];
   return [`${t.name}: ${step.id} ${step.status}: ${step.detail}`];
 }
 

@@ -84,15 +84,14 @@ function cell(step: ReportStep | undefined): string {
 
 function rootCause(report: Report): string {
   const roots = report.targets.flatMap((t) => t.findings.filter((f) => f.rootCause).map((f) => [t, f] as const));
-  const undiagnosed = report.targets.filter(
-    (t) => !t.findings.some((f) => f.rootCause) && t.steps.some((s) => s.status === 'fail' || s.status === 'error'),
-  );
+  // A root-cause step (the diagnosis marked it) that no rule explained still gets its section.
+  const undiagnosed = report.targets.filter((t) => !t.findings.some((f) => f.rootCause) && t.steps.some((s) => s.rootCause));
   if (roots.length === 0 && undiagnosed.length === 0) {
     return `## Root cause\n\nNone: no step failed${report.verdict === 'warn' ? ' (see the warnings below)' : ''}.`;
   }
   const blocks = roots.map(([t, f]) => findingBlock(report, t, f, '###'));
   for (const t of undiagnosed) {
-    const s = t.steps.find((x) => x.rootCause) ?? t.steps.find((x) => x.status === 'fail' || x.status === 'error');
+    const s = t.steps.find((x) => x.rootCause);
     if (s !== undefined) {
       blocks.push(`### ${text(t.name)}: ${s.id} ${s.status}\n\n${text(s.detail)}\n\nNo diagnosis rule matched; the exchanges are in the HAR/JSON report.`);
     }

@@ -1,5 +1,6 @@
 // One target's whole check: the DAG, the diagnosis over its evidence, and the result the reporters render.
 import { diagnose } from '../diagnosis/engine.js';
+import { rootStepOf } from '../diagnosis/evidence-query.js';
 import type { Http } from '../http/types.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { runDag } from './dag.js';
@@ -45,8 +46,11 @@ export async function checkTarget(run: TargetRun): Promise<CheckResult> {
     },
   );
   const exchanges = [...run.http.exchanges()];
-  const findings = diagnose({ target, steps, exchanges, state, keyHadWhitespace: run.keyHadWhitespace });
-  for (const step of steps) step.findings = findings.filter((f) => f.step === step.id);
+  const evidence = { target, steps, exchanges, state, keyHadWhitespace: run.keyHadWhitespace };
+  const findings = diagnose(evidence);
+  // The diagnosis decides the root-cause step; the step only carries the mark for the reports.
+  const rootStep = rootStepOf(evidence);
+  for (const step of steps) step.rootCause = step.id === rootStep;
   // After the diagnosis, which reads `error` as "no usable answer" whatever else answered.
   settleUnanswered(steps, exchanges);
 

@@ -51,10 +51,8 @@ export async function runDag(ctx: StepContext, opts: DagOptions, steps: readonly
   const cleanup = steps.find((s) => s.id === 'cleanup');
   if (cleanup) results.set('cleanup', await runCleanup(cleanup, ctx, opts));
 
-  const ordered = steps.map((s) => results.get(s.id)!);
-  const root = ordered.find((r) => r.status === 'fail' || r.status === 'error');
-  if (root) root.rootCause = true;
-  return ordered;
+  // Which failure is the root cause is the diagnosis's call (src/diagnosis/engine.ts, rootStepOf).
+  return steps.map((s) => results.get(s.id)!);
 }
 
 async function runCleanup(step: Step, ctx: StepContext, opts: DagOptions): Promise<StepResult> {
@@ -106,12 +104,11 @@ async function execute(step: Step, ctx: StepContext): Promise<StepResult> {
     notes: outcome.notes ?? [],
     rootCause: false,
     exchangeIds,
-    findings: [],
   };
 }
 
 function settle(id: StepId, status: StepStatus, detail: string): StepResult {
-  return { id, status, durationMs: 0, detail, notes: [], rootCause: false, exchangeIds: [], findings: [] };
+  return { id, status, durationMs: 0, detail, notes: [], rootCause: false, exchangeIds: [] };
 }
 
 function describeCreated(ctx: StepContext): string[] {

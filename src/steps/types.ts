@@ -129,13 +129,12 @@ export interface StepResult {
   durationMs: number;
   detail: string;
   notes: string[];
-  /** The first failing step in DAG order; its consequences are blocked. */
+  /** The root-cause step, as the diagnosis decided it (rootStepOf); false until the check is diagnosed. */
   rootCause: boolean;
   /** For status 'blocked': the step that blocked it. */
   blockedBy?: StepId;
   /** Ids of the exchanges this step made (probes included). */
   exchangeIds: string[];
-  findings: Finding[];
 }
 
 /** One target's finished check: what the reporters render. */

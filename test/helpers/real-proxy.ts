@@ -52,7 +52,9 @@ async function startOnce(kind: ProxyKind, sites: readonly Site[]): Promise<Runni
   // Apache, started as root, serves its files as `nobody`.
   chmodSync(dir, 0o755);
   const ports = new Map<string, number>();
-  for (const site of sites) ports.set(site.name, await freePort());
+  // All at once: a port closed and picked again at once could come back for the next site.
+  const picked = await freePorts(sites.length);
+  sites.forEach((site, i) => ports.set(site.name, picked[i]!));
   const root = process.getuid?.() === 0;
   const { files, argv, env } = render(kind, sites, { dir, ports, root });
   for (const [name, text] of Object.entries(files)) {
@@ -88,6 +90,20 @@ async function startOnce(kind: ProxyKind, sites: readonly Site[]): Promise<Runni
   };
 }
 
+/** `n` distinct ports the OS says are free now: all bound to port 0 together, read, then closed. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve(srv));
+    })),
+  );
+  const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
+  return ports;
+}
+
 /** A port the OS says is free now: bind port 0, read it, close. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -108,13 +124,22 @@ async function waitListening(child: ChildProcess, ports: number[], log: () => st
   const ready = (async () => {
     for (let i = 0; i < 200; i++) {
       const open = await Promise.all(ports.map(canConnect));
-      if (open.every(Boolean)) return;
+      if (open.every(Boolean)) {
+        // Connectable is not proof: another process may hold a port that this proxy failed to bind
+        // (freePort's pick raced with it). Every proxy here logs a failed bind at once; give it a moment.
+        await new Promise((r) => setTimeout(r, 250));
+        if (BIND_FAILED.test(log())) throw new Error(`${child.spawnfile}: address already in use (a port picked free was taken):\n${log()}`);
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${child.spawnfile} exited after its ports opened:\n${log()}`);
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`${child.spawnfile} did not listen on ${ports.join(', ')} within 10 s:\n${log()}`);
   })();
   await Promise.race([ready, exited]);
 }
+
+const BIND_FAILED = /address already in use|could not bind|cannot bind|bind\(\) to \S+ failed/i;
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -182,7 +182,7 @@ export class Check {
 
   step(id: StepId, status: StepStatus, detail = '', notes: string[] = []): this {
     this.steps = this.steps.filter((s) => s.id !== id);
-    this.steps.push({ id, status, durationMs: 10, detail, notes, rootCause: false, exchangeIds: [], findings: [] });
+    this.steps.push({ id, status, durationMs: 10, detail, notes, rootCause: false, exchangeIds: [] });
     return this;
   }
 

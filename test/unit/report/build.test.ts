@@ -59,14 +59,13 @@ describe('buildReport', () => {
     expect(report.targets[1]!.durationMs).toBe(702);
   });
 
-  it('marks the finding of the root-cause step when the engine left the flag unset', () => {
+  it('takes the root cause from the diagnosis and never guesses one, keeping its order', () => {
     const results = fixtureResults();
     const prod = results[1]!;
     prod.findings = prod.findings.map(({ rootCause: _r, ...f }) => f);
-    prod.steps = prod.steps.map((s) => ({ ...s, findings: [] }));
     const report = buildReport(results, META);
     expect(report.targets[1]!.findings.map((f) => [f.code, f.rootCause])).toEqual([
-      ['ROUTE_ARTIFACTS_MISROUTED', true],
+      ['ROUTE_ARTIFACTS_MISROUTED', false],
       ['HEALTH_DEGRADED', false],
     ]);
   });

@@ -98,7 +98,7 @@ function step(
   exchangeIds: string[],
   extra: Partial<StepResult> = {},
 ): StepResult {
-  return { id, status, durationMs, detail, notes: [], rootCause: false, exchangeIds, findings: [], ...extra };
+  return { id, status, durationMs, detail, notes: [], rootCause: false, exchangeIds, ...extra };
 }
 
 // Two `server` headers: the API's uvicorn wrapping MLflow's gunicorn reply.
@@ -223,11 +223,10 @@ function incidentCheck(): CheckResult {
     step('auth', 'pass', 52, '200 key valid for platform (read, write)', ['x1']),
     step('health', 'warn', 148, 'degraded: mlflow unhealthy', ['x2', 'x3', 'x4'], {
       notes: ['/api/health/mlflow not present (404): noted'],
-      findings: [degraded],
     }),
     step('experiments', 'pass', 12, '200 experiments/search', ['x5']),
     step('run', 'pass', 41, 'run 9f8e… created in experiment 1', ['x6', 'x7']),
-    step('artifact', 'fail', 404, '404 on PUT artifact', ['x8', 'x9', 'x10', 'x11'], { rootCause: true, findings: [misrouted] }),
+    step('artifact', 'fail', 404, '404 on PUT artifact', ['x8', 'x9', 'x10', 'x11'], { rootCause: true }),
     step('register', 'blocked', 0, 'blocked by artifact', [], { blockedBy: 'artifact' }),
     step('cleanup', 'pass', 33, 'removed run and artifacts', ['x12', 'x13']),
   ];
@@ -238,7 +237,7 @@ function incidentCheck(): CheckResult {
     durationMs: 702.4,
     steps,
     exchanges,
-    findings: [degraded, misrouted],
+    findings: [misrouted, degraded],
     interrupted: false,
     leftovers: ['run 9f8e7d6c5b4a is soft-deleted (MLflow keeps it until `mlflow gc`)'],
     insecure: true,
