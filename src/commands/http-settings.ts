@@ -25,6 +25,21 @@ export function targetHttpOptions(target: Target, key: ApiKey | undefined, check
   };
 }
 
+/** For --post-report's collector: the same TLS, proxy and User-Agent settings, no key, no retries. */
+export function collectorHttpOptions(check: Settings['check'], f: Pick<Factory, 'env' | 'version'>, signal: AbortSignal, ca = readCaFile(check.caFile)): HttpOptions {
+  return {
+    keyOrigins: [],
+    timeoutMs: check.timeoutMs,
+    connectTimeoutMs: check.connectTimeoutMs,
+    retries: 0,
+    insecure: check.insecure,
+    ...(ca ? { ca } : {}),
+    signal,
+    userAgent: `hokus-check/${f.version}`,
+    proxyEnv: proxyEnvOf(f.env),
+  };
+}
+
 /** The --ca-file contents; a usage error (exit 2) when it cannot be read. */
 export function readCaFile(path: string | undefined): Buffer | undefined {
   if (!path) return undefined;

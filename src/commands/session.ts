@@ -16,7 +16,7 @@ import { writeOutputs } from '../report/write.js';
 import { checkTarget } from '../steps/check-target.js';
 import { skippedSteps } from '../steps/selection.js';
 import type { CheckResult, Target } from '../steps/types.js';
-import { readCaFile, targetHttpOptions } from './http-settings.js';
+import { collectorHttpOptions, readCaFile, targetHttpOptions } from './http-settings.js';
 import { UsageError } from '../config/errors.js';
 import { caFileProblem, outputProblems, registryUrlProblem } from '../config/preflight.js';
 import { createProgress } from './progress.js';
@@ -168,17 +168,15 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
     }
     if (outputs.postReport) {
       const { postReportBundle } = await import('../report/post.js');
+      // The check's HTTP settings (CA, --insecure, proxy variables), but no key and no origin for one.
+      const http = f.http(collectorHttpOptions(check, f, AbortSignal.timeout(check.timeoutMs * 3), ca));
       try {
-        const posted = await postReportBundle(outputs.postReport, report, {
-          timeoutMs: check.timeoutMs,
-          signal: AbortSignal.timeout(check.timeoutMs * 3),
-          ...(ca ? { ca } : {}),
-          insecure: check.insecure,
-          redact,
-        });
+        const posted = await postReportBundle(outputs.postReport, report, { http, timeoutMs: check.timeoutMs, redact });
         io.err(`hokus-check: report posted to ${posted.shownUrl} (${posted.status})\n`);
       } catch (err) {
         io.err(`hokus-check: could not post the report: ${redact(err instanceof Error ? err.message : String(err))}\n`);
+      } finally {
+        await http.close();
       }
     }
     return exitCode;

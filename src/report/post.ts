@@ -1,12 +1,11 @@
 // Sends the report bundle to a report collector as multipart/form-data (RFC 7578),
-// streamed, with three parts. No Authorization header is ever sent (the API key is for the
+// with three parts, through the same HTTP client settings as the check. No Authorization header is ever sent (the API key is for the
 // platform, not for wherever reports go) and redirects are not followed. Sample request body:
 //   --------------------------123456
 //   Content-Disposition: form-data; name="report.json"; filename="report.json"
 //   Content-Type: application/json
-import { PassThrough } from 'node:stream';
 import FormData from 'form-data';
-import { Agent, request } from 'undici';
+import type { ExchangeError, Http } from '../http/types.js';
 import { renderHar } from './har.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
@@ -15,12 +14,14 @@ import { safeText } from './safe-output.js';
 import type { Report } from './schema.js';
 
 export interface PostOptions {
+  /**
+   * The client to send with: built by the caller from the same settings as the check's
+   * (src/commands/http-settings.ts: --ca-file, --insecure, proxy variables, User-Agent), with no
+   * key and no origin the key may go to, and no retries (a POST is never resent).
+   */
+  http: Http;
+  /** Its per-request timeout, for the message when the collector does not answer. */
   timeoutMs: number;
-  signal: AbortSignal;
-  /** Extra CA certificates (PEM) to trust. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Skip TLS verification (--insecure). */
-  insecure?: boolean;
   /** The key's redactor: every part passes the last redaction pass before it leaves (another origin). */
   redact?: Redactor;
 }
@@ -32,35 +33,32 @@ export async function postReportBundle(url: string, report: Report, opts: PostOp
   form.append('report.json', safeText(renderJson(report), redact, { format: 'json' }), { filename: 'report.json', contentType: 'application/json' });
   form.append('report.md', safeText(renderMarkdown(report), redact), { filename: 'report.md', contentType: 'text/markdown; charset=utf-8' });
   form.append('report.har', safeText(renderHar(report), redact, { format: 'json' }), { filename: 'report.har', contentType: 'application/json' });
-  const headers: Record<string, string> = { ...form.getHeaders(), 'user-agent': `hokus-check/${report.tool.version}` };
-  // Every part is a string, so the length is known up front; some collectors refuse chunked bodies.
-  headers['content-length'] = String(form.getLengthSync());
-  const body = form.pipe(new PassThrough());
-
-  const agent = new Agent({
-    connect: { ...(opts.ca === undefined ? {} : { ca: opts.ca }), rejectUnauthorized: opts.insecure !== true },
-    headersTimeout: opts.timeoutMs,
-    bodyTimeout: opts.timeoutMs,
+  // Every part is a string: the whole body is known up front, with its length (some collectors
+  // refuse chunked bodies).
+  const body = form.getBuffer();
+  const res = await opts.http.send({
+    step: 'post',
+    label: 'POST report',
+    method: 'POST',
+    url,
+    body,
+    headers: form.getHeaders(),
+    withKey: false,
+    retries: 0,
+    idempotent: false,
   });
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const signal = AbortSignal.any([opts.signal, timeout]);
-  try {
-    const res = await request(url, { method: 'POST', headers, body, dispatcher: agent, signal });
-    await res.body.dump();
-    if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, shownUrl: shown };
-    const redirect = res.statusCode >= 300 && res.statusCode < 400 ? ' (redirects are not followed)' : '';
-    throw new PostError(`the report collector at ${shown} answered ${res.statusCode}${redirect}`);
-  } catch (err) {
-    body.destroy();
-    if (err instanceof PostError) throw err;
-    const reason = opts.signal.aborted ? 'aborted' : timeout.aborted ? `no answer within ${opts.timeoutMs} ms` : describe(err);
-    throw new Error(`cannot post the report to ${shown}: ${reason}`);
-  } finally {
-    await agent.destroy().catch(() => undefined);
+  const status = res.status;
+  if (status !== undefined && status >= 200 && status < 300) return { status, shownUrl: shown };
+  if (status !== undefined) {
+    const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
+    throw new Error(`the report collector at ${shown} answered ${status}${redirect}`);
   }
+  const e = res.exchange.error;
+  const reason =
+    e?.kind === 'aborted' ? 'aborted' : e?.kind === 'timeout' || e?.kind === 'connect-timeout' ? `no answer within ${opts.timeoutMs} ms` : describe(e);
+  throw new Error(`cannot post the report to ${shown}: ${reason}`);
 }
 
-class PostError extends Error {}
 
 /** The URL as errors show it: no credentials, no query (either could hold a secret). */
 function displayUrl(url: string): string {
@@ -75,9 +73,8 @@ function displayUrl(url: string): string {
   return `${u.origin}${u.pathname}`;
 }
 
-function describe(err: unknown): string {
-  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e.code ?? e.cause?.code;
-  const message = (e.cause?.message ?? e.message ?? String(err)).split('\n')[0] ?? '';
-  return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
+function describe(e: ExchangeError | undefined): string {
+  if (e === undefined) return 'no answer';
+  const message = e.message.split('\n')[0] ?? '';
+  return e.code !== undefined && !message.includes(e.code) ? `${e.code}: ${message}` : message;
 }

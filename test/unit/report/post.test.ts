@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHttp } from '../../../src/http/client.js';
 import { postReportBundle } from '../../../src/report/post.js';
 import { ReportSchema } from '../../../src/report/schema.js';
 import { RAW_KEY, fixtureReport } from './fixture.js';
@@ -67,7 +68,9 @@ function parseMultipart(contentType: string, body: Buffer): Part[] {
     });
 }
 
-const opts = () => ({ timeoutMs: 2000, signal: new AbortController().signal });
+/** A client as the session builds one for the collector: no key, no retries. */
+const client = (timeoutMs: number, signal: AbortSignal) => createHttp({ keyOrigins: [], timeoutMs, connectTimeoutMs: timeoutMs, retries: 0, signal });
+const opts = () => ({ http: client(2000, new AbortController().signal), timeoutMs: 2000 });
 
 describe('postReportBundle', () => {
   it('posts report.json, report.md and report.har as multipart/form-data, without any Authorization', async () => {
@@ -121,7 +124,7 @@ describe('postReportBundle', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    const err = await postReportBundle(url, fixtureReport(), { timeoutMs: 5000, signal: ac.signal }).catch((e: Error) => e);
+    const err = await postReportBundle(url, fixtureReport(), { http: client(5000, ac.signal), timeoutMs: 5000 }).catch((e: Error) => e);
     expect((err as Error).message).toBe(`cannot post the report to ${url}: aborted`);
     server.closeAllConnections();
   });
@@ -130,7 +133,7 @@ describe('postReportBundle', () => {
     server = createServer(() => {});
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const err = await postReportBundle(url, fixtureReport(), { timeoutMs: 100, signal: new AbortController().signal }).catch((e: Error) => e);
+    const err = await postReportBundle(url, fixtureReport(), { http: client(100, new AbortController().signal), timeoutMs: 100 }).catch((e: Error) => e);
     expect((err as Error).message).toBe(`cannot post the report to ${url}: no answer within 100 ms`);
     server.closeAllConnections();
   });
