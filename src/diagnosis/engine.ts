@@ -5,14 +5,14 @@
 import { STEP_IDS } from '../steps/types.js';
 import { RULES, ruleFor } from './catalogue.js';
 import { rootStepOf } from './evidence-query.js';
-import { fingerprint, originOf } from './fingerprint.js';
+import { annotate, fingerprint, originOf } from './fingerprint.js';
 import { degradedComponents } from './rules/health.js';
 import type { Evidence, Finding } from './types.js';
 
 /**
  * Findings for one target's check, root cause first: `rootCause` is true on exactly one finding when
- * a step failed, false on all others. Sets `responder` and `chain` on the evidence's exchange objects
- * in place, so the caller's exchanges come out fingerprinted.
+ * a step failed, false on all others. Who answered each exchange is annotated beside it
+ * (fingerprint.ts, fingerprintOf); the exchanges themselves are not written to.
  */
 export function diagnose(ev: Evidence): Finding[] {
   fingerprintAll(ev);
@@ -80,9 +80,7 @@ function fingerprintAll(ev: Evidence): void {
   const authOrigin = originOf(ev.target.authUrl);
   const mlflowOrigins = [ev.target.kind === 'mlflow' ? ev.target.mlflowUrl : undefined, ev.target.mlflowDirectUrl].flatMap((u) => originOf(u) ?? []);
   for (const x of ev.exchanges) {
-    const { responder, chain } = fingerprint(x, { ...(authOrigin ? { authOrigin } : {}), mlflowOrigins });
-    x.responder = responder;
-    x.chain = chain;
+    annotate(x, fingerprint(x, { ...(authOrigin ? { authOrigin } : {}), mlflowOrigins }));
   }
 }
 

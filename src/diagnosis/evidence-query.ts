@@ -4,7 +4,7 @@ import type { Exchange, Responder } from '../http/types.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { STEP_IDS, type StepId, type StepResult, type StepStatus } from '../steps/types.js';
 import { errorWords, readBody } from './exchange-body.js';
-import { fingerprint, originOf } from './fingerprint.js';
+import { fingerprintOf, originOf } from './fingerprint.js';
 import { isProxy } from './signatures.js';
 import type { Evidence } from './types.js';
 
@@ -87,11 +87,11 @@ export function is2xx(x: Exchange | undefined): boolean {
 }
 
 export function responderOf(x: Exchange): Responder {
-  return x.responder ?? fingerprint(x).responder;
+  return fingerprintOf(x).responder;
 }
 
 export function chainOf(x: Exchange): Responder[] {
-  return x.chain ?? fingerprint(x).chain;
+  return fingerprintOf(x).chain;
 }
 
 export function asStepId(step: string): StepId | undefined {

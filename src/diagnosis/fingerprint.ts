@@ -21,6 +21,19 @@ export interface FingerprintOptions {
   mlflowOrigins?: readonly string[];
 }
 
+/** Who answered each exchange, as the diagnosis worked it out: beside the exchanges, never in them. */
+const ANNOTATIONS = new WeakMap<Exchange, Fingerprint>();
+
+/** Records who answered `x` (the engine, once per check, with the target's origins). */
+export function annotate(x: Exchange, fp: Fingerprint): void {
+  ANNOTATIONS.set(x, fp);
+}
+
+/** Who answered `x`: the engine's annotation, else worked out now from the exchange alone. */
+export function fingerprintOf(x: Exchange): Fingerprint {
+  return ANNOTATIONS.get(x) ?? fingerprint(x);
+}
+
 export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fingerprint {
   const res = x.response;
   if (!res) return { responder: 'unknown', chain: [] };

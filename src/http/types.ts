@@ -115,10 +115,8 @@ export interface Exchange {
   response?: ExchangeResponse;
   error?: ExchangeError;
   timings: Timings;
-  /** Filled in by the diagnosis fingerprint. */
-  responder?: Responder;
-  /** Outermost first, e.g. ['hokusai-api', 'mlflow'] for a proxied MLflow reply. */
-  chain?: Responder[];
+  // Who answered is not recorded here: the diagnosis keeps it beside the exchange
+  // (diagnosis/fingerprint.ts, fingerprintOf), so a recorded exchange is never written to again.
   /** Set on a failed try that was retried. */
   retried?: boolean;
 }

@@ -1,6 +1,7 @@
 // Turns the finished checks into the report v1 object every output format renders. The only place
 // that reads CheckResult: reporters see nothing the report does not carry.
 import type { Exchange } from '../http/types.js';
+import { fingerprintOf } from '../diagnosis/fingerprint.js';
 import type { Finding } from '../diagnosis/types.js';
 import { STEP_IDS } from '../steps/types.js';
 import type { CheckResult, StepId, StepResult, StepStatus } from '../steps/types.js';
@@ -167,8 +168,9 @@ function copyExchange(x: Exchange): ReportExchange {
       receive: t.receive,
       total: t.total,
     },
-    ...optional('responder', x.responder),
-    ...(x.chain === undefined ? {} : { chain: [...x.chain] }),
+    // Who answered: the diagnosis's annotation beside the exchange.
+    ...optional('responder', fingerprintOf(x).responder),
+    chain: [...fingerprintOf(x).chain],
     ...optional('retried', x.retried),
   };
 }

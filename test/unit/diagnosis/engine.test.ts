@@ -1,3 +1,4 @@
+import { fingerprintOf } from '../../../src/diagnosis/fingerprint.js';
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../../src/http/types.js';
 import { diagnose } from '../../../src/diagnosis/engine.js';
@@ -32,9 +33,9 @@ describe('diagnose: a healthy check', () => {
     const ev = healthyCheck().evidence();
     diagnose(ev);
     const search = ev.exchanges.find((x) => x.label === 'experiments/search')!;
-    expect(search.responder).toBe('mlflow');
-    expect(search.chain).toEqual(['hokusai-api', 'mlflow']);
-    expect(ev.exchanges.find((x) => x.label === 'validate')!.responder).toBe('hokusai-auth');
+    expect(fingerprintOf(search).responder).toBe('mlflow');
+    expect(fingerprintOf(search).chain).toEqual(['hokusai-api', 'mlflow']);
+    expect(fingerprintOf(ev.exchanges.find((x) => x.label === 'validate')!).responder).toBe('hokusai-auth');
   });
 });
 

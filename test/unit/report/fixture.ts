@@ -2,6 +2,7 @@
 // (artifact PUT through the proxy gets MLflow's Flask HTML 404 → ROUTE_ARTIFACTS_MISROUTED, register
 // blocked by artifact, cleanup passes) plus a degraded health warning, a retried transport error,
 // multi-valued headers and a URL whose key was masked by the HTTP layer.
+import { annotate } from '../../../src/diagnosis/fingerprint.js';
 import { randomBytes } from 'node:crypto';
 import type { Exchange, Header, Responder, Timings } from '../../../src/http/types.js';
 import type { Finding } from '../../../src/diagnosis/types.js';
@@ -48,7 +49,7 @@ function makeExchanges(specs: XSpec[], startMs: number): Exchange[] {
       ? { blocked: 0, dns: 1, connect: ms - 1, ssl: -1, send: 0, wait: 0, receive: 0, total: ms }
       : { blocked: 0, dns: -1, connect: -1, ssl: -1, send: 1, wait: ms - 3, receive: 2, total: ms };
     const chain = s.chain;
-    return {
+    const x: Exchange = {
       id: `x${i + 1}`,
       step: s.step,
       ...(s.probe ? { probe: s.probe } : {}),
@@ -84,9 +85,11 @@ function makeExchanges(specs: XSpec[], startMs: number): Exchange[] {
             },
           }),
       timings,
-      ...(chain ? { responder: chain[chain.length - 1], chain } : {}),
       ...(s.retried ? { retried: true } : {}),
     };
+    // Who answered, as the diagnosis would have annotated it.
+    if (chain !== undefined && chain.length > 0) annotate(x, { responder: chain[chain.length - 1]!, chain });
+    return x;
   });
 }
 
