@@ -82,3 +82,39 @@ describe('the root cause carries a curl line that reproduces it', () => {
     expect((await paste(root.repro![0]!, 'hk_test_x')).status).toBe(7);
   });
 });
+
+describe('gate and layout flags', () => {
+  it('--strict turns a warning into exit 1 and says why; without it the same run exits 0', async () => {
+    await withStack('health-degraded', async (stack) => {
+      const args = ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl];
+      const plain = await runInProcess(args, { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
+      expect(plain.code).toBe(0);
+      const strict = await runInProcess([...args, '--strict', '--quiet'], { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
+      expect(strict.code).toBe(1);
+      expect(strict.stdout).toMatch(/^7 steps: 6 passed, 1 warned — exit 1 \(--strict: warnings fail\)/m);
+      expect(strict.stdout).not.toContain('  step ');
+    });
+  });
+
+  it('fits the report to COLUMNS when stdout is not a terminal', async () => {
+    await withStack('artifacts-misrouted', async (stack) => {
+      const run = await runInProcess(['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl], { env: { HOKUSAI_API_KEY: stack.apiKey, COLUMNS: '60' }, cwd: tmp.path });
+      const long = run.stdout.split('\n').filter((l) => [...l].length > 60 && !/^\S+( \\)?$/.test(l.trim()));
+      expect(long).toEqual([]);
+      expect(run.stdout).toMatch(/ajax-api/);
+    });
+  });
+
+  it('off a terminal (a CI log), prints a timestamped line per finished step on stderr; --quiet does not', async () => {
+    await withStack('artifacts-misrouted', async (stack) => {
+      const args = ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl];
+      const run = await runInProcess(args, { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
+      const lines = run.stderr.split('\n').filter((l) => /^\d\d:\d\d:\d\dZ /.test(l));
+      expect(lines.map((l) => l.split(' ')[2])).toEqual(expect.arrayContaining(['auth', 'health', 'experiments', 'run', 'artifact', 'cleanup']));
+      expect(lines.find((l) => l.includes(' artifact '))).toMatch(/^\d\d:\d\d:\d\dZ ✖ artifact fail \d+ms {2}PUT: 404/);
+      const quiet = await runInProcess([...args, '--quiet'], { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
+      expect(quiet.stderr).not.toMatch(/^\d\d:\d\d:\d\dZ /m);
+    });
+  });
+});
+
