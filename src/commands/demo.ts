@@ -4,17 +4,17 @@ import { resolveSettings, type FlagValues } from '../config/resolve.js';
 import { fatalOut, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
 import { ApiKey } from '../http/secret.js';
-import { isFaultName } from '../sim/faults.js';
+import { FAULTS, isFaultName } from '../sim/faults.js';
 import { startStack } from '../sim/stack.js';
 import { runSession, type OutputFlags } from './session.js';
-import { unknownFault } from './sim.js';
+import { unknownFault } from './fault-names.js';
 
 export async function demoCommand(opts: Record<string, unknown>, f: Factory): Promise<number> {
   const io = f.io;
   const faults = (opts.fault as string[] | undefined) ?? [];
   const unknown = faults.filter((x) => !isFaultName(x));
   if (unknown.length > 0) {
-    return reportFatal(new UsageError([unknownFault(unknown)]), fatalOut(f));
+    return reportFatal(new UsageError([unknownFault(unknown, Object.keys(FAULTS))]), fatalOut(f));
   }
   const stack = await startStack({ faults: faults.filter(isFaultName) });
   let code = 0;

@@ -3,9 +3,9 @@ import { UsageError } from '../config/errors.js';
 import { EXIT } from '../exit-codes.js';
 import { fatalOut, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
-import { closest } from '../config/suggest.js';
 import { FAULTS, isFaultName } from '../sim/faults.js';
 import { serveStack } from '../sim/serve.js';
+import { unknownFault } from './fault-names.js';
 
 export async function simCommand(opts: Record<string, unknown>, f: Factory): Promise<number> {
   const io = f.io;
@@ -19,7 +19,7 @@ export async function simCommand(opts: Record<string, unknown>, f: Factory): Pro
   const ports = { port: portOf(opts.port), authPort: portOf(opts.authPort), mlflowPort: portOf(opts.mlflowPort) };
   let port = 0;
   try {
-    if (unknown.length > 0) throw new UsageError([unknownFault(unknown)]);
+    if (unknown.length > 0) throw new UsageError([unknownFault(unknown, Object.keys(FAULTS))]);
     const bad = (['port', 'authPort', 'mlflowPort'] as const).filter((k) => Number.isNaN(ports[k]));
     if (bad.length > 0) throw new UsageError(bad.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: "${String(opts[k])}" is not a port number`));
     const key = typeof opts.key === 'string' ? opts.key : undefined;
@@ -49,10 +49,4 @@ function portOf(value: unknown): number {
   if (value === undefined) return 0;
   const n = Number(value);
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : Number.NaN;
-}
-
-/** `unknown fault "x"; did you mean "y"?` — or where the list is. */
-export function unknownFault(unknown: readonly string[]): string {
-  const hint = unknown.length === 1 ? closest(unknown[0] ?? '', Object.keys(FAULTS)) : undefined;
-  return `unknown fault ${unknown.map((x) => `"${x}"`).join(', ')}${hint ? `; did you mean "${hint}"?` : ''} (hokus-check sim --list-faults lists them)`;
 }

@@ -10,6 +10,7 @@ import { STEP_IDS } from '../steps/types.js';
 import type { StepId } from '../steps/types.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } from './schema.js';
 import { EXCERPT_MAX, chainText, cut, exchangeIndex, excerptOf, formatDuration, outcomeOf, shortenUrl } from './exchange-text.js';
+import { originOf } from '../diagnosis/fingerprint.js';
 import { shellTokens } from './repro.js';
 import { targetTitle } from './target-title.js';
 import { STATUS_SYMBOL } from './status-symbols.js';
@@ -285,14 +286,6 @@ function evidenceLines(id: string, x: ReportExchange | undefined, idWidth: numbe
 /** A URL on the target's own origin as its path; other URLs whole. */
 function homeRelative(url: string, home: string | undefined): string {
   return home !== undefined && url.startsWith(`${home}/`) ? url.slice(home.length) : url;
-}
-
-function originOf(url: string | undefined): string | undefined {
-  try {
-    return url === undefined ? undefined : new URL(url).origin;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Exchanges that are tries of one request with the same outcome share one evidence line. */

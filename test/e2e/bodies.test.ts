@@ -34,63 +34,53 @@ function longTagError(): string {
   return JSON.stringify({ error_code: 'INVALID_PARAMETER_VALUE', message: `Tag value '${value}' had length 2400, which exceeded length limit of 2000` });
 }
 
+/** A check through a front that answers runs/create itself with `status` and `body` (MLflow's headers). */
+async function checkWithRunsCreateAnswer(status: number, body: string) {
+  const front = await startFront(stack.registryUrl, (method, path) =>
+    method === 'POST' && path.endsWith('/runs/create')
+      ? { kind: 'answer', status, headers: { server: 'gunicorn', connection: 'close', 'content-type': 'application/json' }, body }
+      : { kind: 'forward' },
+  );
+  try {
+    const run = await runCheckInProcess({
+      flags: { registryUrl: front.url, authUrl: stack.authUrl, timeout: '5s', retries: '0' },
+      outputs: { json: '-' },
+      key: stack.apiKey,
+      cwd: tmp.path,
+    });
+    return { run, target: parseReport(run.out).targets[0]! };
+  } finally {
+    await front.close();
+  }
+}
+
 describe('an MLflow error longer than the excerpt', () => {
   it('a 400 with a 2.5 KB message is read as MLflow JSON error, not RESPONSE_NOT_JSON', async () => {
     const body = longTagError();
-    const front = await startFront(stack.registryUrl, (method, path) =>
-      method === 'POST' && path.endsWith('/runs/create')
-        ? { kind: 'answer', status: 400, headers: { server: 'gunicorn', connection: 'close', 'content-type': 'application/json' }, body }
-        : { kind: 'forward' },
-    );
-    try {
-      const run = await runCheckInProcess({
-        flags: { registryUrl: front.url, authUrl: stack.authUrl, timeout: '5s', retries: '0' },
-        outputs: { json: '-' },
-        key: stack.apiKey,
-        cwd: tmp.path,
-      });
-      const target = parseReport(run.out).targets[0]!;
-      expect(run.code, run.err).toBe(1);
-      const codes = target.findings.map((f) => f.code);
-      // Read from the excerpt alone (2,048 characters) this was RESPONSE_NOT_JSON.
-      expect(codes).not.toContain('RESPONSE_NOT_JSON');
-      const root = target.findings.find((f) => f.rootCause)!;
-      expect(root.code, codes.join(', ')).toBe('UNEXPECTED_RESPONSE');
-      expect(root.cause).toMatch(/^runs\/create \(x\d+\) got 400 INVALID_PARAMETER_VALUE: Tag value 'x+… from MLflow\.$/);
-    } finally {
-      await front.close();
-    }
+    const { run, target } = await checkWithRunsCreateAnswer(400, body);
+    expect(run.code, run.err).toBe(1);
+    const codes = target.findings.map((f) => f.code);
+    // Read from the excerpt alone (2,048 characters) this was RESPONSE_NOT_JSON.
+    expect(codes).not.toContain('RESPONSE_NOT_JSON');
+    const root = target.findings.find((f) => f.rootCause)!;
+    expect(root.code, codes.join(', ')).toBe('UNEXPECTED_RESPONSE');
+    expect(root.cause).toMatch(/^runs\/create \(x\d+\) got 400 INVALID_PARAMETER_VALUE: Tag value 'x+… from MLflow\.$/);
   });
 
   it('a 500 naming the locked store is MLFLOW_BACKEND_ERROR, and the outputs keep only the short excerpt', async () => {
     const body = lockedStoreError();
     expect(body.length).toBeGreaterThan(2500);
-    const front = await startFront(stack.registryUrl, (method, path) =>
-      method === 'POST' && path.endsWith('/runs/create')
-        ? { kind: 'answer', status: 500, headers: { server: 'gunicorn', connection: 'close', 'content-type': 'application/json' }, body }
-        : { kind: 'forward' },
-    );
-    try {
-      const run = await runCheckInProcess({
-        flags: { registryUrl: front.url, authUrl: stack.authUrl, timeout: '5s', retries: '0' },
-        outputs: { json: '-' },
-        key: stack.apiKey,
-        cwd: tmp.path,
-      });
-      const target = parseReport(run.out).targets[0]!;
-      expect(run.code, run.err).toBe(1);
-      const codes = target.findings.map((f) => f.code);
-      expect(codes).not.toContain('RESPONSE_NOT_JSON');
-      const root = target.findings.find((f) => f.rootCause)!;
-      expect(root.code, codes.join(', ')).toBe('MLFLOW_BACKEND_ERROR');
-      expect(root.cause).toMatch(/database is locked/);
-      // The excerpt people see stays short; the report does not carry the whole body.
-      const create = target.exchanges.find((x) => x.label === 'runs/create')!;
-      expect(create.response?.bodyExcerpt).toHaveLength(2048);
-      expect(create.response?.bodySize).toBe(Buffer.byteLength(body));
-      expect(run.out).not.toContain(body.slice(2100, 2200));
-    } finally {
-      await front.close();
-    }
+    const { run, target } = await checkWithRunsCreateAnswer(500, body);
+    expect(run.code, run.err).toBe(1);
+    const codes = target.findings.map((f) => f.code);
+    expect(codes).not.toContain('RESPONSE_NOT_JSON');
+    const root = target.findings.find((f) => f.rootCause)!;
+    expect(root.code, codes.join(', ')).toBe('MLFLOW_BACKEND_ERROR');
+    expect(root.cause).toMatch(/database is locked/);
+    // The excerpt people see stays short; the report does not carry the whole body.
+    const create = target.exchanges.find((x) => x.label === 'runs/create')!;
+    expect(create.response?.bodyExcerpt).toHaveLength(2048);
+    expect(create.response?.bodySize).toBe(Buffer.byteLength(body));
+    expect(run.out).not.toContain(body.slice(2100, 2200));
   });
 });
