@@ -17,6 +17,8 @@ import { ROOT, cleanupScratch, scratchFile, stats } from './measure.mjs';
 import { startBenchStack } from './stack.mjs';
 
 const HOOK = fileURLToPath(new URL('./rusage-hook.mjs', import.meta.url));
+// Node flags for the exporter, to look inside it, e.g. BENCH_EXPORTER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const NODE_ARGS = (process.env.BENCH_EXPORTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 /**
  * @param {{ stack: { registryUrl: string, authUrl: string, apiKey: string }, runs: number, envs: number, log?: (l: string) => void }} o
@@ -28,9 +30,9 @@ export async function exporterFigure({ stack, runs, envs, log = () => {} }) {
   writeFileSync(config, JSON.stringify({ environments }));
   const rusageFile = scratchFile('exporter-rusage.json');
 
-  const child = spawn(process.execPath, ['--import', HOOK, join(ROOT, 'dist/cli.js'), 'exporter', '--listen', '127.0.0.1:0', '--config', config], {
+  const child = spawn(process.execPath, [...NODE_ARGS, '--import', HOOK, join(ROOT, 'bin/hokus-check.js'), 'exporter', '--listen', '127.0.0.1:0', '--config', config], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOKUSAI_API_KEY: stack.apiKey, BENCH_RUSAGE_FILE: rusageFile, ...(process.env.EXP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.EXP_NODE_OPTIONS } : {}) },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOKUSAI_API_KEY: stack.apiKey, BENCH_RUSAGE_FILE: rusageFile },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -105,31 +107,39 @@ export async function exporterFigures({ runs, envs = 20, log = () => {} }) {
   return out;
 }
 
-/** Table rows (bench/table.mjs's shape) for figure 5. */
+/**
+ * Table rows (bench/table.mjs's shape) for figure 5. The ratio's target holds where a probe mostly
+ * waits, as against a real deployment ('registry latency'). Against a stack that answers at once a
+ * probe is all CPU, and 20 of them cannot take less than 20 × (exporter's + stack's CPU per check)
+ * ÷ cores: that row is shown for the CPU cost, without a target.
+ */
 export function exporterRows(figures) {
   const ms = (s) => `${s.median.toFixed(0)} ms (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
-  return figures.flatMap((f, i) => [
-    {
-      figure: `${i === 0 ? '5' : ' '} exporter: ${f.envs} envs at once, ${f.variant}`,
-      tool: ms(f.concurrent),
-      refName: '1 probe',
-      ref: ms(f.single),
-      ratio: `${f.ratio.toFixed(2)}×`,
-      target: '≤ 1.5×',
-      met: f.ratio <= 1.5 ? 'yes' : 'NO',
-      value: f.ratio,
-    },
-    {
-      figure: `  exporter peak RSS, ${f.variant}`,
-      tool: `${f.peakRssMiB.toFixed(0)} MiB`,
-      refName: 'CPU per check',
-      ref: `${f.cpuMsPerCheck.toFixed(1)} ms`,
-      ratio: '',
-      target: '≤ 150 MiB',
-      met: f.peakRssMiB <= 150 ? 'yes' : 'NO',
-      value: f.peakRssMiB,
-    },
-  ]);
+  return figures.flatMap((f, i) => {
+    const bound = f.pendingPolls > 0;
+    return [
+      {
+        figure: `${i === 0 ? '5' : ' '} exporter: ${f.envs} envs at once, ${f.variant}`,
+        tool: ms(f.concurrent),
+        refName: '1 probe',
+        ref: ms(f.single),
+        ratio: `${f.ratio.toFixed(2)}×`,
+        target: bound ? '≤ 1.5×' : '(none)',
+        met: bound ? (f.ratio <= 1.5 ? 'yes' : 'NO') : '',
+        value: f.ratio,
+      },
+      {
+        figure: `  exporter peak RSS, ${f.variant}`,
+        tool: `${f.peakRssMiB.toFixed(0)} MiB`,
+        refName: 'CPU per check',
+        ref: `${f.cpuMsPerCheck.toFixed(1)} ms`,
+        ratio: '',
+        target: '≤ 150 MiB',
+        met: f.peakRssMiB <= 150 ? 'yes' : 'NO',
+        value: f.peakRssMiB,
+      },
+    ];
+  });
 }
 
 // Alone: node bench/exporter.mjs

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { quoteSafely } from '../config/key-guard.js';
 import { createRedactor, type Redactor } from '../http/redact.js';
-import { safeReport, safeText } from '../report/safe-output.js';
+import { safeText } from '../report/safe-output.js';
 import { renderPrometheus } from '../report/prometheus.js';
 import type { Report } from '../report/schema.js';
 import { probeBudget } from './budget.js';
@@ -89,7 +89,10 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       return reply(res, 503, `a check of ${name} started by an earlier scrape is still running; this scrape's timeout ended first\n`);
     }
     metrics.scrapeAnswered(name, shared);
-    reply(res, 200, safeText(renderPrometheus(safeReport(report, redact)), redact), { 'content-type': EXPOSITION });
+    // One pass over the exposition, not over the whole report (its exchanges, headers and body
+    // excerpts, which the exposition never shows): label values are escaped and stripped of controls
+    // by renderPrometheus, and the key in any form is redacted from the text as a whole.
+    reply(res, 200, safeText(renderPrometheus(report), redact), { 'content-type': EXPOSITION });
   }
 
   async function probe(name: string, environment: ProbeEnvironment, budget: ReturnType<typeof probeBudget>): Promise<Report> {

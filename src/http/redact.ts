@@ -16,15 +16,44 @@ export const MIN_RUN = 8;
 
 /** A redactor for the given secrets (the API key) plus the generic credential patterns. */
 export function createRedactor(secrets: string[]): Redactor {
-  const finders = secrets.filter((s) => s.length > 0).map(secretFinder);
-  const partials = secrets.filter((s) => s.length > 0).flatMap(partialForms);
+  // Each secret once: environments of one config often share a key.
+  const distinct = [...new Set(secrets.filter((s) => s.length > 0))];
+  const compiled = distinct.map(compiledSecret);
+  const finders = compiled.map((c) => c.finder);
+  const partials = compiled.flatMap((c) => c.partials);
+  // An escape is worth undoing only when it decodes to one of a secret's characters.
+  const keep = (c: string) => finders.some((f) => f.chars.has(c.toLowerCase()));
   return (text) => {
     let out = text;
-    if (finders.length > 0 && out.length > 0) out = maskRanges(out, finders);
+    if (finders.length > 0 && out.length > 0) out = maskRanges(out, finders, keep);
     return redactTrailingPartial(out, partials)
       .replace(AUTH_SCHEME, (_m, scheme: string, space: string, token: string) => `${scheme}${space}${maskToken(token)}`)
       .replace(KEY_VALUE, (_m, lead: string, value: string) => `${lead}${maskToken(value)}`);
   };
+}
+
+/** What one secret compiles to: its finder (a regex over a few hundred windows) and partial forms. */
+interface CompiledSecret {
+  finder: SecretFinder;
+  partials: PartialForm[];
+}
+
+// A redactor is made per check, and the exporter runs a check of each environment per scrape:
+// each secret's regexes are compiled once per process, not once per check. Bounded (most recent
+// kept): a process holds a handful of keys, one per configured environment.
+const COMPILED = new Map<string, CompiledSecret>();
+const COMPILED_MAX = 64;
+
+function compiledSecret(secret: string): CompiledSecret {
+  let c = COMPILED.get(secret);
+  if (c) {
+    COMPILED.delete(secret);
+  } else {
+    c = { finder: secretFinder(secret), partials: partialForms(secret) };
+    if (COMPILED.size >= COMPILED_MAX) COMPILED.delete(COMPILED.keys().next().value!);
+  }
+  COMPILED.set(secret, c);
+  return c;
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key']);
@@ -130,13 +159,20 @@ function matcher(forms: Array<[string, number, number]>, caseInsensitive: boolea
 type Range = [start: number, end: number];
 
 /** Every span of `text` that holds a run of a secret (in any form), masked. */
-function maskRanges(text: string, finders: readonly SecretFinder[]): string {
-  const found: Array<[number, number, string]> = [];
-  const search = (view: string, toOriginal: (r: Range) => Range) => {
-    for (const f of finders) for (const m of f.matchers) for (const r of runs(view, m)) found.push([...toOriginal(r), f.mask]);
+function maskRanges(text: string, finders: readonly SecretFinder[], keep: (c: string) => boolean): string {
+  // Most texts (header values, short bodies) hold no secret: that path allocates nothing but the
+  // regex scans.
+  let found: Array<[number, number, string]> | undefined;
+  const search = (view: string, toOriginal: ((r: Range) => Range) | undefined): void => {
+    for (const f of finders) {
+      for (const m of f.matchers) {
+        m.regex.lastIndex = 0;
+        if (!m.regex.test(view)) continue;
+        for (const r of runs(view, m)) (found ??= []).push([...(toOriginal ? toOriginal(r) : r), f.mask]);
+      }
+    }
   };
-  search(text, (r) => r);
-  const keep = (c: string) => finders.some((f) => f.chars.has(c.toLowerCase()));
+  search(text, undefined);
   // Twice: an escape inside an escape (`%255F`, JSON inside a JSON string) is undone too.
   let view: DecodedView | undefined = decodedView(text, keep);
   let map = (r: Range): Range => r;
@@ -148,7 +184,7 @@ function maskRanges(text: string, finders: readonly SecretFinder[]): string {
     map = toOriginal;
     view = decodedView(v.text, keep);
   }
-  if (found.length === 0) return text;
+  if (found === undefined) return text;
   found.sort((a, b) => a[0] - b[0]);
   let out = '';
   let cursor = 0;
@@ -164,9 +200,12 @@ function maskRanges(text: string, finders: readonly SecretFinder[]): string {
   return out + text.slice(cursor);
 }
 
+const sameCase = (a: string, b: string): boolean => a === b;
+const anyCase = (a: string, b: string): boolean => a === b || a.toLowerCase() === b.toLowerCase();
+
 function runs(text: string, m: Matcher): Range[] {
   const out: Range[] = [];
-  const same = m.caseInsensitive ? (a: string, b: string) => a === b || a.toLowerCase() === b.toLowerCase() : (a: string, b: string) => a === b;
+  const same = m.caseInsensitive ? anyCase : sameCase;
   m.regex.lastIndex = 0;
   for (let hit = m.regex.exec(text); hit !== null; hit = m.regex.exec(text)) {
     const p = hit.index;
@@ -190,17 +229,35 @@ interface PartialForm {
   /** Shortest start of `form` worth hiding: longer than the prefix the masked form shows anyway. */
   min: number;
   mask: string;
+  /** Last character → the starts of `form` (longest first) that end with it and are worth hiding. */
+  endingIn: Map<string, string[]>;
 }
 
 /** The key and its base64/base64url/URL encodings, whose first part may end a text cut short. */
 function partialForms(secret: string): PartialForm[] {
   const mask = maskSecret(secret);
   const bytes = Buffer.from(secret, 'utf8');
-  const shown = mask.includes('…') ? mask.slice(0, mask.indexOf('…')).length : 0;
-  return [
-    { form: secret, min: shown + 4, mask },
-    ...[bytes.toString('base64'), bytes.toString('base64url'), encodeURIComponent(secret)].map((form) => ({ form, min: 8, mask })),
-  ].filter((p) => p.form.length > p.min);
+  const shown = mask.includes('…') ? mask.slice(0, mask.indexOf('…')) : '';
+  // In each form, the characters that encode the shown prefix alone, plus 4: as for the key itself.
+  const b64Shown = Math.floor((8 * Buffer.byteLength(shown, 'utf8')) / 6);
+  const forms = [
+    { form: secret, min: shown.length + 4 },
+    { form: bytes.toString('base64'), min: Math.max(8, b64Shown + 4) },
+    { form: bytes.toString('base64url'), min: Math.max(8, b64Shown + 4) },
+    { form: encodeURIComponent(secret), min: Math.max(8, encodeURIComponent(shown).length + 4) },
+  ];
+  return forms
+    // A form equal to an earlier one (a key of URL-safe characters is its own %-encoding) once.
+    .filter((p, i) => p.form.length > p.min && forms.findIndex((q) => q.form === p.form) === i)
+    .map(({ form, min }) => {
+      const endingIn = new Map<string, string[]>();
+      for (let n = form.length - 1; n >= min; n--) {
+        const start = form.slice(0, n);
+        const last = form[n - 1]!;
+        endingIn.set(last, [...(endingIn.get(last) ?? []), start]);
+      }
+      return { form, min, mask, endingIn };
+    });
 }
 
 /**
@@ -208,9 +265,12 @@ function partialForms(secret: string): PartialForm[] {
  * key, which no longer matches it whole: that start is masked too.
  */
 function redactTrailingPartial(text: string, partials: readonly PartialForm[]): string {
+  const last = text.at(-1);
+  if (last === undefined) return text;
   for (const p of partials) {
-    for (let n = p.form.length - 1; n >= p.min; n--) {
-      if (text.endsWith(p.form.slice(0, n))) return `${text.slice(0, text.length - n)}${p.mask}`;
+    // Only the starts that end in the text's last character can end the text (longest first).
+    for (const start of p.endingIn.get(last) ?? []) {
+      if (text.endsWith(start)) return `${text.slice(0, text.length - start.length)}${p.mask}`;
     }
   }
   return text;

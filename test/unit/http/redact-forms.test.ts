@@ -58,6 +58,53 @@ describe('createRedactor finds the key in every form', () => {
     const out = redact(body);
     expect(out.endsWith(`hk_test_…${key.slice(-4)}`)).toBe(true);
   });
+
+  it('masks a text cut short inside the key or its encodings, from 4 characters past the shown prefix', () => {
+    const masked = `hk_test_…${key.slice(-4)}`;
+    const b64 = (s: string) => Buffer.from(s).toString('base64').replace(/=+$/, '');
+    // [the form, where 4 characters past the prefix end in it, the prefix alone in it]
+    const forms: Array<[string, number, string]> = [
+      [key, 12, key.slice(0, 8)],
+      [encodeURIComponent(key), 12, key.slice(0, 8)],
+      [Buffer.from(key).toString('base64'), b64(key.slice(0, 12)).length, b64('hk_test_')],
+      [Buffer.from(key).toString('base64url'), b64(key.slice(0, 12)).length, b64('hk_test_')],
+    ];
+    for (const [form, from, prefix] of forms) {
+      for (let n = from; n < form.length; n++) {
+        const out = redact(`{"detail":"bad key ${form.slice(0, n)}`);
+        expect(out, `${form.slice(0, n)}`).toBe(`{"detail":"bad key ${masked}`);
+      }
+      // The prefix, which the masked form shows anyway, is not a leak: left as it is.
+      expect(redact(`cut at ${prefix}`)).toBe(`cut at ${prefix}`);
+    }
+  });
+});
+
+describe('createRedactor over many keys (the exporter: one per environment)', () => {
+  // More keys than the process keeps compiled (64), each also in another redactor: every redactor
+  // still finds each of its keys, and only its own.
+  const keys = Array.from({ length: 70 }, newKey);
+  const all = createRedactor([...keys, ...keys]);
+  const one = keys.map((k) => createRedactor([k]));
+
+  it('finds every key, whole, cut short and encoded, with duplicates given once', () => {
+    for (const k of keys) {
+      for (const text of [`a ${k} b`, `cut ${k.slice(0, 20)}`, Buffer.from(`u:${k}`).toString('base64')]) {
+        const out = all(text);
+        expect(findLeaks(out, k), out).toEqual([]);
+      }
+    }
+  });
+
+  it('keeps each redactor to its own key when used interleaved', () => {
+    const text = keys.map((k) => `[${k}]`).join(' ');
+    keys.forEach((k, i) => {
+      const out = one[i]!(text);
+      expect(findLeaks(out, k), `key ${i}`).toEqual([]);
+      const other = keys[(i + 1) % keys.length]!;
+      expect(out).toContain(other);
+    });
+  });
 });
 
 describe('server JSON', () => {
