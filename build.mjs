@@ -29,7 +29,7 @@ await build({
 });
 
 /**
- * The HTTP client needs undici's Agent, Pool, EnvHttpProxyAgent and connector, but undici's index
+ * The HTTP client needs undici's Agent, Pool, ProxyAgent and connector, but undici's index
  * also loads fetch, WebSocket, cookies, caches and mocks (~30 ms of every check's start-up). For
  * src/http/dispatcher.ts, 'undici' is those four from their own modules, with the request API that
  * the index would have added to Dispatcher. Everything else importing 'undici' (--post-report) gets
@@ -41,7 +41,7 @@ function leanUndici() {
     api: 'undici/lib/api/index.js',
     Agent: 'undici/lib/dispatcher/agent.js',
     Pool: 'undici/lib/dispatcher/pool.js',
-    EnvHttpProxyAgent: 'undici/lib/dispatcher/env-http-proxy-agent.js',
+    ProxyAgent: 'undici/lib/dispatcher/proxy-agent.js',
     buildConnector: 'undici/lib/core/connect.js',
   };
   const available = Object.values(parts).every((p) => existsSync(`node_modules/${p}`));
@@ -61,7 +61,7 @@ function leanUndici() {
           `Object.assign(Dispatcher.prototype, require('${parts.api}'));`,
           `exports.Agent = require('${parts.Agent}');`,
           `exports.Pool = require('${parts.Pool}');`,
-          `exports.EnvHttpProxyAgent = require('${parts.EnvHttpProxyAgent}');`,
+          `exports.ProxyAgent = require('${parts.ProxyAgent}');`,
           `exports.buildConnector = require('${parts.buildConnector}');`,
         ].join('\n'),
       }));

@@ -15,6 +15,8 @@ export interface ClassifyContext {
   abortReason?: unknown;
   /** Set when one of our own per-request timers fired: what did not arrive in time. */
   timedOut?: string;
+  /** The forward proxy the request was tunnelled through (scheme://host:port), when it was. */
+  via?: string;
 }
 
 export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError {
@@ -30,7 +32,12 @@ export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError
   if (ctx.timedOut) {
     // Nothing was written yet: the connection (through a proxy, say) never became usable.
     const kind = ctx.phase === 'connect' ? 'connect-timeout' : 'timeout';
-    return { kind, message: `${ctx.host}: ${ctx.timedOut}`, phase: ctx.phase };
+    const through = kind === 'connect-timeout' && ctx.via ? ` (through the proxy ${hostPort(ctx.via)}: it did not accept the connection, or did not reach ${ctx.host})` : '';
+    return { kind, message: `${ctx.host}: ${ctx.timedOut}${through}`, phase: ctx.phase };
+  }
+  if (ctx.via) {
+    const atProxy = proxyFailure(chain, ctx.host, hostPort(ctx.via));
+    if (atProxy) return atProxy;
   }
   for (const e of chain) {
     const kind = kindOf(e);
@@ -42,6 +49,45 @@ export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError
   const out: ExchangeError = { kind: 'other', message: messageOf(chain[0], chain, ctx.host), phase: ctx.phase };
   if (code) out.code = code;
   return out;
+}
+
+// undici's words when the proxy answers CONNECT with anything but 200 (lib/dispatcher/proxy-agent.js).
+const TUNNEL_REFUSED = /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/;
+
+/**
+ * A failure of the hop to the forward proxy, named as such. Through a tunnel the target's own TCP
+ * connection is the proxy's to make (it answers CONNECT with a status when it cannot), so a name
+ * that does not resolve or a port that refuses, before anything was sent, is the proxy's.
+ */
+function proxyFailure(chain: ErrorLike[], host: string, proxy: string): ExchangeError | undefined {
+  for (const e of chain) {
+    const m = typeof e.message === 'string' ? TUNNEL_REFUSED.exec(e.message) : null;
+    if (m) {
+      const status = Number(m[1]);
+      const out: ExchangeError = { kind: 'proxy-refused', message: `the proxy ${proxy} answered ${status} to the tunnel request (CONNECT ${host})`, phase: 'connect', proxyStatus: status };
+      if (typeof e.code === 'string') out.code = e.code;
+      return out;
+    }
+  }
+  for (const e of chain) {
+    const kind = kindOf(e);
+    if (kind !== 'dns' && kind !== 'refused') continue;
+    const what = kind === 'dns' ? `the proxy's host name does not resolve` : 'the proxy refused the connection';
+    const out: ExchangeError = { kind: 'proxy-unreachable', message: `proxy ${proxy}: ${what} (${String(e.code)}); nothing reached ${host}`, phase: 'connect' };
+    if (typeof e.code === 'string') out.code = e.code;
+    return out;
+  }
+  return undefined;
+}
+
+/** `host:port` of a proxy origin (scheme://host:port). */
+function hostPort(origin: string): string {
+  try {
+    const u = new URL(origin);
+    return u.port ? u.host : `${u.host}:${u.protocol === 'https:' ? 443 : 80}`;
+  } catch {
+    return origin;
+  }
 }
 
 export interface CutContext {

@@ -6,7 +6,7 @@ import { setTimeout as delay, setImmediate as yieldToEventLoop } from 'node:time
 import type { Dispatcher } from 'undici';
 import { BINARY_HEAD_BYTES, type BinaryFacts, decodeText, describeBinary, looksBinary, readCapped, sha256Hex, streamTo } from './body.js';
 import { asCut, classifyError, type Phase } from './classify.js';
-import { createDispatcher, type ProxyEnv } from './dispatcher.js';
+import { createDispatchers, proxyOrigin, type Dispatchers } from './dispatcher.js';
 import { ExchangeLog } from './exchange-log.js';
 import { inertLine } from './inert.js';
 import { createRedactor, redactedExcerpt, redactHeaders } from './redact.js';
@@ -17,6 +17,7 @@ import { serverJson } from './server-json.js';
 import { TryTrace, traceDispatch } from './timings.js';
 import type { Exchange, ExchangeError, ExchangeRequest, ExchangeResponse, Header, Http, HttpResult, RequestSpec } from './types.js';
 
+import type { ProxyEnv } from './dispatcher.js';
 export type { ProxyEnv } from './dispatcher.js';
 
 export interface HttpOptions {
@@ -54,14 +55,14 @@ export interface HttpOptions {
 
 export function createHttp(opts: HttpOptions): Http {
   const redact = createRedactor(opts.key ? [opts.key.value] : []);
-  const dispatcher = createDispatcher(opts);
+  const dispatchers = createDispatchers(opts);
   const log = new ExchangeLog(opts.onExchange);
   const planContext: PlanContext = { keyOrigins: normaliseOrigins(opts.keyOrigins) };
   if (opts.key) planContext.key = opts.key;
   if (opts.userAgent) planContext.userAgent = opts.userAgent;
   const policy: RetryPolicy = { retries: opts.retries, baseMs: opts.retryBaseMs ?? 200, random: opts.random ?? Math.random };
   const settings: TrySettings = {
-    dispatcher,
+    dispatchers,
     redact,
     timeoutMs: opts.timeoutMs,
     bodyCap: opts.bodyCap ?? 1024 * 1024,
@@ -122,15 +123,15 @@ export function createHttp(opts: HttpOptions): Http {
     close: async () => {
       const grace = new AbortController();
       const late = delay(CLOSE_GRACE_MS, 'late' as const, { signal: grace.signal }).catch(() => 'closed' as const);
-      const outcome = await Promise.race([dispatcher.close().then(() => 'closed' as const), late]);
+      const outcome = await Promise.race([dispatchers.close().then(() => 'closed' as const), late]);
       grace.abort();
-      if (outcome === 'late') await dispatcher.destroy();
+      if (outcome === 'late') await dispatchers.destroy();
     },
   };
 }
 
 interface TrySettings {
-  dispatcher: Dispatcher;
+  dispatchers: Dispatchers;
   redact: (text: string) => string;
   timeoutMs: number;
   bodyCap: number;
@@ -169,6 +170,8 @@ async function tryOnce(
 ): Promise<Omit<TryResult, 'slot'>> {
   const trace = new TryTrace();
   const timeoutMs = spec.timeoutMs ?? s.timeoutMs;
+  const route = s.dispatchers.route(plan.url);
+  const via = route.proxy === undefined ? undefined : proxyOrigin(route.proxy);
   const local = new AbortController();
   let timedOut: string | undefined;
   const expire = (what: string) => () => {
@@ -206,7 +209,7 @@ async function tryOnce(
       bodyTimeout: timeoutMs,
       responseHeaders: 'raw',
     };
-    const response = await settleOnAbort(signal, traceDispatch(trace, () => s.dispatcher.request(requestOptions)));
+    const response = await settleOnAbort(signal, traceDispatch(trace, () => route.dispatcher.request(requestOptions)));
     res = response;
     clearTimeout(headersTimer);
     if (spec.consumeBody && response.statusCode >= 200 && response.statusCode < 300) {
@@ -239,7 +242,7 @@ async function tryOnce(
   const rawHeaders = res ? headerPairs(res.headers as unknown as string[]) : [];
   if (!error && failed) {
     const phase: Phase = res ? 'body' : trace.headersSent !== undefined ? 'headers' : 'connect';
-    const classified = classifyError(failure, { host, phase, aborted: callerSignal.aborted, abortReason: callerSignal.reason, ...(timedOut ? { timedOut } : {}) });
+    const classified = classifyError(failure, { host, phase, aborted: callerSignal.aborted, abortReason: callerSignal.reason, ...(timedOut ? { timedOut } : {}), ...(via ? { via } : {}) });
     // The answer started and the connection ended before its end: a cut transfer, named with when.
     const cut = res && body ? asCut(classified, { host, received: body.size, elapsedMs: trace.timings().total, ...declaredLength(rawHeaders) }) : undefined;
     const named = cut ?? classified;
@@ -253,6 +256,7 @@ async function tryOnce(
     request: recordRequest(spec, plan, trace, s),
     timings: trace.timings(),
   };
+  if (via) exchange.via = via;
   // The body goes to steps, probes and rules, whose details and reasons reach every output,
   // shortened: a key cut short there no longer matches the redactor, so it is redacted here, whole,
   // before any cut.

@@ -1,7 +1,8 @@
-// The one undici dispatcher of a client: keep-alive pool per origin, TLS settings, timed
-// connections, and a proxy only when the caller passes proxy settings (nothing here reads
-// process.env).
-import { Agent, EnvHttpProxyAgent, Pool, buildConnector, type Dispatcher } from 'undici';
+// The undici dispatchers of a client: keep-alive pool per origin, TLS settings, timed connections,
+// and a forward proxy only when the caller passes proxy settings (nothing here reads process.env).
+// Which requests go through the proxy is decided here, once (`proxyFor`): the client records it on
+// each exchange, so a failure at the proxy is told from a failure of the target.
+import { Agent, Pool, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { timedConnector } from './timings.js';
 
 export interface ProxyEnv {
@@ -18,7 +19,20 @@ export interface DispatcherOptions {
   proxyEnv?: ProxyEnv;
 }
 
-export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+/** Where a request goes first: straight to its origin, or to a forward proxy that tunnels to it. */
+export interface Route {
+  dispatcher: Dispatcher;
+  /** The forward proxy (its URL as configured, credentials included): undefined when direct. */
+  proxy?: string;
+}
+
+export interface Dispatchers {
+  route(url: URL): Route;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export function createDispatchers(opts: DispatcherOptions): Dispatchers {
   const tls = {
     rejectUnauthorized: !opts.insecure,
     ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
@@ -29,19 +43,73 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     connect: buildConnector({ timeout: opts.connectTimeoutMs, ...tls }),
     factory: poolFactory,
   };
-  const proxy = opts.proxyEnv;
-  if (proxy?.httpProxy || proxy?.httpsProxy) {
-    // Empty strings, not undefined: undici would otherwise fall back to process.env.
-    return new EnvHttpProxyAgent({
-      ...agentOptions,
-      httpProxy: proxy.httpProxy ?? '',
-      httpsProxy: proxy.httpsProxy ?? '',
-      noProxy: proxy.noProxy ?? '',
-      requestTls: { ...tls, timeout: opts.connectTimeoutMs },
-      proxyTls: { ...tls, timeout: opts.connectTimeoutMs },
-    });
+  const direct = new Agent(agentOptions);
+  const proxies = new Map<string, Dispatcher>();
+  const all = () => [direct, ...proxies.values()];
+  return {
+    route(url) {
+      const proxy = proxyFor(url, opts.proxyEnv);
+      if (proxy === undefined) return { dispatcher: direct };
+      let dispatcher = proxies.get(proxy);
+      if (!dispatcher) {
+        // Every request through the proxy is tunnelled (CONNECT), plain HTTP too: the proxy relays
+        // bytes and never sees the request, so the key goes to no host but the target.
+        dispatcher = new ProxyAgent({
+          ...agentOptions,
+          uri: proxy,
+          proxyTunnel: true,
+          requestTls: { ...tls, timeout: opts.connectTimeoutMs },
+          proxyTls: { ...tls, timeout: opts.connectTimeoutMs },
+        });
+        proxies.set(proxy, dispatcher);
+      }
+      return { dispatcher, proxy };
+    },
+    close: async () => {
+      await Promise.all(all().map((d) => d.close()));
+    },
+    destroy: async () => {
+      await Promise.all(all().map((d) => d.destroy()));
+    },
+  };
+}
+
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
+
+/**
+ * The proxy a request to `url` goes through, with the rules of undici's EnvHttpProxyAgent (and curl's,
+ * mostly): https uses HTTPS_PROXY, else HTTP_PROXY; http uses HTTP_PROXY. NO_PROXY is a list split on
+ * commas and blanks: `*` is no proxy at all; an entry `host` or `.host` (or `*.host`) matches that
+ * host and its subdomains, `host:port` only that port.
+ */
+export function proxyFor(url: URL, env: ProxyEnv | undefined): string | undefined {
+  if (!env) return undefined;
+  const proxy = url.protocol === 'https:' ? env.httpsProxy || env.httpProxy : url.protocol === 'http:' ? env.httpProxy : undefined;
+  if (!proxy) return undefined;
+  const noProxy = env.noProxy ?? '';
+  if (noProxy.trim() === '*') return undefined;
+  // url.host keeps an IPv6 address's brackets, as NO_PROXY writes them.
+  const hostname = url.host.replace(/:\d*$/, '').toLowerCase();
+  const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
+  for (const entry of noProxy.split(/[,\s]/)) {
+    if (!entry) continue;
+    const parsed = /^(.+):(\d+)$/.exec(entry);
+    const host = (parsed ? parsed[1]! : entry).replace(/^\*?\./, '').toLowerCase();
+    const entryPort = parsed ? Number.parseInt(parsed[2]!, 10) : 0;
+    if (entryPort && entryPort !== port) continue;
+    if (hostname === host || hostname.endsWith(`.${host}`)) return undefined;
   }
-  return new Agent(agentOptions);
+  return proxy;
+}
+
+/** The proxy as evidence may show it: scheme, host and port, never its credentials. */
+export function proxyOrigin(proxy: string): string {
+  try {
+    const u = new URL(proxy);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return 'a proxy URL that does not parse';
+  }
 }
 
 /**

@@ -30,6 +30,8 @@ export type NetErrorKind =
   | 'cut' // the answer started, then the connection closed (or was reset) before the body's end
   | 'protocol' // malformed HTTP: bad content-length, bad headers, …
   | 'key-boundary' // refused before sending: the key would go to an origin it is not configured for
+  | 'proxy-unreachable' // the forward proxy (HTTPS_PROXY/HTTP_PROXY) did not resolve or refused the connection
+  | 'proxy-refused' // the forward proxy answered the tunnel request (CONNECT) with a non-2xx status
   | 'other';
 
 export interface ExchangeError {
@@ -41,6 +43,8 @@ export interface ExchangeError {
   phase?: 'connect' | 'headers' | 'body';
   /** For 'timeout': how long the request was waited for (the per-request timeout, ms). */
   waitedMs?: number;
+  /** For 'proxy-refused': the status the proxy answered CONNECT with (403, 407, 502, …). */
+  proxyStatus?: number;
 }
 
 export type Header = [name: string, value: string];
@@ -115,6 +119,8 @@ export interface Exchange {
   response?: ExchangeResponse;
   error?: ExchangeError;
   timings: Timings;
+  /** The forward proxy the try was tunnelled through (HTTPS_PROXY/HTTP_PROXY): scheme, host, port. */
+  via?: string;
   // Who answered is not recorded here: the diagnosis keeps it beside the exchange
   // (diagnosis/fingerprint.ts, fingerprintOf), so a recorded exchange is never written to again.
   /** Set on a failed try that was retried. */

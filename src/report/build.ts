@@ -157,7 +157,7 @@ function copyExchange(x: Exchange): ReportExchange {
         }),
     ...(e === undefined
       ? {}
-      : { error: { kind: e.kind, ...optional('code', e.code), message: e.message, ...optional('phase', e.phase) } }),
+      : { error: { kind: e.kind, ...optional('code', e.code), message: e.message, ...optional('phase', e.phase), ...optional('proxyStatus', e.proxyStatus) } }),
     timings: {
       blocked: t.blocked,
       dns: t.dns,
@@ -172,6 +172,7 @@ function copyExchange(x: Exchange): ReportExchange {
     ...optional('responder', fingerprintOf(x).responder),
     chain: [...fingerprintOf(x).chain],
     ...optional('retried', x.retried),
+    ...optional('via', x.via),
   };
 }
 

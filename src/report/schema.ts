@@ -29,6 +29,8 @@ const NetErrorKindSchema = z.enum([
   'cut',
   'protocol',
   'key-boundary',
+  'proxy-unreachable',
+  'proxy-refused',
   'other',
 ]);
 
@@ -87,9 +89,13 @@ const ExchangeSchema = z.object({
       code: z.string().optional(),
       message: z.string(),
       phase: z.enum(['connect', 'headers', 'body']).optional(),
+      /** kind 'proxy-refused': the status the forward proxy answered CONNECT with. */
+      proxyStatus: z.number().int().min(100).max(999).optional(),
     })
     .optional(),
   timings: TimingsSchema,
+  /** The forward proxy (HTTPS_PROXY/HTTP_PROXY) the request was tunnelled through: scheme://host:port. */
+  via: z.string().optional(),
   responder: ResponderSchema.optional(),
   /** Outermost first: ['hokusai-api', 'mlflow'] for a proxied MLflow reply. */
   chain: z.array(ResponderSchema).optional(),

@@ -141,7 +141,7 @@ async function waitListening(child: ChildProcess, ports: number[], log: () => st
 
 const BIND_FAILED = /address already in use|could not bind|cannot bind|bind\(\) to \S+ failed/i;
 
-function canConnect(port: number): Promise<boolean> {
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ port, host: '127.0.0.1' });
     s.once('connect', () => {
@@ -152,7 +152,7 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-function terminate(child: ChildProcess): Promise<void> {
+export function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -165,7 +165,7 @@ function terminate(child: ChildProcess): Promise<void> {
   });
 }
 
-function readIfThere(file: string): string {
+export function readIfThere(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {

@@ -74,8 +74,12 @@ function sibling(code: string): Case {
 
 /** Valid cases per code: evidence on which the rule must not fire. */
 const VALID: Record<string, Case[]> = {
-  NET_DNS: [healthy, nginx502, sibling('NET_REFUSED')],
-  NET_REFUSED: [healthy, nginx502, sibling('NET_TIMEOUT')],
+  // The target's own refusal and a reverse proxy's 502 are not the forward proxy's; nor is the other proxy code's case.
+  NET_PROXY_UNREACHABLE: [healthy, nginx502, sibling('NET_REFUSED'), sibling('NET_DNS'), sibling('NET_PROXY_REFUSED')],
+  // A reverse proxy's own 403 and 502 pages are answers of the target's path, not a refused tunnel.
+  NET_PROXY_REFUSED: [healthy, nginx502, nginxForbiddenPut, sibling('NET_REFUSED'), sibling('NET_PROXY_UNREACHABLE')],
+  NET_DNS: [healthy, nginx502, sibling('NET_REFUSED'), sibling('NET_PROXY_UNREACHABLE')],
+  NET_REFUSED: [healthy, nginx502, sibling('NET_TIMEOUT'), sibling('NET_PROXY_UNREACHABLE')],
   NET_TIMEOUT: [healthy, nginx504, sibling('NET_RESET')],
   NET_RESET: [healthy, nginx502, sibling('NET_DNS')],
   // A gateway's own 504 page, a reset before any answer, a malformed (not cut) body: no cut transfer.

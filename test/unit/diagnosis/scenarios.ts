@@ -1,6 +1,7 @@
 // One hand-built check per catalogue code, shaped like the embedded stack's fault of the same name.
 // `step` is the step the finding explains; `root` says whether it must be the root-cause finding.
 import type { Evidence } from '../../../src/diagnosis/types.js';
+import type { Exchange } from '../../../src/http/types.js';
 import type { StepId } from '../../../src/steps/types.js';
 import {
   AJAX_ART,
@@ -88,6 +89,20 @@ function transport(kind: 'dns' | 'refused' | 'connect-timeout' | 'timeout' | 're
   return c.step('cleanup', 'pass', 'nothing to delete');
 }
 
+/** experiments/search fails at the forward proxy (HTTPS_PROXY) with `error`, twice (a retry). */
+function throughProxy(error: NonNullable<Exchange['error']>): Check {
+  const c = new Check();
+  passAuth(c);
+  passHealth(c);
+  for (const retried of [true, false]) {
+    const x = c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, ...(retried ? { retried } : {}) });
+    x.via = 'http://proxy.corp.example:3128';
+  }
+  c.step('experiments', 'error', `${error.kind}: ${error.message}`);
+  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
+  return c.step('cleanup', 'pass', 'nothing to delete');
+}
+
 /** run fails on runs/create with `answer`. */
 function runCreateFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>, detail: string): Check {
   const c = new Check();
@@ -154,6 +169,11 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     c.step('health', 'fail', '/health: 301');
     return scenario(c, 'health');
   },
+  // HTTPS_PROXY names a proxy whose port is closed: nothing left for the registry.
+  NET_PROXY_UNREACHABLE: () => scenario(throughProxy({ kind: 'proxy-unreachable', code: 'ECONNREFUSED', message: 'proxy proxy.corp.example:3128: the proxy refused the connection (ECONNREFUSED); nothing reached registry.hokus.ai:443', phase: 'connect' }), 'experiments'),
+  // squid's default rules: CONNECT only to 443 — here to the registry's 8443.
+  NET_PROXY_REFUSED: () =>
+    scenario(throughProxy({ kind: 'proxy-refused', code: 'UND_ERR_ABORTED', message: 'the proxy proxy.corp.example:3128 answered 403 to the tunnel request (CONNECT registry.hokus.ai:443)', phase: 'connect', proxyStatus: 403 }), 'experiments'),
   NET_DNS: () => scenario(transport('dns', 'ENOTFOUND'), 'experiments'),
   NET_REFUSED: () => scenario(transport('refused', 'ECONNREFUSED'), 'experiments'),
   NET_TIMEOUT: () => scenario(transport('timeout', 'UND_ERR_HEADERS_TIMEOUT'), 'experiments'),

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { proxyFor, proxyOrigin } from '../../../src/http/dispatcher.js';
 import { client, startHttp, type TestServer } from './servers.js';
 
 const servers: TestServer[] = [];
@@ -74,5 +75,32 @@ describe('proxy settings', () => {
     const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: target.url });
     expect(r.text).toBe('direct');
     await http.close();
+  });
+});
+
+describe('proxyFor: which requests go through the forward proxy (undici\'s EnvHttpProxyAgent rules)', () => {
+  const P = 'http://proxy.corp.example:3128';
+  const S = 'http://secure-proxy.corp.example:3129';
+  it.each([
+    ['no proxy settings', 'https://registry.example.com/x', undefined, undefined],
+    ['https uses HTTPS_PROXY', 'https://registry.example.com/x', { httpProxy: P, httpsProxy: S }, S],
+    ['https falls back to HTTP_PROXY', 'https://registry.example.com/x', { httpProxy: P }, P],
+    ['http uses HTTP_PROXY only', 'http://registry.example.com/x', { httpsProxy: S }, undefined],
+    ['NO_PROXY * turns it off', 'https://registry.example.com/x', { httpsProxy: S, noProxy: '*' }, undefined],
+    ['a NO_PROXY host matches itself', 'https://example.com/x', { httpsProxy: S, noProxy: 'example.com' }, undefined],
+    ['… and its subdomains', 'https://api.EXAMPLE.com/x', { httpsProxy: S, noProxy: 'Example.com' }, undefined],
+    ['… but not a longer name', 'https://badexample.com/x', { httpsProxy: S, noProxy: 'example.com' }, S],
+    ['.host and *.host are the same', 'https://api.example.com/x', { httpsProxy: S, noProxy: 'other.test, *.example.com' }, undefined],
+    ['host:port matches that port only', 'https://example.com/x', { httpsProxy: S, noProxy: 'example.com:8443' }, S],
+    ['… and does match it', 'https://example.com:8443/x', { httpsProxy: S, noProxy: 'other.test example.com:8443' }, undefined],
+    ['an IPv6 literal with brackets', 'http://[::1]:5000/x', { httpProxy: P, noProxy: '[::1]' }, undefined],
+    ['an IP address', 'http://127.0.0.1:5000/x', { httpProxy: P, noProxy: '127.0.0.1' }, undefined],
+  ])('%s', (_name, url, env, expected) => {
+    expect(proxyFor(new URL(url), env)).toBe(expected);
+  });
+
+  it('shows a proxy as scheme, host and port: never its credentials', () => {
+    expect(proxyOrigin('http://ci:s3cr3t-Pa55@proxy.corp.example:3128')).toBe('http://proxy.corp.example:3128');
+    expect(proxyOrigin('not a url')).not.toContain('not a url');
   });
 });
