@@ -54,6 +54,10 @@ export function curlTokens(x: ReportExchange, keyEnv: string): string[] {
   // A binary (or only partly recorded) body is sent from a file of the same size.
   if (size > 0 && !textBody) tokens.push('head', '-c', String(size), '/dev/urandom', '>', BODY_FILE, '&&');
   tokens.push('curl', '-sS', '-i');
+  // Through a forward proxy the check tunnels every request; curl does that for http:// URLs only
+  // with --proxytunnel. The proxy is named (as recorded: no credentials), since curl reads only a
+  // lower-case http_proxy for http:// URLs.
+  if (x.via !== undefined) tokens.push('--proxytunnel', '-x', shellQuote(x.via));
   if (q.method !== 'GET' || size > 0) tokens.push('-X', q.method);
   tokens.push(shellQuote(q.url));
   for (const [name, value] of q.headers) {

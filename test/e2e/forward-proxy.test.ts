@@ -3,6 +3,7 @@
 // broken hop, the diagnosis names the proxy, not the target (NET_PROXY_UNREACHABLE,
 // NET_PROXY_REFUSED, src/diagnosis/rules/forward-proxy.ts); when the target is, it names the target.
 // Every request is tunnelled, so the proxy never sees the key.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,16 @@ async function check(name: string, urls: { registryUrl: string; authUrl: string 
 }
 
 const root = (t: ReportTarget) => t.findings.find((f) => f.rootCause);
+
+/** Pastes a command line into a shell with `env` only (async: the stack runs in this process). */
+function paste(line: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', line], { cwd: tmp.path, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 15_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
+      resolve({ status: code, stdout, stderr });
+    });
+  });
+}
 const viaBoth = (url: string) => ({ HTTP_PROXY: url, HTTPS_PROXY: url });
 
 describe('through a real forward proxy (tinyproxy)', () => {
@@ -79,6 +90,19 @@ describe('through a real forward proxy (tinyproxy)', () => {
     expect(f.fix.join(' ')).toContain(`ConnectPort ${new URL(stack.authUrl).port}`);
     expect(run.target.findings.map((x) => x.code)).not.toContain('NET_REFUSED');
     expect(run.out).toContain('Root cause: NET_PROXY_REFUSED');
+
+    // The printed curl line tunnels as the check did, and gets the same refusal (curl exit 56:
+    // "CONNECT tunnel failed, response 403"); without --proxytunnel curl sends the plain-HTTP
+    // request through the proxy as it is, which this proxy allows — what the cause warns of.
+    const line = f.repro![0]!;
+    expect(line).toContain(`--proxytunnel -x '${p.url}'`);
+    const env = { HOKUSAI_API_KEY: stack.apiKey };
+    const tunnelled = await paste(line, env);
+    expect(tunnelled.status, tunnelled.stderr).toBe(56);
+    expect(tunnelled.stderr).toMatch(/403/);
+    const plain = await paste(line.replace(' --proxytunnel', ''), env);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/^HTTP\/1\.[01] 200/);
   });
 
   it('a proxy that wants credentials: 407 says so; with them in HTTPS_PROXY the check passes and never prints them', async () => {
