@@ -77,6 +77,26 @@ export function firstPerStep(ev: Evidence, match: (x: Exchange) => boolean): Exc
   return out;
 }
 
+/**
+ * The login a server asks for before anything reaches the service behind it: a 401 whose
+ * WWW-Authenticate challenge is not Bearer (Basic, Digest, Negotiate, NTLM) — a proxy's or load
+ * balancer's basic auth in front of a staging deployment, or MLflow's own basic-auth app. The
+ * Hokusai API and auth service use Bearer keys and answer 401 with JSON `detail`, without such a
+ * challenge (PLATFORM.md).
+ */
+export function loginChallenge(x: Exchange | undefined): { scheme: string; realm?: string } | undefined {
+  if (statusOf(x) !== 401) return undefined;
+  for (const [name, value] of x!.response!.headers) {
+    if (name !== 'www-authenticate') continue;
+    const m = /^\s*(Basic|Digest|Negotiate|NTLM)\b(.*)$/i.exec(value);
+    if (!m) continue;
+    const realm = /realm\s*=\s*"([^"]{0,80})"/i.exec(m[2]!)?.[1] ?? /realm\s*=\s*([^\s,"]{1,80})/i.exec(m[2]!)?.[1];
+    const scheme = m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1).toLowerCase();
+    return realm === undefined ? { scheme: scheme === 'Ntlm' ? 'NTLM' : scheme } : { scheme: scheme === 'Ntlm' ? 'NTLM' : scheme, realm };
+  }
+  return undefined;
+}
+
 export function statusOf(x: Exchange | undefined): number | undefined {
   return x?.response?.status;
 }

@@ -2,12 +2,13 @@
 // the component (signatures.ts) and take the fix for it from here.
 import type { Responder } from '../http/types.js';
 
-export type ProxyFault = 'unreachable' | 'timeout' | 'not-routed' | 'prefix' | 'method' | 'rate-limit';
+export type ProxyFault = 'unreachable' | 'timeout' | 'not-routed' | 'prefix' | 'method' | 'rate-limit' | 'login';
 
 type Fixes = Partial<Record<ProxyFault, string>>;
 
 const FIXES: Partial<Record<Responder, Fixes>> = {
   nginx: {
+    login: 'Exempt the API paths from the login: `auth_basic off;` in the locations that serve /api/, /health and the auth service (or `satisfy any;` with an `allow` for the checking host).',
     unreachable: "Check the `proxy_pass` target of the location serving this path, and nginx's error.log (\"connect() failed (111: Connection refused) while connecting to upstream\"); in Kubernetes, the Service's endpoints.",
     timeout: 'Raise `proxy_read_timeout` (default 60s) in that location (ingress-nginx: nginx.ingress.kubernetes.io/proxy-read-timeout), or find why the upstream is slow.',
     'not-routed': 'Add a `location` for this path that proxies to the right upstream (nginx answers 404/405 itself for paths it serves as files).',
@@ -16,6 +17,7 @@ const FIXES: Partial<Record<Responder, Fixes>> = {
     'rate-limit': 'Raise the `limit_req` rate/burst for this path (limit_req_status says 429 or 503), or exempt the check.',
   },
   haproxy: {
+    login: 'Exempt the API paths from the login: `http-request auth realm … unless { http_auth(users) } || { path_beg /api/ /health }` — or an ACL for the checking host.',
     unreachable: "Check the `server` line of the backend serving this path and its health (`show servers state` on the stats socket; log termination flags 'SC'/'sC').",
     timeout: 'Raise `timeout server` in that backend, or find why the upstream is slow.',
     'not-routed': 'Add a `use_backend` rule for this path (HAProxy answers itself when no backend matches).',
@@ -24,6 +26,7 @@ const FIXES: Partial<Record<Responder, Fixes>> = {
     'rate-limit': 'Raise the stick-table rate limit (`http-request deny … if { sc_http_req_rate(0) gt N }`) for this path, or exempt the check.',
   },
   apache: {
+    login: 'Exempt the API paths from the login: `<Location "/api/"> Require all granted </Location>` (and /health), outside the `AuthType Basic` block.',
     unreachable: 'Check the `ProxyPass` target for this path and error.log ("AH00957: http: attempt to connect to … failed"); with SELinux, httpd_can_network_connect.',
     timeout: 'Raise `ProxyTimeout` (or `timeout=` on the ProxyPass line), or find why the upstream is slow.',
     'not-routed': 'Add a `ProxyPass` for this path (Apache serves it from DocumentRoot otherwise).',
@@ -31,6 +34,7 @@ const FIXES: Partial<Record<Responder, Fixes>> = {
     method: 'Remove the `<Limit PUT>`/`Require all denied` (or mod_allowmethods) that refuses PUT on the artifact path.',
   },
   caddy: {
+    login: 'Exempt the API paths from the login: give `basicauth` a matcher that leaves them out (`@ui not path /api/* /health*` then `basicauth @ui { … }`).',
     unreachable: "Check the `reverse_proxy` upstream address for this path and Caddy's log (\"dial tcp …: connect: connection refused\").",
     timeout: 'Raise the `reverse_proxy` transport timeouts (response_header_timeout, read_timeout), or find why the upstream is slow.',
     'not-routed': 'Add a `handle`/`reverse_proxy` for this path (Caddy answers unrouted paths itself).',
@@ -38,6 +42,7 @@ const FIXES: Partial<Record<Responder, Fixes>> = {
     method: 'Remove the matcher that answers PUT itself on the artifact path.',
   },
   'load-balancer': {
+    login: "Exempt the API paths from the listener rule's authentication (an ALB authenticate action, an oauth2-proxy in front): API clients cannot pass a browser login.",
     unreachable: 'Check the target group of the listener rule for this path: registered, healthy targets on the right port.',
     timeout: "Raise the load balancer's idle timeout (ALB default 60 s) above the slowest call, or find why the target is slow.",
     'not-routed': 'Add a listener rule for this path on every listener (HTTPS too).',
@@ -82,6 +87,7 @@ const GENERIC: Record<ProxyFault, string> = {
   prefix: 'Make the proxy strip the mount prefix before forwarding to MLflow (MLflow serves /api/2.0/… at its root).',
   method: 'Allow PUT and DELETE on the artifact path in the proxy in front.',
   'rate-limit': 'Raise the rate limit of the proxy in front for this path, or exempt the check.',
+  login: 'Exempt the API paths (/api/, /health, the auth service) from the login of the server in front, or allow the checking host without it.',
 };
 
 export function proxyFix(component: Responder, fault: ProxyFault): string {

@@ -104,6 +104,7 @@ export const PAGE_SIGNATURES: readonly PageSignature[] = [
   { component: 'haproxy', status: [429], body: /You have sent too many requests in a given amount of time/i, means: 'rate-limited', source: CAPTURED('HAProxy 2.6 (429 page)') },
   { component: 'haproxy', status: [404], body: /The resource could not be found/i, means: 'no-route', source: CAPTURED('HAProxy 2.6 (404 page, `deny_status 404`)') },
   { component: 'haproxy', status: [413], body: /The request entity is too large|Payload Too Large/i, means: 'too-large', source: CAPTURED('HAProxy 2.6 (413 page)') },
+  { component: 'haproxy', status: [401], body: /You need a valid user and password to access this content/i, source: CAPTURED('HAProxy 2.6 (401 page, `http-request auth`)') },
   { component: 'apache', status: [502, 504], body: /Error reading from remote server/i, header: { name: 'server', value: /^Apache/i }, means: 'upstream-timeout', source: CAPTURED('Apache httpd 2.4 mod_proxy (502 "Proxy Error … Error reading from remote server" when ProxyTimeout expires)') },
   { component: 'apache', body: /<address>Apache(\/[\d.]+)?[^<]* Server at [^<]*<\/address>/i, source: CAPTURED('Apache httpd 2.4 (502 Proxy Error, 503, 404, 403, 413 pages)') },
   { component: 'apache', status: [502, 503], body: /<title>50[23] (Proxy Error|Service Unavailable)<\/title>/i, header: { name: 'server', value: /^Apache/i }, means: 'no-upstream', source: CAPTURED('Apache httpd 2.4 mod_proxy') },

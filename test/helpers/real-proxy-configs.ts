@@ -1,6 +1,7 @@
 // Configuration text for the real reverse proxies of the test suite (nginx, HAProxy, Apache httpd,
 // Caddy), rendered from one description of the sites each test needs. Every directive here is the
 // proxy's own, as its manual documents it: the faults a test provokes are the proxy's answers.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 export type ProxyKind = 'nginx' | 'haproxy' | 'apache' | 'caddy';
@@ -34,8 +35,17 @@ export interface Route {
   rateLimitStatus?: 429 | 503;
 }
 
+/** HTTP Basic authentication the proxy demands for every path of a site (a staging login wall). */
+export interface Login {
+  realm: string;
+  user: string;
+  password: string;
+}
+
 export interface Site {
   name: string;
+  /** The proxy asks for this login before it forwards or answers anything. */
+  login?: Login;
   /** Routes, most specific first. A request no route matches gets the proxy's own 404. */
   routes: Route[];
   /** Serve HTTPS with this certificate. */
@@ -131,7 +141,8 @@ function nginx(sites: readonly Site[], ctx: RenderContext): Rendered {
       }
       return `    location ${r.exact ? '=' : '^~'} ${r.path} {\n      ${lines.join('\n      ')}\n    }`;
     });
-    return `  server {\n    ${listen}\n    root ${d}/empty;\n${locations.join('\n')}\n  }`;
+    const login = site.login ? `\n    auth_basic "${site.login.realm}";\n    auth_basic_user_file ${d}/${site.name}.htpasswd;` : '';
+    return `  server {\n    ${listen}\n    root ${d}/empty;${login}\n${locations.join('\n')}\n  }`;
   });
   const conf = `# private instance for hokus-check tests
 master_process off;
@@ -154,6 +165,8 @@ ${servers.join('\n')}
 `;
   const files: Record<string, string> = { 'nginx.conf': conf, 'empty/.keep': '', 'tmp/.keep': '' };
   for (const s of sites) Object.assign(files, certFiles(s));
+  // nginx reads RFC 2307 {SCHEME} entries: {SSHA} is salted SHA-1.
+  for (const s of sites) if (s.login) files[`${s.name}.htpasswd`] = `${s.login.user}:${ssha(s.login.password)}\n`;
   return { files, argv: [BINARIES.nginx, '-p', `${d}/`, '-c', `${d}/nginx.conf`, '-e', `${d}/error.log`] };
 }
 
@@ -167,6 +180,10 @@ function haproxy(sites: readonly Site[], ctx: RenderContext): Rendered {
     const id = site.name.replace(/\W/g, '_');
     const p = port(ctx, site.name);
     const fe: string[] = [`frontend fe_${id}`, `  bind 127.0.0.1:${p}${site.tls ? ` ssl crt ${d}/${site.name}.pem` : ''}`];
+    if (site.login) {
+      sections.push(`userlist ul_${id}\n  user ${site.login.user} insecure-password ${site.login.password}`);
+      fe.push(`  http-request auth realm ${site.login.realm.replace(/\s/g, '_')} unless { http_auth(ul_${id}) }`);
+    }
     if (site.redirectTo) {
       fe.push(`  http-request redirect prefix https://127.0.0.1:${port(ctx, site.redirectTo)} code 301`);
       sections.push(fe.join('\n'));
@@ -228,6 +245,10 @@ const APACHE_MODULES = [
   'mpm_event',
   'authz_core',
   'authz_host',
+  'authz_user',
+  'authn_core',
+  'authn_file',
+  'auth_basic',
   'alias',
   'mime',
   'dir',
@@ -282,6 +303,10 @@ function apache(sites: readonly Site[], ctx: RenderContext): Rendered {
       }
       if (loc.length > 0) v.push(`  <Location "${r.path}">`, ...loc, '  </Location>');
     });
+    if (site.login) {
+      files[`${site.name}.htpasswd`] = `${site.login.user}:{SHA}${createHash('sha1').update(site.login.password).digest('base64')}\n`;
+      v.push('  <Location "/">', '    AuthType Basic', `    AuthName "${site.login.realm}"`, `    AuthUserFile ${d}/${site.name}.htpasswd`, '    Require valid-user', '  </Location>');
+    }
     v.push('</VirtualHost>');
     hosts.push(v.join('\n'));
   }
@@ -321,6 +346,8 @@ function caddy(sites: readonly Site[], ctx: RenderContext): Rendered {
     const addr = `${site.tls ? 'https' : 'http'}://127.0.0.1:${p}`;
     const b: string[] = [`${addr} {`];
     if (site.tls) b.push(`  tls ${d}/${site.name}.crt ${d}/${site.name}.key`);
+    // basicauth runs before handle in Caddy's directive order: every path asks for the login.
+    if (site.login) b.push(`  basicauth * bcrypt "${site.login.realm}" {`, `    ${site.login.user} ${bcryptOf(site.login.password)}`, '  }');
     if (site.redirectTo) {
       b.push(`  redir https://127.0.0.1:${port(ctx, site.redirectTo)}{uri} 301`, '}');
       return b.join('\n');
@@ -366,4 +393,22 @@ ${blocks.join('\n\n')}
     argv: [BINARIES.caddy, 'run', '--config', `${d}/Caddyfile`, '--adapter', 'caddyfile'],
     env: { XDG_DATA_HOME: `${d}/data`, XDG_CONFIG_HOME: `${d}/config`, HOME: d },
   };
+}
+
+/** RFC 2307 salted SHA-1 ({SSHA}), as nginx's auth_basic_user_file reads it. */
+function ssha(password: string): string {
+  const salt = createHash('sha1').update(`hokus-salt-${password}`).digest().subarray(0, 4);
+  return `{SSHA}${Buffer.concat([createHash('sha1').update(password).update(salt).digest(), salt]).toString('base64')}`;
+}
+
+/**
+ * Caddy's basicauth wants a bcrypt hash, which Node does not compute: `caddy hash-password` made this
+ * one for the only password the tests give a login wall (LOGIN_PASSWORD).
+ */
+export const LOGIN_PASSWORD = 'hokus-login-wall';
+const LOGIN_BCRYPT = '$2a$14$FdqNao8joiL6EM67LjaohOWFv1FJyh/Ra7vzmQMb2X9CYEcrUBpl2';
+
+function bcryptOf(password: string): string {
+  if (password !== LOGIN_PASSWORD) throw new Error(`no bcrypt hash for that password: use LOGIN_PASSWORD (run \`caddy hash-password --plaintext …\` for another)`);
+  return LOGIN_BCRYPT;
 }

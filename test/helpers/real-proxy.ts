@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { BINARIES, render, type ProxyKind, type Site } from './real-proxy-configs.js';
 
-export type { ProxyKind, Route, RouteAction, Site, Pems } from './real-proxy-configs.js';
+export type { Login, ProxyKind, Route, RouteAction, Site, Pems } from './real-proxy-configs.js';
+export { LOGIN_PASSWORD } from './real-proxy-configs.js';
 
 export interface RunningProxy {
   kind: ProxyKind;

@@ -3,7 +3,7 @@
 // code, root step, a code that names the hop that failed, and who answered (the exchange the root
 // finding cites first). The faults are the proxy's own answers; the embedded stack only stands
 // behind it, healthy (or absent: a closed port, a server that accepts and never answers).
-import type { ProxyKind, Route, Site } from '../helpers/real-proxy.js';
+import { LOGIN_PASSWORD, type Login, type ProxyKind, type Route, type Site } from '../helpers/real-proxy.js';
 
 export interface Upstreams {
   /** The embedded API service (registry). */
@@ -44,6 +44,8 @@ export interface Cell {
   sites(u: Upstreams, c: Certs, kind: ProxyKind): Site[];
   /** Check flags besides the target URLs. */
   flags?: Record<string, string>;
+  /** The site (by name) whose URL is --auth-url; default: the auth service itself. */
+  authSite?: string;
   /** 'hokusai' (default): the proxy is the registry; 'mlflow': the proxy is --mlflow-url. */
   shape?: 'hokusai' | 'mlflow';
   /** The proxies this cell applies to (default all): rate limiting is built into nginx and HAProxy only. */
@@ -77,6 +79,9 @@ function refusedStatus(kind: ProxyKind): number {
 }
 
 const HEALTHY: Expected = { exit: 0 };
+
+/** A staging deployment's login wall: HTTP Basic in front of every path. */
+const LOGIN: Login = { realm: 'staging', user: 'ci', password: LOGIN_PASSWORD };
 
 /** The auth service answered, so the target was reached: exit 1, not 3 (issue 10 item 5). */
 const TLS_EXIT = 'exit 1 when another component of the target (the auth service) answered (issue 10 item 5, the timeouts/exit-code helper)';
@@ -216,6 +221,21 @@ export const CELLS: Cell[] = [
     ],
     // HAProxy's redirect is an empty 301 with no Server header: nothing in it names HAProxy.
     expect: (kind) => ({ exit: 1, step: 'health', code: 'ROUTE_REDIRECTED_TO_HTTPS', responder: kind === 'haproxy' ? 'unknown' : kind }),
+  },
+  {
+    fault: 'login wall (HTTP Basic) in front of the registry',
+    sites: (u) => [{ name: 'login-registry', login: LOGIN, routes: base(u) }],
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_LOGIN_REQUIRED', responder: kind, status: 401 }),
+  },
+  {
+    fault: 'login wall (HTTP Basic) in front of the auth service',
+    authSite: 'login-auth',
+    sites: (u) => [
+      { name: 'login-auth-registry', routes: base(u) },
+      { name: 'login-auth', login: LOGIN, routes: [{ path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
+    ],
+    // Not AUTH_KEY_INVALID: the auth service never saw the key.
+    expect: (kind) => ({ exit: 1, step: 'auth', code: 'GATEWAY_LOGIN_REQUIRED', responder: kind, status: 401 }),
   },
   {
     fault: 'wrong --mlflow-path',

@@ -90,7 +90,7 @@ export function defineMatrix(kind: ProxyKind): void {
       it(title, async () => {
         const site = sitesOf.get(cell)![0]!;
         const serving = own.get(cell) ?? proxy;
-        const got = await runCell(cell, serving.url(site.name), stack, cell.ca ? caFile : undefined, tmp.path);
+        const got = await runCell(cell, serving.url(site.name), cell.authSite ? serving.url(cell.authSite) : stack.authUrl, cell.ca ? caFile : undefined, tmp.path, stack.apiKey);
         if (got.answer) appendFileSync(pagesFile, `${JSON.stringify({ proxy: kind, fault: cell.fault, ...got.answer })}\n`);
         appendFileSync(terminalFile, `=== ${kind} · ${cell.fault}\n${got.terminal}\n`);
         appendFileSync(matrixFile, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);
@@ -116,10 +116,10 @@ interface Captured {
   body: string;
 }
 
-async function runCell(cell: Cell, url: string, stack: Stack, caFile: string | undefined, cwd: string): Promise<Outcome & { findings: string[]; steps: string[]; answer?: Captured }> {
-  const target = cell.shape === 'mlflow' ? { mlflowUrl: url } : { registryUrl: url, authUrl: stack.authUrl };
+async function runCell(cell: Cell, url: string, authUrl: string, caFile: string | undefined, cwd: string, key: string): Promise<Outcome & { findings: string[]; steps: string[]; answer?: Captured }> {
+  const target = cell.shape === 'mlflow' ? { mlflowUrl: url } : { registryUrl: url, authUrl };
   const flags = { ...target, timeout: '3s', ...(caFile ? { caFile } : {}), ...(cell.flags ?? {}) };
-  const run = await runCheckInProcess({ flags, outputs: { json: '-' }, key: stack.apiKey, cwd });
+  const run = await runCheckInProcess({ flags, outputs: { json: '-' }, key, cwd });
   let report: ReportShape;
   try {
     report = JSON.parse(run.out) as ReportShape;
@@ -145,7 +145,7 @@ async function runCell(cell: Cell, url: string, stack: Stack, caFile: string | u
             path: new URL(x.request.url).pathname,
             status: x.response.status,
             // Only what names the writer; dates and ports change from run to run.
-            headers: x.response.headers.filter(([n]) => /^(server|content-type|via|location|retry-after)$/i.test(n)).map(([n, v]) => [n, n.toLowerCase() === 'location' ? v.replace(/:\d+/, ':PORT') : v] as [string, string]),
+            headers: x.response.headers.filter(([n]) => /^(server|content-type|via|location|retry-after|www-authenticate)$/i.test(n)).map(([n, v]) => [n, n.toLowerCase() === 'location' ? v.replace(/:\d+/, ':PORT') : v] as [string, string]),
             body: x.response.bodyExcerpt,
           },
         }

@@ -12,6 +12,7 @@ import {
   hostOf,
   is2xx,
   isPassing,
+  loginChallenge,
   needsExplaining,
   onRegistry,
   responderOf,
@@ -137,7 +138,7 @@ export const rules: Rule[] = [
     const out: Finding[] = [];
     const validate = lastValidate(ev);
     const without = lastWithoutServiceId(ev);
-    if (validate && statusOf(validate) === 401 && !isServiceTrouble(validate) && !acceptsKey(without)) {
+    if (validate && statusOf(validate) === 401 && !loginChallenge(validate) && !isServiceTrouble(validate) && !acceptsKey(without)) {
       const alsoWithout = without && statusOf(without) === 401 ? ', and also without a service_id' : '';
       out.push(
         report(keyInvalidMeta, {
@@ -171,7 +172,7 @@ export const rules: Rule[] = [
     const validate = lastValidate(ev);
     const without = lastWithoutServiceId(ev);
     const serviceId = ev.target.serviceId;
-    if (validate && statusOf(validate) === 401 && without && acceptsKey(without)) {
+    if (validate && statusOf(validate) === 401 && !loginChallenge(validate) && without && acceptsKey(without)) {
       const owner = readBody(without).json?.service_id;
       const belongs = typeof owner === 'string' && owner !== serviceId ? `; it is registered for '${owner}'` : '';
       out.push(
@@ -338,7 +339,7 @@ export const rules: Rule[] = [
     const validate = lastValidate(ev);
     if (!validate || ev.target.kind !== 'hokusai') return [];
     const status = statusOf(validate);
-    const rejected = status === 401 || (status !== undefined && status >= 500) || (validate.error !== undefined && !['aborted', 'key-boundary'].includes(validate.error.kind));
+    const rejected = (status === 401 && !loginChallenge(validate)) || (status !== undefined && status >= 500) || (validate.error !== undefined && !['aborted', 'key-boundary'].includes(validate.error.kind));
     if (!rejected || acceptsKey(lastWithoutServiceId(ev))) return [];
     // Accepted = a clean 2xx JSON answer; a broken 200 proves nothing about the key.
     const accepted = ev.exchanges.find((x) => (x.step !== 'auth' || x.probe === 'registry-accepts-key') && throughProxy(ev, x) && is2xx(x) && !x.error && readBody(x).isJson);

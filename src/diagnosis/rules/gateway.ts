@@ -14,6 +14,7 @@ import {
   firstPerStep,
   hostOf,
   is2xx,
+  loginChallenge,
   needsExplaining,
   onRegistry,
   pathOf,
@@ -34,6 +35,19 @@ const noTargetsMeta: RuleMeta = {
     detect: 'Every request to the registry, /health included, answers 502/503/504 HTML from the load balancer (Server: awselb/2.0).',
     fix: 'Look at the API service\'s tasks: crash loop (stopped-task reason, container logs: SyntaxError, ImportError, missing env such as MLFLOW_SERVER_URL), "exec format error" (image built for arm64 — build with `docker build --platform linux/amd64`), or a failing target-group health check (path and matcher must be /health → 200, and /health must answer fast without checking dependencies).',
     confirm: 'The target group shows healthy targets; rerun `hokus-check --only health`.',
+  },
+};
+
+const loginMeta: RuleMeta = {
+  code: 'GATEWAY_LOGIN_REQUIRED',
+  family: 'gateway',
+  title: 'A login in front of the service',
+  severity: 'error',
+  docs: {
+    means: 'Something in front of the auth service, the API or MLflow asks for its own login (HTTP Basic, Digest, Negotiate) before anything reaches the service: a staging deployment behind a proxy\'s basic auth (nginx auth_basic, Apache AuthType Basic, Caddy basicauth, HAProxy http-request auth), or MLflow\'s own basic-auth app. The API key was never checked: the service never saw the request. A Basic login and the Bearer key both need the Authorization header, so API calls cannot pass such a login.',
+    detect: 'An answer 401 with a WWW-Authenticate challenge other than Bearer (Basic, Digest, Negotiate, NTLM); the Hokusai services answer 401 with JSON `detail` and no such challenge.',
+    fix: 'Exempt the API paths (/api/, /health, the auth service) from the login of the server in front — in its own terms, which the finding names — or give the check a URL that does not pass that login. For MLflow\'s basic-auth app (realm "mlflow"), the proxy in front of MLflow must authenticate to it.',
+    confirm: 'Rerun hokus-check: the step gets the service\'s own answer.',
   },
 };
 
@@ -151,7 +165,45 @@ export const rules: Rule[] = [
   ]),
 
   rule(rateLimitedMeta, (ev) => proxyAnswers(ev, 'rate-limited')),
+
+  rule(loginMeta, (ev) =>
+    firstPerStep(ev, (x) => loginChallenge(x) !== undefined).map((x) => {
+      const { scheme, realm } = loginChallenge(x)!;
+      const who = responderOf(x);
+      const challenge = `a ${scheme} login${realm !== undefined ? ` (realm "${realm}")` : ''}`;
+      const service = serviceWords(ev, x);
+      // MLflow's basic-auth app: realm "mlflow" and its own words (mlflow/server/auth/__init__.py,
+      // make_basic_auth_response), or an answer the fingerprint already gives to MLflow.
+      if (who === 'mlflow' || (realm === 'mlflow' && /You are not authenticated/i.test(readBody(x).text))) {
+        return report(loginMeta, {
+          step: x.step as StepId,
+          cause: `${nameOf(x)} got 401 asking for ${challenge}: MLflow's own authentication (\`mlflow server --app-name basic-auth\`) is on, and the request did not carry MLflow credentials.`,
+          evidence: [x.id],
+          fix: [
+            'Make the proxy in front of MLflow authenticate to it (MLflow basic-auth credentials on every forwarded request), or run MLflow without --app-name basic-auth behind the API.',
+          ],
+        });
+      }
+      const front = who === 'unknown' ? `the server at ${hostOf(x.request.url)}` : `${responderWords(who)} at ${hostOf(x.request.url)}`;
+      return report(loginMeta, {
+        step: x.step as StepId,
+        cause: `${capitalise(front)} asks for ${challenge} before anything reaches ${service}: ${nameOf(x)} got ${describeAnswer(x)}. ${capitalise(service)} never saw the request, so the API key was not checked.`,
+        evidence: [x.id],
+        fix: [
+          proxyFix(who, 'login'),
+          'A Basic login and the Bearer API key both travel in the Authorization header: one request cannot carry both, so the API paths must be exempt (or reached by a URL without the login).',
+        ],
+      });
+    }),
+  ),
 ];
+
+/** What the request was for: the auth service, the Hokusai API, or MLflow. */
+function serviceWords(ev: Evidence, x: Exchange): string {
+  const auth = originOf(ev.target.authUrl);
+  if (auth !== undefined && originOf(x.request.url) === auth) return 'the auth service';
+  return upstreamWords(ev, x);
+}
 
 function isLoadBalancerDown(x: Exchange): boolean {
   const s = statusOf(x);

@@ -48,6 +48,16 @@ function putAnswers(answer: Answer): Evidence {
   return c.evidence();
 }
 
+/** validate gets `answer`; health and the MLflow calls through the registry pass (as with a cached validation). */
+function validateAnswers(answer: Answer): Evidence {
+  const c = new Check();
+  c.x({ step: 'auth', label: 'validate', method: 'POST', url: `${AUTH}/api/v1/keys/validate`, answer });
+  c.step('auth', 'fail', String(answer.status));
+  passHealth(c);
+  passExperiments(c);
+  return c.evidence();
+}
+
 /** The auth service fails validate with a database error of its own. */
 function authDbError(): Evidence {
   const c = new Check();
@@ -66,6 +76,11 @@ const nginx504: Case = { name: "nginx's own 504 page", ev: () => searchAnswers(p
 const nginx404: Case = { name: "nginx's own 404 page", ev: () => searchAnswers(proxyPage('nginx', 404, /mount/)) };
 const mlflowNoSuchThing: Case = { name: "MLflow's own RESOURCE_DOES_NOT_EXIST on the PUT", ev: () => putAnswers(mlflow(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'No such file' })) };
 const authPsycopg: Case = { name: "the auth service's own psycopg2 error", ev: authDbError };
+const loginWallOnValidate: Case = { name: "nginx's login wall (401, Basic realm) on validate", ev: () => validateAnswers(proxyPage('nginx', 401, /auth service/)) };
+const apiBearer401: Case = {
+  name: 'the API\'s own 401 with a Bearer challenge (FastAPI HTTPBearer)',
+  ev: () => searchAnswers(api(401, { detail: 'Not authenticated' }, [['www-authenticate', 'Bearer']])),
+};
 
 /** Another code's scenario: a neighbouring failure the rule must not claim. */
 function sibling(code: string): Case {
@@ -88,14 +103,16 @@ const VALID: Record<string, Case[]> = {
   TLS_EXPIRED: [healthy, sibling('TLS_UNTRUSTED'), sibling('TLS_HOSTNAME')],
   TLS_UNTRUSTED: [healthy, sibling('TLS_EXPIRED'), sibling('TLS_HOSTNAME')],
   TLS_HOSTNAME: [healthy, sibling('TLS_EXPIRED'), sibling('TLS_UNTRUSTED')],
-  AUTH_KEY_INVALID: [healthy, nginxForbiddenPut, sibling('AUTH_SERVICE_ID_MISMATCH')],
+  AUTH_KEY_INVALID: [healthy, nginxForbiddenPut, sibling('AUTH_SERVICE_ID_MISMATCH'), loginWallOnValidate],
+  // The services' own 401s (JSON detail, or a Bearer challenge) are theirs, not a login in front.
+  GATEWAY_LOGIN_REQUIRED: [healthy, sibling('AUTH_KEY_INVALID'), sibling('AUTH_HEADER_STRIPPED'), apiBearer401, nginxForbiddenPut],
   AUTH_SERVICE_ID_MISMATCH: [healthy, sibling('AUTH_KEY_INVALID')],
   AUTH_SERVICE_DOWN: [healthy, nginx502],
   AUTH_HEADER_STRIPPED: [healthy, nginxForbiddenPut, sibling('AUTH_KEY_INVALID')],
   AUTH_ADMIN_REQUIRED: [healthy, nginxForbiddenPut, sibling('AUTH_SCOPE_MISSING')],
   AUTH_SCOPE_MISSING: [healthy, nginxForbiddenPut, sibling('AUTH_ADMIN_REQUIRED')],
   AUTH_RATE_LIMITED: [healthy, nginx429],
-  AUTH_CACHE_MASKING: [healthy, sibling('AUTH_KEY_INVALID')],
+  AUTH_CACHE_MASKING: [healthy, sibling('AUTH_KEY_INVALID'), loginWallOnValidate],
   GATEWAY_UPSTREAM_UNREACHABLE: [healthy, nginx504, nginx404, { name: "nginx's 503 page (its limit_req answer)", ev: () => runAnswers(proxyPage('nginx', 503)) }],
   GATEWAY_NO_TARGETS: [healthy, nginx502, sibling('AUTH_SERVICE_DOWN')],
   GATEWAY_TIMEOUT: [healthy, nginx502],
@@ -140,6 +157,18 @@ const documented = {
 
 /** Invalid cases beyond the scenarios: the real proxies' own answers, and documented ones. */
 const INVALID: Record<string, InvalidCase[]> = {
+  GATEWAY_LOGIN_REQUIRED: (['nginx', 'haproxy', 'apache', 'caddy'] as const).flatMap((kind): InvalidCase[] => [
+    { name: `${kind}'s login wall on validate`, ev: () => validateAnswers(proxyPage(kind, 401, /auth service/)), step: 'auth', responder: kind },
+    { name: `${kind}'s login wall on the registry`, ev: () => searchAnswers(proxyPage(kind, 401, /registry/)), step: 'experiments', responder: kind },
+  ]).concat([
+    {
+      // mlflow/server/auth/__init__.py, make_basic_auth_response (MLflow 2.x; looked up, not recorded).
+      name: "MLflow's basic-auth app (documented)",
+      ev: () => searchAnswers({ status: 401, headers: [['server', 'gunicorn'], ['content-type', 'text/html; charset=utf-8'], ['www-authenticate', 'Basic realm="mlflow"']], body: 'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.' }),
+      step: 'experiments',
+      responder: 'mlflow',
+    },
+  ]),
   // The auth service's own database error is the auth service's fault (and not MLflow's database).
   AUTH_SERVICE_DOWN: [{ name: "the auth service's own psycopg2 error", ev: authDbError, step: 'auth', responder: 'hokusai-auth' }],
   GATEWAY_UPSTREAM_UNREACHABLE: [
