@@ -29,6 +29,7 @@ export function diagnose(ev: Evidence): Finding[] {
  * cites the same exchange.
  */
 const SPECIFICITY: readonly string[] = [
+  'TLS_SCHEME_MISMATCH',
   'ROUTE_REDIRECTED_TO_HTTPS',
   'ROUTE_PREFIX_NOT_STRIPPED',
   'ROUTE_METHOD_REFUSED',

@@ -97,6 +97,31 @@ export function loginChallenge(x: Exchange | undefined): { scheme: string; realm
   return undefined;
 }
 
+/** TLS verification errors: the handshake got as far as a certificate, so the port speaks TLS. */
+const CERT_KINDS = new Set(['tls-expired', 'tls-untrusted', 'tls-hostname']);
+
+/**
+ * The `tls-port` probe (steps/health.ts) that shows the port of `url` (an http:// URL) speaks TLS:
+ * it got an answer over https:// from that host and port, or a certificate the check does not trust.
+ */
+export function tlsPortProof(ev: Evidence, url: string): Exchange | undefined {
+  const where = hostAndPort(url);
+  if (where === undefined) return undefined;
+  return ev.exchanges.find(
+    (x) => x.probe === 'tls-port' && hostAndPort(x.request.url) === where && (x.response !== undefined || (x.error !== undefined && CERT_KINDS.has(x.error.kind))),
+  );
+}
+
+/** 'host:port' with the scheme's default port written out. */
+function hostAndPort(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return undefined;
+  }
+}
+
 export function statusOf(x: Exchange | undefined): number | undefined {
   return x?.response?.status;
 }

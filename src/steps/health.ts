@@ -1,5 +1,6 @@
 // Step `health`: the API's own health endpoints (or MLflow's, for a plain MLflow target).
 import { isUnhealthyState } from '../diagnosis/health-words.js';
+import { probeTlsPort } from '../diagnosis/probes/tls-port.js';
 import type { HttpResult } from '../http/types.js';
 import { describeFailure } from '../mlflow/client.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
@@ -22,7 +23,10 @@ async function apiHealth(ctx: StepContext): Promise<StepOutcome> {
   ]);
   const notes: string[] = [];
   const healthFailure = describeFailure(health);
-  if (healthFailure) return { status: healthFailure.kind, detail: `/health: ${healthFailure.reason}` };
+  if (healthFailure) {
+    await probeTlsPort(ctx, health, 'health');
+    return { status: healthFailure.kind, detail: `/health: ${healthFailure.reason}` };
+  }
   const unhealthy = unhealthyComponents(health.json);
 
   let mlflowDetail = '';
@@ -52,7 +56,10 @@ async function mlflowHealth(ctx: StepContext): Promise<StepOutcome> {
     ctx.http.send({ step: 'health', label: 'GET /health', method: 'GET', url: `${base}/health` }),
     ctx.http.send({ step: 'health', label: 'GET /version', method: 'GET', url: `${base}/version` }),
   ]);
-  if (health.status === undefined) return { status: 'error', detail: `/health: ${health.exchange.error?.kind ?? 'no response'}` };
+  if (health.status === undefined) {
+    await probeTlsPort(ctx, health, 'health');
+    return { status: 'error', detail: `/health: ${health.exchange.error?.kind ?? 'no response'}` };
+  }
   if (health.status !== 200) return { status: 'fail', detail: `/health: ${health.status}` };
   const v = version.status === 200 && version.text.length < 40 ? version.text.trim() : undefined;
   return { status: 'pass', detail: v ? `OK; MLflow ${v}` : 'OK' };

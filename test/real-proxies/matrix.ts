@@ -44,6 +44,8 @@ export interface Cell {
   sites(u: Upstreams, c: Certs, kind: ProxyKind): Site[];
   /** Check flags besides the target URLs. */
   flags?: Record<string, string>;
+  /** Give the check this scheme for the site, whatever it serves (http:// to a TLS port). */
+  scheme?: 'http' | 'https';
   /** The site (by name) whose URL is --auth-url; default: the auth service itself. */
   authSite?: string;
   /** 'hokusai' (default): the proxy is the registry; 'mlflow': the proxy is --mlflow-url. */
@@ -236,6 +238,20 @@ export const CELLS: Cell[] = [
     ],
     // Not AUTH_KEY_INVALID: the auth service never saw the key.
     expect: (kind) => ({ exit: 1, step: 'auth', code: 'GATEWAY_LOGIN_REQUIRED', responder: kind, status: 401 }),
+  },
+  {
+    fault: 'plain HTTP sent to the TLS port (http:// URL)',
+    ca: true,
+    scheme: 'http',
+    sites: (u, c) => [{ name: 'tls-spoken-plain', tls: c.good, routes: base(u) }],
+    // Caddy's answer is Go's net/http's, with no Server header; HAProxy hangs up (the tls-port probe then tells).
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'unknown' : kind === 'haproxy' ? 'none' : kind }),
+  },
+  {
+    fault: 'TLS sent to a plain-HTTP port (https:// URL)',
+    scheme: 'https',
+    sites: (u) => [{ name: 'plain-spoken-tls', routes: base(u) }],
+    expect: () => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: 'none' }),
   },
   {
     fault: 'wrong --mlflow-path',

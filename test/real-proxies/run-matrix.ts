@@ -90,7 +90,8 @@ export function defineMatrix(kind: ProxyKind): void {
       it(title, async () => {
         const site = sitesOf.get(cell)![0]!;
         const serving = own.get(cell) ?? proxy;
-        const got = await runCell(cell, serving.url(site.name), cell.authSite ? serving.url(cell.authSite) : stack.authUrl, cell.ca ? caFile : undefined, tmp.path, stack.apiKey);
+        const url = cell.scheme ? serving.url(site.name).replace(/^https?:/, `${cell.scheme}:`) : serving.url(site.name);
+        const got = await runCell(cell, url, cell.authSite ? serving.url(cell.authSite) : stack.authUrl, cell.ca ? caFile : undefined, tmp.path, stack.apiKey);
         if (got.answer) appendFileSync(pagesFile, `${JSON.stringify({ proxy: kind, fault: cell.fault, ...got.answer })}\n`);
         appendFileSync(terminalFile, `=== ${kind} · ${cell.fault}\n${got.terminal}\n`);
         appendFileSync(matrixFile, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);

@@ -2,7 +2,7 @@
 // silent or hangs up. Each finding names the host and, for timeouts, which phase ran out.
 import { seconds } from '../../http/classify.js';
 import type { Exchange } from '../../http/types.js';
-import { chainOf, hostOf, responderOf } from '../evidence-query.js';
+import { chainOf, hostOf, responderOf, tlsPortProof } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
 import { labelsOf, transportFailures } from '../transport-errors.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
@@ -189,7 +189,8 @@ export const rules: Rule[] = [
     }),
   ),
   rule(resetMeta, (ev) =>
-    transportFailures(ev, ['reset']).map((g) =>
+    // A hang-up by a port that speaks TLS (the tls-port probe showed it) is TLS_SCHEME_MISMATCH's.
+    transportFailures(ev, ['reset']).filter((g) => !g.exchanges.some((x) => tlsPortProof(ev, x.request.url))).map((g) =>
       report(resetMeta, {
         step: g.step,
         severity: g.severity,

@@ -1,8 +1,32 @@
 // TLS family: the connection was made but the certificate was refused — expired, signed by an
-// authority we do not trust, or issued for another name.
+// authority we do not trust, or issued for another name — or the URL's scheme is not what the port
+// speaks (https:// to plain HTTP, http:// to TLS).
+import type { Exchange } from '../../http/types.js';
+import type { StepId } from '../../steps/types.js';
+import { readBody } from '../exchange-body.js';
+import { asStepId, exchangesWhere, hostOf, needsExplaining, responderOf, statusOf, tlsPortProof } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
 import { labelsOf, transportFailures } from '../transport-errors.js';
-import type { Rule, RuleMeta } from '../types.js';
+import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
+import { nameOf, responderWords } from '../words.js';
+
+const schemeMeta: RuleMeta = {
+  code: 'TLS_SCHEME_MISMATCH',
+  family: 'tls',
+  title: 'http/https does not match the port',
+  severity: 'error',
+  docs: {
+    means: 'The URL\'s scheme is not what its port speaks: an https:// URL whose port serves plain HTTP (the TLS handshake gets an HTTP answer: OpenSSL\'s "wrong version number"), or an http:// URL whose port serves TLS (nginx and Apache answer 400 "plain HTTP request was sent to HTTPS port", Go servers such as Caddy "Client sent an HTTP request to an HTTPS server", others — HAProxy, Node, load balancers — hang up; then a GET of the same URL over https:// shows the port speaks TLS).',
+    detect: 'An https:// request failed with ERR_SSL_WRONG_VERSION_NUMBER (or "wrong version number", "packet length too long"); or an http:// request got one of those 400 pages; or it was hung up on and the `tls-port` probe got an answer (or a certificate) over https://.',
+    fix: 'Use the scheme the port speaks: https:// for a TLS port, http:// for a plain one — or the other port (443 for TLS, the plain port for HTTP).',
+    confirm: 'Rerun hokus-check with the corrected URL.',
+  },
+};
+
+/** OpenSSL's words when the first bytes back are not a TLS record (a plain-HTTP answer). */
+const NOT_TLS = /wrong version number|packet length too long|http request|unknown protocol/i;
+/** What a TLS server answers itself to plain HTTP (captured from nginx, Apache and Caddy). */
+const PLAIN_TO_TLS_PAGE = /The plain HTTP request was sent to HTTPS port|speaking plain HTTP to an SSL-enabled server port|Client sent an HTTP request to an HTTPS server/i;
 
 const expiredMeta: RuleMeta = {
   code: 'TLS_EXPIRED',
@@ -44,6 +68,36 @@ const hostnameMeta: RuleMeta = {
 };
 
 export const rules: Rule[] = [
+  rule(schemeMeta, (ev) => {
+    const out: Finding[] = [];
+    // https:// to a plain-HTTP port.
+    for (const g of transportFailures(ev, ['tls-other'])) {
+      const hits = g.exchanges.filter((x) => x.request.url.startsWith('https:') && (x.error?.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || NOT_TLS.test(x.error?.message ?? '')));
+      if (hits.length === 0) continue;
+      out.push(
+        report(schemeMeta, {
+          step: g.step,
+          severity: g.severity,
+          cause: `${g.host} speaks plain HTTP, not TLS: the https:// URL's handshake on ${labelsOf(hits)} got an HTTP answer (${hits[0]!.error?.code ?? 'wrong version number'}).`,
+          evidence: hits.map((x) => x.id),
+          fix: [`Use http://${g.host} (this port serves plain HTTP), or the port that serves HTTPS (usually 443).`],
+        }),
+      );
+    }
+    // http:// to a TLS port: its own 400 page, or a hang-up that the tls-port probe explains.
+    const seen = new Set<string>();
+    for (const x of exchangesWhere(ev, { probe: false, finalOnly: true })) {
+      const step = asStepId(x.step);
+      if (!step || seen.has(step) || !needsExplaining(ev, step) || !x.request.url.startsWith('http:')) continue;
+      const page = statusOf(x) === 400 && PLAIN_TO_TLS_PAGE.test(readBody(x).text);
+      const proof = !x.response && x.error && ['reset', 'protocol'].includes(x.error.kind) ? tlsPortProof(ev, x.request.url) : undefined;
+      if (!page && !proof) continue;
+      seen.add(step);
+      out.push(plainToTls(step, x, proof));
+    }
+    return out;
+  }),
+
   rule(expiredMeta, (ev) =>
     transportFailures(ev, ['tls-expired']).map((g) =>
       report(expiredMeta, {
@@ -82,3 +136,16 @@ export const rules: Rule[] = [
     ),
   ),
 ];
+
+function plainToTls(step: StepId, x: Exchange, proof: Exchange | undefined): Finding {
+  const host = hostOf(x.request.url);
+  const how = proof
+    ? `was hung up on (${x.error?.kind ?? 'no answer'}), while ${proof.request.method} ${proof.request.url} ${proof.response ? `answered ${proof.response.status}` : `presented a certificate (${proof.error?.kind})`} (${proof.id})`
+    : `answered 400 from ${responderWords(responderOf(x))}: "${PLAIN_TO_TLS_PAGE.exec(readBody(x).text)?.[0] ?? 'plain HTTP sent to a TLS port'}"`;
+  return report(schemeMeta, {
+    step,
+    cause: `${host} speaks TLS, but the URL is http://: ${nameOf(x)} ${how}.`,
+    evidence: proof ? [x.id, proof.id] : [x.id],
+    fix: [`Use https://${host}${proof?.error ? ' (and trust its certificate: --ca-file for a private CA)' : ''}, or the port that serves plain HTTP.`],
+  });
+}

@@ -88,7 +88,39 @@ function sibling(code: string): Case {
 }
 
 /** Valid cases per code: evidence on which the rule must not fire. */
+/** experiments/search of an http:// registry gets `answer` (the other steps pass). */
+function plainSearchAnswers(answer: Answer): Evidence {
+  const registry = 'http://registry.example.test:8443';
+  const c = new Check({ registryUrl: registry });
+  passAuth(c);
+  c.x({ step: 'health', label: 'GET /health', url: `${registry}/health`, answer: api(200, { status: 'healthy' }) });
+  c.step('health', 'pass', 'healthy');
+  c.x({ step: 'experiments', label: 'experiments/search', url: `${registry}/api/mlflow/api/2.0/mlflow/experiments/search?max_results=1`, answer });
+  c.step('experiments', 'fail', String(answer.status));
+  return c.evidence();
+}
+
+/** A TLS failure that is not about the scheme: the handshake itself failed (an old protocol version). */
+function tlsHandshakeFails(): Evidence {
+  const c = new Check();
+  passAuth(c);
+  passHealth(c);
+  const error = { kind: 'tls-other' as const, code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', message: 'registry.hokus.ai:443: tlsv1 alert protocol version', phase: 'connect' as const };
+  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error });
+  c.step('experiments', 'error', 'tls-other');
+  return c.evidence();
+}
+
 const VALID: Record<string, Case[]> = {
+  // A hang-up with no tls-port proof, a handshake that failed otherwise, the API's own 400, a redirect to https.
+  TLS_SCHEME_MISMATCH: [
+    healthy,
+    sibling('NET_RESET'),
+    sibling('TLS_UNTRUSTED'),
+    sibling('ROUTE_REDIRECTED_TO_HTTPS'),
+    { name: 'a TLS handshake failing on the protocol version', ev: tlsHandshakeFails },
+    { name: "the API's own 400 on an http:// registry", ev: () => plainSearchAnswers(api(400, { detail: 'Bad Request' })) },
+  ],
   // The target's own refusal and a reverse proxy's 502 are not the forward proxy's; nor is the other proxy code's case.
   NET_PROXY_UNREACHABLE: [healthy, nginx502, sibling('NET_REFUSED'), sibling('NET_DNS'), sibling('NET_PROXY_REFUSED')],
   // A reverse proxy's own 403 and 502 pages are answers of the target's path, not a refused tunnel.
@@ -157,6 +189,11 @@ const documented = {
 
 /** Invalid cases beyond the scenarios: the real proxies' own answers, and documented ones. */
 const INVALID: Record<string, InvalidCase[]> = {
+  TLS_SCHEME_MISMATCH: [
+    { name: "nginx's 400 for plain HTTP on its TLS port", ev: () => plainSearchAnswers(proxyPage('nginx', 400, /plain HTTP/)), step: 'experiments', responder: 'nginx' },
+    { name: "Apache's 400 for plain HTTP on its TLS port", ev: () => plainSearchAnswers(proxyPage('apache', 400, /plain HTTP/)), step: 'experiments', responder: 'apache' },
+    { name: "Caddy's (Go's) 400 for plain HTTP on its TLS port", ev: () => plainSearchAnswers(proxyPage('caddy', 400, /plain HTTP/)), step: 'experiments', responder: 'unknown' },
+  ],
   GATEWAY_LOGIN_REQUIRED: (['nginx', 'haproxy', 'apache', 'caddy'] as const).flatMap((kind): InvalidCase[] => [
     { name: `${kind}'s login wall on validate`, ev: () => validateAnswers(proxyPage(kind, 401, /auth service/)), step: 'auth', responder: kind },
     { name: `${kind}'s login wall on the registry`, ev: () => searchAnswers(proxyPage(kind, 401, /registry/)), step: 'experiments', responder: kind },

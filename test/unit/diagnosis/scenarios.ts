@@ -77,7 +77,7 @@ function experimentsFails(answer: NonNullable<Parameters<Check['x']>[0]['answer'
   return c.step('cleanup', 'pass', 'nothing to delete');
 }
 
-function transport(kind: 'dns' | 'refused' | 'connect-timeout' | 'timeout' | 'reset' | 'tls-expired' | 'tls-untrusted' | 'tls-hostname', code: string): Check {
+function transport(kind: 'dns' | 'refused' | 'connect-timeout' | 'timeout' | 'reset' | 'tls-expired' | 'tls-untrusted' | 'tls-hostname' | 'tls-other', code: string): Check {
   const c = new Check();
   passAuth(c);
   passHealth(c);
@@ -206,6 +206,8 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'error', 'not run: deadline exceeded');
     return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'experiments');
   },
+  // https:// to a port that serves plain HTTP: OpenSSL reads the HTTP answer as a bad TLS record.
+  TLS_SCHEME_MISMATCH: () => scenario(transport('tls-other', 'ERR_SSL_WRONG_VERSION_NUMBER'), 'experiments'),
   TLS_EXPIRED: () => scenario(transport('tls-expired', 'CERT_HAS_EXPIRED'), 'experiments'),
   TLS_UNTRUSTED: () => scenario(transport('tls-untrusted', 'SELF_SIGNED_CERT_IN_CHAIN'), 'experiments'),
   TLS_HOSTNAME: () => scenario(transport('tls-hostname', 'ERR_TLS_CERT_ALTNAME_INVALID'), 'experiments'),

@@ -1,0 +1,27 @@
+// Probe `tls-port`: an http:// URL whose port closed the connection without an answer may be a TLS
+// port (HAProxy, Node, uvicorn and load balancers hang up on plain HTTP sent to TLS). One GET of
+// the same path over https://, without the key, tells: any answer, or a certificate the check does
+// not trust, means the port speaks TLS (TLS_SCHEME_MISMATCH).
+import type { HttpResult } from '../../http/types.js';
+import type { StepContext } from '../../steps/types.js';
+import { sendQuietly } from './send-quietly.js';
+
+/** Kinds of a failure that a TLS listener gives plain HTTP: it hangs up, or answers bytes that are not HTTP. */
+const HUNG_UP = new Set(['reset', 'protocol']);
+
+export async function probeTlsPort(ctx: StepContext, failed: HttpResult, step: 'health'): Promise<void> {
+  const x = failed.exchange;
+  if (failed.status !== undefined || !x.error || !HUNG_UP.has(x.error.kind) || x.error.phase === 'body') return;
+  let url: URL;
+  try {
+    url = new URL(x.request.url);
+  } catch {
+    return;
+  }
+  if (url.protocol !== 'http:') return;
+  // The port is what is asked about: http's default 80 stays 80 over https.
+  const port = url.port || '80';
+  url.protocol = 'https:';
+  url.port = port;
+  await sendQuietly(ctx, { step, probe: 'tls-port', label: 'same port over TLS', method: 'GET', url: url.href, withKey: false });
+}
