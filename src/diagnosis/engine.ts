@@ -143,7 +143,9 @@ function markRoot(findings: Finding[], ev: Evidence): Finding | undefined {
   const step = rootStepOf(ev);
   const stepExchanges = new Set(ev.exchanges.filter((x) => x.step === step).map((x) => x.id));
   const explains = (f: Finding) => f.step === step || f.evidence.some((id) => stepExchanges.has(id));
-  const root = step ? findings.filter((f) => f.severity === 'error' && explains(f)).sort((a, b) => rank(a) - rank(b))[0] : undefined;
+  // Equally specific: the finding on the root step itself before one that only cites its exchanges.
+  const onStep = (f: Finding) => Number(f.step !== step);
+  const root = step ? findings.filter((f) => f.severity === 'error' && explains(f)).sort((a, b) => rank(a) - rank(b) || onStep(a) - onStep(b))[0] : undefined;
   // Explicit on every finding, so no reader has to guess from the step.
   for (const f of findings) f.rootCause = f === root;
   return root;

@@ -2,6 +2,7 @@
 import { probeAuthHealth } from '../diagnosis/probes/auth-health.js';
 import { probeAuthWithoutServiceId } from '../diagnosis/probes/auth-without-service-id.js';
 import { probeRegistryAcceptsKey } from '../diagnosis/probes/registry-accepts-key.js';
+import { probeTlsPort } from '../diagnosis/probes/tls-port.js';
 import { describeFailure } from '../mlflow/client.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
@@ -28,7 +29,10 @@ export const authStep: Step = {
     // Follow-up probes settle why: is it the service_id, or is the auth service itself down?
     const down = result.status === undefined || result.status >= 500 || result.json === undefined;
     if (result.status === 401) await probeAuthWithoutServiceId(ctx);
-    else if (down) await probeAuthHealth(ctx);
+    else if (down) {
+      await probeTlsPort(ctx, result, 'auth');
+      await probeAuthHealth(ctx);
+    }
     if ((result.status === 401 || down) && !ctx.signal.aborted) await probeRegistryAcceptsKey(ctx);
 
     if (result.status === 200) return { status: 'fail', detail: '200 but is_valid is not true' };

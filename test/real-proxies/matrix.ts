@@ -48,6 +48,8 @@ export interface Cell {
   scheme?: 'http' | 'https';
   /** The site (by name) whose URL is --auth-url; default: the auth service itself. */
   authSite?: string;
+  /** Give the check this scheme for the auth site, whatever it serves. */
+  authScheme?: 'http' | 'https';
   /** 'hokusai' (default): the proxy is the registry; 'mlflow': the proxy is --mlflow-url. */
   shape?: 'hokusai' | 'mlflow';
   /** The proxies this cell applies to (default all): rate limiting is built into nginx and HAProxy only. */
@@ -246,6 +248,18 @@ export const CELLS: Cell[] = [
     sites: (u, c) => [{ name: 'tls-spoken-plain', tls: c.good, routes: base(u) }],
     // Caddy's answer is Go's net/http's, with no Server header; HAProxy hangs up (the tls-port probe then tells).
     expect: (kind) => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'unknown' : kind === 'haproxy' ? 'none' : kind }),
+  },
+  {
+    fault: "plain HTTP sent to the auth service's TLS port (http:// --auth-url)",
+    ca: true,
+    authSite: 'auth-tls-spoken-plain',
+    authScheme: 'http',
+    sites: (u, c) => [
+      { name: 'auth-tls-registry', routes: base(u) },
+      { name: 'auth-tls-spoken-plain', tls: c.good, routes: [{ path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
+    ],
+    // Not AUTH_SERVICE_DOWN: the auth service is up, on TLS.
+    expect: (kind) => ({ exit: 1, step: 'auth', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'unknown' : kind === 'haproxy' ? 'none' : kind }),
   },
   {
     fault: 'TLS sent to a plain-HTTP port (https:// URL)',

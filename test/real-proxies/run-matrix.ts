@@ -90,8 +90,8 @@ export function defineMatrix(kind: ProxyKind): void {
       it(title, async () => {
         const site = sitesOf.get(cell)![0]!;
         const serving = own.get(cell) ?? proxy;
-        const url = cell.scheme ? serving.url(site.name).replace(/^https?:/, `${cell.scheme}:`) : serving.url(site.name);
-        const got = await runCell(cell, url, cell.authSite ? serving.url(cell.authSite) : stack.authUrl, cell.ca ? caFile : undefined, tmp.path, stack.apiKey);
+        const url = withScheme(serving.url(site.name), cell.scheme);
+        const got = await runCell(cell, url, cell.authSite ? withScheme(serving.url(cell.authSite), cell.authScheme) : stack.authUrl, cell.ca ? caFile : undefined, tmp.path, stack.apiKey);
         if (got.answer) appendFileSync(pagesFile, `${JSON.stringify({ proxy: kind, fault: cell.fault, ...got.answer })}\n`);
         appendFileSync(terminalFile, `=== ${kind} · ${cell.fault}\n${got.terminal}\n`);
         appendFileSync(matrixFile, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);
@@ -107,6 +107,11 @@ export function defineMatrix(kind: ProxyKind): void {
       });
     }
   });
+}
+
+/** `url` with `scheme` instead of its own, when given (http:// to a TLS port, and the reverse). */
+function withScheme(url: string, scheme: 'http' | 'https' | undefined): string {
+  return scheme ? url.replace(/^https?:/, `${scheme}:`) : url;
 }
 
 interface Captured {

@@ -1,4 +1,4 @@
-// Probe `tls-port`: an http:// URL whose port closed the connection without an answer may be a TLS
+// Probe `tls-port` (health and auth steps): an http:// URL whose port closed the connection without an answer may be a TLS
 // port (HAProxy, Node, uvicorn and load balancers hang up on plain HTTP sent to TLS). One GET of
 // the same path over https://, without the key, tells: any answer, or a certificate the check does
 // not trust, means the port speaks TLS (TLS_SCHEME_MISMATCH).
@@ -9,7 +9,7 @@ import { sendQuietly } from './send-quietly.js';
 /** Kinds of a failure that a TLS listener gives plain HTTP: it hangs up, or answers bytes that are not HTTP. */
 const HUNG_UP = new Set(['reset', 'protocol']);
 
-export async function probeTlsPort(ctx: StepContext, failed: HttpResult, step: 'health'): Promise<void> {
+export async function probeTlsPort(ctx: StepContext, failed: HttpResult, step: 'health' | 'auth'): Promise<void> {
   const x = failed.exchange;
   if (failed.status !== undefined || !x.error || !HUNG_UP.has(x.error.kind) || x.error.phase === 'body') return;
   let url: URL;

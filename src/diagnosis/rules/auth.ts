@@ -19,6 +19,7 @@ import {
   statusOf,
   stepStatus,
   throughProxy,
+  tlsPortProof,
 } from '../evidence-query.js';
 import { describeAnswer, nameOf, responderWords, sameWay } from '../words.js';
 import { report, rule } from '../finding.js';
@@ -130,6 +131,8 @@ const cacheMaskingMeta: RuleMeta = {
 };
 
 const SERVICE_TROUBLE = /Authentication service (error|timeout|unavailable)/i;
+/** Transport failures that can mean the auth service itself is down. */
+const SERVICE_DOWN_KINDS: ReadonlySet<string> = new Set(['refused', 'connect-timeout', 'timeout', 'reset', 'dns', 'cut', 'protocol']);
 const KEY_REJECTED = /Invalid or expired API key|API key not found or invalid|invalid api key/i;
 const KEY_MISSING = /API key required/i;
 
@@ -216,7 +219,8 @@ export const rules: Rule[] = [
   rule(serviceDownMeta, (ev) => {
     const out: Finding[] = [];
     const validate = lastValidate(ev);
-    if (validate && needsExplaining(ev, 'auth') && authLooksDown(validate)) {
+    // A hang-up by a port that speaks TLS is a scheme mismatch (TLS_SCHEME_MISMATCH), not an outage.
+    if (validate && needsExplaining(ev, 'auth') && authLooksDown(validate) && !tlsPortProof(ev, validate.request.url)) {
       const health = exchangesWhere(ev, { step: 'auth', probe: 'auth-health', finalOnly: true }).at(-1);
       const healthNote = health ? `; GET /health got ${is2xx(health) ? `${statusOf(health)}` : describeAnswer(health)}` : '';
       // The registry probe's answer (503, or 401 on older APIs) shows users meet the same outage.
@@ -339,7 +343,10 @@ export const rules: Rule[] = [
     const validate = lastValidate(ev);
     if (!validate || ev.target.kind !== 'hokusai') return [];
     const status = statusOf(validate);
-    const rejected = (status === 401 && !loginChallenge(validate)) || (status !== undefined && status >= 500) || (validate.error !== undefined && !['aborted', 'key-boundary'].includes(validate.error.kind));
+    // Only failures that say the auth service itself is down or refusing: not a hop of this machine's
+    // (a forward proxy, TLS trust), nor a URL whose scheme the port does not speak.
+    const down = validate.error !== undefined && SERVICE_DOWN_KINDS.has(validate.error.kind) && !tlsPortProof(ev, validate.request.url);
+    const rejected = (status === 401 && !loginChallenge(validate)) || (status !== undefined && status >= 500) || down;
     if (!rejected || acceptsKey(lastWithoutServiceId(ev))) return [];
     // Accepted = a clean 2xx JSON answer; a broken 200 proves nothing about the key.
     const accepted = ev.exchanges.find((x) => (x.step !== 'auth' || x.probe === 'registry-accepts-key') && throughProxy(ev, x) && is2xx(x) && !x.error && readBody(x).isJson);

@@ -268,3 +268,23 @@ describe("diagnose: an MLflow-side fault that fails the API's own MLflow health 
     expect(f.cause).toMatch(/^MLflow's backend database is failing \(database is locked\)/);
   });
 });
+
+describe('diagnose: the root among findings of one code', () => {
+  it('is the one on the root-cause step, also when a later step failed first in time and cites its probe', () => {
+    // http:// to a TLS port: experiments is hung up on before health (which retried), and the
+    // tls-port probe of health proves TLS; both steps get TLS_SCHEME_MISMATCH.
+    const registry = 'http://registry.example.test:8443';
+    const c = new Check({ registryUrl: registry });
+    passAuth(c);
+    const reset = { kind: 'reset' as const, code: 'UND_ERR_SOCKET', message: 'registry.example.test:8443: other side closed', phase: 'headers' as const };
+    c.x({ step: 'experiments', label: 'experiments/search', url: `${registry}/api/mlflow/api/2.0/mlflow/experiments/search?max_results=1`, error: reset });
+    c.x({ step: 'health', label: 'GET /health', url: `${registry}/health`, error: reset });
+    c.x({ step: 'health', probe: 'tls-port', label: 'same port over TLS', url: 'https://registry.example.test:8443/health', answer: { status: 200, headers: [['content-type', 'application/json']], body: '{"status":"healthy"}' } });
+    c.step('health', 'error', '/health: reset');
+    c.step('experiments', 'error', 'reset');
+    const findings = diagnose(c.evidence());
+    expect(findings.filter((f) => f.code === 'TLS_SCHEME_MISMATCH').map((f) => f.step).sort()).toEqual(['experiments', 'health']);
+    expect(findings.find((f) => f.rootCause)).toMatchObject({ code: 'TLS_SCHEME_MISMATCH', step: 'health' });
+    expect(findings.map((f) => f.code)).not.toContain('NET_RESET');
+  });
+});
