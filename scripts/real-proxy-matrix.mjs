@@ -26,14 +26,15 @@ console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 
 // `--pages`: refresh test/fixtures/proxies/pages.json from the answers the run captured (the proxies'
-// own answers only: those written by the embedded MLflow behind them are left out).
+// own answers only: those written by the embedded MLflow or API behind them are left out).
 if (process.argv.includes('--pages')) {
   const pages = proxies.flatMap((p) => {
     const file = path.join(dir, `pages-${p}.jsonl`);
     return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
   });
   const own = pages
-    .filter((r) => !/wrong upstream|prefix not stripped|mlflow-path/.test(r.fault))
+    // Who answered, as the check named it: MLflow or the API behind the proxy wrote these, not the proxy.
+    .filter((r) => r.responder !== 'mlflow' && r.responder !== 'hokusai-api')
     .map(({ proxy, fault, method, path: p, status, headers, body }) => ({
       proxy,
       fault,
@@ -41,7 +42,8 @@ if (process.argv.includes('--pages')) {
       path: p.replace(/\/[0-9a-f]{32}\//, '/RUN/').replace(/probe-[0-9a-f]+/, 'probe-ID'),
       status,
       headers,
-      body,
+      // A redirect page names the port of this run.
+      body: body.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT'),
     }))
     .sort((a, b) => `${a.proxy} ${a.fault}`.localeCompare(`${b.proxy} ${b.fault}`));
   const out = new URL('../test/fixtures/proxies/pages.json', import.meta.url);

@@ -1,6 +1,7 @@
 // Every rule, in one list: what the engine runs, what `explain` prints, what the README's catalogue
 // is generated from.
 import { rules as artifact } from './rules/artifact.js';
+import { rules as baseUrl } from './rules/base-url.js';
 import { rules as forwardProxy } from './rules/forward-proxy.js';
 import { rules as auth } from './rules/auth.js';
 import { rules as gateway } from './rules/gateway.js';
@@ -14,7 +15,7 @@ import { rules as routing } from './rules/routing.js';
 import { rules as tls } from './rules/tls.js';
 import type { Rule } from './types.js';
 
-export const RULES: Rule[] = [...forwardProxy, ...network, ...tls, ...auth, ...routing, ...gateway, ...artifact, ...mlflow, ...registry, ...response, ...health, ...generic];
+export const RULES: Rule[] = [...forwardProxy, ...network, ...tls, ...auth, ...baseUrl, ...routing, ...gateway, ...artifact, ...mlflow, ...registry, ...response, ...health, ...generic];
 
 const BY_CODE = new Map(RULES.map((r) => [r.meta.code, r]));
 

@@ -30,6 +30,7 @@ export function diagnose(ev: Evidence): Finding[] {
  */
 const SPECIFICITY: readonly string[] = [
   'TLS_SCHEME_MISMATCH',
+  'ROUTE_WRONG_BASE_URL',
   'ROUTE_REDIRECTED_TO_HTTPS',
   'ROUTE_PREFIX_NOT_STRIPPED',
   'ROUTE_METHOD_REFUSED',

@@ -44,6 +44,8 @@ export interface Cell {
   sites(u: Upstreams, c: Certs, kind: ProxyKind): Site[];
   /** Check flags besides the target URLs. */
   flags?: Record<string, string>;
+  /** Appended to the site's URL for --registry-url (a base URL with a path). */
+  registryPath?: string;
   /** Give the check this scheme for the site, whatever it serves (http:// to a TLS port). */
   scheme?: 'http' | 'https';
   /** The site (by name) whose URL is --auth-url; default: the auth service itself. */
@@ -266,6 +268,13 @@ export const CELLS: Cell[] = [
     scheme: 'https',
     sites: (u) => [{ name: 'plain-spoken-tls', routes: base(u) }],
     expect: () => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: 'none' }),
+  },
+  {
+    // PLATFORM.md incident 9: MLFLOW_TRACKING_URI=https://registry.hokus.ai/mlflow, where /mlflow/* is routed straight to MLflow.
+    fault: '--registry-url with /mlflow, routed past the API to MLflow',
+    registryPath: '/mlflow',
+    sites: (u) => [{ name: 'registry-mlflow-path', routes: [{ path: '/mlflow/', action: { kind: 'proxy', upstream: u.mlflow, to: '/' } }, ...base(u)] }],
+    expect: () => ({ exit: 1, step: 'health', code: 'ROUTE_WRONG_BASE_URL', responder: 'mlflow' }),
   },
   {
     fault: 'wrong --mlflow-path',

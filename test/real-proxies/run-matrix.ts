@@ -90,9 +90,9 @@ export function defineMatrix(kind: ProxyKind): void {
       it(title, async () => {
         const site = sitesOf.get(cell)![0]!;
         const serving = own.get(cell) ?? proxy;
-        const url = withScheme(serving.url(site.name), cell.scheme);
+        const url = withScheme(serving.url(site.name), cell.scheme) + (cell.registryPath ?? '');
         const got = await runCell(cell, url, cell.authSite ? withScheme(serving.url(cell.authSite), cell.authScheme) : stack.authUrl, cell.ca ? caFile : undefined, tmp.path, stack.apiKey);
-        if (got.answer) appendFileSync(pagesFile, `${JSON.stringify({ proxy: kind, fault: cell.fault, ...got.answer })}\n`);
+        if (got.answer) appendFileSync(pagesFile, `${JSON.stringify({ proxy: kind, fault: cell.fault, responder: got.responder, ...got.answer })}\n`);
         appendFileSync(terminalFile, `=== ${kind} · ${cell.fault}\n${got.terminal}\n`);
         appendFileSync(matrixFile, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);
         const context = `${kind} · ${cell.fault}${cell.pending ? ` (pending: ${cell.pending})` : ''}\n${got.terminal}\n${serving.errorLog().slice(-2000)}`;

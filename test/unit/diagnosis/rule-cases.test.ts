@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { RULES, ruleFor } from '../../../src/diagnosis/catalogue.js';
 import { annotate, fingerprint, fingerprintOf } from '../../../src/diagnosis/fingerprint.js';
 import type { Evidence } from '../../../src/diagnosis/types.js';
-import { AUTH, Check, REST, api, failedPut, healthyCheck, mlflow, passAuth, passExperiments, passHealth, upToArtifact, type Answer } from './evidence.js';
+import { AUTH, Check, REGISTRY, REST, api, failedPut, healthyCheck, mlflow, passAuth, passExperiments, passHealth, upToArtifact, type Answer } from './evidence.js';
 import { proxyPage } from './proxy-pages.js';
 import { SCENARIOS } from './scenarios.js';
 
@@ -112,6 +112,15 @@ function tlsHandshakeFails(): Evidence {
 }
 
 const VALID: Record<string, Case[]> = {
+  // MLflow's OK on the API's own MLflow health path is the API speaking for MLflow, not a wrong URL;
+  // FastAPI's 404 on the mount is an unmounted proxy; the auth service's own 401 is about the key.
+  ROUTE_WRONG_BASE_URL: [
+    healthy,
+    sibling('ROUTE_PROXY_NOT_MOUNTED'),
+    sibling('AUTH_KEY_INVALID'),
+    sibling('HEALTH_DEGRADED'),
+    { name: '/api/health/mlflow answering text OK', ev: () => { const c = new Check(); passAuth(c); c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: api(200, { status: 'healthy' }) }); c.x({ step: 'health', label: 'GET /api/health/mlflow', url: `${REGISTRY}/api/health/mlflow`, answer: { status: 200, headers: [['content-type', 'text/plain']], body: 'OK' } }); c.step('health', 'pass', 'healthy'); return c.evidence(); } },
+  ],
   // A hang-up with no tls-port proof, a handshake that failed otherwise, the API's own 400, a redirect to https.
   TLS_SCHEME_MISMATCH: [
     healthy,

@@ -267,6 +267,15 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   },
 
   ROUTE_PROXY_NOT_MOUNTED: () => scenario(experimentsFails(api(404, { detail: 'Not Found' }), '404 Not Found'), 'experiments'),
+  // --registry-url is MLflow's own URL: its /health answers MLflow's recorded `OK` (fixtures/mlflow-2.12.2).
+  ROUTE_WRONG_BASE_URL: () => {
+    const c = new Check();
+    passAuth(c);
+    c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: { status: 200, headers: [['server', 'gunicorn'], ['content-type', 'text/html; charset=utf-8']], body: 'OK' } });
+    c.step('health', 'fail', '/health: 200 text/html where JSON was due');
+    for (const id of ['experiments', 'run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by health');
+    return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'health');
+  },
   ROUTE_ARTIFACTS_MISROUTED: () => scenario(incident().check, 'artifact'),
   PROXY_DROPS_DELETE_BODY: () => {
     const c = upToArtifact();
