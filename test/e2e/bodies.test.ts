@@ -1,23 +1,14 @@
 // Bodies as the rules need them: an MLflow error longer than the excerpt people see is still read
 // whole by the diagnosis (up to the read cap), while the outputs keep the excerpt short. Real
 // loopback servers: the embedded stack behind a front that answers runs/create itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../src/sim/stack.js';
+import { describe, expect, it } from 'vitest';
+import { fileStack } from '../helpers/file-stack.js';
 import { parseReport } from '../helpers/report.js';
 import { runCheckInProcess } from '../helpers/safety-inprocess.js';
 import { startFront } from '../helpers/stall-front.js';
-import { tempDir } from '../helpers/tmp.js';
 
-const tmp = tempDir();
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ pendingPolls: 0 });
-});
-afterAll(async () => {
-  await stack.close();
-  tmp.remove();
-});
+const files = fileStack();
+const tmp = files.tmp;
 
 /** MLflow 2.x's 500 for a locked sqlite store, with SQLAlchemy's [parameters: …] making it ~2.5 KB. */
 function lockedStoreError(): string {
@@ -36,16 +27,16 @@ function longTagError(): string {
 
 /** A check through a front that answers runs/create itself with `status` and `body` (MLflow's headers). */
 async function checkWithRunsCreateAnswer(status: number, body: string) {
-  const front = await startFront(stack.registryUrl, (method, path) =>
+  const front = await startFront(files.stack.registryUrl, (method, path) =>
     method === 'POST' && path.endsWith('/runs/create')
       ? { kind: 'answer', status, headers: { server: 'gunicorn', connection: 'close', 'content-type': 'application/json' }, body }
       : { kind: 'forward' },
   );
   try {
     const run = await runCheckInProcess({
-      flags: { registryUrl: front.url, authUrl: stack.authUrl, timeout: '5s', retries: '0' },
+      flags: { registryUrl: front.url, authUrl: files.stack.authUrl, timeout: '5s', retries: '0' },
       outputs: { json: '-' },
-      key: stack.apiKey,
+      key: files.stack.apiKey,
       cwd: tmp.path,
     });
     return { run, target: parseReport(run.out).targets[0]! };

@@ -3,35 +3,26 @@
 // binary body is described (size, first bytes, sha256) in every output, and exit 3 is left for a
 // target of which nothing answered. Real loopback servers: the embedded stack behind a front that
 // stalls or cuts chosen requests, and a real nginx whose proxy_read_timeout cuts a stalled download.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../src/sim/stack.js';
+import { describe, expect, it } from 'vitest';
 import { closedPort } from '../unit/http/servers.js';
+import { fileStack } from '../helpers/file-stack.js';
 import { parseReport } from '../helpers/report.js';
 import { runCheckInProcess, type InProcessRun } from '../helpers/safety-inprocess.js';
 import { startNginx } from '../helpers/nginx-instance.js';
 import { startFront, type Front, type FrontAction } from '../helpers/stall-front.js';
-import { tempDir } from '../helpers/tmp.js';
 
-const tmp = tempDir();
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ pendingPolls: 0 });
-});
-afterAll(async () => {
-  await stack.close();
-  tmp.remove();
-});
+const files = fileStack();
+const tmp = files.tmp;
 
 const ARTIFACT_GET = (method: string, path: string) => method === 'GET' && path.includes('/mlflow-artifacts/artifacts/') && !path.includes('?');
 
 async function checkThrough(decide: (method: string, path: string) => FrontAction, flags: Record<string, string> = {}): Promise<{ run: InProcessRun; front: Front }> {
-  const front = await startFront(stack.registryUrl, decide);
+  const front = await startFront(files.stack.registryUrl, decide);
   try {
     const run = await runCheckInProcess({
-      flags: { registryUrl: front.url, authUrl: stack.authUrl, timeout: '1s', retries: '0', deadline: '20s', ...flags },
+      flags: { registryUrl: front.url, authUrl: files.stack.authUrl, timeout: '1s', retries: '0', deadline: '20s', ...flags },
       outputs: { json: '-', junit: tmp.file('junit.xml'), markdown: tmp.file('report.md'), har: tmp.file('check.har') },
-      key: stack.apiKey,
+      key: files.stack.apiKey,
       cwd: tmp.path,
     });
     return { run, front };
@@ -64,7 +55,7 @@ describe('a hop slower than --timeout', () => {
     const run = await runCheckInProcess({
       flags: { registryUrl: `http://127.0.0.1:${port}`, authUrl: `http://127.0.0.1:${port}`, timeout: '600ms', retries: '0' },
       outputs: { json: '-' },
-      key: stack.apiKey,
+      key: files.stack.apiKey,
       cwd: tmp.path,
     });
     const report = parseReport(run.out);
@@ -118,7 +109,7 @@ describe('a download cut mid-body', () => {
 
 describe('through a real nginx with proxy_read_timeout 1s', () => {
   it('a download whose upstream stalls mid-body is cut by nginx after about a second: NET_TRANSFER_CUT with the seconds, exit 1', async () => {
-    const front = await startFront(stack.registryUrl, (method, path) => (ARTIFACT_GET(method, path) ? { kind: 'cut', bytes: 64 * 1024 } : { kind: 'forward' }));
+    const front = await startFront(files.stack.registryUrl, (method, path) => (ARTIFACT_GET(method, path) ? { kind: 'cut', bytes: 64 * 1024 } : { kind: 'forward' }));
     const nginx = await startNginx(`    location / {
       proxy_pass ${front.url};
       proxy_http_version 1.1;
@@ -130,9 +121,9 @@ describe('through a real nginx with proxy_read_timeout 1s', () => {
     let nginxLog = '';
     try {
       run = await runCheckInProcess({
-        flags: { registryUrl: nginx.url, authUrl: stack.authUrl, timeout: '5s', retries: '0', deadline: '20s', artifactSize: '1MiB' },
+        flags: { registryUrl: nginx.url, authUrl: files.stack.authUrl, timeout: '5s', retries: '0', deadline: '20s', artifactSize: '1MiB' },
         outputs: { json: '-' },
-        key: stack.apiKey,
+        key: files.stack.apiKey,
         cwd: tmp.path,
       });
     } finally {
