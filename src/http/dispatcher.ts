@@ -52,8 +52,9 @@ export function createDispatchers(opts: DispatcherOptions): Dispatchers {
       if (proxy === undefined) return { dispatcher: direct };
       let dispatcher = proxies.get(proxy);
       if (!dispatcher) {
-        // Every request through the proxy is tunnelled (CONNECT), plain HTTP too: the proxy relays
-        // bytes and never sees the request, so the key goes to no host but the target.
+        // Every request through the proxy is tunnelled (CONNECT), plain HTTP too: the proxy relays a
+        // connection and never handles a request carrying the key (over TLS it cannot read it; over
+        // plain HTTP it is in clear on the wire, as it is without a proxy).
         dispatcher = new ProxyAgent({
           ...agentOptions,
           uri: proxy,

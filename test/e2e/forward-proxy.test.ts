@@ -2,7 +2,7 @@
 // runner or a laptop whose HTTPS_PROXY/HTTP_PROXY points at an egress proxy. When the proxy is the
 // broken hop, the diagnosis names the proxy, not the target (NET_PROXY_UNREACHABLE,
 // NET_PROXY_REFUSED, src/diagnosis/rules/forward-proxy.ts); when the target is, it names the target.
-// Every request is tunnelled, so the proxy never sees the key.
+// Every request is tunnelled: the proxy relays connections and never handles a request with the key.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -65,7 +65,7 @@ function paste(line: string, env: Record<string, string>): Promise<{ status: num
 const viaBoth = (url: string) => ({ HTTP_PROXY: url, HTTPS_PROXY: url });
 
 describe('through a real forward proxy (tinyproxy)', () => {
-  it('a healthy deployment passes, every request tunnelled through the proxy, which never sees the key', async () => {
+  it('a healthy deployment passes, every request tunnelled: the proxy logs CONNECTs, never a request or the key', async () => {
     const p = await proxy();
     const run = await check('healthy', stack, viaBoth(p.url));
     expect(run.code, run.out).toBe(0);

@@ -29,7 +29,7 @@ const refusedMeta: RuleMeta = {
   title: 'Forward proxy refused the tunnel',
   severity: 'error',
   docs: {
-    means: 'The forward proxy named by HTTPS_PROXY or HTTP_PROXY answered the tunnel request (CONNECT host:port) with an error status, so nothing reached the target. 407: the proxy wants credentials. 403: its rules refuse a tunnel to that host or port — squid allows CONNECT only to port 443 by default (`http_access deny CONNECT !SSL_ports`), tinyproxy only to its ConnectPort list. 5xx: the proxy could not connect to the target from its side (down, or not reachable from the proxy\'s network). hokus-check tunnels plain-HTTP requests too, so that the key never passes through the proxy in clear; curl sends those to the proxy as ordinary requests, so curl may work where this does not.',
+    means: 'The forward proxy named by HTTPS_PROXY or HTTP_PROXY answered the tunnel request (CONNECT host:port) with an error status, so nothing reached the target. 407: the proxy wants credentials. 403: its rules refuse a tunnel to that host or port — squid allows CONNECT only to port 443 by default (`http_access deny CONNECT !SSL_ports`), tinyproxy only to its ConnectPort list. 5xx: the proxy could not connect to the target from its side (down, or not reachable from the proxy\'s network). hokus-check tunnels plain-HTTP requests too, so that the proxy never handles a request carrying the key; curl sends those to the proxy as ordinary requests, so curl may work where this does not.',
     detect: 'A proxied request failed with the proxy\'s answer to CONNECT (transport error kind "proxy-refused"; the status is in the exchange\'s error).',
     fix: '407: put the credentials in the variable (HTTPS_PROXY=http://USER:PASSWORD@proxy:3128; they go to the proxy only). 403: allow CONNECT to the target\'s port (squid: add it to SSL_ports; tinyproxy: ConnectPort), or add the target to NO_PROXY. 5xx: an internal target belongs in NO_PROXY; otherwise check that the target is up — the proxy\'s log names the error.',
     confirm: 'Rerun hokus-check: the tunnel is accepted and the steps reach the target.',
@@ -80,7 +80,7 @@ function byStatus(status: number, host: string, port: string): { means: string; 
   }
   if (status === 403) {
     return {
-      means: `its rules refuse a tunnel to ${host} — squid allows CONNECT only to port 443 by default, tinyproxy only to its ConnectPort list; hokus-check tunnels plain-HTTP requests too, so that the key never passes through the proxy in clear (curl does not, and may work where this does not)`,
+      means: `its rules refuse a tunnel to ${host} — squid allows CONNECT only to port 443 by default, tinyproxy only to its ConnectPort list; hokus-check tunnels plain-HTTP requests too, so that the proxy never handles a request carrying the key (curl does not tunnel them, and may work where this does not)`,
       fix: [`Allow CONNECT to port ${port} in the proxy (squid: add it to SSL_ports; tinyproxy: ConnectPort ${port}), or use the target's HTTPS URL (port 443).`, NO_PROXY_FIX(host)],
     };
   }
