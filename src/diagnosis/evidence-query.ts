@@ -122,6 +122,21 @@ function hostAndPort(url: string): string | undefined {
   }
 }
 
+/**
+ * The health step's GET {registry}/health when it got MLflow's own answer (200 `OK` as text, as both
+ * recorded MLflow versions send it) where the API answers JSON: --registry-url reaches MLflow itself.
+ */
+export function registryAnswersAsMlflow(ev: Evidence): Exchange | undefined {
+  const registry = ev.target.registryUrl;
+  if (ev.target.kind !== 'hokusai' || !registry) return undefined;
+  const health = `${registry.replace(/\/+$/, '')}/health`;
+  return exchangesWhere(ev, { step: 'health', probe: false, finalOnly: true }).find((x) => {
+    if (x.request.url !== health || statusOf(x) !== 200) return false;
+    const body = readBody(x);
+    return !body.isJson && body.text.trim() === 'OK';
+  });
+}
+
 export function statusOf(x: Exchange | undefined): number | undefined {
   return x?.response?.status;
 }

@@ -27,6 +27,8 @@ describe('ROUTE_WRONG_BASE_URL', () => {
     expect(root(run.target)!.cause).toContain(`--registry-url ${files.stack.mlflowUrl} is an MLflow server`);
     expect(root(run.target)!.fix.join(' ')).toContain(`hokus-check --mlflow-url ${files.stack.mlflowUrl}`);
     expect(run.out).toContain('Root cause: ROUTE_WRONG_BASE_URL');
+    // No proxy to blame for MLflow's 404 on the mount: the URL is MLflow's.
+    expect(run.target.findings.map((f) => f.code)).not.toContain('ROUTE_PREFIX_NOT_STRIPPED');
   });
 
   it('--registry-url carries a path: names the path and the base URL to give', async () => {

@@ -3,8 +3,7 @@
 // path the check appends its own paths to. What tells: MLflow's own /health answer (`OK`,
 // text/html — both recorded MLflow versions), and a 404 where the component named has the route.
 import type { Exchange } from '../../http/types.js';
-import { readBody } from '../exchange-body.js';
-import { exchangesWhere, needsExplaining, statusOf } from '../evidence-query.js';
+import { exchangesWhere, needsExplaining, registryAnswersAsMlflow, statusOf } from '../evidence-query.js';
 import { originOf } from '../fingerprint.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
@@ -31,10 +30,8 @@ export const rules: Rule[] = [
 ];
 
 function registryIsMlflow(ev: Evidence): Finding[] {
-  const health = own(ev, 'health', (x) => pathOf(x) === `${basePath(ev.target.registryUrl)}/health`);
-  if (!health || !needsExplaining(ev, 'health') || statusOf(health) !== 200) return [];
-  const body = readBody(health);
-  if (body.isJson || body.text.trim() !== 'OK') return [];
+  const health = registryAnswersAsMlflow(ev);
+  if (!health || !needsExplaining(ev, 'health')) return [];
   const url = ev.target.registryUrl!;
   const path = basePath(url);
   const answer = `${nameOf(health)} got MLflow's own answer (200 "OK", ${health.response?.contentType ?? 'text'}) where the API answers JSON`;

@@ -19,6 +19,7 @@ import {
   is2xx,
   isTrackingCall,
   needsExplaining,
+  registryAnswersAsMlflow,
   responderOf,
   statusOf,
   throughProxy,
@@ -183,7 +184,8 @@ export const rules: Rule[] = [
   }),
 
   rule(prefixMeta, (ev) => {
-    if (ev.target.kind !== 'hokusai') return [];
+    // No proxy at all: the registry URL is MLflow itself (ROUTE_WRONG_BASE_URL).
+    if (ev.target.kind !== 'hokusai' || registryAnswersAsMlflow(ev)) return [];
     const tracking = exchangesWhere(ev, { probe: false }).filter((x) => isTrackingCall(x) && throughProxy(ev, x));
     if (tracking.some(is2xx)) return [];
     const miss = tracking.find((x) => needsExplaining(ev, x.step) && isMlflowRouteMiss(x));

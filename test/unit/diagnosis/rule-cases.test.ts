@@ -159,7 +159,8 @@ const VALID: Record<string, Case[]> = {
   GATEWAY_TIMEOUT: [healthy, nginx502],
   GATEWAY_RATE_LIMITED: [healthy, api429, { name: "HAProxy's 503 page on the first MLflow call (no server, not a limit)", ev: () => searchAnswers(proxyPage('haproxy', 503, /upstream down/)) }],
   ROUTE_PROXY_NOT_MOUNTED: [healthy, nginx502, { name: "MLflow's Flask 404 through nginx (prefix kept)", ev: () => SCENARIOS.ROUTE_PREFIX_NOT_STRIPPED!().ev }],
-  ROUTE_PREFIX_NOT_STRIPPED: [healthy, nginx404],
+  // MLflow's 404 on the mount when --registry-url is MLflow itself: no proxy to blame (ROUTE_WRONG_BASE_URL).
+  ROUTE_PREFIX_NOT_STRIPPED: [healthy, nginx404, sibling('ROUTE_WRONG_BASE_URL')],
   ROUTE_METHOD_REFUSED: [healthy, mlflowForbiddenPut, { name: "the API's 403 scope answer on the PUT", ev: () => putAnswers(api(403, { detail: { error: 'FORBIDDEN', required_scope: 'mlflow:write', current_scopes: ['read'] } })) }],
   ROUTE_REDIRECTED_TO_HTTPS: [healthy, nginx502],
   ROUTE_ARTIFACTS_MISROUTED: [healthy, mlflowNoSuchThing, nginxForbiddenPut, sibling('MLFLOW_ARTIFACTS_NOT_SERVED')],

@@ -273,7 +273,10 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     passAuth(c);
     c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: { status: 200, headers: [['server', 'gunicorn'], ['content-type', 'text/html; charset=utf-8']], body: 'OK' } });
     c.step('health', 'fail', '/health: 200 text/html where JSON was due');
-    for (const id of ['experiments', 'run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by health');
+    // The MLflow mount is no mount there: MLflow's own Flask 404, as if a proxy kept the prefix.
+    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: { status: 404, headers: [['server', 'gunicorn'], ['content-type', 'text/html; charset=utf-8']], body: FLASK_404 } });
+    c.step('experiments', 'fail', '404 text/html');
+    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
     return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'health');
   },
   ROUTE_ARTIFACTS_MISROUTED: () => scenario(incident().check, 'artifact'),
