@@ -137,6 +137,29 @@ export function registryAnswersAsMlflow(ev: Evidence): Exchange | undefined {
   });
 }
 
+// Where browser logins live: an identity provider's path (OAuth2/OIDC, SAML, oauth2-proxy, Keycloak,
+// Cloudflare Access) or host (Entra ID, Google, Okta, Auth0, OneLogin, Cloudflare Access).
+const LOGIN_PATH = /\/(oauth2|oidc|openid-connect|saml2?|sso|adfs|login|log-in|signin|sign[-_]in|authorize|auth\/realms|cdn-cgi\/access)(\/|\?|$|\.)/i;
+const LOGIN_HOST = /(^|\.)(login\.microsoftonline\.com|accounts\.google\.com|okta\.com|oktapreview\.com|auth0\.com|onelogin\.com|cloudflareaccess\.com)$/i;
+
+/**
+ * A redirect to a browser login (SSO) instead of an answer: an ALB authenticate-oidc rule, an
+ * oauth2-proxy, Cloudflare Access in front of the service. The Location is resolved against the
+ * request's URL (oauth2-proxy sends a relative one).
+ */
+export function loginRedirect(x: Exchange | undefined): URL | undefined {
+  const s = statusOf(x);
+  if (s === undefined || ![301, 302, 303, 307, 308].includes(s)) return undefined;
+  const location = x!.response!.headers.find(([n]) => n === 'location')?.[1];
+  if (!location) return undefined;
+  try {
+    const to = new URL(location, x!.request.url);
+    return LOGIN_PATH.test(to.pathname) || LOGIN_HOST.test(to.hostname) ? to : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function statusOf(x: Exchange | undefined): number | undefined {
   return x?.response?.status;
 }

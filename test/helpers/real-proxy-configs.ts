@@ -46,6 +46,8 @@ export interface Site {
   name: string;
   /** The proxy asks for this login before it forwards or answers anything. */
   login?: Login;
+  /** The proxy answers every request with a 302 to this absolute URL (a browser login, SSO). */
+  sendTo?: string;
   /** Routes, most specific first. A request no route matches gets the proxy's own 404. */
   routes: Route[];
   /** Serve HTTPS with this certificate. */
@@ -118,6 +120,7 @@ function nginx(sites: readonly Site[], ctx: RenderContext): Rendered {
     const p = port(ctx, site.name);
     const listen = site.tls ? `listen 127.0.0.1:${p} ssl;\n    ssl_certificate ${d}/${site.name}.crt;\n    ssl_certificate_key ${d}/${site.name}.key;` : `listen 127.0.0.1:${p};`;
     if (site.redirectTo) return `  server {\n    ${listen}\n    return 301 https://127.0.0.1:${port(ctx, site.redirectTo)}$request_uri;\n  }`;
+    if (site.sendTo) return `  server {\n    ${listen}\n    return 302 "${site.sendTo}";\n  }`;
     const locations = site.routes.map((r, i) => {
       const lines: string[] = [];
       if (r.maxBodyBytes !== undefined) lines.push(`client_max_body_size ${r.maxBodyBytes};`);
@@ -186,6 +189,11 @@ function haproxy(sites: readonly Site[], ctx: RenderContext): Rendered {
     }
     if (site.redirectTo) {
       fe.push(`  http-request redirect prefix https://127.0.0.1:${port(ctx, site.redirectTo)} code 301`);
+      sections.push(fe.join('\n'));
+      continue;
+    }
+    if (site.sendTo) {
+      fe.push(`  http-request redirect location "${site.sendTo}" code 302`);
       sections.push(fe.join('\n'));
       continue;
     }
@@ -275,6 +283,12 @@ function apache(sites: readonly Site[], ctx: RenderContext): Rendered {
       hosts.push(v.join('\n'));
       continue;
     }
+    if (site.sendTo) {
+      // RedirectMatch with no group: the exact URL, not the URL plus the request's path.
+      v.push(`  RedirectMatch 302 "^/" "${site.sendTo}"`, '</VirtualHost>');
+      hosts.push(v.join('\n'));
+      continue;
+    }
     v.push('  RewriteEngine on', '  ProxyPass /__hokus_responses/ !');
     site.routes.forEach((r, i) => {
       const a = r.action;
@@ -350,6 +364,10 @@ function caddy(sites: readonly Site[], ctx: RenderContext): Rendered {
     if (site.login) b.push(`  basicauth * bcrypt "${site.login.realm}" {`, `    ${site.login.user} ${bcryptOf(site.login.password)}`, '  }');
     if (site.redirectTo) {
       b.push(`  redir https://127.0.0.1:${port(ctx, site.redirectTo)}{uri} 301`, '}');
+      return b.join('\n');
+    }
+    if (site.sendTo) {
+      b.push(`  redir "${site.sendTo}" 302`, '}');
       return b.join('\n');
     }
     site.routes.forEach((r, i) => {

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { closedPort as simClosedPort } from '../../src/sim/http/listen.js';
 
 export interface Received {
   method: string;
@@ -58,13 +59,9 @@ export async function serveRaw(handle: (socket: net.Socket, head: string, reques
   return listening(server, received);
 }
 
-/** A port nothing listens on (bound, then closed). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** A loopback port nothing listens on (src/sim/http/listen.ts: outside the ephemeral range). */
+export function closedPort(): Promise<number> {
+  return simClosedPort('127.0.0.1');
 }
 
 function parseHead(head: string): Received {

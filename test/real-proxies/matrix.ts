@@ -244,6 +244,12 @@ export const CELLS: Cell[] = [
     expect: (kind) => ({ exit: 1, step: 'auth', code: 'GATEWAY_LOGIN_REQUIRED', responder: kind, status: 401 }),
   },
   {
+    fault: 'browser login (SSO redirect) in front of the registry',
+    sites: () => [{ name: 'sso-registry', routes: [], sendTo: 'https://sso.example.test/oauth2/authorize?client_id=hokus&response_type=code' }],
+    // HAProxy's redirect carries no Server header.
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_LOGIN_REQUIRED', responder: kind === 'haproxy' ? 'unknown' : kind, status: 302 }),
+  },
+  {
     fault: 'plain HTTP sent to the TLS port (http:// URL)',
     ca: true,
     scheme: 'http',

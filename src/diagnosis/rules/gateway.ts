@@ -15,6 +15,7 @@ import {
   hostOf,
   is2xx,
   loginChallenge,
+  loginRedirect,
   needsExplaining,
   onRegistry,
   pathOf,
@@ -44,8 +45,8 @@ const loginMeta: RuleMeta = {
   title: 'A login in front of the service',
   severity: 'error',
   docs: {
-    means: 'Something in front of the auth service, the API or MLflow asks for its own login (HTTP Basic, Digest, Negotiate) before anything reaches the service: a staging deployment behind a proxy\'s basic auth (nginx auth_basic, Apache AuthType Basic, Caddy basicauth, HAProxy http-request auth), or MLflow\'s own basic-auth app. The API key was never checked: the service never saw the request. A Basic login and the Bearer key both need the Authorization header, so API calls cannot pass such a login.',
-    detect: 'An answer 401 with a WWW-Authenticate challenge other than Bearer (Basic, Digest, Negotiate, NTLM); the Hokusai services answer 401 with JSON `detail` and no such challenge.',
+    means: 'Something in front of the auth service, the API or MLflow asks for its own login before anything reaches the service: HTTP Basic, Digest or Negotiate (a staging deployment behind a proxy\'s basic auth — nginx auth_basic, Apache AuthType Basic, Caddy basicauth, HAProxy http-request auth —, or MLflow\'s own basic-auth app), or a redirect to a browser login (SSO: an ALB authenticate-oidc rule, oauth2-proxy, Cloudflare Access). The API key was never checked: the service never saw the request. A Basic login and the Bearer key both need the Authorization header, and an API client cannot complete a browser login.',
+    detect: 'An answer 401 with a WWW-Authenticate challenge other than Bearer (Basic, Digest, Negotiate, NTLM) — the Hokusai services answer 401 with JSON `detail` and no such challenge —, or a 3xx whose Location is an identity provider\'s login (OAuth2/OIDC/SAML paths such as /oauth2/, /authorize, /login, or hosts such as login.microsoftonline.com, *.okta.com, *.cloudflareaccess.com).',
     fix: 'Exempt the API paths (/api/, /health, the auth service) from the login of the server in front — in its own terms, which the finding names — or give the check a URL that does not pass that login. For MLflow\'s basic-auth app (realm "mlflow"), the proxy in front of MLflow must authenticate to it.',
     confirm: 'Rerun hokus-check: the step gets the service\'s own answer.',
   },
@@ -167,7 +168,9 @@ export const rules: Rule[] = [
   rule(rateLimitedMeta, (ev) => proxyAnswers(ev, 'rate-limited')),
 
   rule(loginMeta, (ev) =>
-    firstPerStep(ev, (x) => loginChallenge(x) !== undefined).map((x) => {
+    firstPerStep(ev, (x) => loginChallenge(x) !== undefined || loginRedirect(x) !== undefined).map((x) => {
+      const sso = loginRedirect(x);
+      if (sso) return ssoFinding(ev, x, sso);
       const { scheme, realm } = loginChallenge(x)!;
       const who = responderOf(x);
       const challenge = `a ${scheme} login${realm !== undefined ? ` (realm "${realm}")` : ''}`;
@@ -197,6 +200,24 @@ export const rules: Rule[] = [
     }),
   ),
 ];
+
+/** A redirect to a browser login (SSO) in front of the service. */
+function ssoFinding(ev: Evidence, x: Exchange, to: URL): Finding {
+  const who = responderOf(x);
+  const front = who === 'unknown' ? `the server at ${hostOf(x.request.url)}` : `${responderWords(who)} at ${hostOf(x.request.url)}`;
+  const service = serviceWords(ev, x);
+  return report(loginMeta, {
+    step: x.step as StepId,
+    cause: `${capitalise(front)} sends ${nameOf(x)} to a browser login (${statusOf(x)} to ${to.origin}${to.pathname}, not followed) before anything reaches ${service}. ${capitalise(service)} never saw the request, so the API key was not checked.`,
+    evidence: [x.id],
+    fix: [
+      who === 'load-balancer'
+        ? "Exempt the API paths from the listener rule's authenticate-oidc/cognito action (a rule for /api/* and /health without it)."
+        : 'Exempt the API paths (/api/, /health, the auth service) from the login (SSO) in front: oauth2-proxy skip_auth_routes or --skip-jwt-bearer-tokens, a Cloudflare Access bypass or service-token policy, or a listener rule without authentication.',
+      'An API client cannot complete a browser login: the check (and every MLflow client) needs a URL that answers without it.',
+    ],
+  });
+}
 
 /** What the request was for: the auth service, the Hokusai API, or MLflow. */
 function serviceWords(ev: Evidence, x: Exchange): string {

@@ -18,6 +18,7 @@ import {
   hostOf,
   is2xx,
   isTrackingCall,
+  loginRedirect,
   needsExplaining,
   registryAnswersAsMlflow,
   responderOf,
@@ -333,7 +334,8 @@ function isMethodRefusal(ev: Evidence, x: Exchange): boolean {
 /** A redirect from an http:// URL to https:// on the same host name. */
 function isHttpsRedirect(x: Exchange): boolean {
   const s = statusOf(x);
-  if (s === undefined || ![301, 302, 303, 307, 308].includes(s) || !x.request.url.startsWith('http://')) return false;
+  // A redirect to a login is GATEWAY_LOGIN_REQUIRED's, also when it goes to https.
+  if (s === undefined || ![301, 302, 303, 307, 308].includes(s) || !x.request.url.startsWith('http://') || loginRedirect(x)) return false;
   const location = headerValue(x.response?.headers, 'location');
   if (!location?.startsWith('https://')) return false;
   try {

@@ -38,8 +38,22 @@ export function originOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** A loopback port that nothing listens on (bound, then released): connecting to it is refused. */
+/**
+ * A loopback port that nothing listens on: connecting to it is refused. Picked below the OS's
+ * ephemeral range (Linux 32768–60999, others 49152+) and found free, so no `listen(0)` elsewhere —
+ * another test's stack in the same process, say — can be handed it after it is released.
+ */
 export async function closedPort(host: string): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    try {
+      const srv = await listen(() => undefined, host, port);
+      await srv.close();
+      return port;
+    } catch {
+      // Taken by someone who chose it: another.
+    }
+  }
   const srv = await listen(() => undefined, host, 0);
   await srv.close();
   return srv.port;

@@ -100,6 +100,16 @@ function plainSearchAnswers(answer: Answer): Evidence {
   return c.evidence();
 }
 
+/** GET /health of an http:// registry answers 302 to `location` (the check does not follow it). */
+function plainHealthRedirect(location: string): Evidence {
+  const registry = 'http://registry.example.test';
+  const c = new Check({ registryUrl: registry });
+  passAuth(c);
+  c.x({ step: 'health', label: 'GET /health', url: `${registry}/health`, answer: { status: 302, headers: [['location', location]], body: '' } });
+  c.step('health', 'fail', '/health: 302');
+  return c.evidence();
+}
+
 /** A TLS failure that is not about the scheme: the handshake itself failed (an old protocol version). */
 function tlsHandshakeFails(): Evidence {
   const c = new Check();
@@ -146,7 +156,15 @@ const VALID: Record<string, Case[]> = {
   TLS_HOSTNAME: [healthy, sibling('TLS_EXPIRED'), sibling('TLS_UNTRUSTED')],
   AUTH_KEY_INVALID: [healthy, nginxForbiddenPut, sibling('AUTH_SERVICE_ID_MISMATCH'), loginWallOnValidate],
   // The services' own 401s (JSON detail, or a Bearer challenge) are theirs, not a login in front.
-  GATEWAY_LOGIN_REQUIRED: [healthy, sibling('AUTH_KEY_INVALID'), sibling('AUTH_HEADER_STRIPPED'), apiBearer401, nginxForbiddenPut],
+  GATEWAY_LOGIN_REQUIRED: [
+    healthy,
+    sibling('AUTH_KEY_INVALID'),
+    sibling('AUTH_HEADER_STRIPPED'),
+    sibling('ROUTE_REDIRECTED_TO_HTTPS'),
+    apiBearer401,
+    nginxForbiddenPut,
+    { name: 'a redirect to the same path on another host (not a login)', ev: () => plainHealthRedirect('https://www.example.test/health') },
+  ],
   AUTH_SERVICE_ID_MISMATCH: [healthy, sibling('AUTH_KEY_INVALID')],
   AUTH_SERVICE_DOWN: [healthy, nginx502],
   AUTH_HEADER_STRIPPED: [healthy, nginxForbiddenPut, sibling('AUTH_KEY_INVALID')],
@@ -162,7 +180,8 @@ const VALID: Record<string, Case[]> = {
   // MLflow's 404 on the mount when --registry-url is MLflow itself: no proxy to blame (ROUTE_WRONG_BASE_URL).
   ROUTE_PREFIX_NOT_STRIPPED: [healthy, nginx404, sibling('ROUTE_WRONG_BASE_URL')],
   ROUTE_METHOD_REFUSED: [healthy, mlflowForbiddenPut, { name: "the API's 403 scope answer on the PUT", ev: () => putAnswers(api(403, { detail: { error: 'FORBIDDEN', required_scope: 'mlflow:write', current_scopes: ['read'] } })) }],
-  ROUTE_REDIRECTED_TO_HTTPS: [healthy, nginx502],
+  // oauth2-proxy on the same host sends http:// to its https:// sign-in: a login, not a scheme upgrade.
+  ROUTE_REDIRECTED_TO_HTTPS: [healthy, nginx502, { name: "oauth2-proxy's redirect to its sign-in on the same host over https", ev: () => plainHealthRedirect('https://registry.example.test/oauth2/start?rd=%2Fhealth') }],
   ROUTE_ARTIFACTS_MISROUTED: [healthy, mlflowNoSuchThing, nginxForbiddenPut, sibling('MLFLOW_ARTIFACTS_NOT_SERVED')],
   PROXY_DROPS_DELETE_BODY: [healthy, sibling('CLEANUP_LEFTOVERS')],
   MLFLOW_HOST_NOT_ALLOWED: [healthy, nginxForbiddenPut, sibling('AUTH_ADMIN_REQUIRED')],
@@ -208,6 +227,13 @@ const INVALID: Record<string, InvalidCase[]> = {
     { name: `${kind}'s login wall on validate`, ev: () => validateAnswers(proxyPage(kind, 401, /auth service/)), step: 'auth', responder: kind },
     { name: `${kind}'s login wall on the registry`, ev: () => searchAnswers(proxyPage(kind, 401, /registry/)), step: 'experiments', responder: kind },
   ]).concat([
+    {
+      // AWS ALB authenticate-oidc (documented: a 302 to the IdP's authorization endpoint, with an AWSELBAuthNonce cookie).
+      name: "an ALB's redirect to the identity provider (documented)",
+      ev: () => searchAnswers({ status: 302, headers: [['server', 'awselb/2.0'], ['location', 'https://hokus.auth.us-east-1.amazoncognito.com/oauth2/authorize?client_id=x&response_type=code'], ['set-cookie', 'AWSELBAuthNonce=abc; path=/']], body: '' }),
+      step: 'experiments',
+      responder: 'load-balancer',
+    },
     {
       // mlflow/server/auth/__init__.py, make_basic_auth_response (MLflow 2.x; looked up, not recorded).
       name: "MLflow's basic-auth app (documented)",

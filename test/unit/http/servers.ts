@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiKey } from '../../../src/http/secret.js';
 import { createHttp, type HttpOptions } from '../../../src/http/client.js';
 import type { Http } from '../../../src/http/types.js';
+import { closedPort as simClosedPort } from '../../../src/sim/http/listen.js';
 
 export interface TestServer {
   url: string;
@@ -58,13 +59,9 @@ export async function startRaw(onSocket: (socket: net.Socket) => void): Promise<
   });
 }
 
-/** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** A loopback port nothing listens on (src/sim/http/listen.ts: outside the ephemeral range). */
+export function closedPort(): Promise<number> {
+  return simClosedPort('127.0.0.1');
 }
 
 /** A fresh, obviously fake key: never a literal in the source. */
