@@ -250,6 +250,11 @@ export const CELLS: Cell[] = [
     expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_LOGIN_REQUIRED', responder: kind === 'haproxy' ? 'unknown' : kind, status: 302 }),
   },
   {
+    fault: 'redirected to another host (an alias)',
+    sites: () => [{ name: 'moved-registry', routes: [], sendTo: 'https://www.example.test/' }],
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'ROUTE_REDIRECTED', responder: kind === 'haproxy' ? 'unknown' : kind, status: 302 }),
+  },
+  {
     fault: 'plain HTTP sent to the TLS port (http:// URL)',
     ca: true,
     scheme: 'http',

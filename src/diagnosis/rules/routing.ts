@@ -107,7 +107,45 @@ const httpsRedirectMeta: RuleMeta = {
   },
 };
 
+const redirectedMeta: RuleMeta = {
+  code: 'ROUTE_REDIRECTED',
+  family: 'routing',
+  title: 'Redirected elsewhere (not followed)',
+  severity: 'error',
+  docs: {
+    means: 'A call answers with a redirect that is neither plain HTTP upgraded to HTTPS on the same host (ROUTE_REDIRECTED_TO_HTTPS) nor a browser login (GATEWAY_LOGIN_REQUIRED): the host has moved or is an alias of another, or the server moves the path (a trailing slash, a prefix it adds). hokus-check never follows redirects — the key must not travel anywhere it was not configured for — and MLflow clients lose POST bodies on them.',
+    detect: 'A call answers 301/302/303/307/308 with a Location elsewhere.',
+    fix: 'If the Location is the service, give that URL (--registry-url, --auth-url, --mlflow-url); otherwise make the server answer the path where it is asked.',
+    confirm: 'Rerun hokus-check: the call gets an answer, not a redirect.',
+  },
+};
+
 export const rules: Rule[] = [
+  rule(redirectedMeta, (ev) =>
+    firstPerStep(ev, (x) => isOtherRedirect(x)).map((x) => {
+      const location = headerValue(x.response?.headers, 'location') ?? '';
+      let to: URL | undefined;
+      try {
+        to = new URL(location, x.request.url);
+      } catch {
+        to = undefined;
+      }
+      const from = new URL(x.request.url);
+      const who = `${capitalise(responderWords(responderOf(x)))} at ${hostOf(x.request.url)}`;
+      const elsewhere = to !== undefined && to.host !== from.host;
+      return report(redirectedMeta, {
+        step: x.step as StepId,
+        cause: elsewhere
+          ? `${who} sends ${nameOf(x)} to another host: ${statusOf(x)} to ${to!.origin}${to!.pathname} (not followed). The URL points at a host that moved, or at an alias of another.`
+          : `${who} moves ${nameOf(x)} to another path: ${statusOf(x)} from ${from.pathname} to ${to ? to.pathname + to.search : location || '(no Location)'} (not followed).`,
+        evidence: [x.id],
+        fix: elsewhere
+          ? [`If ${to!.origin} is the service, give that URL instead of ${from.origin} (hokus-check never follows a redirect with the key).`, 'Otherwise find what answers at the given host (a DNS alias, a default virtual host, a load balancer rule that redirects).']
+          : ['The check calls fixed paths and never follows redirects (MLflow clients lose POST bodies on them): make the server answer the path where it is asked (no trailing-slash or prefix redirect), or give the base URL it expects.'],
+      });
+    }),
+  ),
+
   rule(notMountedMeta, (ev) => {
     if (ev.target.kind !== 'hokusai') return [];
     const tracking = exchangesWhere(ev, { probe: false }).filter((x) => isTrackingCall(x) && throughProxy(ev, x));
@@ -329,6 +367,12 @@ function isMethodRefusal(ev: Evidence, x: Exchange): boolean {
   // The listing through the same path also answered by the proxy: the path is not routed at all.
   const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
   return !(listing && !is2xx(listing) && responderOf(listing) === who);
+}
+
+/** Any other redirect: not an https upgrade on the same host, not a login. */
+function isOtherRedirect(x: Exchange): boolean {
+  const s = statusOf(x);
+  return s !== undefined && [301, 302, 303, 307, 308].includes(s) && !isHttpsRedirect(x) && !loginRedirect(x);
 }
 
 /** A redirect from an http:// URL to https:// on the same host name. */

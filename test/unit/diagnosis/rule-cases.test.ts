@@ -122,6 +122,13 @@ function tlsHandshakeFails(): Evidence {
 }
 
 const VALID: Record<string, Case[]> = {
+  // The https upgrade and the logins have their own codes.
+  ROUTE_REDIRECTED: [
+    healthy,
+    sibling('ROUTE_REDIRECTED_TO_HTTPS'),
+    { name: 'a redirect to an identity provider', ev: () => plainHealthRedirect('https://sso.example.test/oauth2/authorize?client_id=x') },
+    { name: "oauth2-proxy's relative redirect to its sign-in", ev: () => plainHealthRedirect('/oauth2/sign_in?rd=%2Fhealth') },
+  ],
   // MLflow's OK on the API's own MLflow health path is the API speaking for MLflow, not a wrong URL;
   // FastAPI's 404 on the mount is an unmounted proxy; the auth service's own 401 is about the key.
   ROUTE_WRONG_BASE_URL: [

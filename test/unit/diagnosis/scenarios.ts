@@ -162,6 +162,14 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     c.step('experiments', 'fail', '404 text/html');
     return scenario(c, 'experiments');
   },
+  // The registry's host is an alias that a load balancer rule sends on to another host.
+  ROUTE_REDIRECTED: () => {
+    const c = new Check();
+    passAuth(c);
+    c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: { status: 301, headers: [['server', 'nginx/1.22.1'], ['content-type', 'text/html'], ['location', 'https://www.example.test/health']], body: '' } });
+    c.step('health', 'fail', '/health: 301');
+    return scenario(c, 'health');
+  },
   ROUTE_REDIRECTED_TO_HTTPS: () => {
     const c = new Check({ registryUrl: 'http://registry.example.test' });
     passAuth(c);
