@@ -269,7 +269,8 @@ function evidenceLines(id: string, x: ReportExchange | undefined, idWidth: numbe
   const method = `${x.request.method} `;
   const lines = [c.dim(lead) + method + shortenUrl(homeRelative(x.request.url, home), width - lead.length - method.length)];
   const chain = chainText(x);
-  const outcome = `→ ${outcomeOf(x)}${chain === undefined ? '' : ` (${chain})`}${tries > 1 ? `, ${tries} tries` : ''}`;
+  // Fitted to the width like the URL above it (a redirect's Location can be long; --json has it whole).
+  const outcome = cut(`→ ${outcomeOf(x)}${chain === undefined ? '' : ` (${chain})`}${tries > 1 ? `, ${tries} tries` : ''}`, width - lead.length);
   const failed = x.response === undefined;
   const paintOutcome = failed || (x.response?.status ?? 0) >= 400 ? c.red : c.green;
   const excerpt = excerptOf(x, Math.min(EXCERPT_MAX, width - lead.length - 2));

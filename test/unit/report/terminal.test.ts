@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderTerminal } from '../../../src/report/terminal.js';
 import { buildReport } from '../../../src/report/build.js';
 import { RAW_KEY, fixtureReport, fixtureResults, incidentReport } from './fixture.js';
+import type { Report } from '../../../src/report/schema.js';
 
 const ANSI = /\u001b\[[0-9;]*m/;
 const columns = (line: string) => [...line.replace(/\u001b\[[0-9;]*m/g, '')].length;
@@ -82,7 +83,7 @@ describe('terminal report', () => {
   });
 
   it.each([100, 80, 60])('keeps every line within %i columns, but for one unbreakable word (a URL) on its own line', (width) => {
-    for (const report of [incidentReport(), fixtureReport()]) {
+    for (const report of [incidentReport(), fixtureReport(), redirectReport()]) {
       for (const color of [false, true]) {
         const plain = (l: string) => l.replace(/\u001b\[[0-9;]*m/g, '');
         const long = renderTerminal(report, { color, width })
@@ -156,3 +157,13 @@ describe('terminal report', () => {
     expect(renderTerminal(report, { color: false })).toContain('— exit 1 (--strict: warnings fail)');
   });
 });
+
+/** The incident, its root finding's first exchange answered by a redirect with a long Location. */
+function redirectReport(): Report {
+  const r = incidentReport();
+  const t = r.targets.find((x) => x.findings.some((f) => f.rootCause))!;
+  const root = t.findings.find((f) => f.rootCause)!;
+  const x = t.exchanges.find((e) => e.id === root.evidence[0])!;
+  x.response = { ...x.response!, status: 302, headers: [['location', `https://login.example.test/oauth2/authorize?client_id=${'x'.repeat(90)}`]] };
+  return r;
+}
