@@ -11,14 +11,14 @@ export const EXCERPT_MAX = 120;
  * mid-body `200 application/octet-stream, then cut (UND_ERR_SOCKET) after 65536 bytes`. A redirect
  * names its Location: the check never follows one, so where it pointed is the evidence.
  */
-export function outcomeOf(x: ReportExchange): string {
+export function outcomeOf(x: ReportExchange, locationMax = EXCERPT_MAX): string {
   if (x.response !== undefined) {
     const type = mediaType(x.response.contentType ?? headerValue(x.response.headers, 'content-type'));
     const status = type === undefined ? String(x.response.status) : `${x.response.status} ${type}`;
     const location = x.response.status >= 300 && x.response.status < 400 ? headerValue(x.response.headers, 'location') : undefined;
     // The answer started, then failed mid-body (cut, timed out, over the cap): both are the evidence.
     const then = x.error === undefined ? '' : `, then ${x.error.code === undefined ? x.error.kind : `${x.error.kind} (${x.error.code})`} after ${x.response.bodySize} bytes`;
-    return location === undefined ? `${status}${then}` : `${status}, redirect to ${squash(location, EXCERPT_MAX)} (not followed)`;
+    return location === undefined ? `${status}${then}` : `${status}, redirect to ${squash(location, locationMax)} (not followed)`;
   }
   if (x.error !== undefined) return x.error.code === undefined ? x.error.kind : `${x.error.kind} (${x.error.code})`;
   return 'no response';

@@ -269,8 +269,14 @@ function evidenceLines(id: string, x: ReportExchange | undefined, idWidth: numbe
   const method = `${x.request.method} `;
   const lines = [c.dim(lead) + method + shortenUrl(homeRelative(x.request.url, home), width - lead.length - method.length)];
   const chain = chainText(x);
-  // Fitted to the width like the URL above it (a redirect's Location can be long; --json has it whole).
-  const outcome = cut(`→ ${outcomeOf(x)}${chain === undefined ? '' : ` (${chain})`}${tries > 1 ? `, ${tries} tries` : ''}`, width - lead.length);
+  // Fitted to the width like the URL above it: a redirect's Location is shortened first, so "(not
+  // followed)" and who answered stay (--json has it whole).
+  const outcomeWith = (locationMax?: number) => `→ ${outcomeOf(x, locationMax)}${chain === undefined ? '' : ` (${chain})`}${tries > 1 ? `, ${tries} tries` : ''}`;
+  const room = width - lead.length;
+  const full = outcomeWith();
+  const over = len(full) - room;
+  const locationLength = len(full) - len(outcomeWith(0));
+  const outcome = cut(over > 0 && locationLength > 0 ? outcomeWith(Math.max(24, locationLength - over)) : full, room);
   const failed = x.response === undefined;
   const paintOutcome = failed || (x.response?.status ?? 0) >= 400 ? c.red : c.green;
   const excerpt = excerptOf(x, Math.min(EXCERPT_MAX, width - lead.length - 2));
