@@ -160,6 +160,17 @@ export function loginRedirect(x: Exchange | undefined): URL | undefined {
   }
 }
 
+/**
+ * A 403 that a proxy in front wrote itself (its own page: nothing behind it answered): an access
+ * rule — nginx `deny`, HAProxy `http-request deny`, Apache `Require`, a WAF — refused the path.
+ * The API's MLflow proxy is the service itself, not a proxy in front.
+ */
+export function proxyRefusal(x: Exchange | undefined): boolean {
+  if (statusOf(x) !== 403) return false;
+  const who = responderOf(x!);
+  return isProxy(who) && who !== 'hokusai-proxy' && !chainOf(x!).some((r) => r === 'hokusai-api' || r === 'mlflow' || r === 'hokusai-auth');
+}
+
 export function statusOf(x: Exchange | undefined): number | undefined {
   return x?.response?.status;
 }

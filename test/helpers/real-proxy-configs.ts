@@ -18,7 +18,9 @@ export type RouteAction =
   /** The proxy answers itself with this status, type and body (a custom error page). */
   | { kind: 'respond'; status: number; type: string; body: string }
   /** The proxy's own "no such path" answer (its built-in 404). */
-  | { kind: 'not-found' };
+  | { kind: 'not-found' }
+  /** The proxy's own refusal of every method (its built-in 403: an access rule). */
+  | { kind: 'deny' };
 
 export interface Route {
   /** A path prefix ending in '/' ('/api/mlflow/'), or an exact path when `exact`. */
@@ -139,6 +141,8 @@ function nginx(sites: readonly Site[], ctx: RenderContext): Rendered {
         lines.push(`proxy_pass http://${hostPort(a.upstream)}${a.to ?? ''};`);
       } else if (a.kind === 'respond') {
         lines.push(`default_type ${a.type};`, `return ${a.status} '${a.body.replace(/'/g, "\\'")}';`);
+      } else if (a.kind === 'deny') {
+        lines.push('deny all;');
       } else {
         lines.push(`root ${d}/empty;`);
       }
@@ -211,6 +215,7 @@ function haproxy(sites: readonly Site[], ctx: RenderContext): Rendered {
       const a = r.action;
       if (a.kind === 'respond') fe.push(`  http-request return status ${a.status} content-type "${a.type}" string "${a.body.replace(/"/g, '\\"')}" if ${acl}`);
       else if (a.kind === 'not-found') fe.push(`  http-request deny deny_status 404 if ${acl}`);
+      else if (a.kind === 'deny') fe.push(`  http-request deny deny_status 403 if ${acl}`);
       else {
         fe.push(`  use_backend be_${id}_${i} if ${acl}`);
         const be = [`backend be_${id}_${i}`];
@@ -305,6 +310,7 @@ function apache(sites: readonly Site[], ctx: RenderContext): Rendered {
       // 1024 through ProxyPass, in a <Location> and server-wide): refuse by Content-Length instead.
       if (r.maxBodyBytes !== undefined) v.push(`  RewriteCond expr "%{HTTP:Content-Length} -gt ${r.maxBodyBytes}"`, `  RewriteRule ${match} - [R=413,L]`);
       if (r.refuseMethods) loc.push(`    <Limit ${r.refuseMethods.join(' ')}>`, '      Require all denied', '    </Limit>');
+      if (a.kind === 'deny') loc.push('    Require all denied');
       if (a.kind === 'respond') {
         const file = `responses/r${hosts.length}_${i}${a.type.includes('json') ? '.json' : a.type.includes('html') ? '.html' : '.txt'}`;
         files[file] = a.body;
@@ -382,6 +388,8 @@ function caddy(sites: readonly Site[], ctx: RenderContext): Rendered {
         h.push(`    reverse_proxy ${hostPort(a.upstream)}${timeout}`);
       } else if (a.kind === 'respond') {
         h.push(`    header Content-Type "${a.type}"`, `    respond \`${a.body}\` ${a.status}`);
+      } else if (a.kind === 'deny') {
+        h.push('    respond 403');
       } else {
         h.push(`    root * ${d}/empty`, '    file_server');
       }

@@ -255,6 +255,21 @@ export const CELLS: Cell[] = [
     expect: (kind) => ({ exit: 1, step: 'health', code: 'ROUTE_REDIRECTED', responder: kind === 'haproxy' ? 'unknown' : kind, status: 302 }),
   },
   {
+    fault: 'MLflow mount refused by an access rule (403)',
+    sites: (u) => [{ name: 'mount-denied', routes: [{ path: MOUNT, action: { kind: 'deny' } }, apiRoute(u)] }],
+    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_FORBIDDEN', responder: kind, status: 403 }),
+  },
+  {
+    fault: "auth service's validate refused by an access rule (403)",
+    authSite: 'auth-denied',
+    sites: (u) => [
+      { name: 'auth-denied-registry', routes: base(u) },
+      { name: 'auth-denied', routes: [{ path: '/api/v1/keys/', action: { kind: 'deny' } }, { path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
+    ],
+    // Not AUTH_SERVICE_DOWN: the auth service is up; the proxy refused the path.
+    expect: (kind) => ({ exit: 1, step: 'auth', code: 'GATEWAY_FORBIDDEN', responder: kind, status: 403 }),
+  },
+  {
     fault: 'plain HTTP sent to the TLS port (http:// URL)',
     ca: true,
     scheme: 'http',

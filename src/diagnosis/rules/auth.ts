@@ -18,6 +18,7 @@ import {
   responderOf,
   statusOf,
   stepStatus,
+  proxyRefusal,
   throughProxy,
   tlsPortProof,
 } from '../evidence-query.js';
@@ -220,7 +221,7 @@ export const rules: Rule[] = [
     const out: Finding[] = [];
     const validate = lastValidate(ev);
     // A hang-up by a port that speaks TLS is a scheme mismatch (TLS_SCHEME_MISMATCH), not an outage.
-    if (validate && needsExplaining(ev, 'auth') && authLooksDown(validate) && !tlsPortProof(ev, validate.request.url)) {
+    if (validate && needsExplaining(ev, 'auth') && authLooksDown(validate) && !tlsPortProof(ev, validate.request.url) && !proxyRefusal(validate)) {
       const health = exchangesWhere(ev, { step: 'auth', probe: 'auth-health', finalOnly: true }).at(-1);
       const healthNote = health ? `; GET /health got ${is2xx(health) ? `${statusOf(health)}` : describeAnswer(health)}` : '';
       // The registry probe's answer (503, or 401 on older APIs) shows users meet the same outage.

@@ -14,11 +14,13 @@ import {
   firstPerStep,
   hostOf,
   is2xx,
+  isArtifactCall,
   loginChallenge,
   loginRedirect,
   needsExplaining,
   onRegistry,
   pathOf,
+  proxyRefusal,
   responderOf,
   statusOf,
 } from '../evidence-query.js';
@@ -48,6 +50,19 @@ const loginMeta: RuleMeta = {
     means: 'Something in front of the auth service, the API or MLflow asks for its own login before anything reaches the service: HTTP Basic, Digest or Negotiate (a staging deployment behind a proxy\'s basic auth — nginx auth_basic, Apache AuthType Basic, Caddy basicauth, HAProxy http-request auth —, or MLflow\'s own basic-auth app), or a redirect to a browser login (SSO: an ALB authenticate-oidc rule, oauth2-proxy, Cloudflare Access). The API key was never checked: the service never saw the request. A Basic login and the Bearer key both need the Authorization header, and an API client cannot complete a browser login.',
     detect: 'An answer 401 with a WWW-Authenticate challenge other than Bearer (Basic, Digest, Negotiate, NTLM) — the Hokusai services answer 401 with JSON `detail` and no such challenge —, or a 3xx whose Location is an identity provider\'s login (OAuth2/OIDC/SAML paths such as /oauth2/, /authorize, /login, or hosts such as login.microsoftonline.com, *.okta.com, *.cloudflareaccess.com).',
     fix: 'Exempt the API paths (/api/, /health, the auth service) from the login of the server in front — in its own terms, which the finding names — or give the check a URL that does not pass that login. For MLflow\'s basic-auth app (realm "mlflow"), the proxy in front of MLflow must authenticate to it.',
+    confirm: 'Rerun hokus-check: the step gets the service\'s own answer.',
+  },
+};
+
+const forbiddenMeta: RuleMeta = {
+  code: 'GATEWAY_FORBIDDEN',
+  family: 'gateway',
+  title: 'A proxy in front refuses the path',
+  severity: 'error',
+  docs: {
+    means: 'A proxy or load balancer in front of the auth service, the API or MLflow answers 403 itself, with its own page: an access rule (nginx `deny`/`allow`, HAProxy `http-request deny`, Apache `Require`, an IP allow-list, a WAF rule) covers the path, so the request never reached the service, and the API key was not checked. (A refused PUT on the artifact path is ROUTE_METHOD_REFUSED.)',
+    detect: 'An answer 403 written by a proxy in front (fingerprinted by its own page or Server header, with nothing behind it answering).',
+    fix: 'Find the access rule that covers this path in the proxy that answered and let the check\'s host (or every API client) through: in its own terms, which the finding names.',
     confirm: 'Rerun hokus-check: the step gets the service\'s own answer.',
   },
 };
@@ -166,6 +181,20 @@ export const rules: Rule[] = [
   ]),
 
   rule(rateLimitedMeta, (ev) => proxyAnswers(ev, 'rate-limited')),
+
+  rule(forbiddenMeta, (ev) =>
+    // A refused PUT/DELETE on the artifact path has its own code (ROUTE_METHOD_REFUSED).
+    firstPerStep(ev, (x) => proxyRefusal(x) && !(isArtifactCall(x) && (x.request.method === 'PUT' || x.request.method === 'DELETE'))).map((x) => {
+      const who = responderOf(x);
+      const service = serviceWords(ev, x);
+      return report(forbiddenMeta, {
+        step: x.step as StepId,
+        cause: `${capitalise(responderWords(who))} at ${hostOf(x.request.url)} refuses ${pathPrefixOf(x)} itself: ${nameOf(x)} got ${describeAnswer(x)} — ${responderWords(who)}'s own answer. ${capitalise(service)} never saw the request, so the API key was not checked.`,
+        evidence: [x.id],
+        fix: [proxyFix(who, 'forbidden'), 'If the rule allows certain addresses only, run the check from one of them, or add its address.'],
+      });
+    }),
+  ),
 
   rule(loginMeta, (ev) =>
     firstPerStep(ev, (x) => loginChallenge(x) !== undefined || loginRedirect(x) !== undefined).map((x) => {

@@ -122,6 +122,8 @@ function tlsHandshakeFails(): Evidence {
 }
 
 const VALID: Record<string, Case[]> = {
+  // A refused PUT is ROUTE_METHOD_REFUSED's; the services' own 403s (JSON) are theirs.
+  GATEWAY_FORBIDDEN: [healthy, nginxForbiddenPut, mlflowForbiddenPut, sibling('AUTH_ADMIN_REQUIRED'), sibling('AUTH_SCOPE_MISSING'), sibling('ROUTE_METHOD_REFUSED')],
   // The https upgrade and the logins have their own codes.
   ROUTE_REDIRECTED: [
     healthy,
@@ -173,7 +175,8 @@ const VALID: Record<string, Case[]> = {
     { name: 'a redirect to the same path on another host (not a login)', ev: () => plainHealthRedirect('https://www.example.test/health') },
   ],
   AUTH_SERVICE_ID_MISMATCH: [healthy, sibling('AUTH_KEY_INVALID')],
-  AUTH_SERVICE_DOWN: [healthy, nginx502],
+  // A proxy's access rule refusing validate is not an outage of the auth service (GATEWAY_FORBIDDEN).
+  AUTH_SERVICE_DOWN: [healthy, nginx502, { name: "nginx's 403 (an access rule) on validate", ev: () => validateAnswers(proxyPage('nginx', 403, /validate refused/)) }],
   AUTH_HEADER_STRIPPED: [healthy, nginxForbiddenPut, sibling('AUTH_KEY_INVALID')],
   AUTH_ADMIN_REQUIRED: [healthy, nginxForbiddenPut, sibling('AUTH_SCOPE_MISSING')],
   AUTH_SCOPE_MISSING: [healthy, nginxForbiddenPut, sibling('AUTH_ADMIN_REQUIRED')],
@@ -225,6 +228,10 @@ const documented = {
 
 /** Invalid cases beyond the scenarios: the real proxies' own answers, and documented ones. */
 const INVALID: Record<string, InvalidCase[]> = {
+  GATEWAY_FORBIDDEN: (['nginx', 'haproxy', 'apache', 'caddy'] as const).flatMap((kind): InvalidCase[] => [
+    { name: `${kind}'s 403 on the MLflow mount`, ev: () => searchAnswers(proxyPage(kind, 403, /mount refused/)), step: 'experiments', responder: kind },
+    { name: `${kind}'s 403 on validate`, ev: () => validateAnswers(proxyPage(kind, 403, /validate refused/)), step: 'auth', responder: kind },
+  ]),
   TLS_SCHEME_MISMATCH: [
     { name: "nginx's 400 for plain HTTP on its TLS port", ev: () => plainSearchAnswers(proxyPage('nginx', 400, /plain HTTP/)), step: 'experiments', responder: 'nginx' },
     { name: "Apache's 400 for plain HTTP on its TLS port", ev: () => plainSearchAnswers(proxyPage('apache', 400, /plain HTTP/)), step: 'experiments', responder: 'apache' },

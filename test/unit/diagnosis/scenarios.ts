@@ -220,6 +220,8 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   TLS_UNTRUSTED: () => scenario(transport('tls-untrusted', 'SELF_SIGNED_CERT_IN_CHAIN'), 'experiments'),
   TLS_HOSTNAME: () => scenario(transport('tls-hostname', 'ERR_TLS_CERT_ALTNAME_INVALID'), 'experiments'),
 
+  // nginx's access rule (`deny all`) on the MLflow mount: its own 403 page, nothing behind it answered.
+  GATEWAY_FORBIDDEN: () => scenario(experimentsFails(proxyPage('nginx', 403, /mount refused/), '403 text/html'), 'experiments'),
   // A staging login wall (nginx auth_basic) in front of the auth service: the key never reached it.
   GATEWAY_LOGIN_REQUIRED: () => scenario(authFails(new Check(), proxyPage('nginx', 401, /auth service/), proxyPage('nginx', 401, /auth service/)), 'auth'),
   AUTH_KEY_INVALID: () =>
