@@ -1,5 +1,6 @@
 // Questions the rules ask of the evidence: which step failed, which exchanges a step made, where
 // they went, who answered. Pure reads; nothing here changes the evidence.
+import { hostPortOf } from '../http/host-port.js';
 import type { Exchange, Responder } from '../http/types.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { STEP_IDS, type StepId, type StepResult, type StepStatus } from '../steps/types.js';
@@ -84,17 +85,27 @@ export function firstPerStep(ev: Evidence, match: (x: Exchange) => boolean): Exc
  * Hokusai API and auth service use Bearer keys and answer 401 with JSON `detail`, without such a
  * challenge (PLATFORM.md).
  */
+const LOGIN_SCHEMES: Readonly<Record<string, string>> = { basic: 'Basic', digest: 'Digest', negotiate: 'Negotiate', ntlm: 'NTLM' };
+
 export function loginChallenge(x: Exchange | undefined): { scheme: string; realm?: string } | undefined {
   if (statusOf(x) !== 401) return undefined;
   for (const [name, value] of x!.response!.headers) {
     if (name !== 'www-authenticate') continue;
     const m = /^\s*(Basic|Digest|Negotiate|NTLM)\b(.*)$/i.exec(value);
     if (!m) continue;
+    const scheme = LOGIN_SCHEMES[m[1]!.toLowerCase()]!;
     const realm = /realm\s*=\s*"([^"]{0,80})"/i.exec(m[2]!)?.[1] ?? /realm\s*=\s*([^\s,"]{1,80})/i.exec(m[2]!)?.[1];
-    const scheme = m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1).toLowerCase();
-    return realm === undefined ? { scheme: scheme === 'Ntlm' ? 'NTLM' : scheme } : { scheme: scheme === 'Ntlm' ? 'NTLM' : scheme, realm };
+    return realm === undefined ? { scheme } : { scheme, realm };
   }
   return undefined;
+}
+
+/** Kinds of a failure that a TLS listener gives plain HTTP: it hangs up, or answers bytes that are not HTTP. */
+const HUNG_UP = new Set(['reset', 'protocol']);
+
+/** The request got no answer because the other side hung up before one (the `tls-port` probe's cue). */
+export function hungUp(x: Exchange): boolean {
+  return x.response === undefined && x.error !== undefined && HUNG_UP.has(x.error.kind) && x.error.phase !== 'body';
 }
 
 /** TLS verification errors: the handshake got as far as a certificate, so the port speaks TLS. */
@@ -105,21 +116,11 @@ const CERT_KINDS = new Set(['tls-expired', 'tls-untrusted', 'tls-hostname']);
  * it got an answer over https:// from that host and port, or a certificate the check does not trust.
  */
 export function tlsPortProof(ev: Evidence, url: string): Exchange | undefined {
-  const where = hostAndPort(url);
+  const where = hostPortOf(url);
   if (where === undefined) return undefined;
   return ev.exchanges.find(
-    (x) => x.probe === 'tls-port' && hostAndPort(x.request.url) === where && (x.response !== undefined || (x.error !== undefined && CERT_KINDS.has(x.error.kind))),
+    (x) => x.probe === 'tls-port' && hostPortOf(x.request.url) === where && (x.response !== undefined || (x.error !== undefined && CERT_KINDS.has(x.error.kind))),
   );
-}
-
-/** 'host:port' with the scheme's default port written out. */
-function hostAndPort(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

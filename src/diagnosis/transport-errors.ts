@@ -37,3 +37,9 @@ export function transportFailures(ev: Evidence, kinds: readonly NetErrorKind[]):
 export function labelsOf(xs: readonly Exchange[]): string {
   return [...new Set(xs.map((x) => x.label))].join(', ');
 }
+
+/** 'ECONNREFUSED' — the error codes of the failed tries, once each (their kind when none has a code). */
+export function codeOf(xs: readonly Exchange[]): string {
+  const codes = [...new Set(xs.map((x) => x.error?.code).filter((c): c is string => c !== undefined))];
+  return codes.length > 0 ? codes.join(', ') : (xs[0]?.error?.kind ?? 'error');
+}

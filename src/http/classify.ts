@@ -1,5 +1,6 @@
 // Transport errors → NetErrorKind. Node and undici report the same failure under several codes and
 // wrap them (`err.cause`, AggregateError from happy-eyeballs), so the whole chain is searched.
+import { hostPortOf } from './host-port.js';
 import type { ExchangeError, NetErrorKind } from './types.js';
 
 export type Phase = NonNullable<ExchangeError['phase']>;
@@ -82,12 +83,7 @@ function proxyFailure(chain: ErrorLike[], host: string, proxy: string): Exchange
 
 /** `host:port` of a proxy origin (scheme://host:port). */
 function hostPort(origin: string): string {
-  try {
-    const u = new URL(origin);
-    return u.port ? u.host : `${u.host}:${u.protocol === 'https:' ? 443 : 80}`;
-  } catch {
-    return origin;
-  }
+  return hostPortOf(origin) ?? origin;
 }
 
 export interface CutContext {

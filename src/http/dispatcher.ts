@@ -3,6 +3,7 @@
 // Which requests go through the proxy is decided here, once (`proxyFor`): the client records it on
 // each exchange, so a failure at the proxy is told from a failure of the target.
 import { Agent, Pool, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { portOf } from './host-port.js';
 import { timedConnector } from './timings.js';
 
 export interface ProxyEnv {
@@ -75,8 +76,6 @@ export function createDispatchers(opts: DispatcherOptions): Dispatchers {
   };
 }
 
-const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
-
 /**
  * The proxy a request to `url` goes through, with the rules of undici's EnvHttpProxyAgent (and curl's,
  * mostly): https uses HTTPS_PROXY, else HTTP_PROXY; http uses HTTP_PROXY. NO_PROXY is a list split on
@@ -91,7 +90,7 @@ export function proxyFor(url: URL, env: ProxyEnv | undefined): string | undefine
   if (noProxy.trim() === '*') return undefined;
   // url.host keeps an IPv6 address's brackets, as NO_PROXY writes them.
   const hostname = url.host.replace(/:\d*$/, '').toLowerCase();
-  const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
+  const port = portOf(url);
   for (const entry of noProxy.split(/[,\s]/)) {
     if (!entry) continue;
     const parsed = /^(.+):(\d+)$/.exec(entry);

@@ -4,14 +4,12 @@
 // not trust, means the port speaks TLS (TLS_SCHEME_MISMATCH).
 import type { HttpResult } from '../../http/types.js';
 import type { StepContext } from '../../steps/types.js';
+import { hungUp } from '../evidence-query.js';
 import { sendQuietly } from './send-quietly.js';
-
-/** Kinds of a failure that a TLS listener gives plain HTTP: it hangs up, or answers bytes that are not HTTP. */
-const HUNG_UP = new Set(['reset', 'protocol']);
 
 export async function probeTlsPort(ctx: StepContext, failed: HttpResult, step: 'health' | 'auth'): Promise<void> {
   const x = failed.exchange;
-  if (failed.status !== undefined || !x.error || !HUNG_UP.has(x.error.kind) || x.error.phase === 'body') return;
+  if (failed.status !== undefined || !hungUp(x)) return;
   let url: URL;
   try {
     url = new URL(x.request.url);

@@ -3,7 +3,7 @@
 // path the check appends its own paths to. What tells: MLflow's own /health answer (`OK`,
 // text/html — both recorded MLflow versions), and a 404 where the component named has the route.
 import type { Exchange } from '../../http/types.js';
-import { exchangesWhere, needsExplaining, registryAnswersAsMlflow, statusOf } from '../evidence-query.js';
+import { exchangesWhere, needsExplaining, pathOf, registryAnswersAsMlflow, statusOf } from '../evidence-query.js';
 import { originOf } from '../fingerprint.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
@@ -46,7 +46,7 @@ function registryIsMlflow(ev: Evidence): Finding[] {
       fix:
         path === ''
           ? [`Give --registry-url the API service's URL (e.g. https://registry.hokus.ai).`, `To check this MLflow server itself: hokus-check --mlflow-url ${url}`]
-          : [`Give --registry-url the API service's base URL: ${originOf(url)} (the check reaches MLflow through the API's ${'/api/mlflow'} mount).`],
+          : [`Give --registry-url the API service's base URL: ${originOf(url)} (the check reaches MLflow through the API's ${ev.target.mlflowPath} mount).`],
     }),
   ];
 }
@@ -55,7 +55,7 @@ function registryHasPath(ev: Evidence): Finding[] {
   const url = ev.target.registryUrl;
   const path = basePath(url);
   if (!url || path === '' || !needsExplaining(ev, 'health')) return [];
-  const health = own(ev, 'health', (x) => pathOf(x) === `${path}/health`);
+  const health = own(ev, 'health', (x) => pathOf(x.request.url) === `${path}/health`);
   if (!health || statusOf(health) !== 404) return [];
   const origin = originOf(url)!;
   return [
@@ -63,7 +63,7 @@ function registryHasPath(ev: Evidence): Finding[] {
       step: 'health',
       cause: `--registry-url ${url} carries a path (${path}), and the check appends its own paths to it: ${nameOf(health)} asked for ${path}/health and got ${describeAnswer(health)}.`,
       evidence: [health.id],
-      fix: [`Give --registry-url the API service's base URL: ${origin} (the check adds /health and ${'/api/mlflow'} itself; a different mount goes in --mlflow-path).`],
+      fix: [`Give --registry-url the API service's base URL: ${origin} (the check adds /health and ${ev.target.mlflowPath} itself; a different mount goes in --mlflow-path).`],
     }),
   ];
 }
@@ -111,14 +111,6 @@ function basePath(url: string | undefined): string {
   if (!url) return '';
   try {
     return new URL(url).pathname.replace(/\/+$/, '');
-  } catch {
-    return '';
-  }
-}
-
-function pathOf(x: Exchange): string {
-  try {
-    return new URL(x.request.url).pathname;
   } catch {
     return '';
   }

@@ -5,7 +5,7 @@
 // names the proxy. Proven against a real tinyproxy (test/e2e/forward-proxy.test.ts).
 import type { Exchange } from '../../http/types.js';
 import { report, rule } from '../finding.js';
-import { labelsOf, transportFailures } from '../transport-errors.js';
+import { codeOf, labelsOf, transportFailures } from '../transport-errors.js';
 import type { Rule, RuleMeta } from '../types.js';
 
 const NO_PROXY_FIX = (host: string) => `If ${host} is reachable without the proxy (an internal host), add it to NO_PROXY: NO_PROXY=${host.replace(/:\d+$/, '')}.`;
@@ -44,7 +44,7 @@ export const rules: Rule[] = [
       return report(unreachableMeta, {
         step: g.step,
         severity: g.severity,
-        cause: `The forward proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY) ${dns ? 'does not resolve' : 'refused the connection'} (${codesOf(g.exchanges)}), so ${labelsOf(g.exchanges)} never reached ${g.host}: the proxy is the broken hop, not ${g.host}.`,
+        cause: `The forward proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY) ${dns ? 'does not resolve' : 'refused the connection'} (${codeOf(g.exchanges)}), so ${labelsOf(g.exchanges)} never reached ${g.host}: the proxy is the broken hop, not ${g.host}.`,
         evidence: g.exchanges.map((x) => x.id),
         fix: [
           `Check the proxy URL in HTTPS_PROXY/HTTP_PROXY (${proxy}) and that the proxy is running${dns ? ' and its name resolves from here' : ' and listens on that port'}.`,
@@ -99,9 +99,4 @@ function byStatus(status: number, host: string, port: string): { means: string; 
 /** The proxy the exchanges went through (scheme://host:port), as recorded. */
 function viaOf(xs: readonly Exchange[]): string {
   return xs.map((x) => x.via).find((v): v is string => v !== undefined) ?? 'from HTTPS_PROXY/HTTP_PROXY';
-}
-
-function codesOf(xs: readonly Exchange[]): string {
-  const codes = [...new Set(xs.map((x) => x.error?.code).filter((c): c is string => c !== undefined))];
-  return codes.length > 0 ? codes.join(', ') : 'no connection';
 }

@@ -216,7 +216,7 @@ export const rules: Rule[] = [
           ],
         });
       }
-      const front = who === 'unknown' ? `the server at ${hostOf(x.request.url)}` : `${responderWords(who)} at ${hostOf(x.request.url)}`;
+      const front = frontWords(x);
       return report(loginMeta, {
         step: x.step as StepId,
         cause: `${capitalise(front)} asks for ${challenge} before anything reaches ${service}: ${nameOf(x)} got ${describeAnswer(x)}. ${capitalise(service)} never saw the request, so the API key was not checked.`,
@@ -233,7 +233,7 @@ export const rules: Rule[] = [
 /** A redirect to a browser login (SSO) in front of the service. */
 function ssoFinding(ev: Evidence, x: Exchange, to: URL): Finding {
   const who = responderOf(x);
-  const front = who === 'unknown' ? `the server at ${hostOf(x.request.url)}` : `${responderWords(who)} at ${hostOf(x.request.url)}`;
+  const front = frontWords(x);
   const service = serviceWords(ev, x);
   return report(loginMeta, {
     step: x.step as StepId,
@@ -246,6 +246,12 @@ function ssoFinding(ev: Evidence, x: Exchange, to: URL): Finding {
       'An API client cannot complete a browser login: the check (and every MLflow client) needs a URL that answers without it.',
     ],
   });
+}
+
+/** 'nginx at registry.example.test', or 'the server at …' when nothing names it. */
+function frontWords(x: Exchange): string {
+  const who = responderOf(x);
+  return `${who === 'unknown' ? 'the server' : responderWords(who)} at ${hostOf(x.request.url)}`;
 }
 
 /** What the request was for: the auth service, the Hokusai API, or MLflow. */

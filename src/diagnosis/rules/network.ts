@@ -4,7 +4,7 @@ import { seconds } from '../../http/classify.js';
 import type { Exchange } from '../../http/types.js';
 import { chainOf, hostOf, responderOf, tlsPortProof } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
-import { labelsOf, transportFailures } from '../transport-errors.js';
+import { codeOf, labelsOf, transportFailures } from '../transport-errors.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
 import { responderWords } from '../words.js';
 
@@ -258,10 +258,6 @@ function hostOfUrl(url: string): string {
   }
 }
 
-function codeOf(xs: readonly Exchange[]): string {
-  const codes = [...new Set(xs.map((x) => x.error?.code).filter((c): c is string => c !== undefined))];
-  return codes.length > 0 ? codes.join(', ') : (xs[0]?.error?.kind ?? 'error');
-}
 
 /** 'auth.example.test' without the port, which a name lookup does not use. */
 function hostName(host: string): string {

@@ -4,7 +4,7 @@
 import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { readBody } from '../exchange-body.js';
-import { asStepId, exchangesWhere, hostOf, needsExplaining, responderOf, statusOf, tlsPortProof } from '../evidence-query.js';
+import { firstPerStep, hostOf, hungUp, responderOf, statusOf, tlsPortProof } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
 import { labelsOf, transportFailures } from '../transport-errors.js';
 import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
@@ -85,15 +85,10 @@ export const rules: Rule[] = [
       );
     }
     // http:// to a TLS port: its own 400 page, or a hang-up that the tls-port probe explains.
-    const seen = new Set<string>();
-    for (const x of exchangesWhere(ev, { probe: false, finalOnly: true })) {
-      const step = asStepId(x.step);
-      if (!step || seen.has(step) || !needsExplaining(ev, step) || !x.request.url.startsWith('http:')) continue;
-      const page = statusOf(x) === 400 && PLAIN_TO_TLS_PAGE.test(readBody(x).text);
-      const proof = !x.response && x.error && ['reset', 'protocol'].includes(x.error.kind) ? tlsPortProof(ev, x.request.url) : undefined;
-      if (!page && !proof) continue;
-      seen.add(step);
-      out.push(plainToTls(step, x, proof));
+    const proofOf = (x: Exchange) => (hungUp(x) ? tlsPortProof(ev, x.request.url) : undefined);
+    const plainPage = (x: Exchange) => statusOf(x) === 400 && PLAIN_TO_TLS_PAGE.test(readBody(x).text);
+    for (const x of firstPerStep(ev, (x) => x.request.url.startsWith('http:') && (plainPage(x) || proofOf(x) !== undefined))) {
+      out.push(plainToTls(x.step as StepId, x, proofOf(x)));
     }
     return out;
   }),
