@@ -4,7 +4,7 @@
 import type { Exchange } from '../http/types.js';
 import { readBody } from './exchange-body.js';
 import { exchangesWhere, is2xx, isArtifactCall, isFailure, isTrackingCall, responderOf, statusOf, stepStatus, throughProxy } from './evidence-query.js';
-import { isProxy } from './signatures.js';
+import { hopReading } from './hop-situation.js';
 import type { Evidence } from './types.js';
 
 export type VerdictBasis =
@@ -39,7 +39,7 @@ export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
   const tracking = passingTrackingCall(ev);
   const disabled = own.find((x) => statusOf(x) === 503 && readBody(x).error === 'ARTIFACTS_DISABLED');
   if (disabled) return withTracking({ kind: 'not-served', basis: 'disabled', failing: disabled, decisive: [] }, tracking);
-  const failing = own.find(isRouteMiss) ?? own.find((x) => isProxyFileAnswer(ev, x));
+  const failing = own.find((x) => isRouteMiss(ev, x)) ?? own.find((x) => isHopFileAnswer(ev, x));
   if (!failing) return undefined;
 
   if (ev.target.kind === 'mlflow') return withTracking({ kind: 'not-served', basis: 'plain-mlflow', failing, decisive: [] }, tracking);
@@ -52,6 +52,8 @@ export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
     const decisive = [directPut, ...(directGet ? [directGet] : [])];
     return withTracking({ kind: is2xx(directPut) ? 'misrouted' : 'not-served', basis: 'direct', failing, decisive }, tracking);
   }
+  // The same upload via ajax-api, through the same hops, passed: the route is what differs. A passing
+  // differential outranks every reading of who wrote the 404 (a gateway may answer in MLflow's shape).
   const ajaxPut = probePut(ev, 'ajax-artifact');
   if (ajaxPut && is2xx(ajaxPut)) return withTracking({ kind: 'misrouted', basis: 'ajax', failing, decisive: [ajaxPut] }, tracking);
 
@@ -64,29 +66,38 @@ export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
       return withTracking({ kind: 'not-served', basis: 'listing', failing, decisive: [listing] }, tracking);
     }
   }
+  // MLflow's own "no such thing" with no differential to overrule it: not a route miss.
+  if (statusOf(failing) === 404 && !isRouteMissAlone(failing)) return undefined;
   // A 404 from something that is not MLflow's JSON API: the request did not reach MLflow's artifact route.
   return withTracking({ kind: 'misrouted', basis: 'responder', failing, decisive: [] }, tracking);
 }
 
 /**
- * A 404 that says "no such route" rather than "no such artifact": anything but MLflow's own JSON
- * error (MLflow answers a missing file with a JSON error, never with a page).
+ * A 404 on the artifact call: "no such route" rather than "no such artifact" unless MLflow's own JSON
+ * error says otherwise — and even then, when a differential probe through the same path passed.
  */
-export function isRouteMiss(x: Exchange): boolean {
+function isRouteMiss(ev: Evidence, x: Exchange): boolean {
+  if (statusOf(x) !== 404) return false;
+  return isRouteMissAlone(x) || differentialPassed(ev);
+}
+
+/** Read from the answer alone: anything but MLflow's own JSON error (MLflow answers a missing file with one). */
+export function isRouteMissAlone(x: Exchange): boolean {
   if (statusOf(x) !== 404) return false;
   const facts = readBody(x);
   return !(facts.errorCode !== undefined && facts.errorCode !== 'RESOURCE_NOT_FOUND' && responderOf(x) === 'mlflow');
 }
 
+function differentialPassed(ev: Evidence): boolean {
+  return [probePut(ev, 'ajax-artifact'), probePut(ev, 'direct-artifact')].some((x) => x !== undefined && is2xx(x));
+}
+
 /**
- * A reverse proxy's 405 on the PUT while its listing answer is its own too: it serves the artifact
- * path as files (nginx answers 405 to a PUT there), so nothing is routed to MLflow.
+ * A hop's own 405 on the PUT while its listing answer is its own too: it serves the artifact path
+ * itself (nginx answers 405 to a PUT on files), so nothing is routed to MLflow.
  */
-function isProxyFileAnswer(ev: Evidence, x: Exchange): boolean {
-  const who = responderOf(x);
-  if (statusOf(x) !== 405 || !isProxy(who) || who === 'hokusai-proxy') return false;
-  const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
-  return listing !== undefined && !is2xx(listing) && responderOf(listing) === who;
+function isHopFileAnswer(ev: Evidence, x: Exchange): boolean {
+  return statusOf(x) === 405 && hopReading(ev, x)?.situation === 'no-route';
 }
 
 function isMissingRoute(x: Exchange): boolean {

@@ -5,7 +5,7 @@
 import { STEP_IDS } from '../steps/types.js';
 import { RULES, ruleFor } from './catalogue.js';
 import { rootStepOf } from './evidence-query.js';
-import { annotate, fingerprint, originOf } from './fingerprint.js';
+import { annotate, fingerprintAll, originOf } from './fingerprint.js';
 import { degradedComponents } from './rules/health.js';
 import type { Evidence, Finding } from './types.js';
 
@@ -15,7 +15,7 @@ import type { Evidence, Finding } from './types.js';
  * (fingerprint.ts, fingerprintOf); the exchanges themselves are not written to.
  */
 export function diagnose(ev: Evidence): Finding[] {
-  fingerprintAll(ev);
+  place(ev);
   const findings = suppress(dedupe(RULES.flatMap((r) => matchSafely(r.match.bind(r), ev))).map((f) => settleSeverity(f, ev)));
   const root = markRoot(findings, ev);
   if (root) linkConsequences(findings, root, ev);
@@ -45,14 +45,15 @@ const SPECIFICITY: readonly string[] = [
   'AUTH_SCOPE_MISSING',
   'GATEWAY_RATE_LIMITED',
   'AUTH_RATE_LIMITED',
+  'ARTIFACT_TOO_LARGE',
+  'GATEWAY_TIMEOUT',
   'GATEWAY_UPSTREAM_UNREACHABLE',
-  'GATEWAY_NO_TARGETS',
   'ROUTE_PROXY_NOT_MOUNTED',
+  'GATEWAY_REFUSED',
   'MLFLOW_HOST_NOT_ALLOWED',
   'MLFLOW_BACKEND_ERROR',
   'ARTIFACT_STORAGE_DENIED',
-  'ARTIFACT_TOO_LARGE',
-  'GATEWAY_TIMEOUT',
+  'MLFLOW_INTERNAL_ERROR',
   'ARTIFACT_CORRUPTED',
   'REGISTRY_FAILED',
   'NET_PROXY_REFUSED',
@@ -63,6 +64,7 @@ const SPECIFICITY: readonly string[] = [
   'NET_DNS',
   'NET_REFUSED',
   'NET_TIMEOUT',
+  'NET_TRANSFER_CUT',
   'NET_RESET',
   'DEADLINE_EXCEEDED',
   'AUTH_SERVICE_DOWN',
@@ -83,12 +85,11 @@ const GENERIC = new Set(['RESPONSE_MALFORMED', 'RESPONSE_SCHEMA', 'RESPONSE_NOT_
 /** Root-cause families whose fault also makes the API report mlflow unhealthy. */
 const MLFLOW_SIDE = new Set(['routing', 'mlflow', 'gateway']);
 
-function fingerprintAll(ev: Evidence): void {
+/** Places every answer of the check on the path (fingerprint.ts) and records it beside the exchanges. */
+export function place(ev: Evidence): void {
   const authOrigin = originOf(ev.target.authUrl);
   const mlflowOrigins = [ev.target.kind === 'mlflow' ? ev.target.mlflowUrl : undefined, ev.target.mlflowDirectUrl].flatMap((u) => originOf(u) ?? []);
-  for (const x of ev.exchanges) {
-    annotate(x, fingerprint(x, { ...(authOrigin ? { authOrigin } : {}), mlflowOrigins }));
-  }
+  for (const [x, fp] of fingerprintAll(ev.exchanges, { ...(authOrigin ? { authOrigin } : {}), mlflowOrigins })) annotate(x, fp);
 }
 
 /** A rule that throws is a bug in the rule; it must not cost the user the other findings. */

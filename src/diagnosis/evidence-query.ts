@@ -1,12 +1,12 @@
 // Questions the rules ask of the evidence: which step failed, which exchanges a step made, where
 // they went, who answered. Pure reads; nothing here changes the evidence.
 import { hostPortOf } from '../http/host-port.js';
-import type { Exchange, Responder } from '../http/types.js';
+import type { Exchange } from '../http/types.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { STEP_IDS, type StepId, type StepResult, type StepStatus } from '../steps/types.js';
 import { errorWords, readBody } from './exchange-body.js';
-import { fingerprintOf, originOf } from './fingerprint.js';
-import { isProxy } from './signatures.js';
+import { fingerprintOf, isMlflowPath, originOf, type Writer } from './fingerprint.js';
+import type { Responder } from './profiles/index.js';
 import type { Evidence } from './types.js';
 
 export function stepResult(ev: Evidence, id: StepId): StepResult | undefined {
@@ -162,14 +162,21 @@ export function loginRedirect(x: Exchange | undefined): URL | undefined {
 }
 
 /**
- * A 403 that a proxy in front wrote itself (its own page: nothing behind it answered): an access
- * rule — nginx `deny`, HAProxy `http-request deny`, Apache `Require`, a WAF — refused the path.
- * The API's MLflow proxy is the service itself, not a proxy in front.
+ * The latest answer before `x` that the service behind wrote, 2xx, through the same origin to the
+ * same service: the hop in front of it was passing calls just before.
  */
-export function proxyRefusal(x: Exchange | undefined): boolean {
-  if (statusOf(x) !== 403) return false;
-  const who = responderOf(x!);
-  return isProxy(who) && who !== 'hokusai-proxy' && !chainOf(x!).some((r) => r === 'hokusai-api' || r === 'mlflow' || r === 'hokusai-auth');
+export function passedBefore(ev: Pick<Evidence, 'exchanges'>, x: Exchange): Exchange | undefined {
+  const origin = originOf(x.request.url);
+  const behind = fingerprintOf(x).behind;
+  const mlflow = isMlflowPath(x.request.url);
+  return ev.exchanges
+    .filter((y) => y !== x && idNumber(y) < idNumber(x) && is2xx(y) && originOf(y.request.url) === origin && isMlflowPath(y.request.url) === mlflow)
+    .filter((y) => fingerprintOf(y).writer !== 'hop' && fingerprintOf(y).behind === behind)
+    .at(-1);
+}
+
+function idNumber(x: Exchange): number {
+  return Number(x.id.slice(1));
 }
 
 export function statusOf(x: Exchange | undefined): number | undefined {
@@ -187,6 +194,16 @@ export function responderOf(x: Exchange): Responder {
 
 export function chainOf(x: Exchange): Responder[] {
   return fingerprintOf(x).chain;
+}
+
+/** Who wrote the answer: the service behind, a hop in front of it, or unknown (fingerprint.ts). */
+export function writerOf(x: Exchange): Writer {
+  return fingerprintOf(x).writer;
+}
+
+/** The answer was written by a hop in front of the service, not by the service. */
+export function byHop(x: Exchange | undefined): boolean {
+  return x?.response !== undefined && fingerprintOf(x).writer === 'hop';
 }
 
 export function asStepId(step: string): StepId | undefined {
@@ -253,9 +270,9 @@ export function earliestFailingStep(ev: Evidence, xs: readonly Exchange[]): Step
 
 /**
  * The answer can speak for MLflow's side (MLflow, or the API quoting it): not the auth service's own
- * error, not a reverse proxy's page. Rules that blame MLflow's database or store ask this first.
+ * error, not a hop's page. Rules that blame MLflow's database or store ask this first.
  */
 export function canSpeakForMlflow(x: Exchange): boolean {
   const who = responderOf(x);
-  return who !== 'hokusai-auth' && (who === 'hokusai-proxy' || !isProxy(who)) && !(x.step === 'auth' && who !== 'mlflow');
+  return who !== 'hokusai-auth' && !byHop(x) && !(x.step === 'auth' && who !== 'mlflow');
 }

@@ -79,19 +79,6 @@ export function headerValue(headers: readonly Header[] | undefined, name: string
   return headerValues(headers, name)[0];
 }
 
-/** Flask/Werkzeug's error page, byte-shaped as MLflow serves it (fixtures/mlflow-2.12.2). */
-export function isFlaskErrorPage(text: string): boolean {
-  return /^<!doctype html>\s*<html lang=en>\s*<title>\d{3} [^<]*<\/title>/i.test(text.trim());
-}
-
-/**
- * The bare `<center><h1>503 Service Temporarily Unavailable</h1></center>` page of a load balancer
- * (nginx's has an `<hr><center>nginx</center>` footer: signatures.ts names it first).
- */
-export function isGatewayErrorPage(text: string): boolean {
-  return /<title>\s*\d{3} [^<]*<\/title>/i.test(text) && /<center>\s*<h1>\s*\d{3}/i.test(text) && !/<center>\s*(nginx|openresty)[^<]*<\/center>/i.test(text);
-}
-
 /** The most telling short text of a body: error_code + message, detail, HTML title, or the text. */
 export function bodySummary(facts: BodyFacts, max = 160): string {
   let s: string;

@@ -1,14 +1,49 @@
-// Who produced a response: read from status, headers and body shape (ARCHITECTURE.md, "Code map": src/diagnosis; real answers in test/fixtures/).
+// Who wrote each answer (ARCHITECTURE.md's "Code map": src/diagnosis; ../shared SITUATIONS.md, step 1):
+// placed on the path before any rule runs — written by the service behind (MLflow, the Hokusai API,
+// the auth service), by a hop in front of it, or unknown. The decision reads only the services' own
+// marks (their error shapes, their web stacks' pages and Server headers, as the recordings in
+// test/fixtures show them), HTTP status semantics (RFC 9110 §15.6: 502 and 504 are a gateway's words
+// about its upstream), and the answers that passed through the same origin in the same check. The
+// product profiles (profiles/) only *name* a hop afterwards, for the words and the fix.
+//
 // `chain` lists the layers the reply passed through, outermost first; `responder` is the layer that
-// wrote the body. A reply proxied by the API carries the upstream's headers too (two `server`s, two
+// wrote it. A reply proxied by the API carries the upstream's headers too (two `server`s, two
 // `date`s), so the chain comes from every `server` header and the body says who spoke.
-import type { Exchange, Header, Responder } from '../http/types.js';
-import { headerValues, isFlaskErrorPage, isGatewayErrorPage, readBody, type BodyFacts } from './exchange-body.js';
-import { HEADER_SIGNATURES, HOKUSAI_PROXY_ERROR_CODE, MLFLOW_ERROR_CODES, headerLayers, matchPage, type PageMatch } from './signatures.js';
+import type { Exchange, Header } from '../http/types.js';
+import { headerValues, readBody, type BodyFacts } from './exchange-body.js';
+import {
+  HOKUSAI_API_ERRORS,
+  HOKUSAI_PROXY_DETAIL,
+  HOKUSAI_PROXY_ERROR_CODE,
+  MLFLOW_ERROR_CODES,
+  componentWords,
+  headerLayers,
+  isMlflowText,
+  isProxy,
+  isWerkzeugPage,
+  matchPage,
+  type PageMatch,
+  type Responder,
+} from './profiles/index.js';
+
+/** Who wrote an answer: the service behind, a hop in front of it, or no way to tell (or no answer). */
+export type Writer = 'service' | 'hop' | 'unknown';
+
+/** The service a request was for: what stands behind every hop on its path. */
+export type Service = 'mlflow' | 'hokusai-api' | 'hokusai-auth';
 
 export interface Fingerprint {
   responder: Responder;
   chain: Responder[];
+  writer: Writer;
+  /** The service the request was for. */
+  behind: Service;
+  /** Why the writer was decided so, in words a finding can quote. */
+  basis: string;
+  /** 'certain' when the answer's own marks or its status settle who wrote it; 'likely' when only missing marks do. */
+  sure: 'certain' | 'likely';
+  /** How a hop identifies itself (its `server`, else its `via` header; clipped, printable); absent when it sends neither. */
+  says?: string;
 }
 
 export interface FingerprintOptions {
@@ -34,25 +69,230 @@ export function fingerprintOf(x: Exchange): Fingerprint {
   return ANNOTATIONS.get(x) ?? fingerprint(x);
 }
 
-export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fingerprint {
-  const res = x.response;
-  if (!res) return { responder: 'unknown', chain: [] };
-  // Known auth origin: decide by URL (auth-step probes may go to the registry); else by step.
-  const onAuth = options.authOrigin !== undefined ? originOf(x.request.url) === options.authOrigin : x.step === 'auth' && !x.probe;
-  const onMlflow = !onAuth && (options.mlflowOrigins ?? []).includes(originOf(x.request.url) ?? '');
-  const layers = serverLayers(res.headers, onAuth, onMlflow);
-  const facts = readBody(x);
-  // A body no one's signature matches, through a proxy: an app behind it wrote a 2xx on an MLflow path.
-  const responder =
-    bodyProducer(x, facts, layers, onAuth || onMlflow ? (onAuth ? 'hokusai-auth' : 'mlflow') : undefined) ?? inferredFromPath(x, facts) ?? layers[layers.length - 1] ?? 'unknown';
-  return { responder, chain: withResponder(layers, responder) };
+/**
+ * Every exchange of one check placed at once: each alone first, then each failing answer against the
+ * answers the same service gave through the same origin (its baseline), which can overturn a body
+ * that only looks like the service's and makes a hop's placement certain.
+ */
+export function fingerprintAll(xs: readonly Exchange[], options: FingerprintOptions = {}): Map<Exchange, Fingerprint> {
+  const alone = new Map(xs.map((x) => [x, fingerprint(x, options)] as const));
+  const out = new Map<Exchange, Fingerprint>();
+  for (const [x, fp] of alone) out.set(x, againstDifferential(x, againstBaseline(x, fp, baselineOf(x, fp, alone)), xs));
+  return out;
 }
 
-/** The signature page this answer is, if any: who wrote it and what it says happened. */
+export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fingerprint {
+  const res = x.response;
+  const behind = serviceFor(x, options);
+  if (!res) return { responder: 'unknown', chain: [], writer: 'unknown', behind, basis: 'no answer', sure: 'certain' };
+  const onAuth = behind === 'hokusai-auth';
+  const onMlflowOrigin = !onAuth && (options.mlflowOrigins ?? []).includes(originOf(x.request.url) ?? '');
+  const layers = serverLayers(res.headers, onAuth, onMlflowOrigin);
+  const facts = readBody(x);
+  const own = serviceMark(x, facts, layers, onAuth ? 'hokusai-auth' : onMlflowOrigin ? 'mlflow' : undefined);
+  if (own) return { responder: own.who, chain: withResponder(layers, own.who), writer: 'service', behind, basis: own.basis, sure: 'certain' };
+
+  const status = res.status;
+  if (status < 400) {
+    // No mark, no failure: whoever is behind answered (the wrong app, a portal): named by its headers.
+    const responder = inferredFromPath(x, facts) ?? namedByPage(x) ?? layers[layers.length - 1] ?? 'unknown';
+    return { responder, chain: withResponder(layers, responder), writer: responder === 'mlflow' ? 'service' : 'unknown', behind, basis: 'no mark of the service', sure: 'likely' };
+  }
+  // A failure without any of the service's marks was written in front of it.
+  const named = namedByPage(x) ?? innermostProxy(layers);
+  const responder = named ?? 'hop';
+  const says = selfName(res.headers);
+  const gatewayStatus = status === 502 || status === 504 || (status >= 520 && status <= 530);
+  return {
+    responder,
+    chain: withResponder(layers, responder),
+    writer: 'hop',
+    behind,
+    basis: gatewayStatus
+      ? `${status} is a gateway's own answer about its upstream, and the body is not ${serviceWords(behind)}'s`
+      : `the answer has none of ${serviceWords(behind)}'s own marks (${markWords(behind)})`,
+    sure: gatewayStatus ? 'certain' : 'likely',
+    ...(says !== undefined ? { says } : {}),
+  };
+}
+
+/** The profile page this answer is, if any: who wrote it and what it says happened (words only). */
 export function pageOf(x: Exchange): PageMatch | undefined {
   const res = x.response;
   if (!res) return undefined;
   return matchPage(res.status, readBody(x).text, (name) => headerValues(res.headers, name));
+}
+
+// --- the services' own marks -------------------------------------------------------------------------
+
+interface OwnMark {
+  who: Responder;
+  basis: string;
+}
+
+/**
+ * The service whose own answer this is, by its body's shape or its web stack's Server header; only
+ * the services' marks count here, never a hop product's.
+ */
+function serviceMark(x: Exchange, facts: BodyFacts, layers: Responder[], origin: 'hokusai-auth' | 'mlflow' | undefined): OwnMark | undefined {
+  const status = x.response?.status ?? 0;
+  const innerIsMlflow = layers.length > 1 && layers[layers.length - 1] === 'mlflow';
+  const json = facts.json;
+  if (json) {
+    if ('is_valid' in json) return { who: 'hokusai-auth', basis: "the auth service's validate answer" };
+    if (facts.errorCode !== undefined) {
+      if (facts.errorCode === HOKUSAI_PROXY_ERROR_CODE) return { who: 'hokusai-proxy', basis: "the API proxy's rewritten 404 (RESOURCE_NOT_FOUND)" };
+      if (MLFLOW_ERROR_CODES.has(facts.errorCode)) return { who: 'mlflow', basis: `MLflow's JSON error (${facts.errorCode})` };
+      return undefined;
+    }
+    if (facts.error === 'ARTIFACTS_DISABLED') return { who: 'hokusai-proxy', basis: "the API proxy's ARTIFACTS_DISABLED" };
+    if (facts.detail !== undefined && HOKUSAI_PROXY_DETAIL.test(facts.detail)) return { who: 'hokusai-proxy', basis: "the API proxy's own detail" };
+    if (facts.detail !== undefined || (facts.error !== undefined && HOKUSAI_API_ERRORS.has(facts.error))) {
+      // FastAPI's shape: the auth service on its origin; from behind the API, MLflow's gateway.
+      const who: Responder = origin ?? (innerIsMlflow ? 'mlflow' : 'hokusai-api');
+      return { who, basis: 'FastAPI JSON `detail`' };
+    }
+    if (typeof json.status === 'string' && !isMlflowPath(x.request.url)) return { who: origin ?? (innerIsMlflow ? 'mlflow' : 'hokusai-api'), basis: 'the health JSON' };
+    return undefined;
+  }
+  const text = facts.text;
+  if (facts.errorCode !== undefined && MLFLOW_ERROR_CODES.has(facts.errorCode)) return { who: 'mlflow', basis: `MLflow's JSON error (${facts.errorCode})` };
+  if (isWerkzeugPage(text)) return { who: 'mlflow', basis: "MLflow's web stack's page (Werkzeug)" };
+  if (isMlflowText(status, text)) return { who: 'mlflow', basis: "MLflow's own words" };
+  if (HOKUSAI_PROXY_DETAIL.test(text)) return { who: 'hokusai-proxy', basis: "the API proxy's own words" };
+  if (status === 200 && text === 'OK') return { who: origin === 'hokusai-auth' ? 'hokusai-auth' : 'mlflow', basis: 'the text health answer' };
+  if (status === 200 && /\/version\/?$/.test(pathOf(x.request.url)) && /^\d+\.\d+\.\d+\S*$/.test(text)) return { who: 'mlflow', basis: "MLflow's /version" };
+  // The service's own web stack wrote it (an unhandled exception: gunicorn's page, Starlette's text).
+  const stack = serviceStack(x.response?.headers ?? [], origin);
+  if (stack && status >= 400) return { who: stack, basis: `its web stack's Server header (${lastServer(x.response?.headers ?? [])})` };
+  return undefined;
+}
+
+/**
+ * The service whose web server is the innermost `server` of the answer: gunicorn/Werkzeug/waitress is
+ * MLflow 2.x; uvicorn is the API, the auth service, or MLflow 3.3+ (by origin, or behind another uvicorn).
+ */
+function serviceStack(headers: readonly Header[], origin: 'hokusai-auth' | 'mlflow' | undefined): Responder | undefined {
+  const servers = headerValues(headers, 'server');
+  const last = servers[servers.length - 1];
+  if (last === undefined) return undefined;
+  if (/^(gunicorn|Werkzeug|waitress)\b/i.test(last)) return 'mlflow';
+  if (/^uvicorn\b/i.test(last)) return origin ?? (servers.length > 1 ? 'mlflow' : 'hokusai-api');
+  return undefined;
+}
+
+function lastServer(headers: readonly Header[]): string {
+  return clipName(headerValues(headers, 'server').at(-1) ?? '');
+}
+
+/** A JSON or file answer on an MLflow path with no telling header came from MLflow. */
+function inferredFromPath(x: Exchange, facts: BodyFacts): Responder | undefined {
+  const status = x.response?.status ?? 0;
+  if (status < 200 || status >= 300 || facts.isHtml) return undefined;
+  if (!isMlflowPath(x.request.url)) return undefined;
+  const attachment = headerValues(x.response?.headers, 'content-disposition').some((v) => /attachment/i.test(v));
+  return facts.isJson || attachment || x.request.method === 'GET' ? 'mlflow' : undefined;
+}
+
+// --- the baseline: what the same service's answers looked like through the same origin -------------
+
+interface Baseline {
+  /** Answers the service wrote through the same origin (2xx, the service's own marks). */
+  own: Exchange[];
+  /** Their innermost `server` values (undefined: none sent). */
+  servers: Set<string | undefined>;
+}
+
+function baselineOf(x: Exchange, fp: Fingerprint, all: ReadonlyMap<Exchange, Fingerprint>): Baseline {
+  const origin = originOf(x.request.url);
+  const mlflowPath = isMlflowPath(x.request.url);
+  const own: Exchange[] = [];
+  for (const [y, g] of all) {
+    if (y === x || !y.response || y.response.status >= 300 || g.writer !== 'service' || g.behind !== fp.behind) continue;
+    if (originOf(y.request.url) !== origin || isMlflowPath(y.request.url) !== mlflowPath) continue;
+    own.push(y);
+  }
+  return { own, servers: new Set(own.map((y) => headerValues(y.response?.headers, 'server').at(-1)?.toLowerCase())) };
+}
+
+function againstBaseline(x: Exchange, fp: Fingerprint, base: Baseline): Fingerprint {
+  const status = x.response?.status ?? 0;
+  if (status < 400 || base.own.length === 0) return fp;
+  const server = headerValues(x.response?.headers, 'server').at(-1)?.toLowerCase();
+  if (fp.writer === 'hop') {
+    const ref = base.own[0]!;
+    return { ...fp, sure: 'certain', basis: `${fp.basis}, while ${ref.label} (${ref.id}) through the same origin was ${serviceWords(fp.behind)}'s own answer` };
+  }
+  // A body shaped like MLflow's JSON error with another server than every MLflow answer through the
+  // same origin: something in front imitates the shape (a gateway's own `{"error_code": "NOT_FOUND"}`).
+  if (fp.writer === 'service' && fp.responder === 'mlflow' && base.servers.size === 1 && !base.servers.has(server) && readBody(x).isJson) {
+    const said = [...base.servers][0];
+    const says = selfName(x.response?.headers ?? []);
+    const named = innermostProxy(serverLayers(x.response?.headers ?? [], false, false));
+    return {
+      ...fp,
+      responder: named ?? 'hop',
+      chain: named ? [named] : ['hop'],
+      writer: 'hop',
+      basis: `its JSON looks like MLflow's, but its server (${server ?? 'none'}) is not the one of every MLflow answer through the same origin (${said ?? 'none'})`,
+      sure: 'likely',
+      ...(says !== undefined ? { says } : {}),
+    };
+  }
+  return fp;
+}
+
+/**
+ * A JSON 404 "from MLflow" on the artifact upload, while the same upload via ajax-api through the same
+ * origin passed: MLflow's upload handler works (both prefixes reach it) and never answers a JSON 404,
+ * so the JSON was written in front of it (a gateway answering `{"error_code": "NOT_FOUND"}`). The
+ * passing differential outranks the body's looks. (MLflow's own page for a route it does not have —
+ * Werkzeug's 404, the incident's answer at a wrong prefix — stays MLflow's.)
+ */
+function againstDifferential(x: Exchange, fp: Fingerprint, xs: readonly Exchange[]): Fingerprint {
+  if (fp.writer !== 'service' || fp.responder !== 'mlflow' || x.response?.status !== 404 || x.probe !== undefined || x.request.method !== 'PUT' || !readBody(x).isJson) return fp;
+  if (!/\/api\/2\.0\/mlflow-artifacts\//.test(pathOf(x.request.url)) || /\/ajax-api\//.test(pathOf(x.request.url))) return fp;
+  const origin = originOf(x.request.url);
+  const passed = xs.find((y) => y.probe === 'ajax-artifact' && y.request.method === 'PUT' && originOf(y.request.url) === origin && (y.response?.status ?? 0) >= 200 && (y.response?.status ?? 0) < 300);
+  if (!passed) return fp;
+  const says = selfName(x.response.headers);
+  const named = innermostProxy(serverLayers(x.response.headers, false, false));
+  return {
+    ...fp,
+    responder: named ?? 'hop',
+    chain: named ? [named] : ['hop'],
+    writer: 'hop',
+    basis: `the same upload via ajax-api through the same origin passed (${passed.id}), so MLflow serves the route and this 404 is not its own`,
+    sure: 'certain',
+    ...(says !== undefined ? { says } : {}),
+  };
+}
+
+// --- naming (profiles) --------------------------------------------------------------------------------
+
+function namedByPage(x: Exchange): Responder | undefined {
+  const page = pageOf(x);
+  return page && isProxy(page.component) ? page.component : undefined;
+}
+
+/** The innermost proxy among the layers: a hop answering itself is the last that touched the answer. */
+function innermostProxy(layers: readonly Responder[]): Responder | undefined {
+  return [...layers].reverse().find((l) => isProxy(l));
+}
+
+/** How a hop names itself: its `server` header, else its `via`; printable and short. */
+function selfName(headers: readonly Header[]): string | undefined {
+  const server = headerValues(headers, 'server').at(-1);
+  if (server !== undefined && server.trim() !== '') return `Server: ${clipName(server)}`;
+  const via = headerValues(headers, 'via').at(-1);
+  if (via !== undefined && via.trim() !== '') return `Via: ${clipName(via)}`;
+  return undefined;
+}
+
+function clipName(s: string): string {
+  // eslint-disable-next-line no-control-regex -- server text is data: nothing unprintable reaches a finding
+  const printable = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
+  return printable.length > 60 ? `${printable.slice(0, 59)}…` : printable;
 }
 
 function serverLayers(headers: readonly Header[], onAuth: boolean, onMlflow: boolean): Responder[] {
@@ -66,7 +306,7 @@ function serverLayers(headers: readonly Header[], onAuth: boolean, onMlflow: boo
       layer = onAuth ? 'hokusai-auth' : onMlflow || uvicorns > 0 ? 'mlflow' : 'hokusai-api';
       uvicorns++;
     } else {
-      layer = HEADER_SIGNATURES.find((sig) => sig.header === 'server' && sig.value.test(raw))?.component;
+      layer = headerLayers((name) => (name === 'server' ? [raw] : []))[0];
     }
     if (layer && !out.includes(layer)) out.push(layer);
   }
@@ -80,79 +320,35 @@ function serverLayers(headers: readonly Header[], onAuth: boolean, onMlflow: boo
   return out;
 }
 
-/** The producer the body's shape names, or undefined when the shape is not telling. */
-function bodyProducer(x: Exchange, facts: BodyFacts, layers: Responder[], origin: 'hokusai-auth' | 'mlflow' | undefined): Responder | undefined {
-  const onAuth = origin === 'hokusai-auth';
-  const status = x.response?.status ?? 0;
-  const innerIsMlflow = layers.length > 1 && layers[layers.length - 1] === 'mlflow';
-  const json = facts.json;
-  if (json) {
-    if ('is_valid' in json) return 'hokusai-auth';
-    if (facts.errorCode !== undefined) {
-      const byCode = errorCodeOwner(facts.errorCode);
-      if (byCode) return byCode;
-      // Not one of MLflow's codes: a proxy's or gateway's own JSON error.
-      return pageOf(x)?.component;
-    }
-    const page = pageOf(x);
-    if (page) return page.component;
-    if (facts.error === 'ARTIFACTS_DISABLED') return 'hokusai-proxy';
-    if (facts.detail !== undefined && PROXY_DETAIL.test(facts.detail)) return 'hokusai-proxy';
-    if (facts.detail !== undefined || facts.error === 'FORBIDDEN' || facts.error === 'REGISTRY_ADMIN_REQUIRED') {
-      if (origin) return origin;
-      // FastAPI shape from behind the API: MLflow's gateway answered (e.g. `API key required`).
-      return innerIsMlflow ? 'mlflow' : 'hokusai-api';
-    }
-    if (typeof json.status === 'string' && !isMlflowPath(x.request.url)) {
-      if (origin) return origin;
-      return innerIsMlflow ? 'mlflow' : 'hokusai-api';
-    }
-    return undefined;
-  }
-  const text = facts.text;
-  if (facts.errorCode !== undefined && errorCodeOwner(facts.errorCode)) return errorCodeOwner(facts.errorCode);
-  if (isFlaskErrorPage(text)) return 'mlflow';
-  const page = pageOf(x);
-  if (page) return page.component;
-  // A bare `<center><h1>503 …</h1></center>` page that names no one: nginx's with `server: nginx`
-  // (server_tokens and the footer can be turned off), else the load balancer's.
-  if (isGatewayErrorPage(text)) return layers.includes('nginx') && !layers.includes('load-balancer') ? 'nginx' : 'load-balancer';
-  // A bare 502/503/504 page from a server that did not name itself: the load balancer's, by shape.
-  if (facts.isHtml && /^50[234]\b/.test(facts.htmlTitle ?? '') && (layers.length === 0 || layers.includes('load-balancer'))) return 'load-balancer';
-  if (/^Invalid Host header/i.test(text)) return 'mlflow';
-  if (PROXY_DETAIL.test(text)) return 'hokusai-proxy';
-  if (status === 200 && text === 'OK') return onAuth ? 'hokusai-auth' : 'mlflow';
-  if (status === 200 && /\/version\/?$/.test(pathOf(x.request.url)) && /^\d+\.\d+\.\d+\S*$/.test(text)) return 'mlflow';
-  if (/^Not Found$/i.test(text) && !facts.isHtml) {
-    // An ALB fixed response; uvicorn/Starlette would have said {"detail":"Not Found"}.
-    const inner = layers[layers.length - 1];
-    return inner === undefined || inner === 'load-balancer' || inner === 'hokusai-api' ? 'load-balancer' : inner;
-  }
-  return undefined;
-}
-
-/** MLflow's own codes name MLflow; the Hokusai proxy's made-up RESOURCE_NOT_FOUND names the proxy. */
-function errorCodeOwner(code: string): Responder | undefined {
-  if (code === HOKUSAI_PROXY_ERROR_CODE) return 'hokusai-proxy';
-  return MLFLOW_ERROR_CODES.has(code) ? 'mlflow' : undefined;
-}
-
-const PROXY_DETAIL = /Failed to connect to MLflow server|MLflow server request timeout|while proxying to MLflow/i;
-
-/** A JSON or file answer on an MLflow path with no telling header came from MLflow. */
-function inferredFromPath(x: Exchange, facts: BodyFacts): Responder | undefined {
-  const status = x.response?.status ?? 0;
-  if (status < 200 || status >= 300 || facts.isHtml) return undefined;
-  if (!isMlflowPath(x.request.url)) return undefined;
-  const attachment = headerValues(x.response?.headers, 'content-disposition').some((v) => /attachment/i.test(v));
-  return facts.isJson || attachment || x.request.method === 'GET' ? 'mlflow' : undefined;
-}
-
 function withResponder(layers: Responder[], responder: Responder): Responder[] {
   if (responder === 'unknown' || layers.includes(responder)) return layers;
   // The proxy is part of the API service.
   if (responder === 'hokusai-proxy') return layers.includes('hokusai-api') ? layers : ['hokusai-api', ...layers];
   return [...layers, responder];
+}
+
+// --- where a request goes -----------------------------------------------------------------------------
+
+function serviceFor(x: Exchange, options: FingerprintOptions): Service {
+  // Known auth origin: decide by URL (auth-step probes may go to the registry); else by step.
+  const onAuth = options.authOrigin !== undefined ? originOf(x.request.url) === options.authOrigin : x.step === 'auth' && !x.probe;
+  if (onAuth) return 'hokusai-auth';
+  if ((options.mlflowOrigins ?? []).includes(originOf(x.request.url) ?? '') || isMlflowPath(x.request.url)) return 'mlflow';
+  return 'hokusai-api';
+}
+
+const MARK_WORDS: Readonly<Record<Service, string>> = {
+  mlflow: 'its JSON errors, its web stack\'s pages and Server header',
+  'hokusai-api': 'its JSON `detail`, its uvicorn Server header',
+  'hokusai-auth': 'its JSON `detail`, its uvicorn Server header',
+};
+
+export function serviceWords(s: Service): string {
+  return componentWords(s);
+}
+
+function markWords(s: Service): string {
+  return MARK_WORDS[s];
 }
 
 export function isMlflowPath(url: string): boolean {

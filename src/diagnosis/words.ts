@@ -1,12 +1,35 @@
-// How findings name things in a sentence: who answered, what they said, sizes.
-import type { Exchange, Responder } from '../http/types.js';
+// How findings name things in a sentence: who answered, what they said, sizes. A hop a profile names
+// is named by it ('nginx'); any other by its position and how it identifies itself ("the proxy in
+// front of MLflow (Server: Zorgon/2)", "a hop in front of MLflow that sends no Server header").
+import type { Exchange } from '../http/types.js';
 import { bodySummary, readBody } from './exchange-body.js';
-import { chainOf, responderOf } from './evidence-query.js';
-import { componentWords } from './signatures.js';
+import { chainOf, hostOf, responderOf } from './evidence-query.js';
+import { fingerprintOf, serviceWords } from './fingerprint.js';
+import { componentWords, type Responder } from './profiles/index.js';
 export { formatBytes } from '../steps/progress-text.js';
 
 export function responderWords(r: Responder): string {
   return componentWords(r);
+}
+
+/** Who wrote `x`'s answer, for 'from …': 'nginx', 'MLflow', 'a hop in front (Server: Zorgon/2)'. */
+export function writerWords(x: Exchange): string {
+  const fp = fingerprintOf(x);
+  if (fp.responder !== 'hop') return responderWords(fp.responder);
+  return fp.says !== undefined ? `a hop in front (${fp.says})` : 'a hop in front that sends no Server header';
+}
+
+/**
+ * The hop that wrote `x`, where it is: 'nginx at registry.example:443', 'the proxy in front of MLflow
+ * at registry.example:443 (Server: Zorgon/2)', 'a hop in front of MLflow at … that sends no Server header'.
+ */
+export function hopAt(x: Exchange): string {
+  const fp = fingerprintOf(x);
+  const host = hostOf(x.request.url);
+  if (fp.responder === 'unknown') return `the server at ${host}`;
+  if (fp.responder !== 'hop') return `${responderWords(fp.responder)} at ${host}`;
+  const behind = serviceWords(fp.behind);
+  return fp.says !== undefined ? `the proxy in front of ${behind} at ${host} (${fp.says})` : `a hop in front of ${behind} at ${host} that sends no Server header`;
 }
 
 /** '404 Flask HTML page "404 Not Found" from MLflow (via the Hokusai API)'. */
@@ -17,7 +40,7 @@ export function describeAnswer(x: Exchange): string {
   const outer = chainOf(x).filter((l) => l !== responder);
   const via = outer.length > 0 && responder !== 'hokusai-proxy' ? ` (via ${outer.map(responderWords).join(', ')})` : '';
   const summary = facts.text === '' ? 'empty body' : bodySummary(facts, 120);
-  return `${x.response.status} ${summary} from ${responderWords(responder)}${via}`;
+  return `${x.response.status} ${summary} from ${writerWords(x)}${via}`;
 }
 
 /** ', and the API's own MLflow health check (x3) fails the same way' — other exchanges showing one fault. */
@@ -37,4 +60,3 @@ export function capitalise(s: string): string {
   if (/^(nginx|openresty)\b/.test(s)) return s;
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
-

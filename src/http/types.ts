@@ -82,27 +82,6 @@ export interface ExchangeResponse {
   invalidUtf8?: boolean;
 }
 
-/** Who produced a response, read from status, headers and body shape (diagnosis/fingerprint.ts). */
-export const RESPONDERS = [
-  'mlflow',
-  'hokusai-api',
-  'hokusai-proxy',
-  'hokusai-auth',
-  'load-balancer',
-  'nginx',
-  'haproxy',
-  'apache',
-  'caddy',
-  'cloudfront',
-  'cloudflare',
-  'google-lb',
-  'envoy',
-  'traefik',
-  'kong',
-  'unknown',
-] as const;
-export type Responder = (typeof RESPONDERS)[number];
-
 export interface Exchange {
   /** 'x1', 'x2', … in the order requests were started, unique within one target's check. */
   id: string;

@@ -6,7 +6,7 @@
 //    "rootCause": true, "findings": [{"code": "ROUTE_ARTIFACTS_MISROUTED", …}]}], …}]}
 import { z } from 'zod';
 import { STEP_IDS } from '../steps/types.js';
-import { RESPONDERS } from '../http/types.js';
+import { RESPONDERS } from '../diagnosis/profiles/index.js';
 
 export const SCHEMA_VERSION = 1;
 

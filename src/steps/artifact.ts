@@ -1,6 +1,7 @@
 // Step `artifact`: PUT a generated file through MLflow's artifact proxy, read it back, compare sha256,
 // and list it — the hop that broke in the incident.
 import { probeArtifactRouting } from '../diagnosis/probes/artifact-routing.js';
+import { probeSmallUpload, wantsSmallUpload } from '../diagnosis/probes/small-upload.js';
 import { describeFailure, interpret } from '../mlflow/client.js';
 import { ArtifactList } from '../mlflow/schemas.js';
 import { mlflowArtifactsUrl } from '../mlflow/urls.js';
@@ -49,8 +50,10 @@ export const artifactStep: Step = {
     }
     const putFailure = describeFailure(put);
     if (putFailure) {
-      // 405: a proxy serving the path as files (nginx) or refusing the method; the probes tell which.
-      if ((put.status === 404 || put.status === 405) && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
+      // 403/405/501: a hop refusing the method, or serving the path itself; 404: a route missing. The probes tell which.
+      if (put.status !== undefined && [403, 404, 405, 501].includes(put.status) && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
+      // Closed during the upload, or a 5xx: does a few bytes' upload pass the same way?
+      if (wantsSmallUpload(put, payload.size) && !ctx.signal.aborted) await probeSmallUpload(ctx, base, dir);
       return { status: putFailure.kind, detail: `PUT: ${putFailure.reason}` };
     }
     const sent = payload.sha256();

@@ -65,7 +65,7 @@ describe('--wait', () => {
     const stack = await stackWith({ faults: ['starting-up'], unhealthyForMs: 600_000 });
     const { run, report } = await check('wait-none', stack, stack.apiKey);
     expect(run.code, run.all).toBe(1);
-    expect(report.targets[0]!.findings[0]).toMatchObject({ code: 'GATEWAY_NO_TARGETS', rootCause: true });
+    expect(report.targets[0]!.findings[0]).toMatchObject({ code: 'GATEWAY_UPSTREAM_UNREACHABLE', rootCause: true });
   });
 
   it('against a registry that never becomes healthy, gives up after the duration and fails', async () => {
@@ -77,7 +77,7 @@ describe('--wait', () => {
     // It kept polling until the 2 s were used up, backing off: 250, 500, 1000 ms (×0.75 jitter), then the rest.
     expect(clock.sleeps.slice(0, 3)).toEqual([187.5, 375, 750]);
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(2000);
-    expect(report.targets[0]!.findings[0]).toMatchObject({ code: 'GATEWAY_NO_TARGETS', rootCause: true });
+    expect(report.targets[0]!.findings[0]).toMatchObject({ code: 'GATEWAY_UPSTREAM_UNREACHABLE', rootCause: true });
   });
 });
 

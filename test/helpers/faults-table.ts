@@ -42,7 +42,7 @@ const AFTER_EXPERIMENTS: Partial<Record<StepId, NotPass>> = {
 export const FAULT_CASES: FaultCase[] = [
   // The incident: the API's own MLflow check is degraded by the same misrouting, linked, not a second cause.
   { fault: 'artifacts-misrouted', exit: 1, root: { step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED' }, steps: { health: 'warn', artifact: 'fail', register: 'blocked by artifact' }, also: ['HEALTH_DEGRADED@health:warn'], cause: /proxy routes `mlflow-artifacts` requests to the wrong upstream or prefix.*via ajax-api\/2\.0\/mlflow-artifacts succeeded/ },
-  { fault: 'artifacts-misrouted-external', exit: 1, root: { step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED' }, steps: { artifact: 'fail', register: 'blocked by artifact' }, cause: /proxy routes `mlflow-artifacts` requests to the wrong upstream or prefix.*from the load balancer/ },
+  { fault: 'artifacts-misrouted-external', exit: 1, root: { step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED' }, steps: { artifact: 'fail', register: 'blocked by artifact' }, cause: /proxy routes `mlflow-artifacts` requests to the wrong upstream or prefix.*from the AWS load balancer/ },
   { fault: 'artifacts-not-served', exit: 1, root: { step: 'artifact', code: 'MLFLOW_ARTIFACTS_NOT_SERVED' }, steps: { artifact: 'fail', register: 'blocked by artifact' }, cause: /MLflow does not serve its artifact routes.*via ajax-api\/2\.0\/mlflow-artifacts it got 404 too/ },
   { fault: 'service-id-mismatch', exit: 1, root: { step: 'auth', code: 'AUTH_SERVICE_ID_MISMATCH' }, steps: { auth: 'fail', ...AFTER_AUTH }, cause: /not for service_id 'platform'.*registered for 'ml-platform'/ },
   { fault: 'key-invalid', exit: 1, root: { step: 'auth', code: 'AUTH_KEY_INVALID' }, steps: { auth: 'fail', ...AFTER_AUTH }, cause: /auth service rejects the key.*also without a service_id/ },
@@ -57,7 +57,7 @@ export const FAULT_CASES: FaultCase[] = [
   { fault: 'auth-header-stripped', exit: 1, root: { step: 'experiments', code: 'AUTH_HEADER_STRIPPED' }, steps: { health: 'warn', experiments: 'fail', ...AFTER_EXPERIMENTS }, also: ['HEALTH_DEGRADED@health:warn'], cause: /proxy does not forward the API key to MLflow/ },
   { fault: 'proxy-not-mounted', exit: 1, root: { step: 'experiments', code: 'ROUTE_PROXY_NOT_MOUNTED' }, steps: { experiments: 'fail', ...AFTER_EXPERIMENTS }, cause: /no route at \/api\/mlflow.*not mounted/ },
   // health runs first and meets the load balancer's 503 too: it is the first failing step.
-  { fault: 'no-healthy-targets', exit: 1, root: { step: 'health', code: 'GATEWAY_NO_TARGETS' }, steps: { health: 'fail', experiments: 'fail', ...AFTER_EXPERIMENTS }, cause: /load balancer .* has no healthy API targets/ },
+  { fault: 'no-healthy-targets', exit: 1, root: { step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE' }, steps: { health: 'fail', experiments: 'fail', ...AFTER_EXPERIMENTS }, cause: /^The AWS load balancer at .* cannot reach the Hokusai API for any path \(all \d+ registry requests, \/health included, got its own 503\)/ },
   { fault: 'upstream-unreachable', exit: 1, root: { step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE' }, steps: { health: 'warn', experiments: 'fail', ...AFTER_EXPERIMENTS }, also: ['HEALTH_DEGRADED@health:warn'], cause: /cannot connect to MLflow at http:\/\/\S+.*Failed to connect to MLflow server at/ },
   { fault: 'gateway-timeout', exit: 1, root: { step: 'artifact', code: 'GATEWAY_TIMEOUT' }, steps: { artifact: 'fail', register: 'blocked by artifact' }, cause: /504 \"MLflow server request timeout after 30\.0s\"/ },
   {
@@ -103,10 +103,11 @@ export const FAULT_CASES: FaultCase[] = [
   { fault: 'proxy-drops-delete-body', exit: 0, steps: { cleanup: 'warn' }, also: ['PROXY_DROPS_DELETE_BODY@cleanup:warn'], cause: /drops the body of DELETE requests/ },
   // The 500 names sqlite3.OperationalError: the backend store, not a generic error.
   { fault: 'runs-create-500', exit: 1, root: { step: 'run', code: 'MLFLOW_BACKEND_ERROR' }, steps: { run: 'fail', artifact: 'blocked by run', register: 'blocked by run' }, cause: /backend database is failing \(database is locked\)/ },
+  { fault: 'mlflow-crash', exit: 1, root: { step: 'run', code: 'MLFLOW_INTERNAL_ERROR' }, steps: { run: 'fail', artifact: 'blocked by run', register: 'blocked by run' }, cause: /^MLflow failed inside while handling runs\/create .*500 HTML page "500 Internal Server Error" from MLflow .*its tracking store/ },
   // Two ALB 503s per path, absorbed by the retries.
   { fault: 'flaky-503', exit: 0, steps: {}, retried: true },
   // Without --wait the registry is still coming up when the check runs.
-  { fault: 'starting-up', setup: 'unhealthy for 60 s, longer than the run', stack: { unhealthyForMs: 60_000 }, exit: 1, root: { step: 'health', code: 'GATEWAY_NO_TARGETS' }, steps: { health: 'fail', experiments: 'fail', ...AFTER_EXPERIMENTS }, cause: /load balancer .* has no healthy API targets/ },
+  { fault: 'starting-up', setup: 'unhealthy for 60 s, longer than the run', stack: { unhealthyForMs: 60_000 }, exit: 1, root: { step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE' }, steps: { health: 'fail', experiments: 'fail', ...AFTER_EXPERIMENTS }, cause: /^The AWS load balancer at .* cannot reach the Hokusai API for any path/ },
   // The answer echoes the key: nothing specific recognises it, and the key must not leak.
   { fault: 'echo-key', exit: 1, root: { step: 'experiments', code: 'UNEXPECTED_RESPONSE' }, steps: { experiments: 'fail', ...AFTER_EXPERIMENTS }, cause: /500 "upstream rejected key hk_test_…\w{4}"/ },
 ];

@@ -168,8 +168,8 @@ export const CELLS: Cell[] = [
         routes: base(u, [{ path: ARTIFACTS, action: { kind: 'respond', status: 404, type: 'application/json', body: '{"error_code":"ROUTE_NOT_FOUND","message":"no route for this path"}' } }]),
       },
     ],
-    // HAProxy's `http-request return` sends the body alone: no Server header, nothing that names it.
-    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind === 'haproxy' ? 'unknown' : kind }),
+    // HAProxy's `http-request return` sends the body alone: no Server header, a hop that names itself with nothing.
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind === 'haproxy' ? 'hop' : kind }),
   },
   {
     fault: "artifact paths routed to a wrong upstream (MLflow's static prefix)",
@@ -274,8 +274,8 @@ export const CELLS: Cell[] = [
     ca: true,
     scheme: 'http',
     sites: (u, c) => [{ name: 'tls-spoken-plain', tls: c.good, routes: base(u) }],
-    // Caddy's answer is Go's net/http's, with no Server header; HAProxy hangs up (the tls-port probe then tells).
-    expect: (kind) => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'unknown' : kind === 'haproxy' ? 'none' : kind }),
+    // Caddy's answer is Go's net/http's, with no Server header (a hop that names itself with nothing); HAProxy hangs up (the tls-port probe then tells).
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' ? 'none' : kind }),
   },
   {
     fault: "plain HTTP sent to the auth service's TLS port (http:// --auth-url)",
@@ -287,7 +287,7 @@ export const CELLS: Cell[] = [
       { name: 'auth-tls-spoken-plain', tls: c.good, routes: [{ path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
     ],
     // Not AUTH_SERVICE_DOWN: the auth service is up, on TLS.
-    expect: (kind) => ({ exit: 1, step: 'auth', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'unknown' : kind === 'haproxy' ? 'none' : kind }),
+    expect: (kind) => ({ exit: 1, step: 'auth', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' ? 'none' : kind }),
   },
   {
     fault: 'TLS sent to a plain-HTTP port (https:// URL)',

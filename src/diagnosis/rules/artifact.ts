@@ -3,9 +3,10 @@
 import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { errorWords, readBody } from '../exchange-body.js';
-import { proxyVerdict } from './gateway.js';
-import { canSpeakForMlflow, exchangesWhere, firstPerStep, is2xx, isFailure, responderOf, statusOf, stepResult, stepStatus } from '../evidence-query.js';
-import { describeAnswer, formatBytes, nameOf, responderWords } from '../words.js';
+import { hopReading, smallUploadPassed } from '../hop-situation.js';
+import { hopFix } from '../profiles/index.js';
+import { byHop, canSpeakForMlflow, exchangesWhere, firstPerStep, is2xx, isFailure, responderOf, statusOf, stepResult, stepStatus } from '../evidence-query.js';
+import { describeAnswer, formatBytes, nameOf, writerWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
 
@@ -41,8 +42,8 @@ const tooLargeMeta: RuleMeta = {
   title: 'Upload refused as too large',
   severity: 'error',
   docs: {
-    means: 'Something between the client and MLflow limits request bodies and refused the upload.',
-    detect: 'An upload answers 413 (usually an nginx or load balancer page).',
+    means: 'Something between the client and MLflow limits request bodies and refused the upload: with a 413, or by closing or resetting the connection (or answering a 5xx of its own) during the upload, as some proxies do instead of 413.',
+    detect: 'An upload answers 413; or it fails on the way (the connection closed or reset during the upload, or a 5xx a hop wrote itself) while the `small-upload` probe — a few bytes into the same run, through the same path — passes.',
     fix: 'Raise the body limit: nginx client_max_body_size (ingress: nginx.ingress.kubernetes.io/proxy-body-size), the API gateway or load balancer limits; or enable multipart uploads (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true) so large artifacts go in parts.',
     confirm: 'Rerun `hokus-check --only artifact --artifact-size <size of your largest model>`.',
   },
@@ -61,7 +62,8 @@ const corruptedMeta: RuleMeta = {
   },
 };
 
-const STORAGE_DENIED = /AccessDenied|Access Denied|NoCredentialsError|Unable to locate credentials|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|AuthorizationPermissionMismatch|403 Forbidden|\(403\)|Forbidden/i;
+/** Words of an artifact store refusing MLflow's own credentials. */
+export const STORAGE_DENIED = /AccessDenied|Access Denied|NoCredentialsError|Unable to locate credentials|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|AuthorizationPermissionMismatch|403 Forbidden|\(403\)|Forbidden/i;
 
 export const rules: Rule[] = [
   rule(bypassMeta, (ev) => {
@@ -100,29 +102,20 @@ export const rules: Rule[] = [
   ),
 
   rule(tooLargeMeta, (ev) =>
-    firstPerStep(ev, (x) => statusOf(x) === 413 || proxyVerdict(ev, x) === 'too-large').map((x) => {
-      const responder = responderOf(x);
+    firstPerStep(ev, (x) => statusOf(x) === 413 || hopReading(ev, x)?.situation === 'too-large' || smallUploadPassed(ev, x) !== undefined).map((x) => {
       const size = x.request.bodySize !== undefined ? ` of ${formatBytes(x.request.bodySize)}` : '';
+      const small = smallUploadPassed(ev, x);
       const how =
         statusOf(x) === 413
-          ? `${nameOf(x)} got 413`
-          : `${nameOf(x)} got an empty ${statusOf(x)} from ${responderWords(responder)} while calls without a body reached the upstream through it (Caddy 2.6 answers a request_body max_size overflow this way)`;
+          ? `${nameOf(x)} got ${describeAnswer(x)}`
+          : `${nameOf(x)} got ${x.response ? describeAnswer(x) : `no answer (${x.error?.kind ?? 'closed'}: the connection was closed during the upload)`}, while the same upload of ${formatBytes(small?.request.bodySize ?? 0)} into the run passed (${small?.id})`;
+      const by = statusOf(x) === 413 || byHop(x) ? writerWords(x) : 'something in front of MLflow';
       return report(tooLargeMeta, {
         step: x.step as StepId,
-        cause: `The upload${size} was refused as too large by ${responderWords(responder)}: ${how}.`,
-        evidence: [x.id],
+        cause: `The upload${size} was refused as too large by ${by}: ${how}.`,
+        evidence: [x.id, small?.id],
         fix: [
-          responder === 'nginx'
-            ? 'Raise nginx\'s client_max_body_size (nginx ingress: nginx.ingress.kubernetes.io/proxy-body-size) above your largest model.'
-            : responder === 'haproxy'
-              ? 'Raise or remove the HAProxy rule that denies large bodies (`http-request deny deny_status 413 if { req.hdr_val(content-length) gt N }`).'
-              : responder === 'apache'
-                ? 'Raise the Apache rule that refuses large bodies (a RewriteCond on Content-Length, mod_security\'s SecRequestBodyLimit); LimitRequestBody does not apply to ProxyPass.'
-                : responder === 'caddy'
-                  ? 'Raise `request_body { max_size … }` in the Caddy site above your largest model.'
-                  : responder === 'load-balancer'
-              ? 'Raise the body limit of the load balancer or API gateway in front of the registry (API Gateway caps payloads at 10 MB).'
-              : `Raise the request body limit of ${responderWords(responder)}.`,
+          hopFix(x.response ? responderOf(x) : 'hop', 'too-large'),
           'Or enable multipart uploads (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true) so large artifacts go in parts.',
           'Confirm with `hokus-check --only artifact --artifact-size <size of your largest model>`.',
         ],
@@ -156,3 +149,4 @@ export const rules: Rule[] = [
 function last(ev: Evidence, label: string): Exchange | undefined {
   return exchangesWhere(ev, { step: 'artifact', probe: false, label, finalOnly: true }).at(-1);
 }
+

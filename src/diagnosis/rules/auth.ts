@@ -18,13 +18,13 @@ import {
   responderOf,
   statusOf,
   stepStatus,
-  proxyRefusal,
+  byHop,
   throughProxy,
   tlsPortProof,
 } from '../evidence-query.js';
-import { describeAnswer, nameOf, responderWords, sameWay } from '../words.js';
+import { capitalise, describeAnswer, hopAt, nameOf, responderWords, sameWay } from '../words.js';
 import { report, rule } from '../finding.js';
-import { isProxy } from '../signatures.js';
+import { hopReading } from '../hop-situation.js';
 import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
 
 const keyInvalidMeta: RuleMeta = {
@@ -221,7 +221,7 @@ export const rules: Rule[] = [
     const out: Finding[] = [];
     const validate = lastValidate(ev);
     // A hang-up by a port that speaks TLS is a scheme mismatch (TLS_SCHEME_MISMATCH), not an outage.
-    if (validate && needsExplaining(ev, 'auth') && authLooksDown(validate) && !tlsPortProof(ev, validate.request.url) && !proxyRefusal(validate)) {
+    if (validate && needsExplaining(ev, 'auth') && authLooksDown(ev, validate) && !tlsPortProof(ev, validate.request.url)) {
       const health = exchangesWhere(ev, { step: 'auth', probe: 'auth-health', finalOnly: true }).at(-1);
       const healthNote = health ? `; GET /health got ${is2xx(health) ? `${statusOf(health)}` : describeAnswer(health)}` : '';
       // The registry probe's answer (503, or 401 on older APIs) shows users meet the same outage.
@@ -230,7 +230,9 @@ export const rules: Rule[] = [
       out.push(
         report(serviceDownMeta, {
           step: 'auth',
-          cause: `The auth service at ${hostOf(validate.request.url)} is not answering properly: validate got ${describeAnswer(validate)}${healthNote}${apiNote}.`,
+          cause: byHop(validate)
+            ? `${capitalise(hopAt(validate))} cannot get an answer from the auth service behind it: validate got ${describeAnswer(validate)} — its own answer (${hopReading(ev, validate)?.why ?? 'a gateway status'})${healthNote}${apiNote}.`
+            : `The auth service at ${hostOf(validate.request.url)} is not answering properly: validate got ${describeAnswer(validate)}${healthNote}${apiNote}.`,
           evidence: [validate.id, health?.id, api?.id],
           fix: [
             `Check the auth service behind ${hostOf(validate.request.url)}: its ECS tasks, target group health and logs.`,
@@ -267,7 +269,7 @@ export const rules: Rule[] = [
 
   rule(rateLimitedMeta, (ev) =>
     // A proxy's own 429 is its rate limit, not the key's allowance (GATEWAY_RATE_LIMITED).
-    firstPerStep(ev, (x) => statusOf(x) === 429 && (!isProxy(responderOf(x)) || responderOf(x) === 'hokusai-proxy')).map((x) => {
+    firstPerStep(ev, (x) => statusOf(x) === 429 && !byHop(x)).map((x) => {
       const retryAfter = headerValue(x.response?.headers, 'retry-after');
       const limit = headerValue(x.response?.headers, 'x-ratelimit-limit');
       const wait = retryAfter ? `; Retry-After: ${retryAfter}${/^\d+$/.test(retryAfter) ? ' s' : ''}` : '';
@@ -382,11 +384,17 @@ function isServiceTrouble(x: Exchange): boolean {
   return SERVICE_TROUBLE.test(readBody(x).detail ?? '');
 }
 
-function authLooksDown(x: Exchange): boolean {
+function authLooksDown(ev: Evidence, x: Exchange): boolean {
   if (!x.response) return x.error !== undefined && ['refused', 'connect-timeout', 'timeout', 'reset', 'dns'].includes(x.error.kind);
+  // A hop in front answering itself: down only when it cannot get the auth service's answer (its
+  // access rules, logins and limits are the gateway rules' to name).
+  if (byHop(x)) {
+    const situation = hopReading(ev, x)?.situation;
+    return situation === 'upstream-unreachable' || situation === 'upstream-timeout';
+  }
   const status = x.response.status;
   if (status >= 500 || isServiceTrouble(x)) return true;
-  // An HTML page where the validate JSON was due: a load balancer or an error page answered.
+  // An HTML page where the validate JSON was due: an error page answered.
   return status !== 401 && status !== 429 && !is2xx(x) && readBody(x).isHtml;
 }
 

@@ -2,8 +2,8 @@
 // leftovers no specific rule names.
 import type { Exchange } from '../../http/types.js';
 import { readBody } from '../exchange-body.js';
-import { exchangesWhere, is2xx, isFailure, pathOf, responderOf, statusOf, stepResult } from '../evidence-query.js';
-import { describeAnswer, nameOf } from '../words.js';
+import { byHop, exchangesWhere, is2xx, isFailure, pathOf, responderOf, statusOf, stepResult } from '../evidence-query.js';
+import { capitalise, describeAnswer, nameOf, writerWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Rule, RuleMeta } from '../types.js';
 import { isDroppedDeleteBody } from './routing.js';
@@ -91,8 +91,8 @@ function fixesFor(x: Exchange): string[] {
         ? 'The API answered: read the API service\'s logs around this time.'
         : responder === 'hokusai-auth'
           ? 'The auth service answered: read its logs around this time.'
-          : responder === 'load-balancer'
-            ? 'The load balancer answered itself: check its rules and target health.'
+          : byHop(x)
+            ? `${capitalise(writerWords(x))} answered itself: read its log for this request (--har shows the headers).`
             : 'Find which server answered (--har shows the headers) and read its logs.';
   return [logs, 'See the whole exchange with --verbose or --har.'];
 }

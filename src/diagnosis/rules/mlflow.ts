@@ -4,8 +4,9 @@ import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { artifactVerdict, type ArtifactVerdict } from '../artifact-verdict.js';
 import { errorWords, readBody } from '../exchange-body.js';
-import { canSpeakForMlflow, earliestFailingStep, firstPerStep, hostOf, statusOf } from '../evidence-query.js';
+import { canSpeakForMlflow, earliestFailingStep, firstPerStep, hostOf, isArtifactCall, responderOf, statusOf } from '../evidence-query.js';
 import { describeAnswer, nameOf, sameWay } from '../words.js';
+import { STORAGE_DENIED } from './artifact.js';
 import { report, rule } from '../finding.js';
 import type { Rule, RuleMeta } from '../types.js';
 
@@ -19,6 +20,19 @@ const notServedMeta: RuleMeta = {
     detect: 'The artifact PUT answers 404 from MLflow itself, and the same route 404s everywhere it was tried: direct to MLflow (--mlflow-direct-url), via ajax-api, or the listing; or the proxy answers 503 ARTIFACTS_DISABLED.',
     fix: 'Start MLflow with --serve-artifacts --artifacts-destination <store> (check the container\'s command really passes it, and no --no-serve-artifacts); for ARTIFACTS_DISABLED set MLFLOW_SERVE_ARTIFACTS=true on the API service.',
     confirm: 'GET <mlflow>/api/2.0/mlflow-artifacts/artifacts?path= answers 200 JSON; rerun `hokus-check --only artifact`.',
+  },
+};
+
+const internalMeta: RuleMeta = {
+  code: 'MLFLOW_INTERNAL_ERROR',
+  family: 'mlflow',
+  title: 'MLflow failed inside',
+  severity: 'error',
+  docs: {
+    means: "The request reached MLflow and MLflow failed while handling it: an unhandled exception in its web stack (Werkzeug's \"500 Internal Server Error\" page, gunicorn's or uvicorn's error answer) or its own INTERNAL_ERROR. On tracking and registry calls that is its tracking store — the database behind --backend-store-uri is locked (SQLite with several workers), unreachable or full; on artifact calls its artifact store — the --artifacts-destination is not writable, full, or its bucket refuses MLflow. Not a hop in front: the answer is MLflow's own, through whatever proxy.",
+    detect: "A call answers 500 that MLflow wrote itself (its web stack's page or Server header, or its JSON error), through any proxy, and no more specific finding (MLFLOW_BACKEND_ERROR, ARTIFACT_STORAGE_DENIED) names the cause.",
+    fix: "Read MLflow's log around this time: it has the traceback. Tracking and registry calls: check the database (reachable from MLflow, credentials, disk space; SQLite: one worker, or PostgreSQL/MySQL). Artifact calls: check --artifacts-destination (permissions, free space, the bucket's policy for MLflow's role).",
+    confirm: 'Rerun hokus-check: the step passes.',
   },
 };
 
@@ -99,6 +113,32 @@ export function backendFixes(sign: string, words: string): string[] {
 }
 
 export const rules: Rule[] = [
+  rule(internalMeta, (ev) =>
+    firstPerStep(ev, (x) => {
+      if (x.step === 'cleanup' || statusOf(x) !== 500 || responderOf(x) !== 'mlflow' || !canSpeakForMlflow(x)) return false;
+      // The database or the store named in the message: their own findings say more.
+      const words = errorWords(readBody(x));
+      return databaseSign(words) === undefined && !STORAGE_DENIED.test(words);
+    }).map((x) => {
+      const artifacts = isArtifactCall(x);
+      const store = artifacts ? 'its artifact store (--artifacts-destination)' : 'its tracking store (the database behind --backend-store-uri)';
+      return report(internalMeta, {
+        step: x.step as StepId,
+        cause: `MLflow failed inside while handling ${nameOf(x)}: it got ${describeAnswer(x)} — MLflow's own answer, so the request reached it; the call touches ${store}.`,
+        evidence: [x.id],
+        fix: artifacts
+          ? [
+              "Read MLflow's log around this time for the traceback of this artifact call.",
+              'Check --artifacts-destination: writable by MLflow, free space, and the bucket policy for MLflow\'s role (s3:PutObject, s3:GetObject, s3:ListBucket, s3:DeleteObject).',
+            ]
+          : [
+              "Read MLflow's log around this time for the traceback of this call.",
+              'Check the database behind --backend-store-uri: reachable from MLflow, its credentials, free space; with SQLite, a single worker (`database is locked` under several), or move to PostgreSQL/MySQL.',
+            ],
+      });
+    }),
+  ),
+
   rule(notServedMeta, (ev) => {
     const v = artifactVerdict(ev);
     if (!v || v.kind !== 'not-served') return [];

@@ -3,10 +3,8 @@
 import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { headerValue, readBody } from '../exchange-body.js';
-import { exchangesWhere, firstPerStep, is2xx, isArtifactCall, isFailure, isTrackingCall, responderOf, stepStatus } from '../evidence-query.js';
-import { proxyFix } from '../proxy-fixes.js';
-import { isProxy } from '../signatures.js';
-import { capitalise, describeAnswer, nameOf, responderWords } from '../words.js';
+import { byHop, exchangesWhere, firstPerStep, is2xx, isArtifactCall, isFailure, isTrackingCall, responderOf, stepStatus } from '../evidence-query.js';
+import { describeAnswer, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
 
@@ -16,8 +14,8 @@ const notJsonMeta: RuleMeta = {
   title: 'HTML or text where JSON was due',
   severity: 'error',
   docs: {
-    means: 'A call that should answer JSON answered an HTML page or plain text: something other than the expected service answered (a load balancer, nginx, a captive portal, an SPA fallback, Flask\'s error page for a missing route).',
-    detect: 'An MLflow REST, artifact-listing, auth or health call answers a body that is not JSON, with any status; the finding names who answered.',
+    means: 'A call that should answer JSON answered an HTML page or plain text that the service behind wrote, or that nothing places in front of it: the wrong app behind the URL (a captive portal, an SPA fallback serving index.html), or MLflow\'s own page for a missing route. A page a hop in front wrote itself is never this: it is named by the gateway and routing findings.',
+    detect: 'An MLflow REST, artifact-listing, auth or health call answers a body that is not JSON — a 2xx/3xx, or an error whose writer is the service itself; the finding names who answered.',
     fix: 'Find what serves that path (the responder named in the finding; `--verbose` or `--har` shows the whole answer) and route the path to the right service.',
     confirm: 'Rerun hokus-check: the call answers JSON.',
   },
@@ -68,7 +66,7 @@ export const rules: Rule[] = [
   ),
 
   rule(notJsonMeta, (ev) =>
-    firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && jsonDue(ev, x) && isNotJson(x)).map((x) => {
+    firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && jsonDue(ev, x) && isNotJson(x) && !byHop(x)).map((x) => {
       const responder = responderOf(x);
       const type = x.response?.contentType ?? headerValue(x.response?.headers, 'content-type') ?? 'no content type';
       return report(notJsonMeta, {
@@ -119,18 +117,13 @@ function isNotJson(x: Exchange): boolean {
 }
 
 function fixFor(responder: ReturnType<typeof responderOf>): string {
-  if (isProxy(responder) && responder !== 'hokusai-proxy' && responder !== 'load-balancer') {
-    return `${capitalise(responderWords(responder))} answered itself: ${proxyFix(responder, 'not-routed')}`;
-  }
   switch (responder) {
-    case 'load-balancer':
-      return 'The load balancer answered itself: check its listener rules and target health for this path.';
     case 'mlflow':
       return 'MLflow has no route at this path: check the URL prefix (--mlflow-path) and MLflow\'s --static-prefix.';
     case 'hokusai-api':
     case 'hokusai-proxy':
       return 'The API answered with a page: check its logs and what it mounts at this path.';
     default:
-      return 'Find what serves this path: a corporate proxy (HTTPS_PROXY), a captive portal, or an app serving index.html for every path.';
+      return `${responder === 'unknown' ? 'Something' : responderWords(responder)} answered with a page where the service was due: find what serves this path (a corporate proxy (HTTPS_PROXY), a captive portal, an app serving index.html for every path).`;
   }
 }

@@ -1,15 +1,16 @@
 // Routing family: requests that reach the wrong place — the proxy mount missing, artifact paths sent
 // to the wrong upstream (the incident), DELETE bodies dropped on the way to MLflow.
-import type { Exchange, Responder } from '../../http/types.js';
+import type { Exchange } from '../../http/types.js';
 import { mlflowBaseUrl } from '../../mlflow/urls.js';
 import type { StepId } from '../../steps/types.js';
 import { artifactVerdict, passingTrackingCall } from '../artifact-verdict.js';
-import { errorWords, headerValue, isFlaskErrorPage, readBody } from '../exchange-body.js';
-import { originOf } from '../fingerprint.js';
-import { proxyFix } from '../proxy-fixes.js';
-import { isProxy } from '../signatures.js';
+import { errorWords, headerValue, readBody } from '../exchange-body.js';
+import { fingerprintOf, originOf } from '../fingerprint.js';
+import { hopReading } from '../hop-situation.js';
+import { hopFix, isProxy, isWerkzeugPage, type Responder } from '../profiles/index.js';
 import {
   apiMlflowProbeFailure,
+  byHop,
   chainOf,
   earliestFailingStep,
   firstPerStep,
@@ -25,7 +26,7 @@ import {
   statusOf,
   throughProxy,
 } from '../evidence-query.js';
-import { capitalise, describeAnswer, nameOf, responderWords } from '../words.js';
+import { capitalise, describeAnswer, hopAt, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
 
@@ -35,8 +36,8 @@ const notMountedMeta: RuleMeta = {
   title: 'MLflow proxy not mounted',
   severity: 'error',
   docs: {
-    means: 'Requests to the registry\'s MLflow mount (/api/mlflow/*) never reach the proxy: the API has no such route, or the load balancer has no rule for it.',
-    detect: 'An MLflow call under the mount answers 404 {"detail": "Not Found"} from the API itself (FastAPI\'s unknown-route answer), or a plain-text "Not Found" (a load balancer\'s fixed response), and no MLflow call through the mount passes.',
+    means: 'Requests to the registry\'s MLflow mount (/api/mlflow/*) never reach the proxy: the API has no such route, or a hop in front (a load balancer, an ingress, any proxy) has no route for it.',
+    detect: 'An MLflow call under the mount answers 404 {"detail": "Not Found"} from the API itself (FastAPI\'s unknown-route answer), or a 404 (or the 405 of a path it serves as files) that a hop in front wrote itself, and no MLflow call through the mount passes.',
     fix: 'Mount the MLflow proxy router at /api/mlflow in the API and redeploy; add a load balancer rule sending /api/mlflow/* to the API on every listener (HTTPS too); check --mlflow-path matches the mount.',
     confirm: 'Rerun `hokus-check --only experiments`: experiments/search answers 200 JSON.',
   },
@@ -48,8 +49,8 @@ const misroutedMeta: RuleMeta = {
   title: 'Proxy misroutes artifact requests',
   severity: 'error',
   docs: {
-    means: 'The proxy in front of MLflow — the API\'s MLflow proxy, or a reverse proxy such as nginx, HAProxy, Apache httpd or Caddy — sends `mlflow-artifacts` requests to the wrong upstream or prefix (or does not route them at all), while tracking requests reach MLflow. Typical cause: MLFLOW_SERVER_URL points at a URL with MLflow\'s --static-prefix (https://registry…/mlflow), where only ajax-api paths carry the prefix; tracking paths are rewritten to ajax-api, artifact paths are not.',
-    detect: 'Tracking calls through the proxy pass, the artifact PUT through the proxy answers 404 from something other than MLflow\'s JSON API (Flask\'s HTML 404, a load balancer or nginx page, the proxy\'s rewritten RESOURCE_NOT_FOUND); decisive when the same PUT succeeds via ajax-api or direct to MLflow (--mlflow-direct-url).',
+    means: 'The proxy in front of MLflow — the API\'s MLflow proxy, or any hop in front of it (a load balancer, an ingress, a reverse proxy) — sends `mlflow-artifacts` requests to the wrong upstream or prefix (or does not route them at all), while tracking requests reach MLflow. Typical cause: MLFLOW_SERVER_URL points at a URL with MLflow\'s --static-prefix (https://registry…/mlflow), where only ajax-api paths carry the prefix; tracking paths are rewritten to ajax-api, artifact paths are not.',
+    detect: 'Tracking calls through the proxy pass and the artifact PUT through it answers 404: decided by the differential probes whenever they ran — the same upload via ajax-api (through the same hops) or direct to MLflow (--mlflow-direct-url) passes, whatever the 404 looks like (even a gateway\'s `{"error_code": "NOT_FOUND"}`); without them, a 404 that is not MLflow\'s own JSON error (Flask\'s HTML 404, a hop\'s page, the proxy\'s rewritten RESOURCE_NOT_FOUND).',
     fix: 'Point the proxy at MLflow\'s internal URL without the static prefix (e.g. MLFLOW_SERVER_URL=http://mlflow.<namespace>.local:5000), or make the proxy rewrite api/2.0/mlflow-artifacts/ to ajax-api/2.0/mlflow-artifacts/ like tracking paths. Workaround for clients: upload via <mlflowPath>/ajax-api/2.0/mlflow-artifacts/….',
     confirm: 'Rerun `hokus-check --only artifact`: the PUT, read-back and listing pass.',
   },
@@ -74,8 +75,8 @@ const prefixMeta: RuleMeta = {
   title: 'Proxy forwards the mount prefix to MLflow',
   severity: 'error',
   docs: {
-    means: 'A reverse proxy sends MLflow calls to MLflow with the mount prefix still on the path (MLflow sees /api/mlflow/api/2.0/mlflow/…), where MLflow has no route: MLflow serves its REST API at /api/2.0/… from its root.',
-    detect: 'Tracking calls under the mount answer MLflow\'s own "no such route" 404 (its HTML 404 page, or ENDPOINT_NOT_FOUND) through a reverse proxy, and no tracking call passes.',
+    means: 'A hop in front sends MLflow calls to MLflow with the mount prefix still on the path (MLflow sees /api/mlflow/api/2.0/mlflow/…), where MLflow has no route: MLflow serves its REST API at /api/2.0/… from its root.',
+    detect: 'Tracking calls under the mount answer MLflow\'s own "no such route" 404 (its HTML 404 page, or ENDPOINT_NOT_FOUND) through a hop in front, and no tracking call passes.',
     fix: 'Make the proxy strip the prefix before forwarding: nginx `proxy_pass http://mlflow:5000/;` (trailing slash), HAProxy `http-request replace-path`, Apache `ProxyPass /api/mlflow/ http://mlflow:5000/`, Caddy `handle_path`, Traefik StripPrefix, Kong strip_path.',
     confirm: 'Rerun `hokus-check --only experiments`: experiments/search answers 200 JSON.',
   },
@@ -87,8 +88,8 @@ const methodMeta: RuleMeta = {
   title: 'Proxy refuses the upload method',
   severity: 'error',
   docs: {
-    means: 'A reverse proxy in front of MLflow refuses PUT (or DELETE) on the artifact path by its own rule, so artifact uploads never reach MLflow while tracking calls (GET/POST) do. Not MLflow\'s artifact store refusing (ARTIFACT_STORAGE_DENIED).',
-    detect: 'The artifact PUT answers 403 or 405 written by a reverse proxy (its page or headers, per the signature table), not by MLflow or the API.',
+    means: 'A hop in front of MLflow refuses PUT (or DELETE) on the artifact path by its own rule, so artifact uploads never reach MLflow while tracking calls (GET/POST) do. Not MLflow\'s artifact store refusing (ARTIFACT_STORAGE_DENIED).',
+    detect: 'The artifact PUT answers 403, 405 or 501 written by a hop in front (none of MLflow\'s or the API\'s own marks), while GET and POST through the same hop pass and its listing answer is not its own refusal.',
     fix: 'Allow PUT and DELETE on <mount>/api/2.0/mlflow-artifacts/ in the proxy (nginx limit_except, HAProxy http-request deny, Apache <Limit>/mod_allowmethods, a WAF rule).',
     confirm: 'Rerun `hokus-check --only artifact`: the PUT, read-back and listing pass.',
   },
@@ -150,34 +151,26 @@ export const rules: Rule[] = [
     if (ev.target.kind !== 'hokusai') return [];
     const tracking = exchangesWhere(ev, { probe: false }).filter((x) => isTrackingCall(x) && throughProxy(ev, x));
     if (tracking.some(is2xx)) return [];
-    const miss = tracking.find((x) => needsExplaining(ev, x.step) && isUnmountedAnswer(x));
+    const miss = tracking.find((x) => needsExplaining(ev, x.step) && isUnmountedAnswer(ev, x));
     if (!miss) return [];
-    const fromLb = responderOf(miss) === 'load-balancer';
     const mount = ev.target.mlflowPath;
-    const proxy = responderOf(miss);
-    if (!fromLb && isProxy(proxy) && proxy !== 'hokusai-proxy') {
+    if (byHop(miss)) {
+      const reading = hopReading(ev, miss);
       return [
         report(notMountedMeta, {
           step: miss.step as StepId,
-          cause: `${capitalise(responderWords(proxy))} at ${hostOf(miss.request.url)} has no route for ${mount}/…: ${nameOf(miss)} got ${describeAnswer(miss)} — ${responderWords(proxy)}'s own answer; neither the API nor MLflow saw the request.`,
+          cause: `${capitalise(hopAt(miss))} has no route for ${mount}/…: ${nameOf(miss)} got ${describeAnswer(miss)} — its own answer; neither the API nor MLflow saw the request${reading ? ` (${reading.why}; written in front: ${fingerprintOf(miss).basis})` : ''}.`,
           evidence: [miss.id],
-          fix: [proxyFix(proxy, 'not-routed'), `Check that ${mount} (--mlflow-path) is the path the proxy serves MLflow under.`],
+          fix: [hopFix(responderOf(miss), 'no-route'), `Check that ${mount} (--mlflow-path) is the path the proxy serves MLflow under.`],
         }),
       ];
     }
     return [
       report(notMountedMeta, {
         step: miss.step as StepId,
-        cause: fromLb
-          ? `No load balancer rule sends ${mount}/* to the API: ${nameOf(miss)} got the load balancer's fixed plain-text "Not Found".`
-          : `The API has no route at ${mount}: ${nameOf(miss)} got FastAPI's own 404 {"detail":"Not Found"}, so the MLflow proxy router is not mounted there.`,
+        cause: `The API has no route at ${mount}: ${nameOf(miss)} got FastAPI's own 404 {"detail":"Not Found"}, so the MLflow proxy router is not mounted there.`,
         evidence: [miss.id],
-        fix: fromLb
-          ? [
-              `Add a listener rule for ${mount}/* → the API's target group, on the HTTPS listener as well as :80.`,
-              `Check that ${mount} (--mlflow-path) is where the proxy is mounted.`,
-            ]
-          : [`Mount the MLflow proxy router at ${mount} in the API (src/api/main.py) and redeploy.`, `Check that --mlflow-path matches the mount (default /api/mlflow).`],
+        fix: [`Mount the MLflow proxy router at ${mount} in the API (src/api/main.py) and redeploy.`, `Check that --mlflow-path matches the mount (default /api/mlflow).`],
       }),
     ];
   }),
@@ -191,17 +184,17 @@ export const rules: Rule[] = [
     const probe = apiMlflowProbeFailure(ev);
     const health = probe && /error code 404|404 Not Found/i.test(probe.quoted) ? probe.exchange : undefined;
     const healthToo = health ? `; the API's own MLflow health check gets a 404 through the same base URL (${health.id})` : '';
-    // A reverse proxy in front (nginx, HAProxy, …) that answered or forwarded the PUT is the one to fix.
-    const front = reverseProxyOf(v.failing);
+    // A hop in front of the API (nginx, a load balancer, any proxy) that answered or forwarded the PUT is the one to fix.
+    const front = frontOf(ev, v.failing);
     if (front) {
       const mount = ev.target.mlflowPath;
       return [
         report(misroutedMeta, {
           step: 'artifact',
-          cause: `${capitalise(responderWords(front))} at ${hostOf(v.failing.request.url)} does not send \`mlflow-artifacts\` requests to MLflow's artifact route while tracking requests reach MLflow through it: ${tracking}, but ${nameOf(v.failing)} got ${describeAnswer(v.failing)}${settledBy(v.basis, v.decisive)}${healthToo}.`,
+          cause: `${capitalise(front.at)} does not send \`mlflow-artifacts\` requests to MLflow's artifact route while tracking requests reach MLflow through it: ${tracking}, but ${nameOf(v.failing)} got ${describeAnswer(v.failing)}${settledBy(v.basis, v.decisive)}${healthToo}.`,
           evidence: [v.failing.id, v.tracking?.id, ...v.decisive.map((x) => x.id), health?.id],
           fix: [
-            `Route ${mount}/api/2.0/mlflow-artifacts/ in ${responderWords(front)} exactly as ${mount}/api/2.0/mlflow/: to the same MLflow upstream, with the same prefix handling. ${proxyFix(front, 'not-routed')}`,
+            `Route ${mount}/api/2.0/mlflow-artifacts/ in ${front.name} exactly as ${mount}/api/2.0/mlflow/: to the same MLflow upstream, with the same prefix handling. ${hopFix(front.who, 'no-route')}`,
             `Workaround for clients until then: upload via ${base}/ajax-api/2.0/mlflow-artifacts/artifacts/<path>.`,
           ],
         }),
@@ -229,7 +222,7 @@ export const rules: Rule[] = [
     if (tracking.some(is2xx)) return [];
     const miss = tracking.find((x) => needsExplaining(ev, x.step) && isMlflowRouteMiss(x));
     if (!miss) return [];
-    const front = chainOf(miss).filter((l) => l !== 'mlflow' && isProxy(l) && l !== 'hokusai-proxy')[0];
+    const front = chainOf(miss).filter((l) => l !== 'mlflow' && isProxy(l))[0];
     const mount = ev.target.mlflowPath;
     const via = front ? responderWords(front) : 'the proxy in front';
     return [
@@ -237,7 +230,7 @@ export const rules: Rule[] = [
         step: miss.step as StepId,
         cause: `MLflow has no route for ${nameOf(miss)}: it got ${describeAnswer(miss)}, MLflow's own "no such route" answer to a call it always serves — ${via} forwards ${mount}/… with the prefix still on (MLflow sees ${mount}/api/2.0/…).`,
         evidence: [miss.id],
-        fix: [front ? proxyFix(front, 'prefix') : 'Make the proxy strip the mount prefix before forwarding to MLflow.', `Check that ${mount} (--mlflow-path) is the prefix the proxy serves MLflow under.`],
+        fix: [hopFix(front ?? 'hop', 'prefix-kept'), `Check that ${mount} (--mlflow-path) is the prefix the proxy serves MLflow under.`],
       }),
     ];
   }),
@@ -246,14 +239,14 @@ export const rules: Rule[] = [
     if (!needsExplaining(ev, 'artifact')) return [];
     const refused = exchangesWhere(ev, { step: 'artifact', probe: false, finalOnly: true }).find((x) => isMethodRefusal(ev, x));
     if (!refused) return [];
-    const proxy = responderOf(refused);
     const tracking = passingTrackingCall(ev);
+    const reading = hopReading(ev, refused);
     return [
       report(methodMeta, {
         step: 'artifact',
-        cause: `${capitalise(responderWords(proxy))} at ${hostOf(refused.request.url)} refuses ${refused.request.method} on the artifact path: ${nameOf(refused)} got ${describeAnswer(refused)} — ${responderWords(proxy)}'s own answer; MLflow never saw the upload${tracking ? `, while ${nameOf(tracking)} passed through it` : ''}.`,
+        cause: `${capitalise(hopAt(refused))} refuses ${refused.request.method} on the artifact path: ${nameOf(refused)} got ${describeAnswer(refused)} — its own answer; MLflow never saw the upload${tracking ? `, while ${nameOf(tracking)} passed through it` : ''}${reading ? ` (${reading.why}; written in front: ${fingerprintOf(refused).basis})` : ''}.`,
         evidence: [refused.id, tracking?.id],
-        fix: [proxyFix(proxy, 'method'), 'Confirm the fix: `hokus-check --only artifact` passes.'],
+        fix: [hopFix(responderOf(refused), 'method-refused'), 'Confirm the fix: `hokus-check --only artifact` passes.'],
       }),
     ];
   }),
@@ -302,15 +295,10 @@ export function isDroppedDeleteBody(ev: Evidence, x: Exchange): boolean {
   );
 }
 
-/** FastAPI's unknown-route 404 from the API itself, or a load balancer's plain-text fixed 404. */
-function isUnmountedAnswer(x: Exchange): boolean {
-  const responder = responderOf(x);
-  // A reverse proxy's own 404 (or nginx's 405 for a path it serves as files): the mount is not routed.
-  if ((statusOf(x) === 404 || statusOf(x) === 405) && isProxy(responder) && responder !== 'hokusai-proxy' && responder !== 'load-balancer') return true;
-  if (statusOf(x) !== 404 || chainOf(x).includes('mlflow')) return false;
-  const facts = readBody(x);
-  if (responder === 'hokusai-api' && facts.detail === 'Not Found') return true;
-  return responder === 'load-balancer' && !facts.isHtml && /^Not Found$/i.test(facts.text);
+/** FastAPI's unknown-route 404 from the API itself, or a hop's own "no route" (404, or a 405 of a path it serves as files). */
+function isUnmountedAnswer(ev: Evidence, x: Exchange): boolean {
+  if (byHop(x)) return hopReading(ev, x)?.situation === 'no-route';
+  return statusOf(x) === 404 && responderOf(x) === 'hokusai-api' && readBody(x).detail === 'Not Found';
 }
 
 function settledBy(basis: string, decisive: readonly Exchange[]): string {
@@ -344,29 +332,31 @@ function envFlag(ev: Evidence): string {
   return ev.target.name && ev.target.name !== 'default' ? ` --env ${ev.target.name}` : '';
 }
 
-/** The reverse proxy (not the API's own proxy) that wrote this answer or passed it on, outermost first. */
-function reverseProxyOf(x: Exchange): Responder | undefined {
-  const who = responderOf(x);
-  if (isProxy(who) && who !== 'hokusai-proxy' && who !== 'load-balancer') return who;
-  return chainOf(x).find((l) => isProxy(l) && l !== 'hokusai-proxy' && l !== 'load-balancer' && l !== who);
+/**
+ * The hop in front of the API that wrote this answer or passed it on, when the API's own proxy did
+ * not: with the API in the chain (or its proxy answering), the API proxy routes artifacts wrongly.
+ */
+function frontOf(ev: Evidence, x: Exchange): { who: Responder; at: string; name: string } | undefined {
+  const chain = chainOf(x);
+  if (chain.includes('hokusai-api') || responderOf(x) === 'hokusai-proxy') return undefined;
+  if (byHop(x)) return { who: responderOf(x), at: hopAt(x), name: 'it' };
+  const named = chain.find((l) => isProxy(l));
+  const host = hostOf(x.request.url);
+  if (named) return { who: named, at: `${responderWords(named)} at ${host}`, name: responderWords(named) };
+  // MLflow answered, and nothing of the API is on the path: a front no profile names sent it there.
+  return responderOf(x) === 'mlflow' ? { who: 'hop', at: `the proxy in front of MLflow at ${host}`, name: 'that proxy' } : undefined;
 }
 
 /** MLflow's own answer for a path it has no route for: Flask's HTML 404, or ENDPOINT_NOT_FOUND. */
 function isMlflowRouteMiss(x: Exchange): boolean {
   if (statusOf(x) !== 404 || responderOf(x) !== 'mlflow') return false;
   const facts = readBody(x);
-  return isFlaskErrorPage(facts.text) || facts.errorCode === 'ENDPOINT_NOT_FOUND';
+  return isWerkzeugPage(facts.text) || facts.errorCode === 'ENDPOINT_NOT_FOUND';
 }
 
-/** A PUT/DELETE on the artifact path refused by a reverse proxy's own rule (its 403/405). */
+/** A PUT/DELETE on the artifact path refused by a hop's own rule (its 403/405/501), while GET and POST pass. */
 function isMethodRefusal(ev: Evidence, x: Exchange): boolean {
-  const s = statusOf(x);
-  if ((s !== 403 && s !== 405) || !isArtifactCall(x) || (x.request.method !== 'PUT' && x.request.method !== 'DELETE')) return false;
-  const who = responderOf(x);
-  if (!isProxy(who) || who === 'hokusai-proxy') return false;
-  // The listing through the same path also answered by the proxy: the path is not routed at all.
-  const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
-  return !(listing && !is2xx(listing) && responderOf(listing) === who);
+  return isArtifactCall(x) && hopReading(ev, x)?.situation === 'method-refused';
 }
 
 /** Any other redirect: not an https upgrade on the same host, not a login. */

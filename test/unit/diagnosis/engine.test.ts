@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../../src/http/types.js';
 import { diagnose } from '../../../src/diagnosis/engine.js';
 import {
+  api,
   ARTIFACT_URL,
   Check,
   FLASK_404,
@@ -194,7 +195,7 @@ describe('diagnose: root cause and order', () => {
 
   it('turns an error finding on a step that warned into a warning', () => {
     const c = new Check();
-    c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, answer: { status: 429, headers: [['retry-after', '5']], body: 'slow down' } });
+    c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, answer: api(429, { detail: 'Rate limit exceeded' }, [['retry-after', '5']]) });
     c.step('cleanup', 'warn', 'left behind');
     const limited = diagnose(c.evidence()).find((f) => f.code === 'AUTH_RATE_LIMITED')!;
     expect(limited.severity).toBe('warn');

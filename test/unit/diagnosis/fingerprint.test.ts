@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../../src/diagnosis/fingerprint.js';
+import { fingerprint, type Fingerprint } from '../../../src/diagnosis/fingerprint.js';
 import {
   AUTH,
   Check,
@@ -23,7 +23,12 @@ import {
 
 function who(answer: Answer, url = `${REST}/experiments/search?max_results=1`, step: 'experiments' | 'auth' | 'health' | 'artifact' = 'experiments') {
   const x = new Check().x({ step, label: 'probe', url, answer });
-  return fingerprint(x, { authOrigin: AUTH });
+  return named(fingerprint(x, { authOrigin: AUTH }));
+}
+
+/** Who and through what: the naming part of a fingerprint. */
+function named(fp: Fingerprint): Pick<Fingerprint, 'responder' | 'chain'> {
+  return { responder: fp.responder, chain: fp.chain };
 }
 
 describe('fingerprint: MLflow, as the fixtures show it', () => {
@@ -124,9 +129,9 @@ describe('fingerprint: load balancers, nginx and the unknown', () => {
     expect(who(albText404())).toEqual({ responder: 'load-balancer', chain: ['load-balancer'] });
   });
 
-  it('names the load balancer for an ALB page that lost its server header', () => {
+  it('places an ALB-shaped page that lost its server header as an unnamed hop in front', () => {
     const page = albPage(503);
-    expect(who({ ...page, headers: [['content-type', 'text/html']] }).responder).toBe('load-balancer');
+    expect(who({ ...page, headers: [['content-type', 'text/html']] })).toEqual({ responder: 'hop', chain: ['hop'] });
   });
 
   it('names nginx for its HTML page', () => {
@@ -135,10 +140,10 @@ describe('fingerprint: load balancers, nginx and the unknown', () => {
 
   it('says unknown for an unrecognised page and for transport errors', () => {
     expect(who({ status: 200, headers: [['server', 'portal-box/1.0'], ['content-type', 'text/html']], body: '<html><body>portal</body></html>' })).toEqual({ responder: 'unknown', chain: [] });
-    // A server the signature table knows wrote its own page.
+    // A server a profile names (src/diagnosis/profiles/) wrote its own page.
     expect(who({ status: 200, headers: [['server', 'Apache'], ['content-type', 'text/html']], body: '<html><body>portal</body></html>' })).toEqual({ responder: 'apache', chain: ['apache'] });
     const c = new Check();
     const x = c.x({ step: 'experiments', label: 'experiments/search', url: REST, error: { kind: 'refused', code: 'ECONNREFUSED', message: 'refused' } });
-    expect(fingerprint(x)).toEqual({ responder: 'unknown', chain: [] });
+    expect(named(fingerprint(x))).toEqual({ responder: 'unknown', chain: [] });
   });
 });

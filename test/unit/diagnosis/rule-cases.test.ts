@@ -5,9 +5,10 @@
 // answers (test/fixtures/proxies). A code without a valid case fails the suite.
 import { describe, expect, it } from 'vitest';
 import { RULES, ruleFor } from '../../../src/diagnosis/catalogue.js';
-import { annotate, fingerprint, fingerprintOf } from '../../../src/diagnosis/fingerprint.js';
+import { place } from '../../../src/diagnosis/engine.js';
+import { fingerprintOf } from '../../../src/diagnosis/fingerprint.js';
 import type { Evidence } from '../../../src/diagnosis/types.js';
-import { AUTH, Check, REGISTRY, REST, api, failedPut, healthyCheck, mlflow, passAuth, passExperiments, passHealth, upToArtifact, type Answer } from './evidence.js';
+import { AUTH, Check, REGISTRY, REST, albPage, api, failedPut, healthyCheck, mlflow, passAuth, passExperiments, passHealth, upToArtifact, type Answer } from './evidence.js';
 import { proxyPage } from './proxy-pages.js';
 import { SCENARIOS } from './scenarios.js';
 
@@ -32,12 +33,12 @@ function runAnswers(answer: Answer): Evidence {
   return c.evidence();
 }
 
-/** experiments/search gets `answer`. */
-function searchAnswers(answer: Answer): Evidence {
+/** experiments/search gets `answer`, after `ms` (health's calls took 12 ms each). */
+function searchAnswers(answer: Answer, ms?: number): Evidence {
   const c = new Check();
   passAuth(c);
   passHealth(c);
-  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer });
+  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer, ...(ms !== undefined ? { ms } : {}) });
   c.step('experiments', 'fail', String(answer.status));
   return c.evidence();
 }
@@ -183,8 +184,11 @@ const VALID: Record<string, Case[]> = {
   AUTH_RATE_LIMITED: [healthy, nginx429],
   AUTH_CACHE_MASKING: [healthy, sibling('AUTH_KEY_INVALID'), loginWallOnValidate],
   GATEWAY_UPSTREAM_UNREACHABLE: [healthy, nginx504, nginx404, { name: "nginx's 503 page (its limit_req answer)", ev: () => runAnswers(proxyPage('nginx', 503)) }],
-  GATEWAY_NO_TARGETS: [healthy, nginx502, sibling('AUTH_SERVICE_DOWN')],
-  GATEWAY_TIMEOUT: [healthy, nginx502],
+  // The services' own JSON refusals, and the hop situations with codes of their own.
+  GATEWAY_REFUSED: [healthy, nginx502, nginx404, nginxForbiddenPut, nginx429, { name: "the API's own 400 JSON", ev: () => searchAnswers(api(400, { detail: 'Bad Request' })) }],
+  // A hop's 5xx page, the database's own words (MLFLOW_BACKEND_ERROR), the auth service's and the API's own 500s are not MLflow failing inside.
+  MLFLOW_INTERNAL_ERROR: [healthy, nginx502, authPsycopg, sibling('MLFLOW_BACKEND_ERROR'), { name: "the API's own 500 JSON", ev: () => runAnswers(api(500, { detail: 'Internal server error while proxying to MLflow' })) }],
+  GATEWAY_TIMEOUT: [healthy, nginx502, { name: "a hop's 502 that came fast after fast calls (not at a round timeout)", ev: () => searchAnswers(proxyPage('apache', 502), 380) }],
   GATEWAY_RATE_LIMITED: [healthy, api429, { name: "HAProxy's 503 page on the first MLflow call (no server, not a limit)", ev: () => searchAnswers(proxyPage('haproxy', 503, /upstream down/)) }],
   ROUTE_PROXY_NOT_MOUNTED: [healthy, nginx502, { name: "MLflow's Flask 404 through nginx (prefix kept)", ev: () => SCENARIOS.ROUTE_PREFIX_NOT_STRIPPED!().ev }],
   // MLflow's 404 on the mount when --registry-url is MLflow itself: no proxy to blame (ROUTE_WRONG_BASE_URL).
@@ -204,7 +208,15 @@ const VALID: Record<string, Case[]> = {
   REGISTRY_FAILED: [healthy, sibling('CLEANUP_LEFTOVERS')],
   RESPONSE_MALFORMED: [healthy, nginx502, sibling('NET_RESET')],
   RESPONSE_SCHEMA: [healthy, nginx502, sibling('RESPONSE_NOT_JSON')],
-  RESPONSE_NOT_JSON: [healthy, mlflowNoSuchThing],
+  // A page a hop wrote itself is named by the gateway and routing rules, never as "HTML where JSON was due".
+  RESPONSE_NOT_JSON: [
+    healthy,
+    mlflowNoSuchThing,
+    nginx502,
+    nginx404,
+    { name: "the AWS load balancer's 502 page on the PUT", ev: () => putAnswers(albPage(502)) },
+    { name: "an unnamed hop's 404 text on the MLflow mount", ev: () => searchAnswers({ status: 404, headers: [['content-type', 'text/plain']], body: 'no such route' }) },
+  ],
   HEALTH_DEGRADED: [healthy, { name: '/api/health/mlflow answering text OK', ev: () => healthOkText() }],
   CLEANUP_LEFTOVERS: [healthy, sibling('REGISTRY_FAILED')],
   UNEXPECTED_RESPONSE: [healthy, sibling('DEADLINE_EXCEEDED')],
@@ -217,8 +229,14 @@ function healthOkText(): Evidence {
   return c.evidence();
 }
 
-/** Documented default answers of components not in the suite (sources in src/diagnosis/signatures.ts). */
+/** Documented default answers of components not in the suite (sources in src/diagnosis/profiles/). */
 const documented = {
+  // Azure docs / MicrosoftDocs/azure-docs#110739: the v2 SKU's page, footer Microsoft-Azure-Application-Gateway/v2.
+  azure502: {
+    status: 502,
+    headers: [['server', 'Microsoft-Azure-Application-Gateway/v2'], ['content-type', 'text/html']],
+    body: '<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\n</body>\n</html>\n',
+  } as Answer,
   envoyNoUpstream: { status: 503, headers: [['server', 'envoy'], ['content-type', 'text/plain']], body: 'no healthy upstream' } as Answer,
   cloudflare522: { status: 522, headers: [['server', 'cloudflare'], ['cf-ray', '8a1b2c3d4e5f6789-AMS'], ['content-type', 'text/plain; charset=UTF-8']], body: 'error code: 522' } as Answer,
   kongNoRoute: { status: 404, headers: [['server', 'kong/3.4.2'], ['content-type', 'application/json; charset=utf-8']], body: '{\n  "message":"no Route matched with those values"\n}' } as Answer,
@@ -235,7 +253,8 @@ const INVALID: Record<string, InvalidCase[]> = {
   TLS_SCHEME_MISMATCH: [
     { name: "nginx's 400 for plain HTTP on its TLS port", ev: () => plainSearchAnswers(proxyPage('nginx', 400, /plain HTTP/)), step: 'experiments', responder: 'nginx' },
     { name: "Apache's 400 for plain HTTP on its TLS port", ev: () => plainSearchAnswers(proxyPage('apache', 400, /plain HTTP/)), step: 'experiments', responder: 'apache' },
-    { name: "Caddy's (Go's) 400 for plain HTTP on its TLS port", ev: () => plainSearchAnswers(proxyPage('caddy', 400, /plain HTTP/)), step: 'experiments', responder: 'unknown' },
+    // Go's net/http text with no Server header: a hop in front that names itself with nothing.
+    { name: "Caddy's (Go's) 400 for plain HTTP on its TLS port", ev: () => plainSearchAnswers(proxyPage('caddy', 400, /plain HTTP/)), step: 'experiments', responder: 'hop' },
   ],
   GATEWAY_LOGIN_REQUIRED: (['nginx', 'haproxy', 'apache', 'caddy'] as const).flatMap((kind): InvalidCase[] => [
     { name: `${kind}'s login wall on validate`, ev: () => validateAnswers(proxyPage(kind, 401, /auth service/)), step: 'auth', responder: kind },
@@ -265,11 +284,17 @@ const INVALID: Record<string, InvalidCase[]> = {
     { name: "Caddy's empty 502", ev: () => searchAnswers(proxyPage('caddy', 502, /upstream down/)), step: 'experiments', responder: 'caddy' },
     { name: 'Envoy\'s "no healthy upstream" (documented)', ev: () => searchAnswers(documented.envoyNoUpstream), step: 'experiments', responder: 'envoy' },
     { name: "Cloudflare's 522 (documented)", ev: () => searchAnswers(documented.cloudflare522), step: 'experiments', responder: 'cloudflare' },
+    { name: "the AWS load balancer's 503 Service Temporarily Unavailable (documented)", ev: () => searchAnswers(albPage(503)), step: 'experiments', responder: 'load-balancer' },
+    { name: "the Azure Application Gateway's 502 (documented)", ev: () => searchAnswers(documented.azure502), step: 'experiments', responder: 'azure-appgw' },
+    { name: "an unnamed hop's 502 (Server: Zorgon)", ev: () => searchAnswers({ status: 502, headers: [['server', 'Zorgon/2.1'], ['content-type', 'text/html']], body: '<h1>upstream trouble</h1>' }), step: 'experiments', responder: 'hop' },
   ],
   GATEWAY_TIMEOUT: [
     { name: "nginx's 504 page", ev: () => searchAnswers(proxyPage('nginx', 504)), step: 'experiments', responder: 'nginx' },
     { name: "HAProxy's 504 page", ev: () => searchAnswers(proxyPage('haproxy', 504)), step: 'experiments', responder: 'haproxy' },
-    { name: "Apache's 502 Error reading from remote server", ev: () => searchAnswers(proxyPage('apache', 502)), step: 'experiments', responder: 'apache' },
+    // Apache's ProxyTimeout (1 s in the matrix) expired: its 502 comes at the round second.
+    { name: "Apache's 502 Error reading from remote server, 1.0 s after fast calls", ev: () => searchAnswers(proxyPage('apache', 502), 1004), step: 'experiments', responder: 'apache' },
+    { name: "the AWS load balancer's 504 Gateway Time-out (documented)", ev: () => searchAnswers(albPage(504)), step: 'experiments', responder: 'load-balancer' },
+    { name: "a hop's 503 at a round 3 s after fast calls, no Server header", ev: () => searchAnswers({ status: 503, headers: [['content-type', 'text/plain']], body: 'upstream went away' }, 3012), step: 'experiments', responder: 'hop' },
     { name: "Caddy's 504", ev: () => searchAnswers(proxyPage('caddy', 504)), step: 'experiments', responder: 'caddy' },
     { name: "Kong's 504 (documented)", ev: () => searchAnswers(documented.kongTimeout), step: 'experiments', responder: 'kong' },
   ],
@@ -307,7 +332,9 @@ describe('rule cases (RuleTester)', () => {
   for (const [code, cases] of Object.entries(VALID)) {
     for (const c of cases) {
       it(`${code} stays silent on ${c.name}`, () => {
-        const found = ruleFor(code)!.match(c.ev()).filter((f) => f.code === code);
+        const ev = c.ev();
+        place(ev);
+        const found = ruleFor(code)!.match(ev).filter((f) => f.code === code);
         expect(found.map((f) => f.cause)).toEqual([]);
       });
     }
@@ -317,7 +344,7 @@ describe('rule cases (RuleTester)', () => {
     for (const c of cases) {
       it(`${code} fires on ${c.name}, naming ${c.responder}`, () => {
         const ev = c.ev();
-        for (const x of ev.exchanges) annotate(x, fingerprint(x, { authOrigin: new URL(ev.target.authUrl ?? 'http://none').origin }));
+        place(ev);
         const found = ruleFor(code)!.match(ev).filter((f) => f.code === code);
         expect(found, JSON.stringify(found)).toHaveLength(1);
         expect(found[0]!.step).toBe(c.step);

@@ -1,8 +1,9 @@
 // What each rule says, handed evidence directly (no engine): the details a person acts on.
 import { describe, expect, it } from 'vitest';
 import { ruleFor } from '../../../src/diagnosis/catalogue.js';
+import { diagnose } from '../../../src/diagnosis/engine.js';
 import type { Evidence, Finding } from '../../../src/diagnosis/types.js';
-import { Check, MODEL, REST, RUN, api, failedPut, healthyCheck, mlflow, passArtifact, passCleanup, passRegister, proxied, upToArtifact } from './evidence.js';
+import { Check, MODEL, REST, RUN, api, failedPut, healthyCheck, mlflow, passArtifact, passAuth, passCleanup, passHealth, passRegister, proxied, upToArtifact } from './evidence.js';
 import { SCENARIOS, VARIANTS } from './scenarios.js';
 
 function run(code: string, ev: Evidence): Finding[] {
@@ -98,7 +99,8 @@ describe('auth', () => {
 
   it('AUTH_SERVICE_DOWN on the load balancer page quotes the auth /health probe too', () => {
     const f = one('AUTH_SERVICE_DOWN', SCENARIOS.AUTH_SERVICE_DOWN!().ev);
-    expect(f.cause).toMatch(/503 HTML page "503 Service Temporarily Unavailable" from the load balancer; GET \/health got 503/);
+    expect(f.cause).toMatch(/^The AWS load balancer at auth\.example\.test cannot get an answer from the auth service behind it: validate got 503 HTML page "503 Service Temporarily Unavailable" from the AWS load balancer/);
+    expect(f.cause).toMatch(/; GET \/health got 503/);
   });
 
   it('AUTH_RATE_LIMITED quotes Retry-After', () => {
@@ -139,8 +141,8 @@ describe('routing', () => {
   it('ROUTE_PROXY_NOT_MOUNTED tells a missing API route from a missing load balancer rule', () => {
     expect(one('ROUTE_PROXY_NOT_MOUNTED', SCENARIOS.ROUTE_PROXY_NOT_MOUNTED!().ev).cause).toMatch(/FastAPI's own 404/);
     const lb = one('ROUTE_PROXY_NOT_MOUNTED', VARIANTS.proxyNotMountedAtLb().evidence());
-    expect(lb.cause).toMatch(/No load balancer rule sends \/api\/mlflow\/\*/);
-    expect(lb.fix[0]).toMatch(/HTTPS listener/);
+    expect(lb.cause).toMatch(/^The AWS load balancer at registry\.example\.test has no route for \/api\/mlflow\/…/);
+    expect(lb.fix[0]).toMatch(/listener rule for this path on every listener \(HTTPS too\)/);
   });
 
   it('ROUTE_PROXY_NOT_MOUNTED stays quiet when tracking calls pass and only artifacts 404', () => {
@@ -208,12 +210,25 @@ describe('artifact, registry, response, health, generic', () => {
     expect(f.evidence).toEqual(['x6']);
   });
 
-  it('RESPONSE_NOT_JSON names who answered', () => {
+  it('RESPONSE_NOT_JSON names who answered a 200 page where JSON was due', () => {
+    const c = new Check();
+    passAuth(c);
+    passHealth(c);
+    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: { status: 200, headers: [['server', 'Apache'], ['content-type', 'text/html']], body: '<html><head><title>Welcome</title></head><body>portal</body></html>' } });
+    c.step('experiments', 'fail', '200 but not JSON (text/html)');
+    const f = one('RESPONSE_NOT_JSON', c.evidence());
+    expect(f.cause).toMatch(/200 HTML page "Welcome" from Apache httpd/);
+    expect(f.fix[0]).toMatch(/find what serves this path/);
+  });
+
+  it("a load balancer's own 502 page on the PUT is a gateway finding, never RESPONSE_NOT_JSON", () => {
     const c = upToArtifact();
     failedPut(c, { status: 502, headers: [['server', 'awselb/2.0'], ['content-type', 'text/html']], body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>' });
-    const f = one('RESPONSE_NOT_JSON', c.evidence());
-    expect(f.cause).toMatch(/502 HTML page "502 Bad Gateway" from the load balancer/);
-    expect(f.fix[0]).toMatch(/load balancer/);
+    const findings = diagnose(c.evidence());
+    expect(findings.map((f) => f.code)).not.toContain('RESPONSE_NOT_JSON');
+    expect(findings[0]).toMatchObject({ code: 'GATEWAY_UPSTREAM_UNREACHABLE', step: 'artifact', rootCause: true });
+    expect(findings[0]!.cause).toMatch(/^The AWS load balancer at registry\.example\.test cannot reach MLflow/);
+    expect(findings[0]!.fix[0]).toMatch(/target group/);
   });
 
   it('HEALTH_DEGRADED names the component and its fix', () => {
@@ -250,7 +265,7 @@ describe('artifact, registry, response, health, generic', () => {
 
   it('UNEXPECTED_RESPONSE quotes status, responder and MLflow error_code/message, or FastAPI detail', () => {
     const f = one('UNEXPECTED_RESPONSE', SCENARIOS.UNEXPECTED_RESPONSE!().ev);
-    expect(f.cause).toBe('runs/create (x6) got 500 INTERNAL_ERROR: Run creation failed: simulated fault from MLflow (via the Hokusai API).');
+    expect(f.cause).toBe('runs/create (x6) got 400 INVALID_STATE: Run creation refused: simulated fault from MLflow (via the Hokusai API).');
     const c = upToArtifact();
     failedPut(c, api(500, { detail: 'Internal server error while proxying to MLflow' }));
     expect(one('UNEXPECTED_RESPONSE', c.evidence()).cause).toBe(

@@ -304,18 +304,30 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     return scenario(c, 'cleanup', false);
   },
 
-  GATEWAY_NO_TARGETS: () => {
-    const c = new Check();
-    passAuth(c);
-    c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: albPage(503) });
-    c.x({ step: 'health', label: 'GET /api/health/mlflow', url: `${REGISTRY}/api/health/mlflow`, answer: albPage(503) });
-    c.step('health', 'fail', '/health: 503 but not JSON (text/html)');
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: albPage(503) });
-    c.step('experiments', 'fail', '503');
-    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-    c.step('cleanup', 'pass', 'nothing to delete');
-    return scenario(c, 'health');
-  },
+  // A hop's own refusal that is no login, access rule, limit or route: nginx's 400 for headers too large.
+  GATEWAY_REFUSED: () =>
+    scenario(
+      experimentsFails({
+        status: 400,
+        headers: [['server', 'nginx/1.25.3'], ['content-type', 'text/html']],
+        body: '<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>Request Header Or Cookie Too Large</center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n',
+      }),
+      'experiments',
+    ),
+  // MLflow's own 500 (Werkzeug's page, through the API's proxy): it failed inside, on the tracking store.
+  MLFLOW_INTERNAL_ERROR: () =>
+    scenario(
+      runCreateFails(
+        proxied(
+          mlflow(
+            500,
+            '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n',
+          ),
+        ),
+        'runs/create: 500',
+      ),
+      'run',
+    ),
   GATEWAY_UPSTREAM_UNREACHABLE: () => {
     const c = new Check();
     passAuth(c);
@@ -421,8 +433,9 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     c.step('cleanup', 'warn', '1 left behind');
     return scenario(c, 'cleanup', false);
   },
+  // MLflow's own 4xx that no rule knows: the fallback quotes it.
   UNEXPECTED_RESPONSE: () =>
-    scenario(runCreateFails(proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'Run creation failed: simulated fault' })), 'runs/create: 500 INTERNAL_ERROR'), 'run'),
+    scenario(runCreateFails(proxied(mlflow(400, { error_code: 'INVALID_STATE', message: 'Run creation refused: simulated fault' })), 'runs/create: 400 INVALID_STATE'), 'run'),
 };
 
 // Variants used by the focused tests.

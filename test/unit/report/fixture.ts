@@ -4,7 +4,8 @@
 // multi-valued headers and a URL whose key was masked by the HTTP layer.
 import { annotate } from '../../../src/diagnosis/fingerprint.js';
 import { randomBytes } from 'node:crypto';
-import type { Exchange, Header, Responder, Timings } from '../../../src/http/types.js';
+import type { Exchange, Header, Timings } from '../../../src/http/types.js';
+import type { Responder } from '../../../src/diagnosis/profiles/index.js';
 import type { Finding } from '../../../src/diagnosis/types.js';
 import type { CheckResult, StepId, StepResult, StepStatus, Target } from '../../../src/steps/types.js';
 import { buildReport } from '../../../src/report/build.js';
@@ -88,7 +89,7 @@ function makeExchanges(specs: XSpec[], startMs: number): Exchange[] {
       ...(s.retried ? { retried: true } : {}),
     };
     // Who answered, as the diagnosis would have annotated it.
-    if (chain !== undefined && chain.length > 0) annotate(x, { responder: chain[chain.length - 1]!, chain });
+    if (chain !== undefined && chain.length > 0) annotate(x, { responder: chain[chain.length - 1]!, chain, writer: 'service', behind: 'mlflow', basis: 'test fixture', sure: 'certain' });
     return x;
   });
 }

@@ -253,6 +253,12 @@ const CASES: Record<FaultName, Case> = {
     by: 'mlflow-via-proxy',
     marker: (r) => expect(r.json()).toMatchObject({ error_code: 'INTERNAL_ERROR' }),
   },
+  'mlflow-crash': {
+    act: (s) => jsonRequest(s.registryUrl, `${P}/runs/create`, 'POST', { experiment_id: '0' }, s.apiKey),
+    status: 500,
+    by: 'mlflow-via-proxy',
+    marker: (r) => expect(r.text).toMatch(/^<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error<\/title>/),
+  },
   'flaky-503': {
     act: async (s) => {
       expect((await request(s.registryUrl, '/health')).status).toBe(503);

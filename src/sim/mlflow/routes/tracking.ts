@@ -87,6 +87,8 @@ async function createRun(x: MlflowExchange): Promise<void> {
     { experiment_id: ['string'], start_time: ['intlike'], run_name: ['string'] },
   );
   if (x.ctx.faults.has('runs-create-500')) throw new MlflowError('INTERNAL_ERROR', RUNS_CREATE_500);
+  // Not an MlflowException: Flask answers its own 500 page (server.ts), as MLflow does for an unhandled error.
+  if (x.ctx.faults.has('mlflow-crash')) throw new Error('sqlite3.OperationalError: unable to open database file');
   const run = x.ctx.store.createRun({
     experimentId: str(m.experiment_id),
     userId: str(m.user_id),

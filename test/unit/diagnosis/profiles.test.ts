@@ -1,9 +1,9 @@
-// The who-answered table (src/diagnosis/signatures.ts) against real answers: MLflow 2.12.2 (gunicorn)
+// The profiles' header and page tables (src/diagnosis/profiles/) against real answers: MLflow 2.12.2 (gunicorn)
 // and 3.5.1 (uvicorn) recordings, and the pages the real proxies of the test suite sent.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../../src/diagnosis/fingerprint.js';
-import { HEADER_SIGNATURES, MLFLOW_ERROR_CODES, PAGE_SIGNATURES } from '../../../src/diagnosis/signatures.js';
+import { HEADER_SIGNATURES, MLFLOW_ERROR_CODES, PAGE_SIGNATURES } from '../../../src/diagnosis/profiles/index.js';
 import type { Header } from '../../../src/http/types.js';
 import { AUTH, Check, PLAIN, REGISTRY, api, type Answer } from './evidence.js';
 import { PAGES } from './proxy-pages.js';
@@ -33,7 +33,7 @@ function onPlainMlflow(answer: Answer, path: string) {
   return fingerprint(x, { mlflowOrigins: [PLAIN] });
 }
 
-describe('signature table', () => {
+describe('profile tables', () => {
   it('gives every signature a source', () => {
     for (const sig of [...HEADER_SIGNATURES, ...PAGE_SIGNATURES]) expect(sig.source.length, String(sig.component)).toBeGreaterThan(20);
   });
