@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const dir = path.join(os.tmpdir(), 'hokus-check-real-proxies');
-const proxies = ['nginx', 'haproxy', 'apache', 'caddy'];
+const proxies = ['nginx', 'haproxy', 'apache', 'caddy', 'mitmproxy', 'node-gateway'];
 const rows = proxies.flatMap((p) => {
   const file = path.join(dir, `matrix-${p}.tsv`);
   if (!existsSync(file)) return [];

@@ -23,7 +23,8 @@ export function hopReading(ev: Evidence, x: Exchange): HopReading | undefined {
   const status = statusOf(x);
   if (fp.writer !== 'hop' || status === undefined) return undefined;
   const upstream = serviceWords(fp.behind);
-  const words = errorWords(readBody(x));
+  // The status's own reason phrase ("504 Gateway Time-out") is not words of the hop's.
+  const words = errorWords(readBody(x)).replace(/\bGateway Time-?out\b/gi, '');
   const writes = x.request.method === 'PUT' || x.request.method === 'DELETE';
 
   if (status === 401 || status === 407) {
@@ -48,7 +49,13 @@ export function hopReading(ev: Evidence, x: Exchange): HopReading | undefined {
 function serverSide(ev: Evidence, x: Exchange, status: number, words: string, upstream: string, writes: boolean): HopReading {
   const small = smallUploadPassed(ev, x);
   if (small) return { situation: 'too-large', sure: 'likely', why: `a ${status} on the upload of ${x.request.bodySize ?? '?'} bytes, while the same upload of ${small.request.bodySize ?? '?'} bytes into the run passed (${small.id})` };
-  if (status === 504 || status === 524) return { situation: 'upstream-timeout', sure: 'certain', why: `${status} Gateway Timeout${waitedWords(x)}` };
+  if (status === 504 || status === 524) {
+    // A gateway that gives up waiting has waited: a 504 within a fraction of a second says the
+    // upstream refused or could not be reached at once (some gateways answer 504 for that too).
+    const ms = x.timings.total;
+    if (ms > 0 && ms < FAST_MS && !TIMED_OUT.test(words)) return { situation: 'upstream-unreachable', sure: 'likely', why: `a ${status} after only ${Math.round(ms)} ms: it did not wait for ${upstream}, it could not reach it` };
+    return { situation: 'upstream-timeout', sure: 'certain', why: `${status} Gateway Timeout${waitedWords(x)}` };
+  }
   if (TIMED_OUT.test(words)) return { situation: 'upstream-timeout', sure: 'certain', why: `its ${status} says it timed out${waitedWords(x)}` };
   // Words of a connection that failed outrank a round interval (a hop may retry its connect for a second).
   const failed = CONNECT_FAILED.exec(words)?.[0];
@@ -69,8 +76,11 @@ function serverSide(ev: Evidence, x: Exchange, status: number, words: string, up
   return { situation: 'request-refused', sure: 'certain', why: `${status}, its own answer` };
 }
 
+/** Below this, a 504 did not wait for anything: no hop's upstream timeout is that short. */
+const FAST_MS = 900;
+
 /** Words of an answer that gave up waiting: "timed out", "timeout", "time-out". */
-const TIMED_OUT = /\btim(e|ed)[ -]?out\b|\btimeout\b/i;
+const TIMED_OUT = /\btim(e|ed|ing)[ -]?out\b|\btimeout\b/i;
 /** Words of a hop that could not connect to its upstream (any product's, in plain English or errno). */
 const CONNECT_FAILED =
   /no server is available|no healthy upstream|connection refused|could ?n[o']t connect|cannot connect|unable to connect|failed to connect|connect(ion)? (error|failure|failed)|no route to host|host unreachable|name resolution failed|could not resolve|ECONNREFUSED|EHOSTUNREACH|ENOTFOUND|dial tcp/i;

@@ -44,10 +44,17 @@ const SITUATIONS: Situation[] = [
     expect: { step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE' },
   },
   {
-    name: 'gave up waiting: its own 504/524',
+    name: 'gave up waiting: its own 504/524 after waiting a second',
     statuses: [504, 524],
-    decide: (look, status) => (r) => (r.path.startsWith(MOUNT) ? answer(look, status) : forward),
+    decide: (look, status) => (r) => (r.path.startsWith(MOUNT) ? answer(look, status, { delayMs: 1000 }) : forward),
     expect: { step: 'experiments', code: 'GATEWAY_TIMEOUT' },
+    runs: 2,
+  },
+  {
+    name: 'cannot reach its upstream: its own 504 at once (it waited for nothing)',
+    statuses: [504],
+    decide: (look, status) => (r) => (r.path.startsWith(MOUNT) ? answer(look, status) : forward),
+    expect: { step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE' },
   },
   {
     name: 'gave up waiting: a 5xx whose text says it timed out',

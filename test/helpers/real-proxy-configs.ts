@@ -1,10 +1,11 @@
 // Configuration text for the real reverse proxies of the test suite (nginx, HAProxy, Apache httpd,
-// Caddy), rendered from one description of the sites each test needs. Every directive here is the
+// Caddy; mitmproxy and a Node gateway in real-proxy-more.ts), rendered from one description of the sites each test needs. Every directive here is the
 // proxy's own, as its manual documents it: the faults a test provokes are the proxy's answers.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { MITMDUMP, mitmproxy, nodeGateway } from './real-proxy-more.js';
 
-export type ProxyKind = 'nginx' | 'haproxy' | 'apache' | 'caddy';
+export type ProxyKind = 'nginx' | 'haproxy' | 'apache' | 'caddy' | 'mitmproxy' | 'node-gateway';
 
 export interface Pems {
   key: string;
@@ -70,6 +71,8 @@ export interface RenderContext {
 export interface Rendered {
   files: Record<string, string>;
   argv: string[];
+  /** When the proxy runs one process per site (mitmproxy 8 listens on one port): every argv. */
+  processes?: string[][];
   env?: Record<string, string>;
 }
 
@@ -78,6 +81,8 @@ export const BINARIES: Record<ProxyKind, string> = {
   haproxy: '/usr/sbin/haproxy',
   apache: '/usr/sbin/apache2',
   caddy: '/usr/bin/caddy',
+  mitmproxy: MITMDUMP,
+  'node-gateway': process.execPath,
 };
 
 export function render(kind: ProxyKind, sites: readonly Site[], ctx: RenderContext): Rendered {
@@ -90,6 +95,10 @@ export function render(kind: ProxyKind, sites: readonly Site[], ctx: RenderConte
       return apache(sites, ctx);
     case 'caddy':
       return caddy(sites, ctx);
+    case 'mitmproxy':
+      return mitmproxy(sites, ctx);
+    case 'node-gateway':
+      return nodeGateway(sites, ctx);
   }
 }
 

@@ -22,7 +22,7 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-const PACKAGE: Record<ProxyKind, string> = { nginx: 'nginx', haproxy: 'haproxy', apache: 'apache2', caddy: 'caddy' };
+const PACKAGE: Record<ProxyKind, string> = { nginx: 'nginx', haproxy: 'haproxy', apache: 'apache2', caddy: 'caddy', mitmproxy: 'mitmproxy', 'node-gateway': 'nodejs' };
 
 /** Throws with the install command when the proxy's binary is missing: a proxy is never skipped. */
 export function requireBinary(kind: ProxyKind): void {
@@ -57,24 +57,26 @@ async function startOnce(kind: ProxyKind, sites: readonly Site[]): Promise<Runni
   const picked = await freePorts(sites.length);
   sites.forEach((site, i) => ports.set(site.name, picked[i]!));
   const root = process.getuid?.() === 0;
-  const { files, argv, env } = render(kind, sites, { dir, ports, root });
+  const { files, argv, processes, env } = render(kind, sites, { dir, ports, root });
   for (const [name, text] of Object.entries(files)) {
     const file = path.join(dir, name);
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
     writeFileSync(file, text, { mode: name.endsWith('.key') || name.endsWith('.pem') ? 0o600 : 0o644 });
   }
-  const [bin, ...args] = argv as [string, ...string[]];
-  const child = spawn(bin, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (c: Buffer) => void (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => void (output += c.toString()));
+  const children = (processes ?? [argv]).map(([bin, ...args]) => {
+    const child = spawn(bin!, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (c: Buffer) => void (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => void (output += c.toString()));
+    return child;
+  });
   const errorLog = () => `${output}${readIfThere(path.join(dir, 'error.log'))}${readIfThere(path.join(dir, 'caddy.log'))}`;
   const stop = once(async () => {
-    await terminate(child);
+    await Promise.all(children.map(terminate));
     rmSync(dir, { recursive: true, force: true });
   });
   try {
-    await waitListening(child, [...ports.values()], errorLog);
+    await Promise.all(children.map((child) => waitListening(child, [...ports.values()], errorLog)));
   } catch (err) {
     await stop();
     throw err;
@@ -123,7 +125,8 @@ async function waitListening(child: ChildProcess, ports: number[], log: () => st
   });
   exited.catch(() => undefined);
   const ready = (async () => {
-    for (let i = 0; i < 200; i++) {
+    // mitmproxy's Python takes seconds to start, more with a dozen of them on two busy cores.
+    for (let i = 0; i < 600; i++) {
       const open = await Promise.all(ports.map(canConnect));
       if (open.every(Boolean)) {
         // Connectable is not proof: another process may hold a port that this proxy failed to bind
@@ -135,7 +138,7 @@ async function waitListening(child: ChildProcess, ports: number[], log: () => st
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`${child.spawnfile} did not listen on ${ports.join(', ')} within 10 s:\n${log()}`);
+    throw new Error(`${child.spawnfile} did not listen on ${ports.join(', ')} within 30 s:\n${log()}`);
   })();
   await Promise.race([ready, exited]);
 }

@@ -56,6 +56,8 @@ export interface Cell {
   shape?: 'hokusai' | 'mlflow';
   /** The proxies this cell applies to (default all): rate limiting is built into nginx and HAProxy only. */
   only?: ProxyKind[];
+  /** Proxies that cannot express this fault, and why (reported in the matrix as n/a). */
+  notFor?: Partial<Record<ProxyKind, string>>;
   /** Use the CA of the test certificates (--ca-file). */
   ca?: boolean;
   expect(kind: ProxyKind): Expected;
@@ -79,9 +81,22 @@ function base(u: Upstreams, first: Route[] = [], mlflow: Partial<Route> = {}): R
   return [...first, mlflowRoute(u, mlflow), apiRoute(u)];
 }
 
-/** The proxy's own 405 where it refuses a method by configuration (Caddy has no built-in refusal). */
+/** The proxy's own 405 where it refuses a method by configuration (Caddy has no built-in refusal; the Node gateway and mitmproxy's addon answer 405). */
 function refusedStatus(kind: ProxyKind): number {
-  return kind === 'caddy' ? 405 : 403;
+  return kind === 'nginx' || kind === 'haproxy' || kind === 'apache' ? 403 : 405;
+}
+
+/** The proxies a profile names (src/diagnosis/profiles/); mitmproxy and the Node gateway are fronts nobody named: 'hop'. */
+const PROFILED: ReadonlySet<ProxyKind> = new Set(['nginx', 'haproxy', 'apache', 'caddy']);
+
+/** Who the check names for an answer the proxy wrote itself. */
+function own(kind: ProxyKind): string {
+  return PROFILED.has(kind) ? kind : 'hop';
+}
+
+/** Who the check names for a redirect: its Server header's product, else nobody (HAProxy, mitmproxy and express send none). */
+function redirector(kind: ProxyKind): string {
+  return kind === 'nginx' || kind === 'apache' || kind === 'caddy' ? kind : 'unknown';
 }
 
 const HEALTHY: Expected = { exit: 0 };
@@ -92,7 +107,7 @@ const LOGIN: Login = { realm: 'staging', user: 'ci', password: LOGIN_PASSWORD };
 /** The auth service answered, so the target was reached: exit 1, not 3 (issue 10 item 5). */
 const TLS_EXIT = 'exit 1 when another component of the target (the auth service) answered (issue 10 item 5, the timeouts/exit-code helper)';
 
-export const CELLS: Cell[] = [
+const ALL_CELLS: Cell[] = [
   { fault: 'healthy', sites: (u) => [{ name: 'healthy', routes: base(u) }], expect: () => HEALTHY },
   {
     fault: 'healthy, /api/health/mlflow answers text OK',
@@ -119,24 +134,25 @@ export const CELLS: Cell[] = [
   {
     fault: 'upstream down',
     sites: (u) => [{ name: 'down', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.closed, to: '/' } }, apiRoute(u)] }],
-    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: kind }),
+    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: own(kind) }),
   },
   {
     fault: 'API down behind the proxy',
     sites: (u) => [{ name: 'api-down', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.closed } }] }],
-    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: kind }),
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: own(kind) }),
   },
   {
     fault: 'upstream down, as --mlflow-url',
     shape: 'mlflow',
     sites: (u) => [{ name: 'mlflow-down', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.closed } }] }],
-    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: kind }),
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: own(kind) }),
   },
   {
     fault: 'upstream never answers, proxy timeout 1s < --timeout 4s',
+    notFor: { mitmproxy: 'mitmproxy has no upstream read timeout: it waits as long as the client does' },
     flags: { timeout: '4s' },
     sites: (u) => [{ name: 'silent-short', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.silent, to: '/' }, timeoutS: 1 }, apiRoute(u)] }],
-    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_TIMEOUT', responder: kind }),
+    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_TIMEOUT', responder: own(kind) }),
   },
   {
     fault: 'upstream never answers, proxy timeout 10s > --timeout 1s',
@@ -148,17 +164,17 @@ export const CELLS: Cell[] = [
   {
     fault: 'request body over the proxy limit (413)',
     sites: (u) => [{ name: 'too-large', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, maxBodyBytes: 1024 }]) }],
-    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ARTIFACT_TOO_LARGE', responder: kind }),
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ARTIFACT_TOO_LARGE', responder: own(kind) }),
   },
   {
     fault: 'MLflow mount not routed (proxy 404)',
     sites: (u) => [{ name: 'mount-unrouted', routes: [{ path: '/health', exact: true, action: { kind: 'proxy', upstream: u.api } }, { path: '/api/health/', action: { kind: 'proxy', upstream: u.api } }] }],
-    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'ROUTE_PROXY_NOT_MOUNTED', responder: kind }),
+    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'ROUTE_PROXY_NOT_MOUNTED', responder: own(kind) }),
   },
   {
     fault: 'artifact paths not routed (proxy 404 page)',
     sites: (u) => [{ name: 'artifacts-unrouted', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'not-found' } }]) }],
-    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind }),
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: own(kind) }),
   },
   {
     fault: 'artifact paths not routed (proxy JSON 404)',
@@ -169,7 +185,7 @@ export const CELLS: Cell[] = [
       },
     ],
     // HAProxy's `http-request return` sends the body alone: no Server header, a hop that names itself with nothing.
-    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind === 'haproxy' ? 'hop' : kind }),
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind === 'haproxy' ? 'hop' : own(kind) }),
   },
   {
     fault: "artifact paths routed to a wrong upstream (MLflow's static prefix)",
@@ -179,19 +195,19 @@ export const CELLS: Cell[] = [
   {
     fault: 'PUT refused on the artifact path',
     sites: (u) => [{ name: 'put-refused', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, refuseMethods: ['PUT'] }]) }],
-    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_METHOD_REFUSED', responder: kind, status: refusedStatus(kind) }),
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_METHOD_REFUSED', responder: own(kind), status: refusedStatus(kind) }),
   },
   {
     fault: 'rate limited (429)',
     only: ['nginx', 'haproxy'],
     sites: (u) => [{ name: 'rate-429', routes: base(u, [], { rateLimitStatus: 429 }) }],
-    expect: (kind) => ({ exit: 1, step: 'run', code: 'GATEWAY_RATE_LIMITED', responder: kind }),
+    expect: (kind) => ({ exit: 1, step: 'run', code: 'GATEWAY_RATE_LIMITED', responder: own(kind) }),
   },
   {
     fault: 'rate limited (503)',
     only: ['nginx', 'haproxy'],
     sites: (u) => [{ name: 'rate-503', routes: base(u, [], { rateLimitStatus: 503 }) }],
-    expect: (kind) => ({ exit: 1, step: 'run', code: 'GATEWAY_RATE_LIMITED', responder: kind }),
+    expect: (kind) => ({ exit: 1, step: 'run', code: 'GATEWAY_RATE_LIMITED', responder: own(kind) }),
   },
   {
     fault: 'mount prefix not stripped',
@@ -226,12 +242,12 @@ export const CELLS: Cell[] = [
       { name: 'https-target', tls: c.good, routes: base(u) },
     ],
     // HAProxy's redirect is an empty 301 with no Server header: nothing in it names HAProxy.
-    expect: (kind) => ({ exit: 1, step: 'health', code: 'ROUTE_REDIRECTED_TO_HTTPS', responder: kind === 'haproxy' ? 'unknown' : kind }),
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'ROUTE_REDIRECTED_TO_HTTPS', responder: redirector(kind) }),
   },
   {
     fault: 'login wall (HTTP Basic) in front of the registry',
     sites: (u) => [{ name: 'login-registry', login: LOGIN, routes: base(u) }],
-    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_LOGIN_REQUIRED', responder: kind, status: 401 }),
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_LOGIN_REQUIRED', responder: own(kind), status: 401 }),
   },
   {
     fault: 'login wall (HTTP Basic) in front of the auth service',
@@ -241,23 +257,23 @@ export const CELLS: Cell[] = [
       { name: 'login-auth', login: LOGIN, routes: [{ path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
     ],
     // Not AUTH_KEY_INVALID: the auth service never saw the key.
-    expect: (kind) => ({ exit: 1, step: 'auth', code: 'GATEWAY_LOGIN_REQUIRED', responder: kind, status: 401 }),
+    expect: (kind) => ({ exit: 1, step: 'auth', code: 'GATEWAY_LOGIN_REQUIRED', responder: own(kind), status: 401 }),
   },
   {
     fault: 'browser login (SSO redirect) in front of the registry',
     sites: () => [{ name: 'sso-registry', routes: [], sendTo: 'https://sso.example.test/oauth2/authorize?client_id=hokus&response_type=code' }],
     // HAProxy's redirect carries no Server header.
-    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_LOGIN_REQUIRED', responder: kind === 'haproxy' ? 'unknown' : kind, status: 302 }),
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_LOGIN_REQUIRED', responder: redirector(kind), status: 302 }),
   },
   {
     fault: 'redirected to another host (an alias)',
     sites: () => [{ name: 'moved-registry', routes: [], sendTo: 'https://www.example.test/' }],
-    expect: (kind) => ({ exit: 1, step: 'health', code: 'ROUTE_REDIRECTED', responder: kind === 'haproxy' ? 'unknown' : kind, status: 302 }),
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'ROUTE_REDIRECTED', responder: redirector(kind), status: 302 }),
   },
   {
     fault: 'MLflow mount refused by an access rule (403)',
     sites: (u) => [{ name: 'mount-denied', routes: [{ path: MOUNT, action: { kind: 'deny' } }, apiRoute(u)] }],
-    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_FORBIDDEN', responder: kind, status: 403 }),
+    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_FORBIDDEN', responder: own(kind), status: 403 }),
   },
   {
     fault: "auth service's validate refused by an access rule (403)",
@@ -267,18 +283,20 @@ export const CELLS: Cell[] = [
       { name: 'auth-denied', routes: [{ path: '/api/v1/keys/', action: { kind: 'deny' } }, { path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
     ],
     // Not AUTH_SERVICE_DOWN: the auth service is up; the proxy refused the path.
-    expect: (kind) => ({ exit: 1, step: 'auth', code: 'GATEWAY_FORBIDDEN', responder: kind, status: 403 }),
+    expect: (kind) => ({ exit: 1, step: 'auth', code: 'GATEWAY_FORBIDDEN', responder: own(kind), status: 403 }),
   },
   {
     fault: 'plain HTTP sent to the TLS port (http:// URL)',
+    notFor: { mitmproxy: 'mitmproxy in reverse mode serves plain HTTP and TLS on the same port' },
     ca: true,
     scheme: 'http',
     sites: (u, c) => [{ name: 'tls-spoken-plain', tls: c.good, routes: base(u) }],
     // Caddy's answer is Go's net/http's, with no Server header (a hop that names itself with nothing); HAProxy hangs up (the tls-port probe then tells).
-    expect: (kind) => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' ? 'none' : kind }),
+    expect: (kind) => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' || kind === 'node-gateway' ? 'none' : own(kind) }),
   },
   {
     fault: "plain HTTP sent to the auth service's TLS port (http:// --auth-url)",
+    notFor: { mitmproxy: 'mitmproxy in reverse mode serves plain HTTP and TLS on the same port' },
     ca: true,
     authSite: 'auth-tls-spoken-plain',
     authScheme: 'http',
@@ -287,10 +305,11 @@ export const CELLS: Cell[] = [
       { name: 'auth-tls-spoken-plain', tls: c.good, routes: [{ path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
     ],
     // Not AUTH_SERVICE_DOWN: the auth service is up, on TLS.
-    expect: (kind) => ({ exit: 1, step: 'auth', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' ? 'none' : kind }),
+    expect: (kind) => ({ exit: 1, step: 'auth', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' || kind === 'node-gateway' ? 'none' : own(kind) }),
   },
   {
     fault: 'TLS sent to a plain-HTTP port (https:// URL)',
+    notFor: { mitmproxy: 'mitmproxy in reverse mode answers TLS on any port, with its own CA' },
     scheme: 'https',
     sites: (u) => [{ name: 'plain-spoken-tls', routes: base(u) }],
     expect: () => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: 'none' }),
@@ -309,3 +328,29 @@ export const CELLS: Cell[] = [
     expect: () => ({ exit: 1, step: 'experiments', code: 'ROUTE_PROXY_NOT_MOUNTED', responder: 'hokusai-api' }),
   },
 ];
+
+/**
+ * mitmproxy 8 listens on one port, so it runs one mitmdump per site (a second of CPU and ~60 MB
+ * each): the matrix keeps it to the cells where its own behaviour is under test (its 502 page, its
+ * 413, its login, its TLS, its lack of a read timeout) and a few answers of its addon; elsewhere its
+ * answer would be the addon's again.
+ */
+const MITMPROXY_CELLS: ReadonlySet<string> = new Set([
+  'healthy',
+  'healthy over TLS',
+  'upstream down',
+  'API down behind the proxy',
+  'upstream down, as --mlflow-url',
+  'upstream never answers, proxy timeout 10s > --timeout 1s',
+  'request body over the proxy limit (413)',
+  'artifact paths not routed (proxy JSON 404)',
+  'PUT refused on the artifact path',
+  'mount prefix not stripped',
+  'TLS, self-signed certificate',
+  'login wall (HTTP Basic) in front of the registry',
+  'MLflow mount refused by an access rule (403)',
+]);
+
+export const CELLS: Cell[] = ALL_CELLS.map((c) =>
+  MITMPROXY_CELLS.has(c.fault) || c.notFor?.mitmproxy ? c : { ...c, notFor: { ...c.notFor, mitmproxy: "its answer here would be its addon's again (one mitmdump per site: the matrix keeps mitmproxy to its own behaviours)" } },
+);

@@ -37,7 +37,8 @@ interface ReportShape {
 }
 
 export function defineMatrix(kind: ProxyKind): void {
-  const cells = CELLS.filter((c) => !c.only || c.only.includes(kind));
+  const cells = CELLS.filter((c) => (!c.only || c.only.includes(kind)) && !c.notFor?.[kind]);
+  const notApplicable = CELLS.filter((c) => c.notFor?.[kind]);
   const tmp = tempDir();
   let stack: Stack;
   let silent: net.Server;
@@ -71,10 +72,11 @@ export function defineMatrix(kind: ProxyKind): void {
     proxy = main as RunningProxy;
     for (const entry of separate as Array<readonly [Cell, RunningProxy]>) own.set(entry[0], entry[1]);
     mkdirSync(MATRIX_DIR, { recursive: true });
-    writeFileSync(matrixFile, '');
+    // A fault this proxy cannot express is a row of the matrix too, saying why.
+    writeFileSync(matrixFile, notApplicable.map((c) => `${[kind, c.fault, 'n/a', '-', c.notFor![kind], '-', '-'].join('\t')}\n`).join(''));
     writeFileSync(pagesFile, '');
     writeFileSync(terminalFile, '');
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all([proxy?.stop(), ...[...own.values()].map((p) => p.stop())]);

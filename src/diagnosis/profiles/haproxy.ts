@@ -12,7 +12,7 @@ export const haproxy = {
     { status: [403], body: /Request forbidden by administrative rules/i, situation: 'path-refused', source: CAPTURED('HAProxy 2.6 (403 page, `http-request deny`)') },
     { status: [429], body: /You have sent too many requests in a given amount of time/i, situation: 'rate-limited', source: CAPTURED('HAProxy 2.6 (429 page)') },
     { status: [404], body: /The resource could not be found/i, situation: 'no-route', source: CAPTURED('HAProxy 2.6 (404 page, `deny_status 404`)') },
-    { status: [413], body: /The request entity is too large|Payload Too Large/i, situation: 'too-large', source: CAPTURED('HAProxy 2.6 (413 page)') },
+    { status: [413], body: /<h1>413 Payload Too Large<\/h1>\s*The request entity exceeds the maximum allowed/i, situation: 'too-large', source: CAPTURED('HAProxy 2.6 (413 page)') },
     { status: [401], body: /You need a valid user and password to access this content/i, situation: 'login', source: CAPTURED('HAProxy 2.6 (401 page, `http-request auth`)') },
   ],
   fixes: {

@@ -73,7 +73,7 @@ const nginxForbiddenPut: Case = { name: "nginx's 403 Forbidden page on the PUT",
 const nginx429: Case = { name: "nginx's own 429 page", ev: () => runAnswers(proxyPage('nginx', 429)) };
 const api429: Case = { name: "the API's 429 Rate limit exceeded", ev: () => runAnswers(api(429, { detail: 'Rate limit exceeded' }, [['retry-after', '30']])) };
 const nginx502: Case = { name: "nginx's own 502 page", ev: () => searchAnswers(proxyPage('nginx', 502)) };
-const nginx504: Case = { name: "nginx's own 504 page", ev: () => searchAnswers(proxyPage('nginx', 504)) };
+const nginx504: Case = { name: "nginx's own 504 page, 1.0 s after fast calls", ev: () => searchAnswers(proxyPage('nginx', 504), 1004) };
 const nginx404: Case = { name: "nginx's own 404 page", ev: () => searchAnswers(proxyPage('nginx', 404, /mount/)) };
 const mlflowNoSuchThing: Case = { name: "MLflow's own RESOURCE_DOES_NOT_EXIST on the PUT", ev: () => putAnswers(mlflow(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'No such file' })) };
 const authPsycopg: Case = { name: "the auth service's own psycopg2 error", ev: authDbError };
@@ -188,7 +188,13 @@ const VALID: Record<string, Case[]> = {
   GATEWAY_REFUSED: [healthy, nginx502, nginx404, nginxForbiddenPut, nginx429, { name: "the API's own 400 JSON", ev: () => searchAnswers(api(400, { detail: 'Bad Request' })) }],
   // A hop's 5xx page, the database's own words (MLFLOW_BACKEND_ERROR), the auth service's and the API's own 500s are not MLflow failing inside.
   MLFLOW_INTERNAL_ERROR: [healthy, nginx502, authPsycopg, sibling('MLFLOW_BACKEND_ERROR'), { name: "the API's own 500 JSON", ev: () => runAnswers(api(500, { detail: 'Internal server error while proxying to MLflow' })) }],
-  GATEWAY_TIMEOUT: [healthy, nginx502, { name: "a hop's 502 that came fast after fast calls (not at a round timeout)", ev: () => searchAnswers(proxyPage('apache', 502), 380) }],
+  GATEWAY_TIMEOUT: [
+    healthy,
+    nginx502,
+    { name: "a hop's 502 that came fast after fast calls (not at a round timeout)", ev: () => searchAnswers(proxyPage('apache', 502), 380) },
+    // A gateway that answers 504 at once for an upstream that refused: it waited for nothing.
+    { name: "a hop's 504 after 9 ms, with no words of a timeout", ev: () => searchAnswers({ status: 504, headers: [['x-powered-by', 'Gateway']], body: 'Error occurred while trying to proxy' }, 9) },
+  ],
   GATEWAY_RATE_LIMITED: [healthy, api429, { name: "HAProxy's 503 page on the first MLflow call (no server, not a limit)", ev: () => searchAnswers(proxyPage('haproxy', 503, /upstream down/)) }],
   ROUTE_PROXY_NOT_MOUNTED: [healthy, nginx502, { name: "MLflow's Flask 404 through nginx (prefix kept)", ev: () => SCENARIOS.ROUTE_PREFIX_NOT_STRIPPED!().ev }],
   // MLflow's 404 on the mount when --registry-url is MLflow itself: no proxy to blame (ROUTE_WRONG_BASE_URL).
@@ -286,17 +292,19 @@ const INVALID: Record<string, InvalidCase[]> = {
     { name: "Cloudflare's 522 (documented)", ev: () => searchAnswers(documented.cloudflare522), step: 'experiments', responder: 'cloudflare' },
     { name: "the AWS load balancer's 503 Service Temporarily Unavailable (documented)", ev: () => searchAnswers(albPage(503)), step: 'experiments', responder: 'load-balancer' },
     { name: "the Azure Application Gateway's 502 (documented)", ev: () => searchAnswers(documented.azure502), step: 'experiments', responder: 'azure-appgw' },
+    { name: "an unnamed hop's 504 after 9 ms: it did not wait, it could not reach", ev: () => searchAnswers({ status: 504, headers: [['content-type', 'text/plain']], body: 'upstream error' }, 9), step: 'experiments', responder: 'hop' },
     { name: "an unnamed hop's 502 (Server: Zorgon)", ev: () => searchAnswers({ status: 502, headers: [['server', 'Zorgon/2.1'], ['content-type', 'text/html']], body: '<h1>upstream trouble</h1>' }), step: 'experiments', responder: 'hop' },
   ],
   GATEWAY_TIMEOUT: [
-    { name: "nginx's 504 page", ev: () => searchAnswers(proxyPage('nginx', 504)), step: 'experiments', responder: 'nginx' },
-    { name: "HAProxy's 504 page", ev: () => searchAnswers(proxyPage('haproxy', 504)), step: 'experiments', responder: 'haproxy' },
+    // A proxy's read timeout (1 s in the matrix): its 504 comes when it gives up.
+    { name: "nginx's 504 page", ev: () => searchAnswers(proxyPage('nginx', 504), 1004), step: 'experiments', responder: 'nginx' },
+    { name: "HAProxy's 504 page", ev: () => searchAnswers(proxyPage('haproxy', 504), 1003), step: 'experiments', responder: 'haproxy' },
     // Apache's ProxyTimeout (1 s in the matrix) expired: its 502 comes at the round second.
     { name: "Apache's 502 Error reading from remote server, 1.0 s after fast calls", ev: () => searchAnswers(proxyPage('apache', 502), 1004), step: 'experiments', responder: 'apache' },
-    { name: "the AWS load balancer's 504 Gateway Time-out (documented)", ev: () => searchAnswers(albPage(504)), step: 'experiments', responder: 'load-balancer' },
+    { name: "the AWS load balancer's 504 Gateway Time-out (documented), after its 60 s idle timeout", ev: () => searchAnswers(albPage(504), 60_012), step: 'experiments', responder: 'load-balancer' },
     { name: "a hop's 503 at a round 3 s after fast calls, no Server header", ev: () => searchAnswers({ status: 503, headers: [['content-type', 'text/plain']], body: 'upstream went away' }, 3012), step: 'experiments', responder: 'hop' },
-    { name: "Caddy's 504", ev: () => searchAnswers(proxyPage('caddy', 504)), step: 'experiments', responder: 'caddy' },
-    { name: "Kong's 504 (documented)", ev: () => searchAnswers(documented.kongTimeout), step: 'experiments', responder: 'kong' },
+    { name: "Caddy's 504", ev: () => searchAnswers(proxyPage('caddy', 504), 1005), step: 'experiments', responder: 'caddy' },
+    { name: "Kong's 504 (documented): its words say it", ev: () => searchAnswers(documented.kongTimeout), step: 'experiments', responder: 'kong' },
   ],
   GATEWAY_RATE_LIMITED: [
     { name: "nginx's 429 page", ev: () => runAnswers(proxyPage('nginx', 429)), step: 'run', responder: 'nginx' },
