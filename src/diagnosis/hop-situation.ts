@@ -96,16 +96,27 @@ const ROUND_SECONDS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 45, 50, 
  */
 export function roundTimeout(ev: Evidence, x: Exchange): string | undefined {
   const ms = x.timings.total;
-  if (!(ms >= 900)) return undefined;
-  const round = ROUND_SECONDS.find((s) => ms >= s * 1000 - 50 && ms <= s * 1000 + Math.max(350, s * 50));
+  const round = roundOf(ms);
   if (round === undefined) return undefined;
   const origin = originOf(x.request.url);
+  const how = `${x.response ? 'answered' : 'closed'} after ${(ms / 1000).toFixed(1)} s — a round ${round} s timeout —`;
+  // Every try of this request came at the same round interval: a fixed timeout, whatever the load.
+  const tries = exchangesWhere(ev, {}).filter((y) => y.label === x.label && y.step === x.step && y.probe === x.probe && originOf(y.request.url) === origin && statusOf(y) === statusOf(x));
+  if (tries.length >= 2 && tries.every((y) => roundOf(y.timings.total) === round)) return `${how} on each of its ${tries.length} tries`;
   // Other requests only: the retried tries of this one waited the same timeout.
   const earlier = exchangesWhere(ev, {}).filter((y) => y.label !== x.label && y.response !== undefined && idOf(y) < idOf(x) && originOf(y.request.url) === origin);
   if (earlier.length === 0) return undefined;
-  const slowest = Math.max(...earlier.map((y) => y.timings.total));
-  if (!(slowest * 3 < ms)) return undefined;
-  return `${x.response ? 'answered' : 'closed'} after ${(ms / 1000).toFixed(1)} s — a round ${round} s timeout — while the ${earlier.length} earlier call${earlier.length === 1 ? '' : 's'} through it took at most ${Math.round(slowest)} ms`;
+  // The fastest earlier call shows what the hop takes when its upstream answers (on a busy machine
+  // some earlier calls are slow too).
+  const fastest = Math.min(...earlier.map((y) => y.timings.total));
+  if (!(fastest * 2 < ms)) return undefined;
+  return `${how} while ${earlier.length === 1 ? 'the earlier call' : `the fastest of the ${earlier.length} earlier calls`} through it took ${Math.round(fastest)} ms`;
+}
+
+/** The round timeout (in seconds) an answer after `ms` came at, if any. */
+function roundOf(ms: number): number | undefined {
+  if (!(ms >= 900)) return undefined;
+  return ROUND_SECONDS.find((s) => ms >= s * 1000 - 50 && ms <= s * 1000 + Math.max(350, s * 50));
 }
 
 function waitedWords(x: Exchange): string {

@@ -30,6 +30,7 @@ for (const site of sites) {
     const router = express.Router();
     if (route.refuseMethods) router.use((req, res, next) => (route.refuseMethods.includes(req.method) ? res.status(405).set('allow', 'GET, POST').send('Method Not Allowed') : next()));
     if (route.maxBodyBytes !== undefined) router.use(express.raw({ type: () => true, limit: route.maxBodyBytes }));
+    if (route.rejectOverBytes !== undefined) router.use((req, _res, next) => (Number(req.headers['content-length'] ?? 0) > route.rejectOverBytes ? req.socket.destroy() : next()));
     const a = route.action;
     if (a.kind === 'proxy') {
       router.use(
@@ -51,6 +52,7 @@ for (const site of sites) {
       );
     } else if (a.kind === 'respond') router.use((_req, res) => res.status(a.status).type(a.type).send(a.body));
     else if (a.kind === 'deny') router.use((_req, res) => res.sendStatus(403));
+    else if (a.kind === 'unavailable') router.use((_req, res) => res.sendStatus(503));
     // 'not-found': nothing here, so express answers its own 404.
     app.use((req, res, next) => (mine(req) ? router(req, res, next) : next()));
   }

@@ -21,7 +21,9 @@ export type RouteAction =
   /** The proxy's own "no such path" answer (its built-in 404). */
   | { kind: 'not-found' }
   /** The proxy's own refusal of every method (its built-in 403: an access rule). */
-  | { kind: 'deny' };
+  | { kind: 'deny' }
+  /** The proxy has no upstream for the route (an ingress whose Service has no endpoints): its own 503. */
+  | { kind: 'unavailable' };
 
 export interface Route {
   /** A path prefix ending in '/' ('/api/mlflow/'), or an exact path when `exact`. */
@@ -36,6 +38,8 @@ export interface Route {
   refuseMethods?: string[];
   /** The proxy lets one request through, then refuses the rest with this status (nginx/HAProxy only). */
   rateLimitStatus?: 429 | 503;
+  /** Requests with a larger body: the proxy closes the connection instead of answering (HAProxy's `http-request reject`, the Node gateway). */
+  rejectOverBytes?: number;
 }
 
 /** HTTP Basic authentication the proxy demands for every path of a site (a staging login wall). */
@@ -152,6 +156,8 @@ function nginx(sites: readonly Site[], ctx: RenderContext): Rendered {
         lines.push(`default_type ${a.type};`, `return ${a.status} '${a.body.replace(/'/g, "\\'")}';`);
       } else if (a.kind === 'deny') {
         lines.push('deny all;');
+      } else if (a.kind === 'unavailable') {
+        lines.push('return 503;');
       } else {
         lines.push(`root ${d}/empty;`);
       }
@@ -216,6 +222,7 @@ function haproxy(sites: readonly Site[], ctx: RenderContext): Rendered {
       const acl = [`r${i}`, ...site.routes.slice(0, i).map((_, j) => `!r${j}`)].join(' ');
       if (r.refuseMethods) fe.push(`  http-request deny deny_status 403 if ${acl} { method ${r.refuseMethods.join(' ')} }`);
       if (r.maxBodyBytes !== undefined) fe.push(`  http-request deny deny_status 413 if ${acl} { req.hdr_val(content-length) gt ${r.maxBodyBytes} }`);
+      if (r.rejectOverBytes !== undefined) fe.push(`  http-request reject if ${acl} { req.hdr_val(content-length) gt ${r.rejectOverBytes} }`);
       if (r.rateLimitStatus) {
         const table = `rl_${id}_${i}`;
         fe.push(`  http-request track-sc0 dst_port table ${table} if ${acl}`, `  http-request deny deny_status ${r.rateLimitStatus} if ${acl} { sc_http_req_cnt(0) gt 1 }`);
@@ -225,7 +232,11 @@ function haproxy(sites: readonly Site[], ctx: RenderContext): Rendered {
       if (a.kind === 'respond') fe.push(`  http-request return status ${a.status} content-type "${a.type}" string "${a.body.replace(/"/g, '\\"')}" if ${acl}`);
       else if (a.kind === 'not-found') fe.push(`  http-request deny deny_status 404 if ${acl}`);
       else if (a.kind === 'deny') fe.push(`  http-request deny deny_status 403 if ${acl}`);
-      else {
+      else if (a.kind === 'unavailable') {
+        // A backend without servers: HAProxy's own 503 "No server is available".
+        fe.push(`  use_backend be_${id}_${i} if ${acl}`);
+        sections.push(`backend be_${id}_${i}`);
+      } else {
         fe.push(`  use_backend be_${id}_${i} if ${acl}`);
         const be = [`backend be_${id}_${i}`];
         if (a.to !== undefined) {
@@ -320,6 +331,7 @@ function apache(sites: readonly Site[], ctx: RenderContext): Rendered {
       if (r.maxBodyBytes !== undefined) v.push(`  RewriteCond expr "%{HTTP:Content-Length} -gt ${r.maxBodyBytes}"`, `  RewriteRule ${match} - [R=413,L]`);
       if (r.refuseMethods) loc.push(`    <Limit ${r.refuseMethods.join(' ')}>`, '      Require all denied', '    </Limit>');
       if (a.kind === 'deny') loc.push('    Require all denied');
+      if (a.kind === 'unavailable') v.push(`  RewriteRule ${match} - [R=503,L]`);
       if (a.kind === 'respond') {
         const file = `responses/r${hosts.length}_${i}${a.type.includes('json') ? '.json' : a.type.includes('html') ? '.html' : '.txt'}`;
         files[file] = a.body;
@@ -399,6 +411,8 @@ function caddy(sites: readonly Site[], ctx: RenderContext): Rendered {
         h.push(`    header Content-Type "${a.type}"`, `    respond \`${a.body}\` ${a.status}`);
       } else if (a.kind === 'deny') {
         h.push('    respond 403');
+      } else if (a.kind === 'unavailable') {
+        h.push('    respond 503');
       } else {
         h.push(`    root * ${d}/empty`, '    file_server');
       }

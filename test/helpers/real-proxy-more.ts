@@ -94,6 +94,8 @@ class Site:
         action = route["action"]
         if action["kind"] == "deny":
             flow.response = http.Response.make(403, b"", {})
+        elif action["kind"] == "unavailable":
+            flow.response = http.Response.make(503, b"", {})
         elif action["kind"] == "respond":
             flow.response = http.Response.make(action["status"], action["body"].encode(), {"Content-Type": action["type"]})
         else:

@@ -137,6 +137,12 @@ const ALL_CELLS: Cell[] = [
     expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: own(kind) }),
   },
   {
+    // ingress-nginx answers so when a Service has no ready endpoints; not a rate limit (nothing passed before).
+    fault: 'no upstream for the MLflow mount (its own 503 on the first call)',
+    sites: (u) => [{ name: 'no-endpoints', routes: [{ path: MOUNT, action: { kind: 'unavailable' } }, apiRoute(u)] }],
+    expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: own(kind), status: 503 }),
+  },
+  {
     fault: 'API down behind the proxy',
     sites: (u) => [{ name: 'api-down', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.closed } }] }],
     expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_UPSTREAM_UNREACHABLE', responder: own(kind) }),
@@ -167,6 +173,13 @@ const ALL_CELLS: Cell[] = [
     expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ARTIFACT_TOO_LARGE', responder: own(kind) }),
   },
   {
+    fault: 'request body over the proxy limit: the connection is closed, no 413',
+    only: ['haproxy', 'node-gateway'],
+    sites: (u) => [{ name: 'too-large-reset', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, rejectOverBytes: 1024 }]) }],
+    // The small-upload probe passes where the 4 KiB upload was cut: the size is what differs.
+    expect: () => ({ exit: 1, step: 'artifact', code: 'ARTIFACT_TOO_LARGE', responder: 'none' }),
+  },
+  {
     fault: 'MLflow mount not routed (proxy 404)',
     sites: (u) => [{ name: 'mount-unrouted', routes: [{ path: '/health', exact: true, action: { kind: 'proxy', upstream: u.api } }, { path: '/api/health/', action: { kind: 'proxy', upstream: u.api } }] }],
     expect: (kind) => ({ exit: 1, step: 'experiments', code: 'ROUTE_PROXY_NOT_MOUNTED', responder: own(kind) }),
@@ -185,6 +198,17 @@ const ALL_CELLS: Cell[] = [
       },
     ],
     // HAProxy's `http-request return` sends the body alone: no Server header, a hop that names itself with nothing.
+    expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind === 'haproxy' ? 'hop' : own(kind) }),
+  },
+  {
+    // MLflow's own error code from the proxy: only the differential (the ajax-api upload passes through it) tells.
+    fault: "artifact paths not routed (proxy 404 in MLflow's shape, NOT_FOUND)",
+    sites: (u) => [
+      {
+        name: 'artifacts-unrouted-mlflow-shape',
+        routes: base(u, [{ path: ARTIFACTS, action: { kind: 'respond', status: 404, type: 'application/json', body: '{"error_code":"NOT_FOUND","message":"no route"}' } }]),
+      },
+    ],
     expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind === 'haproxy' ? 'hop' : own(kind) }),
   },
   {

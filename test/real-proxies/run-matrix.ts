@@ -32,7 +32,7 @@ interface ReportShape {
   targets: Array<{
     steps: Array<{ id: string; rootCause: boolean; status: string }>;
     findings: Array<{ code: string; step: string; rootCause: boolean; evidence: string[]; severity: string }>;
-    exchanges: Array<{ id: string; responder?: string; request: { method: string; url: string }; response?: { status: number; headers: Array<[string, string]>; bodyExcerpt: string } }>;
+    exchanges: Array<{ id: string; label: string; responder?: string; request: { method: string; url: string }; response?: { status: number; headers: Array<[string, string]>; bodyExcerpt: string }; timings: { total: number } }>;
   }>;
 }
 
@@ -143,7 +143,8 @@ async function runCell(cell: Cell, url: string, authUrl: string, caFile: string 
     ...(root ? { step: root.step, code: root.code } : { step: t.steps.find((s) => s.rootCause)?.id }),
     ...(root ? { responder: x?.response ? (x.responder ?? 'unknown') : 'none' } : {}),
     ...(x?.response ? { status: x.response.status } : {}),
-    terminal: run.err,
+    // Each exchange's time too: the timing rules (a round timeout after fast calls) read them.
+    terminal: `${run.err}\n${t.exchanges.map((e) => `${e.id} ${e.label} ${e.response?.status ?? 'no answer'} ${Math.round(e.timings.total)} ms`).join('\n')}`,
     findings: t.findings.map((f) => `${f.severity} ${f.code} at ${f.step}`),
     steps: t.steps.map((st) => st.status),
     ...(x?.response
