@@ -108,9 +108,7 @@ export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fing
     chain: withResponder(layers, responder),
     writer: 'hop',
     behind,
-    basis: gatewayStatus
-      ? `${status} is a gateway's own answer about its upstream, and the body is not ${serviceWords(behind)}'s`
-      : `the answer has none of ${serviceWords(behind)}'s own marks (${markWords(behind)})`,
+    basis: gatewayStatus ? `a gateway's status, and none of ${serviceWords(behind)}'s marks` : `none of ${serviceWords(behind)}'s own marks (${markWords(behind)})`,
     sure: gatewayStatus ? 'certain' : 'likely',
     ...(says !== undefined ? { says } : {}),
   };
@@ -221,7 +219,7 @@ function againstBaseline(x: Exchange, fp: Fingerprint, base: Baseline): Fingerpr
   const server = headerValues(x.response?.headers, 'server').at(-1)?.toLowerCase();
   if (fp.writer === 'hop') {
     const ref = base.own[0]!;
-    return { ...fp, sure: 'certain', basis: `${fp.basis}, while ${ref.label} (${ref.id}) through the same origin was ${serviceWords(fp.behind)}'s own answer` };
+    return { ...fp, sure: 'certain', basis: `${fp.basis}, which ${ref.label} (${ref.id}) through the same origin had` };
   }
   // A body shaped like MLflow's JSON error with another server than every MLflow answer through the
   // same origin: something in front imitates the shape (a gateway's own `{"error_code": "NOT_FOUND"}`).

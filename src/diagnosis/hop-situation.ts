@@ -63,15 +63,18 @@ function serverSide(ev: Evidence, x: Exchange, status: number, words: string, up
   if (round) return { situation: 'upstream-timeout', sure: 'likely', why: round };
   if (status === 501 && writes) return { situation: 'method-refused', sure: 'certain', why: `501 Not Implemented on ${x.request.method}` };
   if (status === 503) {
+    // A 503 is a limit only when something passed through the hop before it, or its words say so:
+    // on the first call through it, a Retry-After says "later", not "too many" (Varnish sends
+    // Retry-After: 5 with its "Backend fetch failed").
     const retryAfter = headerValue(x.response?.headers, 'retry-after');
-    if (retryAfter !== undefined) return { situation: 'rate-limited', sure: 'likely', why: `a 503 with Retry-After: ${retryAfter.slice(0, 20)}` };
-    if (RATE_WORDS.test(words)) return { situation: 'rate-limited', sure: 'likely', why: 'its 503 speaks of a limit' };
+    const later = retryAfter !== undefined ? ` with Retry-After: ${retryAfter.slice(0, 20)}` : '';
+    if (RATE_WORDS.test(words)) return { situation: 'rate-limited', sure: 'likely', why: `its 503${later} speaks of a limit` };
     const before = passedBefore(ev, x);
-    if (before) return { situation: 'rate-limited', sure: 'likely', why: `a fast 503 after ${before.label} (${before.id}) passed through it to ${upstream} — or ${upstream} went away during the check` };
+    if (before) return { situation: 'rate-limited', sure: 'likely', why: `a ${failed === undefined && !later ? 'fast ' : ''}503${later} after ${before.label} (${before.id}) passed through it to ${upstream} — or ${upstream} went away during the check` };
+    if (failed === undefined) return { situation: 'upstream-unreachable', sure: 'likely', why: `a 503${later} on the first call through it to ${upstream}: nothing behind it to send it to (a rate limit would answer after calls pass)` };
   }
   if (failed !== undefined && status !== 501 && status !== 505) return { situation: 'upstream-unreachable', sure: 'certain', why: `its ${status} says "${failed}"` };
-  if (status === 503) return { situation: 'upstream-unreachable', sure: 'likely', why: `a 503 without Retry-After on the first call through it to ${upstream}: nothing behind it to send it to (a rate limit would answer after calls pass)` };
-  if (status === 502 || (status >= 520 && status <= 530)) return { situation: 'upstream-unreachable', sure: 'certain', why: `${status}, a gateway's answer about its upstream` };
+  if (status === 502 || (status >= 520 && status <= 530)) return { situation: 'upstream-unreachable', sure: 'certain', why: `${status}: ${status === 502 ? 'Bad Gateway' : 'the origin is unreachable'}` };
   if (status === 500) return { situation: 'upstream-unreachable', sure: 'likely', why: '500 of its own: it failed to get an answer from its upstream' };
   return { situation: 'request-refused', sure: 'certain', why: `${status}, its own answer` };
 }

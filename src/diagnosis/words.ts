@@ -43,6 +43,19 @@ export function describeAnswer(x: Exchange): string {
   return `${x.response.status} ${summary} from ${writerWords(x)}${via}`;
 }
 
+/** The answer alone, for a sentence that already names who wrote it: '503 HTML page "Service Unavailable"'. */
+export function answerOnly(x: Exchange): string {
+  if (!x.response) return x.error ? `no answer (${x.error.kind}: ${x.error.message})` : 'no answer';
+  const facts = readBody(x);
+  return `${x.response.status} ${facts.text === '' ? 'empty body' : bodySummary(facts, 120)}`;
+}
+
+/** How a hop's answer was read: 'likely: a 503 on the first call…; none of MLflow's own marks'. */
+export function decidedBy(x: Exchange, reading: { sure: 'certain' | 'likely'; why: string } | undefined): string {
+  const basis = fingerprintOf(x).basis;
+  return reading ? `${reading.sure === 'likely' ? 'likely: ' : ''}${reading.why}; ${basis}` : basis;
+}
+
 /** ', and the API's own MLflow health check (x3) fails the same way' — other exchanges showing one fault. */
 export function sameWay(others: readonly Exchange[]): string {
   if (others.length === 0) return '';

@@ -44,6 +44,12 @@ const SITUATIONS: Situation[] = [
     expect: { step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE' },
   },
   {
+    name: 'cannot reach its upstream: its own 503 with Retry-After on the first call (a cache whose backend is down)',
+    statuses: [503],
+    decide: (look, status) => (r) => (r.path.startsWith(MOUNT) ? answer(look, status, { headers: { 'retry-after': '5' } }) : forward),
+    expect: { step: 'experiments', code: 'GATEWAY_UPSTREAM_UNREACHABLE' },
+  },
+  {
     name: 'gave up waiting: its own 504/524 after waiting a second',
     statuses: [504, 524],
     decide: (look, status) => (r) => (r.path.startsWith(MOUNT) ? answer(look, status, { delayMs: 1000 }) : forward),

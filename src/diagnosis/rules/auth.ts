@@ -22,7 +22,7 @@ import {
   throughProxy,
   tlsPortProof,
 } from '../evidence-query.js';
-import { capitalise, describeAnswer, hopAt, nameOf, responderWords, sameWay } from '../words.js';
+import { answerOnly, capitalise, decidedBy, describeAnswer, hopAt, nameOf, responderWords, sameWay } from '../words.js';
 import { report, rule } from '../finding.js';
 import { hopReading } from '../hop-situation.js';
 import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
@@ -231,7 +231,7 @@ export const rules: Rule[] = [
         report(serviceDownMeta, {
           step: 'auth',
           cause: byHop(validate)
-            ? `${capitalise(hopAt(validate))} cannot get an answer from the auth service behind it: validate got ${describeAnswer(validate)} — its own answer (${hopReading(ev, validate)?.why ?? 'a gateway status'})${healthNote}${apiNote}.`
+            ? `${capitalise(hopAt(validate))} cannot get an answer from the auth service behind it: validate got ${answerOnly(validate)} — its own answer (${decidedBy(validate, hopReading(ev, validate))})${healthNote}${apiNote}.`
             : `The auth service at ${hostOf(validate.request.url)} is not answering properly: validate got ${describeAnswer(validate)}${healthNote}${apiNote}.`,
           evidence: [validate.id, health?.id, api?.id],
           fix: [

@@ -5,7 +5,7 @@
 import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { headerValue, readBody } from '../exchange-body.js';
-import { fingerprintOf, isMlflowPath, originOf, serviceWords } from '../fingerprint.js';
+import { isMlflowPath, originOf, serviceWords } from '../fingerprint.js';
 import { hopReading, roundTimeout, type HopReading } from '../hop-situation.js';
 import { hopFix } from '../profiles/index.js';
 import type { Situation } from '../situations.js';
@@ -27,7 +27,7 @@ import {
   statusOf,
   tlsPortProof,
 } from '../evidence-query.js';
-import { capitalise, describeAnswer, formatBytes, hopAt, nameOf } from '../words.js';
+import { answerOnly, capitalise, decidedBy, describeAnswer, formatBytes, hopAt, nameOf } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
 
@@ -179,7 +179,7 @@ export const rules: Rule[] = [
       }
       return report(loginMeta, {
         step: x.step as StepId,
-        cause: `${capitalise(hopAt(x))} asks for ${asked} before anything reaches ${service}: ${nameOf(x)} got ${describeAnswer(x)}. ${capitalise(service)} never saw the request, so the API key was not checked.`,
+        cause: `${capitalise(hopAt(x))} asks for ${asked} before anything reaches ${service}: ${nameOf(x)} got ${answerOnly(x)}. ${capitalise(service)} never saw the request, so the API key was not checked.`,
         evidence: [x.id],
         fix: [
           hopFix(who, 'login'),
@@ -237,8 +237,8 @@ const META: Partial<Record<Situation, RuleMeta>> = {
 export function hopCause(ev: Evidence, x: Exchange, situation: Situation, reading: HopReading): string {
   const front = capitalise(hopAt(x));
   const upstream = upstreamWords(ev, x);
-  const answer = `${nameOf(x)} got ${describeAnswer(x)}`;
-  const how = `${reading.sure === 'likely' ? 'likely: ' : ''}${reading.why}; written in front: ${fingerprintOf(x).basis}`;
+  const answer = `${nameOf(x)} got ${answerOnly(x)}`;
+  const how = decidedBy(x, reading);
   switch (situation) {
     case 'upstream-unreachable':
       return `${front} cannot reach ${upstream}${everyPathWords(ev, x)}: ${answer} — its own answer, ${upstream} never saw the request (${how}).`;

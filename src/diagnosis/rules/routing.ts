@@ -5,7 +5,7 @@ import { mlflowBaseUrl } from '../../mlflow/urls.js';
 import type { StepId } from '../../steps/types.js';
 import { artifactVerdict, passingTrackingCall } from '../artifact-verdict.js';
 import { errorWords, headerValue, readBody } from '../exchange-body.js';
-import { fingerprintOf, originOf } from '../fingerprint.js';
+import { originOf } from '../fingerprint.js';
 import { hopReading } from '../hop-situation.js';
 import { hopFix, isProxy, isWerkzeugPage, type Responder } from '../profiles/index.js';
 import {
@@ -26,7 +26,7 @@ import {
   statusOf,
   throughProxy,
 } from '../evidence-query.js';
-import { capitalise, describeAnswer, hopAt, nameOf, responderWords } from '../words.js';
+import { answerOnly, capitalise, decidedBy, describeAnswer, hopAt, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
 
@@ -159,7 +159,7 @@ export const rules: Rule[] = [
       return [
         report(notMountedMeta, {
           step: miss.step as StepId,
-          cause: `${capitalise(hopAt(miss))} has no route for ${mount}/…: ${nameOf(miss)} got ${describeAnswer(miss)} — its own answer; neither the API nor MLflow saw the request${reading ? ` (${reading.why}; written in front: ${fingerprintOf(miss).basis})` : ''}.`,
+          cause: `${capitalise(hopAt(miss))} has no route for ${mount}/…: ${nameOf(miss)} got ${answerOnly(miss)} — its own answer; neither the API nor MLflow saw the request (${decidedBy(miss, reading)}).`,
           evidence: [miss.id],
           fix: [hopFix(responderOf(miss), 'no-route'), `Check that ${mount} (--mlflow-path) is the path the proxy serves MLflow under.`],
         }),
@@ -244,7 +244,7 @@ export const rules: Rule[] = [
     return [
       report(methodMeta, {
         step: 'artifact',
-        cause: `${capitalise(hopAt(refused))} refuses ${refused.request.method} on the artifact path: ${nameOf(refused)} got ${describeAnswer(refused)} — its own answer; MLflow never saw the upload${tracking ? `, while ${nameOf(tracking)} passed through it` : ''}${reading ? ` (${reading.why}; written in front: ${fingerprintOf(refused).basis})` : ''}.`,
+        cause: `${capitalise(hopAt(refused))} refuses ${refused.request.method} on the artifact path: ${nameOf(refused)} got ${answerOnly(refused)} — its own answer; MLflow never saw the upload${tracking ? `, while ${nameOf(tracking)} passed through it` : ''} (${decidedBy(refused, reading)}).`,
         evidence: [refused.id, tracking?.id],
         fix: [hopFix(responderOf(refused), 'method-refused'), 'Confirm the fix: `hokus-check --only artifact` passes.'],
       }),

@@ -99,7 +99,7 @@ describe('auth', () => {
 
   it('AUTH_SERVICE_DOWN on the load balancer page quotes the auth /health probe too', () => {
     const f = one('AUTH_SERVICE_DOWN', SCENARIOS.AUTH_SERVICE_DOWN!().ev);
-    expect(f.cause).toMatch(/^The AWS load balancer at auth\.example\.test cannot get an answer from the auth service behind it: validate got 503 HTML page "503 Service Temporarily Unavailable" from the AWS load balancer/);
+    expect(f.cause).toMatch(/^The AWS load balancer at auth\.example\.test cannot get an answer from the auth service behind it: validate got 503 HTML page "503 Service Temporarily Unavailable" — its own answer/);
     expect(f.cause).toMatch(/; GET \/health got 503/);
   });
 
