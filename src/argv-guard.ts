@@ -1,8 +1,10 @@
 // Before commander sees argv: a key on the command line is refused with one line that never echoes
 // it (commander's "unknown option '--api-key=…'" would print it whole), and the text of every usage
-// error is redacted. A key on the command line stays in shell history and in `ps`: the answer says how
-// keys are passed instead.
-import { createRedactor, type Redactor } from './http/redact.js';
+// error is redacted and defused (no workflow command in it: src/http/redact.ts). A key on the command
+// line stays in shell history and in `ps`: the answer says how keys are passed instead. The key of
+// the variable this run reads counts in every form the redactor knows — its secret part alone (the
+// key without hk_test_), 8 characters of it, another case, an encoding.
+import { createRedactor, defuseCommands, holdsSecret, type Redactor } from './http/redact.js';
 
 export const HOW_KEYS_ARE_PASSED =
   'set the key in HOKUSAI_API_KEY (or name another variable with --api-key-env NAME), or pipe it with --api-key-stdin';
@@ -26,8 +28,9 @@ export function refuseKeyInArgv(argv: readonly string[], env: Record<string, str
       return `hokus-check: ${flag}: an API key is never given on the command line; ${HOW_KEYS_ARE_PASSED}\n`;
     }
   }
+  const holdsKey = holdsSecret(secrets);
   for (const arg of argv) {
-    if (HOKUSAI_KEY.test(arg) || secrets.some((s) => arg.includes(s))) {
+    if (HOKUSAI_KEY.test(arg) || holdsKey(arg)) {
       return `hokus-check: an argument holds an API key (not shown); keys are never given on the command line: ${HOW_KEYS_ARE_PASSED}\n`;
     }
   }
@@ -46,10 +49,13 @@ function withoutSimKey(argv: readonly string[]): string[] {
   return out;
 }
 
-/** Redacts a usage error: any hk_ key, and the value of the key variable(s) this run would read. */
+/**
+ * Redacts a usage error — any hk_ key, and the value of the key variable(s) this run would read — and
+ * defuses the workflow commands in it: commander quotes what was typed.
+ */
 export function usageRedactor(argv: readonly string[], env: Record<string, string | undefined>): Redactor {
   const redact = createRedactor(envSecrets(argv, env));
-  return (text) => redact(text).replace(/hk_(?:live|test)_[^\s'"`,;)]*/gi, '<redacted>');
+  return (text) => defuseCommands(redact(text).replace(/hk_(?:live|test)_[^\s'"`,;)]*/gi, '<redacted>'));
 }
 
 /** Values of HOKUSAI_API_KEY and of the variable named by --api-key-env, long enough to be secrets. */

@@ -5,6 +5,7 @@
 import { basename, relative } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { EXIT } from './exit-codes.js';
+import { exporterLimitsHelp } from './exporter/limits.js';
 import type { Command } from 'commander';
 import type { Factory } from './factory.js';
 import { processIo, withoutColor } from './io.js';
@@ -123,9 +124,10 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     .command('exporter')
     .description('serve /probe?env=NAME (one check, Prometheus text) and /metrics, like blackbox_exporter')
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:9464')
-    .option('--config <path>', 'config file with the environments (default ./hokus-check.config.json)')
+    .option('--config <path>', 'config file with the environments (required; a file in the working directory is not used)')
     .addOption(new Option('-e, --env <name>', 'serve only these environments of the config (repeatable)').argParser(collect).default([], 'all'))
     .option('--timeout-offset <duration>', "subtracted from the scrape's timeout (default: 10% of it, at most 500ms)")
+    .addHelpText('after', () => exporterLimitsHelp())
     .action(async (opts: Record<string, unknown>) => {
       const { exporterCommand } = await import('./commands/exporter.js');
       code = await exporterCommand(opts, f);
@@ -172,6 +174,8 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     .option('-e, --env <name>', 'environment from the config file', collect, [])
     .option('--older-than <duration>', 'only leftovers older than this (default 1h)', '1h')
     .option('--dry-run', 'list what would be deleted, delete nothing')
+    .option('--force', 'sweep even with --older-than shorter than a check can run (deadline + cleanup)')
+    .option('--check-id <id>', 'only what this one check left behind (12 hex characters, as the check printed it), whatever its age')
     .option('--timeout <duration>', 'per-request timeout (default 10s)')
     .option('--insecure', 'do not verify TLS certificates')
     .option('--ca-file <path>', 'extra CA certificates (PEM) to trust')

@@ -16,9 +16,17 @@ export interface Io {
   stderrStream?: NodeJS.WriteStream;
   /** The terminal type (TERM) the terminal declares: the spinner draws only on a known, non-dumb one. */
   term?: string | undefined;
-  /** Registers Ctrl-C / SIGTERM handlers; returns a function that removes them. */
-  onSignal(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
+  /**
+   * Registers handlers for the signals that end a run — Ctrl-C (SIGINT), SIGTERM (a CI runner's
+   * cancel, `kill`), SIGHUP (a closed SSH session or terminal), SIGQUIT (Ctrl-\\) — so that each
+   * cleans up instead of killing the process; returns a function that removes them.
+   */
+  onSignal(handler: (signal: EndSignal) => void): () => void;
 }
+
+/** The signals a command turns into "stop and clean up". */
+export const END_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+export type EndSignal = (typeof END_SIGNALS)[number];
 
 /** Whether output may be live and coloured, from the environment and whether stdout is a terminal. */
 export function terminalCaps(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): { interactive: boolean; color: boolean } {
@@ -34,12 +42,13 @@ export function withoutColor(io: Io): Io {
 
 export function processIo(): Io {
   const caps = terminalCaps(process.env, Boolean(process.stdout.isTTY));
-  // `hokus-check … | head` closes the pipe early: that is the reader's choice, not a crash. Later
-  // writes to that stream are dropped; the command still finishes (and cleans up) and returns its code.
+  // `hokus-check … | head` closes the pipe early, a closed SSH session takes the terminal away (EIO):
+  // the reader's choice, not a crash. Later writes to that stream are dropped; the command still
+  // finishes (and cleans up) and returns its code.
   const closed = new Set<NodeJS.WriteStream>();
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
+      if (err.code !== 'EPIPE' && err.code !== 'EIO') throw err;
       closed.add(stream);
     });
   }
@@ -65,13 +74,10 @@ export function processIo(): Io {
       return Buffer.concat(chunks).toString('utf8');
     },
     onSignal(handler) {
-      const int = () => handler('SIGINT');
-      const term = () => handler('SIGTERM');
-      process.on('SIGINT', int);
-      process.on('SIGTERM', term);
+      const listeners = END_SIGNALS.map((sig) => [sig, () => handler(sig)] as const);
+      for (const [sig, listener] of listeners) process.on(sig, listener);
       return () => {
-        process.off('SIGINT', int);
-        process.off('SIGTERM', term);
+        for (const [sig, listener] of listeners) process.off(sig, listener);
       };
     },
   };

@@ -1,10 +1,18 @@
 // The API key of each target, from the env var it names or from stdin: never from argv or the config
-// file. Shared by `check` and `sweep`.
+// file. Shared by `check`, `sweep` and the exporter (which refuses a bad key at start-up, before it
+// listens).
 import { UsageError } from '../config/errors.js';
 import { MAX_KEY_BYTES } from '../config/key-guard.js';
 import type { Settings } from '../config/resolve.js';
 import { ApiKey } from '../http/secret.js';
 import type { Factory } from '../factory.js';
+
+/**
+ * Shortest key accepted. A Hokusai key is hk_live_ or hk_test_ and a long secret; anything shorter is
+ * a placeholder (`x`, `changeme`) left in a CI variable, and a secret so short that redacting it
+ * would mask its characters wherever they occur (src/http/redact.ts).
+ */
+export const MIN_KEY_LENGTH = 8;
 
 export interface KeyInfo {
   key?: ApiKey;
@@ -33,6 +41,14 @@ export async function resolveKeys(settings: Settings, fromStdin: boolean, { io, 
       ]);
     }
     const trimmed = raw.trim();
+    const length = [...trimmed].length;
+    if (length < MIN_KEY_LENGTH) {
+      // Its length, never its value: even a placeholder may be a real secret cut short.
+      throw new UsageError([
+        `the key ${fromStdin ? 'on stdin' : `in ${target.apiKeyEnv}`} is ${length} character${length === 1 ? '' : 's'}: ` +
+          'a Hokusai key is hk_live_… or hk_test_… and much longer — a placeholder left in a CI variable?',
+      ]);
+    }
     const hadWhitespace = trimmed !== raw;
     const key = new ApiKey(trimmed);
     if (hadWhitespace) io.err(`hokus-check: warning: the key in ${fromStdin ? 'stdin' : target.apiKeyEnv} had surrounding whitespace; trimmed (${key.masked()})\n`);

@@ -15,10 +15,13 @@ import { safeIo, safeReport } from '../report/safe-output.js';
 import { writeOutputs } from '../report/write.js';
 import { checkTarget } from '../steps/check-target.js';
 import { skippedSteps } from '../steps/selection.js';
-import type { CheckResult, Target } from '../steps/types.js';
+import type { CheckResult, CheckState, StopCause, Target } from '../steps/types.js';
+import { createdSoFar } from '../steps/created.js';
+import { sweepCommand } from '../config/target-flags.js';
+import type { EndSignal } from '../io.js';
 import { collectorHttpOptions, readCaFile, targetHttpOptions } from './http-settings.js';
 import { UsageError } from '../config/errors.js';
-import { caFileProblem, outputProblems, registryUrlProblem } from '../config/preflight.js';
+import { caFileProblem, outputProblems, postReportProblem, proxyVariableProblems, registryUrlProblem } from '../config/preflight.js';
 import { createProgress } from './progress.js';
 import { formatExchangeLine } from './verbose.js';
 import { waitUntilReady } from './wait.js';
@@ -47,6 +50,8 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
     ...outputProblems(outputs, f.cwd),
     ...settings.targets.map(registryUrlProblem),
     caFileProblem(check.caFile),
+    ...proxyVariableProblems(f.env),
+    postReportProblem(outputs.postReport),
   ].filter((p): p is string => p !== undefined);
   if (problems.length > 0) throw new UsageError(problems);
   const ca = readCaFile(check.caFile);
@@ -62,22 +67,34 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
 
   if (check.insecure) io.err('hokus-check: warning: --insecure: TLS certificates are NOT verified (recorded in the report)\n');
 
-  // Ctrl-C: the first aborts in-flight requests and cleans up (10 s budget); the second quits at once:
-  // the session returns 130 without waiting for the cleanup, and the CLI ends the process.
+  // The first signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) aborts in-flight requests and cleans up (10 s
+  // budget). Only a second Ctrl-C from a person at a terminal quits at once (the session returns 130
+  // without waiting for the cleanup, naming what is left and the sweep that removes it): a CI
+  // runner's cancel sends SIGINT then SIGTERM seconds later, and that must not cost the cleanup.
   const interrupt = new AbortController();
   const hard = new AbortController();
   let quitNow: (code: number) => void = () => undefined;
   const quit = new Promise<number>((resolve) => (quitNow = resolve));
-  let reason = 'deadline exceeded';
+  let reason: StopCause = 'deadline';
+  /** What each target's check has created so far (checkTarget's state), for a quit without cleanup. */
+  const states = new Map<Target, CheckState>();
   const offSignal = io.onSignal((sig) => {
     if (!interrupt.signal.aborted) {
       reason = 'interrupted';
       interrupt.abort();
-      io.err(`\nhokus-check: ${sig === 'SIGINT' ? 'interrupted' : 'terminated'}: cleaning up what this check created (again to quit now)\n`);
+      io.err(`\nhokus-check: ${SIGNAL_WORDS[sig]}: cleaning up what this check created${io.interactive ? ' (Ctrl-C again to quit now)' : ''}\n`);
+      return;
+    }
+    if (!(sig === 'SIGINT' && io.interactive)) {
+      io.err(`hokus-check: ${SIGNAL_WORDS[sig]} again: still cleaning up (it has its own time budget)\n`);
       return;
     }
     hard.abort();
     io.err('hokus-check: quitting without cleanup\n');
+    for (const [target, state] of states) {
+      const left = createdSoFar(state);
+      if (left.length > 0) io.err(`hokus-check: ${settings.targets.length > 1 ? `${target.name}: ` : ''}left behind by check ${state.checkId}: ${left.join('; ')}; remove them with: ${sweepCommand(target, state.checkId)}\n`);
+    }
     quitNow(EXIT.interrupted);
   });
   // A plain timer, not AbortSignal.timeout(): on Node 20 a timeout signal held only by
@@ -128,6 +145,7 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
             ...(keyInfo.key ? { keyMasked: keyInfo.key.masked() } : {}),
             keyHadWhitespace: keyInfo.hadWhitespace,
             insecure: check.insecure,
+            onState: (state) => states.set(target, state),
           });
         } finally {
           await http.close();
@@ -182,6 +200,14 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
     return exitCode;
   }
 }
+
+/** How a signal is named in the line the session prints when it arrives. */
+const SIGNAL_WORDS: Readonly<Record<EndSignal, string>> = {
+  SIGINT: 'interrupted',
+  SIGTERM: 'terminated (SIGTERM)',
+  SIGHUP: 'hung up (SIGHUP)',
+  SIGQUIT: 'quit (SIGQUIT)',
+};
 
 /** Columns to fit: COLUMNS when set (also for a pipe or a CI log), else the terminal's, else 100. */
 export function terminalWidth(env: Record<string, string | undefined>, columns: number | undefined): number {

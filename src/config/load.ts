@@ -1,6 +1,6 @@
 // Finding, reading and validating the config file: `--config PATH`, else ./hokus-check.config.json
 // when present, else none. Every problem in the file is reported at once, one line each.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { type ConfigFile, validateConfig } from './file-schema.js';
@@ -21,7 +21,7 @@ export type ReadFile = (path: string) => string | undefined;
 
 /** The config file in use, validated; undefined when none was given and none is in cwd. Throws UsageError. */
 export function loadConfigFile(input: { configFlag?: string; cwd: string; readFile?: ReadFile }): LoadedConfig | undefined {
-  const readFile = input.readFile ?? readTextFile;
+  const readFile = input.readFile ?? readConfigText;
   const given = input.configFlag !== undefined;
   const label = input.configFlag ?? CONFIG_FILE_NAME;
   const path = resolve(input.cwd, label);
@@ -49,10 +49,39 @@ export function parseConfigText(text: string, label: string): ConfigFile {
   return config;
 }
 
-function readTextFile(path: string): string | undefined {
+/** A config file is a few KiB of JSON: anything past this is not one. */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The file's text, read with a bound: a regular file only (a symlink is followed, but to a device,
+ * a FIFO or a directory it is refused — a branch may carry `hokus-check.config.json -> /dev/zero`),
+ * at most CONFIG_MAX_BYTES whatever its size claims. Undefined when it does not exist or cannot be read.
+ */
+export function readConfigText(path: string): string | undefined {
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    // Non-blocking: opening a FIFO with no writer must not wait.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UsageError(`${path}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a socket'}); a config file is a JSON file`);
+    if (st.size > CONFIG_MAX_BYTES) throw new UsageError(`${path}: ${st.size} bytes; a config file is at most ${CONFIG_MAX_BYTES} bytes of JSON`);
+    const buf = Buffer.alloc(CONFIG_MAX_BYTES + 1);
+    let got = 0;
+    for (;;) {
+      const n = readSync(fd, buf, got, buf.length - got, null);
+      if (n === 0) break;
+      got += n;
+      if (got > CONFIG_MAX_BYTES) throw new UsageError(`${path}: more than ${CONFIG_MAX_BYTES} bytes; a config file is at most that much JSON`);
+    }
+    return buf.subarray(0, got).toString('utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }

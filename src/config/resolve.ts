@@ -9,7 +9,7 @@
 // Durations are '500ms', '10s', '5m', '1h30m'; a bare number is seconds. Sizes are '4KiB', '1MB', bytes.
 import { resolve as resolvePath } from 'node:path';
 import type { CheckOptions, StepId, Target } from '../steps/types.js';
-import { UsageError } from './errors.js';
+import { UsageError, withoutSecrets } from './errors.js';
 import {
   checkBaseUrl,
   checkDuration,
@@ -25,6 +25,7 @@ import { CONFIG_FILE_NAME, type LoadedConfig, loadConfigFile, type ReadFile } fr
 import { discoveredFileProblems, quoteSafely } from './key-guard.js';
 import { parseStepList } from './step-list.js';
 import { closest } from './suggest.js';
+import { userinfoOf } from './urls.js';
 
 /** Flags as commander hands them (strings/booleans/arrays; undefined when not given). */
 export interface FlagValues {
@@ -66,6 +67,20 @@ export const NO_TARGET =
   'no target: give --registry-url (and --auth-url), --mlflow-url, or --env NAME with a config file (hokus-check init writes one)';
 
 /** Resolve everything the check needs; throws UsageError listing every problem, one per line. */
+/**
+ * The config file alone, for a command that lists its environments (the exporter): as `resolveSettings`
+ * reads it, its problems with every secret the environment names hidden.
+ */
+export function loadConfigQuietly(input: { config: string; env: Record<string, string | undefined>; cwd: string; readFile?: ReadFile }): LoadedConfig | undefined {
+  try {
+    return loadConfigFile({ configFlag: input.config, cwd: input.cwd, readFile: input.readFile });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const env = (name: string): string | undefined => (input.env[name] === '' ? undefined : input.env[name]);
+    throw new UsageError(withoutSecrets(error.lines, knownSecrets({ config: input.config }, env, undefined)));
+  }
+}
+
 export function resolveSettings(input: {
   flags: FlagValues;
   env: Record<string, string | undefined>;
@@ -112,7 +127,8 @@ export function resolveSettings(input: {
   if (wait.problem !== undefined) problems.push(`--wait: ${wait.problem}`);
   const steps = stepSelection(flags, problems);
 
-  if (problems.length > 0) throw new UsageError([...new Set(problems)]);
+  // A key or a URL's password typed into the wrong field is quoted by that field's message: hidden.
+  if (problems.length > 0) throw new UsageError(withoutSecrets([...new Set(problems)], knownSecrets(flags, env, loaded)));
   return {
     targets,
     check: {
@@ -131,6 +147,29 @@ export function resolveSettings(input: {
     ...steps,
     ...(loaded ? { configPath: loaded.path } : {}),
   };
+}
+
+/** Keys shorter than this are refused as placeholders (src/commands/keys.ts) and not hidden here. */
+const MIN_KEY_LENGTH = 8;
+const URL_FIELDS = ['registryUrl', 'authUrl', 'mlflowUrl', 'mlflowDirectUrl'] as const;
+
+/**
+ * The secrets this run was given, for its error messages: the value of every variable a key may be
+ * read from (HOKUSAI_API_KEY, --api-key-env, HOKUS_CHECK_API_KEY_ENV, the file's apiKeyEnv names) and
+ * the credentials (user:password@) of every URL given by flag, variable or file.
+ */
+function knownSecrets(flags: FlagValues, env: (name: string) => string | undefined, loaded: LoadedConfig | undefined): string[] {
+  const entries = loaded ? [loaded.config.defaults, ...Object.values(loaded.config.environments)].filter((e) => e !== undefined) : [];
+  const keyNames = new Set(['HOKUSAI_API_KEY', flags.apiKeyEnv, env('HOKUS_CHECK_API_KEY_ENV'), ...entries.map((e) => e.apiKeyEnv)]);
+  const keys = [...keyNames].map((name) => (name === undefined ? undefined : env(name)?.trim())).filter((v): v is string => v !== undefined && v.length >= MIN_KEY_LENGTH);
+  const urls = URL_FIELDS.flatMap((field) => [flags[field], FIELDS[field].env === undefined ? undefined : env(FIELDS[field].env), ...entries.map((e) => e[field])]);
+  const credentials = urls.flatMap((url) => {
+    const userinfo = url === undefined ? undefined : userinfoOf(url);
+    if (userinfo === undefined) return [];
+    const colon = userinfo.indexOf(':');
+    return colon < 0 ? [] : [userinfo.slice(colon + 1), userinfo];
+  });
+  return [...keys, ...credentials];
 }
 
 /** Where each field comes from when given by flag or env var. */

@@ -18,11 +18,14 @@ export function urlProblem(value: string): string | undefined {
   const text = value.trim();
   const url = URL.canParse(text) ? new URL(text) : undefined;
   if (!url || !HTTP_SCHEME.test(text)) {
-    // A query or fragment may hold a secret (?token=…): the message never shows one.
-    const shown = withoutQuery(value);
-    const hint = shown === value ? schemelessHint(text) : undefined;
+    // A query or fragment may hold a secret (?token=…), and so may credentials (user:password@), also
+    // in a URL that does not parse: the message never shows either.
+    const bare = withoutUserinfo(value);
+    const shown = withoutQuery(bare);
+    const hidden = [bare === value ? '' : 'credentials', shown === bare ? '' : 'query'].filter(Boolean);
+    const hint = hidden.length === 0 ? schemelessHint(text) : undefined;
     if (hint) return `${JSON.stringify(value)} is not a URL; did you mean ${hint}?`;
-    return `invalid URL ${JSON.stringify(shown)}${shown === value ? '' : ' (query not shown)'} (expected http(s)://host)`;
+    return `invalid URL ${JSON.stringify(shown)}${hidden.length > 0 ? ` (${hidden.join(' and ')} not shown)` : ''} (expected http(s)://host)`;
   }
   // The credentials themselves are not echoed: they may be secrets.
   if (url.username !== '' || url.password !== '') return 'must not contain credentials (user:password@)';
@@ -30,6 +33,21 @@ export function urlProblem(value: string): string | undefined {
     return `${JSON.stringify(`${url.origin}${url.pathname}`)} must be a base URL, without "?query" or "#fragment" (not shown: either may hold a secret)`;
   }
   return undefined;
+}
+
+/**
+ * `scheme://user:password@host…` → `scheme://…@host…`, found by text (the URL may not parse): what
+ * follows `//` up to the last `@` before the path. Also a userinfo without a scheme (`user:pw@host`).
+ */
+export function withoutUserinfo(value: string): string {
+  const m = /^(\s*(?:[a-z][a-z0-9+.-]*:)?\/\/|\s*)([^/?#]*)@/i.exec(value);
+  return m === null || m[2] === '' ? value : `${m[1]}…@${value.slice(m[0].length)}`;
+}
+
+/** The credentials of a URL (user:password, or the user alone), found by text; undefined when it has none. */
+export function userinfoOf(value: string): string | undefined {
+  const m = /^\s*(?:[a-z][a-z0-9+.-]*:)?\/\/([^/?#]*)@/i.exec(value);
+  return m === null || m[1] === '' ? undefined : m[1];
 }
 
 function withoutQuery(value: string): string {

@@ -59,7 +59,9 @@ export async function runProbe(environment: ProbeEnvironment, opts: ProbeOptions
       skipped: skippedSteps(settings.only, settings.skip),
       signal,
       hardSignal: hard.signal,
-      abortReason: () => (opts.stop.aborted ? 'exporter shutting down' : 'scrape deadline exceeded'),
+      hardEndsAt: t0 + opts.budget.totalMs,
+      // The scrape's budget is the check's deadline; a shutdown interrupts it (steps/types.ts StopCause).
+      abortReason: () => (opts.stop.aborted ? 'interrupted' : 'deadline'),
       ...(key.key ? { keyMasked: key.key.masked() } : {}),
       keyHadWhitespace: key.hadWhitespace,
       insecure: check.insecure,

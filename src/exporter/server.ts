@@ -2,9 +2,16 @@
 //   GET /probe?env=NAME  one check of that environment, answered as Prometheus text (report/prometheus.ts)
 //   GET /metrics         the exporter's own metrics (metrics.ts)
 //   GET /                a short page naming both
-// A scrape that overlaps a running check of the same environment joins it (single-flight.ts) and is
-// answered with its result; it waits at most its own budget, else 503 (Prometheus records the
-// scrape as failed: up == 0, no hokus_check_* samples, so no false "registration broken").
+// A scrape that overlaps a running check of the same environment AND the same budget joins it
+// (single-flight.ts, flightKey below) and is answered with its result; it waits at most its own
+// budget, else 503 (Prometheus records the scrape as failed: up == 0, no hokus_check_* samples, so no
+// false "registration broken"). A scrape never joins a check with another budget: one with a shorter
+// budget would answer DEADLINE_EXCEEDED for a healthy stack (a client scraping with a 0.3 s timeout in
+// a loop made every real scrape fail so, test/e2e/exporter-poisoning.test.ts), one with a longer
+// budget may outlast the scrape and turn a diagnosis it could have given into a 503.
+// What a client may hold — connections, time to send a request, scrapes and checks at once — is
+// bounded (limits.ts, connections.ts); SIGHUP swaps the environments (replaceEnvironments) without
+// touching a check in flight.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { quoteSafely } from '../config/key-guard.js';
@@ -12,7 +19,9 @@ import { createRedactor, type Redactor } from '../http/redact.js';
 import { safeText } from '../report/safe-output.js';
 import { renderPrometheus } from '../report/prometheus.js';
 import type { Report } from '../report/schema.js';
-import { probeBudget } from './budget.js';
+import { probeBudget, type ProbeBudget } from './budget.js';
+import { limitConnections } from './connections.js';
+import { EXPORTER_LIMITS, type ExporterLimits } from './limits.js';
 import { listenUrl, type ListenAddress } from './listen.js';
 import { createExporterMetrics, type ExporterMetrics } from './metrics.js';
 import { runProbe, type ProbeEnvironment } from './probe.js';
@@ -29,11 +38,18 @@ export interface ExporterOptions {
   timeoutOffsetMs?: number;
   /** One line per event, without the trailing newline; already redacted. */
   log: (line: string) => void;
+  /** Tests only: other limits than the documented ones (limits.ts). */
+  limits?: Partial<ExporterLimits>;
 }
 
 export interface Exporter {
   url: string;
   metrics: ExporterMetrics;
+  /**
+   * Serves these environments from now on (a reloaded config). Checks in flight finish with the
+   * environment they started with; a later scrape never joins one of them.
+   */
+  replaceEnvironments(environments: ReadonlyMap<string, ProbeEnvironment>): void;
   /** Stops listening, ends running checks' steps, waits for their cleanup. */
   close(): Promise<void>;
 }
@@ -41,22 +57,44 @@ export interface Exporter {
 const EXPOSITION = 'text/plain; version=0.0.4; charset=utf-8';
 
 export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
-  const names = [...opts.environments.keys()];
+  const limits: ExporterLimits = { ...EXPORTER_LIMITS, ...opts.limits };
+  let environments = opts.environments;
+  let names = [...environments.keys()];
+  /** Bumped by each reload: a scrape joins only a check of the config it was answered from. */
+  let generation = 0;
   const metrics = createExporterMetrics(names);
   const flights = new SingleFlight<Report>();
   const stop = new AbortController();
-  const secrets = [...opts.environments.values()].flatMap((e) => (e.key.key ? [e.key.key.value] : []));
-  const redact: Redactor = createRedactor(secrets);
+  // Every key any config named, old ones included: a check of the previous config may still run.
+  const secrets = new Set<string>();
+  let redact: Redactor = (s) => s;
+  const addSecrets = (from: ReadonlyMap<string, ProbeEnvironment>) => {
+    for (const e of from.values()) if (e.key.key) secrets.add(e.key.key.value);
+    redact = createRedactor([...secrets]);
+  };
+  addSecrets(environments);
   const log = (line: string) => opts.log(safeText(line, redact));
+  let scrapesInFlight = 0;
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      metrics.probeError('internal');
-      log(`internal error: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) reply(res, 500, 'internal error (see the exporter log)\n');
-      else res.destroy();
-    });
-  });
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+      // How often Node looks for requests past headersTimeout/requestTimeout (its default: 30 s).
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        metrics.probeError('internal');
+        log(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent) reply(res, 500, 'internal error (see the exporter log)\n');
+        else res.destroy();
+      });
+    },
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  metrics.countConnections(limitConnections(server, limits.maxConnections, metrics.connectionDropped));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://exporter.invalid');
@@ -75,15 +113,34 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       return reply(res, 400, `give one environment: /probe?env=NAME (configured: ${configured})\n`);
     }
     const name = given[0]!;
-    const environment = opts.environments.get(name);
+    const environment = environments.get(name);
     if (!environment) {
       metrics.probeError('unknown_env');
       return reply(res, 400, `unknown environment ${redact(quoteSafely(name))} (configured: ${configured})\n`);
     }
+    if (scrapesInFlight >= limits.maxScrapesInFlight) {
+      metrics.probeError('too_many_scrapes');
+      return reply(res, 503, `busy: the exporter's limit of ${limits.maxScrapesInFlight} /probe requests answered at once is reached; try again later\n`);
+    }
 
     const budget = probeBudget(header(req, 'x-prometheus-scrape-timeout-seconds'), environment.settings.check.deadlineMs, opts.timeoutOffsetMs);
-    const { result, shared } = flights.run(name, () => probe(name, environment, budget));
-    const report = shared ? await within(result, budget.totalMs) : await result;
+    const key = flightKey(generation, name, budget);
+    if (!flights.has(key) && flights.size >= limits.maxChecksInFlight) {
+      metrics.probeError('too_many_checks');
+      return reply(res, 503, `busy: the exporter's limit of ${limits.maxChecksInFlight} checks running at once is reached; try again later\n`);
+    }
+    scrapesInFlight++;
+    metrics.scrapesInFlight.inc();
+    let report: Report | undefined;
+    let shared: boolean;
+    try {
+      const flight = flights.run(key, () => probe(name, environment, budget));
+      shared = flight.shared;
+      report = shared ? await within(flight.result, budget.totalMs) : await flight.result;
+    } finally {
+      scrapesInFlight--;
+      metrics.scrapesInFlight.dec();
+    }
     if (report === undefined) {
       metrics.probeError('wait_timeout');
       return reply(res, 503, `a check of ${name} started by an earlier scrape is still running; this scrape's timeout ended first\n`);
@@ -95,7 +152,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     reply(res, 200, safeText(renderPrometheus(report), redact), { 'content-type': EXPOSITION });
   }
 
-  async function probe(name: string, environment: ProbeEnvironment, budget: ReturnType<typeof probeBudget>): Promise<Report> {
+  async function probe(name: string, environment: ProbeEnvironment, budget: ProbeBudget): Promise<Report> {
     metrics.inFlight.inc();
     try {
       const report = await runProbe(environment, { version: opts.version, env: opts.env, budget, stop: stop.signal });
@@ -125,6 +182,13 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   return {
     url,
     metrics,
+    replaceEnvironments: (next) => {
+      environments = next;
+      names = [...next.keys()];
+      generation++;
+      metrics.addEnvironments(names);
+      addSecrets(next);
+    },
     close: () => {
       closing ??= (async () => {
         stop.abort();
@@ -138,6 +202,15 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       return closing;
     },
   };
+}
+
+/**
+ * Which scrapes share one check: the same environment of the same config, with the same budget
+ * (Prometheus sends the same scrape timeout on every scrape of one job, so its scrapes share; a
+ * client with another timeout gets a check of its own, within the checks' limit).
+ */
+export function flightKey(generation: number, env: string, budget: ProbeBudget): string {
+  return JSON.stringify([generation, env, budget.stepsMs, budget.totalMs]);
 }
 
 /** The shared result, or undefined when `ms` passes first. */

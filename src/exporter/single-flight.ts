@@ -1,5 +1,6 @@
-// One running probe per environment. A scrape that arrives while a probe of the same environment
-// runs never starts a second check: it joins the running one and is answered with its result.
+// One running call per key. The exporter's key is an environment with a budget (server.ts,
+// flightKey): a scrape that arrives while a check of that key runs never starts a second one; it
+// joins the running one and is answered with its result.
 
 export class SingleFlight<V> {
   readonly #running = new Map<string, Promise<V>>();
@@ -11,6 +12,11 @@ export class SingleFlight<V> {
     const result = start().finally(() => this.#running.delete(key));
     this.#running.set(key, result);
     return { result, shared: false };
+  }
+
+  /** Whether a call for `key` runs now (run() would join it). */
+  has(key: string): boolean {
+    return this.#running.has(key);
   }
 
   /** Every call still running (shutdown waits for them: each one cleans up after itself). */

@@ -72,11 +72,23 @@ export async function streamTo(body: Readable, consume: (body: Readable) => Prom
 
 export interface DecodedText {
   text: string;
+  /** The bytes were not UTF-8: invalid bytes (replaced in `text`), or UTF-16 (decoded as such). */
   invalidUtf8: boolean;
+  /** Set when the body was UTF-16 and `text` is its decoding. */
+  encoding?: Utf16;
 }
 
-/** UTF-8 text; invalid bytes are flagged and replaced. A truncated tail is not counted as invalid. */
+type Utf16 = 'utf-16le' | 'utf-16be';
+
+/**
+ * The body as text: UTF-8, invalid bytes flagged and replaced (a truncated tail is not counted as
+ * invalid) — or UTF-16, decoded as such, so that the redactor reads the text a person would: a key in
+ * UTF-16 read as UTF-8 is its characters with NULs between them (test/e2e/hostile-text.test.ts).
+ * UTF-16 is not UTF-8, so such a body is flagged invalidUtf8 too: it is evidence, never JSON.
+ */
 export function decodeText(bytes: Buffer, truncated: boolean): DecodedText {
+  const utf16 = utf16Of(bytes);
+  if (utf16 !== undefined) return { text: new TextDecoder(utf16).decode(bytes, { stream: truncated }), invalidUtf8: true, encoding: utf16 };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: truncated }), invalidUtf8: false };
   } catch {
@@ -84,13 +96,42 @@ export function decodeText(bytes: Buffer, truncated: boolean): DecodedText {
   }
 }
 
+/** Bytes read to tell UTF-16 without a byte-order mark. */
+const UTF16_SAMPLE = 512;
+
 /**
- * A body is binary when it holds a NUL byte, or when more than a tenth of its decoded characters are
- * replacement characters (bytes that are not UTF-8) or control characters other than whitespace and
- * ESC: an artifact, an image, a gzip stream. A JSON error with one stray byte stays text.
+ * UTF-16 by its byte-order mark (FF FE, FE FF — not the UTF-32 one, FF FE 00 00), or, without one, by
+ * the shape of text in it: in the first bytes, at least every second code unit with a NUL high byte (a
+ * Latin character; the rest may be any script) and almost no NUL low byte. UTF-8 text has no NUL; binary formats rarely have that
+ * rhythm, and what has it decodes to controls that looksBinary still calls binary.
+ */
+function utf16Of(bytes: Buffer): Utf16 | undefined {
+  if (bytes.length < 2) return undefined;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.length >= 4 && bytes[2] === 0 && bytes[3] === 0 ? undefined : 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  const pairs = Math.min(bytes.length, UTF16_SAMPLE) >> 1;
+  if (pairs < 2) return undefined;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (bytes[2 * i] === 0) evenNul++;
+    if (bytes[2 * i + 1] === 0) oddNul++;
+  }
+  const most = (n: number) => n * 2 >= pairs;
+  const few = (n: number) => n * 20 <= pairs;
+  if (most(oddNul) && few(evenNul)) return 'utf-16le';
+  if (most(evenNul) && few(oddNul)) return 'utf-16be';
+  return undefined;
+}
+
+/**
+ * A body is binary when it holds a NUL (a NUL byte; in UTF-16, a NUL character), or when more than a
+ * tenth of its decoded characters are replacement characters (bytes that are not UTF-8) or control
+ * characters other than whitespace and ESC: an artifact, an image, a gzip stream. A JSON error with
+ * one stray byte stays text.
  */
 export function looksBinary(bytes: Buffer, text: string): boolean {
-  if (bytes.includes(0)) return true;
+  if (utf16Of(bytes) === undefined ? bytes.includes(0) : text.includes('\u0000')) return true;
   if (text.length === 0) return false;
   let odd = 0;
   for (const ch of text) {

@@ -1,6 +1,7 @@
 // The HTTP client every step, probe, sweep and --post-report uses. Each try becomes one redacted
 // Exchange; send() never throws for HTTP or transport failures. Redirects are never followed
 // (a redirect is evidence, and following it could carry the key elsewhere).
+import { Transform, pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay, setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
@@ -160,6 +161,21 @@ interface BodyRead {
 
 type Identity = Pick<Exchange, 'id' | 'step' | 'probe' | 'label' | 'attempt' | 'startedAt'>;
 
+/** Thrown by byteLimit: the streamed body went past the request's maxBodyBytes. */
+class OverLimit extends Error {}
+
+/** Passes at most `limit` bytes, then fails the stream with OverLimit. */
+function byteLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit) done(new OverLimit(`over ${limit} bytes`));
+      else done(null, chunk);
+    },
+  });
+}
+
 /** One try: dispatch, read the body (capped, or streamed to consumeBody), record the exchange. */
 async function tryOnce(
   spec: RequestSpec,
@@ -213,9 +229,15 @@ async function tryOnce(
     res = response;
     clearTimeout(headersTimer);
     if (spec.consumeBody && response.statusCode >= 200 && response.statusCode < 300) {
-      const got = await streamTo(response.body, spec.consumeBody, s.excerptChars + 1024);
-      body = { head: got.head, sha256: got.sha256, size: got.size, truncated: false };
-      if (got.error !== undefined) [failed, failure] = [true, got.error];
+      const consume = spec.consumeBody;
+      const limit = spec.maxBodyBytes;
+      // pipeline (not pipe): an abort or error of the body reaches the limiter and the consumer.
+      const limited = (b: Readable) => consume(pipeline(b, byteLimit(limit!), () => undefined));
+      const got = await streamTo(response.body, limit === undefined ? consume : limited, s.excerptChars + 1024);
+      // Over the bound: the rest is not read (an endless or padded read-back), and it is said so.
+      const over = got.error instanceof OverLimit;
+      body = { head: got.head, sha256: got.sha256, size: got.size, truncated: over };
+      if (got.error !== undefined && !over) [failed, failure] = [true, got.error];
     } else {
       const got = await readCapped(response.body, s.bodyCap);
       body = { ...decodeText(got.bytes, got.truncated), bytes: got.bytes, size: got.size, truncated: got.truncated };
@@ -237,7 +259,8 @@ async function tryOnce(
   const host = plan.url.host;
   let error: ExchangeError | undefined;
   if (body?.truncated) {
-    error = { kind: 'body-too-large', message: `${host}: response body over the ${s.bodyCap}-byte cap; stopped reading`, phase: 'body' };
+    const cap = spec.consumeBody && spec.maxBodyBytes !== undefined ? spec.maxBodyBytes : s.bodyCap;
+    error = { kind: 'body-too-large', message: `${host}: response body over the ${cap}-byte bound; stopped reading`, phase: 'body' };
   }
   const rawHeaders = res ? headerPairs(res.headers as unknown as string[]) : [];
   if (!error && failed) {

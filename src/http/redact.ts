@@ -2,9 +2,13 @@
 // and every writer passes its final bytes through it again (src/report/safe-output.ts). Known secrets
 // are found in every form a server or an encoder might turn them into — any case, base64/base64url
 // (at any byte offset), hex, %xx (canonical or every byte), JSON \u escapes, HTML entities — and as
-// any run of 8 or more consecutive characters of the secret part (a key cut short is still a leak).
+// any run of 8 or more consecutive characters of the secret part (a key cut short is still a leak),
+// also as a person would read it in a log: with zero-width characters, soft hyphens or NULs between its
+// characters (UTF-16 read as bytes), in fullwidth or other compatibility forms, in spaced groups
+// (decoded-view.ts, normalisedView). The matched span of the original text is replaced by the masked
+// form; the rest of the text stays as it was.
 // Credential-looking values (Bearer tokens, api_key=…, x-api-key) are masked even when not ours.
-import { decodedView, type DecodedView } from './decoded-view.js';
+import { decodedView, INVISIBLE, normalisedView, readingOf, SPACING, type DecodedView } from './decoded-view.js';
 import { inertBlock, inertLine } from './inert.js';
 import { maskSecret, secretPrefix } from './secret.js';
 import type { Header } from './types.js';
@@ -14,21 +18,58 @@ export type Redactor = (text: string) => string;
 /** Shortest run of the secret part that counts as a leak (the masked form shows 4 characters). */
 export const MIN_RUN = 8;
 
+/** Shortest encoded (hex, base64) window searched: a secret of 1 or 2 bytes encodes to less. */
+const MIN_ENCODED = 4;
+
 /** A redactor for the given secrets (the API key) plus the generic credential patterns. */
 export function createRedactor(secrets: string[]): Redactor {
-  // Each secret once: environments of one config often share a key.
-  const distinct = [...new Set(secrets.filter((s) => s.length > 0))];
-  const compiled = distinct.map(compiledSecret);
-  const finders = compiled.map((c) => c.finder);
-  const partials = compiled.flatMap((c) => c.partials);
-  // An escape is worth undoing only when it decodes to one of a secret's characters.
-  const keep = (c: string) => finders.some((f) => f.chars.has(c.toLowerCase()));
+  const search = secretSearch(secrets);
   return (text) => {
-    let out = text;
-    if (finders.length > 0 && out.length > 0) out = maskRanges(out, finders, keep);
-    return redactTrailingPartial(out, partials)
+    const out = search === undefined || text.length === 0 ? text : redactTrailingPartial(maskRanges(text, search), search.partials);
+    return out
       .replace(AUTH_SCHEME, (_m, scheme: string, space: string, token: string) => `${scheme}${space}${maskToken(token)}`)
       .replace(KEY_VALUE, (_m, lead: string, value: string) => `${lead}${maskToken(value)}`);
+  };
+}
+
+/**
+ * Whether `text` holds one of `secrets` in any form the redactor knows (the generic credential
+ * patterns aside): for refusing an argument that holds the key (src/argv-guard.ts).
+ */
+export function holdsSecret(secrets: string[]): (text: string) => boolean {
+  const search = secretSearch(secrets);
+  return (text) => search !== undefined && text.length > 0 && (maskRanges(text, search) !== text || redactTrailingPartial(text, search.partials) !== text);
+}
+
+/** Everything a redactor searches for its secrets; undefined when it has none. */
+interface SecretSearch {
+  finders: SecretFinder[];
+  partials: PartialForm[];
+  /** An escape is worth undoing only when it decodes to a character that may be part of a secret's run. */
+  keep: (c: string) => boolean;
+  /** Whether the normalised view is worth building; undefined: no secret long enough for it. */
+  readable?: (text: string) => boolean;
+}
+
+function secretSearch(secrets: string[]): SecretSearch | undefined {
+  // Each secret once: environments of one config often share a key.
+  const distinct = [...new Set(secrets.filter((s) => s.length > 0))];
+  if (distinct.length === 0) return undefined;
+  const compiled = distinct.map(compiledSecret);
+  const finders = compiled.map((c) => c.finder);
+  const has = (c: string) => finders.some((f) => f.chars.has(c));
+  const keep = (c: string) => {
+    if (has(c.toLowerCase())) return true;
+    // Not an ASCII space (`%20` stays cheap): a character the normalised view drops or reads as a secret's.
+    const reading = readingOf(c.codePointAt(0)!);
+    return reading === INVISIBLE || (reading !== undefined && reading !== SPACING && [...reading.toLowerCase()].every(has));
+  };
+  const long = distinct.filter((s) => s.length >= MIN_RUN);
+  return {
+    finders,
+    partials: compiled.flatMap((c) => c.partials),
+    keep,
+    ...(long.length > 0 ? { readable: readableGate(long) } : {}),
   };
 }
 
@@ -120,7 +161,7 @@ function secretFinder(secret: string): SecretFinder {
   const sensitive: Array<[string, number, number]> = [];
   // The secret as written (any case), and its hex (any case): 2 hex digits a byte.
   insensitive.push([secret, prefixChars, MIN_RUN]);
-  insensitive.push([bytes.toString('hex'), 2 * prefixBytes, 2 * MIN_RUN]);
+  encoded(insensitive, [bytes.toString('hex'), 2 * prefixBytes, 2 * MIN_RUN]);
   // base64 / base64url: inside a longer blob (`Basic base64(user:key)`) the key's characters depend
   // on its byte offset mod 3, so each offset keeps the characters that depend on the key's bytes only.
   const b64Window = Math.ceil((MIN_RUN * 8) / 6);
@@ -129,13 +170,21 @@ function secretFinder(secret: string): SecretFinder {
     const first = Math.ceil((8 * shift) / 6);
     const last = Math.floor((8 * (shift + bytes.length)) / 6);
     const from = Math.max(0, Math.floor((8 * (shift + prefixBytes)) / 6) - first);
-    for (const encoding of ['base64', 'base64url'] as const) sensitive.push([shifted.toString(encoding).slice(first, last), from, b64Window]);
+    for (const encoding of ['base64', 'base64url'] as const) encoded(sensitive, [shifted.toString(encoding).slice(first, last), from, b64Window]);
   }
   // The whole encoding, its last character and padding included.
   const fromB64 = Math.floor((8 * prefixBytes) / 6);
-  for (const encoding of ['base64', 'base64url'] as const) sensitive.push([bytes.toString(encoding), fromB64, b64Window]);
+  for (const encoding of ['base64', 'base64url'] as const) encoded(sensitive, [bytes.toString(encoding), fromB64, b64Window]);
   const chars = new Set([...secret.toLowerCase(), ...bytes.toString('base64'), ...bytes.toString('base64url')].map((c) => c.toLowerCase()));
   return { mask, chars, matchers: [matcher(insensitive, true), matcher(sensitive, false)].filter((m): m is Matcher => m !== undefined) };
+}
+
+/**
+ * An encoded form, unless it is too short to mean anything: the base64 of a 1-byte secret at byte
+ * offset 1 is no character at all, and an empty window would match everywhere.
+ */
+function encoded(forms: Array<[string, number, number]>, form: [string, number, number]): void {
+  if (form[0].length >= MIN_ENCODED) forms.push(form);
 }
 
 function matcher(forms: Array<[string, number, number]>, caseInsensitive: boolean): Matcher | undefined {
@@ -143,6 +192,7 @@ function matcher(forms: Array<[string, number, number]>, caseInsensitive: boolea
   for (const [form, from, size] of forms) {
     // A secret part shorter than a window: the whole form is the one window.
     const [start, length] = form.length - from >= size ? [from, size] : [0, form.length];
+    if (length === 0) continue;
     for (let at = start; at + length <= form.length; at++) {
       const w = form.slice(at, at + length);
       const k = caseInsensitive ? w.toLowerCase() : w;
@@ -159,9 +209,9 @@ function matcher(forms: Array<[string, number, number]>, caseInsensitive: boolea
 type Range = [start: number, end: number];
 
 /** Every span of `text` that holds a run of a secret (in any form), masked. */
-function maskRanges(text: string, finders: readonly SecretFinder[], keep: (c: string) => boolean): string {
+function maskRanges(text: string, { finders, keep, readable }: SecretSearch): string {
   // Most texts (header values, short bodies) hold no secret: that path allocates nothing but the
-  // regex scans.
+  // regex scans and, for a normalised view, one pass over the characters (readableGate).
   let found: Array<[number, number, string]> | undefined;
   const search = (view: string, toOriginal: ((r: Range) => Range) | undefined): void => {
     for (const f of finders) {
@@ -175,14 +225,23 @@ function maskRanges(text: string, finders: readonly SecretFinder[], keep: (c: st
   search(text, undefined);
   // Twice: an escape inside an escape (`%255F`, JSON inside a JSON string) is undone too.
   let view: DecodedView | undefined = decodedView(text, keep);
-  let map = (r: Range): Range => r;
+  let deepest = text;
+  let map: ((r: Range) => Range) | undefined;
   for (let depth = 0; view && depth < 2; depth++) {
     const v: DecodedView = view;
-    const outer = map;
+    const outer = map ?? ((r: Range): Range => r);
     const toOriginal = (r: Range): Range => outer(v.toOriginal(r[0], r[1]));
     search(v.text, toOriginal);
-    map = toOriginal;
+    [deepest, map] = [v.text, toOriginal];
     view = decodedView(v.text, keep);
+  }
+  // The text as a person reads it (escapes undone first: a fullwidth letter may be written `\uff48`).
+  if (readable?.(deepest)) {
+    const normal = normalisedView(deepest);
+    if (normal) {
+      const outer = map ?? ((r: Range): Range => r);
+      search(normal.text, (r) => outer(normal.toOriginal(r[0], r[1])));
+    }
   }
   if (found === undefined) return text;
   found.sort((a, b) => a[0] - b[0]);
@@ -198,6 +257,90 @@ function maskRanges(text: string, finders: readonly SecretFinder[], keep: (c: st
     cursor = end;
   }
   return out + text.slice(cursor);
+}
+
+// ── The gate of the normalised view ────────────────────────────────────────────────────────────
+//
+// Building a normalised view of every text would cost an allocation per text that has a space. One
+// pass over the characters decides instead, on the text as a person reads it (readingOf: spacing and
+// invisible characters skipped, compatibility forms folded): its last 8 characters, 4 bits each (the
+// low nibble: `a` and `A` alike), make a 32-bit key looked up among the secrets' windows — 8 characters
+// of the secret part, or 8 hex digits of the key (a spaced hex dump). Nothing to keep but that key:
+// older characters shift out. A hit is a reason to look, not a verdict (other characters share a
+// nibble): the matchers decide on the view. A text of printable ASCII without spacing or NUL reads as
+// it is written: it skips even that pass (native scans only), as most header values and URLs do.
+
+/** The last 8 characters' low nibbles. */
+function nibblesOf(window: string): number {
+  let h = 0;
+  for (let i = 0; i < window.length; i++) h = (h << 4) | (window.charCodeAt(i) & 15);
+  return h;
+}
+
+/** Where a window's key falls in the filter. */
+const slot = (h: number): number => Math.imul(h, 0x9e3779b1) >>> 16;
+
+function readableGate(secrets: readonly string[]): (text: string) => boolean {
+  // A 2^16-bit filter in front of the exact set: text that is not a secret almost never probes it.
+  const filter = new Uint32Array(2048);
+  const windows = new Set<number>();
+  const add = (form: string, from: number) => {
+    for (let at = Math.max(0, Math.min(from, form.length - MIN_RUN)); at + MIN_RUN <= form.length; at++) {
+      const h = nibblesOf(form.slice(at, at + MIN_RUN));
+      windows.add(h);
+      filter[slot(h) >>> 5]! |= 1 << (slot(h) & 31);
+    }
+  };
+  for (const secret of secrets) {
+    const prefix = secretPrefix(secret);
+    add(secret, prefix.length);
+    add(Buffer.from(secret, 'utf8').toString('hex'), 2 * Buffer.byteLength(prefix));
+  }
+  const seen = (h: number): boolean => {
+    const at = slot(h);
+    return (filter[at >>> 5]! & (1 << (at & 31))) !== 0 && windows.has(h);
+  };
+  return (text) => {
+    if (!hasSpacing(text) && !text.includes('\u0000') && Buffer.byteLength(text, 'utf8') === text.length) return false;
+    let h = 0;
+    const length = text.length;
+    for (let i = 0; i < length; i++) {
+      const c = text.charCodeAt(i);
+      // U+FFFD, what bytes that are not UTF-8 decode to (a binary body is full of them), reads as itself.
+      if ((c <= 0x20 || c >= 0x7f) && c !== 0xfffd) {
+        if (c === 0x20 || (c <= 0x0d && c >= 0x09)) continue;
+        // Outside printable ASCII: what a person reads there (not inlined: rare in most texts).
+        const reading = readingAt(text, i);
+        if (c >= 0xd800 && c <= 0xdbff) i++;
+        if (reading === SPACING || reading === INVISIBLE) continue;
+        if (reading !== undefined) {
+          // Fullwidth `ｈ`, or a ligature read as several characters.
+          for (let k = 0; k < reading.length; k++) {
+            h = (h << 4) | (reading.charCodeAt(k) & 15);
+            if (seen(h)) return true;
+          }
+          continue;
+        }
+      }
+      h = (h << 4) | (c & 15);
+      const at = Math.imul(h, 0x9e3779b1) >>> 16;
+      if ((filter[at >>> 5]! & (1 << (at & 31))) !== 0 && windows.has(h)) return true;
+    }
+    return false;
+  };
+}
+
+/** Spacing in ASCII (native scans): with NUL and non-ASCII, what makes a text read otherwise than it is written. */
+const hasSpacing = (text: string): boolean => text.includes(' ') || text.includes('\n') || text.includes('\t') || text.includes('\r');
+
+/** readingOf the code point at `text[i]` (a surrogate pair read whole). */
+function readingAt(text: string, i: number): string | undefined {
+  const c = text.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    const low = text.charCodeAt(i + 1);
+    if (low >= 0xdc00 && low <= 0xdfff) return readingOf(((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000);
+  }
+  return readingOf(c);
 }
 
 const sameCase = (a: string, b: string): boolean => a === b;
@@ -219,7 +362,8 @@ function runs(text: string, m: Matcher): Range[] {
       if (right + left > best[1] - best[0]) best = [p - left, p + right];
     }
     out.push(best);
-    m.regex.lastIndex = best[1];
+    // Never on the same spot twice, whatever matched: an empty hit would otherwise loop for ever.
+    m.regex.lastIndex = Math.max(best[1], p + 1);
   }
   return out;
 }
@@ -319,4 +463,31 @@ export function redactedExcerpt(text: string, chars: number, redact: Redactor): 
     // secret at the window's end: widen and redo.
     if (whole || out.length >= chars + margin / 2) return inertBlock(out.slice(0, chars));
   }
+}
+
+// ── Workflow commands ───────────────────────────────────────────────────────────────────────────
+//
+// The GitHub Actions runner reads every line of a step's stdout and stderr for workflow commands
+// (actions/runner, src/Runner.Worker/ActionCommandManager.cs): a line whose start, after whitespace,
+// is `::` (ActionCommand.TryParseV2), and — the legacy form — a line holding `##[` ANYWHERE
+// (ActionCommand.TryParse: `message.IndexOf("##[")`). `##[stop-commands]tok` ends every later command
+// (the check's own annotations included), `##[error]` forges an annotation, `##[add-mask]e` masks every
+// `e` of the log. Server text is data: the one rule that defuses both, applied by the last pass of
+// every writer (src/report/safe-output.ts), usage messages (src/argv-guard.ts) and the annotation
+// writer's own text (src/report/github.ts). It lives beside the redactor that each of them applies
+// just before it: argv-guard may import http/ only (ARCHITECTURE.md, code map).
+
+/** The second `#` of `##[`, shown so: readable, and never `##[` in plain text, JSON (`\u0023` is `#`) or XML (`&#35;`). */
+const SECOND_HASH: Record<'text' | 'json' | 'xml', string> = { text: ' #', json: '\\u0023', xml: '&#35;' };
+/** The first `:` of a line's leading `::`, shown so (a JSON text never starts a line inside a string). */
+const FIRST_COLON: Record<'text' | 'json' | 'xml', string> = { text: ': ', json: ':', xml: '&#58;' };
+
+/**
+ * `##[` anywhere becomes `# #[`, and `::` at the start of a line (after blanks, Unicode ones
+ * included) becomes `: :`: visible, and no longer a command. In JSON and XML the character is escaped
+ * instead, so the document reads back unchanged.
+ */
+export function defuseCommands(text: string, format: 'text' | 'json' | 'xml' = 'text'): string {
+  const legacy = text.includes('##[') ? text.replace(/(?<=#)#(?=\[)/g, SECOND_HASH[format]) : text;
+  return format === 'json' ? legacy : legacy.replace(/(^|\n)([^\S\n]*):(?=:)/g, `$1$2${FIRST_COLON[format]}`);
 }

@@ -138,6 +138,11 @@ export interface RequestSpec {
    * it. When absent the body is read up to the cap and returned as text.
    */
   consumeBody?: (body: Readable) => Promise<void>;
+  /**
+   * With consumeBody: read at most this many bytes (a read-back's size is known); past it the rest is
+   * not read and the exchange says so (error kind 'body-too-large'). A drip is cut by the idle timeout.
+   */
+  maxBodyBytes?: number;
 }
 
 export interface HttpResult {

@@ -30,3 +30,8 @@ export const ARTIFACT_DIR = 'hokus-check';
 export function isCheckId(value: string | undefined): value is string {
   return value !== undefined && /^[0-9a-f]{12}$/.test(value);
 }
+
+/** The object carries this check's tag: the one proof cleanup accepts before it deletes anything. */
+export function carriesCheckTag(tags: ReadonlyArray<{ key: string; value?: string | undefined }> | undefined, checkId: string): boolean {
+  return (tags ?? []).some((t) => t.key === CHECK_TAG && t.value === checkId);
+}

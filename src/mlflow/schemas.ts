@@ -55,6 +55,7 @@ export const ModelVersion = z.object({
   status_message: z.string().optional(),
   source: z.string().optional(),
   run_id: z.string().optional(),
+  tags: z.array(RunTag).optional(),
 });
 export const GetModelVersion = z.object({ model_version: ModelVersion });
 export const SearchModelVersions = z.object({ model_versions: z.array(ModelVersion).optional() });

@@ -5,7 +5,8 @@ import { fingerprintOf } from '../diagnosis/fingerprint.js';
 import type { Finding } from '../diagnosis/types.js';
 import { STEP_IDS } from '../steps/types.js';
 import type { CheckResult, StepId, StepResult, StepStatus } from '../steps/types.js';
-import { confirmCommand, reproCommands } from './repro.js';
+import { confirmCommand, sweepCommand } from '../config/target-flags.js';
+import { reproCommands } from './repro.js';
 import { SCHEMA_VERSION } from './schema.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget, Verdict } from './schema.js';
 
@@ -80,12 +81,14 @@ function buildTarget(result: CheckResult): ReportTarget {
     interrupted: result.interrupted,
     leftovers: [...result.leftovers],
   };
+  // From the shown URLs (no userinfo), as the confirm command below.
+  const sweep = result.leftovers.length > 0 ? { sweep: sweepCommand(head, result.checkId) } : {};
   // The root cause carries the commands that show it again and confirm its fix.
   const withRepro = findings.map((f) =>
     f.rootCause ? { ...f, repro: reproCommands(f, { exchanges, apiKeyEnv: target.apiKeyEnv }), confirm: confirmCommand(head, f.step) } : f,
   );
   const steps = result.steps.map((s) => buildStep(s, withRepro, exchanges));
-  return { ...head, steps, findings: withRepro, exchanges };
+  return { ...head, ...sweep, steps, findings: withRepro, exchanges };
 }
 
 function buildStep(step: StepResult, findings: readonly ReportFinding[], exchanges: readonly ReportExchange[]): ReportStep {

@@ -5,14 +5,17 @@
 //   ::warning title=HEALTH_DEGRADED::GET /health answered "degraded" … Fix: Look at the mlflow …
 //   ::error title=hokus-check::prod: register error: connect ECONNREFUSED
 // These are the only lines the tool means as workflow commands: each is built here, its text redacted,
-// inert and escaped, so server text can neither end it early nor start a command of its own.
+// inert, defused and escaped, so server text can neither end it early nor start a command of its own —
+// also not the legacy `##[command]`, which the runner finds anywhere in a line (the last pass's rule,
+// src/report/safe-output.ts).
 import { inertBlock, inertLine } from '../http/inert.js';
 import { createRedactor, type Redactor } from '../http/redact.js';
+import { defuseCommands } from './safe-output.js';
 import type { Report, ReportFinding, ReportTarget } from './schema.js';
 
 export function renderGithubAnnotations(report: Report, redact: Redactor = createRedactor([])): string {
   const command = (kind: 'error' | 'warning', title: string, text: string) =>
-    `::${kind} title=${escapeProperty(inertLine(redact(title)))}::${escapeData(inertBlock(redact(text)))}`;
+    `::${kind} title=${escapeProperty(defuseCommands(inertLine(redact(title))))}::${escapeData(defuseCommands(inertBlock(redact(text))))}`;
   const multi = report.targets.length > 1;
   const lines: string[] = [];
   for (const t of report.targets) {

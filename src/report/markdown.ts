@@ -131,7 +131,7 @@ function evidenceTable(t: ReportTarget, ids: readonly string[]): string {
   const rows = ids.map((id) => {
     const x = byId.get(id);
     if (x === undefined) return [id, '(not recorded)', '', '', ''];
-    return [id, code(`${x.request.method} ${x.request.url}`), statusCell(x), chainText(x) ?? '', excerptCell(x)];
+    return [id, code(`${x.request.method} ${x.request.url}`), statusCell(x), text(chainText(x) ?? ''), excerptCell(x)];
   });
   return table(['#', 'Request', 'Status', 'Responder', 'Excerpt'], rows);
 }
@@ -186,7 +186,8 @@ function timings(report: Report): string {
 function leftovers(report: Report): string {
   const items = report.targets.flatMap((t) => t.leftovers.map((l) => (report.targets.length > 1 ? `${t.name}: ${l}` : l)));
   if (items.length === 0) return '';
-  return `## Leftovers\n\n${items.map((l) => `- ${text(l)}`).join('\n')}`;
+  const sweeps = report.targets.flatMap((t) => (t.sweep ? [`${report.targets.length > 1 ? `${text(t.name)}: ` : ''}remove them with ${code(t.sweep)}`] : []));
+  return `## Leftovers\n\n${items.map((l) => `- ${text(l)}`).join('\n')}${sweeps.length > 0 ? `\n\n${sweeps.join('\n\n')}` : ''}`;
 }
 
 // ── Markdown primitives ─────────────────────────────────────────────────────────────────────────
@@ -201,10 +202,30 @@ function tableCell(s: string): string {
   return s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 }
 
-/** Plain text: Markdown and HTML punctuation escaped so a body excerpt cannot become markup. */
+/**
+ * Plain text: Markdown and HTML punctuation escaped so a body excerpt cannot become markup, and bare
+ * URLs kept from becoming links.
+ */
 function text(s: string): string {
   // `_` inside a word (MLFLOW_SERVER_URL) never starts emphasis in GFM, so it stays readable.
-  return s.replace(/[\\`*[\]<>#]/g, '\\$&').replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_');
+  return unlinked(s.replace(/[\\`*[\]<>#]/g, '\\$&').replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_'));
+}
+
+/**
+ * Server text names URLs, and GitHub's Markdown (github.github.com/gfm, "Autolinks (extension)";
+ * cmark-gfm's extensions/autolink.c) makes a link of a bare `http://`, `https://` or `ftp://` URL and of
+ * `www.` + a domain: a page under the server's control, one click from the job summary. A ZERO WIDTH
+ * JOINER (U+200D) between the scheme and its `:` (and between `www` and its `.`) breaks the pattern —
+ * the autolinker reads the letters just before the `:` as the scheme, and needs `www.` literally — while
+ * the text reads the same. Not `&#58;` for the `:`: an entity is decoded into the text node, which an
+ * autolinker may scan after the inline pass (cmark-gfm does so for e-mail addresses), so whether it
+ * stays unlinked depends on the parser; a character that is still there after decoding does not. Not
+ * a code span: code is for what the tool means as code. Only plain text passes here: code spans and
+ * fences (a request URL, a curl line) keep their URLs as they are, to copy, and a link the renderer
+ * writes itself (none today) would be written as a link, not as plain text.
+ */
+function unlinked(s: string): string {
+  return s.replace(/(https?|ftp)(?=:\/\/)|(?<![\p{L}\p{N}])(www)(?=\.)/giu, (m) => `${m}\u200d`);
 }
 
 /**

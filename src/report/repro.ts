@@ -6,11 +6,10 @@
 //     -H "Authorization: Bearer $HOKUSAI_API_KEY" -H 'Content-Type: application/octet-stream' \
 //     --data-binary @hokus-check-body.bin
 //   hokus-check --registry-url https://registry.example.com --auth-url https://auth.example.com --only artifact
+import { TARGET_DEFAULTS } from '../config/defaults.js';
+import { shellQuote } from '../config/target-flags.js';
 import type { ReportExchange, ReportFinding, ReportTarget } from './schema.js';
 
-const DEFAULT_KEY_ENV = 'HOKUSAI_API_KEY';
-const DEFAULT_MOUNT = '/api/mlflow';
-const DEFAULT_SERVICE_ID = 'platform';
 /** File name a binary request body is written to before the curl line that sends it. */
 export const BODY_FILE = 'hokus-check-body.bin';
 /** At most this many curl lines per finding: the failing exchanges, first ones first. */
@@ -35,7 +34,7 @@ export function reproCommands(f: Pick<ReportFinding, 'evidence' | 'step'>, t: Pi
     const key = `${x.request.method} ${x.request.url}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(curlTokens(x, t.apiKeyEnv ?? DEFAULT_KEY_ENV).join(' '));
+    out.push(curlTokens(x, t.apiKeyEnv ?? TARGET_DEFAULTS.apiKeyEnv).join(' '));
     if (out.length === MAX_REPROS) break;
   }
   return out;
@@ -73,32 +72,6 @@ export function curlTokens(x: ReportExchange, keyEnv: string): string[] {
   }
   if (size > 0) tokens.push(textBody ? '--data-raw' : '--data-binary', textBody ? shellQuote(q.bodyExcerpt ?? '') : `@${BODY_FILE}`);
   return tokens;
-}
-
-/** The command that reruns the failing step against the same target, with the flags it was given. */
-export function confirmCommand(t: Omit<ReportTarget, 'steps' | 'findings' | 'exchanges'>, step: string): string {
-  const flags: string[] = [];
-  if (t.name !== 'default') flags.push('--env', shellWord(t.name));
-  else if (t.kind === 'mlflow' && t.mlflowUrl !== undefined) flags.push('--mlflow-url', shellWord(t.mlflowUrl));
-  else {
-    if (t.registryUrl !== undefined) flags.push('--registry-url', shellWord(t.registryUrl));
-    if (t.authUrl !== undefined) flags.push('--auth-url', shellWord(t.authUrl));
-    if (t.mlflowPath !== DEFAULT_MOUNT) flags.push('--mlflow-path', shellWord(t.mlflowPath));
-    if (t.mlflowDirectUrl !== undefined) flags.push('--mlflow-direct-url', shellWord(t.mlflowDirectUrl));
-    if (t.serviceId !== DEFAULT_SERVICE_ID) flags.push('--service-id', shellWord(t.serviceId));
-    if (t.apiKeyEnv !== undefined && t.apiKeyEnv !== DEFAULT_KEY_ENV) flags.push('--api-key-env', shellWord(t.apiKeyEnv));
-  }
-  return ['hokus-check', ...flags, '--only', step].join(' ');
-}
-
-/** Single-quotes a shell word: `it's` → `'it'\''s'`. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A word left bare when the shell would read it as is, quoted otherwise. */
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : shellQuote(s);
 }
 
 function isPrintable(s: string): boolean {

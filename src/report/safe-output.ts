@@ -1,9 +1,11 @@
 // The last pass every writer's bytes go through, terminal, CI log and report files alike: the key
 // redacted in all its forms (src/http/redact.ts), controls shown escaped (src/http/inert.ts), and no
-// line that starts with `::` — GitHub Actions reads such a line on stdout/stderr as a workflow
-// command; only the annotation writer (src/report/github.ts) emits those, on purpose.
+// workflow command — GitHub Actions obeys `##[command]` anywhere in a line of stdout/stderr and `::`
+// at the start of one (the rule and its sources: src/http/redact.ts, defuseCommands). Every format is
+// defused, JSON and XML losslessly (escaped), since each may be written to stdout (`--json -`). Only
+// the annotation writer (src/report/github.ts) emits commands, on purpose, and its text is defused too.
 import { inertBlock, inertLine } from '../http/inert.js';
-import type { Redactor } from '../http/redact.js';
+import { defuseCommands, type Redactor } from '../http/redact.js';
 import type { Io } from '../io.js';
 
 export interface SafeTextOptions {
@@ -16,11 +18,11 @@ export interface SafeTextOptions {
 // The renderer's colours: SGR only. Server text had its ESC escaped when it entered.
 const SGR = /(\u001b\[[0-9;]*m)/;
 
-/** Redacts, escapes controls, and defuses workflow-command lines of one whole text. */
+/** Redacts, escapes controls, and defuses the workflow commands of one whole text. */
 export function safeText(text: string, redact: Redactor, opts: SafeTextOptions = {}): string {
-  if (opts.format === 'json') return redact(text).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (opts.format === 'json') return defuseCommands(redact(text).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'json');
   // '<redacted>' is what the redactor puts for a short credential: in XML it must be escaped.
-  if (opts.format === 'xml') return inertBlock(redact(text)).replaceAll('<redacted>', '&lt;redacted&gt;');
+  if (opts.format === 'xml') return defuseCommands(inertBlock(redact(text)).replaceAll('<redacted>', '&lt;redacted&gt;'), 'xml');
   const redacted = redact(text);
   const inert = opts.keepColour && redacted.includes('\u001b')
     ? redacted.split(SGR).map((part, i) => (i % 2 === 1 ? part : inertBlock(part))).join('')
@@ -47,11 +49,8 @@ export function safeReport<T>(report: T, redact: Redactor): T {
   return walk(report, undefined) as T;
 }
 
-/** `::x` at the start of a line (after blanks) becomes `: :x`: visible, and not a workflow command. */
-export function defuseCommands(text: string): string {
-  // Any blank the runner might trim first counts, Unicode spaces included.
-  return text.replace(/(^|\n)([^\S\n]*)::/g, '$1$2: :');
-}
+/** The rule itself lives beside the redactor (src/http/redact.ts), where src/argv-guard.ts can use it too. */
+export { defuseCommands };
 
 /**
  * The Io every command writes through once the key is known: each out/err write gets the last pass.

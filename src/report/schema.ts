@@ -156,6 +156,8 @@ const TargetSchema = z.object({
   interrupted: z.boolean(),
   /** Resources left behind (--keep, or cleanup could not remove them). */
   leftovers: z.array(z.string()),
+  /** With leftovers: the sweep that removes them and nothing else (by this check's id). */
+  sweep: z.string().optional(),
   steps: z.array(StepSchema),
   /** Every finding of this target, root cause first. */
   findings: z.array(FindingSchema),

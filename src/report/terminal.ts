@@ -397,6 +397,7 @@ function leftoverLines(report: Report, width: number, c: ChalkInstance): string[
       const reason = why.find((n) => n.startsWith(`${l}:`))?.slice(l.length + 1).trim();
       lines.push(...wrap(`- ${l}${reason ? ` (${reason})` : ''}`, width, 2, 4));
     }
+    if (t.sweep) lines.push(...wrap(`remove them with: ${t.sweep}`, width, 2, 4));
   }
   return lines;
 }

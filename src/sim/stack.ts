@@ -47,6 +47,12 @@ export interface StackOptions {
    * (default 1; 0 = READY at once, as the recorded sqlite server does).
    */
   pendingPolls?: number;
+  /**
+   * Test-only: MLflow's clock is this far off the machine's (ms; negative = behind, as with a broken
+   * NTP). Applies to the timestamps MLflow stamps itself (creation_timestamp, …) and to its Date
+   * header; client-given values (a run's start_time, tags) are kept as sent. Default 0.
+   */
+  clockSkewMs?: number;
 }
 
 export interface Inventory {
@@ -119,6 +125,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     defaultArtifactRoot: faults.has('artifact-root-s3') ? 's3://hokusai-mlflow-artifacts/artifacts' : 'mlflow-artifacts:/',
     registration: registration(faults, opts.pendingPolls ?? 1),
     slowMs: opts.slowMs ?? 12_000,
+    clockSkewMs: opts.clockSkewMs ?? 0,
   });
   const authOptions = { apiKey, keyId, faults };
   const cache = new ValidationCache();

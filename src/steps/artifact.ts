@@ -60,15 +60,21 @@ export const artifactStep: Step = {
     ctx.state.artifactSha256 = sent;
 
     let readBack: { sha256: string; bytes: number } | undefined;
+    // Its size is known: read at most that and a margin (an endless or padded read-back stops there).
+    const bound = payload.size + READ_BACK_MARGIN;
     const get = await ctx.http.send({
       step: 'artifact',
       label: 'GET artifact',
       method: 'GET',
       url,
+      maxBodyBytes: bound,
       consumeBody: async (body) => {
         readBack = await hashStream(body, (n) => report('GET', n));
       },
     });
+    if (get.exchange.error?.kind === 'body-too-large') {
+      return { status: 'fail', detail: `size mismatch: sent ${formatBytes(payload.size)}, the read-back went past ${formatBytes(bound)}; stopped reading` };
+    }
     if (get.status === undefined) return { status: 'error', detail: `GET: ${get.exchange.error?.kind ?? 'no response'}` };
     if (get.status !== 200) return { status: 'fail', detail: `GET: ${describeFailure(get)?.reason ?? get.status}` };
     if (!readBack) return { status: 'error', detail: 'GET: body not read' };
@@ -89,6 +95,9 @@ export const artifactStep: Step = {
     return { status: 'pass', detail: `${formatBytes(payload.size)} round-trip, sha256 ${short(sent)} matches` };
   },
 };
+
+/** What a read-back may carry beyond the bytes sent before it is cut: framing slack, not a second copy. */
+const READ_BACK_MARGIN = 64 * 1024;
 
 function short(hash: string | undefined): string {
   return hash ? `${hash.slice(0, 12)}…` : '?';

@@ -6,7 +6,7 @@ import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { runDag } from './dag.js';
 import { newCheckId } from '../mlflow/naming.js';
 import { settleUnanswered } from './unanswered.js';
-import type { CheckOptions, CheckResult, CheckState, Progress, StepId, Target } from './types.js';
+import type { CheckOptions, CheckResult, CheckState, Progress, StepId, StopCause, Target } from './types.js';
 
 export interface TargetRun {
   target: Target;
@@ -16,11 +16,15 @@ export interface TargetRun {
   skipped: Map<StepId, string>;
   signal: AbortSignal;
   hardSignal: AbortSignal;
-  abortReason: () => string;
+  /** When `hardSignal` fires by its own clock (performance.now() ms), if it has one. */
+  hardEndsAt?: number;
+  abortReason: () => StopCause;
   keyMasked?: string;
   keyHadWhitespace: boolean;
   insecure: boolean;
   checkId?: string;
+  /** Handed the check's state as soon as it exists: what it creates is known while it runs. */
+  onState?: (state: CheckState) => void;
 }
 
 export async function checkTarget(run: TargetRun): Promise<CheckResult> {
@@ -28,6 +32,7 @@ export async function checkTarget(run: TargetRun): Promise<CheckResult> {
   const started = performance.now();
   const checkId = run.checkId ?? newCheckId();
   const state: CheckState = { checkId, created: { artifactPaths: [], artifactDirs: [], modelVersions: [] } };
+  run.onState?.(state);
   const target = run.target;
   const mlflowBase = mlflowBaseUrl(target);
   const skipped = new Map(run.skipped);
@@ -42,6 +47,7 @@ export async function checkTarget(run: TargetRun): Promise<CheckResult> {
       abortReason: run.abortReason,
       cleanupBudgetMs: 10_000,
       hardSignal: run.hardSignal,
+      ...(run.hardEndsAt === undefined ? {} : { hardEndsAt: run.hardEndsAt }),
       keep: run.options.keep,
     },
   );

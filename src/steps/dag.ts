@@ -2,8 +2,9 @@
 // steps (auth ∥ health) overlap. A step whose dependency did not pass is `blocked` and sends nothing.
 // Cleanup always runs last, on its own signal, so Ctrl-C or the deadline still leave nothing behind.
 import { withSignal } from '../http/with-signal.js';
+import { createdSoFar } from './created.js';
 import { STEPS } from './index.js';
-import type { Step, StepContext, StepId, StepOutcome, StepResult, StepStatus } from './types.js';
+import { NOT_RUN, type Step, type StepContext, type StepId, type StepOutcome, type StepResult, type StepStatus, type StopCause } from './types.js';
 
 export interface DagOptions {
   /** Steps the user chose not to run (--skip, --only, or auth without an auth URL), with the reason. */
@@ -11,11 +12,13 @@ export interface DagOptions {
   /** Fires on Ctrl-C or the deadline: in-flight requests end, steps not yet started are not run. */
   signal: AbortSignal;
   /** Why the signal fired, for the steps it cut short. */
-  abortReason: () => string;
+  abortReason: () => StopCause;
   /** Budget for cleanup once the signal has fired. */
   cleanupBudgetMs: number;
   /** Fires on a second Ctrl-C: cleanup stops too. */
   hardSignal: AbortSignal;
+  /** When `hardSignal` fires by itself (performance.now() ms), if it has a clock: the exporter's scrape budget. */
+  hardEndsAt?: number;
   keep: boolean;
 }
 
@@ -41,7 +44,10 @@ export async function runDag(ctx: StepContext, opts: DagOptions, steps: readonly
       const root = blocker.status === 'blocked' && blocker.blockedBy ? blocker.blockedBy : blocker.id;
       return { ...settle(step.id, 'blocked', `blocked by ${root}`), blockedBy: root };
     }
-    if (opts.signal.aborted) return settle(step.id, 'error', `not run: ${opts.abortReason()}`);
+    if (opts.signal.aborted) {
+      const cause = opts.abortReason();
+      return { ...settle(step.id, 'error', NOT_RUN[cause]), stopped: cause };
+    }
     return execute(step, ctx);
   };
 
@@ -69,11 +75,12 @@ async function runCleanup(step: Step, ctx: StepContext, opts: DagOptions): Promi
   // After Ctrl-C/deadline cleanup gets a fresh budget; a second Ctrl-C ends it at once. (A plain
   // timer, not AbortSignal.timeout: inside AbortSignal.any Node 20 may garbage-collect it unfired.)
   const budget = new AbortController();
-  const budgetMs = opts.signal.aborted ? opts.cleanupBudgetMs : Math.max(opts.cleanupBudgetMs, ctx.options.timeoutMs * 4);
+  const asked = opts.signal.aborted ? opts.cleanupBudgetMs : Math.max(opts.cleanupBudgetMs, ctx.options.timeoutMs * 4);
+  const budgetMs = opts.hardEndsAt === undefined ? asked : Math.max(0, Math.min(asked, opts.hardEndsAt - performance.now()));
   const timer = setTimeout(() => budget.abort(new DOMException('cleanup budget spent', 'TimeoutError')), budgetMs);
   const signal = AbortSignal.any([budget.signal, opts.hardSignal]);
   try {
-    return await execute(step, { ...ctx, http: withSignal(ctx.http, signal), signal });
+    return await execute(step, { ...ctx, http: withSignal(ctx.http, signal), signal, endsAt: performance.now() + budgetMs });
   } finally {
     clearTimeout(timer);
   }
@@ -112,13 +119,5 @@ function settle(id: StepId, status: StepStatus, detail: string): StepResult {
 }
 
 function describeCreated(ctx: StepContext): string[] {
-  const c = ctx.state.created;
-  const out: string[] = [];
-  if (c.modelName) {
-    for (const v of c.modelVersions) out.push(`model version ${c.modelName} v${v}`);
-    out.push(`registered model ${c.modelName}`);
-  }
-  for (const d of c.artifactDirs) out.push(`artifacts ${d.path}/`);
-  if (c.runId) out.push(`run ${c.runId}`);
-  return out;
+  return createdSoFar(ctx.state);
 }

@@ -1,8 +1,9 @@
 // Step `register`: create a registered model and a version from the run's artifacts, wait until READY.
 import { MlflowApi } from '../mlflow/client.js';
 import { GetModelVersion, GetRegisteredModel } from '../mlflow/schemas.js';
-import { ARTIFACT_DIR, CHECK_TAG, resourceName } from '../mlflow/naming.js';
+import { ARTIFACT_DIR, CHECK_TAG, CREATED_TAG, carriesCheckTag, resourceName } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
+import { pause } from './pause.js';
 
 export const registerStep: Step = {
   id: 'register',
@@ -11,7 +12,12 @@ export const registerStep: Step = {
   async run(ctx: StepContext): Promise<StepOutcome> {
     const api = new MlflowApi(ctx.http, ctx.mlflowBase);
     const name = resourceName(ctx.state.checkId);
-    const tags = [{ key: CHECK_TAG, value: ctx.state.checkId }];
+    // The check id proves the model and its versions are this check's (cleanup, sweep); the creation
+    // time, on this machine's clock, lets sweep age them whatever the server's clock says.
+    const tags = [
+      { key: CHECK_TAG, value: ctx.state.checkId },
+      { key: CREATED_TAG, value: String(Date.now()) },
+    ];
 
     const model = await api.call(
       { step: 'register', label: 'registered-models/create', method: 'POST', endpoint: 'registered-models/create', json: { name, tags } },
@@ -27,7 +33,16 @@ export const registerStep: Step = {
       }
       return { status: model.kind, detail: `registered-models/create: ${model.reason}` };
     }
-    // Only a model this check created is ours to delete; the name carries our unique check id.
+    // Only a model that carries this check's tag is ours to delete. An existing one (the name is
+    // unique to this check, so it should never exist) must prove it too.
+    const registered = model.ok ? model : await api.call({ step: 'register', label: 'registered-models/get', method: 'GET', endpoint: 'registered-models/get', query: { name } }, GetRegisteredModel);
+    if (!registered.ok) return { status: registered.kind, detail: `registered-models/get: ${registered.reason}` };
+    const answered = registered.data.registered_model;
+    if (answered.name !== name || !carriesCheckTag(answered.tags, ctx.state.checkId)) {
+      const what = `registered model ${answered.name}`;
+      (ctx.state.foreign ??= []).push(what);
+      return { status: 'fail', detail: `registered-models/${model.ok ? 'create' : 'get'} answered ${what}, which is not this check's (no ${CHECK_TAG}=${ctx.state.checkId} tag): left alone` };
+    }
     ctx.state.modelName = name;
     ctx.state.created.modelName = name;
 
@@ -44,7 +59,13 @@ export const registerStep: Step = {
       GetModelVersion,
     );
     if (!version.ok) return { status: version.kind, detail: `model-versions/create: ${version.reason}` };
-    const v = version.data.model_version.version;
+    const mv = version.data.model_version;
+    if (mv.name !== name || (mv.run_id !== undefined && mv.run_id !== ctx.state.runId) || (mv.tags !== undefined && !carriesCheckTag(mv.tags, ctx.state.checkId))) {
+      const what = `model version ${mv.name} v${mv.version}`;
+      (ctx.state.foreign ??= []).push(what);
+      return { status: 'fail', detail: `model-versions/create answered ${what}, which is not this check's (another model, run or tag): left alone` };
+    }
+    const v = mv.version;
     ctx.state.modelVersion = v;
     ctx.state.created.modelVersions.push(v);
 
@@ -53,7 +74,7 @@ export const registerStep: Step = {
     const deadline = Date.now() + ctx.options.registerWaitMs;
     let polls = 0;
     while (status === 'PENDING_REGISTRATION' && Date.now() < deadline && !ctx.signal.aborted) {
-      await sleep(Math.min(ctx.options.registerPollMs * 2 ** Math.min(polls, 3), 2000), ctx.signal);
+      await pause(Math.min(ctx.options.registerPollMs * 2 ** Math.min(polls, 3), 2000), ctx.signal);
       polls++;
       ctx.progress.update('register', `waiting for version ${v}: ${status} (poll ${polls})`);
       const got = await api.call(
@@ -69,15 +90,3 @@ export const registerStep: Step = {
     return { status: 'fail', detail: `v${v} still PENDING_REGISTRATION after ${Math.round(ctx.options.registerWaitMs / 1000)}s` };
   },
 };
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}

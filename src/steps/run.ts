@@ -1,7 +1,7 @@
 // Step `run`: get, create or restore the shared `hokus-check` experiment, then create a run tagged with the check id.
 import { MlflowApi } from '../mlflow/client.js';
 import { CreateExperiment, CreateRun, Empty, GetExperiment } from '../mlflow/schemas.js';
-import { CHECK_EXPERIMENT, CHECK_EXPERIMENTS, CHECK_TAG, CREATED_TAG, resourceName } from '../mlflow/naming.js';
+import { CHECK_EXPERIMENT, CHECK_EXPERIMENTS, CHECK_TAG, CREATED_TAG, carriesCheckTag, resourceName } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
 export const runStep: Step = {
@@ -44,6 +44,15 @@ export const runStep: Step = {
       return { status: run.kind, detail: `runs/create: ${run.reason}`, notes };
     }
     const info = run.data.run.info;
+    // Only a run that carries this check's tag and name is ours (a cache in front may answer with
+    // someone else's): anything else is named and left alone, and cleanup finds ours by its tag.
+    const name = resourceName(ctx.state.checkId);
+    if (!carriesCheckTag(run.data.run.data?.tags, ctx.state.checkId) || (info.run_name !== undefined && info.run_name !== name)) {
+      const what = `run ${info.run_id}${info.run_name ? ` (${info.run_name})` : ''}`;
+      (ctx.state.foreign ??= []).push(what);
+      ctx.state.created.runUnconfirmed = true;
+      return { status: 'fail', detail: `runs/create answered ${what}, which is not this check's (no ${CHECK_TAG}=${ctx.state.checkId} tag, name not ${name}): left alone`, notes };
+    }
     ctx.state.runId = info.run_id;
     ctx.state.created.runId = info.run_id;
     ctx.state.artifactUri = info.artifact_uri;

@@ -71,6 +71,10 @@ export interface CheckState {
   created: CreatedResources;
   /** What cleanup could not delete (or --keep kept), one line each. */
   leftovers?: string[];
+  /** Objects a create answered with that are not this check's (no tag of it): never deleted, named. */
+  foreign?: string[];
+  /** What cleanup has deleted so far, in createdSoFar's words (steps/created.ts): a quit mid-cleanup names only the rest. */
+  removed?: string[];
 }
 
 export interface CheckOptions {
@@ -103,6 +107,8 @@ export interface StepContext {
   progress: Progress;
   /** Base of MLflow REST calls as the user's client sees it: `${registryUrl}${mlflowPath}` or mlflowUrl. */
   mlflowBase: string;
+  /** When `signal` fires by its own clock (performance.now() ms), if known: cleanup's budget (steps/dag.ts). */
+  endsAt?: number;
 }
 
 /** What a step's run() returns; the runner adds timing, blocking and root-cause. */
@@ -135,7 +141,15 @@ export interface StepResult {
   blockedBy?: StepId;
   /** Ids of the exchanges this step made (probes included). */
   exchangeIds: string[];
+  /** Set when the step was not run because the check was stopped first: why. */
+  stopped?: StopCause;
 }
+
+/** Why a check stops before its steps are done: its deadline (or a scrape's) passed, or it was interrupted (a signal, an exporter shutting down). */
+export type StopCause = 'deadline' | 'interrupted';
+
+/** How a step that was not run says why, in its detail (one owner of these words). */
+export const NOT_RUN: Readonly<Record<StopCause, string>> = { deadline: 'not run: deadline exceeded', interrupted: 'not run: interrupted' };
 
 /** One target's finished check: what the reporters render. */
 export interface CheckResult {

@@ -76,8 +76,10 @@ describe('hokus-check exporter: serving', () => {
       const { status, body } = await answer;
       expect(status).toBe(200);
       expect(body).toContain('hokus_check_step_status{env="slow",step="register",status="error"} 1\n');
-      expect(body).toContain('hokus_check_step_success{env="slow",step="cleanup"} 1\n');
-      expect(body).toContain('hokus_check_leftovers{env="slow"} 0\n');
+      // The aborted create may still land (60 s): cleanup deleted what it knew of, and counts the model
+      // it could not rule out as a possible leftover.
+      expect(body).toContain('hokus_check_step_status{env="slow",step="cleanup",status="warn"} 1\n');
+      expect(body).toContain('hokus_check_leftovers{env="slow"} 1\n');
       const inventory = slow.inventory();
       expect(inventory.runs.length).toBeGreaterThan(0);
       expect(inventory.runs.every((r) => r.lifecycleStage === 'deleted')).toBe(true);

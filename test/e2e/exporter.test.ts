@@ -2,16 +2,16 @@
 // that echoes the key), run in-process with an injected Io, and scraped by a REAL Prometheus started
 // on loopback with examples/prometheus/prometheus.yml (interval shortened, exporter address replaced).
 // Also: the alerting rules through promtool, a probe cut short by its scrape timeout still cleaning
-// up, overlapping scrapes of one environment sharing one check, and no key in any answer or log line.
+// up, overlapping scrapes of one environment and budget sharing one check, and no key in any answer or
+// log line. Limits, poisoning, reload and the trust of a config file have their own files
+// (exporter-limits, exporter-hostile, exporter-poisoning, exporter-reload, exporter-trust).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exporterCommand } from '../../src/commands/exporter.js';
-import { createFactory, type Factory } from '../../src/factory.js';
-import type { Io } from '../../src/io.js';
 import { startStack, type Stack } from '../../src/sim/stack.js';
+import { eventually, parseExposition, runExporterInProcess, value, type Sample } from '../helpers/exporter.js';
 import { findLeaks } from '../helpers/safety-leak.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -21,7 +21,7 @@ const PROMTOOL = '/usr/bin/promtool';
 
 const tmp = tempDir();
 const stacks: Record<'healthy' | 'incident' | 'slow' | 'busy' | 'echo', Stack> = {} as never;
-const logs: string[] = [];
+let logs: string[] = [];
 /** Every body the exporter answered, for the leak scan. */
 const answers: string[] = [];
 let exporterUrl = '';
@@ -53,10 +53,11 @@ beforeAll(async () => {
 
   configPath = config;
   keyEnv = env;
-  const io = fakeIo(env, tmp.path, logs);
-  exporterDone = exporterCommand({ listen: '127.0.0.1:0', config }, io);
-  stopExporter = () => io.signal('SIGTERM');
-  exporterUrl = await eventually('the exporter to listen', async () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(logs.join(''))?.[1]);
+  const exporter = runExporterInProcess({ listen: '127.0.0.1:0', config }, env, tmp.path);
+  logs = exporter.logs;
+  exporterDone = exporter.done;
+  stopExporter = () => exporter.signal('SIGTERM');
+  exporterUrl = await exporter.listening();
 });
 
 afterAll(async () => {
@@ -118,20 +119,19 @@ describe('GET /probe', () => {
 
   it('cuts a check short at the scrape timeout, and its cleanup still deletes what it created', async () => {
     // registered-models/create hangs for 60 s; the scrape allows 3 s: the steps get 1.62 s, cleanup the rest.
-    const running = probe('slow', 3);
-    await eventually('the check of slow to run', async () => (value(await ownMetrics(), 'hokus_check_exporter_probes_in_flight', {}) === 1 ? true : undefined));
-    // A scrape with a 1 s timeout joins it, and its own budget ends first: 503, one line, no second check.
-    const joined = await probe('slow', 1);
-    expect(joined.status).toBe(503);
-    expect(joined.body).toBe("a check of slow started by an earlier scrape is still running; this scrape's timeout ended first\n");
-    const { status, body } = await running;
+    // (A scrape with another timeout would not join it: test/e2e/exporter-poisoning.test.ts.)
+    const { status, body } = await probe('slow', 3);
     expect(status).toBe(200);
     const series = parseExposition(body);
     expect(value(series, 'hokus_check_success', { env: 'slow' })).toBe(0);
     // Everything before register answered: the step the timeout ended failed (src/steps/unanswered.ts).
     expect(value(series, 'hokus_check_step_status', { env: 'slow', step: 'register', status: 'fail' })).toBe(1);
-    expect(value(series, 'hokus_check_step_success', { env: 'slow', step: 'cleanup' })).toBe(1);
-    expect(value(series, 'hokus_check_leftovers', { env: 'slow' })).toBe(0);
+    // The scrape's budget is the check's deadline: the same finding as `check --deadline` (test/e2e/gate.test.ts).
+    expect(value(series, 'hokus_check_finding', { env: 'slow', code: 'DEADLINE_EXCEEDED', step: 'register', root: 'true' })).toBe(1);
+    // The aborted create may still land (this server takes 60 s): cleanup deleted everything it knew of
+    // and counts the model it could not rule out as a possible leftover (src/steps/cleanup.ts).
+    expect(value(series, 'hokus_check_step_status', { env: 'slow', step: 'cleanup', status: 'warn' })).toBe(1);
+    expect(value(series, 'hokus_check_leftovers', { env: 'slow' })).toBe(1);
     const inventory = stacks.slow.inventory();
     expect(inventory.runs.length).toBe(1);
     expect(inventory.runs.every((r) => r.lifecycleStage === 'deleted')).toBe(true);
@@ -269,9 +269,8 @@ describe('examples/prometheus', () => {
 
 describe('bad input: one line, exit 2, nothing listens', () => {
   const run = async (flags: Record<string, unknown>, env: Record<string, string> = keyEnv, cwd = tmp.path) => {
-    const out: string[] = [];
-    const code = await exporterCommand(flags, fakeIo(env, cwd, out));
-    return { code, err: out.join('') };
+    const exporter = runExporterInProcess(flags, env, cwd);
+    return { code: await exporter.done, err: exporter.logs.join('') };
   };
 
   it.each(['127.0.0.1:70000', 'localhost', 'http://127.0.0.1:9464'])('--listen %s', async (listen) => {
@@ -295,12 +294,12 @@ describe('bad input: one line, exit 2, nothing listens', () => {
     for (const stack of Object.values(stacks)) expect(findLeaks(err, stack.apiKey)).toEqual([]);
   });
 
-  it('no config file', async () => {
+  it('no --config (a file in the working directory is not used: test/e2e/exporter-trust.test.ts)', async () => {
     const empty = tmp.file('empty');
     mkdirSync(empty, { recursive: true });
     const { code, err } = await run({ listen: '127.0.0.1:0' }, keyEnv, empty);
     expect(code).toBe(2);
-    expect(err).toMatch(/^hokus-check: no config file: [^\n]+\n$/);
+    expect(err).toBe('hokus-check: the exporter serves only a config file you name: give --config PATH (hokus-check init writes one)\n');
   });
 
   it('an environment the config does not define', async () => {
@@ -311,24 +310,6 @@ describe('bad input: one line, exit 2, nothing listens', () => {
 });
 
 // ---- helpers ----
-
-/** The command's Factory over an Io that captures what the user would see; signal() plays Ctrl-C / SIGTERM. */
-function fakeIo(env: Record<string, string>, cwd: string, out: string[]): Factory & { signal(s: 'SIGINT' | 'SIGTERM'): void } {
-  let onSignal: ((s: 'SIGINT' | 'SIGTERM') => void) | undefined;
-  const io: Io = {
-    out: (t) => void out.push(t),
-    err: (t) => void out.push(t),
-    interactive: false,
-    color: false,
-    readStdin: async () => '',
-    stdoutStream: { columns: 100 } as NodeJS.WriteStream,
-    onSignal: (handler) => {
-      onSignal = handler;
-      return () => (onSignal = undefined);
-    },
-  };
-  return { ...createFactory({ io, env, cwd, version: '0.0.0-test' }), signal: (s) => onSignal?.(s) };
-}
 
 async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
   const res = await fetch(`${exporterUrl}${path}`, { headers });
@@ -343,36 +324,6 @@ function probe(env: string, scrapeTimeoutSeconds = 10): ReturnType<typeof get> {
 
 async function ownMetrics(): Promise<Sample[]> {
   return parseExposition((await get('/metrics')).body);
-}
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Text exposition → samples; throws on a line that is neither a comment nor a sample. */
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`not an exposition line: ${JSON.stringify(line)}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-    }
-    samples.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return samples;
-}
-
-/** The value of the one sample with this name whose labels include `labels`. */
-function value(samples: Sample[], name: string, labels: Record<string, string>, fallback?: number): number {
-  const hits = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (hits.length === 0 && fallback !== undefined) return fallback;
-  if (hits.length !== 1) throw new Error(`${name}${JSON.stringify(labels)}: ${hits.length} samples`);
-  return hits[0]!.value;
 }
 
 interface PromSample {
@@ -415,14 +366,4 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Polls `probe` until it returns a value; bounded by attempts, not by a clock assertion. */
-async function eventually<T>(what: string, probeOnce: () => Promise<T | undefined>, detail: () => string = () => ''): Promise<T> {
-  for (let attempt = 0; attempt < 120; attempt++) {
-    const result = await probeOnce().catch(() => undefined);
-    if (result !== undefined) return result;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}\n${detail()}`);
 }

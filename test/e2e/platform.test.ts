@@ -1,7 +1,7 @@
 // The real platform's behaviours (issue 7), each against the embedded stack with the matching fault:
 // DELETE bodies dropped by the proxy, health endpoint variants, the auth outage and validation cache,
 // both components' headers on proxied answers, and the incident's exact mechanism.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { startStack } from '../../src/sim/stack.js';
 import { CHECK_EXPERIMENT, CHECK_TAG } from '../../src/mlflow/naming.js';
 import { runInProcess } from '../helpers/in-process.js';
@@ -59,13 +59,13 @@ describe.concurrent('1. the proxy drops DELETE bodies', () => {
       const target = ['--registry-url', stack.registryUrl];
 
       // Through the proxy alone the model cannot be deleted: sweep says so and exits 1.
-      const viaProxy = await runInProcess(['sweep', ...target, '--older-than', '0s'], { env });
+      const viaProxy = await runInProcess(['sweep', ...target, '--older-than', '0s', '--force'], { env });
       expect(viaProxy.code, viaProxy.all).toBe(1);
       expect(viaProxy.stdout).toMatch(new RegExp(`could not delete registered-model ${seeded.model}.*400`));
       expect(stack.inventory().registeredModels.map((m) => m.name)).toContain(seeded.model);
 
       const before = stack.requests().length;
-      const direct = await runInProcess(['sweep', ...target, '--mlflow-direct-url', stack.mlflowUrl, '--older-than', '0s'], { env });
+      const direct = await runInProcess(['sweep', ...target, '--mlflow-direct-url', stack.mlflowUrl, '--older-than', '0s', '--force'], { env });
       expect(direct.code, direct.all).toBe(0);
       expect(direct.stdout).toContain(`deleted registered-model ${seeded.model}`);
       const inv = stack.inventory();

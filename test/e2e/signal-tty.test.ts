@@ -73,18 +73,34 @@ describe('on a pseudo-terminal', () => {
   });
 
   it.each([
-    [0, 'SIGTERM', /terminated: cleaning up/],
-    [80, 'SIGTERM', /terminated: cleaning up/],
+    [0, 'SIGTERM', /terminated \(SIGTERM\): cleaning up/],
+    [80, 'SIGTERM', /terminated \(SIGTERM\): cleaning up/],
     [0, 'SIGINT', /interrupted: cleaning up/],
   ] as const)('%i columns: %s while a step is in flight ends the process', async (cols, signal, said) => {
     let pid: number | undefined;
     let seen = '';
-    const ended = onPty(cols, ['--fault', 'slow'], { term: 'xterm', onPid: (p) => (pid = p), onOutput: (o) => (seen = o) });
+    // A short timeout: cleanup looks for the held model for twice that, at least 3 s (src/steps/cleanup.ts).
+    const ended = onPty(cols, ['--fault', 'slow', '--timeout', '2s'], { term: 'xterm', onPid: (p) => (pid = p), onOutput: (o) => (seen = o) });
     // The fault holds registered-models/create: once the artifact step passed, register is in flight.
     await waitFor(() => pid !== undefined && /artifact pass/.test(seen), 20000, 'the check to reach register');
     process.kill(pid!, signal);
     const run = await ended;
     expect(run.output).toMatch(said);
     expect(run.code).toBe(130);
+  });
+
+  it('a second Ctrl-C at the terminal quits at once, naming what is left and the sweep that removes it', async () => {
+    let pid: number | undefined;
+    let seen = '';
+    // The fault holds registered-models/create and makes the model land late: cleanup looks for it.
+    const ended = onPty(100, ['--fault', 'slow'], { term: 'xterm', onPid: (p) => (pid = p), onOutput: (o) => (seen = o) });
+    await waitFor(() => pid !== undefined && /artifact pass/.test(seen), 20000, 'the check to reach register');
+    process.kill(pid!, 'SIGINT');
+    await waitFor(() => /cleaning up what this check created \(Ctrl-C again to quit now\)/.test(seen), 20000, 'cleanup to start');
+    process.kill(pid!, 'SIGINT');
+    const run = await ended;
+    expect(run.code).toBe(130);
+    expect(run.output).toMatch(/quitting without cleanup/);
+    expect(run.output.replace(/\s+/g, ' ')).toMatch(/left behind by check ([0-9a-f]{12}): .*run [0-9a-f]{32}; remove them with: hokus-check sweep --registry-url http:\/\/127\.0\.0\.1:\d+ .*--check-id \1/);
   });
 });

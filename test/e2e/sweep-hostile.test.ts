@@ -1,11 +1,12 @@
 // `sweep` against a hostile MLflow of this file's own: tag values that are not check ids, names that
 // carry newlines and fake result rows, an artifact location outside the run, the key echoed in names,
-// headers and errors, pages that never end. Sweep deletes only its own leftovers at their own
-// locations, escapes its filters, follows next_page_token up to a bound, and prints nothing raw.
+// headers and errors, pages that never end, deleted runs by the thousand. Sweep deletes only its own
+// leftovers at their own locations, escapes its filters, follows next_page_token up to a bound, lists
+// at most MAX_DELETED_RUNS_EXAMINED deleted runs' directories a sweep, and prints nothing raw.
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_SEARCH_PAGES, runSweep } from '../../src/commands/sweep.js';
+import { MAX_DELETED_RUNS_EXAMINED, MAX_SEARCH_PAGES, runSweep } from '../../src/commands/sweep.js';
 import { createFactory } from '../../src/factory.js';
 import { filterString } from '../../src/mlflow/filter-string.js';
 import { fakeIo } from '../helpers/safety-inprocess.js';
@@ -24,8 +25,15 @@ const run = (id: string, tag: string | undefined, name: string, artifactUri = `m
   data: { tags: tag === undefined ? [] : [{ key: 'hokus-check.id', value: tag }] },
 });
 
-/** An MLflow answering sweep's calls; `runsPage(token)` gives runs/search answers. */
-function hostileMlflow(runsPage: (token: string | undefined) => unknown): Promise<TestServer> {
+interface Hostile {
+  /** runs/search of deleted runs (run_view_type DELETED_ONLY); default: none. */
+  deletedPage?: (token: string | undefined) => unknown;
+  /** GET of an artifact listing (`path`); default: empty. */
+  listing?: (path: string) => { status: number; body: unknown };
+}
+
+/** An MLflow answering sweep's calls; `runsPage(token)` gives runs/search answers for active runs. */
+function hostileMlflow(runsPage: (token: string | undefined) => unknown, more: Hostile = {}): Promise<TestServer> {
   return serveHttp(async (req: http.IncomingMessage, res: http.ServerResponse) => {
     let body = '';
     for await (const c of req) body += String(c);
@@ -37,7 +45,15 @@ function hostileMlflow(runsPage: (token: string | undefined) => unknown): Promis
       res.end(JSON.stringify(value));
     };
     if (url.pathname.endsWith('/experiments/get-by-name')) return send(200, { experiment: { experiment_id: '1', name: 'hokus-check' } });
-    if (url.pathname.endsWith('/runs/search')) return send(200, runsPage((JSON.parse(body) as { page_token?: string }).page_token));
+    if (url.pathname.endsWith('/runs/search')) {
+      const search = JSON.parse(body) as { page_token?: string; run_view_type?: string };
+      if (search.run_view_type === 'DELETED_ONLY') return send(200, more.deletedPage?.(search.page_token) ?? {});
+      return send(200, runsPage(search.page_token));
+    }
+    if (req.method === 'GET' && url.pathname.endsWith('/mlflow-artifacts/artifacts')) {
+      const listed = more.listing?.(url.searchParams.get('path') ?? '') ?? { status: 200, body: {} };
+      return send(listed.status, listed.body);
+    }
     if (url.pathname.endsWith('/registered-models/search')) {
       return send(200, {
         registered_models: [
@@ -96,7 +112,8 @@ describe('sweep against a hostile MLflow', () => {
         `DELETE /api/2.0/mlflow-artifacts/artifacts/1/${RUN_ID(6)}/artifacts/hokus-check`,
       ]);
       expect(paths.filter((p) => /\.\.|%2e/i.test(p))).toEqual([]);
-      expect(paths.filter((p) => p.includes('runs/search'))).toHaveLength(2);
+      // Two pages of active runs, one (empty) of deleted ones.
+      expect(paths.filter((p) => p.includes('runs/search'))).toHaveLength(3);
       // The model search filter is the constant one, quoted.
       const search = server.received.find((x) => x.path.includes('registered-models/search'))!;
       expect(new URL(search.path, 'http://x').searchParams.get('filter')).toBe("name LIKE 'hokus-check-%'");
@@ -121,6 +138,98 @@ describe('sweep against a hostile MLflow', () => {
       expect(r.err).toContain(`more than ${MAX_SEARCH_PAGES} pages`);
       expect(server.received.filter((x) => x.path.includes('runs/search'))).toHaveLength(MAX_SEARCH_PAGES);
       expect(server.received.filter((x) => x.method === 'DELETE' || x.path.includes('delete'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it(`a search of deleted runs that never ends stops after ${MAX_SEARCH_PAGES} pages and says so; active leftovers are swept all the same`, async () => {
+    let n = 0;
+    const listed: string[] = [];
+    const server = await hostileMlflow(() => ({ runs: [run(RUN_ID(9000), 'aaaaaaaaaaa9', 'hokus-check-aaaaaaaaaaa9')] }), {
+      deletedPage: () => {
+        n++;
+        // One of ours a page, and one whose location is not its own (never listed, never touched).
+        return {
+          runs: [run(RUN_ID(n), 'eeeeeeeeeee1', 'hokus-check-eeeeeeeeeee1'), run(`../${n}`, 'eeeeeeeeeee2', 'hokus-check-eeeeeeeeeee2', 'mlflow-artifacts:/1/../../admin/artifacts')],
+          next_page_token: `d${n}`,
+        };
+      },
+      listing: (path) => {
+        listed.push(path);
+        return { status: 200, body: {} };
+      },
+    });
+    try {
+      const r = await sweep(server);
+      expect(r.code, r.err).toBe(0);
+      expect(n).toBe(MAX_SEARCH_PAGES);
+      expect(listed).toHaveLength(MAX_SEARCH_PAGES);
+      expect(listed.every((p) => /^1\/\d{4}a{28}\/artifacts\/hokus-check$/.test(p))).toBe(true);
+      expect(r.err).toMatch(new RegExp(`^hokus-check: looked at the newest ${MAX_SEARCH_PAGES} deleted check runs older than 1h for artifacts left behind, not at older ones`, 'm'));
+      const json = JSON.parse(r.out) as { leftovers: Array<{ id: string; deleted?: boolean }>; deletedRuns: { examined: number; more: boolean } };
+      expect(json.leftovers.map((l) => [l.id, l.deleted])).toEqual([[RUN_ID(9000), true]]);
+      expect(json.deletedRuns).toEqual({ examined: MAX_SEARCH_PAGES, more: true });
+      expect(server.received.filter((x) => /\.\.|%2e/i.test(x.path))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it(`lists at most ${MAX_DELETED_RUNS_EXAMINED} deleted runs' directories a sweep, and deletes those with files`, async () => {
+    const runs = Array.from({ length: MAX_DELETED_RUNS_EXAMINED + 100 }, (_, i) => run(RUN_ID(i), 'eeeeeeeeeee3', 'hokus-check-eeeeeeeeeee3'));
+    let listings = 0;
+    const server = await hostileMlflow(() => ({}), {
+      deletedPage: (token) => (token === undefined ? { runs, next_page_token: 'more' } : { runs: [] }),
+      listing: (path) => {
+        listings++;
+        return { status: 200, body: path.startsWith(`1/${RUN_ID(7)}/`) ? { files: [{ path: 'hokus-check/probe.bin', is_dir: false, file_size: 1 }] } : {} };
+      },
+    });
+    try {
+      const r = await sweep(server);
+      expect(r.code, r.err).toBe(0);
+      expect(listings).toBe(MAX_DELETED_RUNS_EXAMINED);
+      // Enough runs on the first page: the second is not asked for.
+      expect(server.received.filter((x) => x.path.includes('runs/search'))).toHaveLength(2);
+      const json = JSON.parse(r.out) as { leftovers: Array<{ kind: string; id: string; path: string; deleted?: boolean }> };
+      expect(json.leftovers.map((l) => [l.kind, l.id, l.path, l.deleted])).toEqual([['artifacts', RUN_ID(7), `1/${RUN_ID(7)}/artifacts/hokus-check`, true]]);
+      expect(server.received.filter((x) => x.method === 'DELETE').map((x) => x.path)).toEqual([`/api/2.0/mlflow-artifacts/artifacts/1/${RUN_ID(7)}/artifacts/hokus-check`]);
+      expect(r.err).toMatch(new RegExp(`looked at the newest ${MAX_DELETED_RUNS_EXAMINED} deleted check runs`));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an artifact listing that fails stops the look at deleted runs after the first, said in one line (exit 1)', async () => {
+    let listings = 0;
+    const server = await hostileMlflow(() => ({}), {
+      deletedPage: () => ({ runs: [run(RUN_ID(1), 'eeeeeeeeeee4', 'hokus-check-eeeeeeeeeee4'), run(RUN_ID(2), 'eeeeeeeeeee5', 'hokus-check-eeeeeeeeeee5')] }),
+      listing: () => {
+        listings++;
+        return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: `no ${key}` } };
+      },
+    });
+    try {
+      const r = await sweep(server);
+      expect(r.code).toBe(1);
+      expect(listings).toBe(1);
+      expect(r.err).toMatch(new RegExp(`^hokus-check: warning: could not list the artifacts of deleted run hokus-check-eeeeeeeeeee4 \\(${RUN_ID(1)}\\): 500 INTERNAL_ERROR; deleted runs not looked at further$`, 'm'));
+      expect(server.received.filter((x) => x.method === 'DELETE')).toEqual([]);
+      expect(findLeaks(r.out + r.err, key)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a search of deleted runs answered wrongly is one warning (exit 1); active leftovers are swept all the same', async () => {
+    const server = await hostileMlflow(() => ({ runs: [run(RUN_ID(1), 'aaaaaaaaaaa1', 'hokus-check-aaaaaaaaaaa1')] }), { deletedPage: () => ({ runs: 'not a list' }) });
+    try {
+      const r = await sweep(server);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^hokus-check: warning: sweep: runs\/search \(deleted\): schema: runs: .*; deleted runs not looked at$/m);
+      const json = JSON.parse(r.out) as { leftovers: Array<{ id: string; deleted?: boolean }> };
+      expect(json.leftovers.map((l) => [l.id, l.deleted])).toEqual([[RUN_ID(1), true]]);
     } finally {
       await server.close();
     }

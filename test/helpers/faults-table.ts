@@ -104,6 +104,12 @@ export const FAULT_CASES: FaultCase[] = [
   // The 500 names sqlite3.OperationalError: the backend store, not a generic error.
   { fault: 'runs-create-500', exit: 1, root: { step: 'run', code: 'MLFLOW_BACKEND_ERROR' }, steps: { run: 'fail', artifact: 'blocked by run', register: 'blocked by run' }, cause: /backend database is failing \(database is locked\)/ },
   { fault: 'mlflow-crash', exit: 1, root: { step: 'run', code: 'MLFLOW_INTERNAL_ERROR' }, steps: { run: 'fail', artifact: 'blocked by run', register: 'blocked by run' }, cause: /^MLflow failed inside while handling runs\/create .*500 HTML page "500 Internal Server Error" from MLflow .*its tracking store/ },
+  // A busy server answers runs/create after the check's timeout, and makes the run all the same: cleanup finds it by its tag.
+  { fault: 'late-create', setup: 'runs/create answers after 2.5 s; --timeout 1s', stack: { slowMs: 2500 }, args: ['--timeout', '1s'], exit: 1, root: { step: 'run', code: 'NET_TIMEOUT' }, steps: { run: 'fail', artifact: 'blocked by run', register: 'blocked by run' } },
+  // A cache answers runs/create with someone else's run: the check fails the step, leaves that run alone, and deletes its own.
+  { fault: 'foreign-run', exit: 1, root: { step: 'run', code: 'RESPONSE_FOREIGN_OBJECT' }, steps: { run: 'fail', artifact: 'blocked by run', register: 'blocked by run' }, cause: /^runs\/create \(x\d+\) answered run [0-9a-f]{32} \(important-training-run\), which is not what this check created/ },
+  // The store refuses deletes: the artifacts stay, and so does their run (tagged) for sweep.
+  { fault: 'artifact-delete-fails', exit: 0, steps: { cleanup: 'warn' }, also: ['ARTIFACT_STORAGE_DENIED@cleanup:warn', 'CLEANUP_LEFTOVERS@cleanup:warn'] },
   // Two ALB 503s per path, absorbed by the retries.
   { fault: 'flaky-503', exit: 0, steps: {}, retried: true },
   // Without --wait the registry is still coming up when the check runs.

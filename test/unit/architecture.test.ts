@@ -15,7 +15,7 @@ const SRC = join(ROOT, 'src');
  * steps/ that config, diagnosis and report may read.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  cli: ['argv-guard', 'commands', 'config', 'exit-codes', 'factory', 'fatal', 'io'],
+  cli: ['argv-guard', 'commands', 'config', 'exit-codes', 'exporter/limits', 'factory', 'fatal', 'io'],
   'argv-guard': ['http'],
   factory: ['http', 'io'],
   fatal: ['config', 'exit-codes'],
@@ -27,9 +27,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   config: ['steps/types'],
   http: [],
   mlflow: ['http'],
-  diagnosis: ['http', 'mlflow', 'steps/types', 'steps/progress-text'],
+  diagnosis: ['config/target-flags', 'http', 'mlflow', 'steps/types', 'steps/progress-text'],
   steps: ['diagnosis', 'http', 'mlflow'],
-  report: ['diagnosis', 'exit-codes', 'http', 'io', 'steps/types'],
+  report: ['config/defaults', 'config/target-flags', 'diagnosis', 'exit-codes', 'http', 'io', 'steps/types'],
   sim: [],
 };
 

@@ -56,7 +56,7 @@ const corruptedMeta: RuleMeta = {
   severity: 'error',
   docs: {
     means: 'The artifact read back differs from the one uploaded: something re-encodes, truncates or replaces bodies on the way to or from storage.',
-    detect: 'The artifact PUT and GET both answer 2xx, but the sha256 (or size) of the bytes read back differs from the bytes sent.',
+    detect: 'The artifact PUT and GET both answer 2xx, but the sha256 (or size) of the bytes read back differs from the bytes sent — or the read-back runs past the size sent (plus a 64 KiB margin), where the check stops reading.',
     fix: 'Look for a proxy or middleware that decodes bodies as text, changes charsets, applies or strips content-encoding, or cuts bodies at a buffer limit; compare the sizes sent and received.',
     confirm: 'Rerun `hokus-check --only artifact`: "sha256 matches".',
   },
@@ -126,7 +126,7 @@ export const rules: Rule[] = [
   rule(corruptedMeta, (ev) => {
     const step = stepResult(ev, 'artifact');
     if (!step || step.status !== 'fail') return [];
-    const said = [step.detail, ...step.notes].find((s) => /sha256 mismatch|hash mismatch/i.test(s));
+    const said = [step.detail, ...step.notes].find((s) => /sha256 mismatch|hash mismatch|size mismatch/i.test(s));
     if (!said) return [];
     const put = last(ev, 'PUT artifact');
     const get = last(ev, 'GET artifact');

@@ -4,6 +4,7 @@ import type { Exchange } from '../../http/types.js';
 import { readBody } from '../exchange-body.js';
 import { byHop, exchangesWhere, is2xx, isFailure, pathOf, responderOf, statusOf, stepResult } from '../evidence-query.js';
 import { capitalise, describeAnswer, nameOf, writerWords } from '../words.js';
+import { sweepCommand } from '../../config/target-flags.js';
 import { report, rule } from '../finding.js';
 import type { Rule, RuleMeta } from '../types.js';
 import { isDroppedDeleteBody } from './routing.js';
@@ -30,7 +31,7 @@ const leftoversMeta: RuleMeta = {
     means: 'Cleanup could not delete some of what the check created; each leftover is named.',
     detect: 'A cleanup delete failed (other than "already gone"), or cleanup ran out of time.',
     fix: 'Delete the named resources by hand, or run `hokus-check sweep` (it removes only resources tagged hokus-check.id, older than --older-than).',
-    confirm: '`hokus-check sweep --dry-run --older-than 0s` lists nothing for this check id.',
+    confirm: '`hokus-check sweep --check-id <id> --dry-run` lists nothing for this check.',
   },
 };
 
@@ -39,7 +40,7 @@ export const rules: Rule[] = [
     ev.steps.flatMap((step) => {
       if (!isFailure(step.status)) return [];
       // Cut short by Ctrl-C or the deadline: that is the story (DEADLINE_EXCEEDED / interrupted), not an answer.
-      if (step.detail.startsWith('not run: ')) return [];
+      if (step.stopped !== undefined) return [];
       const own = exchangesWhere(ev, { step: step.id, probe: false, finalOnly: true });
       if (own.some((x) => x.error?.code === 'HOKUS_DEADLINE' || x.error?.code === 'HOKUS_INTERRUPTED')) return [];
       const x = own.filter((y) => !is2xx(y)).at(-1) ?? own.at(-1);
@@ -72,7 +73,7 @@ export const rules: Rule[] = [
         cause: `Cleanup could not delete ${what.join('; ')}${failed[0] ? ` (${nameOf(failed[0])} got ${describeAnswer(failed[0])})` : ''}.`,
         evidence: failed.map((x) => x.id),
         fix: [
-          `Delete ${what.length === 1 ? 'it' : 'them'} by hand, or run \`hokus-check sweep${ev.target.name && ev.target.name !== 'default' ? ` --env ${ev.target.name}` : ''} --older-than 0s\` (it removes only resources tagged hokus-check.id).`,
+          `Delete ${what.length === 1 ? 'it' : 'them'} by hand, or run \`${sweepCommand(ev.target, ev.state.checkId)}\` (it removes only what this check created: resources tagged hokus-check.id=${ev.state.checkId}).`,
           ...(failed.some(isFileDelete500) ? ['MLflow 2.12 answers 500 to a DELETE of a single artifact file (fixed in 2.17): delete the directory instead.'] : []),
         ],
       }),

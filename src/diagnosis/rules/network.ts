@@ -91,11 +91,12 @@ const deadlineMeta: RuleMeta = {
 export const rules: Rule[] = [
   rule(deadlineMeta, (ev) => {
     // One finding, on the first step the deadline cut short, citing the requests it ended.
-    const ended = ev.exchanges.filter((x) => x.error?.code === 'HOKUS_DEADLINE' && !x.response);
-    const step = ev.steps.find((s) => (s.status === 'error' && ended.some((x) => x.step === s.id)) || s.detail === 'not run: deadline exceeded');
+    // Also a read the deadline cut mid-body (a dripping read-back): the answer started, the rest never came.
+    const ended = ev.exchanges.filter((x) => x.error?.code === 'HOKUS_DEADLINE' && (!x.response || x.error.phase === 'body'));
+    const step = ev.steps.find((s) => (s.status === 'error' && ended.some((x) => x.step === s.id)) || s.stopped === 'deadline');
     if (!step) return [];
     const cited = ended.filter((x) => x.step === step.id);
-    const skipped = ev.steps.filter((s) => s.detail === 'not run: deadline exceeded').map((s) => s.id);
+    const skipped = ev.steps.filter((s) => s.stopped === 'deadline').map((s) => s.id);
     return [
       report(deadlineMeta, {
         step: step.id,

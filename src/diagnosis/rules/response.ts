@@ -47,7 +47,42 @@ const malformedMeta: RuleMeta = {
   },
 };
 
+const foreignMeta: RuleMeta = {
+  code: 'RESPONSE_FOREIGN_OBJECT',
+  family: 'response',
+  title: "A create answered with someone else's object",
+  severity: 'error',
+  docs: {
+    means: "A create call (runs/create, registered-models/create, model-versions/create) answered 2xx with an object that is not the one the check asked for: it lacks the check's hokus-check.id tag or name. A cache or proxy in front replays answers (a POST cached by URL), or a gateway rewrites bodies. The check never deletes that object; cleanup finds and deletes the check's own by its tag.",
+    detect: "The create's 2xx answer names an object without the check's tag and name (the run step or register step fails saying so); cleanup's notes say it was left alone.",
+    fix: 'Find the hop that answers POSTs from a cache or rewrites bodies on /api/2.0/mlflow/*/create (an API gateway response cache, a CDN caching POST, a mock left in place) and exempt these paths.',
+    confirm: 'Rerun hokus-check: the run step passes, and the report names no foreign object.',
+  },
+};
+
+/** Which create calls can hand back a foreign object, by the step that made them. */
+const CREATES = /^(runs|registered-models|model-versions)\/create$/;
+
 export const rules: Rule[] = [
+  rule(foreignMeta, (ev) =>
+    ev.steps.flatMap((step) => {
+      if (step.status !== 'fail' || !/, which is not this check's/.test(step.detail)) return [];
+      const x = exchangesWhere(ev, { step: step.id, probe: false, finalOnly: true }).filter((y) => CREATES.test(y.label) && is2xx(y)).at(-1);
+      const answered = /answered (.*?), which is not this check's/.exec(step.detail)?.[1] ?? 'an object';
+      return [
+        report(foreignMeta, {
+          step: step.id,
+          cause: `${x ? nameOf(x) : `The ${step.id} step's create`} answered ${answered}, which is not what this check created (no hokus-check.id tag of this check): something in front replays or rewrites create answers. That object was left alone.`,
+          evidence: [x?.id],
+          fix: [
+            'Find the hop that answers POSTs on /api/2.0/mlflow/*/create from a cache or rewrites their bodies (an API gateway response cache, a CDN that caches POST, a mock left in place) and exempt these paths.',
+            "Cleanup deleted the check's own object by its tag (the cleanup step's notes say so).",
+          ],
+        }),
+      ];
+    }),
+  ),
+
   rule(malformedMeta, (ev) =>
     firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && (x.error?.kind === 'protocol' || x.error?.kind === 'body-too-large')).map((x) =>
       report(malformedMeta, {

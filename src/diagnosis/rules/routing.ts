@@ -27,6 +27,7 @@ import {
   throughProxy,
 } from '../evidence-query.js';
 import { answerOnly, capitalise, decidedBy, describeAnswer, hopAt, nameOf, responderWords } from '../words.js';
+import { sweepCommand } from '../../config/target-flags.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
 
@@ -277,7 +278,7 @@ export const rules: Rule[] = [
         fix: [
           'Forward request bodies on DELETE in the proxy (today it forwards them only for POST/PUT/PATCH).',
           `Rerun with --mlflow-direct-url <internal MLflow URL> so registry deletes bypass the proxy.`,
-          `Remove what is left now: \`hokus-check sweep${envFlag(ev)} --mlflow-direct-url <internal MLflow URL> --older-than 0s\`.`,
+          `Remove what is left now: \`${sweepCommand(ev.target, ev.state.checkId)}${ev.target.mlflowDirectUrl ? '' : " --mlflow-direct-url '<internal MLflow URL>'"}\`.`,
         ],
       }),
     ];
@@ -326,10 +327,6 @@ function leftoverWords(ev: Evidence): string {
 
 function mlflowBase(ev: Evidence): string {
   return mlflowBaseUrl(ev.target);
-}
-
-function envFlag(ev: Evidence): string {
-  return ev.target.name && ev.target.name !== 'default' ? ` --env ${ev.target.name}` : '';
 }
 
 /**

@@ -7,7 +7,7 @@ import { readBody } from '../exchange-body.js';
 import { firstPerStep, hostOf, hungUp, responderOf, statusOf, tlsPortProof } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
 import { labelsOf, transportFailures } from '../transport-errors.js';
-import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
+import type { Finding, Rule, RuleMeta } from '../types.js';
 import { nameOf, responderWords } from '../words.js';
 
 const schemeMeta: RuleMeta = {

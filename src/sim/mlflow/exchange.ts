@@ -13,6 +13,8 @@ export interface MlflowContext {
   slowMs: number;
   /** Waits `ms` unless the client goes away or the server closes; false when it should give up. */
   wait(res: http.ServerResponse, ms: number): Promise<boolean>;
+  /** Waits `ms` whether or not the client still waits (a busy server finishes what it started); ends early only when the server closes. */
+  sleep(ms: number): Promise<void>;
 }
 
 export interface MlflowExchange extends RequestSource {

@@ -13,7 +13,7 @@ import { META_ROUTES } from './routes/meta.js';
 import { REGISTRY_ROUTES } from './routes/registry.js';
 import { TRACKING_ROUTES } from './routes/tracking.js';
 import { MlflowStore, type RegistrationBehaviour } from './store.js';
-import { errorJson, MlflowError, sendBody, sendFlaskPage, sendMlflowError } from './wire.js';
+import { errorJson, MlflowError, sendBody, sendFlaskPage, sendMlflowError, setClockSkew } from './wire.js';
 
 export interface MlflowServerOptions {
   faults: ReadonlySet<FaultName>;
@@ -26,6 +26,8 @@ export interface MlflowServerOptions {
   defaultArtifactRoot: string;
   registration: RegistrationBehaviour;
   slowMs: number;
+  /** Test-only: this server's clock is this far off (ms, + ahead): its timestamps and its Date header (StackOptions.clockSkewMs). */
+  clockSkewMs?: number;
 }
 
 export interface MlflowServer {
@@ -41,7 +43,8 @@ const DB_ERROR =
 const HOST_REJECTED = 'Invalid Host header - possible DNS rebinding attack detected';
 
 export function createMlflowServer(opts: MlflowServerOptions): MlflowServer {
-  const store = new MlflowStore({ defaultArtifactRoot: opts.defaultArtifactRoot, registration: opts.registration });
+  const skew = opts.clockSkewMs ?? 0;
+  const store = new MlflowStore({ defaultArtifactRoot: opts.defaultArtifactRoot, registration: opts.registration, now: () => Date.now() + skew });
   const artifacts = new ArtifactStore(opts.artifactDir);
   const routes = buildRoutes({
     api: [...TRACKING_ROUTES, ...REGISTRY_ROUTES, ...(opts.serveArtifacts ? ARTIFACT_ROUTES : [])],
@@ -55,6 +58,16 @@ export function createMlflowServer(opts: MlflowServerOptions): MlflowServer {
     faults: opts.faults,
     serveArtifacts: opts.serveArtifacts,
     slowMs: opts.slowMs,
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const stop = (): void => {
+          clearTimeout(timer);
+          waits.delete(stop);
+          resolve();
+        };
+        const timer = setTimeout(stop, ms);
+        waits.add(stop);
+      }),
     wait: (res, ms) =>
       new Promise<boolean>((resolve) => {
         const finish = (ok: boolean): void => {
@@ -78,6 +91,7 @@ export function createMlflowServer(opts: MlflowServerOptions): MlflowServer {
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     const pathname = decodePath(rawPath);
     const faults = opts.faults;
+    if (skew !== 0) setClockSkew(res, skew);
 
     if (faults.has('auth-header-stripped') && !/\/health$/.test(pathname) && !req.headers.authorization && !req.headers['x-api-key']) {
       // The auth gateway in front of MLflow (a FastAPI app) turns away key-less calls.

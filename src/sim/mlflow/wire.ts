@@ -51,8 +51,16 @@ export class MlflowError extends Error {
 export class InternalServerError extends Error {}
 
 /** `Server`, `Date`, `Connection: close` — the first three headers of every gunicorn reply. */
-export function gunicornHeaders(): string[] {
-  return ['Server', 'gunicorn', 'Date', httpDate(), 'Connection', 'close'];
+export function gunicornHeaders(clockSkewMs = 0): string[] {
+  return ['Server', 'gunicorn', 'Date', httpDate(Date.now() + clockSkewMs), 'Connection', 'close'];
+}
+
+/** Test-only (StackOptions.clockSkewMs): how far this reply's server clock is off, for its Date header. */
+const clockSkews = new WeakMap<http.ServerResponse, number>();
+
+/** The MLflow server's clock is `ms` off (a broken NTP): its Date header says so (server.ts sets it per reply). */
+export function setClockSkew(res: http.ServerResponse, ms: number): void {
+  clockSkews.set(res, ms);
 }
 
 /**
@@ -64,7 +72,7 @@ export async function writeHead(res: http.ServerResponse, status: number, header
   await drain(res.req);
   res.sendDate = false;
   res.statusMessage = (http.STATUS_CODES[status] ?? 'UNKNOWN').toUpperCase();
-  res.writeHead(status, [...gunicornHeaders(), ...headers]);
+  res.writeHead(status, [...gunicornHeaders(clockSkews.get(res)), ...headers]);
 }
 
 export async function sendBody(res: http.ServerResponse, status: number, contentType: string, body: string, extra: string[] = []): Promise<void> {

@@ -2,7 +2,7 @@
 // from fixtures/mlflow-2.12.2 where MLflow speaks), exchanges, step results, and whole checks.
 import type { Exchange, ExchangeError, Header, Timings } from '../../../src/http/types.js';
 import type { Evidence } from '../../../src/diagnosis/types.js';
-import { STEP_IDS, type CheckState, type StepId, type StepResult, type StepStatus, type Target } from '../../../src/steps/types.js';
+import { NOT_RUN, STEP_IDS, type CheckState, type StepId, type StepResult, type StepStatus, type StopCause, type Target } from '../../../src/steps/types.js';
 
 export const REGISTRY = 'https://registry.example.test';
 export const AUTH = 'https://auth.example.test';
@@ -183,6 +183,13 @@ export class Check {
   step(id: StepId, status: StepStatus, detail = '', notes: string[] = []): this {
     this.steps = this.steps.filter((s) => s.id !== id);
     this.steps.push({ id, status, durationMs: 10, detail, notes, rootCause: false, exchangeIds: [] });
+    return this;
+  }
+
+  /** A step the runner did not start because the check was stopped (src/steps/dag.ts). */
+  notRun(id: StepId, cause: StopCause): this {
+    this.steps = this.steps.filter((s) => s.id !== id);
+    this.steps.push({ id, status: 'error', durationMs: 0, detail: NOT_RUN[cause], notes: [], rootCause: false, exchangeIds: [], stopped: cause });
     return this;
   }
 

@@ -184,6 +184,8 @@ const VALID: Record<string, Case[]> = {
   AUTH_RATE_LIMITED: [healthy, nginx429],
   AUTH_CACHE_MASKING: [healthy, sibling('AUTH_KEY_INVALID'), loginWallOnValidate],
   GATEWAY_UPSTREAM_UNREACHABLE: [healthy, nginx504, nginx404, { name: "nginx's 503 page (its limit_req answer)", ev: () => runAnswers(proxyPage('nginx', 503)) }],
+  // A run step that failed otherwise, and a create that answered the check's own object.
+  RESPONSE_FOREIGN_OBJECT: [healthy, sibling('UNEXPECTED_RESPONSE'), sibling('MLFLOW_INTERNAL_ERROR')],
   // The services' own JSON refusals, and the hop situations with codes of their own.
   GATEWAY_REFUSED: [healthy, nginx502, nginx404, nginxForbiddenPut, nginx429, { name: "the API's own 400 JSON", ev: () => searchAnswers(api(400, { detail: 'Bad Request' })) }],
   // A hop's 5xx page, the database's own words (MLFLOW_BACKEND_ERROR), the auth service's and the API's own 500s are not MLflow failing inside.

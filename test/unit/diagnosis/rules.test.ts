@@ -160,7 +160,7 @@ describe('routing', () => {
     expect(f.cause).toContain(`registered model ${MODEL}`);
     expect(f.cause).toContain(RUN);
     expect(f.fix.join(' ')).toMatch(/bodies on DELETE/);
-    expect(f.fix.join(' ')).toMatch(/hokus-check sweep --env staging --mlflow-direct-url/);
+    expect(f.fix.join(' ')).toMatch(/hokus-check sweep --env staging --check-id c0ffee123456 --mlflow-direct-url/);
   });
 
   it('PROXY_DROPS_DELETE_BODY names the run as a leftover when it could not be deleted either', () => {

@@ -8,6 +8,7 @@ import {
   ART,
   ARTIFACT_URL,
   AUTH,
+  CHECK_ID,
   Check,
   FLASK_404,
   MLFLOW_MISSING_NAME,
@@ -211,7 +212,7 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     const error = { kind: 'aborted' as const, code: 'HOKUS_DEADLINE', message: "request to registry ended: the check's deadline passed", phase: 'headers' as const };
     c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, ms: 1000 });
     c.step('experiments', 'error', "aborted: request to registry ended: the check's deadline passed");
-    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'error', 'not run: deadline exceeded');
+    for (const id of ['run', 'artifact', 'register'] as const) c.notRun(id, 'deadline');
     return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'experiments');
   },
   // https:// to a port that serves plain HTTP: OpenSSL reads the HTTP answer as a bad TLS record.
@@ -432,6 +433,18 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     c.state.leftovers = [`artifacts ${REL}/hokus-check/`];
     c.step('cleanup', 'warn', '1 left behind');
     return scenario(c, 'cleanup', false);
+  },
+  // A cache in front answers runs/create with someone else's run (fault foreign-run).
+  RESPONSE_FOREIGN_OBJECT: () => {
+    const c = new Check();
+    passAuth(c);
+    passHealth(c);
+    passExperiments(c);
+    c.x({ step: 'run', label: 'experiments/get-by-name', url: `${REST}/experiments/get-by-name?experiment_name=hokus-check`, answer: proxied(mlflow(200, { experiment: { experiment_id: '1', name: 'hokus-check' } })) });
+    c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer: proxied(mlflow(200, { run: { info: { run_id: 'f'.repeat(32), experiment_id: '1', artifact_uri: 'mlflow-artifacts:/1/x/artifacts', run_name: 'important-training-run' }, data: { tags: [{ key: 'team', value: 'research' }] } } })) });
+    c.step('run', 'fail', `runs/create answered run ${'f'.repeat(32)} (important-training-run), which is not this check's (no hokus-check.id=${CHECK_ID} tag, name not ${MODEL}): left alone`);
+    for (const id of ['artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by run');
+    return scenario(c.step('cleanup', 'pass', 'deleted 1 resource'), 'run');
   },
   // MLflow's own 4xx that no rule knows: the fallback quotes it.
   UNEXPECTED_RESPONSE: () =>

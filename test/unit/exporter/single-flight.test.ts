@@ -1,5 +1,7 @@
-// One running probe per environment (src/exporter/single-flight.ts).
+// One running probe per environment and budget (src/exporter/single-flight.ts, server.ts flightKey).
 import { describe, expect, it } from 'vitest';
+import { probeBudget } from '../../../src/exporter/budget.js';
+import { flightKey } from '../../../src/exporter/server.js';
 import { SingleFlight } from '../../../src/exporter/single-flight.js';
 
 function deferred<T>() {
@@ -46,5 +48,36 @@ describe('SingleFlight', () => {
     await Promise.all(flights.all());
     await Promise.resolve();
     expect(flights.size).toBe(0);
+  });
+});
+
+describe('flightKey', () => {
+  const key = (header: string | undefined, generation = 0, env = 'prod') => flightKey(generation, env, probeBudget(header, 120_000));
+
+  it('is the same for scrapes of one Prometheus job (same scrape timeout), whatever the header spelling', () => {
+    expect(key('10')).toBe(key('10.0'));
+    expect(key(undefined)).toBe(key(undefined));
+  });
+
+  it('differs for another budget, another environment, another config', () => {
+    expect(key('0.3')).not.toBe(key('10'));
+    expect(key('10')).not.toBe(key('15'));
+    expect(key('10')).not.toBe(key(undefined));
+    expect(key('10', 0, 'prod')).not.toBe(key('10', 0, 'staging'));
+    expect(key('10', 0)).not.toBe(key('10', 1));
+  });
+});
+
+describe('SingleFlight.has', () => {
+  it('says whether run() would join', async () => {
+    const flights = new SingleFlight<number>();
+    const d = deferred<number>();
+    expect(flights.has('a')).toBe(false);
+    flights.run('a', () => d.promise);
+    expect([flights.has('a'), flights.has('b')]).toEqual([true, false]);
+    d.resolve(1);
+    await Promise.all(flights.all());
+    await Promise.resolve();
+    expect(flights.has('a')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { confirmCommand, curlTokens, shellQuote, shellTokens } from '../../../src/report/repro.js';
+import { curlTokens, shellTokens } from '../../../src/report/repro.js';
+import { confirmCommand, shellQuote } from '../../../src/config/target-flags.js';
 import type { ReportExchange } from '../../../src/report/schema.js';
 import { incidentReport } from './fixture.js';
 

@@ -259,6 +259,36 @@ const CASES: Record<FaultName, Case> = {
     by: 'mlflow-via-proxy',
     marker: (r) => expect(r.text).toMatch(/^<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error<\/title>/),
   },
+  'late-create': {
+    opts: { slowMs: 150 },
+    act: async (s) => {
+      // Timer order, not a wall-clock measure: a 100 ms timer set first fires before the answer.
+      let earlier = false;
+      const timer = setTimeout(() => (earlier = true), 100);
+      const res = await jsonRequest(s.registryUrl, `${P}/runs/create`, 'POST', { experiment_id: '0', run_name: 'late' }, s.apiKey);
+      clearTimeout(timer);
+      expect(earlier).toBe(true);
+      return res;
+    },
+    status: 200,
+    by: 'mlflow-via-proxy',
+    marker: (r) => expect(r.json()).toMatchObject({ run: { info: { run_name: 'late' } } }),
+  },
+  'foreign-run': {
+    act: (s) => jsonRequest(s.registryUrl, `${P}/runs/create`, 'POST', { experiment_id: '0', run_name: 'mine', tags: [{ key: 'hokus-check.id', value: 'c0ffee123456' }] }, s.apiKey),
+    status: 200,
+    by: 'mlflow-via-proxy',
+    marker: (r) => expect(r.json()).toMatchObject({ run: { info: { run_name: 'important-training-run' } } }),
+  },
+  'artifact-delete-fails': {
+    act: async (s) => {
+      await putArtifact(s);
+      return request(s.registryUrl, `${A}/0/run1/artifacts/hokus-check`, { method: 'DELETE', headers: auth(s) });
+    },
+    status: 500,
+    by: 'mlflow-via-proxy',
+    marker: (r) => expect(r.json()).toMatchObject({ error_code: 'INTERNAL_ERROR' }),
+  },
   'flaky-503': {
     act: async (s) => {
       expect((await request(s.registryUrl, '/health')).status).toBe(503);

@@ -95,6 +95,7 @@ async function listArtifacts(x: MlflowExchange): Promise<void> {
 async function deleteArtifact(x: MlflowExchange): Promise<void> {
   const rel = validatePathIsSafe(x.artifactPath ?? '');
   await requestMessage(x, { path: 'string' });
+  if (x.ctx.faults.has('artifact-delete-fails')) throw new MlflowError('INTERNAL_ERROR', `Failed to delete artifacts at ${rel}: AccessDenied (s3:DeleteObject)`);
   const outcome = await x.ctx.artifacts.delete(rel);
   if (outcome === 'is-file') {
     await sendFlaskPage(x.res, 500);

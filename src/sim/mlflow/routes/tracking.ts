@@ -89,6 +89,8 @@ async function createRun(x: MlflowExchange): Promise<void> {
   if (x.ctx.faults.has('runs-create-500')) throw new MlflowError('INTERNAL_ERROR', RUNS_CREATE_500);
   // Not an MlflowException: Flask answers its own 500 page (server.ts), as MLflow does for an unhandled error.
   if (x.ctx.faults.has('mlflow-crash')) throw new Error('sqlite3.OperationalError: unable to open database file');
+  // A busy server: the answer comes late, and the run is made whether or not the client still waits.
+  if (x.ctx.faults.has('late-create')) await x.ctx.sleep(x.ctx.slowMs);
   const run = x.ctx.store.createRun({
     experimentId: str(m.experiment_id),
     userId: str(m.user_id),
@@ -96,6 +98,12 @@ async function createRun(x: MlflowExchange): Promise<void> {
     tags: kvList(m.tags),
     runName: str(m.run_name) || undefined,
   });
+  if (x.ctx.faults.has('foreign-run')) {
+    // A cache in front answers with someone else's run: the check's own run exists all the same.
+    const other = x.ctx.store.createRun({ experimentId: str(m.experiment_id), userId: 'someone', startTime: 0, tags: [{ key: 'team', value: 'research' }], runName: 'important-training-run' });
+    await sendProto(x.res, { run: runProto(other, false) });
+    return;
+  }
   await sendProto(x.res, { run: runProto(run, false) });
 }
 

@@ -1,0 +1,110 @@
+// The exporter's limits (src/exporter/limits.ts) one by one, in-process with small values so each
+// shows within a test: a client too slow with its headers gets 408 and is closed, a silent one and an
+// idle keep-alive one are closed, and scrapes beyond the in-flight limits get a one-line 503 counted
+// by reason — while a scrape within them is answered from its check. The documented values under
+// load are test/e2e/exporter-hostile.test.ts.
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveSettings } from '../../src/config/resolve.js';
+import { startExporter, type Exporter } from '../../src/exporter/server.js';
+import { ApiKey } from '../../src/http/secret.js';
+import { startStack, type Stack } from '../../src/sim/stack.js';
+import { eventually, parseExposition, scrape, startGate, value, type Gate } from '../helpers/exporter.js';
+
+let stack: Stack;
+let gate: Gate;
+let exporter: Exporter;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ pendingPolls: 0 });
+  gate = await startGate(stack.registryUrl, (path) => path.includes('registered-models/create'));
+  const settings = resolveSettings({ flags: { registryUrl: gate.url, authUrl: stack.authUrl, retries: '0' }, env: {}, cwd: process.cwd() });
+  exporter = await startExporter({
+    environments: new Map([['prod', { settings, key: { key: new ApiKey(stack.apiKey), hadWhitespace: false } }]]),
+    version: '0.0.0-test',
+    env: {},
+    listen: { host: '127.0.0.1', port: 0 },
+    log: (line) => void logs.push(line),
+    limits: { headersTimeoutMs: 400, requestTimeoutMs: 400, keepAliveTimeoutMs: 300, maxScrapesInFlight: 2, maxChecksInFlight: 1 },
+  });
+});
+afterAll(async () => {
+  gate?.release();
+  await exporter?.close();
+  await Promise.all([gate?.close(), stack?.close()]);
+});
+
+/** A raw connection to the exporter: what it answered, and when it closed the connection. */
+async function rawClient(): Promise<{ socket: Socket; answer: () => string; closed: Promise<void> }> {
+  const { hostname, port } = new URL(exporter.url);
+  const socket = connect(Number(port), hostname);
+  let data = '';
+  socket.on('data', (d: Buffer) => (data += d.toString()));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return { socket, answer: () => data, closed };
+}
+
+describe('slow and idle clients', () => {
+  it('a client dribbling its headers past the headers timeout gets 408 and is closed', async () => {
+    const client = await rawClient();
+    client.socket.write('GET /metrics HTTP/1.1\r\nHost: exporter\r\n');
+    let n = 0;
+    const drip = setInterval(() => client.socket.write(`X-Drip-${n++}: 1\r\n`), 50);
+    await client.closed;
+    clearInterval(drip);
+    expect(client.answer()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
+  it('a client that sends nothing is closed', async () => {
+    const client = await rawClient();
+    await client.closed;
+    expect(client.answer()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n|^$/);
+  });
+
+  it('a keep-alive connection with no next request is closed', async () => {
+    const client = await rawClient();
+    client.socket.write('GET /metrics HTTP/1.1\r\nHost: exporter\r\n\r\n');
+    await client.closed;
+    expect(client.answer()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(client.answer()).toContain('Keep-Alive: timeout=');
+  });
+
+  it('a request head over the size limit gets 431 and is closed', async () => {
+    const client = await rawClient();
+    client.socket.write(`GET /metrics HTTP/1.1\r\nHost: exporter\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+    await client.closed;
+    expect(client.answer()).toMatch(/^HTTP\/1\.1 431 /);
+  });
+});
+
+describe('scrapes and checks in flight', () => {
+  it('answers beyond the limits with a 503 each, counted by reason, and the scrapes within them from the check', async () => {
+    gate.arm();
+    const own = async () => parseExposition((await scrape(`${exporter.url}/metrics`)).body);
+    // The one check allowed is held inside register.
+    const first = scrape(`${exporter.url}/probe?env=prod`, 30);
+    await eventually('the check to reach register', async () => (gate.holding() > 0 ? true : undefined));
+    // Another budget would start a second check: over maxChecksInFlight (1).
+    expect(await scrape(`${exporter.url}/probe?env=prod`, 20)).toEqual({ status: 503, body: "busy: the exporter's limit of 1 checks running at once is reached; try again later\n" });
+    // The same budget joins the running check; then two scrapes are being answered.
+    const joined = scrape(`${exporter.url}/probe?env=prod`, 30);
+    await eventually('two scrapes in flight', async () => (value(await own(), 'hokus_check_exporter_scrapes_in_flight') === 2 ? true : undefined));
+    // A third at once: over maxScrapesInFlight (2).
+    expect(await scrape(`${exporter.url}/probe?env=prod`, 30)).toEqual({ status: 503, body: "busy: the exporter's limit of 2 /probe requests answered at once is reached; try again later\n" });
+
+    gate.release();
+    const answers = await Promise.all([first, joined]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(value(parseExposition(answers[0]!.body), 'hokus_check_success', { env: 'default' })).toBe(1);
+    expect(answers[1]!.body).toBe(answers[0]!.body);
+
+    const after = await own();
+    expect(value(after, 'hokus_check_exporter_probe_errors_total', { reason: 'too_many_checks' })).toBe(1);
+    expect(value(after, 'hokus_check_exporter_probe_errors_total', { reason: 'too_many_scrapes' })).toBe(1);
+    expect(value(after, 'hokus_check_exporter_scrapes_total', { env: 'prod', shared: 'true' })).toBe(1);
+    expect(value(after, 'hokus_check_exporter_scrapes_in_flight')).toBe(0);
+  });
+});
