@@ -26,15 +26,21 @@ const NODE_ARGS = (process.env.BENCH_EXPORTER_NODE_ARGS ?? '').split(' ').filter
 export async function exporterFigure({ stack, runs, envs, log = () => {} }) {
   const names = Array.from({ length: envs }, (_, i) => `env${String(i + 1).padStart(2, '0')}`);
   const config = scratchFile('exporter.config.json');
-  const environments = Object.fromEntries(names.map((n) => [n, { registryUrl: stack.registryUrl, authUrl: stack.authUrl, apiKeyEnv: 'HOKUSAI_API_KEY' }]));
+  const environments = Object.fromEntries(
+    names.map((n) => [n, { registryUrl: stack.registryUrl, authUrl: stack.authUrl, apiKeyEnv: 'HOKUSAI_API_KEY' }]),
+  );
   writeFileSync(config, JSON.stringify({ environments }));
   const rusageFile = scratchFile('exporter-rusage.json');
 
-  const child = spawn(process.execPath, [...NODE_ARGS, '--import', HOOK, join(ROOT, 'bin/hokus-check.js'), 'exporter', '--listen', '127.0.0.1:0', '--config', config], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOKUSAI_API_KEY: stack.apiKey, BENCH_RUSAGE_FILE: rusageFile },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...NODE_ARGS, '--import', HOOK, join(ROOT, 'bin/hokus-check.js'), 'exporter', '--listen', '127.0.0.1:0', '--config', config],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, HOKUSAI_API_KEY: stack.apiKey, BENCH_RUSAGE_FILE: rusageFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   const url = await new Promise((resolve, reject) => {
     child.stderr.on('data', (d) => {

@@ -53,7 +53,9 @@ await call('GET', `${mlflow}/experiments/search?max_results=1`);
 
 const found = await call('GET', `${mlflow}/experiments/get-by-name?experiment_name=hokus-check`, { expect: [200, 404] });
 const experimentId =
-  found.status === 200 ? found.data.experiment.experiment_id : (await post(`${mlflow}/experiments/create`, { name: 'hokus-check' })).data.experiment_id;
+  found.status === 200
+    ? found.data.experiment.experiment_id
+    : (await post(`${mlflow}/experiments/create`, { name: 'hokus-check' })).data.experiment_id;
 const now = Date.now();
 const run = await post(`${mlflow}/runs/create`, {
   experiment_id: experimentId,

@@ -50,7 +50,8 @@ try {
   stack = await startBenchStack({ pendingPolls: 0 });
   log(`full check vs floor (${runs} runs each)…`);
   results.fullCheck = await fullCheck({ stack, runs });
-  if (!results.fullCheck.sameRequests) log('WARNING: the floor script no longer sends the same requests as the check; update bench/floor.mjs');
+  if (!results.fullCheck.sameRequests)
+    log('WARNING: the floor script no longer sends the same requests as the check; update bench/floor.mjs');
 
   if (artifactBytes > 0) {
     log(`${artifactSize} artifact vs curl (${artifactRuns} runs each)…`);
@@ -66,7 +67,9 @@ const rows = figureRows(results);
 if (results.exporter) rows.push(...exporterRows(results.exporter));
 results.table = rows;
 const m = results.machine;
-process.stdout.write(`\nhokus-check bench · ${results.date.slice(0, 10)} · ${m.nproc} CPUs (${m.cpu}) · node ${m.node} · ${runs} runs${artifactBytes > 0 ? ` · artifact ${artifactSize} × ${artifactRuns}` : ''}\n\n`);
+process.stdout.write(
+  `\nhokus-check bench · ${results.date.slice(0, 10)} · ${m.nproc} CPUs (${m.cpu}) · node ${m.node} · ${runs} runs${artifactBytes > 0 ? ` · artifact ${artifactSize} × ${artifactRuns}` : ''}\n\n`,
+);
 process.stdout.write(`${renderTable(rows)}\n`);
 if (!results.fullCheck.sameRequests) process.stdout.write('\n(!) the floor no longer sends the same requests as the check\n');
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -10,15 +10,21 @@ const proxies = ['nginx', 'haproxy', 'apache', 'caddy', 'mitmproxy', 'node-gatew
 const rows = proxies.flatMap((p) => {
   const file = path.join(dir, `matrix-${p}.tsv`);
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
 });
 if (rows.length === 0) {
   console.error(`no matrix under ${dir}: run \`npx vitest run test/real-proxies/\` first`);
   process.exit(2);
 }
 // The matrix's order of faults, as the cells are declared.
-const declared = [...readFileSync(new URL('../test/real-proxies/matrix.ts', import.meta.url), 'utf8').matchAll(/fault: (['"])(.*?)\1,/g)].map((m) => m[2]);
-const order = (fault) => (declared.indexOf(fault) + 1 || 999);
+const declared = [
+  ...readFileSync(new URL('../test/real-proxies/matrix.ts', import.meta.url), 'utf8').matchAll(/fault: (['"])(.*?)\1,/g),
+].map((m) => m[2]);
+const order = (fault) => declared.indexOf(fault) + 1 || 999;
 rows.sort((a, b) => proxies.indexOf(a[0]) - proxies.indexOf(b[0]) || order(a[1]) - order(b[1]));
 console.log(`Real-proxy matrix (from ${dir})\n`);
 console.log('| proxy | fault | exit | root step | code | responder | status |');
@@ -30,7 +36,13 @@ for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 if (process.argv.includes('--pages')) {
   const pages = proxies.flatMap((p) => {
     const file = path.join(dir, `pages-${p}.jsonl`);
-    return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    return existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
   });
   const own = pages
     // Who answered, as the check named it: MLflow or the API behind the proxy wrote these, not the proxy.

@@ -1,6 +1,7 @@
-// `npm test`: the type check and the test suite side by side (tsc is one core's worth of CPU for
-// ~20 s; much of the suite waits on loopback sockets), so the whole takes about the longer of the two.
-// Prints the type check's result after the suite; fails when either fails.
+// `npm test`: the static checks (tsc, ESLint with type-aware rules, Prettier) and the test suite side
+// by side (the static checks are one core's worth of CPU for ~40 s; much of the suite waits on loopback
+// sockets), so the whole takes about the longer of the two. Prints the static checks' results after
+// the suite; fails when any fails. `npm test -- FILE…` runs those test files and still every check.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -8,6 +9,19 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+const prettier = join(dirname(require.resolve('prettier/package.json')), 'bin', 'prettier.cjs');
+
+/** The static checks one after another (one core), each with the line it prints when it passes. */
+const STATIC = [
+  { args: [tsc, '--noEmit'], name: 'tsc --noEmit', ok: 'no type errors' },
+  { args: [prettier, '--check', '--log-level', 'warn', '.'], name: 'prettier --check', ok: 'formatted' },
+];
+
+async function staticChecks() {
+  const results = [];
+  for (const check of STATIC) results.push({ ...check, ...(await run(check.args, ['ignore', 'pipe', 'pipe'])) });
+  return results;
+}
 
 function run(args, stdio) {
   return new Promise((resolve) => {
@@ -20,7 +34,7 @@ function run(args, stdio) {
 }
 
 const started = performance.now();
-const [types, tests] = await Promise.all([run([tsc, '--noEmit'], ['ignore', 'pipe', 'pipe']), run([vitest, 'run', ...process.argv.slice(2)], 'inherit')]);
-process.stdout.write(types.code === 0 ? 'tsc --noEmit: no type errors\n' : `tsc --noEmit failed:\n${types.out}`);
+const [checks, tests] = await Promise.all([staticChecks(), run([vitest, 'run', ...process.argv.slice(2)], 'inherit')]);
+for (const c of checks) process.stdout.write(c.code === 0 ? `${c.name}: ${c.ok}\n` : `${c.name} failed:\n${c.out}`);
 process.stdout.write(`npm test: ${((performance.now() - started) / 1000).toFixed(1)} s wall\n`);
-process.exit(types.code !== 0 ? types.code : tests.code);
+process.exit(checks.find((c) => c.code !== 0)?.code ?? tests.code);

@@ -35,7 +35,16 @@ export async function main(argv: string[]): Promise<number> {
   // after start-up, takes effect; a command that ends in a second keeps the defaults.
   if (argv[0] === 'exporter') for (const flag of SERVER_HEAP) setFlagsFromString(flag);
   const { createFactory } = await import('./factory.js');
-  return runCli(argv, createFactory({ io: processIo(), env: process.env, cwd: process.cwd(), version: VERSION, command: invokedAs(process.argv[1], process.cwd()) }));
+  return runCli(
+    argv,
+    createFactory({
+      io: processIo(),
+      env: process.env,
+      cwd: process.cwd(),
+      version: VERSION,
+      command: invokedAs(process.argv[1], process.cwd()),
+    }),
+  );
 }
 
 /**
@@ -79,13 +88,17 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
       writeOut: (str) => f.io.out(str),
       writeErr: (str) => f.io.err(str),
       // One line for a usage error, pointing at --help; never a stack trace.
-      outputError: (str, write) => write(`${redactUsage(str).trim().replace(/^error: /, 'hokus-check: ').replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`),
+      outputError: (str, write) =>
+        write(
+          `${redactUsage(str)
+            .trim()
+            .replace(/^error: /, 'hokus-check: ')
+            .replace(/\s*\n\s*/g, ' ')} (see hokus-check --help)\n`,
+        ),
     });
 
   checkFlags(
-    program
-      .command('check', { isDefault: true })
-      .description('run the whole registration path against a deployment (the default command)'),
+    program.command('check', { isDefault: true }).description('run the whole registration path against a deployment (the default command)'),
     true,
     once,
   ).action(async (opts: Record<string, unknown>) => {
@@ -97,7 +110,9 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     program
       .command('demo')
       .description('start the embedded simulated stack, run the check against it, stop it')
-      .addOption(new Option('-f, --fault <name>', 'inject a fault (repeatable; see: hokus-check sim --list-faults)').argParser(collect).default([]))
+      .addOption(
+        new Option('-f, --fault <name>', 'inject a fault (repeatable; see: hokus-check sim --list-faults)').argParser(collect).default([]),
+      )
       .option('--direct', "also give the check the stack's internal MLflow URL (--mlflow-direct-url)"),
     false,
     once,
@@ -125,7 +140,9 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     .description('serve /probe?env=NAME (one check, Prometheus text) and /metrics, like blackbox_exporter')
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:9464')
     .option('--config <path>', 'config file with the environments (required; a file in the working directory is not used)')
-    .addOption(new Option('-e, --env <name>', 'serve only these environments of the config (repeatable)').argParser(collect).default([], 'all'))
+    .addOption(
+      new Option('-e, --env <name>', 'serve only these environments of the config (repeatable)').argParser(collect).default([], 'all'),
+    )
     .option('--timeout-offset <duration>', "subtracted from the scrape's timeout (default: 10% of it, at most 500ms)")
     .addHelpText('after', () => exporterLimitsHelp())
     .action(async (opts: Record<string, unknown>) => {
@@ -191,7 +208,9 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
   if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
     const { closest } = await import('./config/suggest.js');
     const hint = closest(first, names);
-    f.io.err(`${redactUsage(`hokus-check: unknown command '${first}'`)}${hint ? `; did you mean '${hint}'?` : ''} (see hokus-check --help)\n`);
+    f.io.err(
+      `${redactUsage(`hokus-check: unknown command '${first}'`)}${hint ? `; did you mean '${hint}'?` : ''} (see hokus-check --help)\n`,
+    );
     return EXIT.usage;
   }
   try {
@@ -257,7 +276,10 @@ function checkFlags(cmd: Command, withTarget: boolean, once: (value: string, pre
     .option('--markdown <file>', 'write an incident-style Markdown report', once)
     .option('--har <file>', 'write every exchange as HAR 1.2 (redacted)', once)
     .option('--prometheus <file>', "write the metrics as Prometheus text, atomically (node_exporter's textfile collector)", once)
-    .option('--post-report <url>', 'POST report.json, report.md and the HAR as multipart/form-data to this URL (the key is never sent there)')
+    .option(
+      '--post-report <url>',
+      'POST report.json, report.md and the HAR as multipart/form-data to this URL (the key is never sent there)',
+    )
     .option('-v, --verbose', 'print each exchange as it happens (redacted)')
     .option('-q, --quiet', 'print only the summary line and the root cause')
     .option('--strict', 'warnings fail the gate too (exit 1): a bypassing artifact root, leftovers, a degraded component')

@@ -47,7 +47,15 @@ export const systemClock: Clock = {
     }),
 };
 
-export function createFactory(parts: { io: Io; env: Factory['env']; cwd: string; version: string; clock?: Clock; http?: HttpFactory; command?: string }): Factory {
+export function createFactory(parts: {
+  io: Io;
+  env: Factory['env'];
+  cwd: string;
+  version: string;
+  clock?: Clock;
+  http?: HttpFactory;
+  command?: string;
+}): Factory {
   return { http: createHttp, clock: systemClock, command: 'hokus-check', ...parts };
 }
 

@@ -19,7 +19,9 @@ export function reportFatal(err: unknown, stderr: FatalOut, redact: (s: string) 
     return EXIT.usage;
   }
   const message = err instanceof Error ? err.message : String(err);
-  stderr.write(`hokus-check: internal error: ${safe(message.split('\n')[0] ?? '')} (please report it; HOKUS_CHECK_DEBUG=1 shows details)\n`);
+  stderr.write(
+    `hokus-check: internal error: ${safe(message.split('\n')[0] ?? '')} (please report it; HOKUS_CHECK_DEBUG=1 shows details)\n`,
+  );
   if (stderr.debug && err instanceof Error && err.stack) stderr.write(`${safe(err.stack)}\n`);
   return EXIT.internal;
 }

@@ -17,7 +17,11 @@ export async function explainCommand(code: string | undefined, opts: { markdown?
   }
   const text = explainCode(code.toUpperCase());
   if (!text) {
-    const hint = closest(code.toUpperCase(), RULES.map((r) => r.meta.code), 4);
+    const hint = closest(
+      code.toUpperCase(),
+      RULES.map((r) => r.meta.code),
+      4,
+    );
     io.err(`hokus-check: unknown code "${inertLine(code)}"${hint ? `; did you mean ${hint}?` : ''} (hokus-check explain lists them)\n`);
     return EXIT.usage;
   }

@@ -153,7 +153,13 @@ async function resolveEnvironments(config: string, selected: string[] | undefine
   const loaded = loadConfigQuietly({ config, env: f.env, cwd: f.cwd, readFile });
   if (!loaded) throw new UsageError(noConfigMessage(f.cwd));
   const defined = Object.keys(loaded.config.environments);
-  const wanted = selected && selected.length > 0 ? selected.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean) : defined;
+  const wanted =
+    selected && selected.length > 0
+      ? selected
+          .flatMap((e) => e.split(','))
+          .map((e) => e.trim())
+          .filter(Boolean)
+      : defined;
   if (wanted.length === 0) throw new UsageError(`${loaded.label}: no environments defined`);
   const environments = new Map<string, ProbeEnvironment>();
   const problems: string[] = [];

@@ -10,7 +10,14 @@ import type { HttpOptions } from '../http/client.js';
 import type { ApiKey } from '../http/secret.js';
 import type { Target } from '../steps/types.js';
 
-export function targetHttpOptions(target: Target, key: ApiKey | undefined, check: Settings['check'], f: Pick<Factory, 'env' | 'version'>, signal: AbortSignal, ca = readCaFile(check.caFile)): HttpOptions {
+export function targetHttpOptions(
+  target: Target,
+  key: ApiKey | undefined,
+  check: Settings['check'],
+  f: Pick<Factory, 'env' | 'version'>,
+  signal: AbortSignal,
+  ca = readCaFile(check.caFile),
+): HttpOptions {
   return {
     ...(key ? { key } : {}),
     keyOrigins: keyOrigins(target),
@@ -26,7 +33,12 @@ export function targetHttpOptions(target: Target, key: ApiKey | undefined, check
 }
 
 /** For --post-report's collector: the same TLS, proxy and User-Agent settings, no key, no retries. */
-export function collectorHttpOptions(check: Settings['check'], f: Pick<Factory, 'env' | 'version'>, signal: AbortSignal, ca = readCaFile(check.caFile)): HttpOptions {
+export function collectorHttpOptions(
+  check: Settings['check'],
+  f: Pick<Factory, 'env' | 'version'>,
+  signal: AbortSignal,
+  ca = readCaFile(check.caFile),
+): HttpOptions {
   return {
     keyOrigins: [],
     timeoutMs: check.timeoutMs,

@@ -23,7 +23,11 @@ export interface KeyInfo {
  * The key of each target, from the env var it names or from stdin. Never from argv or the config
  * file. Surrounding whitespace (a pasted newline) is trimmed with a warning.
  */
-export async function resolveKeys(settings: Settings, fromStdin: boolean, { io, env }: Pick<Factory, 'io' | 'env'>): Promise<Map<string, KeyInfo>> {
+export async function resolveKeys(
+  settings: Settings,
+  fromStdin: boolean,
+  { io, env }: Pick<Factory, 'io' | 'env'>,
+): Promise<Map<string, KeyInfo>> {
   const keys = new Map<string, KeyInfo>();
   const stdinKey = fromStdin ? await io.readStdin(MAX_KEY_BYTES) : undefined;
   if (stdinKey !== undefined && Buffer.byteLength(stdinKey) > MAX_KEY_BYTES) {
@@ -51,9 +55,14 @@ export async function resolveKeys(settings: Settings, fromStdin: boolean, { io, 
     }
     const hadWhitespace = trimmed !== raw;
     const key = new ApiKey(trimmed);
-    if (hadWhitespace) io.err(`hokus-check: warning: the key in ${fromStdin ? 'stdin' : target.apiKeyEnv} had surrounding whitespace; trimmed (${key.masked()})\n`);
-    if (/\s/.test(trimmed)) throw new UsageError([`the key in ${fromStdin ? 'stdin' : target.apiKeyEnv} contains whitespace inside it (${key.masked()})`]);
-    if (!/^hk_(live|test)_/.test(trimmed)) io.err(`hokus-check: warning: the key does not look like a Hokusai key (hk_live_… or hk_test_…)\n`);
+    if (hadWhitespace)
+      io.err(
+        `hokus-check: warning: the key in ${fromStdin ? 'stdin' : target.apiKeyEnv} had surrounding whitespace; trimmed (${key.masked()})\n`,
+      );
+    if (/\s/.test(trimmed))
+      throw new UsageError([`the key in ${fromStdin ? 'stdin' : target.apiKeyEnv} contains whitespace inside it (${key.masked()})`]);
+    if (!/^hk_(live|test)_/.test(trimmed))
+      io.err(`hokus-check: warning: the key does not look like a Hokusai key (hk_live_… or hk_test_…)\n`);
     keys.set(target.name, { key, hadWhitespace });
   }
   return keys;

@@ -49,7 +49,9 @@ export function createProgress(
   const clean = (text: string) => defuseCommands(inertLine(redact(text)));
   const running = new Map<string, { text: string; started: number }>();
   // ora is loaded lazily: only a TTY run needs it.
-  let spinner: { text: string; start(): unknown; stop(): unknown; stopAndPersist(o: { symbol: string; text: string }): unknown; isSpinning: boolean } | undefined;
+  let spinner:
+    | { text: string; start(): unknown; stop(): unknown; stopAndPersist(o: { symbol: string; text: string }): unknown; isSpinning: boolean }
+    | undefined;
   let stopped = false;
   if (mode === 'spinner') {
     void import('ora').then(({ default: ora }) => {

@@ -82,7 +82,9 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
     if (!interrupt.signal.aborted) {
       reason = 'interrupted';
       interrupt.abort();
-      io.err(`\nhokus-check: ${SIGNAL_WORDS[sig]}: cleaning up what this check created${io.interactive ? ' (Ctrl-C again to quit now)' : ''}\n`);
+      io.err(
+        `\nhokus-check: ${SIGNAL_WORDS[sig]}: cleaning up what this check created${io.interactive ? ' (Ctrl-C again to quit now)' : ''}\n`,
+      );
       return;
     }
     if (!(sig === 'SIGINT' && io.interactive)) {
@@ -93,7 +95,10 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
     io.err('hokus-check: quitting without cleanup\n');
     for (const [target, state] of states) {
       const left = createdSoFar(state);
-      if (left.length > 0) io.err(`hokus-check: ${settings.targets.length > 1 ? `${target.name}: ` : ''}left behind by check ${state.checkId}: ${left.join('; ')}; remove them with: ${sweepCommand(target, state.checkId)}\n`);
+      if (left.length > 0)
+        io.err(
+          `hokus-check: ${settings.targets.length > 1 ? `${target.name}: ` : ''}left behind by check ${state.checkId}: ${left.join('; ')}; remove them with: ${sweepCommand(target, state.checkId)}\n`,
+        );
     }
     quitNow(EXIT.interrupted);
   });
@@ -158,14 +163,23 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
 
     const interrupted = reason === 'interrupted' && interrupt.signal.aborted;
     const exitCode = exitCodeFor(results, interrupted, { strict: outputs.strict === true });
-    const report = safeReport(buildReport(results, {
-      version,
-      startedAt: started.toISOString(),
-      durationMs: Math.round(performance.now() - t0),
-      exitCode,
-      interrupted,
-    }), redact);
-    human(renderTerminal(report, { color: io.color && outputs.json !== '-', width: terminalWidth(f.env, io.stdoutStream.columns), quiet: outputs.quiet === true }));
+    const report = safeReport(
+      buildReport(results, {
+        version,
+        startedAt: started.toISOString(),
+        durationMs: Math.round(performance.now() - t0),
+        exitCode,
+        interrupted,
+      }),
+      redact,
+    );
+    human(
+      renderTerminal(report, {
+        color: io.color && outputs.json !== '-',
+        width: terminalWidth(f.env, io.stdoutStream.columns),
+        quiet: outputs.quiet === true,
+      }),
+    );
 
     const githubSummaryPath = f.env.GITHUB_STEP_SUMMARY;
     await writeOutputs(

@@ -21,12 +21,22 @@ export async function simCommand(opts: Record<string, unknown>, f: Factory): Pro
   try {
     if (unknown.length > 0) throw new UsageError([unknownFault(unknown, Object.keys(FAULTS))]);
     const bad = (['port', 'authPort', 'mlflowPort'] as const).filter((k) => Number.isNaN(ports[k]));
-    if (bad.length > 0) throw new UsageError(bad.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: "${String(opts[k])}" is not a port number`));
+    if (bad.length > 0)
+      throw new UsageError(
+        bad.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: "${String(opts[k])}" is not a port number`),
+      );
     const key = typeof opts.key === 'string' ? opts.key : undefined;
-    if (key !== undefined && !/^hk_test_[A-Za-z0-9]{8,}$/.test(key)) throw new UsageError(['--key: a simulator key is hk_test_ and at least 8 letters or digits']);
+    if (key !== undefined && !/^hk_test_[A-Za-z0-9]{8,}$/.test(key))
+      throw new UsageError(['--key: a simulator key is hk_test_ and at least 8 letters or digits']);
     port = ports.port;
     const stack = await serveStack(
-      { faults: faults.filter(isFaultName), port: ports.port, authPort: ports.authPort, mlflowPort: ports.mlflowPort, ...(key ? { apiKey: key } : {}) },
+      {
+        faults: faults.filter(isFaultName),
+        port: ports.port,
+        authPort: ports.authPort,
+        mlflowPort: ports.mlflowPort,
+        ...(key ? { apiKey: key } : {}),
+      },
       (line) => io.out(`${line}\n`),
       f.command,
     );
@@ -40,7 +50,9 @@ export async function simCommand(opts: Record<string, unknown>, f: Factory): Pro
     return EXIT.ok;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { port?: number };
-    return e.code === 'EADDRINUSE' ? reportFatal(new UsageError([`port ${e.port ?? port}: address in use`]), fatalOut(f)) : reportFatal(err, fatalOut(f));
+    return e.code === 'EADDRINUSE'
+      ? reportFatal(new UsageError([`port ${e.port ?? port}: address in use`]), fatalOut(f))
+      : reportFatal(err, fatalOut(f));
   }
 }
 

@@ -105,7 +105,10 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
     const force = opts.force === true;
     // --check-id: one check's leftovers, named by a check that ended (it printed the command): any age.
     const only = opts.checkId === undefined ? undefined : String(opts.checkId);
-    if (only !== undefined && !isCheckId(only)) throw new UsageError(`--check-id ${JSON.stringify(String(opts.checkId).slice(0, 40))}: a check id is 12 hex characters, as the check printed it`);
+    if (only !== undefined && !isCheckId(only))
+      throw new UsageError(
+        `--check-id ${JSON.stringify(String(opts.checkId).slice(0, 40))}: a check id is 12 hex characters, as the check printed it`,
+      );
     const inFlight = inFlightBound(settings.check.deadlineMs);
     if (only === undefined && olderThanMs < inFlight.ms && !force) {
       throw new UsageError(
@@ -127,7 +130,10 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
     const now = f.clock.now();
     const dryRun = Boolean(opts.dryRun);
     const notes = new Notes();
-    if (only === undefined && olderThanMs < inFlight.ms) notes.warn(`--force: --older-than ${shortDuration(olderThanMs)} is shorter than a check can run (${shortDuration(inFlight.ms)}): what running checks made may be deleted`);
+    if (only === undefined && olderThanMs < inFlight.ms)
+      notes.warn(
+        `--force: --older-than ${shortDuration(olderThanMs)} is shorter than a check can run (${shortDuration(inFlight.ms)}): what running checks made may be deleted`,
+      );
     const cutoff = { now, olderThanMs: only === undefined ? olderThanMs : 0 };
     const ours = (id: string) => only === undefined || id === only;
 
@@ -165,7 +171,9 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
       human(item.error ? `could not delete ${what}: ${item.error}\n` : `${verb} ${what}\n`);
     }
     const failed = found.filter((x) => x.error).length;
-    human(`${found.length} leftover${found.length === 1 ? '' : 's'} older than ${String(opts.olderThan ?? '1h')} found; ${dryRun ? 'dry run: nothing deleted' : `${found.length - failed} deleted, ${failed} not`}\n`);
+    human(
+      `${found.length} leftover${found.length === 1 ? '' : 's'} older than ${String(opts.olderThan ?? '1h')} found; ${dryRun ? 'dry run: nothing deleted' : `${found.length - failed} deleted, ${failed} not`}\n`,
+    );
     if (typeof opts.json === 'string') {
       const doc = {
         dryRun,
@@ -252,14 +260,22 @@ function oldEnough(c: Candidate, cutoff: Cutoff, clock: ServerClock | undefined,
   if (age) Object.assign(c.leftover, { createdAt: new Date(cutoff.now - age.ms).toISOString(), ageFrom: age.from });
   if (cutoff.olderThanMs === 0) return true;
   if (!age) {
-    if (unknown) notes.warn(`${c.leftover.kind} ${c.leftover.name} left alone: it has no ${CREATED_TAG} tag and ${unknown}, so its age is unknown`);
+    if (unknown)
+      notes.warn(`${c.leftover.kind} ${c.leftover.name} left alone: it has no ${CREATED_TAG} tag and ${unknown}, so its age is unknown`);
     return false;
   }
   return age.ms >= cutoff.olderThanMs;
 }
 
 /** Check runs in every experiment the run step may have used (CHECK_EXPERIMENTS): active ones, and deleted ones with artifacts left. */
-async function findRuns(api: MlflowApi, http: Http, base: string, cutoff: Cutoff, notes: Notes, ours: (checkId: string) => boolean): Promise<RunsFound> {
+async function findRuns(
+  api: MlflowApi,
+  http: Http,
+  base: string,
+  cutoff: Cutoff,
+  notes: Notes,
+  ours: (checkId: string) => boolean,
+): Promise<RunsFound> {
   const out: RunsFound = { active: [], orphaned: [], deleted: { examined: 0, more: false } };
   // Each experiment once, whatever names lead to it (a server may answer any name with one).
   const experiments: string[] = [];
@@ -317,12 +333,17 @@ async function findRuns(api: MlflowApi, http: Http, base: string, cutoff: Cutoff
     // Not its own location: nothing of it is touched, not even listed.
     if (!location.ok) continue;
     const path = `${location.path}/${ARTIFACT_DIR}`;
-    const listed = interpret(await http.send({ step: 'sweep', label: 'list artifacts', method: 'GET', url: mlflowArtifactsUrl(base), query: { path } }), ArtifactList);
+    const listed = interpret(
+      await http.send({ step: 'sweep', label: 'list artifacts', method: 'GET', url: mlflowArtifactsUrl(base), query: { path } }),
+      ArtifactList,
+    );
     out.deleted.examined++;
     if (!listed.ok) {
       // The artifact proxy answers no listing: the other deleted runs would not fare better.
       out.deleted.failed = true;
-      notes.warn(`could not list the artifacts of deleted run ${run.name} (${run.id}): ${listed.reason}; deleted runs not looked at further`);
+      notes.warn(
+        `could not list the artifacts of deleted run ${run.name} (${run.id}): ${listed.reason}; deleted runs not looked at further`,
+      );
       break;
     }
     if ((listed.data.files ?? []).length === 0) continue;
@@ -337,15 +358,33 @@ async function findRuns(api: MlflowApi, http: Http, base: string, cutoff: Cutoff
 }
 
 /** One page of runs/search as `pages` reads it. */
-async function runsPage(api: MlflowApi, experimentId: string, view: RunView, pageToken: string | undefined, startedBefore?: number): Promise<Page<z.infer<typeof Run>>> {
-  const r = await searchRunsPage(api, { step: 'sweep', experimentId, view, pageToken, ...(startedBefore !== undefined ? { startedBefore } : {}) });
+async function runsPage(
+  api: MlflowApi,
+  experimentId: string,
+  view: RunView,
+  pageToken: string | undefined,
+  startedBefore?: number,
+): Promise<Page<z.infer<typeof Run>>> {
+  const r = await searchRunsPage(api, {
+    step: 'sweep',
+    experimentId,
+    view,
+    pageToken,
+    ...(startedBefore !== undefined ? { startedBefore } : {}),
+  });
   return r.ok ? { ok: true, items: r.runs, next: r.next } : r;
 }
 
 /** The experiment's id, or undefined when there is none of that name. */
 async function experimentId(api: MlflowApi, name: string): Promise<string | undefined> {
   const exp = await api.call(
-    { step: 'sweep', label: 'experiments/get-by-name', method: 'GET', endpoint: 'experiments/get-by-name', query: { experiment_name: name } },
+    {
+      step: 'sweep',
+      label: 'experiments/get-by-name',
+      method: 'GET',
+      endpoint: 'experiments/get-by-name',
+      query: { experiment_name: name },
+    },
     GetExperiment,
   );
   if (!exp.ok) {
@@ -379,7 +418,11 @@ async function findModels(api: MlflowApi): Promise<Candidate[]> {
         label: 'registered-models/search',
         method: 'GET',
         endpoint: 'registered-models/search',
-        query: { filter: `name LIKE ${filterString(`${NAME_PREFIX}%`)}`, max_results: 1000, ...(pageToken ? { page_token: pageToken } : {}) },
+        query: {
+          filter: `name LIKE ${filterString(`${NAME_PREFIX}%`)}`,
+          max_results: 1000,
+          ...(pageToken ? { page_token: pageToken } : {}),
+        },
       },
       SearchRegisteredModels,
     );
@@ -471,7 +514,8 @@ function ageOf(c: Candidate, now: number, clock: ServerClock | undefined): { ms:
   const readings: Array<{ ms: number; from: AgeFrom }> = [];
   if (c.createdTag !== undefined) readings.push({ ms: now - c.createdTag, from: 'hokus-check.created' });
   else if (c.startTime !== undefined) readings.push({ ms: now - c.startTime, from: 'start_time' });
-  if (c.serverStamp !== undefined && clock?.lowMs !== undefined) readings.push({ ms: now - c.serverStamp + clock.lowMs, from: 'creation_timestamp' });
+  if (c.serverStamp !== undefined && clock?.lowMs !== undefined)
+    readings.push({ ms: now - c.serverStamp + clock.lowMs, from: 'creation_timestamp' });
   if (readings.length === 0) return undefined;
   return readings.reduce((a, b) => (b.ms < a.ms ? b : a));
 }
@@ -517,7 +561,13 @@ async function removeArtifacts(http: Http, base: string, item: Leftover): Promis
 
 async function removeModel(api: MlflowApi, item: Leftover, registryBase: string | undefined): Promise<string | undefined> {
   const versions = await api.call(
-    { step: 'sweep', label: 'model-versions/search', method: 'GET', endpoint: 'model-versions/search', query: { filter: `name=${filterString(item.name)}` } },
+    {
+      step: 'sweep',
+      label: 'model-versions/search',
+      method: 'GET',
+      endpoint: 'model-versions/search',
+      query: { filter: `name=${filterString(item.name)}` },
+    },
     SearchModelVersions,
   );
   if (versions.ok) {

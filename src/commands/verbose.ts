@@ -11,5 +11,7 @@ export function formatExchangeLine(x: Exchange, target: string, showTarget: bool
     ? `${x.response.status} ${x.response.contentType ?? ''} ${x.response.bodySize}B`.trim()
     : `${x.error?.kind ?? 'no response'}: ${x.error?.message ?? ''}`;
   const ms = x.timings.total >= 0 ? ` ${Math.round(x.timings.total)}ms` : '';
-  return inertLine(`${who}${x.id} ${x.step}${probe} ${x.request.method} ${x.request.url}${retry} → ${outcome}${ms}${x.retried ? ' (retrying)' : ''}`);
+  return inertLine(
+    `${who}${x.id} ${x.step}${probe} ${x.request.method} ${x.request.url}${retry} → ${outcome}${ms}${x.retried ? ' (retrying)' : ''}`,
+  );
 }

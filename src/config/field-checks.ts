@@ -20,7 +20,9 @@ export function checkBaseUrl(raw: string): Checked<string> {
 export function checkMlflowPath(raw: string): Checked<string> {
   if (containsKey(raw)) return { problem: 'looks like an API key; the key never goes here (use apiKeyEnv)' };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-    return { problem: `${quoteSafely(raw)} is a URL, expected a path such as "/api/mlflow" (for a separate MLflow server use mlflowUrl or mlflowDirectUrl)` };
+    return {
+      problem: `${quoteSafely(raw)} is a URL, expected a path such as "/api/mlflow" (for a separate MLflow server use mlflowUrl or mlflowDirectUrl)`,
+    };
   }
   if (!raw.startsWith('/')) return { problem: `${quoteSafely(raw)} must start with "/" (e.g. "/api/mlflow")` };
   if (/[\s?#]/.test(raw)) return { problem: `${quoteSafely(raw)} must be a plain path, without spaces, "?" or "#"` };

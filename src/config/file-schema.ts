@@ -159,7 +159,8 @@ function keyMessage(finding: KeyFinding): string {
 
 function unknownKeyMessage(key: string, topLevel: boolean): string {
   if (key === '//' || key.startsWith('#')) return 'unknown key (JSON has no comments; use "$comment")';
-  if (topLevel && ENTRY_KEYS.includes(key)) return 'unknown key at the top level: target fields go under "defaults" or "environments.<name>"';
+  if (topLevel && ENTRY_KEYS.includes(key))
+    return 'unknown key at the top level: target fields go under "defaults" or "environments.<name>"';
   const allowed = topLevel ? TOP_KEYS : ENTRY_KEYS;
   const guess = closest(key, allowed);
   return guess ? `unknown key (did you mean "${guess}"?)` : `unknown key (allowed: ${allowed.join(', ')})`;

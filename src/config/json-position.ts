@@ -84,7 +84,8 @@ class Scanner {
       this.space();
       const c = this.peek();
       if (c === '}') return void this.i++;
-      if (c !== ',') this.fail(c === undefined ? "unexpected end of file, expected ',' or '}'" : "expected ',' or '}' after a property value");
+      if (c !== ',')
+        this.fail(c === undefined ? "unexpected end of file, expected ',' or '}'" : "expected ',' or '}' after a property value");
       const comma = this.i++;
       this.space();
       if (this.peek() === '}') this.fail("trailing comma before '}' (JSON allows none)", comma);
@@ -100,7 +101,8 @@ class Scanner {
       this.space();
       const c = this.peek();
       if (c === ']') return void this.i++;
-      if (c !== ',') this.fail(c === undefined ? "unexpected end of file, expected ',' or ']'" : "expected ',' or ']' after an array element");
+      if (c !== ',')
+        this.fail(c === undefined ? "unexpected end of file, expected ',' or ']'" : "expected ',' or ']' after an array element");
       const comma = this.i++;
       this.space();
       if (this.peek() === ']') this.fail("trailing comma before ']' (JSON allows none)", comma);

@@ -57,7 +57,11 @@ interface PickedSetting {
  * `--config FILE` (the user vouches for the file) or the flag itself (--api-key-env, --registry-url, …)
  * lifts each rule. Returns the problems, one line each.
  */
-export function discoveredFileProblems(layers: ReadonlyArray<Partial<Record<string, PickedSetting>>>, environmentNamed: boolean, label: string): string[] {
+export function discoveredFileProblems(
+  layers: ReadonlyArray<Partial<Record<string, PickedSetting>>>,
+  environmentNamed: boolean,
+  label: string,
+): string[] {
   const pick = (field: string) => layers.find((layer) => layer[field])?.[field];
   const fromFile = (s: PickedSetting | undefined): s is PickedSetting => s !== undefined && (s.layer === 'entry' || s.layer === 'defaults');
   const problems: string[] = [];

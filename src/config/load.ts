@@ -67,15 +67,20 @@ export function readConfigText(path: string): string | undefined {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new UsageError(`${path}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a socket'}); a config file is a JSON file`);
-    if (st.size > CONFIG_MAX_BYTES) throw new UsageError(`${path}: ${st.size} bytes; a config file is at most ${CONFIG_MAX_BYTES} bytes of JSON`);
+    if (!st.isFile())
+      throw new UsageError(
+        `${path}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a socket'}); a config file is a JSON file`,
+      );
+    if (st.size > CONFIG_MAX_BYTES)
+      throw new UsageError(`${path}: ${st.size} bytes; a config file is at most ${CONFIG_MAX_BYTES} bytes of JSON`);
     const buf = Buffer.alloc(CONFIG_MAX_BYTES + 1);
     let got = 0;
     for (;;) {
       const n = readSync(fd, buf, got, buf.length - got, null);
       if (n === 0) break;
       got += n;
-      if (got > CONFIG_MAX_BYTES) throw new UsageError(`${path}: more than ${CONFIG_MAX_BYTES} bytes; a config file is at most that much JSON`);
+      if (got > CONFIG_MAX_BYTES)
+        throw new UsageError(`${path}: more than ${CONFIG_MAX_BYTES} bytes; a config file is at most that much JSON`);
     }
     return buf.subarray(0, got).toString('utf8');
   } catch (err) {

@@ -59,7 +59,8 @@ function specialFile(path: string): string | undefined {
   }
   if (st.isSymbolicLink()) return 'is a symbolic link; hokus-check does not write through links: give the real path';
   if (st.isFIFO() || st.isSocket()) return 'is a pipe or socket, not a file; give a file name';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return `is a device, not a file${/^\/dev\/(stdout|fd\/1)$|^\/proc\/self\/fd\/1$/.test(path) ? '; for stdout give -' : '; leave the flag out to write nothing'}`;
+  if (st.isCharacterDevice() || st.isBlockDevice())
+    return `is a device, not a file${/^\/dev\/(stdout|fd\/1)$|^\/proc\/self\/fd\/1$/.test(path) ? '; for stdout give -' : '; leave the flag out to write nothing'}`;
   return undefined;
 }
 
@@ -77,7 +78,8 @@ export function proxyVariableProblems(env: Readonly<Record<string, string | unde
       problems.push(`${name}=${shown}: not a URL; give the proxy as http://host:port`);
       continue;
     }
-    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.hostname === '') problems.push(`${name}=${shown}: give the proxy as http://host:port (or https://)`);
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.hostname === '')
+      problems.push(`${name}=${shown}: give the proxy as http://host:port (or https://)`);
   }
   return problems;
 }
@@ -92,8 +94,10 @@ export function postReportProblem(url: string | undefined): string | undefined {
   } catch {
     return `--post-report ${shown}: not a URL`;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `--post-report ${shown}: ${u.protocol} URLs are not supported; give http(s)://`;
-  if (u.username !== '' || u.password !== '') return `--post-report ${shown}: the URL must not contain credentials (they would reach logs); let the collector authenticate otherwise`;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return `--post-report ${shown}: ${u.protocol} URLs are not supported; give http(s)://`;
+  if (u.username !== '' || u.password !== '')
+    return `--post-report ${shown}: the URL must not contain credentials (they would reach logs); let the collector authenticate otherwise`;
   return undefined;
 }
 
@@ -111,7 +115,9 @@ export function caFileProblem(path: string | undefined): string | undefined {
   } catch (err) {
     return `--ca-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
   }
-  return /-----BEGIN CERTIFICATE-----/.test(text) ? undefined : `--ca-file ${path}: not a PEM certificate file (no "-----BEGIN CERTIFICATE-----")`;
+  return /-----BEGIN CERTIFICATE-----/.test(text)
+    ? undefined
+    : `--ca-file ${path}: not a PEM certificate file (no "-----BEGIN CERTIFICATE-----")`;
 }
 
 /**

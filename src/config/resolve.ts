@@ -71,7 +71,12 @@ export const NO_TARGET =
  * The config file alone, for a command that lists its environments (the exporter): as `resolveSettings`
  * reads it, its problems with every secret the environment names hidden.
  */
-export function loadConfigQuietly(input: { config: string; env: Record<string, string | undefined>; cwd: string; readFile?: ReadFile }): LoadedConfig | undefined {
+export function loadConfigQuietly(input: {
+  config: string;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  readFile?: ReadFile;
+}): LoadedConfig | undefined {
   try {
     return loadConfigFile({ configFlag: input.config, cwd: input.cwd, readFile: input.readFile });
   } catch (error) {
@@ -115,7 +120,8 @@ export function resolveSettings(input: {
     for (const name of selection.names ?? ['default']) {
       const entry = selection.names ? layerFromFile(loaded?.config.environments[name], ['environments', name], loaded?.label) : {};
       const layers = [flagLayer, envLayer, entry, defaults, BUILT_IN];
-      if (loaded && flags.config === undefined) problems.push(...discoveredFileProblems(layers, selection.names !== undefined, loaded.label));
+      if (loaded && flags.config === undefined)
+        problems.push(...discoveredFileProblems(layers, selection.names !== undefined, loaded.label));
       const target = buildTarget(name, selection.names !== undefined, layers, loaded, problems);
       if (target) targets.push(target);
       optionsPerTarget.push({ name, options: pickOptions(layers) });
@@ -161,8 +167,14 @@ const URL_FIELDS = ['registryUrl', 'authUrl', 'mlflowUrl', 'mlflowDirectUrl'] as
 function knownSecrets(flags: FlagValues, env: (name: string) => string | undefined, loaded: LoadedConfig | undefined): string[] {
   const entries = loaded ? [loaded.config.defaults, ...Object.values(loaded.config.environments)].filter((e) => e !== undefined) : [];
   const keyNames = new Set(['HOKUSAI_API_KEY', flags.apiKeyEnv, env('HOKUS_CHECK_API_KEY_ENV'), ...entries.map((e) => e.apiKeyEnv)]);
-  const keys = [...keyNames].map((name) => (name === undefined ? undefined : env(name)?.trim())).filter((v): v is string => v !== undefined && v.length >= MIN_KEY_LENGTH);
-  const urls = URL_FIELDS.flatMap((field) => [flags[field], FIELDS[field].env === undefined ? undefined : env(FIELDS[field].env), ...entries.map((e) => e[field])]);
+  const keys = [...keyNames]
+    .map((name) => (name === undefined ? undefined : env(name)?.trim()))
+    .filter((v): v is string => v !== undefined && v.length >= MIN_KEY_LENGTH);
+  const urls = URL_FIELDS.flatMap((field) => [
+    flags[field],
+    FIELDS[field].env === undefined ? undefined : env(FIELDS[field].env),
+    ...entries.map((e) => e[field]),
+  ]);
   const credentials = urls.flatMap((url) => {
     const userinfo = url === undefined ? undefined : userinfoOf(url);
     if (userinfo === undefined) return [];
@@ -296,7 +308,14 @@ function selectEnvironments(
   const source = given !== undefined ? '--env' : envValue !== undefined ? 'HOKUS_CHECK_ENV' : undefined;
   const raw = given ?? (envValue === undefined ? undefined : [envValue]);
   if (source === undefined || raw === undefined) return { ok: true };
-  const names = [...new Set(raw.flatMap((value) => value.split(',')).map((name) => name.trim()).filter((name) => name !== ''))];
+  const names = [
+    ...new Set(
+      raw
+        .flatMap((value) => value.split(','))
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    ),
+  ];
   if (names.length === 0) {
     problems.push(`${source}: no environment name given`);
     return { ok: false };
@@ -321,7 +340,13 @@ function selectEnvironments(
 }
 
 /** The target for one environment (or 'default'); undefined after reporting why it cannot be built. */
-function buildTarget(name: string, named: boolean, layers: Layer[], loaded: LoadedConfig | undefined, problems: string[]): Target | undefined {
+function buildTarget(
+  name: string,
+  named: boolean,
+  layers: Layer[],
+  loaded: LoadedConfig | undefined,
+  problems: string[],
+): Target | undefined {
   const pick = <F extends TargetField>(field: F): Setting<string> | undefined => layers.find((layer) => layer[field])?.[field];
   const where = named ? `environment ${JSON.stringify(name)}: ` : '';
   const registryUrl = pick('registryUrl');
@@ -349,7 +374,9 @@ function buildTarget(name: string, named: boolean, layers: Layer[], loaded: Load
       );
     }
     if (mlflowPath && !isBackground(mlflowPath)) {
-      problems.push(`${where}${mlflowPath.source} does not apply to a plain MLflow server (mlflowUrl): put any path prefix in the URL itself`);
+      problems.push(
+        `${where}${mlflowPath.source} does not apply to a plain MLflow server (mlflowUrl): put any path prefix in the URL itself`,
+      );
     }
     if (problems.length > before) return undefined;
     // A plain MLflow server has no proxy mount: its REST API is at the URL itself.
@@ -358,7 +385,9 @@ function buildTarget(name: string, named: boolean, layers: Layer[], loaded: Load
 
   if (!registryUrl) {
     if (authUrl) {
-      problems.push(`${where}${authUrl.source} needs a registry URL too: give --registry-url${named ? ` or set registryUrl in the environment` : ''}`);
+      problems.push(
+        `${where}${authUrl.source} needs a registry URL too: give --registry-url${named ? ` or set registryUrl in the environment` : ''}`,
+      );
     } else if (named) {
       problems.push(
         `${where}no registryUrl or mlflowUrl: set one in ${formatPath(['environments', name])} (or "defaults") of ${loaded?.label ?? CONFIG_FILE_NAME}, or pass --registry-url / --mlflow-url`,

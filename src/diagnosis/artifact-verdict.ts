@@ -3,7 +3,17 @@
 // (MLFLOW_ARTIFACTS_NOT_SERVED)? Shared by the routing and mlflow rules so they never both fire.
 import type { Exchange } from '../http/types.js';
 import { readBody } from './exchange-body.js';
-import { exchangesWhere, is2xx, isArtifactCall, isFailure, isTrackingCall, responderOf, statusOf, stepStatus, throughProxy } from './evidence-query.js';
+import {
+  exchangesWhere,
+  is2xx,
+  isArtifactCall,
+  isFailure,
+  isTrackingCall,
+  responderOf,
+  statusOf,
+  stepStatus,
+  throughProxy,
+} from './evidence-query.js';
 import { hopReading } from './hop-situation.js';
 import type { Evidence } from './types.js';
 
@@ -48,7 +58,9 @@ export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
   // Any other answer (401, 5xx, unreachable) settles nothing.
   const directPut = probePut(ev, 'direct-artifact');
   if (directPut && (is2xx(directPut) || isMissingRoute(directPut))) {
-    const directGet = exchangesWhere(ev, { step: 'artifact', probe: 'direct-artifact', finalOnly: true }).find((x) => x.request.method === 'GET');
+    const directGet = exchangesWhere(ev, { step: 'artifact', probe: 'direct-artifact', finalOnly: true }).find(
+      (x) => x.request.method === 'GET',
+    );
     const decisive = [directPut, ...(directGet ? [directGet] : [])];
     return withTracking({ kind: is2xx(directPut) ? 'misrouted' : 'not-served', basis: 'direct', failing, decisive }, tracking);
   }
@@ -59,7 +71,8 @@ export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
 
   // MLflow itself (or the proxy rewriting MLflow's 404) answered: was it the route or the prefix?
   const fromMlflow = responderOf(failing) === 'mlflow' || readBody(failing).errorCode === 'RESOURCE_NOT_FOUND';
-  if (fromMlflow && ajaxPut && isMissingRoute(ajaxPut)) return withTracking({ kind: 'not-served', basis: 'ajax', failing, decisive: [ajaxPut] }, tracking);
+  if (fromMlflow && ajaxPut && isMissingRoute(ajaxPut))
+    return withTracking({ kind: 'not-served', basis: 'ajax', failing, decisive: [ajaxPut] }, tracking);
   if (fromMlflow && !ajaxPut) {
     const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
     if (listing && statusOf(listing) === 404 && responderOf(listing) === 'mlflow') {
@@ -107,7 +120,9 @@ function isMissingRoute(x: Exchange): boolean {
 
 /** experiments/search if it passed, else any tracking call through the proxy that did. */
 export function passingTrackingCall(ev: Evidence): Exchange | undefined {
-  const passing = ev.exchanges.filter((x) => x.probe === undefined && isTrackingCall(x) && is2xx(x) && (ev.target.kind === 'mlflow' || throughProxy(ev, x)));
+  const passing = ev.exchanges.filter(
+    (x) => x.probe === undefined && isTrackingCall(x) && is2xx(x) && (ev.target.kind === 'mlflow' || throughProxy(ev, x)),
+  );
   return passing.find((x) => x.label === 'experiments/search') ?? passing[0];
 }
 

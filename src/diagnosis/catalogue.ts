@@ -15,7 +15,21 @@ import { rules as routing } from './rules/routing.js';
 import { rules as tls } from './rules/tls.js';
 import type { Rule } from './types.js';
 
-export const RULES: Rule[] = [...forwardProxy, ...network, ...tls, ...auth, ...baseUrl, ...routing, ...gateway, ...artifact, ...mlflow, ...registry, ...response, ...health, ...generic];
+export const RULES: Rule[] = [
+  ...forwardProxy,
+  ...network,
+  ...tls,
+  ...auth,
+  ...baseUrl,
+  ...routing,
+  ...gateway,
+  ...artifact,
+  ...mlflow,
+  ...registry,
+  ...response,
+  ...health,
+  ...generic,
+];
 
 const BY_CODE = new Map(RULES.map((r) => [r.meta.code, r]));
 

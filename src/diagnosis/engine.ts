@@ -89,7 +89,9 @@ const MLFLOW_SIDE = new Set(['routing', 'mlflow', 'gateway']);
 /** Places every answer of the check on the path (fingerprint.ts) and records it beside the exchanges. */
 export function place(ev: Evidence): void {
   const authOrigin = originOf(ev.target.authUrl);
-  const mlflowOrigins = [ev.target.kind === 'mlflow' ? ev.target.mlflowUrl : undefined, ev.target.mlflowDirectUrl].flatMap((u) => originOf(u) ?? []);
+  const mlflowOrigins = [ev.target.kind === 'mlflow' ? ev.target.mlflowUrl : undefined, ev.target.mlflowDirectUrl].flatMap(
+    (u) => originOf(u) ?? [],
+  );
   for (const [x, fp] of fingerprintAll(ev.exchanges, { ...(authOrigin ? { authOrigin } : {}), mlflowOrigins })) annotate(x, fp);
 }
 
@@ -129,14 +131,18 @@ function suppress(findings: Finding[]): Finding[] {
   const specificEvidence = new Set(findings.filter((f) => !GENERIC.has(f.code)).flatMap((f) => f.evidence));
   const kept = findings.filter((f) => !GENERIC.has(f.code) || !f.evidence.some((id) => specificEvidence.has(id)));
   // The fallback speaks only for a step nothing else explains.
-  return kept.filter((f) => {
-    if (f.code !== 'UNEXPECTED_RESPONSE') return true;
-    return !kept.some((g) => g !== f && ((g.step === f.step && g.severity === 'error') || g.evidence.some((id) => f.evidence.includes(id))));
-  }).filter((f) => {
-    // A degraded health answer that a specific finding on the same step already explains says nothing new.
-    if (f.code !== 'HEALTH_DEGRADED') return true;
-    return !kept.some((g) => g !== f && g.step === f.step && g.severity === 'error' && g.evidence.some((id) => f.evidence.includes(id)));
-  });
+  return kept
+    .filter((f) => {
+      if (f.code !== 'UNEXPECTED_RESPONSE') return true;
+      return !kept.some(
+        (g) => g !== f && ((g.step === f.step && g.severity === 'error') || g.evidence.some((id) => f.evidence.includes(id))),
+      );
+    })
+    .filter((f) => {
+      // A degraded health answer that a specific finding on the same step already explains says nothing new.
+      if (f.code !== 'HEALTH_DEGRADED') return true;
+      return !kept.some((g) => g !== f && g.step === f.step && g.severity === 'error' && g.evidence.some((id) => f.evidence.includes(id)));
+    });
 }
 
 /**
@@ -150,7 +156,9 @@ function markRoot(findings: Finding[], ev: Evidence): Finding | undefined {
   const explains = (f: Finding) => f.step === step || f.evidence.some((id) => stepExchanges.has(id));
   // Equally specific: the finding on the root step itself before one that only cites its exchanges.
   const onStep = (f: Finding) => Number(f.step !== step);
-  const root = step ? findings.filter((f) => f.severity === 'error' && explains(f)).sort((a, b) => rank(a) - rank(b) || onStep(a) - onStep(b))[0] : undefined;
+  const root = step
+    ? findings.filter((f) => f.severity === 'error' && explains(f)).sort((a, b) => rank(a) - rank(b) || onStep(a) - onStep(b))[0]
+    : undefined;
   // Explicit on every finding, so no reader has to guess from the step.
   for (const f of findings) f.rootCause = f === root;
   return root;

@@ -119,7 +119,10 @@ export function tlsPortProof(ev: Evidence, url: string): Exchange | undefined {
   const where = hostPortOf(url);
   if (where === undefined) return undefined;
   return ev.exchanges.find(
-    (x) => x.probe === 'tls-port' && hostPortOf(x.request.url) === where && (x.response !== undefined || (x.error !== undefined && CERT_KINDS.has(x.error.kind))),
+    (x) =>
+      x.probe === 'tls-port' &&
+      hostPortOf(x.request.url) === where &&
+      (x.response !== undefined || (x.error !== undefined && CERT_KINDS.has(x.error.kind))),
   );
 }
 
@@ -140,8 +143,10 @@ export function registryAnswersAsMlflow(ev: Evidence): Exchange | undefined {
 
 // Where browser logins live: an identity provider's path (OAuth2/OIDC, SAML, oauth2-proxy, Keycloak,
 // Cloudflare Access) or host (Entra ID, Google, Okta, Auth0, OneLogin, Cloudflare Access).
-const LOGIN_PATH = /\/(oauth2|oidc|openid-connect|saml2?|sso|adfs|login|log-in|signin|sign[-_]in|authorize|auth\/realms|cdn-cgi\/access)(\/|\?|$|\.)/i;
-const LOGIN_HOST = /(^|\.)(login\.microsoftonline\.com|accounts\.google\.com|okta\.com|oktapreview\.com|auth0\.com|onelogin\.com|cloudflareaccess\.com)$/i;
+const LOGIN_PATH =
+  /\/(oauth2|oidc|openid-connect|saml2?|sso|adfs|login|log-in|signin|sign[-_]in|authorize|auth\/realms|cdn-cgi\/access)(\/|\?|$|\.)/i;
+const LOGIN_HOST =
+  /(^|\.)(login\.microsoftonline\.com|accounts\.google\.com|okta\.com|oktapreview\.com|auth0\.com|onelogin\.com|cloudflareaccess\.com)$/i;
 
 /**
  * A redirect to a browser login (SSO) instead of an answer: an ALB authenticate-oidc rule, an
@@ -170,7 +175,10 @@ export function passedBefore(ev: Pick<Evidence, 'exchanges'>, x: Exchange): Exch
   const behind = fingerprintOf(x).behind;
   const mlflow = isMlflowPath(x.request.url);
   return ev.exchanges
-    .filter((y) => y !== x && idNumber(y) < idNumber(x) && is2xx(y) && originOf(y.request.url) === origin && isMlflowPath(y.request.url) === mlflow)
+    .filter(
+      (y) =>
+        y !== x && idNumber(y) < idNumber(x) && is2xx(y) && originOf(y.request.url) === origin && isMlflowPath(y.request.url) === mlflow,
+    )
     .filter((y) => fingerprintOf(y).writer !== 'hop' && fingerprintOf(y).behind === behind)
     .at(-1);
 }

@@ -83,7 +83,8 @@ export function headerValue(headers: readonly Header[] | undefined, name: string
 export function bodySummary(facts: BodyFacts, max = 160): string {
   let s: string;
   if (facts.errorCode) s = facts.message ? `${facts.errorCode}: ${facts.message}` : facts.errorCode;
-  else if (facts.detail !== undefined) s = facts.json && typeof facts.json.detail === 'string' ? `"${facts.detail}"` : `detail ${facts.detail}`;
+  else if (facts.detail !== undefined)
+    s = facts.json && typeof facts.json.detail === 'string' ? `"${facts.detail}"` : `detail ${facts.detail}`;
   else if (facts.error) s = facts.message ? `${facts.error}: ${facts.message}` : facts.error;
   else if (facts.htmlTitle) s = `HTML page "${facts.htmlTitle}"`;
   else s = facts.text.replace(/\s+/g, ' ');

@@ -90,13 +90,21 @@ export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fing
   const layers = serverLayers(res.headers, onAuth, onMlflowOrigin);
   const facts = readBody(x);
   const own = serviceMark(x, facts, layers, onAuth ? 'hokusai-auth' : onMlflowOrigin ? 'mlflow' : undefined);
-  if (own) return { responder: own.who, chain: withResponder(layers, own.who), writer: 'service', behind, basis: own.basis, sure: 'certain' };
+  if (own)
+    return { responder: own.who, chain: withResponder(layers, own.who), writer: 'service', behind, basis: own.basis, sure: 'certain' };
 
   const status = res.status;
   if (status < 400) {
     // No mark, no failure: whoever is behind answered (the wrong app, a portal): named by its headers.
     const responder = inferredFromPath(x, facts) ?? namedByPage(x) ?? layers[layers.length - 1] ?? 'unknown';
-    return { responder, chain: withResponder(layers, responder), writer: responder === 'mlflow' ? 'service' : 'unknown', behind, basis: 'no mark of the service', sure: 'likely' };
+    return {
+      responder,
+      chain: withResponder(layers, responder),
+      writer: responder === 'mlflow' ? 'service' : 'unknown',
+      behind,
+      basis: 'no mark of the service',
+      sure: 'likely',
+    };
   }
   // A failure without any of the service's marks was written in front of it.
   const named = namedByPage(x) ?? innermostProxy(layers);
@@ -108,7 +116,9 @@ export function fingerprint(x: Exchange, options: FingerprintOptions = {}): Fing
     chain: withResponder(layers, responder),
     writer: 'hop',
     behind,
-    basis: gatewayStatus ? `a gateway's status, and none of ${serviceWords(behind)}'s marks` : `none of ${serviceWords(behind)}'s own marks (${markWords(behind)})`,
+    basis: gatewayStatus
+      ? `a gateway's status, and none of ${serviceWords(behind)}'s marks`
+      : `none of ${serviceWords(behind)}'s own marks (${markWords(behind)})`,
     sure: gatewayStatus ? 'certain' : 'likely',
     ...(says !== undefined ? { says } : {}),
   };
@@ -132,34 +142,45 @@ interface OwnMark {
  * The service whose own answer this is, by its body's shape or its web stack's Server header; only
  * the services' marks count here, never a hop product's.
  */
-function serviceMark(x: Exchange, facts: BodyFacts, layers: Responder[], origin: 'hokusai-auth' | 'mlflow' | undefined): OwnMark | undefined {
+function serviceMark(
+  x: Exchange,
+  facts: BodyFacts,
+  layers: Responder[],
+  origin: 'hokusai-auth' | 'mlflow' | undefined,
+): OwnMark | undefined {
   const status = x.response?.status ?? 0;
   const innerIsMlflow = layers.length > 1 && layers[layers.length - 1] === 'mlflow';
   const json = facts.json;
   if (json) {
     if ('is_valid' in json) return { who: 'hokusai-auth', basis: "the auth service's validate answer" };
     if (facts.errorCode !== undefined) {
-      if (facts.errorCode === HOKUSAI_PROXY_ERROR_CODE) return { who: 'hokusai-proxy', basis: "the API proxy's rewritten 404 (RESOURCE_NOT_FOUND)" };
+      if (facts.errorCode === HOKUSAI_PROXY_ERROR_CODE)
+        return { who: 'hokusai-proxy', basis: "the API proxy's rewritten 404 (RESOURCE_NOT_FOUND)" };
       if (MLFLOW_ERROR_CODES.has(facts.errorCode)) return { who: 'mlflow', basis: `MLflow's JSON error (${facts.errorCode})` };
       return undefined;
     }
     if (facts.error === 'ARTIFACTS_DISABLED') return { who: 'hokusai-proxy', basis: "the API proxy's ARTIFACTS_DISABLED" };
-    if (facts.detail !== undefined && HOKUSAI_PROXY_DETAIL.test(facts.detail)) return { who: 'hokusai-proxy', basis: "the API proxy's own detail" };
+    if (facts.detail !== undefined && HOKUSAI_PROXY_DETAIL.test(facts.detail))
+      return { who: 'hokusai-proxy', basis: "the API proxy's own detail" };
     if (facts.detail !== undefined || (facts.error !== undefined && HOKUSAI_API_ERRORS.has(facts.error))) {
       // FastAPI's shape: the auth service on its origin; from behind the API, MLflow's gateway.
       const who: Responder = origin ?? (innerIsMlflow ? 'mlflow' : 'hokusai-api');
       return { who, basis: 'FastAPI JSON `detail`' };
     }
-    if (typeof json.status === 'string' && !isMlflowPath(x.request.url)) return { who: origin ?? (innerIsMlflow ? 'mlflow' : 'hokusai-api'), basis: 'the health JSON' };
+    if (typeof json.status === 'string' && !isMlflowPath(x.request.url))
+      return { who: origin ?? (innerIsMlflow ? 'mlflow' : 'hokusai-api'), basis: 'the health JSON' };
     return undefined;
   }
   const text = facts.text;
-  if (facts.errorCode !== undefined && MLFLOW_ERROR_CODES.has(facts.errorCode)) return { who: 'mlflow', basis: `MLflow's JSON error (${facts.errorCode})` };
+  if (facts.errorCode !== undefined && MLFLOW_ERROR_CODES.has(facts.errorCode))
+    return { who: 'mlflow', basis: `MLflow's JSON error (${facts.errorCode})` };
   if (isWerkzeugPage(text)) return { who: 'mlflow', basis: "MLflow's web stack's page (Werkzeug)" };
   if (isMlflowText(status, text)) return { who: 'mlflow', basis: "MLflow's own words" };
   if (HOKUSAI_PROXY_DETAIL.test(text)) return { who: 'hokusai-proxy', basis: "the API proxy's own words" };
-  if (status === 200 && text === 'OK') return { who: origin === 'hokusai-auth' ? 'hokusai-auth' : 'mlflow', basis: 'the text health answer' };
-  if (status === 200 && /\/version\/?$/.test(pathOf(x.request.url)) && /^\d+\.\d+\.\d+\S*$/.test(text)) return { who: 'mlflow', basis: "MLflow's /version" };
+  if (status === 200 && text === 'OK')
+    return { who: origin === 'hokusai-auth' ? 'hokusai-auth' : 'mlflow', basis: 'the text health answer' };
+  if (status === 200 && /\/version\/?$/.test(pathOf(x.request.url)) && /^\d+\.\d+\.\d+\S*$/.test(text))
+    return { who: 'mlflow', basis: "MLflow's /version" };
   // The service's own web stack wrote it (an unhandled exception: gunicorn's page, Starlette's text).
   const stack = serviceStack(x.response?.headers ?? [], origin);
   if (stack && status >= 400) return { who: stack, basis: `its web stack's Server header (${lastServer(x.response?.headers ?? [])})` };
@@ -248,10 +269,25 @@ function againstBaseline(x: Exchange, fp: Fingerprint, base: Baseline): Fingerpr
  * Werkzeug's 404, the incident's answer at a wrong prefix — stays MLflow's.)
  */
 function againstDifferential(x: Exchange, fp: Fingerprint, xs: readonly Exchange[]): Fingerprint {
-  if (fp.writer !== 'service' || fp.responder !== 'mlflow' || x.response?.status !== 404 || x.probe !== undefined || x.request.method !== 'PUT' || !readBody(x).isJson) return fp;
+  if (
+    fp.writer !== 'service' ||
+    fp.responder !== 'mlflow' ||
+    x.response?.status !== 404 ||
+    x.probe !== undefined ||
+    x.request.method !== 'PUT' ||
+    !readBody(x).isJson
+  )
+    return fp;
   if (!/\/api\/2\.0\/mlflow-artifacts\//.test(pathOf(x.request.url)) || /\/ajax-api\//.test(pathOf(x.request.url))) return fp;
   const origin = originOf(x.request.url);
-  const passed = xs.find((y) => y.probe === 'ajax-artifact' && y.request.method === 'PUT' && originOf(y.request.url) === origin && (y.response?.status ?? 0) >= 200 && (y.response?.status ?? 0) < 300);
+  const passed = xs.find(
+    (y) =>
+      y.probe === 'ajax-artifact' &&
+      y.request.method === 'PUT' &&
+      originOf(y.request.url) === origin &&
+      (y.response?.status ?? 0) >= 200 &&
+      (y.response?.status ?? 0) < 300,
+  );
   if (!passed) return fp;
   const says = selfName(x.response.headers);
   const named = innermostProxy(serverLayers(x.response.headers, false, false));
@@ -336,7 +372,7 @@ function serviceFor(x: Exchange, options: FingerprintOptions): Service {
 }
 
 const MARK_WORDS: Readonly<Record<Service, string>> = {
-  mlflow: 'its JSON errors, its web stack\'s pages and Server header',
+  mlflow: "its JSON errors, its web stack's pages and Server header",
   'hokusai-api': 'its JSON `detail`, its uvicorn Server header',
   'hokusai-auth': 'its JSON `detail`, its uvicorn Server header',
 };
@@ -350,7 +386,10 @@ function markWords(s: Service): string {
 }
 
 export function isMlflowPath(url: string): boolean {
-  return /\/(ajax-)?api\/2\.0\/mlflow(-artifacts)?\//.test(pathOf(url)) || /\/(ajax-)?api\/2\.0\/mlflow-artifacts\/artifacts\/?$/.test(pathOf(url));
+  return (
+    /\/(ajax-)?api\/2\.0\/mlflow(-artifacts)?\//.test(pathOf(url)) ||
+    /\/(ajax-)?api\/2\.0\/mlflow-artifacts\/artifacts\/?$/.test(pathOf(url))
+  );
 }
 
 function pathOf(url: string): string {

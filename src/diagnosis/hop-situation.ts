@@ -28,17 +28,25 @@ export function hopReading(ev: Evidence, x: Exchange): HopReading | undefined {
   const writes = x.request.method === 'PUT' || x.request.method === 'DELETE';
 
   if (status === 401 || status === 407) {
-    return loginChallenge(x) ? { situation: 'login', sure: 'certain', why: `a ${status} with a login challenge of its own` } : { situation: 'login', sure: 'likely', why: `a ${status} that asks for credentials of its own` };
+    return loginChallenge(x)
+      ? { situation: 'login', sure: 'certain', why: `a ${status} with a login challenge of its own` }
+      : { situation: 'login', sure: 'likely', why: `a ${status} that asks for credentials of its own` };
   }
   if (status === 429) return { situation: 'rate-limited', sure: 'certain', why: '429 Too Many Requests' };
   if (status === 413) return { situation: 'too-large', sure: 'certain', why: '413 Content Too Large' };
   if (status >= 500) return serverSide(ev, x, status, words, upstream, writes);
   if (status === 403) {
-    if (writes && isArtifactCall(x) && refusesOnlyWrites(ev, x)) return { situation: 'method-refused', sure: 'certain', why: `403 on ${x.request.method} while GET and POST through it pass` };
+    if (writes && isArtifactCall(x) && refusesOnlyWrites(ev, x))
+      return { situation: 'method-refused', sure: 'certain', why: `403 on ${x.request.method} while GET and POST through it pass` };
     return { situation: 'path-refused', sure: 'certain', why: '403 Forbidden, its own answer' };
   }
   if (status === 405 && writes) {
-    if (isArtifactCall(x) && !refusesOnlyWrites(ev, x)) return { situation: 'no-route', sure: 'likely', why: `405 on ${x.request.method}, and its own answer to the listing too: it serves the path itself` };
+    if (isArtifactCall(x) && !refusesOnlyWrites(ev, x))
+      return {
+        situation: 'no-route',
+        sure: 'likely',
+        why: `405 on ${x.request.method}, and its own answer to the listing too: it serves the path itself`,
+      };
     return { situation: 'method-refused', sure: 'certain', why: `405 Method Not Allowed on ${x.request.method}` };
   }
   if (status === 404) return { situation: 'no-route', sure: 'certain', why: '404 Not Found, its own answer' };
@@ -48,15 +56,26 @@ export function hopReading(ev: Evidence, x: Exchange): HopReading | undefined {
 
 function serverSide(ev: Evidence, x: Exchange, status: number, words: string, upstream: string, writes: boolean): HopReading {
   const small = smallUploadPassed(ev, x);
-  if (small) return { situation: 'too-large', sure: 'likely', why: `a ${status} on the upload of ${x.request.bodySize ?? '?'} bytes, while the same upload of ${small.request.bodySize ?? '?'} bytes into the run passed (${small.id})` };
+  if (small)
+    return {
+      situation: 'too-large',
+      sure: 'likely',
+      why: `a ${status} on the upload of ${x.request.bodySize ?? '?'} bytes, while the same upload of ${small.request.bodySize ?? '?'} bytes into the run passed (${small.id})`,
+    };
   if (status === 504 || status === 524) {
     // A gateway that gives up waiting has waited: a 504 within a fraction of a second says the
     // upstream refused or could not be reached at once (some gateways answer 504 for that too).
     const ms = x.timings.total;
-    if (ms > 0 && ms < FAST_MS && !TIMED_OUT.test(words)) return { situation: 'upstream-unreachable', sure: 'likely', why: `a ${status} after only ${Math.round(ms)} ms: it did not wait for ${upstream}, it could not reach it` };
+    if (ms > 0 && ms < FAST_MS && !TIMED_OUT.test(words))
+      return {
+        situation: 'upstream-unreachable',
+        sure: 'likely',
+        why: `a ${status} after only ${Math.round(ms)} ms: it did not wait for ${upstream}, it could not reach it`,
+      };
     return { situation: 'upstream-timeout', sure: 'certain', why: `${status} Gateway Timeout${waitedWords(x)}` };
   }
-  if (TIMED_OUT.test(words)) return { situation: 'upstream-timeout', sure: 'certain', why: `its ${status} says it timed out${waitedWords(x)}` };
+  if (TIMED_OUT.test(words))
+    return { situation: 'upstream-timeout', sure: 'certain', why: `its ${status} says it timed out${waitedWords(x)}` };
   // Words of a connection that failed outrank a round interval (a hop may retry its connect for a second).
   const failed = CONNECT_FAILED.exec(words)?.[0];
   const round = failed === undefined ? roundTimeout(ev, x) : undefined;
@@ -70,12 +89,29 @@ function serverSide(ev: Evidence, x: Exchange, status: number, words: string, up
     const later = retryAfter !== undefined ? ` with Retry-After: ${retryAfter.slice(0, 20)}` : '';
     if (RATE_WORDS.test(words)) return { situation: 'rate-limited', sure: 'likely', why: `its 503${later} speaks of a limit` };
     const before = passedBefore(ev, x);
-    if (before) return { situation: 'rate-limited', sure: 'likely', why: `a ${failed === undefined && !later ? 'fast ' : ''}503${later} after ${before.label} (${before.id}) passed through it to ${upstream} — or ${upstream} went away during the check` };
-    if (failed === undefined) return { situation: 'upstream-unreachable', sure: 'likely', why: `a 503${later} on the first call through it to ${upstream}: nothing behind it to send it to (a rate limit would answer after calls pass)` };
+    if (before)
+      return {
+        situation: 'rate-limited',
+        sure: 'likely',
+        why: `a ${failed === undefined && !later ? 'fast ' : ''}503${later} after ${before.label} (${before.id}) passed through it to ${upstream} — or ${upstream} went away during the check`,
+      };
+    if (failed === undefined)
+      return {
+        situation: 'upstream-unreachable',
+        sure: 'likely',
+        why: `a 503${later} on the first call through it to ${upstream}: nothing behind it to send it to (a rate limit would answer after calls pass)`,
+      };
   }
-  if (failed !== undefined && status !== 501 && status !== 505) return { situation: 'upstream-unreachable', sure: 'certain', why: `its ${status} says "${failed}"` };
-  if (status === 502 || (status >= 520 && status <= 530)) return { situation: 'upstream-unreachable', sure: 'certain', why: `${status}: ${status === 502 ? 'Bad Gateway' : 'the origin is unreachable'}` };
-  if (status === 500) return { situation: 'upstream-unreachable', sure: 'likely', why: '500 of its own: it failed to get an answer from its upstream' };
+  if (failed !== undefined && status !== 501 && status !== 505)
+    return { situation: 'upstream-unreachable', sure: 'certain', why: `its ${status} says "${failed}"` };
+  if (status === 502 || (status >= 520 && status <= 530))
+    return {
+      situation: 'upstream-unreachable',
+      sure: 'certain',
+      why: `${status}: ${status === 502 ? 'Bad Gateway' : 'the origin is unreachable'}`,
+    };
+  if (status === 500)
+    return { situation: 'upstream-unreachable', sure: 'likely', why: '500 of its own: it failed to get an answer from its upstream' };
   return { situation: 'request-refused', sure: 'certain', why: `${status}, its own answer` };
 }
 
@@ -104,10 +140,15 @@ export function roundTimeout(ev: Evidence, x: Exchange): string | undefined {
   const origin = originOf(x.request.url);
   const how = `${x.response ? 'answered' : 'closed'} after ${(ms / 1000).toFixed(1)} s — a round ${round} s timeout —`;
   // Every try of this request came at the same round interval: a fixed timeout, whatever the load.
-  const tries = exchangesWhere(ev, {}).filter((y) => y.label === x.label && y.step === x.step && y.probe === x.probe && originOf(y.request.url) === origin && statusOf(y) === statusOf(x));
+  const tries = exchangesWhere(ev, {}).filter(
+    (y) =>
+      y.label === x.label && y.step === x.step && y.probe === x.probe && originOf(y.request.url) === origin && statusOf(y) === statusOf(x),
+  );
   if (tries.length >= 2 && tries.every((y) => roundOf(y.timings.total) === round)) return `${how} on each of its ${tries.length} tries`;
   // Other requests only: the retried tries of this one waited the same timeout.
-  const earlier = exchangesWhere(ev, {}).filter((y) => y.label !== x.label && y.response !== undefined && idOf(y) < idOf(x) && originOf(y.request.url) === origin);
+  const earlier = exchangesWhere(ev, {}).filter(
+    (y) => y.label !== x.label && y.response !== undefined && idOf(y) < idOf(x) && originOf(y.request.url) === origin,
+  );
   if (earlier.length === 0) return undefined;
   // The fastest earlier call shows what the hop takes when its upstream answers (on a busy machine
   // some earlier calls are slow too).
@@ -133,7 +174,10 @@ function waitedWords(x: Exchange): string {
 function refusesOnlyWrites(ev: Evidence, x: Exchange): boolean {
   const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
   if (listing && !is2xx(listing) && fingerprintOf(listing).writer === 'hop') return false;
-  return passedBefore(ev, x) !== undefined || ev.exchanges.some((y) => y !== x && is2xx(y) && originOf(y.request.url) === originOf(x.request.url));
+  return (
+    passedBefore(ev, x) !== undefined ||
+    ev.exchanges.some((y) => y !== x && is2xx(y) && originOf(y.request.url) === originOf(x.request.url))
+  );
 }
 
 function idOf(x: Exchange): number {
@@ -150,5 +194,7 @@ export function smallUploadPassed(ev: Evidence, x: Exchange): Exchange | undefin
   const cut = x.response === undefined && x.error !== undefined && ['reset', 'cut', 'protocol', 'other'].includes(x.error.kind);
   const hop5xx = x.response !== undefined && x.response.status >= 500 && fingerprintOf(x).writer === 'hop';
   if (!cut && !hop5xx) return undefined;
-  return exchangesWhere(ev, { step: 'artifact', probe: 'small-upload', finalOnly: true }).find((y) => y.request.method === 'PUT' && is2xx(y));
+  return exchangesWhere(ev, { step: 'artifact', probe: 'small-upload', finalOnly: true }).find(
+    (y) => y.request.method === 'PUT' && is2xx(y),
+  );
 }

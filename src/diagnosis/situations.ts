@@ -31,14 +31,20 @@ export type Situation = (typeof SITUATIONS)[number];
 
 /** The fix of each situation for a front no profile names: the position's words, no product's. */
 export const GENERIC_FIXES: Readonly<Record<Situation, string>> = {
-  'upstream-unreachable': 'Check where the hop in front sends this path (its upstream address and port), that the upstream is running and healthy, and the hop\'s own log for the connection error.',
-  'upstream-timeout': "Raise the hop's upstream read timeout above the slowest call, or find why the upstream is slow (its logs around this time).",
+  'upstream-unreachable':
+    "Check where the hop in front sends this path (its upstream address and port), that the upstream is running and healthy, and the hop's own log for the connection error.",
+  'upstream-timeout':
+    "Raise the hop's upstream read timeout above the slowest call, or find why the upstream is slow (its logs around this time).",
   'no-route': 'Add a route for this path to the hop in front, to the same upstream as the paths that pass.',
   'prefix-kept': 'Make the hop in front strip the mount prefix before forwarding to MLflow (MLflow serves /api/2.0/… at its root).',
-  'method-refused': 'Allow PUT and DELETE on the artifact path in the hop in front (a method allow-list, a WAF rule, an API gateway route limited to GET/POST).',
-  'path-refused': 'Find the access rule of the hop in front that covers this path (deny/allow lists, IP allow-lists, a WAF, an authorisation policy) and let API clients through.',
-  login: 'Exempt the API paths (/api/, /health, the auth service) from the login of the hop in front, or allow the checking host without it.',
-  'too-large': 'Raise the request body limit of the hop in front above your largest model, or enable multipart uploads (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true).',
+  'method-refused':
+    'Allow PUT and DELETE on the artifact path in the hop in front (a method allow-list, a WAF rule, an API gateway route limited to GET/POST).',
+  'path-refused':
+    'Find the access rule of the hop in front that covers this path (deny/allow lists, IP allow-lists, a WAF, an authorisation policy) and let API clients through.',
+  login:
+    'Exempt the API paths (/api/, /health, the auth service) from the login of the hop in front, or allow the checking host without it.',
+  'too-large':
+    'Raise the request body limit of the hop in front above your largest model, or enable multipart uploads (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true).',
   'rate-limited': 'Raise the rate limit of the hop in front for this path, or exempt the check.',
-  'request-refused': 'Read the status and the hop\'s own log: it refused the request before forwarding it.',
+  'request-refused': "Read the status and the hop's own log: it refused the request before forwarding it.",
 };

@@ -2,7 +2,8 @@
 import type { Exchange } from '../http/types.js';
 import type { CheckState, StepId, StepResult, Target } from '../steps/types.js';
 
-export type Family = 'network' | 'tls' | 'auth' | 'routing' | 'gateway' | 'mlflow' | 'registry' | 'artifact' | 'response' | 'health' | 'generic';
+export type Family =
+  'network' | 'tls' | 'auth' | 'routing' | 'gateway' | 'mlflow' | 'registry' | 'artifact' | 'response' | 'health' | 'generic';
 
 export interface RuleDocs {
   /** What the code means, in plain words. */

@@ -29,7 +29,9 @@ export function hopAt(x: Exchange): string {
   if (fp.responder === 'unknown') return `the server at ${host}`;
   if (fp.responder !== 'hop') return `${responderWords(fp.responder)} at ${host}`;
   const behind = serviceWords(fp.behind);
-  return fp.says !== undefined ? `the proxy in front of ${behind} at ${host} (${fp.says})` : `a hop in front of ${behind} at ${host} that sends no Server header`;
+  return fp.says !== undefined
+    ? `the proxy in front of ${behind} at ${host} (${fp.says})`
+    : `a hop in front of ${behind} at ${host} that sends no Server header`;
 }
 
 /** '404 Flask HTML page "404 Not Found" from MLflow (via the Hokusai API)'. */

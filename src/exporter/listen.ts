@@ -19,7 +19,12 @@ export function parseListen(text: string): ListenAddress {
   const v6 = m[1];
   const host = v6 ?? m[2] ?? '';
   if (v6 !== undefined && isIP(v6) !== 6) throw bad('not an IPv6 address');
-  if (v6 === undefined && host !== '' && isIP(host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(host)) {
+  if (
+    v6 === undefined &&
+    host !== '' &&
+    isIP(host) === 0 &&
+    !/^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(host)
+  ) {
     throw bad('not a host name or IP address');
   }
   return host === '' ? { port } : { host, port };

@@ -5,7 +5,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Verdict } from '../report/schema.js';
 
-export const PROBE_ERROR_REASONS = ['bad_request', 'unknown_env', 'wait_timeout', 'too_many_scrapes', 'too_many_checks', 'internal'] as const;
+export const PROBE_ERROR_REASONS = [
+  'bad_request',
+  'unknown_env',
+  'wait_timeout',
+  'too_many_scrapes',
+  'too_many_checks',
+  'internal',
+] as const;
 export type ProbeErrorReason = (typeof PROBE_ERROR_REASONS)[number];
 
 /** Why a connection was closed by the exporter before it asked anything (limits.ts, maxConnections). */
@@ -66,7 +73,7 @@ export function createExporterMetrics(environments: readonly string[]): Exporter
   let connections: () => number = () => 0;
   new Gauge({
     name: 'hokus_check_exporter_connections_open',
-    help: 'Client connections open now (at most the exporter\'s connection limit).',
+    help: "Client connections open now (at most the exporter's connection limit).",
     registers: [registry],
     collect() {
       this.set(connections());

@@ -120,14 +120,26 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     }
     if (scrapesInFlight >= limits.maxScrapesInFlight) {
       metrics.probeError('too_many_scrapes');
-      return reply(res, 503, `busy: the exporter's limit of ${limits.maxScrapesInFlight} /probe requests answered at once is reached; try again later\n`);
+      return reply(
+        res,
+        503,
+        `busy: the exporter's limit of ${limits.maxScrapesInFlight} /probe requests answered at once is reached; try again later\n`,
+      );
     }
 
-    const budget = probeBudget(header(req, 'x-prometheus-scrape-timeout-seconds'), environment.settings.check.deadlineMs, opts.timeoutOffsetMs);
+    const budget = probeBudget(
+      header(req, 'x-prometheus-scrape-timeout-seconds'),
+      environment.settings.check.deadlineMs,
+      opts.timeoutOffsetMs,
+    );
     const key = flightKey(generation, name, budget);
     if (!flights.has(key) && flights.size >= limits.maxChecksInFlight) {
       metrics.probeError('too_many_checks');
-      return reply(res, 503, `busy: the exporter's limit of ${limits.maxChecksInFlight} checks running at once is reached; try again later\n`);
+      return reply(
+        res,
+        503,
+        `busy: the exporter's limit of ${limits.maxChecksInFlight} checks running at once is reached; try again later\n`,
+      );
     }
     scrapesInFlight++;
     metrics.scrapesInFlight.inc();
@@ -160,7 +172,9 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       const seconds = (t?.durationMs ?? report.durationMs) / 1000;
       metrics.probeFinished(name, report.verdict, seconds);
       const codes = t?.findings.map((f) => f.code).join(',') || '-';
-      log(`probe env=${name} verdict=${report.verdict} duration=${seconds.toFixed(3)}s findings=${codes} leftovers=${t?.leftovers.length ?? 0}`);
+      log(
+        `probe env=${name} verdict=${report.verdict} duration=${seconds.toFixed(3)}s findings=${codes} leftovers=${t?.leftovers.length ?? 0}`,
+      );
       return report;
     } finally {
       metrics.inFlight.dec();

@@ -33,7 +33,10 @@ export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError
   if (ctx.timedOut) {
     // Nothing was written yet: the connection (through a proxy, say) never became usable.
     const kind = ctx.phase === 'connect' ? 'connect-timeout' : 'timeout';
-    const through = kind === 'connect-timeout' && ctx.via ? ` (through the proxy ${hostPort(ctx.via)}: it did not accept the connection, or did not reach ${ctx.host})` : '';
+    const through =
+      kind === 'connect-timeout' && ctx.via
+        ? ` (through the proxy ${hostPort(ctx.via)}: it did not accept the connection, or did not reach ${ctx.host})`
+        : '';
     return { kind, message: `${ctx.host}: ${ctx.timedOut}${through}`, phase: ctx.phase };
   }
   if (ctx.via) {
@@ -65,7 +68,12 @@ function proxyFailure(chain: ErrorLike[], host: string, proxy: string): Exchange
     const m = typeof e.message === 'string' ? TUNNEL_REFUSED.exec(e.message) : null;
     if (m) {
       const status = Number(m[1]);
-      const out: ExchangeError = { kind: 'proxy-refused', message: `the proxy ${proxy} answered ${status} to the tunnel request (CONNECT ${host})`, phase: 'connect', proxyStatus: status };
+      const out: ExchangeError = {
+        kind: 'proxy-refused',
+        message: `the proxy ${proxy} answered ${status} to the tunnel request (CONNECT ${host})`,
+        phase: 'connect',
+        proxyStatus: status,
+      };
       if (typeof e.code === 'string') out.code = e.code;
       return out;
     }
@@ -74,7 +82,11 @@ function proxyFailure(chain: ErrorLike[], host: string, proxy: string): Exchange
     const kind = kindOf(e);
     if (kind !== 'dns' && kind !== 'refused') continue;
     const what = kind === 'dns' ? `the proxy's host name does not resolve` : 'the proxy refused the connection';
-    const out: ExchangeError = { kind: 'proxy-unreachable', message: `proxy ${proxy}: ${what} (${String(e.code)}); nothing reached ${host}`, phase: 'connect' };
+    const out: ExchangeError = {
+      kind: 'proxy-unreachable',
+      message: `proxy ${proxy}: ${what} (${String(e.code)}); nothing reached ${host}`,
+      phase: 'connect',
+    };
     if (typeof e.code === 'string') out.code = e.code;
     return out;
   }
@@ -193,9 +205,7 @@ function phaseOf(kind: NetErrorKind, code: unknown, fallback: Phase): Phase {
 
 /** One line naming the host; the most specific message in the chain. */
 function messageOf(e: ErrorLike | undefined, chain: ErrorLike[], host: string): string {
-  const text = [e, ...chain]
-    .map((x) => (typeof x?.message === 'string' ? x.message.split('\n')[0]!.trim() : ''))
-    .find((m) => m.length > 0);
+  const text = [e, ...chain].map((x) => (typeof x?.message === 'string' ? x.message.split('\n')[0]!.trim() : '')).find((m) => m.length > 0);
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const line = text ?? code ?? 'request failed';
   return line.includes(host) || line.includes(host.replace(/:\d+$/, '')) ? line : `${host}: ${line}`;

@@ -225,7 +225,10 @@ async function tryOnce(
       bodyTimeout: timeoutMs,
       responseHeaders: 'raw',
     };
-    const response = await settleOnAbort(signal, traceDispatch(trace, () => route.dispatcher.request(requestOptions)));
+    const response = await settleOnAbort(
+      signal,
+      traceDispatch(trace, () => route.dispatcher.request(requestOptions)),
+    );
     res = response;
     clearTimeout(headersTimer);
     if (spec.consumeBody && response.statusCode >= 200 && response.statusCode < 300) {
@@ -265,9 +268,19 @@ async function tryOnce(
   const rawHeaders = res ? headerPairs(res.headers as unknown as string[]) : [];
   if (!error && failed) {
     const phase: Phase = res ? 'body' : trace.headersSent !== undefined ? 'headers' : 'connect';
-    const classified = classifyError(failure, { host, phase, aborted: callerSignal.aborted, abortReason: callerSignal.reason, ...(timedOut ? { timedOut } : {}), ...(via ? { via } : {}) });
+    const classified = classifyError(failure, {
+      host,
+      phase,
+      aborted: callerSignal.aborted,
+      abortReason: callerSignal.reason,
+      ...(timedOut ? { timedOut } : {}),
+      ...(via ? { via } : {}),
+    });
     // The answer started and the connection ended before its end: a cut transfer, named with when.
-    const cut = res && body ? asCut(classified, { host, received: body.size, elapsedMs: trace.timings().total, ...declaredLength(rawHeaders) }) : undefined;
+    const cut =
+      res && body
+        ? asCut(classified, { host, received: body.size, elapsedMs: trace.timings().total, ...declaredLength(rawHeaders) })
+        : undefined;
     const named = cut ?? classified;
     error = { ...named, message: inertLine(s.redact(named.message)) };
     if (error.kind === 'timeout' && timedOut) error.waitedMs = timedOut.startsWith('no complete response') ? 2 * timeoutMs : timeoutMs;

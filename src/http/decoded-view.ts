@@ -78,10 +78,40 @@ function viewOf(text: string, marks: readonly Mark[]): DecodedView {
 
 const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', "'": "'" };
 const NAMED: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", lowbar: '_', UnderBar: '_', hyphen: '-', dash: '-', period: '.',
-  colon: ':', sol: '/', bsol: '\\', equals: '=', plus: '+', percnt: '%', num: '#', excl: '!', quest: '?', commat: '@',
-  dollar: '$', lpar: '(', rpar: ')', ast: '*', comma: ',', semi: ';', lsqb: '[', rsqb: ']', lcub: '{', rcub: '}',
-  verbar: '|', Hat: '^', grave: '`', tilde: '~',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  lowbar: '_',
+  UnderBar: '_',
+  hyphen: '-',
+  dash: '-',
+  period: '.',
+  colon: ':',
+  sol: '/',
+  bsol: '\\',
+  equals: '=',
+  plus: '+',
+  percnt: '%',
+  num: '#',
+  excl: '!',
+  quest: '?',
+  commat: '@',
+  dollar: '$',
+  lpar: '(',
+  rpar: ')',
+  ast: '*',
+  comma: ',',
+  semi: ';',
+  lsqb: '[',
+  rsqb: ']',
+  lcub: '{',
+  rcub: '}',
+  verbar: '|',
+  Hat: '^',
+  grave: '`',
+  tilde: '~',
 };
 
 function decode(escape: string): string | undefined {
@@ -159,7 +189,7 @@ export function normalisedView(text: string): DecodedView | undefined {
   const marks: Mark[] = [];
   let last = 0;
   let viewLength = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text.charCodeAt(i);
     if (c > 0x20 && c < 0x7f) {
       i++;

@@ -38,7 +38,8 @@ export function createRedactor(secrets: string[]): Redactor {
  */
 export function holdsSecret(secrets: string[]): (text: string) => boolean {
   const search = secretSearch(secrets);
-  return (text) => search !== undefined && text.length > 0 && (maskRanges(text, search) !== text || redactTrailingPartial(text, search.partials) !== text);
+  return (text) =>
+    search !== undefined && text.length > 0 && (maskRanges(text, search) !== text || redactTrailingPartial(text, search.partials) !== text);
 }
 
 /** Everything a redactor searches for its secrets; undefined when it has none. */
@@ -170,7 +171,8 @@ function secretFinder(secret: string): SecretFinder {
     const first = Math.ceil((8 * shift) / 6);
     const last = Math.floor((8 * (shift + bytes.length)) / 6);
     const from = Math.max(0, Math.floor((8 * (shift + prefixBytes)) / 6) - first);
-    for (const encoding of ['base64', 'base64url'] as const) encoded(sensitive, [shifted.toString(encoding).slice(first, last), from, b64Window]);
+    for (const encoding of ['base64', 'base64url'] as const)
+      encoded(sensitive, [shifted.toString(encoding).slice(first, last), from, b64Window]);
   }
   // The whole encoding, its last character and padding included.
   const fromB64 = Math.floor((8 * prefixBytes) / 6);
@@ -202,7 +204,10 @@ function matcher(forms: Array<[string, number, number]>, caseInsensitive: boolea
     }
   }
   if (windows.size === 0) return undefined;
-  const source = [...windows.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+  const source = [...windows.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join('|');
   return { regex: new RegExp(source, caseInsensitive ? 'gi' : 'g'), windows, caseInsensitive };
 }
 
@@ -247,7 +252,7 @@ function maskRanges(text: string, { finders, keep, readable }: SecretSearch): st
   found.sort((a, b) => a[0] - b[0]);
   let out = '';
   let cursor = 0;
-  for (let i = 0; i < found.length; ) {
+  for (let i = 0; i < found.length;) {
     let [start, end] = found[i]!;
     const mask = found[i]![2];
     i++;
@@ -390,18 +395,20 @@ function partialForms(secret: string): PartialForm[] {
     { form: bytes.toString('base64url'), min: Math.max(8, b64Shown + 4) },
     { form: encodeURIComponent(secret), min: Math.max(8, encodeURIComponent(shown).length + 4) },
   ];
-  return forms
-    // A form equal to an earlier one (a key of URL-safe characters is its own %-encoding) once.
-    .filter((p, i) => p.form.length > p.min && forms.findIndex((q) => q.form === p.form) === i)
-    .map(({ form, min }) => {
-      const endingIn = new Map<string, string[]>();
-      for (let n = form.length - 1; n >= min; n--) {
-        const start = form.slice(0, n);
-        const last = form[n - 1]!;
-        endingIn.set(last, [...(endingIn.get(last) ?? []), start]);
-      }
-      return { form, min, mask, endingIn };
-    });
+  return (
+    forms
+      // A form equal to an earlier one (a key of URL-safe characters is its own %-encoding) once.
+      .filter((p, i) => p.form.length > p.min && forms.findIndex((q) => q.form === p.form) === i)
+      .map(({ form, min }) => {
+        const endingIn = new Map<string, string[]>();
+        for (let n = form.length - 1; n >= min; n--) {
+          const start = form.slice(0, n);
+          const last = form[n - 1]!;
+          endingIn.set(last, [...(endingIn.get(last) ?? []), start]);
+        }
+        return { form, min, mask, endingIn };
+      })
+  );
 }
 
 /**

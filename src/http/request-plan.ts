@@ -67,11 +67,15 @@ export function planRequest(spec: RequestSpec, ctx: PlanContext): PlanResult {
   // The key must not leave for a foreign origin, whether as our Authorization header or put into
   // the URL or a header by the caller.
   const key = ctx.key?.value;
-  const carriesKey = sentKey !== undefined || (key !== undefined && (url.href.includes(key) || plan.headers.some(([, v]) => v.includes(key))));
+  const carriesKey =
+    sentKey !== undefined || (key !== undefined && (url.href.includes(key) || plan.headers.some(([, v]) => v.includes(key))));
   if (carriesKey && !ctx.keyOrigins.has(url.origin)) {
     return {
       ok: false,
-      error: { kind: 'key-boundary', message: `not sending the API key to ${url.origin}: it is configured only for ${[...ctx.keyOrigins].join(', ') || 'no origin'}` },
+      error: {
+        kind: 'key-boundary',
+        message: `not sending the API key to ${url.origin}: it is configured only for ${[...ctx.keyOrigins].join(', ') || 'no origin'}`,
+      },
       url: url.href,
       headers: plan.headers,
     };

@@ -13,7 +13,8 @@ export type ArtifactLocation = { ok: true; path: string } | { ok: false; problem
  * layout MLflow's proxy uses for it, from the same ids. Anything else is refused.
  */
 export function runArtifactPath(artifactUri: string | undefined, experimentId?: string, runId?: string): ArtifactLocation {
-  if (experimentId === undefined || !SAFE_ID.test(experimentId)) return { ok: false, problem: `experiment id ${shown(experimentId)} is not an MLflow id` };
+  if (experimentId === undefined || !SAFE_ID.test(experimentId))
+    return { ok: false, problem: `experiment id ${shown(experimentId)} is not an MLflow id` };
   if (runId === undefined || !SAFE_ID.test(runId)) return { ok: false, problem: `run id ${shown(runId)} is not an MLflow id` };
   const path = `${experimentId}/${runId}/artifacts`;
   if (artifactUri !== undefined && /^mlflow-artifacts:/i.test(artifactUri)) {

@@ -5,8 +5,7 @@ import type { Http, HttpResult, Method, RequestSpec } from '../http/types.js';
 import { mlflowArtifactsUrl, mlflowRestUrl } from './urls.js';
 
 export type CallResult<T> =
-  | { ok: true; data: T; result: HttpResult }
-  | { ok: false; kind: 'fail' | 'error'; reason: string; result: HttpResult; errorCode?: string };
+  { ok: true; data: T; result: HttpResult } | { ok: false; kind: 'fail' | 'error'; reason: string; result: HttpResult; errorCode?: string };
 
 export interface CallSpec {
   step: string;

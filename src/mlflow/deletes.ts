@@ -10,9 +10,22 @@ export interface DeleteOutcome {
   reason: string;
 }
 
-export async function deleteModelVersion(api: MlflowApi, step: string, name: string, version: string, restBase?: string): Promise<DeleteOutcome> {
+export async function deleteModelVersion(
+  api: MlflowApi,
+  step: string,
+  name: string,
+  version: string,
+  restBase?: string,
+): Promise<DeleteOutcome> {
   const r = await api.call(
-    { step, label: 'model-versions/delete', method: 'DELETE', endpoint: 'model-versions/delete', json: { name, version }, ...(restBase ? { restBase } : {}) },
+    {
+      step,
+      label: 'model-versions/delete',
+      method: 'DELETE',
+      endpoint: 'model-versions/delete',
+      json: { name, version },
+      ...(restBase ? { restBase } : {}),
+    },
     Empty.loose(),
   );
   return r.ok ? { ok: true, reason: '200' } : { ok: false, reason: r.reason };
@@ -20,7 +33,14 @@ export async function deleteModelVersion(api: MlflowApi, step: string, name: str
 
 export async function deleteRegisteredModel(api: MlflowApi, step: string, name: string, restBase?: string): Promise<DeleteOutcome> {
   const r = await api.call(
-    { step, label: 'registered-models/delete', method: 'DELETE', endpoint: 'registered-models/delete', json: { name }, ...(restBase ? { restBase } : {}) },
+    {
+      step,
+      label: 'registered-models/delete',
+      method: 'DELETE',
+      endpoint: 'registered-models/delete',
+      json: { name },
+      ...(restBase ? { restBase } : {}),
+    },
     Empty.loose(),
   );
   return r.ok ? { ok: true, reason: '200' } : { ok: false, reason: r.reason };

@@ -17,7 +17,12 @@ export async function findRunsByCheckId(
       label: 'runs/search',
       method: 'POST',
       endpoint: 'runs/search',
-      json: { experiment_ids: [experimentId], filter: `tags.\`${CHECK_TAG}\` = ${filterString(checkId)}`, max_results: 10, run_view_type: 'ACTIVE_ONLY' },
+      json: {
+        experiment_ids: [experimentId],
+        filter: `tags.\`${CHECK_TAG}\` = ${filterString(checkId)}`,
+        max_results: 10,
+        run_view_type: 'ACTIVE_ONLY',
+      },
     },
     SearchRuns,
   );
@@ -52,7 +57,9 @@ export async function searchRunsPage(
         experiment_ids: [o.experimentId],
         max_results: 1000,
         run_view_type: o.view,
-        ...(o.startedBefore !== undefined ? { filter: `attributes.start_time <= ${Math.floor(o.startedBefore)}`, order_by: ['attributes.start_time DESC'] } : {}),
+        ...(o.startedBefore !== undefined
+          ? { filter: `attributes.start_time <= ${Math.floor(o.startedBefore)}`, order_by: ['attributes.start_time DESC'] }
+          : {}),
         ...(o.pageToken ? { page_token: o.pageToken } : {}),
       },
     },

@@ -32,7 +32,9 @@ export const CreateRun = z.object({ run: Run });
 export const SearchRuns = z.object({ runs: z.array(Run).optional(), next_page_token: z.string().optional() });
 
 export const ArtifactList = z.object({
-  files: z.array(z.object({ path: z.string(), is_dir: z.boolean().optional(), file_size: z.union([z.number(), z.string()]).optional() })).optional(),
+  files: z
+    .array(z.object({ path: z.string(), is_dir: z.boolean().optional(), file_size: z.union([z.number(), z.string()]).optional() }))
+    .optional(),
 });
 
 export const RegisteredModel = z.object({

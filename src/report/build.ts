@@ -21,11 +21,7 @@ export interface ReportMeta {
 export function buildReport(results: readonly CheckResult[], meta: ReportMeta): Report {
   const targets = results.map(buildTarget);
   const checkIds = new Set(targets.map((t) => t.checkId));
-  const verdict = meta.interrupted
-    ? 'interrupted'
-    : targets.length === 0
-      ? 'error'
-      : worstVerdict(targets.map((t) => t.verdict));
+  const verdict = meta.interrupted ? 'interrupted' : targets.length === 0 ? 'error' : worstVerdict(targets.map((t) => t.verdict));
   const [onlyCheckId] = checkIds;
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -160,7 +156,15 @@ function copyExchange(x: Exchange): ReportExchange {
         }),
     ...(e === undefined
       ? {}
-      : { error: { kind: e.kind, ...optional('code', e.code), message: e.message, ...optional('phase', e.phase), ...optional('proxyStatus', e.proxyStatus) } }),
+      : {
+          error: {
+            kind: e.kind,
+            ...optional('code', e.code),
+            message: e.message,
+            ...optional('phase', e.phase),
+            ...optional('proxyStatus', e.proxyStatus),
+          },
+        }),
     timings: {
       blocked: t.blocked,
       dns: t.dns,

@@ -17,7 +17,10 @@ export function outcomeOf(x: ReportExchange, locationMax = EXCERPT_MAX): string 
     const status = type === undefined ? String(x.response.status) : `${x.response.status} ${type}`;
     const location = x.response.status >= 300 && x.response.status < 400 ? headerValue(x.response.headers, 'location') : undefined;
     // The answer started, then failed mid-body (cut, timed out, over the cap): both are the evidence.
-    const then = x.error === undefined ? '' : `, then ${x.error.code === undefined ? x.error.kind : `${x.error.kind} (${x.error.code})`} after ${x.response.bodySize} bytes`;
+    const then =
+      x.error === undefined
+        ? ''
+        : `, then ${x.error.code === undefined ? x.error.kind : `${x.error.kind} (${x.error.code})`} after ${x.response.bodySize} bytes`;
     return location === undefined ? `${status}${then}` : `${status}, redirect to ${squash(location, locationMax)} (not followed)`;
   }
   if (x.error !== undefined) return x.error.code === undefined ? x.error.kind : `${x.error.kind} (${x.error.code})`;
@@ -55,7 +58,10 @@ export function excerptOf(x: ReportExchange, max = EXCERPT_MAX): string | undefi
 
 /** Whitespace runs become one space, control characters go, and the text is cut to `max` with '…'. */
 export function squash(text: string, max: number): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cut(flat, max);
 }
 

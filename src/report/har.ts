@@ -109,7 +109,11 @@ function response(x: ReportExchange): Record<string, unknown> {
       text: r.bodyExcerpt,
       ...(r.binary !== undefined
         ? { comment: 'binary body: described (size, first bytes, sha256), not included' }
-        : partial ? { comment: `excerpt: first ${excerptBytes} of ${r.bodySize} bytes${r.truncated ? ' (body over the cap, stream cancelled)' : ''}` } : {}),
+        : partial
+          ? {
+              comment: `excerpt: first ${excerptBytes} of ${r.bodySize} bytes${r.truncated ? ' (body over the cap, stream cancelled)' : ''}`,
+            }
+          : {}),
     },
     redirectURL: headerValue(r.headers, 'location') ?? '',
     headersSize: -1,

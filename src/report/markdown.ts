@@ -23,7 +23,6 @@ export function renderMarkdown(report: Report): string {
   return `${sections.join('\n\n')}\n`;
 }
 
-
 function title(report: Report): string {
   return `# hokus-check: ${report.verdict.toUpperCase()} — ${report.targets.map((t) => text(t.name)).join(', ')}`;
 }
@@ -36,7 +35,7 @@ function facts(report: Report): string {
       multi ? `Target ${text(t.name)}` : 'Target',
       [
         multi ? undefined : text(t.name),
-        t.registryUrl ?? t.mlflowUrl ? code(t.registryUrl ?? t.mlflowUrl ?? '') : undefined,
+        (t.registryUrl ?? t.mlflowUrl) ? code(t.registryUrl ?? t.mlflowUrl ?? '') : undefined,
         report.checkId === undefined ? `check ${code(t.checkId)}` : undefined,
         t.key === undefined ? undefined : `key ${code(t.key)}`,
         multi ? `**${t.verdict}**` : undefined,
@@ -93,7 +92,9 @@ function rootCause(report: Report): string {
   for (const t of undiagnosed) {
     const s = t.steps.find((x) => x.rootCause);
     if (s !== undefined) {
-      blocks.push(`### ${text(t.name)}: ${s.id} ${s.status}\n\n${text(s.detail)}\n\nNo diagnosis rule matched; the exchanges are in the HAR/JSON report.`);
+      blocks.push(
+        `### ${text(t.name)}: ${s.id} ${s.status}\n\n${text(s.detail)}\n\nNo diagnosis rule matched; the exchanges are in the HAR/JSON report.`,
+      );
     }
   }
   return `## Root cause\n\n${blocks.join('\n\n')}`;
@@ -186,7 +187,9 @@ function timings(report: Report): string {
 function leftovers(report: Report): string {
   const items = report.targets.flatMap((t) => t.leftovers.map((l) => (report.targets.length > 1 ? `${t.name}: ${l}` : l)));
   if (items.length === 0) return '';
-  const sweeps = report.targets.flatMap((t) => (t.sweep ? [`${report.targets.length > 1 ? `${text(t.name)}: ` : ''}remove them with ${code(t.sweep)}`] : []));
+  const sweeps = report.targets.flatMap((t) =>
+    t.sweep ? [`${report.targets.length > 1 ? `${text(t.name)}: ` : ''}remove them with ${code(t.sweep)}`] : [],
+  );
   return `## Leftovers\n\n${items.map((l) => `- ${text(l)}`).join('\n')}${sweeps.length > 0 ? `\n\n${sweeps.join('\n\n')}` : ''}`;
 }
 

@@ -30,9 +30,18 @@ export async function postReportBundle(url: string, report: Report, opts: PostOp
   const shown = displayUrl(url);
   const redact = opts.redact ?? createRedactor([]);
   const form = new FormData();
-  form.append('report.json', safeText(renderJson(report), redact, { format: 'json' }), { filename: 'report.json', contentType: 'application/json' });
-  form.append('report.md', safeText(renderMarkdown(report), redact), { filename: 'report.md', contentType: 'text/markdown; charset=utf-8' });
-  form.append('report.har', safeText(renderHar(report), redact, { format: 'json' }), { filename: 'report.har', contentType: 'application/json' });
+  form.append('report.json', safeText(renderJson(report), redact, { format: 'json' }), {
+    filename: 'report.json',
+    contentType: 'application/json',
+  });
+  form.append('report.md', safeText(renderMarkdown(report), redact), {
+    filename: 'report.md',
+    contentType: 'text/markdown; charset=utf-8',
+  });
+  form.append('report.har', safeText(renderHar(report), redact, { format: 'json' }), {
+    filename: 'report.har',
+    contentType: 'application/json',
+  });
   // Every part is a string: the whole body is known up front, with its length (some collectors
   // refuse chunked bodies).
   const body = form.getBuffer();
@@ -55,10 +64,13 @@ export async function postReportBundle(url: string, report: Report, opts: PostOp
   }
   const e = res.exchange.error;
   const reason =
-    e?.kind === 'aborted' ? 'aborted' : e?.kind === 'timeout' || e?.kind === 'connect-timeout' ? `no answer within ${opts.timeoutMs} ms` : describe(e);
+    e?.kind === 'aborted'
+      ? 'aborted'
+      : e?.kind === 'timeout' || e?.kind === 'connect-timeout'
+        ? `no answer within ${opts.timeoutMs} ms`
+        : describe(e);
   throw new Error(`cannot post the report to ${shown}: ${reason}`);
 }
-
 
 /** The URL as errors show it: no credentials, no query (either could hold a secret). */
 function displayUrl(url: string): string {

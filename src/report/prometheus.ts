@@ -40,27 +40,53 @@ export function renderPrometheus(report: Report): string {
 
 function addTarget(add: (name: string, help: string, labels: Labels, value: number) => void, t: ReportTarget, version: string): void {
   const env = { env: t.name };
-  add('hokus_check_success', '1 when the check passed (warnings allowed), else 0.', env, t.verdict === 'pass' || t.verdict === 'warn' ? 1 : 0);
+  add(
+    'hokus_check_success',
+    '1 when the check passed (warnings allowed), else 0.',
+    env,
+    t.verdict === 'pass' || t.verdict === 'warn' ? 1 : 0,
+  );
   add('hokus_check_duration_seconds', 'Wall time of the whole check, cleanup included.', env, seconds(t.durationMs));
   add('hokus_check_timestamp_seconds', 'When the check started (Unix time).', env, Date.parse(t.startedAt) / 1000);
   add('hokus_check_leftovers', 'Resources the check could not delete (or --keep kept).', env, t.leftovers.length);
   add('hokus_check_info', 'The checking tool and the target it checked.', { ...env, version, target: targetUrl(t) }, 1);
   for (const step of t.steps) {
     const labels = { ...env, step: step.id };
-    if (!NOT_RUN.has(step.status)) add('hokus_check_step_success', '1 when the step passed (or warned), 0 when it failed, errored or was blocked.', labels, PASSING.has(step.status) ? 1 : 0);
+    if (!NOT_RUN.has(step.status))
+      add(
+        'hokus_check_step_success',
+        '1 when the step passed (or warned), 0 when it failed, errored or was blocked.',
+        labels,
+        PASSING.has(step.status) ? 1 : 0,
+      );
     for (const status of STATUSES) {
-      add('hokus_check_step_status', 'The step\'s status: 1 for the status it ended in, 0 for the others.', { ...labels, status }, step.status === status ? 1 : 0);
+      add(
+        'hokus_check_step_status',
+        "The step's status: 1 for the status it ended in, 0 for the others.",
+        { ...labels, status },
+        step.status === status ? 1 : 0,
+      );
     }
     add('hokus_check_step_duration_seconds', 'Wall time of the step.', labels, seconds(step.durationMs));
     const exchanges = t.exchanges.filter((x) => step.exchanges.includes(x.id));
     for (const phase of PHASES) {
       const ms = exchanges.reduce((sum, x) => sum + Math.max(0, x.timings[phase]), 0);
-      add('hokus_check_step_phase_seconds', 'Time the step\'s requests spent in each HTTP phase (HAR timings, summed over its exchanges).', { ...labels, phase }, seconds(ms));
+      add(
+        'hokus_check_step_phase_seconds',
+        "Time the step's requests spent in each HTTP phase (HAR timings, summed over its exchanges).",
+        { ...labels, phase },
+        seconds(ms),
+      );
     }
     add('hokus_check_step_requests', 'Requests the step sent (retries and diagnosis probes included).', labels, exchanges.length);
   }
   for (const f of t.findings) {
-    add('hokus_check_finding', 'A diagnosis of the check (hokus-check explain CODE); root="true" marks the root cause.', { ...env, code: f.code, step: f.step, root: String(f.rootCause) }, 1);
+    add(
+      'hokus_check_finding',
+      'A diagnosis of the check (hokus-check explain CODE); root="true" marks the root cause.',
+      { ...env, code: f.code, step: f.step, root: String(f.rootCause) },
+      1,
+    );
   }
 }
 

@@ -20,13 +20,21 @@ const SGR = /(\u001b\[[0-9;]*m)/;
 
 /** Redacts, escapes controls, and defuses the workflow commands of one whole text. */
 export function safeText(text: string, redact: Redactor, opts: SafeTextOptions = {}): string {
-  if (opts.format === 'json') return defuseCommands(redact(text).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'json');
+  if (opts.format === 'json')
+    return defuseCommands(
+      redact(text).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+      'json',
+    );
   // '<redacted>' is what the redactor puts for a short credential: in XML it must be escaped.
   if (opts.format === 'xml') return defuseCommands(inertBlock(redact(text)).replaceAll('<redacted>', '&lt;redacted&gt;'), 'xml');
   const redacted = redact(text);
-  const inert = opts.keepColour && redacted.includes('\u001b')
-    ? redacted.split(SGR).map((part, i) => (i % 2 === 1 ? part : inertBlock(part))).join('')
-    : inertBlock(redacted);
+  const inert =
+    opts.keepColour && redacted.includes('\u001b')
+      ? redacted
+          .split(SGR)
+          .map((part, i) => (i % 2 === 1 ? part : inertBlock(part)))
+          .join('')
+      : inertBlock(redacted);
   return defuseCommands(inert);
 }
 

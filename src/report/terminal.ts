@@ -40,7 +40,6 @@ export function renderTerminal(report: Report, style: TerminalStyle): string {
 
 type Paint = (s: string) => string;
 
-
 function statusPaint(status: ReportStep['status'], c: ChalkInstance): Paint {
   switch (status) {
     case 'pass':
@@ -102,7 +101,14 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
   const targets = report.targets;
   const rows: StepId[] = STEP_IDS.filter((id) => targets.some((t) => t.steps.some((s) => s.id === id)));
   const stepCol = Math.max(4, ...rows.map((r) => r.length));
-  const cells = targets.map((t) => rows.map((id) => cellFor(t.steps.find((s) => s.id === id), c)));
+  const cells = targets.map((t) =>
+    rows.map((id) =>
+      cellFor(
+        t.steps.find((s) => s.id === id),
+        c,
+      ),
+    ),
+  );
   const colWidths = targets.map((_t, i) => Math.max(0, ...(cells[i] ?? []).map((x) => len(x.plain))));
   const single = targets.length === 1;
   const gap = '   ';
@@ -201,7 +207,13 @@ function findingsLines(report: Report, width: number, c: ChalkInstance): string[
       }
     }
   }
-  if (cited) lines.push('', ...wrap('x1, x2 … number the requests in order: --verbose prints each as it happens, --har FILE saves them all.', width, 0, 0).map((l) => c.dim(l)));
+  if (cited)
+    lines.push(
+      '',
+      ...wrap('x1, x2 … number the requests in order: --verbose prints each as it happens, --har FILE saves them all.', width, 0, 0).map(
+        (l) => c.dim(l),
+      ),
+    );
   return lines;
 }
 
@@ -238,7 +250,8 @@ function findingBlock(f: ReportFinding, t: ReportTarget, multi: boolean, width: 
     // On a narrow terminal the target's own origin (in the header) gives way to the path.
     const narrow = width < 80;
     const idWidth = Math.max(...groups.map((g) => g.label.length));
-    for (const g of groups) lines.push(...evidenceLines(g.label, byId.get(g.id), idWidth, width, c, g.tries, narrow ? originOf(primaryUrl(t)) : undefined));
+    for (const g of groups)
+      lines.push(...evidenceLines(g.label, byId.get(g.id), idWidth, width, c, g.tries, narrow ? originOf(primaryUrl(t)) : undefined));
   }
 
   if (f.fix.length > 0) {
@@ -262,7 +275,15 @@ function findingBlock(f: ReportFinding, t: ReportTarget, multi: boolean, width: 
  * One exchange as evidence: `x8 PUT <url>`, then `→ 404 text/html (hokusai-api → mlflow)` and the
  * body excerpt (or the transport error's message), on the same line when it fits.
  */
-function evidenceLines(id: string, x: ReportExchange | undefined, idWidth: number, width: number, c: ChalkInstance, tries: number, home: string | undefined): string[] {
+function evidenceLines(
+  id: string,
+  x: ReportExchange | undefined,
+  idWidth: number,
+  width: number,
+  c: ChalkInstance,
+  tries: number,
+  home: string | undefined,
+): string[] {
   const lead = `    ${id.padEnd(idWidth)} `;
   if (x === undefined) return [`${c.dim(lead)}(not recorded)`];
   const indent = ' '.repeat(lead.length);
@@ -271,7 +292,8 @@ function evidenceLines(id: string, x: ReportExchange | undefined, idWidth: numbe
   const chain = chainText(x);
   // Fitted to the width like the URL above it: a redirect's Location is shortened first, so "(not
   // followed)" and who answered stay (--json has it whole).
-  const outcomeWith = (locationMax?: number) => `→ ${outcomeOf(x, locationMax)}${chain === undefined ? '' : ` (${chain})`}${tries > 1 ? `, ${tries} tries` : ''}`;
+  const outcomeWith = (locationMax?: number) =>
+    `→ ${outcomeOf(x, locationMax)}${chain === undefined ? '' : ` (${chain})`}${tries > 1 ? `, ${tries} tries` : ''}`;
   const room = width - lead.length;
   const full = outcomeWith();
   const over = len(full) - room;
@@ -296,7 +318,10 @@ function homeRelative(url: string, home: string | undefined): string {
 }
 
 /** Exchanges that are tries of one request with the same outcome share one evidence line. */
-function groupTries(ids: readonly string[], byId: ReadonlyMap<string, ReportExchange>): Array<{ id: string; label: string; tries: number }> {
+function groupTries(
+  ids: readonly string[],
+  byId: ReadonlyMap<string, ReportExchange>,
+): Array<{ id: string; label: string; tries: number }> {
   const groups: Array<{ id: string; ids: string[]; sig: string }> = [];
   for (const id of ids) {
     const x = byId.get(id);
@@ -324,7 +349,22 @@ function commandUnits(cmd: string): string[] {
   return units;
 }
 
-const VALUE_FLAGS = new Set(['-H', '-X', '-c', '--data-raw', '--data-binary', '--env', '--only', '--registry-url', '--auth-url', '--mlflow-url', '--mlflow-path', '--mlflow-direct-url', '--service-id', '--api-key-env']);
+const VALUE_FLAGS = new Set([
+  '-H',
+  '-X',
+  '-c',
+  '--data-raw',
+  '--data-binary',
+  '--env',
+  '--only',
+  '--registry-url',
+  '--auth-url',
+  '--mlflow-url',
+  '--mlflow-path',
+  '--mlflow-direct-url',
+  '--service-id',
+  '--api-key-env',
+]);
 
 /** A shell command, wrapped at token boundaries with ` \` continuations so it still pastes. */
 function commandLines(cmd: string, width: number, indent: number): string[] {
@@ -394,7 +434,10 @@ function leftoverLines(report: Report, width: number, c: ChalkInstance): string[
     lines.push('', c.yellow(`Left behind on ${targetTitle(t)}:`));
     const why = t.steps.find((s) => s.id === 'cleanup')?.notes ?? [];
     for (const l of t.leftovers) {
-      const reason = why.find((n) => n.startsWith(`${l}:`))?.slice(l.length + 1).trim();
+      const reason = why
+        .find((n) => n.startsWith(`${l}:`))
+        ?.slice(l.length + 1)
+        .trim();
       lines.push(...wrap(`- ${l}${reason ? ` (${reason})` : ''}`, width, 2, 4));
     }
     if (t.sweep) lines.push(...wrap(`remove them with: ${t.sweep}`, width, 2, 4));

@@ -59,7 +59,10 @@ export async function writeOutputs(report: Report, targets: OutputTargets, io: O
   if (summary !== undefined && summary !== '') {
     await guarded('GitHub step summary', summary, async () => {
       await mkdir(dirname(summary), { recursive: true });
-      const existing = await stat(summary).then((s) => s.size, () => 0);
+      const existing = await stat(summary).then(
+        (s) => s.size,
+        () => 0,
+      );
       await appendFile(summary, (existing > 0 ? '\n' : '') + safeText(renderMarkdown(report), redact), 'utf8');
     });
     written.push(summary);

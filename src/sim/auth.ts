@@ -51,10 +51,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
   if (faults.has('rate-limited')) {
     const reset = Math.floor(Date.now() / 1000) + 30;
     return sendFastApi(res, 429, { detail: 'Rate limit exceeded' }, [
-      'retry-after', '30',
-      'x-ratelimit-limit', '1000',
-      'x-ratelimit-remaining', '0',
-      'x-ratelimit-reset', String(reset),
+      'retry-after',
+      '30',
+      'x-ratelimit-limit',
+      '1000',
+      'x-ratelimit-remaining',
+      '0',
+      'x-ratelimit-reset',
+      String(reset),
     ]);
   }
 
@@ -78,7 +82,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
   }
   const registeredFor = faults.has('service-id-mismatch') ? 'ml-platform' : 'platform';
   const askedFor = typeof json.service_id === 'string' && json.service_id !== '' ? json.service_id : undefined;
-  const rejected = key !== opts.apiKey || faults.has('key-invalid') || faults.has('auth-cache-masking') || (askedFor !== undefined && askedFor !== registeredFor);
+  const rejected =
+    key !== opts.apiKey ||
+    faults.has('key-invalid') ||
+    faults.has('auth-cache-masking') ||
+    (askedFor !== undefined && askedFor !== registeredFor);
   if (rejected) return sendFastApi(res, 401, { detail: 'Invalid or expired API key' });
   sendFastApi(res, 200, keyInfo(opts, registeredFor));
 }

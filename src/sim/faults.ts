@@ -46,13 +46,13 @@ export type FaultName = (typeof FAULT_NAMES)[number];
 export const FAULTS: Record<FaultName, { summary: string }> = {
   'artifacts-misrouted': {
     summary:
-      'the incident [#7]: proxy targets MLflow under its /mlflow static prefix and rewrites only api/2.0/mlflow/ to ajax-api, so artifact calls get Flask\'s HTML 404',
+      "the incident [#7]: proxy targets MLflow under its /mlflow static prefix and rewrites only api/2.0/mlflow/ to ajax-api, so artifact calls get Flask's HTML 404",
   },
   'artifacts-misrouted-external': {
     summary: 'the proxy sends mlflow-artifacts paths to another upstream (an ALB) that answers an HTML 404 [#7, PR #60]',
   },
   'artifacts-not-served': {
-    summary: 'MLflow runs without --serve-artifacts: /api/2.0/mlflow-artifacts/* is Flask\'s 404 on MLflow itself [#6]',
+    summary: "MLflow runs without --serve-artifacts: /api/2.0/mlflow-artifacts/* is Flask's 404 on MLflow itself [#6]",
   },
   'service-id-mismatch': {
     summary: "the key is registered for 'ml-platform': validation with service_id 'platform' is 401, without it 200 [#1]",
@@ -87,14 +87,14 @@ export const FAULTS: Record<FaultName, { summary: string }> = {
   },
   'body-too-large': { summary: 'nginx in front of the registry rejects artifact bodies over the limit with 413' },
   'artifact-root-s3': {
-    summary: 'MLflow\'s default artifact root is s3://…: runs get s3:// artifact URIs that bypass the proxy [#28]',
+    summary: "MLflow's default artifact root is s3://…: runs get s3:// artifact URIs that bypass the proxy [#28]",
   },
   'storage-denied': { summary: "MLflow's role cannot write the bucket: artifact PUT is 500 AccessDenied" },
   'artifact-corrupted': { summary: 'artifact downloads come back with one byte flipped (same length)' },
   'registry-failed': { summary: 'model versions end in FAILED_REGISTRATION with a status_message' },
   'registry-pending-forever': { summary: 'model versions stay PENDING_REGISTRATION forever' },
   'backend-db-error': {
-    summary: 'MLflow\'s backend database refuses it: every tracking/registry call is 500 psycopg2.OperationalError [#18/#19]',
+    summary: "MLflow's backend database refuses it: every tracking/registry call is 500 psycopg2.OperationalError [#18/#19]",
   },
   'host-not-allowed': {
     summary: 'MLflow 3 host allow-list rejects the proxy: 403 "Invalid Host header - possible DNS rebinding attack detected" [#23]',
@@ -102,9 +102,13 @@ export const FAULTS: Record<FaultName, { summary: string }> = {
   'html-instead-of-json': { summary: 'experiments/search through the proxy answers 200 with the MLflow UI HTML page' },
   'health-degraded': { summary: 'the API /health reports status "degraded" (redis unhealthy); everything else works' },
   'health-mlflow-missing': { summary: 'an older API without /api/health/mlflow (FastAPI 404)' },
-  slow: { summary: 'registered-models/create and model-versions/get on MLflow wait slowMs (default 12 s: past the check\'s 10 s timeout); the model is created all the same (a busy server)' },
+  slow: {
+    summary:
+      "registered-models/create and model-versions/get on MLflow wait slowMs (default 12 s: past the check's 10 s timeout); the model is created all the same (a busy server)",
+  },
   'proxy-drops-delete-body': {
-    summary: 'the real proxy: DELETE bodies are not forwarded, so registry deletes through it are 400 "Missing value for required parameter \'name\'"',
+    summary:
+      'the real proxy: DELETE bodies are not forwarded, so registry deletes through it are 400 "Missing value for required parameter \'name\'"',
   },
   'runs-create-500': { summary: 'runs/create answers 500 INTERNAL_ERROR' },
   'late-create': {
@@ -113,8 +117,12 @@ export const FAULTS: Record<FaultName, { summary: string }> = {
   'foreign-run': {
     summary: "runs/create creates the check's run but answers with another run, important-training-run (a buggy cache in front)",
   },
-  'artifact-delete-fails': { summary: "DELETE on the artifact proxy answers 500: the store refuses deletes (MLflow's role may write but not delete)" },
-  'mlflow-crash': { summary: "runs/create raises inside MLflow (a locked or unreachable tracking store): Werkzeug's 500 Internal Server Error page" },
+  'artifact-delete-fails': {
+    summary: "DELETE on the artifact proxy answers 500: the store refuses deletes (MLflow's role may write but not delete)",
+  },
+  'mlflow-crash': {
+    summary: "runs/create raises inside MLflow (a locked or unreachable tracking store): Werkzeug's 500 Internal Server Error page",
+  },
   'flaky-503': { summary: 'the first 2 GET /health and the first 2 experiments/search answer ALB 503, then normal' },
   'starting-up': { summary: 'every registry path answers ALB 503 until unhealthyForMs (default 1.5 s) after start' },
   'echo-key': { summary: 'experiments/search through the proxy echoes the key in a header and a 500 body (redaction test)' },

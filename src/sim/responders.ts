@@ -34,7 +34,17 @@ export function sendNginx(res: http.ServerResponse, status: number): void {
 /** An HTML error page with the header order the real server sends. */
 function sendPage(res: http.ServerResponse, status: number, server: string, body: string, extra: string[] = []): void {
   res.sendDate = false;
-  res.writeHead(status, ['Server', server, 'Date', httpDate(), 'Content-Type', 'text/html', 'Content-Length', String(Buffer.byteLength(body)), ...extra]);
+  res.writeHead(status, [
+    'Server',
+    server,
+    'Date',
+    httpDate(),
+    'Content-Type',
+    'text/html',
+    'Content-Length',
+    String(Buffer.byteLength(body)),
+    ...extra,
+  ]);
   res.end(body);
 }
 
@@ -49,8 +59,10 @@ export function sendFastApi(res: http.ServerResponse, status: number, body: unkn
   res.sendDate = false;
   res.writeHead(status, [
     ...uvicornHeaders(),
-    'content-length', String(Buffer.byteLength(text)),
-    'content-type', 'application/json',
+    'content-length',
+    String(Buffer.byteLength(text)),
+    'content-type',
+    'application/json',
     ...extra,
   ]);
   res.end(res.req.method === 'HEAD' ? undefined : text);
@@ -61,8 +73,10 @@ export function sendFastApiText(res: http.ServerResponse, status: number, text: 
   res.sendDate = false;
   res.writeHead(status, [
     ...uvicornHeaders(),
-    'content-length', String(Buffer.byteLength(text)),
-    'content-type', 'text/plain; charset=utf-8',
+    'content-length',
+    String(Buffer.byteLength(text)),
+    'content-type',
+    'text/plain; charset=utf-8',
   ]);
   res.end(text);
 }

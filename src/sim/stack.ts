@@ -57,7 +57,14 @@ export interface StackOptions {
 
 export interface Inventory {
   experiments: Array<{ id: string; name: string; lifecycleStage: string }>;
-  runs: Array<{ runId: string; experimentId: string; name: string; lifecycleStage: string; tags: Record<string, string>; startTime: number }>;
+  runs: Array<{
+    runId: string;
+    experimentId: string;
+    name: string;
+    lifecycleStage: string;
+    tags: Record<string, string>;
+    startTime: number;
+  }>;
   registeredModels: Array<{
     name: string;
     tags: Record<string, string>;
@@ -83,9 +90,20 @@ export interface Stack {
   /** Seed leftovers (sweep tests). */
   seed: {
     experiment(name: string): string;
-    run(o: { experimentId: string; name: string; tags?: Record<string, string>; startTime?: number; artifacts?: Record<string, Buffer | string> }): string;
+    run(o: {
+      experimentId: string;
+      name: string;
+      tags?: Record<string, string>;
+      startTime?: number;
+      artifacts?: Record<string, Buffer | string>;
+    }): string;
     /** `creationTimestamp` (ms) lets sweep tests seed old leftovers. */
-    registeredModel(o: { name: string; tags?: Record<string, string>; versions?: Array<{ runId?: string; source: string }>; creationTimestamp?: number }): void;
+    registeredModel(o: {
+      name: string;
+      tags?: Record<string, string>;
+      versions?: Array<{ runId?: string; source: string }>;
+      creationTimestamp?: number;
+    }): void;
   };
   /** Closes the servers (idle keep-alive sockets too) and removes the generated artifact dir. */
   close(): Promise<void>;
@@ -104,7 +122,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const faultList = [...new Set(opts.faults ?? [])];
   const unknown = faultList.filter((f) => !isFaultName(f));
   if (unknown.length) {
-    throw new Error(`unknown fault${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${String(f)}"`).join(', ')}; valid faults: ${Object.keys(FAULTS).join(', ')}`);
+    throw new Error(
+      `unknown fault${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${String(f)}"`).join(', ')}; valid faults: ${Object.keys(FAULTS).join(', ')}`,
+    );
   }
   const faults: ReadonlySet<FaultName> = new Set(faultList);
   const host = opts.host ?? '127.0.0.1';
@@ -170,18 +190,26 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       inventory: () => inventory(mlflow),
       seed: seeder(mlflow),
       close: () => {
-        closing ??= shutdown(servers, () => {
-          mlflow.close();
-          api?.close();
-        }, ownDir ? artifactDir : undefined);
+        closing ??= shutdown(
+          servers,
+          () => {
+            mlflow.close();
+            api?.close();
+          },
+          ownDir ? artifactDir : undefined,
+        );
         return closing;
       },
     };
   } catch (err) {
-    await shutdown(servers, () => {
-      mlflow.close();
-      api?.close();
-    }, ownDir ? artifactDir : undefined);
+    await shutdown(
+      servers,
+      () => {
+        mlflow.close();
+        api?.close();
+      },
+      ownDir ? artifactDir : undefined,
+    );
     throw err;
   }
 }
@@ -198,7 +226,8 @@ function registration(faults: ReadonlySet<FaultName>, pendingPolls: number): Reg
     return {
       pendingPolls: Math.max(1, pendingPolls),
       finalStatus: 'FAILED_REGISTRATION',
-      finalMessage: 'Failed to register model version: could not copy the model artifacts from its source (source is not readable by the registry worker)',
+      finalMessage:
+        'Failed to register model version: could not copy the model artifacts from its source (source is not readable by the registry worker)',
     };
   }
   return { pendingPolls: Math.max(0, pendingPolls), finalStatus: 'READY' };
@@ -257,7 +286,14 @@ function seeder(mlflow: ReturnType<typeof createMlflowServer>): Stack['seed'] {
       );
       if (o.creationTimestamp !== undefined) model.creationTimestamp = o.creationTimestamp;
       for (const v of o.versions ?? []) {
-        const mv = store.createModelVersion({ name: o.name, source: v.source, runId: v.runId ?? '', runLink: '', tags: [], description: '' });
+        const mv = store.createModelVersion({
+          name: o.name,
+          source: v.source,
+          runId: v.runId ?? '',
+          runLink: '',
+          tags: [],
+          description: '',
+        });
         // Seeded versions are settled already.
         mv.pendingPolls = 0;
         mv.status = mv.finalStatus;

@@ -30,7 +30,7 @@ export const artifactStep: Step = {
     const payload = createPayload(ctx.state.checkId, ctx.options.artifactSize);
     const started = Date.now();
     const report = throttle((verb: string, n: number) => {
-      const rate = n / Math.max(1, Date.now() - started) * 1000;
+      const rate = (n / Math.max(1, Date.now() - started)) * 1000;
       ctx.progress.update('artifact', `${verb} ${formatBytes(n)} / ${formatBytes(payload.size)} (${formatBytes(rate)}/s)`);
     }, 100);
 
@@ -51,7 +51,8 @@ export const artifactStep: Step = {
     const putFailure = describeFailure(put);
     if (putFailure) {
       // 403/405/501: a hop refusing the method, or serving the path itself; 404: a route missing. The probes tell which.
-      if (put.status !== undefined && [403, 404, 405, 501].includes(put.status) && !ctx.signal.aborted) await probeArtifactRouting(ctx, runPath);
+      if (put.status !== undefined && [403, 404, 405, 501].includes(put.status) && !ctx.signal.aborted)
+        await probeArtifactRouting(ctx, runPath);
       // Closed during the upload, or a 5xx: does a few bytes' upload pass the same way?
       if (wantsSmallUpload(put, payload.size) && !ctx.signal.aborted) await probeSmallUpload(ctx, base, dir);
       return { status: putFailure.kind, detail: `PUT: ${putFailure.reason}` };
@@ -73,7 +74,10 @@ export const artifactStep: Step = {
       },
     });
     if (get.exchange.error?.kind === 'body-too-large') {
-      return { status: 'fail', detail: `size mismatch: sent ${formatBytes(payload.size)}, the read-back went past ${formatBytes(bound)}; stopped reading` };
+      return {
+        status: 'fail',
+        detail: `size mismatch: sent ${formatBytes(payload.size)}, the read-back went past ${formatBytes(bound)}; stopped reading`,
+      };
     }
     if (get.status === undefined) return { status: 'error', detail: `GET: ${get.exchange.error?.kind ?? 'no response'}` };
     if (get.status !== 200) return { status: 'fail', detail: `GET: ${describeFailure(get)?.reason ?? get.status}` };

@@ -51,12 +51,15 @@ export const cleanupStep: Step = {
     }
     let artifactsLeft = false;
     for (const dir of [...created.artifactDirs].reverse()) {
-      if (!tally(`artifacts ${dir.path}/`, await deleteArtifactDir(ctx.http, 'cleanup', dir.base, dir.path, dir.withKey))) artifactsLeft = true;
+      if (!tally(`artifacts ${dir.path}/`, await deleteArtifactDir(ctx.http, 'cleanup', dir.base, dir.path, dir.withKey)))
+        artifactsLeft = true;
     }
     if (created.runId) {
       if (artifactsLeft) {
         // A deleted run's artifacts are out of every search: the run stays, tagged, for sweep.
-        leftovers.push(`run ${created.runId} (kept, tagged ${CHECK_TAG}=${checkId}, so that \`hokus-check sweep\` deletes its artifacts and then it)`);
+        leftovers.push(
+          `run ${created.runId} (kept, tagged ${CHECK_TAG}=${checkId}, so that \`hokus-check sweep\` deletes its artifacts and then it)`,
+        );
       } else {
         tally(`run ${created.runId}`, await deleteRun(api, 'cleanup', created.runId));
       }
@@ -70,7 +73,9 @@ export const cleanupStep: Step = {
       });
       if (found === undefined) {
         leftovers.push(`a run tagged ${CHECK_TAG}=${checkId}, if runs/create still lands (none within ${late.seconds} s)`);
-        notes.push(`runs/create got no answer of this check's and no run tagged ${CHECK_TAG}=${checkId} appeared within ${late.seconds} s: \`hokus-check sweep\` removes it if it lands later`);
+        notes.push(
+          `runs/create got no answer of this check's and no run tagged ${CHECK_TAG}=${checkId} appeared within ${late.seconds} s: \`hokus-check sweep\` removes it if it lands later`,
+        );
       } else if ('error' in found) {
         leftovers.push(`a run tagged ${CHECK_TAG}=${checkId} (if runs/create reached the server)`);
         notes.push(`runs/search: ${found.error}`);
@@ -86,13 +91,25 @@ export const cleanupStep: Step = {
       const name = created.modelName;
       // registered-models/create got no answer: is the model there, or does it land late?
       const found = await late.poll(async () => {
-        const got = await api.call({ step: 'cleanup', label: 'registered-models/get', method: 'GET', endpoint: 'registered-models/get', query: { name }, ...(registryBase ? { restBase: registryBase } : {}) }, GetRegisteredModel);
+        const got = await api.call(
+          {
+            step: 'cleanup',
+            label: 'registered-models/get',
+            method: 'GET',
+            endpoint: 'registered-models/get',
+            query: { name },
+            ...(registryBase ? { restBase: registryBase } : {}),
+          },
+          GetRegisteredModel,
+        );
         if (got.ok) return { found: got.data.registered_model };
         return got.errorCode === 'RESOURCE_DOES_NOT_EXIST' ? undefined : { error: got.reason };
       });
       if (found === undefined) {
         leftovers.push(`registered model ${name}, if its create still lands (none within ${late.seconds} s)`);
-        notes.push(`registered-models/create got no answer and no model ${name} appeared within ${late.seconds} s: \`hokus-check sweep\` removes it if it lands later`);
+        notes.push(
+          `registered-models/create got no answer and no model ${name} appeared within ${late.seconds} s: \`hokus-check sweep\` removes it if it lands later`,
+        );
       } else if ('error' in found) {
         leftovers.push(`registered model ${name}, if registered-models/create reached the server`);
         notes.push(`registered-models/get: ${found.error}`);
@@ -106,7 +123,12 @@ export const cleanupStep: Step = {
     ctx.state.leftovers = leftovers;
     const found = lateFound.length > 0 ? ` (${lateFound.join(', ')}: its create gave no answer of ours; found by its tag and name)` : '';
     if (deleted === 0 && leftovers.length === 0) return { status: 'pass', detail: 'nothing to delete', notes };
-    if (leftovers.length > 0) return { status: 'warn', detail: `${leftovers.length} left behind: ${leftovers.join('; ')}${deleted > 0 ? `; deleted ${deleted}${found}` : ''}`, notes };
+    if (leftovers.length > 0)
+      return {
+        status: 'warn',
+        detail: `${leftovers.length} left behind: ${leftovers.join('; ')}${deleted > 0 ? `; deleted ${deleted}${found}` : ''}`,
+        notes,
+      };
     return { status: 'pass', detail: `deleted ${deleted} resource${deleted === 1 ? '' : 's'}${found}`, notes };
   },
 };
@@ -120,7 +142,10 @@ type Polled<T> = T | { error: string } | undefined;
  * asks until the answer is found, an error comes, the window ends or the cleanup's signal fires;
  * `seconds` is how long the last poll looked, for the notes.
  */
-function lateWindow(ctx: StepContext): { readonly seconds: number; poll: <T extends object>(look: () => Promise<Polled<T>>) => Promise<Polled<T>> } {
+function lateWindow(ctx: StepContext): {
+  readonly seconds: number;
+  poll: <T extends object>(look: () => Promise<Polled<T>>) => Promise<Polled<T>>;
+} {
   const wanted = Math.min(Math.max(2 * ctx.options.timeoutMs, 3000), 8000);
   const margin = Math.min(ctx.options.timeoutMs, 1000);
   let looked = 0;

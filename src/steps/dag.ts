@@ -4,7 +4,16 @@
 import { withSignal } from '../http/with-signal.js';
 import { createdSoFar } from './created.js';
 import { STEPS } from './index.js';
-import { NOT_RUN, type Step, type StepContext, type StepId, type StepOutcome, type StepResult, type StepStatus, type StopCause } from './types.js';
+import {
+  NOT_RUN,
+  type Step,
+  type StepContext,
+  type StepId,
+  type StepOutcome,
+  type StepResult,
+  type StepStatus,
+  type StopCause,
+} from './types.js';
 
 export interface DagOptions {
   /** Steps the user chose not to run (--skip, --only, or auth without an auth URL), with the reason. */

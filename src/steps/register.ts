@@ -35,13 +35,21 @@ export const registerStep: Step = {
     }
     // Only a model that carries this check's tag is ours to delete. An existing one (the name is
     // unique to this check, so it should never exist) must prove it too.
-    const registered = model.ok ? model : await api.call({ step: 'register', label: 'registered-models/get', method: 'GET', endpoint: 'registered-models/get', query: { name } }, GetRegisteredModel);
+    const registered = model.ok
+      ? model
+      : await api.call(
+          { step: 'register', label: 'registered-models/get', method: 'GET', endpoint: 'registered-models/get', query: { name } },
+          GetRegisteredModel,
+        );
     if (!registered.ok) return { status: registered.kind, detail: `registered-models/get: ${registered.reason}` };
     const answered = registered.data.registered_model;
     if (answered.name !== name || !carriesCheckTag(answered.tags, ctx.state.checkId)) {
       const what = `registered model ${answered.name}`;
       (ctx.state.foreign ??= []).push(what);
-      return { status: 'fail', detail: `registered-models/${model.ok ? 'create' : 'get'} answered ${what}, which is not this check's (no ${CHECK_TAG}=${ctx.state.checkId} tag): left alone` };
+      return {
+        status: 'fail',
+        detail: `registered-models/${model.ok ? 'create' : 'get'} answered ${what}, which is not this check's (no ${CHECK_TAG}=${ctx.state.checkId} tag): left alone`,
+      };
     }
     ctx.state.modelName = name;
     ctx.state.created.modelName = name;
@@ -60,10 +68,17 @@ export const registerStep: Step = {
     );
     if (!version.ok) return { status: version.kind, detail: `model-versions/create: ${version.reason}` };
     const mv = version.data.model_version;
-    if (mv.name !== name || (mv.run_id !== undefined && mv.run_id !== ctx.state.runId) || (mv.tags !== undefined && !carriesCheckTag(mv.tags, ctx.state.checkId))) {
+    if (
+      mv.name !== name ||
+      (mv.run_id !== undefined && mv.run_id !== ctx.state.runId) ||
+      (mv.tags !== undefined && !carriesCheckTag(mv.tags, ctx.state.checkId))
+    ) {
       const what = `model version ${mv.name} v${mv.version}`;
       (ctx.state.foreign ??= []).push(what);
-      return { status: 'fail', detail: `model-versions/create answered ${what}, which is not this check's (another model, run or tag): left alone` };
+      return {
+        status: 'fail',
+        detail: `model-versions/create answered ${what}, which is not this check's (another model, run or tag): left alone`,
+      };
     }
     const v = mv.version;
     ctx.state.modelVersion = v;
@@ -85,7 +100,8 @@ export const registerStep: Step = {
       status = got.data.model_version.status;
       message = got.data.model_version.status_message;
     }
-    if (status === 'READY') return { status: 'pass', detail: `${name} v${v} READY${polls ? ` after ${polls} poll${polls > 1 ? 's' : ''}` : ''}` };
+    if (status === 'READY')
+      return { status: 'pass', detail: `${name} v${v} READY${polls ? ` after ${polls} poll${polls > 1 ? 's' : ''}` : ''}` };
     if (status === 'FAILED_REGISTRATION') return { status: 'fail', detail: `v${v} FAILED_REGISTRATION${message ? `: ${message}` : ''}` };
     return { status: 'fail', detail: `v${v} still PENDING_REGISTRATION after ${Math.round(ctx.options.registerWaitMs / 1000)}s` };
   },

@@ -51,7 +51,11 @@ export const runStep: Step = {
       const what = `run ${info.run_id}${info.run_name ? ` (${info.run_name})` : ''}`;
       (ctx.state.foreign ??= []).push(what);
       ctx.state.created.runUnconfirmed = true;
-      return { status: 'fail', detail: `runs/create answered ${what}, which is not this check's (no ${CHECK_TAG}=${ctx.state.checkId} tag, name not ${name}): left alone`, notes };
+      return {
+        status: 'fail',
+        detail: `runs/create answered ${what}, which is not this check's (no ${CHECK_TAG}=${ctx.state.checkId} tag, name not ${name}): left alone`,
+        notes,
+      };
     }
     ctx.state.runId = info.run_id;
     ctx.state.created.runId = info.run_id;
@@ -67,8 +71,7 @@ export const runStep: Step = {
 };
 
 type ExperimentAnswer =
-  | { ok: true; id: string; name: string; created: boolean; restored: boolean }
-  | { ok: false; kind: 'fail' | 'error'; reason: string };
+  { ok: true; id: string; name: string; created: boolean; restored: boolean } | { ok: false; kind: 'fail' | 'error'; reason: string };
 
 /**
  * The shared experiment, active: found, created, or — when an earlier run of someone's cleanup
@@ -96,7 +99,13 @@ type NameAnswer = ExperimentAnswer | { ok: false; kind: 'fail'; reason: string; 
 async function activeExperiment(api: MlflowApi, name: string, notes: string[]): Promise<NameAnswer> {
   const get = () =>
     api.call(
-      { step: 'run', label: 'experiments/get-by-name', method: 'GET', endpoint: 'experiments/get-by-name', query: { experiment_name: name } },
+      {
+        step: 'run',
+        label: 'experiments/get-by-name',
+        method: 'GET',
+        endpoint: 'experiments/get-by-name',
+        query: { experiment_name: name },
+      },
       GetExperiment,
     );
   let found = await get();
@@ -107,7 +116,8 @@ async function activeExperiment(api: MlflowApi, name: string, notes: string[]): 
     );
     if (created.ok) return { ok: true, id: created.data.experiment_id, name, created: true, restored: false };
     // Another check created it meanwhile, or it exists deleted: MLflow answers 400 RESOURCE_ALREADY_EXISTS (not 409).
-    if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS') return { ok: false, kind: created.kind, reason: `experiments/create: ${created.reason}` };
+    if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS')
+      return { ok: false, kind: created.kind, reason: `experiments/create: ${created.reason}` };
     found = await get();
   }
   if (!found.ok) return { ok: false, kind: found.kind, reason: `experiments/get-by-name: ${found.reason}` };

@@ -48,7 +48,8 @@ class IdMap {
       return;
     }
     if (!isObject(rec) || !isObject(sim)) return;
-    if (rec.key === 'mlflow.runName' && typeof rec.value === 'string' && typeof sim.value === 'string') this.names.set(rec.value, sim.value);
+    if (rec.key === 'mlflow.runName' && typeof rec.value === 'string' && typeof sim.value === 'string')
+      this.names.set(rec.value, sim.value);
     for (const [k, v] of Object.entries(rec)) {
       const s = sim[k];
       if (typeof v === 'string' && typeof s === 'string' && v !== s) {
@@ -64,7 +65,10 @@ class IdMap {
   apply(text: string): string {
     let out = text;
     for (const [rec, sim] of this.runs) {
-      out = out.replace(new RegExp(`(\\d+)(/|%2F)(${rec})`, 'g'), (_, exp: string, sep: string) => `${this.experiments.get(exp) ?? exp}${sep}${sim}`);
+      out = out.replace(
+        new RegExp(`(\\d+)(/|%2F)(${rec})`, 'g'),
+        (_, exp: string, sep: string) => `${this.experiments.get(exp) ?? exp}${sep}${sim}`,
+      );
       out = out.split(rec).join(sim);
     }
     for (const [rec, sim] of this.experiments) {
@@ -105,7 +109,12 @@ function diff(rec: unknown, sim: unknown, at = '$'): string {
         if (typeof rec[k] !== typeof sim[k]) return `${key}: ${typeof sim[k]}, recorded ${typeof rec[k]}`;
         continue;
       }
-      const d = k === 'message' && typeof rec[k] === 'string' ? (ts(rec[k]) === ts(String(sim[k])) ? '' : `${key}: ${JSON.stringify(sim[k])}, recorded ${JSON.stringify(rec[k])}`) : diff(rec[k], sim[k], key);
+      const d =
+        k === 'message' && typeof rec[k] === 'string'
+          ? ts(rec[k]) === ts(String(sim[k]))
+            ? ''
+            : `${key}: ${JSON.stringify(sim[k])}, recorded ${JSON.stringify(rec[k])}`
+          : diff(rec[k], sim[k], key);
       if (d) return d;
     }
     return '';
@@ -143,7 +152,8 @@ function check(rec: Recorded, res: RawResponse, ids: IdMap): void {
   for (const h of ['Allow', 'Content-Disposition', 'X-Content-Type-Options', 'Transfer-Encoding', 'Cache-Control']) {
     expect(res.header(h), `${label}: ${h}`).toBe(rec.response_headers[h] === undefined ? undefined : ids.apply(rec.response_headers[h]));
   }
-  for (const h of ['Last-Modified', 'ETag']) expect(res.header(h) !== undefined, `${label}: ${h}`).toBe(rec.response_headers[h] !== undefined);
+  for (const h of ['Last-Modified', 'ETag'])
+    expect(res.header(h) !== undefined, `${label}: ${h}`).toBe(rec.response_headers[h] !== undefined);
 
   if (rec.response_headers['Content-Type'] === 'application/json') {
     const raw = JSON.parse(rec.response_body) as unknown;

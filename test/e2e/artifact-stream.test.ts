@@ -44,7 +44,9 @@ describe('a 16 MiB streamed artifact (16 times the body cap)', () => {
       expect(onDisk.bytes).toBe(16 * MiB);
       expect(onDisk.hex.slice(0, 12)).toBe(reported);
       // Through the API service's proxy, as a user's upload goes.
-      expect(stack.requests().some((r) => r.server === 'api' && r.method === 'PUT' && r.path.includes('/api/mlflow/api/2.0/mlflow-artifacts/'))).toBe(true);
+      expect(
+        stack.requests().some((r) => r.server === 'api' && r.method === 'PUT' && r.path.includes('/api/mlflow/api/2.0/mlflow-artifacts/')),
+      ).toBe(true);
     } finally {
       await stack.close();
     }
@@ -56,7 +58,9 @@ describe('a byte flipped mid-stream on the way back (artifact-corrupted)', () =>
     const stack = await startStack({ faults: ['artifact-corrupted'] });
     try {
       const json = tmp.file('corrupted.json');
-      const run = await runInProcess([...stackArgs(stack), '--artifact-size', '4MiB', '--json', json], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+      const run = await runInProcess([...stackArgs(stack), '--artifact-size', '4MiB', '--json', json], {
+        env: { HOKUSAI_API_KEY: stack.apiKey },
+      });
       expect(run.code, run.all).toBe(1);
       const report = readReport(json);
       const step = stepOf(report, 'artifact');
@@ -83,7 +87,9 @@ describe('a body limit in front of the registry (body-too-large)', () => {
     const stack = await startStack({ faults: ['body-too-large'], maxBodyBytes: MiB });
     try {
       const json = tmp.file('too-large.json');
-      const run = await runInProcess([...stackArgs(stack), '--artifact-size', '4MiB', '--json', json], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+      const run = await runInProcess([...stackArgs(stack), '--artifact-size', '4MiB', '--json', json], {
+        env: { HOKUSAI_API_KEY: stack.apiKey },
+      });
       expect(run.code, run.all).toBe(1);
       const report = readReport(json);
       expect(stepOf(report, 'artifact').status).toBe('fail');

@@ -11,9 +11,16 @@ import { runInProcess } from '../helpers/in-process.js';
 const files = fileStack();
 const tmp = files.tmp;
 
-async function check(name: string, registryUrl: string, authUrl: string): Promise<{ code: number | null; out: string; target: ReportTarget }> {
+async function check(
+  name: string,
+  registryUrl: string,
+  authUrl: string,
+): Promise<{ code: number | null; out: string; target: ReportTarget }> {
   const json = tmp.file(`${name}.json`);
-  const run = await runInProcess(['--registry-url', registryUrl, '--auth-url', authUrl, '--json', json], { env: { HOKUSAI_API_KEY: files.stack.apiKey }, cwd: tmp.path });
+  const run = await runInProcess(['--registry-url', registryUrl, '--auth-url', authUrl, '--json', json], {
+    env: { HOKUSAI_API_KEY: files.stack.apiKey },
+    cwd: tmp.path,
+  });
   return { code: run.code, out: run.stdout, target: (JSON.parse(readFileSync(json, 'utf8')) as Report).targets[0]! };
 }
 

@@ -20,7 +20,8 @@ describe('the hokus-check binary', () => {
   it('prints help naming the commands and the exit codes, and exits 0', async () => {
     const run = await runCli(['--help']);
     expect(run.code, run.all).toBe(0);
-    for (const command of ['check', 'demo', 'sim', 'explain', 'schema', 'init', 'sweep']) expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['check', 'demo', 'sim', 'explain', 'schema', 'init', 'sweep'])
+      expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(run.stdout).toContain('Exit codes: 0 passed');
   });
 
@@ -37,7 +38,10 @@ describe('the hokus-check binary', () => {
   });
 
   it('ends quietly with exit 0 when the reader of stdout closes the pipe early (| head)', async () => {
-    const child = spawn(process.execPath, [BIN, 'schema'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, CI: 'true' } });
+    const child = spawn(process.execPath, [BIN, 'schema'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH, CI: 'true' },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.destroy(); // closed before the first write: every write meets EPIPE

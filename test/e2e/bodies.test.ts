@@ -12,7 +12,9 @@ const tmp = files.tmp;
 
 /** MLflow 2.x's 500 for a locked sqlite store, with SQLAlchemy's [parameters: …] making it ~2.5 KB. */
 function lockedStoreError(): string {
-  const params = Array.from({ length: 40 }, (_, i) => `'mlflow.source.tag.${i}', 'value-${'v'.repeat(24)}-${i}', '0f3c2a9b8e7d4c1f'`).join(', ');
+  const params = Array.from({ length: 40 }, (_, i) => `'mlflow.source.tag.${i}', 'value-${'v'.repeat(24)}-${i}', '0f3c2a9b8e7d4c1f'`).join(
+    ', ',
+  );
   const message =
     '(sqlite3.OperationalError) database is locked\n[SQL: INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?)]\n' +
     `[parameters: (${params})]\n(Background on this error at: https://sqlalche.me/e/14/e3q8)`;
@@ -22,7 +24,10 @@ function lockedStoreError(): string {
 /** MLflow's 400 for an over-long tag value: the message quotes the value, ~2.5 KB. */
 function longTagError(): string {
   const value = 'x'.repeat(2400);
-  return JSON.stringify({ error_code: 'INVALID_PARAMETER_VALUE', message: `Tag value '${value}' had length 2400, which exceeded length limit of 2000` });
+  return JSON.stringify({
+    error_code: 'INVALID_PARAMETER_VALUE',
+    message: `Tag value '${value}' had length 2400, which exceeded length limit of 2000`,
+  });
 }
 
 /** A check through a front that answers runs/create itself with `status` and `body` (MLflow's headers). */

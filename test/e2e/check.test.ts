@@ -75,7 +75,10 @@ describe('a 500 from runs/create', () => {
     expect(stepOf(report, 'register')).toMatchObject({ status: 'blocked', blockedBy: 'run' });
     expect(stepOf(report, 'cleanup').status).toBe('pass');
     // What the CLI sent (the API's own calls to MLflow are not the CLI's).
-    const paths = stack.requests().filter((r) => r.server === 'api').map((r) => r.path);
+    const paths = stack
+      .requests()
+      .filter((r) => r.server === 'api')
+      .map((r) => r.path);
     expect(paths.some((p) => p.includes('mlflow-artifacts'))).toBe(false);
     expect(paths.some((p) => p.includes('registered-models') || p.includes('model-versions'))).toBe(false);
     expect(run.stdout).toMatch(/blocked/);

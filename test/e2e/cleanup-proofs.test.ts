@@ -17,7 +17,9 @@ afterEach(async () => {
 
 async function check(s: Stack, name: string, args: string[] = []) {
   const json = tmp.file(`${name}.json`);
-  const run = await runInProcess(['--registry-url', s.registryUrl, '--auth-url', s.authUrl, '--json', json, ...args], { env: { HOKUSAI_API_KEY: s.apiKey } });
+  const run = await runInProcess(['--registry-url', s.registryUrl, '--auth-url', s.authUrl, '--json', json, ...args], {
+    env: { HOKUSAI_API_KEY: s.apiKey },
+  });
   return { run, report: readReport(json) };
 }
 
@@ -33,7 +35,9 @@ describe('cleanup proves what it deletes and what remains', () => {
     expect(run.code, run.stdout).toBe(1);
     expect(t.steps.find((s) => s.id === 'run')!.status).toBe('fail');
     // The run landed 2.5 s after the request, while cleanup was looking for it.
-    expect(cleanup.detail).toMatch(/^deleted 1 resource \(run [0-9a-f]{32}: its create gave no answer of ours; found by its tag and name\)$/);
+    expect(cleanup.detail).toMatch(
+      /^deleted 1 resource \(run [0-9a-f]{32}: its create gave no answer of ours; found by its tag and name\)$/,
+    );
     expect(t.leftovers).toEqual([]);
     expect(stack.inventory().runs.filter((r) => r.lifecycleStage === 'active' && r.tags[TAG] !== undefined)).toEqual([]);
   }, 30_000);
@@ -45,7 +49,9 @@ describe('cleanup proves what it deletes and what remains', () => {
     const t = report.targets[0]!;
     const cleanup = t.steps.find((s) => s.id === 'cleanup')!;
     expect(t.steps.find((s) => s.id === 'register')!.status).toBe('fail');
-    expect(cleanup.detail).toMatch(/\(registered model hokus-check-[0-9a-f]{12}: its create gave no answer of ours; found by its tag and name\)$/);
+    expect(cleanup.detail).toMatch(
+      /\(registered model hokus-check-[0-9a-f]{12}: its create gave no answer of ours; found by its tag and name\)$/,
+    );
     expect(t.leftovers).toEqual([]);
     expect(stack.inventory().registeredModels).toEqual([]);
   }, 30_000);
@@ -56,12 +62,16 @@ describe('cleanup proves what it deletes and what remains', () => {
     const { run, report } = await check(stack, 'foreign');
     const t = report.targets[0]!;
     expect(run.code, run.stdout).toBe(1);
-    expect(t.steps.find((s) => s.id === 'run')!.detail).toMatch(/^runs\/create answered run [0-9a-f]{32} \(important-training-run\), which is not this check's \(no hokus-check\.id=[0-9a-f]{12} tag, name not hokus-check-[0-9a-f]{12}\): left alone$/);
+    expect(t.steps.find((s) => s.id === 'run')!.detail).toMatch(
+      /^runs\/create answered run [0-9a-f]{32} \(important-training-run\), which is not this check's \(no hokus-check\.id=[0-9a-f]{12} tag, name not hokus-check-[0-9a-f]{12}\): left alone$/,
+    );
     const runs = stack.inventory().runs;
     expect(runs.find((r) => r.name === 'important-training-run')!.lifecycleStage).toBe('active');
     expect(runs.filter((r) => r.tags[TAG] !== undefined).map((r) => r.lifecycleStage)).toEqual(['deleted']);
     const cleanup = t.steps.find((s) => s.id === 'cleanup')!;
-    expect(cleanup.notes.join('\n')).toMatch(/left alone: run [0-9a-f]{32} \(important-training-run\), which a create answered with but is not this check's/);
+    expect(cleanup.notes.join('\n')).toMatch(
+      /left alone: run [0-9a-f]{32} \(important-training-run\), which a create answered with but is not this check's/,
+    );
   });
 
   it('an artifact directory whose DELETE fails leaves the run in place and tagged, named with the sweep command', async () => {
@@ -72,7 +82,9 @@ describe('cleanup proves what it deletes and what remains', () => {
     expect(t.steps.find((s) => s.id === 'cleanup')!.status).toBe('warn');
     const ours = stack.inventory().runs.filter((r) => r.tags[TAG] !== undefined);
     expect(ours.map((r) => r.lifecycleStage)).toEqual(['active']);
-    expect(t.leftovers.join('\n')).toMatch(/^run [0-9a-f]{32} \(kept, tagged hokus-check\.id=[0-9a-f]{12}, so that `hokus-check sweep` deletes its artifacts and then it\)$/m);
+    expect(t.leftovers.join('\n')).toMatch(
+      /^run [0-9a-f]{32} \(kept, tagged hokus-check\.id=[0-9a-f]{12}, so that `hokus-check sweep` deletes its artifacts and then it\)$/m,
+    );
     const finding = t.findings.find((f) => f.code === 'CLEANUP_LEFTOVERS')!;
     expect(finding.fix.join('\n')).toMatch(/hokus-check sweep/);
     expect(run.stdout).toMatch(/CLEANUP_LEFTOVERS/);

@@ -50,7 +50,11 @@ describe('a malformed config file', () => {
       { environments: { staging: { registryUrl: 'https://registry.hokus.ai', retries: 1.5 } } },
       'environments.staging.retries: 1.5 is not an integer from 0 to 10',
     ],
-    ['invalid JSON (a trailing comma)', '{\n  "environments": {\n    "staging": {"registryUrl": "https://registry.hokus.ai",}\n  }\n}\n', ':3:59: invalid JSON: trailing comma before \'}\' (JSON allows none)'],
+    [
+      'invalid JSON (a trailing comma)',
+      '{\n  "environments": {\n    "staging": {"registryUrl": "https://registry.hokus.ai",}\n  }\n}\n',
+      ":3:59: invalid JSON: trailing comma before '}' (JSON allows none)",
+    ],
   ];
 
   for (const [what, config, message] of cases) {
@@ -88,7 +92,10 @@ describe('hokus-check init', () => {
     // The file in cwd is found without --config; the placeholders are overridden by flag, and the
     // key comes from the variable the staging environment names.
     const json = `${cwd}/report.json`;
-    const run = await runInProcess(['--env', 'staging', ...stackArgs(stack), '--json', json], { cwd, env: { HOKUSAI_STAGING_API_KEY: stack.apiKey } });
+    const run = await runInProcess(['--env', 'staging', ...stackArgs(stack), '--json', json], {
+      cwd,
+      env: { HOKUSAI_STAGING_API_KEY: stack.apiKey },
+    });
     expect(run.code, run.all).toBe(0);
     const report = readReport(json);
     expect(report.targets.map((t) => [t.name, t.registryUrl, t.verdict])).toEqual([['staging', stack.registryUrl, 'pass']]);
@@ -152,7 +159,9 @@ describe('precedence: flag > HOKUS_CHECK_* env var > config file', () => {
 
   it('uses the file when neither is given (and so reaches the dead URL it names)', async () => {
     const json = tmp.file('prec-file.json');
-    const run = await runInProcess(['--config', config, '--env', 'staging', '--json', json, '--retries', '0'], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess(['--config', config, '--env', 'staging', '--json', json, '--retries', '0'], {
+      env: { HOKUSAI_API_KEY: stack.apiKey },
+    });
     // The file's auth URL is live and answered: the dead registry is a failure (1), not "unreachable" (3).
     expect(run.code, run.all).toBe(1);
     expect(registryOf(json)).toBe(DEAD);
@@ -199,9 +208,13 @@ describe('two environments in one run', () => {
   });
 
   it('exits 2 naming the environments defined when --env names an unknown one', async () => {
-    const run = await runInProcess(['--config', config, '--env', 'healthy', '--env', 'incidnet'], { env: { KEY_HEALTHY: healthy.apiKey, KEY_INCIDENT: incident.apiKey } });
+    const run = await runInProcess(['--config', config, '--env', 'healthy', '--env', 'incidnet'], {
+      env: { KEY_HEALTHY: healthy.apiKey, KEY_INCIDENT: incident.apiKey },
+    });
     expect(run.code, run.all).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`hokus-check: --env "incidnet": no such environment in ${config} (did you mean "incident"? defined: healthy, incident)\n`);
+    expect(run.stderr).toBe(
+      `hokus-check: --env "incidnet": no such environment in ${config} (did you mean "incident"? defined: healthy, incident)\n`,
+    );
   });
 });

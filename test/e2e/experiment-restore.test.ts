@@ -27,14 +27,25 @@ async function check(registryUrl: string) {
     cwd: tmp.path,
   });
   const target = parseReport(run.out).targets[0]!;
-  return { run, target, step: target.steps.find((s) => s.id === 'run')!, labels: target.exchanges.filter((x) => x.step === 'run').map((x) => `${x.label} ${x.response?.status ?? x.error?.kind}`) };
+  return {
+    run,
+    target,
+    step: target.steps.find((s) => s.id === 'run')!,
+    labels: target.exchanges.filter((x) => x.step === 'run').map((x) => `${x.label} ${x.response?.status ?? x.error?.kind}`),
+  };
 }
 
 async function deleteExperiment(name: string): Promise<string> {
   const api = `${stack.mlflowUrl}/api/2.0/mlflow`;
-  const got = (await (await fetch(`${api}/experiments/get-by-name?experiment_name=${name}`)).json()) as { experiment: { experiment_id: string } };
+  const got = (await (await fetch(`${api}/experiments/get-by-name?experiment_name=${name}`)).json()) as {
+    experiment: { experiment_id: string };
+  };
   const id = got.experiment.experiment_id;
-  const res = await fetch(`${api}/experiments/delete`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ experiment_id: id }) });
+  const res = await fetch(`${api}/experiments/delete`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ experiment_id: id }),
+  });
   expect(res.status).toBe(200);
   return id;
 }
@@ -65,22 +76,42 @@ describe('a deleted shared experiment', () => {
     // A proxy that does not route experiments/restore: its own 403 page.
     const refuse = (method: string, path: string): FrontAction =>
       method === 'POST' && path.endsWith('/experiments/restore')
-        ? { kind: 'answer', status: 403, headers: { 'content-type': 'text/html', server: 'nginx' }, body: '<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>' }
+        ? {
+            kind: 'answer',
+            status: 403,
+            headers: { 'content-type': 'text/html', server: 'nginx' },
+            body: '<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>',
+          }
         : { kind: 'forward' };
     const front = await startFront(stack.registryUrl, refuse);
     try {
       const second = await check(front.url);
       expect(second.run.code, second.run.err).toBe(0);
       expect(second.step.detail).toMatch(/^run \w{8}… in experiment \d+ \(hokus-check-2\)$/);
-      expect(second.step.notes).toEqual(['experiment hokus-check is deleted and could not be restored (experiments/restore: 403 text/html): using hokus-check-2']);
-      expect(second.labels).toEqual(['experiments/get-by-name 200', 'experiments/restore 403', 'experiments/get-by-name 200', 'experiments/get-by-name 404', 'experiments/create 200', 'runs/create 200']);
+      expect(second.step.notes).toEqual([
+        'experiment hokus-check is deleted and could not be restored (experiments/restore: 403 text/html): using hokus-check-2',
+      ]);
+      expect(second.labels).toEqual([
+        'experiments/get-by-name 200',
+        'experiments/restore 403',
+        'experiments/get-by-name 200',
+        'experiments/get-by-name 404',
+        'experiments/create 200',
+        'runs/create 200',
+      ]);
       expect(stage('hokus-check')).toBe('deleted');
       expect(stage('hokus-check-2')).toBe('active');
 
       const third = await check(front.url);
       expect(third.run.code, third.run.err).toBe(0);
       expect(third.labels.slice(-2)).toEqual(['experiments/get-by-name 200', 'runs/create 200']);
-      expect(stack.inventory().experiments.filter((e) => e.name.startsWith('hokus-check')).map((e) => e.name).sort()).toEqual(['hokus-check', 'hokus-check-2']);
+      expect(
+        stack
+          .inventory()
+          .experiments.filter((e) => e.name.startsWith('hokus-check'))
+          .map((e) => e.name)
+          .sort(),
+      ).toEqual(['hokus-check', 'hokus-check-2']);
     } finally {
       await front.close();
     }

@@ -28,7 +28,10 @@ describe('hokus-check explain', () => {
         expect(run.stdout.split('\n')[0]).toBe(`${r.meta.code} — ${r.meta.title}`);
         const headings = ['What it means', 'How it is detected', 'How to fix', 'How to confirm the fix'];
         const at = headings.map((h) => run.stdout.search(new RegExp(`^${h}$`, 'm')));
-        expect(at.every((i) => i > 0), run.stdout).toBe(true);
+        expect(
+          at.every((i) => i > 0),
+          run.stdout,
+        ).toBe(true);
         expect([...at].sort((a, b) => a - b)).toEqual(at);
         // Each section says something: the first words of the docs are under their heading.
         for (const [i, text] of [r.meta.docs.means, r.meta.docs.detect, r.meta.docs.fix, r.meta.docs.confirm].entries()) {
@@ -91,7 +94,10 @@ describe('catalogue coverage', () => {
   it('every code without an e2e test is a known, explained gap', () => {
     const gaps = CODES.filter((c) => !e2e.has(c));
     expect(gaps.filter((c) => !(c in KNOWN_E2E_GAPS))).toEqual([]);
-    expect(Object.keys(KNOWN_E2E_GAPS).filter((c) => !CODES.includes(c)), 'a gap that is no catalogue code').toEqual([]);
+    expect(
+      Object.keys(KNOWN_E2E_GAPS).filter((c) => !CODES.includes(c)),
+      'a gap that is no catalogue code',
+    ).toEqual([]);
   });
 });
 

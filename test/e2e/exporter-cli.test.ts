@@ -67,9 +67,12 @@ describe('hokus-check exporter: serving', () => {
   it('SIGTERM during a check: the check stops, cleans up what it created, answers, and the exporter exits 0', async () => {
     const exporter = await spawnExporter();
     try {
-      const answer = fetch(`${exporter.url}/probe?env=slow`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '60' } }).then(async (r) => ({ status: r.status, body: await r.text() }));
+      const answer = fetch(`${exporter.url}/probe?env=slow`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '60' } }).then(
+        async (r) => ({ status: r.status, body: await r.text() }),
+      );
       // The check is inside registered-models/create, which hangs.
-      for (let i = 0; i < 200 && !slow.requests().some((r) => r.path.includes('registered-models/create')); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && !slow.requests().some((r) => r.path.includes('registered-models/create')); i++)
+        await new Promise((r) => setTimeout(r, 50));
       expect(slow.requests().some((r) => r.path.includes('registered-models/create'))).toBe(true);
       exporter.child.kill('SIGTERM');
       expect(await exporter.exited).toBe(0);
@@ -141,7 +144,12 @@ describe('hokus-check --prometheus FILE', () => {
     writeFileSync(blocker, '');
     const run = await runCli([...stackArgs(stack), '--prometheus', `${blocker}/x.prom`], { env: { HOKUSAI_API_KEY: stack.apiKey } });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`^hokus-check: --prometheus ${blocker.replace(/[/.]/g, '\\$&')}/x\\.prom: ${blocker.replace(/[/.]/g, '\\$&')} is a file, not a directory$`, 'm'));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^hokus-check: --prometheus ${blocker.replace(/[/.]/g, '\\$&')}/x\\.prom: ${blocker.replace(/[/.]/g, '\\$&')} is a file, not a directory$`,
+        'm',
+      ),
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

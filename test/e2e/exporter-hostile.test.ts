@@ -18,7 +18,12 @@ let config = '';
 beforeAll(async () => {
   stack = await startStack({ pendingPolls: 0 });
   config = tmp.file('hokus-check.config.json');
-  writeFileSync(config, JSON.stringify({ environments: { prod: { registryUrl: stack.registryUrl, authUrl: stack.authUrl, apiKeyEnv: 'HK_PROD', retries: 0 } } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      environments: { prod: { registryUrl: stack.registryUrl, authUrl: stack.authUrl, apiKeyEnv: 'HK_PROD', retries: 0 } },
+    }),
+  );
 });
 afterAll(async () => {
   await stack?.close();
@@ -61,9 +66,23 @@ setInterval(() => undefined, 60_000);
 `;
 
 async function holdSockets(port: number): Promise<{ child: ChildProcess; opened: { connected: number; failed: number } }> {
-  const child = spawn('bash', ['-c', 'ulimit -n 4096 2>/dev/null; exec "$0" "$@"', process.execPath, '--input-type=module', '-e', HOLDER, String(port), String(IDLE), String(LORIS)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'bash',
+    [
+      '-c',
+      'ulimit -n 4096 2>/dev/null; exec "$0" "$@"',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      HOLDER,
+      String(port),
+      String(IDLE),
+      String(LORIS),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -88,12 +88,20 @@ describe('scrapes and checks in flight', () => {
     const first = scrape(`${exporter.url}/probe?env=prod`, 30);
     await eventually('the check to reach register', async () => (gate.holding() > 0 ? true : undefined));
     // Another budget would start a second check: over maxChecksInFlight (1).
-    expect(await scrape(`${exporter.url}/probe?env=prod`, 20)).toEqual({ status: 503, body: "busy: the exporter's limit of 1 checks running at once is reached; try again later\n" });
+    expect(await scrape(`${exporter.url}/probe?env=prod`, 20)).toEqual({
+      status: 503,
+      body: "busy: the exporter's limit of 1 checks running at once is reached; try again later\n",
+    });
     // The same budget joins the running check; then two scrapes are being answered.
     const joined = scrape(`${exporter.url}/probe?env=prod`, 30);
-    await eventually('two scrapes in flight', async () => (value(await own(), 'hokus_check_exporter_scrapes_in_flight') === 2 ? true : undefined));
+    await eventually('two scrapes in flight', async () =>
+      value(await own(), 'hokus_check_exporter_scrapes_in_flight') === 2 ? true : undefined,
+    );
     // A third at once: over maxScrapesInFlight (2).
-    expect(await scrape(`${exporter.url}/probe?env=prod`, 30)).toEqual({ status: 503, body: "busy: the exporter's limit of 2 /probe requests answered at once is reached; try again later\n" });
+    expect(await scrape(`${exporter.url}/probe?env=prod`, 30)).toEqual({
+      status: 503,
+      body: "busy: the exporter's limit of 2 /probe requests answered at once is reached; try again later\n",
+    });
 
     gate.release();
     const answers = await Promise.all([first, joined]);

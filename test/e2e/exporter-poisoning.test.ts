@@ -6,7 +6,16 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { eventually, parseExposition, runExporterInProcess, scrape, startGate, value, type Gate, type InProcessExporter } from '../helpers/exporter.js';
+import {
+  eventually,
+  parseExposition,
+  runExporterInProcess,
+  scrape,
+  startGate,
+  value,
+  type Gate,
+  type InProcessExporter,
+} from '../helpers/exporter.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tmp = tempDir();
@@ -50,7 +59,10 @@ describe('a client scraping with a 0.3 s timeout in a loop', () => {
       while (looping) {
         // A failed fetch (status 0) does not end the loop: the next scrape follows at once.
         const { status, body } = await scrape(`${url}/probe?env=prod`, 0.3).catch(() => ({ status: 0, body: '' }));
-        poisoned.push({ status, ...(status === 200 ? { success: value(parseExposition(body), 'hokus_check_success', { env: 'prod' }) } : {}) });
+        poisoned.push({
+          status,
+          ...(status === 200 ? { success: value(parseExposition(body), 'hokus_check_success', { env: 'prod' }) } : {}),
+        });
       }
     })();
     const inFlight = async () => value(parseExposition((await scrape(`${url}/metrics`)).body), 'hokus_check_exporter_probes_in_flight');
@@ -72,7 +84,10 @@ describe('a client scraping with a 0.3 s timeout in a loop', () => {
       await loop;
     }
     // The loop did run short checks, and they failed on their own budget (not the real scrapes').
-    expect(poisoned.some((p) => p.status === 200 && p.success === 0), JSON.stringify(poisoned)).toBe(true);
+    expect(
+      poisoned.some((p) => p.status === 200 && p.success === 0),
+      JSON.stringify(poisoned),
+    ).toBe(true);
   });
 });
 

@@ -6,7 +6,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { eventually, parseExposition, runExporterInProcess, scrape, spawnExporter, startGate, value, type Gate } from '../helpers/exporter.js';
+import {
+  eventually,
+  parseExposition,
+  runExporterInProcess,
+  scrape,
+  spawnExporter,
+  startGate,
+  value,
+  type Gate,
+} from '../helpers/exporter.js';
 import { findLeaks } from '../helpers/safety-leak.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -28,7 +37,12 @@ afterAll(async () => {
 });
 
 const env = () => ({ HK_FIRST: first.apiKey, HK_SECOND: second.apiKey });
-const environment = (stack: Stack, keyEnv: string, registryUrl = stack.registryUrl) => ({ registryUrl, authUrl: stack.authUrl, apiKeyEnv: keyEnv, retries: 0 });
+const environment = (stack: Stack, keyEnv: string, registryUrl = stack.registryUrl) => ({
+  registryUrl,
+  authUrl: stack.authUrl,
+  apiKeyEnv: keyEnv,
+  retries: 0,
+});
 
 describe('SIGHUP: reload the config', () => {
   it('serves the new config, keeps the old one when the new one is invalid (one log line), and lets a probe in flight finish', async () => {
@@ -42,10 +56,15 @@ describe('SIGHUP: reload the config', () => {
       await eventually('the probe of first to reach register', async () => (gate.holding() > 0 ? true : undefined));
 
       // 1. A valid new config with a second environment: served from now on.
-      writeFileSync(config, JSON.stringify({ environments: { first: environment(first, 'HK_FIRST', gate.url), second: environment(second, 'HK_SECOND') } }));
+      writeFileSync(
+        config,
+        JSON.stringify({ environments: { first: environment(first, 'HK_FIRST', gate.url), second: environment(second, 'HK_SECOND') } }),
+      );
       exporter.hangup();
       await eventually('the reload', async () => (logLines().some((l) => l.includes('reloaded')) ? true : undefined));
-      expect(logLines().filter((l) => l.includes('reload'))).toEqual([`hokus-check exporter: reloaded ${config} (environments: first, second)`]);
+      expect(logLines().filter((l) => l.includes('reload'))).toEqual([
+        `hokus-check exporter: reloaded ${config} (environments: first, second)`,
+      ]);
       const served = await scrape(`${url}/probe?env=second`, 30);
       expect(served.status, served.body).toBe(200);
       expect(value(parseExposition(served.body), 'hokus_check_success', { env: 'second' })).toBe(1);
@@ -62,7 +81,10 @@ describe('SIGHUP: reload the config', () => {
 
       // 3. Valid JSON, but a new environment's key variable is not set: the same, with the line check prints.
       const before2 = logLines().length;
-      writeFileSync(config, JSON.stringify({ environments: { second: environment(second, 'HK_SECOND'), third: environment(second, 'HK_THIRD') } }));
+      writeFileSync(
+        config,
+        JSON.stringify({ environments: { second: environment(second, 'HK_SECOND'), third: environment(second, 'HK_THIRD') } }),
+      );
       exporter.hangup();
       await eventually('the second failed reload to be logged', async () => (logLines().length > before2 ? true : undefined));
       expect(logLines().slice(before2)).toEqual([

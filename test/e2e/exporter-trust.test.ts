@@ -57,7 +57,9 @@ describe('hokus-check exporter without --config', () => {
     (await import('node:fs')).mkdirSync(empty);
     const exporter = runExporterInProcess({ listen: '127.0.0.1:0' }, {}, empty);
     expect(await exporter.done).toBe(2);
-    expect(exporter.logs.join('')).toBe('hokus-check: the exporter serves only a config file you name: give --config PATH (hokus-check init writes one)\n');
+    expect(exporter.logs.join('')).toBe(
+      'hokus-check: the exporter serves only a config file you name: give --config PATH (hokus-check init writes one)\n',
+    );
   });
 
   it('with --config naming that same file: the user vouches for it, and it serves its environments', async () => {

@@ -92,7 +92,9 @@ describe('GET /probe', () => {
     expect(value(series, 'hokus_check_success', { env: 'incident' })).toBe(0);
     expect(value(series, 'hokus_check_step_success', { env: 'incident', step: 'artifact' })).toBe(0);
     expect(value(series, 'hokus_check_step_status', { env: 'incident', step: 'register', status: 'blocked' })).toBe(1);
-    expect(value(series, 'hokus_check_finding', { env: 'incident', code: 'ROUTE_ARTIFACTS_MISROUTED', step: 'artifact', root: 'true' })).toBe(1);
+    expect(
+      value(series, 'hokus_check_finding', { env: 'incident', code: 'ROUTE_ARTIFACTS_MISROUTED', step: 'artifact', root: 'true' }),
+    ).toBe(1);
     expect(value(series, 'hokus_check_leftovers', { env: 'incident' })).toBe(0);
   });
 
@@ -142,7 +144,9 @@ describe('GET /probe', () => {
   it('runs one check for overlapping scrapes of one environment and answers each from it', async () => {
     const before = await ownMetrics();
     const first = probe('busy');
-    await eventually('the check of busy to run', async () => (value(await ownMetrics(), 'hokus_check_exporter_probes_in_flight', {}) === 1 ? true : undefined));
+    await eventually('the check of busy to run', async () =>
+      value(await ownMetrics(), 'hokus_check_exporter_probes_in_flight', {}) === 1 ? true : undefined,
+    );
     const bodies = await Promise.all([first, probe('busy'), probe('busy')]);
     expect(bodies.map((b) => b.status)).toEqual([200, 200, 200]);
     expect(new Set(bodies.map((b) => b.body)).size).toBe(1);
@@ -150,7 +154,10 @@ describe('GET /probe', () => {
     // One run created on the deployment, one check counted, two scrapes answered from it.
     expect(stacks.busy.inventory().runs).toHaveLength(1);
     const after = await ownMetrics();
-    expect(value(after, 'hokus_check_exporter_probes_total', { env: 'busy', verdict: 'pass' }) - (value(before, 'hokus_check_exporter_probes_total', { env: 'busy', verdict: 'pass' }, 0))).toBe(1);
+    expect(
+      value(after, 'hokus_check_exporter_probes_total', { env: 'busy', verdict: 'pass' }) -
+        value(before, 'hokus_check_exporter_probes_total', { env: 'busy', verdict: 'pass' }, 0),
+    ).toBe(1);
     const shared = (m: Sample[]) => value(m, 'hokus_check_exporter_scrapes_total', { env: 'busy', shared: 'true' });
     expect(shared(after) - shared(before)).toBe(2);
   });
@@ -193,11 +200,20 @@ describe('a real Prometheus scraping the exporter', () => {
     writeFileSync(`${dir}/prometheus.yml`, testConfig(new URL(exporterUrl).host));
     prometheus = spawn(
       PROMETHEUS,
-      [`--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      [
+        `--config.file=${dir}/prometheus.yml`,
+        `--storage.tsdb.path=${dir}/data`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     prometheus.stderr?.on('data', (d: Buffer) => promLog.push(d.toString()));
-    await eventually('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok ? true : undefined), () => promLog.join(''));
+    await eventually(
+      'Prometheus to be ready',
+      async () => ((await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok ? true : undefined),
+      () => promLog.join(''),
+    );
   });
 
   afterAll(async () => {
@@ -209,7 +225,9 @@ describe('a real Prometheus scraping the exporter', () => {
   });
 
   it('loads the example alerting rules', async () => {
-    const rules = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string }> }> } };
+    const rules = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ rules: Array<{ name: string }> }> };
+    };
     expect(rules.data.groups.flatMap((g) => g.rules.map((r) => r.name)).sort()).toEqual([
       'HokusCheckDiagnosisChanged',
       'HokusCheckLeftoversGrowing',
@@ -222,20 +240,30 @@ describe('a real Prometheus scraping the exporter', () => {
   it('records the artifact step failed with ROUTE_ARTIFACTS_MISROUTED for the incident, and passing when healthy', async () => {
     const queries: Array<[string, (r: PromSample[]) => boolean]> = [
       ['hokus_check_step_success{step="artifact",env="incident"}', (r) => r.length === 1 && r[0]!.value[1] === '0'],
-      ['hokus_check_finding{env="incident",root="true"}', (r) => r.some((s) => s.metric.code === 'ROUTE_ARTIFACTS_MISROUTED' && s.metric.step === 'artifact')],
+      [
+        'hokus_check_finding{env="incident",root="true"}',
+        (r) => r.some((s) => s.metric.code === 'ROUTE_ARTIFACTS_MISROUTED' && s.metric.step === 'artifact'),
+      ],
       ['hokus_check_step_success{step="artifact",env="healthy"}', (r) => r.length === 1 && r[0]!.value[1] === '1'],
       ['hokus_check_success', (r) => r.length === 2 && r.every((s) => s.value[1] === (s.metric.env === 'healthy' ? '1' : '0'))],
       ['count by (env) (hokus_check_finding{env="healthy"})', (r) => r.length === 0],
       ['up{job="hokus-check-exporter"}', (r) => r.length === 1 && r[0]!.value[1] === '1'],
       // The example rule, evaluated by Prometheus on the exporter's series: pending for the incident
       // only (its `for: 2m` keeps it from firing within a test).
-      ['ALERTS{alertname="HokusCheckRegistrationBroken"}', (r) => r.length === 1 && r[0]!.metric.env === 'incident' && r[0]!.metric.alertstate === 'pending'],
+      [
+        'ALERTS{alertname="HokusCheckRegistrationBroken"}',
+        (r) => r.length === 1 && r[0]!.metric.env === 'incident' && r[0]!.metric.alertstate === 'pending',
+      ],
     ];
     for (const [query, ok] of queries) {
-      const result = await eventually(`Prometheus to answer ${query} as expected`, async () => {
-        const r = await promQuery(promUrl, query);
-        return ok(r) ? r : undefined;
-      }, () => `last answers: ${JSON.stringify(lastAnswer)}\n${promLog.join('').slice(-2000)}`);
+      const result = await eventually(
+        `Prometheus to answer ${query} as expected`,
+        async () => {
+          const r = await promQuery(promUrl, query);
+          return ok(r) ? r : undefined;
+        },
+        () => `last answers: ${JSON.stringify(lastAnswer)}\n${promLog.join('').slice(-2000)}`,
+      );
       // The report quotes these answers.
       console.info(`PromQL ${query} => ${JSON.stringify(result.map((s) => ({ ...s.metric, value: s.value[1] })))}`);
     }

@@ -22,7 +22,11 @@ describe.concurrent('each fault is diagnosed with the right root step and code',
   for (const c of [...FAULT_CASES, ...EXTRA_CASES]) {
     const what = c.root ? `${c.root.step} → ${c.root.code}` : c.also?.length ? `warns ${c.also.join(', ')}` : 'passes';
     it(`${c.fault}: exit ${c.exit}, ${what}${c.setup ? ` (${c.setup})` : ''}`, async ({ expect }) => {
-      const r = await checkWithFaults([c.fault], { json: tmp.file(`${c.fault}-${c.args?.join('') ?? ''}.json`), ...(c.stack ? { stack: c.stack } : {}), ...(c.args ? { args: c.args } : {}) });
+      const r = await checkWithFaults([c.fault], {
+        json: tmp.file(`${c.fault}-${c.args?.join('') ?? ''}.json`),
+        ...(c.stack ? { stack: c.stack } : {}),
+        ...(c.args ? { args: c.args } : {}),
+      });
       const context = `${matrixLine(r.target)}\n${r.target.findings.map((f) => `${f.code}@${f.step}:${f.severity}${f.rootCause ? ' (root)' : ''}`).join('\n')}\n${r.run.stderr}`;
 
       expect(r.run.code, context).toBe(c.exit);
@@ -33,7 +37,10 @@ describe.concurrent('each fault is diagnosed with the right root step and code',
       const rootFindings = r.target.findings.filter((f) => f.rootCause);
       if (c.root) {
         expect(rootSteps, context).toEqual([c.root.step]);
-        expect(rootFindings.map((f) => `${f.code}@${f.step}`), context).toEqual([`${c.root.code}@${c.root.step}`]);
+        expect(
+          rootFindings.map((f) => `${f.code}@${f.step}`),
+          context,
+        ).toEqual([`${c.root.code}@${c.root.step}`]);
         expect(r.target.findings[0]!.rootCause, 'the root cause is listed first').toBe(true);
         expect(rootFindings[0]!.severity).toBe('error');
         expect(rootFindings[0]!.evidence.length, 'the root cause cites its evidence').toBeGreaterThan(0);
@@ -84,7 +91,9 @@ describe.concurrent('the incident: artifacts misrouted behind the static prefix'
 
   it("names the proxy's artifact routing as the cause", async ({ expect }) => {
     const { target } = await run();
-    expect(findingIn(target, 'ROUTE_ARTIFACTS_MISROUTED').cause).toMatch(/proxy routes `mlflow-artifacts` requests to the wrong upstream or prefix while tracking requests reach MLflow/);
+    expect(findingIn(target, 'ROUTE_ARTIFACTS_MISROUTED').cause).toMatch(
+      /proxy routes `mlflow-artifacts` requests to the wrong upstream or prefix while tracking requests reach MLflow/,
+    );
   });
 
   it('links the degraded health to the root cause', async ({ expect }) => {
@@ -137,7 +146,10 @@ describe.concurrent('no false alarms', () => {
       expect(r.target.steps.flatMap((s) => s.findings)).toEqual([]);
       expect(r.target.steps.every((s) => s.status === 'pass')).toBe(true);
       expect(r.run.stdout).not.toMatch(/Root cause|Warning:|Finding:/);
-      expect(r.target.exchanges.filter((x) => x.probe !== undefined), 'no follow-up probe on a healthy run').toEqual([]);
+      expect(
+        r.target.exchanges.filter((x) => x.probe !== undefined),
+        'no follow-up probe on a healthy run',
+      ).toEqual([]);
     });
   }
 });

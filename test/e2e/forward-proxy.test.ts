@@ -56,10 +56,15 @@ const root = (t: ReportTarget) => t.findings.find((f) => f.rootCause);
 /** Pastes a command line into a shell with `env` only (async: the stack runs in this process). */
 function paste(line: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('sh', ['-c', line], { cwd: tmp.path, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 15_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
-      resolve({ status: code, stdout, stderr });
-    });
+    execFile(
+      'sh',
+      ['-c', line],
+      { cwd: tmp.path, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 15_000 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
+        resolve({ status: code, stdout, stderr });
+      },
+    );
   });
 }
 const viaBoth = (url: string) => ({ HTTP_PROXY: url, HTTPS_PROXY: url });

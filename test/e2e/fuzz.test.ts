@@ -42,7 +42,20 @@ afterAll(async () => {
 
 /** The flags of every case: short timeouts, no retries, so a case takes milliseconds. */
 function flagArgs(): string[] {
-  return ['--registry-url', server.url, '--auth-url', server.url, '--timeout', '5s', '--retries', '0', '--register-wait', '300ms', '--deadline', '60s'];
+  return [
+    '--registry-url',
+    server.url,
+    '--auth-url',
+    server.url,
+    '--timeout',
+    '5s',
+    '--retries',
+    '0',
+    '--register-wait',
+    '300ms',
+    '--deadline',
+    '60s',
+  ];
 }
 
 const files = {

@@ -27,14 +27,24 @@ async function stackWith(opts: StackOptions): Promise<Stack> {
 }
 
 /** Runs a check against `urls` with `args` and reads its JSON report. */
-async function check(name: string, urls: { registryUrl: string; authUrl: string }, key: string, args: string[] = [], opts: InProcessOptions = {}) {
+async function check(
+  name: string,
+  urls: { registryUrl: string; authUrl: string },
+  key: string,
+  args: string[] = [],
+  opts: InProcessOptions = {},
+) {
   const json = tmp.file(`${name}.json`);
   const run = await runInProcess([...stackArgs(urls), '--json', json, ...args], { ...opts, env: { HOKUSAI_API_KEY: key } });
   return { run, report: readReport(json) };
 }
 
 /** An ALB's 503 page, as a registry answers while its targets are still starting. */
-const alb503 = { status: 503, headers: { 'content-type': 'text/html', server: 'awselb/2.0' }, body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>' };
+const alb503 = {
+  status: 503,
+  headers: { 'content-type': 'text/html', server: 'awselb/2.0' },
+  body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>',
+};
 
 function exchangesOf(report: Report, step: string, path: string) {
   return report.targets[0]!.exchanges.filter((x) => x.step === step && new URL(x.request.url).pathname.endsWith(path));
@@ -45,14 +55,20 @@ const statuses = (report: Report) => Object.fromEntries(report.targets[0]!.steps
 describe('--wait', () => {
   it('waits for a registry whose /health answers 503 twice, then passes', async () => {
     const stack = await stackWith({});
-    const proxy = await startGateProxy(stack.registryUrl, (method, path, before) => (method === 'GET' && path === '/health' && before < 2 ? alb503 : undefined));
+    const proxy = await startGateProxy(stack.registryUrl, (method, path, before) =>
+      method === 'GET' && path === '/health' && before < 2 ? alb503 : undefined,
+    );
     open.push(proxy);
     const clock = steppingClock();
-    const { run, report } = await check('wait-ready', { registryUrl: proxy.url, authUrl: stack.authUrl }, stack.apiKey, ['--wait', '10s'], { clock });
+    const { run, report } = await check('wait-ready', { registryUrl: proxy.url, authUrl: stack.authUrl }, stack.apiKey, ['--wait', '10s'], {
+      clock,
+    });
     expect(run.code, run.all).toBe(0);
     expect(report.verdict).toBe('pass');
     // Each poll says what it got and how long is left.
-    expect(run.stderr).toMatch(/^hokus-check: default: wait: poll 1: registry \/health 503, auth \/health 200 — 10\.0s left, next poll in 0\.2s$/m);
+    expect(run.stderr).toMatch(
+      /^hokus-check: default: wait: poll 1: registry \/health 503, auth \/health 200 — 10\.0s left, next poll in 0\.2s$/m,
+    );
     expect(run.stderr).toMatch(/^hokus-check: default: wait: poll 3: registry \/health 200, auth \/health 200 — ready after 3 polls$/m);
     // Backoff with jitter between the polls (random() is 0.5 here): 250 ms, then 500 ms, each ×0.75.
     expect(clock.sleeps).toEqual([187.5, 375]);
@@ -73,7 +89,9 @@ describe('--wait', () => {
     const clock = steppingClock();
     const { run, report } = await check('wait-never', stack, stack.apiKey, ['--wait', '2s'], { clock });
     expect(run.code, run.all).toBe(1);
-    expect(run.stderr).toMatch(/^hokus-check: default: wait: poll \d+: registry \/health 503, auth \/health 200 — not ready after 2s of waiting; checking anyway$/m);
+    expect(run.stderr).toMatch(
+      /^hokus-check: default: wait: poll \d+: registry \/health 503, auth \/health 200 — not ready after 2s of waiting; checking anyway$/m,
+    );
     // It kept polling until the 2 s were used up, backing off: 250, 500, 1000 ms (×0.75 jitter), then the rest.
     expect(clock.sleeps.slice(0, 3)).toEqual([187.5, 375, 750]);
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(2000);
@@ -105,7 +123,9 @@ describe('retries', () => {
   it('never retries a POST runs/create that reached the server and got a 503, while a GET 503 is retried', async () => {
     const stack = await stackWith({});
     const proxy = await startGateProxy(stack.registryUrl, (method, path, before) =>
-      before === 0 && ((method === 'POST' && path.endsWith('/runs/create')) || (method === 'GET' && path.includes('/experiments/search'))) ? alb503 : undefined,
+      before === 0 && ((method === 'POST' && path.endsWith('/runs/create')) || (method === 'GET' && path.includes('/experiments/search')))
+        ? alb503
+        : undefined,
     );
     open.push(proxy);
     const { run, report } = await check('post-503', { registryUrl: proxy.url, authUrl: stack.authUrl }, stack.apiKey);
@@ -147,11 +167,15 @@ describe('--deadline', () => {
       // model until a late create would have landed, and names it as a possible leftover.
       cleanup: 'warn',
     });
-    expect(stepOf(report, 'cleanup').detail).toMatch(/registered model hokus-check-[0-9a-f]{12}, if its create still lands \(none within [\d.]+ s\)/);
+    expect(stepOf(report, 'cleanup').detail).toMatch(
+      /registered model hokus-check-[0-9a-f]{12}, if its create still lands \(none within [\d.]+ s\)/,
+    );
     expect(stepOf(report, 'register').rootCause).toBe(true);
     // The possible leftover comes with the sweep that removes it, and only what this check made.
     const checkId = report.targets[0]!.checkId;
-    expect(report.targets[0]!.sweep).toBe(`hokus-check sweep --registry-url ${stack.registryUrl} --auth-url ${stack.authUrl} --check-id ${checkId}`);
+    expect(report.targets[0]!.sweep).toBe(
+      `hokus-check sweep --registry-url ${stack.registryUrl} --auth-url ${stack.authUrl} --check-id ${checkId}`,
+    );
     expect(run.stdout.replace(/\s+/g, ' ')).toContain(`remove them with: ${report.targets[0]!.sweep}`);
     // The same root cause as a probe whose scrape budget ran out (test/e2e/exporter.test.ts).
     expect(report.targets[0]!.findings[0]).toMatchObject({ code: 'DEADLINE_EXCEEDED', step: 'register', rootCause: true });
@@ -162,7 +186,9 @@ describe('--deadline', () => {
     expect(after).toEqual([]); // nothing more was sent for register after the deadline
 
     // Cleanup still ran after the deadline, and left nothing behind.
-    const cleanup = exchangesOf(report, 'cleanup', '').map((x) => `${x.request.method} ${new URL(x.request.url).pathname.split('/').slice(-2).join('/')} ${x.response?.status}`);
+    const cleanup = exchangesOf(report, 'cleanup', '').map(
+      (x) => `${x.request.method} ${new URL(x.request.url).pathname.split('/').slice(-2).join('/')} ${x.response?.status}`,
+    );
     expect(cleanup).toContain('POST runs/delete 200');
     const inv = stack.inventory();
     expect(inv.runs.filter((r) => r.lifecycleStage === 'active')).toEqual([]);
@@ -172,7 +198,11 @@ describe('--deadline', () => {
 });
 
 describe('--only and --skip', () => {
-  const apiPaths = (stack: Stack) => stack.requests().filter((r) => r.server === 'api').map((r) => r.path);
+  const apiPaths = (stack: Stack) =>
+    stack
+      .requests()
+      .filter((r) => r.server === 'api')
+      .map((r) => r.path);
 
   it('--only artifact pulls in auth, experiments and run, and skips health and register', async () => {
     const stack = await stackWith({});

@@ -10,13 +10,23 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { frontLookArb, pageOf, startGeneratedFront, type FrontAction, type FrontLook, type FrontRequest, type GeneratedFront } from '../helpers/generated-front.js';
+import {
+  frontLookArb,
+  pageOf,
+  startGeneratedFront,
+  type FrontAction,
+  type FrontLook,
+  type FrontRequest,
+  type GeneratedFront,
+} from '../helpers/generated-front.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const SEED = process.env.FRONTS_SEED ? Number(process.env.FRONTS_SEED) : Math.floor(Math.random() * 2 ** 31);
 const RUNS = process.env.FRONTS_RUNS ? Number(process.env.FRONTS_RUNS) : 4;
-console.log(`generated fronts: seed ${SEED}, ${RUNS} fronts per situation (replay: FRONTS_SEED=${SEED} npx vitest run test/e2e/generated-fronts.test.ts)`);
+console.log(
+  `generated fronts: seed ${SEED}, ${RUNS} fronts per situation (replay: FRONTS_SEED=${SEED} npx vitest run test/e2e/generated-fronts.test.ts)`,
+);
 
 const ARTIFACTS = '/api/mlflow/api/2.0/mlflow-artifacts/';
 const MOUNT = '/api/mlflow/';
@@ -33,7 +43,12 @@ interface Situation {
   runs?: number;
 }
 
-const answer = (look: FrontLook, status: number, extra: Partial<Extract<FrontAction, { kind: 'answer' }>> = {}): FrontAction => ({ kind: 'answer', status, body: pageOf(look, status), ...extra });
+const answer = (look: FrontLook, status: number, extra: Partial<Extract<FrontAction, { kind: 'answer' }>> = {}): FrontAction => ({
+  kind: 'answer',
+  status,
+  body: pageOf(look, status),
+  ...extra,
+});
 const forward: FrontAction = { kind: 'forward' };
 
 const SITUATIONS: Situation[] = [
@@ -65,7 +80,10 @@ const SITUATIONS: Situation[] = [
   {
     name: 'gave up waiting: a 5xx whose text says it timed out',
     statuses: [500, 502, 503],
-    decide: (look, status) => (r) => (r.path.startsWith(MOUNT) ? answer(look, status, { body: pageOf(look.page === 'empty' ? { ...look, page: 'text' } : look, status, 'upstream timed out') }) : forward),
+    decide: (look, status) => (r) =>
+      r.path.startsWith(MOUNT)
+        ? answer(look, status, { body: pageOf(look.page === 'empty' ? { ...look, page: 'text' } : look, status, 'upstream timed out') })
+        : forward,
     expect: { step: 'experiments', code: 'GATEWAY_TIMEOUT' },
   },
   {
@@ -90,7 +108,10 @@ const SITUATIONS: Situation[] = [
   {
     name: 'a login in front: a Basic/Digest challenge of its own on every path',
     statuses: [401],
-    decide: (look, status) => () => answer(look, status, { headers: { 'www-authenticate': `${look.words.length % 2 ? 'Basic' : 'Digest'} realm="${look.words.split(' ')[0]}"` } }),
+    decide: (look, status) => () =>
+      answer(look, status, {
+        headers: { 'www-authenticate': `${look.words.length % 2 ? 'Basic' : 'Digest'} realm="${look.words.split(' ')[0]}"` },
+      }),
     expect: { step: 'health', code: 'GATEWAY_LOGIN_REQUIRED' },
   },
   {
@@ -106,9 +127,15 @@ const SITUATIONS: Situation[] = [
     expect: { step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED' },
   },
   {
-    name: "no route for the artifact paths, answered in MLflow's own shape {\"error_code\":\"NOT_FOUND\"}: the differential decides",
+    name: 'no route for the artifact paths, answered in MLflow\'s own shape {"error_code":"NOT_FOUND"}: the differential decides',
     statuses: [404],
-    decide: (look, status) => (r) => (r.path.startsWith(ARTIFACTS) ? answer(look, status, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error_code: 'NOT_FOUND', message: look.words }) }) : forward),
+    decide: (look, status) => (r) =>
+      r.path.startsWith(ARTIFACTS)
+        ? answer(look, status, {
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ error_code: 'NOT_FOUND', message: look.words }),
+          })
+        : forward,
     expect: { step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED' },
   },
   {
@@ -141,7 +168,8 @@ const SITUATIONS: Situation[] = [
   {
     name: 'rate limited: its own 503 with Retry-After',
     statuses: [503],
-    decide: (look, status) => (r) => (r.path.startsWith(MOUNT) && r.method === 'POST' ? answer(look, status, { headers: { 'retry-after': '120' } }) : forward),
+    decide: (look, status) => (r) =>
+      r.path.startsWith(MOUNT) && r.method === 'POST' ? answer(look, status, { headers: { 'retry-after': '120' } }) : forward,
     expect: { step: 'run', code: 'GATEWAY_RATE_LIMITED' },
   },
   {
@@ -164,7 +192,7 @@ const SITUATIONS: Situation[] = [
     expect: { step: 'run', code: 'MLFLOW_INTERNAL_ERROR', responder: 'mlflow' },
   },
   {
-    name: "look-alike: the front keeps the mount prefix, MLflow answers its own 404 page",
+    name: 'look-alike: the front keeps the mount prefix, MLflow answers its own 404 page',
     statuses: [0],
     decide: () => (r) => (r.path.startsWith(MOUNT) ? { kind: 'forward-prefix' } : forward),
     expect: { step: 'experiments', code: 'ROUTE_PREFIX_NOT_STRIPPED', responder: 'mlflow' },
@@ -181,7 +209,10 @@ beforeAll(async () => {
   [stack, crashing] = await Promise.all([startStack({ pendingPolls: 0 }), startStack({ pendingPolls: 0, faults: ['mlflow-crash'] })]);
   stack.seed.experiment('hokus-check');
   crashing.seed.experiment('hokus-check');
-  [front, crashFront] = await Promise.all([startGeneratedFront({ api: stack.registryUrl, mlflow: stack.mlflowUrl }), startGeneratedFront({ api: crashing.registryUrl, mlflow: crashing.mlflowUrl })]);
+  [front, crashFront] = await Promise.all([
+    startGeneratedFront({ api: stack.registryUrl, mlflow: stack.mlflowUrl }),
+    startGeneratedFront({ api: crashing.registryUrl, mlflow: crashing.mlflowUrl }),
+  ]);
 });
 
 afterAll(async () => {
@@ -201,7 +232,10 @@ interface ReportShape {
 let n = 0;
 async function check(s: Stack, via: GeneratedFront, flags: string[] = []): Promise<{ code: number; report: ReportShape; out: string }> {
   const json = tmp.file(`front-${n++}.json`);
-  const run = await runInProcess(['--registry-url', via.url, '--auth-url', s.authUrl, '--retries', '0', '--timeout', '8s', '--json', json, ...flags], { env: { HOKUSAI_API_KEY: s.apiKey } });
+  const run = await runInProcess(
+    ['--registry-url', via.url, '--auth-url', s.authUrl, '--retries', '0', '--timeout', '8s', '--json', json, ...flags],
+    { env: { HOKUSAI_API_KEY: s.apiKey } },
+  );
   return { code: run.code ?? -1, report: JSON.parse(readFileSync(json, 'utf8')) as ReportShape, out: run.stdout };
 }
 
@@ -223,7 +257,10 @@ describe('a generated front in front of the embedded MLflow', () => {
           expect(cited?.response === undefined ? 'none' : cited.responder, context).toBe(s.expect.responder ?? 'hop');
           // A page a hop wrote itself is never "HTML where JSON was due".
           const hopPages = new Set(t.exchanges.filter((x) => x.responder === 'hop' && (x.response?.status ?? 0) >= 400).map((x) => x.id));
-          expect(t.findings.filter((f) => f.code === 'RESPONSE_NOT_JSON' && f.evidence.some((id) => hopPages.has(id))), context).toEqual([]);
+          expect(
+            t.findings.filter((f) => f.code === 'RESPONSE_NOT_JSON' && f.evidence.some((id) => hopPages.has(id))),
+            context,
+          ).toEqual([]);
         }),
         { numRuns: s.runs ?? RUNS, seed: SEED, endOnFailure: true },
       );

@@ -34,7 +34,9 @@ describe('the config file is read with a bound', () => {
     for (const args of [['--config', `${dir}/hokus-check.config.json`], []]) {
       const run = await runInProcess([...target(), ...args], { env: env(), cwd: dir });
       expect(run.code, run.all).toBe(2);
-      expect(run.stderr.trim()).toMatch(/^hokus-check: \S+hokus-check\.config\.json: not a regular file \(a device\); a config file is a JSON file$/);
+      expect(run.stderr.trim()).toMatch(
+        /^hokus-check: \S+hokus-check\.config\.json: not a regular file \(a device\); a config file is a JSON file$/,
+      );
     }
   });
 
@@ -59,17 +61,29 @@ describe('output paths, proxy variables and --post-report are checked before the
   const before = () => stack.requests().length;
 
   it.each([
-    ['a symlink (it would overwrite its target)', () => {
-      const link = tmp.file('out-link.json');
-      symlinkSync(tmp.file('elsewhere.json'), link);
-      return link;
-    }, /--json \S+out-link\.json: is a symbolic link; hokus-check does not write through links: give the real path/],
-    ['/dev/stdout (under `> file` it truncates what was written)', () => '/dev/stdout', /--json \/dev\/stdout: is a device, not a file; for stdout give -|--json \/dev\/stdout: is a symbolic link/],
-    ['a FIFO (no reader: the write would hang after cleanup)', () => {
-      const fifo = tmp.file('out.fifo');
-      execFileSync('mkfifo', [fifo]);
-      return fifo;
-    }, /is a pipe or socket, not a file; give a file name/],
+    [
+      'a symlink (it would overwrite its target)',
+      () => {
+        const link = tmp.file('out-link.json');
+        symlinkSync(tmp.file('elsewhere.json'), link);
+        return link;
+      },
+      /--json \S+out-link\.json: is a symbolic link; hokus-check does not write through links: give the real path/,
+    ],
+    [
+      '/dev/stdout (under `> file` it truncates what was written)',
+      () => '/dev/stdout',
+      /--json \/dev\/stdout: is a device, not a file; for stdout give -|--json \/dev\/stdout: is a symbolic link/,
+    ],
+    [
+      'a FIFO (no reader: the write would hang after cleanup)',
+      () => {
+        const fifo = tmp.file('out.fifo');
+        execFileSync('mkfifo', [fifo]);
+        return fifo;
+      },
+      /is a pipe or socket, not a file; give a file name/,
+    ],
   ])('--json to %s: exit 2, nothing sent', async (_what, path, said) => {
     const n = before();
     const run = await runInProcess([...target(), '--json', path()], { env: env() });
@@ -107,10 +121,13 @@ async function readBackFront(write: (res: http.ServerResponse) => void): Promise
       write(res);
       return;
     }
-    const out = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers: { ...req.headers, host: upstream.host } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const out = http.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: { ...req.headers, host: upstream.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     out.on('error', () => res.destroy());
     req.pipe(out);
   });
@@ -148,7 +165,9 @@ describe('the artifact read-back has a bound', () => {
     });
     try {
       const json = tmp.file('drip.json');
-      const run = await runInProcess(['--registry-url', front.url, '--auth-url', stack.authUrl, '--json', json, '--deadline', '3s'], { env: env() });
+      const run = await runInProcess(['--registry-url', front.url, '--auth-url', stack.authUrl, '--json', json, '--deadline', '3s'], {
+        env: env(),
+      });
       const t = readReport(json).targets[0]!;
       expect(run.code, run.stdout).toBe(1);
       expect(t.findings.find((f) => f.rootCause)).toMatchObject({ code: 'DEADLINE_EXCEEDED', step: 'artifact' });
@@ -161,9 +180,12 @@ describe('the artifact read-back has a bound', () => {
 describe('answer headers have a bound', () => {
   it.each([
     ['one header of 64 KiB', (res: http.ServerResponse) => res.setHeader('x-pad', 'a'.repeat(64 * 1024))],
-    ['4,000 headers', (res: http.ServerResponse) => {
-      for (let i = 0; i < 4000; i++) res.setHeader(`x-h${i}`, 'v');
-    }],
+    [
+      '4,000 headers',
+      (res: http.ServerResponse) => {
+        for (let i = 0; i < 4000; i++) res.setHeader(`x-h${i}`, 'v');
+      },
+    ],
   ])('%s on /health: a malformed answer named as such, not a crash', async (_what, pad) => {
     const front = await serveHttp((_req, res) => {
       pad(res);

@@ -28,7 +28,10 @@ const LOCATIONS: Array<[string, (info: Info) => Partial<Info>]> = [
   ['a fragment', (i) => ({ artifact_uri: `mlflow-artifacts:/${i.experiment_id}/${i.run_id}/artifacts#x` })],
   ['another run', (i) => ({ artifact_uri: `mlflow-artifacts:/${i.experiment_id}/0123456789abcdef0123456789abcdef/artifacts` })],
   ['another experiment', (i) => ({ artifact_uri: `mlflow-artifacts:/999/${i.run_id}/artifacts` })],
-  ['a run id that is a path', (i) => ({ run_id: '..%2f..%2fadmin', artifact_uri: `mlflow-artifacts:/${i.experiment_id}/..%2f..%2fadmin/artifacts` })],
+  [
+    'a run id that is a path',
+    (i) => ({ run_id: '..%2f..%2fadmin', artifact_uri: `mlflow-artifacts:/${i.experiment_id}/..%2f..%2fadmin/artifacts` }),
+  ],
   ['an s3 location with a path-shaped run id', () => ({ run_id: '../../x', artifact_uri: 's3://bucket/../../x' })],
 ];
 
@@ -50,12 +53,17 @@ describe('the artifact location must be the run the check created', () => {
         cwd: tmp.path,
       });
       expect(run.code, run.err).toBe(1);
-      const report = JSON.parse(run.out) as { targets: Array<{ steps: Array<{ id: string; status: string; detail: string }>; findings: unknown[] }> };
+      const report = JSON.parse(run.out) as {
+        targets: Array<{ steps: Array<{ id: string; status: string; detail: string }>; findings: unknown[] }>;
+      };
       const artifact = report.targets[0]!.steps.find((s) => s.id === 'artifact')!;
       expect(artifact.status, name).toBe('fail');
       expect(artifact.detail).toMatch(/^artifact location refused: .*nothing was sent there$/);
       expect(report.targets[0]!.findings.length).toBeGreaterThan(0);
-      expect(proxy.received.filter((r) => r.path.includes('mlflow-artifacts')), 'requests to the artifact proxy').toEqual([]);
+      expect(
+        proxy.received.filter((r) => r.path.includes('mlflow-artifacts')),
+        'requests to the artifact proxy',
+      ).toEqual([]);
       expect(run.err).not.toMatch(/internal error/);
     } finally {
       await proxy.close();

@@ -44,7 +44,11 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 /** MLflow failing with the hostile text in its message: the root cause quotes it in its Cause line. */
 function hostileMlflow(): ReturnType<typeof startHostileDeployment> {
   return startHostileDeployment(
-    respond(500, JSON_TYPE, JSON.stringify({ error_code: 'INTERNAL_ERROR', message: `boom ${EVIL}\n::set-output name=verdict::pass\n  ::error::fake` })),
+    respond(
+      500,
+      JSON_TYPE,
+      JSON.stringify({ error_code: 'INTERNAL_ERROR', message: `boom ${EVIL}\n::set-output name=verdict::pass\n  ::error::fake` }),
+    ),
     (r: Received) => r.path.includes('/experiments/search'),
   );
 }
@@ -80,8 +84,12 @@ describe('workflow commands in server text never reach the CI log as commands', 
 
   it('usage errors echo what was typed without a command in it (check, commander)', async () => {
     const runs = [
-      await runInProcess(['--registry-url', 'http://127.0.0.1:9', '--mlflow-path', '##[stop-commands]tok'], { env: { HOKUSAI_API_KEY: key } }),
-      await runInProcess(['--registry-url', 'http://127.0.0.1:9'], { env: { HOKUSAI_API_KEY: key, HOKUS_CHECK_SERVICE_ID: 'a b ##[add-mask]e' } }),
+      await runInProcess(['--registry-url', 'http://127.0.0.1:9', '--mlflow-path', '##[stop-commands]tok'], {
+        env: { HOKUSAI_API_KEY: key },
+      }),
+      await runInProcess(['--registry-url', 'http://127.0.0.1:9'], {
+        env: { HOKUSAI_API_KEY: key, HOKUS_CHECK_SERVICE_ID: 'a b ##[add-mask]e' },
+      }),
       await runInProcess(['--##[stop-commands]tok'], { env: { HOKUSAI_API_KEY: key } }),
     ];
     for (const run of runs) {
@@ -136,21 +144,29 @@ describe('a body in UTF-16 is decoded before it is redacted', () => {
     const hay = output.toLowerCase();
     for (let i = 0; i + 8 <= secret.length; i++) {
       const piece = Buffer.from(secret.slice(i, i + 8), 'utf16le');
-      for (const hex of [piece.toString('hex'), Buffer.from(piece).swap16().toString('hex')]) if (hay.includes(hex)) hits.push(`UTF-16 hex at ${i}`);
+      for (const hex of [piece.toString('hex'), Buffer.from(piece).swap16().toString('hex')])
+        if (hay.includes(hex)) hits.push(`UTF-16 hex at ${i}`);
     }
     return hits;
   }
 
   it.each(VARIANTS)('%s: no output holds the key; the excerpt shows the text, the key masked', async (_name, body) => {
-    const server = await startHostileDeployment(respond(500, { 'content-type': 'text/plain; charset=utf-16' }, body), (r) => r.path.includes('/experiments/search'));
+    const server = await startHostileDeployment(respond(500, { 'content-type': 'text/plain; charset=utf-16' }, body), (r) =>
+      r.path.includes('/experiments/search'),
+    );
     try {
       const json = tmp.file('utf16.json');
-      const run = await runInProcess(['--registry-url', server.url, '-v', '--json', json, '--har', tmp.file('utf16.har'), '--markdown', tmp.file('utf16.md')], {
-        env: { HOKUSAI_API_KEY: key },
-      });
+      const run = await runInProcess(
+        ['--registry-url', server.url, '-v', '--json', json, '--har', tmp.file('utf16.har'), '--markdown', tmp.file('utf16.md')],
+        {
+          env: { HOKUSAI_API_KEY: key },
+        },
+      );
       const files = ['utf16.json', 'utf16.har', 'utf16.md'].map((f) => readFileSync(tmp.file(f), 'utf8'));
       for (const output of [run.all, ...files]) expect(utf16Leaks(output), output.slice(0, 2000)).toEqual([]);
-      const report = JSON.parse(files[0]!) as { targets: Array<{ exchanges: Array<{ step: string; response?: { bodyExcerpt: string; binary?: unknown } }> }> };
+      const report = JSON.parse(files[0]!) as {
+        targets: Array<{ exchanges: Array<{ step: string; response?: { bodyExcerpt: string; binary?: unknown } }> }>;
+      };
       const x = report.targets[0]!.exchanges.find((e) => e.step === 'experiments')!;
       expect(x.response?.binary).toBeUndefined();
       expect(x.response?.bodyExcerpt).toBe(`${masked}: invalid key ${masked}`);

@@ -50,7 +50,11 @@ const CLASSES: HostileClass[] = [
   },
   {
     name: 'JSON with invalid UTF-8 inside a string',
-    answer: respond(200, JSON_TYPE, Buffer.concat([Buffer.from('{"experiments": [], "note": "'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])),
+    answer: respond(
+      200,
+      JSON_TYPE,
+      Buffer.concat([Buffer.from('{"experiments": [], "note": "'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]),
+    ),
     status: 'fail',
     detail: /200 but not JSON/,
     finding: 'UNEXPECTED_RESPONSE',
@@ -71,7 +75,11 @@ const CLASSES: HostileClass[] = [
   },
   {
     name: 'an HTML page',
-    answer: respond(200, { 'content-type': 'text/html; charset=utf-8' }, '<!doctype html><html><head><title>MLflow</title></head><body><div id="root"></div></body></html>'),
+    answer: respond(
+      200,
+      { 'content-type': 'text/html; charset=utf-8' },
+      '<!doctype html><html><head><title>MLflow</title></head><body><div id="root"></div></body></html>',
+    ),
     status: 'fail',
     detail: /200 but not JSON \(text\/html/,
     finding: 'RESPONSE_NOT_JSON',
@@ -123,7 +131,9 @@ const CLASSES: HostileClass[] = [
   {
     name: 'reset mid-body',
     answer: (socket) => {
-      socket.write(Buffer.concat([head(200, { ...JSON_TYPE, 'content-length': '1000' }), Buffer.from('{"experiments": [{"experiment_id"')]));
+      socket.write(
+        Buffer.concat([head(200, { ...JSON_TYPE, 'content-length': '1000' }), Buffer.from('{"experiments": [{"experiment_id"')]),
+      );
       setTimeout(() => socket.resetAndDestroy(), 20);
     },
     status: 'error',
@@ -140,7 +150,8 @@ const CLASSES: HostileClass[] = [
   },
   {
     name: 'content-length longer than the body',
-    answer: (socket) => void socket.end(Buffer.concat([head(200, { ...JSON_TYPE, 'content-length': '500' }), Buffer.from('{"experiments": []}')])),
+    answer: (socket) =>
+      void socket.end(Buffer.concat([head(200, { ...JSON_TYPE, 'content-length': '500' }), Buffer.from('{"experiments": []}')])),
     status: 'error',
     headersArrived: true,
     detail: /cut: .*closed the connection \d+ ms after the request was sent, 19 of 500 body bytes received/,
@@ -148,7 +159,8 @@ const CLASSES: HostileClass[] = [
   },
   {
     name: 'content-length shorter than the body',
-    answer: (socket) => void socket.end(Buffer.concat([head(200, { ...JSON_TYPE, 'content-length': '5' }), Buffer.from('{"experiments": []}')])),
+    answer: (socket) =>
+      void socket.end(Buffer.concat([head(200, { ...JSON_TYPE, 'content-length': '5' }), Buffer.from('{"experiments": []}')])),
     status: 'fail',
     detail: /200 but not JSON/,
     finding: 'RESPONSE_NOT_JSON',
@@ -187,9 +199,25 @@ describe.concurrent.each(WHERE)('hostile answers %s', (where, on) => {
       try {
         const key = generateTestKey();
         const json = tmp.file(`${where}-${c.name}.json`.replace(/[^\w.-]+/g, '_'));
-        const run = await runInProcess(['--registry-url', server.url, '--auth-url', server.url, '--timeout', c.timeout ?? '30s', '--retries', '0', '--deadline', '60s', '--json', json], {
-          env: { HOKUSAI_API_KEY: key },
-        });
+        const run = await runInProcess(
+          [
+            '--registry-url',
+            server.url,
+            '--auth-url',
+            server.url,
+            '--timeout',
+            c.timeout ?? '30s',
+            '--retries',
+            '0',
+            '--deadline',
+            '60s',
+            '--json',
+            json,
+          ],
+          {
+            env: { HOKUSAI_API_KEY: key },
+          },
+        );
 
         expect([1, 3], run.all).toContain(run.code);
         expect(run.all).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace

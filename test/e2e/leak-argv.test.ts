@@ -11,7 +11,10 @@ const key = `hk_test_${randomBytes(16).toString('hex')}`;
 const token = `ghp_${randomBytes(18).toString('hex')}`;
 
 const CASES: Array<[string[], RegExp]> = [
-  [['--api-key', key], /^hokus-check: --api-key: an API key is never given on the command line; set the key in HOKUSAI_API_KEY .*--api-key-stdin\n$/],
+  [
+    ['--api-key', key],
+    /^hokus-check: --api-key: an API key is never given on the command line; set the key in HOKUSAI_API_KEY .*--api-key-stdin\n$/,
+  ],
   [[`--api-key=${key}`], /^hokus-check: --api-key: /],
   [[`--token=${key}`], /^hokus-check: --token: /],
   [['--key', key], /^hokus-check: --key: /],

@@ -49,7 +49,12 @@ function hostileAuth(): Promise<TestServer> {
   return serveHttp((req, res) => {
     res.statusMessage = `OK ${key}`;
     res.setHeader(`x-${key}`, key.toUpperCase());
-    res.setHeader('x-echo', echoForms(key).map(([, t]) => t).join(' '));
+    res.setHeader(
+      'x-echo',
+      echoForms(key)
+        .map(([, t]) => t)
+        .join(' '),
+    );
     res.setHeader('content-type', `application/json; charset=utf-8; echo=${Buffer.from(key).toString('hex')}`);
     if (req.url === '/health') return void res.end('{"status":"healthy"}');
     req.resume();
@@ -89,7 +94,14 @@ async function runAgainst(name: string, authUrl: string, registryUrl: string): P
   try {
     const run = await runCheckInProcess({
       flags: { registryUrl, authUrl, mlflowDirectUrl: stack.mlflowUrl, timeout: '3s', registerWait: '2s' },
-      outputs: { json: file('json'), junit: file('xml'), markdown: file('md'), har: file('har'), verbose: true, postReport: `${collector.url}/reports` },
+      outputs: {
+        json: file('json'),
+        junit: file('xml'),
+        markdown: file('md'),
+        har: file('har'),
+        verbose: true,
+        postReport: `${collector.url}/reports`,
+      },
       key,
       summaryFile: file('summary.md'),
       cwd: tmp.path,

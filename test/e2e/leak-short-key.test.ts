@@ -29,7 +29,10 @@ describe('a key shorter than 8 characters', () => {
     const config = configFile();
     const [check, exporter] = await Promise.all([
       runCli(TARGET, { env: { HOKUSAI_API_KEY: 'x', ...SMALL_HEAP }, timeoutMs: 60_000 }),
-      runCli(['exporter', '--config', config, '--listen', '127.0.0.1:0'], { env: { HOKUSAI_API_KEY: 'x', ...SMALL_HEAP }, timeoutMs: 60_000 }),
+      runCli(['exporter', '--config', config, '--listen', '127.0.0.1:0'], {
+        env: { HOKUSAI_API_KEY: 'x', ...SMALL_HEAP },
+        timeoutMs: 60_000,
+      }),
     ]);
     expect(check.code, check.stderr.slice(0, 300)).toBe(2);
     expect(check.stdout).toBe('');

@@ -25,7 +25,9 @@ function config(name: string, entry: Record<string, unknown>): string {
 describe('the key in a config field is never echoed', () => {
   it('its secret part in a HOKUS_CHECK_* variable: check and sweep', async () => {
     for (const command of [[], ['sweep']]) {
-      const run = await runInProcess([...command, '--registry-url', 'http://127.0.0.1:9'], { env: { ...env, HOKUS_CHECK_MLFLOW_PATH: secretPart } });
+      const run = await runInProcess([...command, '--registry-url', 'http://127.0.0.1:9'], {
+        env: { ...env, HOKUS_CHECK_MLFLOW_PATH: secretPart },
+      });
       expect(run.code, `${command.join(' ') || 'check'}: ${run.stderr}`).toBe(2);
       expect(run.stderr).toMatch(/^hokus-check: HOKUS_CHECK_MLFLOW_PATH: /);
       expect(findLeaks(run.all, key), run.all).toEqual([]);
@@ -38,13 +40,20 @@ describe('the key in a config field is never echoed', () => {
     const runs = [
       await runInProcess(['--config', whole, '--env', 'prod'], { env }),
       await runInProcess(['--config', piece, '--env', 'prod'], { env }),
-      await runInProcess(['exporter', '--config', config('good.json', {}), '--listen', '127.0.0.1:0'], { env: { ...env, HOKUS_CHECK_MLFLOW_PATH: secretPart } }),
+      await runInProcess(['exporter', '--config', config('good.json', {}), '--listen', '127.0.0.1:0'], {
+        env: { ...env, HOKUS_CHECK_MLFLOW_PATH: secretPart },
+      }),
       // The exporter reads the file before it knows any key of its own: the message is hidden all the same.
       await runInProcess(['exporter', '--config', config('timeout.json', { timeout: secretPart }), '--listen', '127.0.0.1:0'], { env }),
     ];
     for (const run of runs) {
       expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr.trimEnd().split('\n').every((l) => l.startsWith('hokus-check: '))).toBe(true);
+      expect(
+        run.stderr
+          .trimEnd()
+          .split('\n')
+          .every((l) => l.startsWith('hokus-check: ')),
+      ).toBe(true);
       expect(findLeaks(run.all, key), run.all).toEqual([]);
     }
   });
@@ -88,7 +97,9 @@ describe('URL credentials are never echoed', () => {
   });
 
   it('the password of a URL that parses is not echoed by the error of another field', async () => {
-    const run = await runInProcess(['--registry-url', `https://deploy:${password}@registry.example`, '--mlflow-path', `x${password}`], { env });
+    const run = await runInProcess(['--registry-url', `https://deploy:${password}@registry.example`, '--mlflow-path', `x${password}`], {
+      env,
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--registry-url: must not contain credentials (user:password@)');
     expect(run.stderr).toMatch(/--mlflow-path: .* must start with "\/"/);

@@ -35,14 +35,21 @@ async function runScenario(scenario: FaultName | 'healthy'): Promise<Outcome> {
     const run = await runInProcess(
       [
         ...stackArgs(stack),
-        '--mlflow-direct-url', stack.mlflowUrl,
+        '--mlflow-direct-url',
+        stack.mlflowUrl,
         '--verbose',
-        '--register-wait', '1s',
-        '--timeout', '3s',
-        '--json', file('json'),
-        '--junit', file('xml'),
-        '--markdown', file('md'),
-        '--har', file('har'),
+        '--register-wait',
+        '1s',
+        '--timeout',
+        '3s',
+        '--json',
+        file('json'),
+        '--junit',
+        file('xml'),
+        '--markdown',
+        file('md'),
+        '--har',
+        file('har'),
       ],
       { env: { HOKUSAI_API_KEY: stack.apiKey, GITHUB_STEP_SUMMARY: file('summary.md') } },
     );
@@ -112,7 +119,10 @@ describe('the key in a URL', () => {
   const placements: Array<[string, (key: string) => string[]]> = [
     ['as api_key= in --registry-url', (key) => ['--registry-url', `http://127.0.0.1:9/?api_key=${key}`]],
     ['as a path segment of --auth-url', (key) => ['--registry-url', 'http://127.0.0.1:9', '--auth-url', `http://127.0.0.1:9/${key}`]],
-    ['as the password of --mlflow-direct-url', (key) => ['--registry-url', 'http://127.0.0.1:9', '--mlflow-direct-url', `http://u:${key}@127.0.0.1:9`]],
+    [
+      'as the password of --mlflow-direct-url',
+      (key) => ['--registry-url', 'http://127.0.0.1:9', '--mlflow-direct-url', `http://u:${key}@127.0.0.1:9`],
+    ],
   ];
   for (const [where, args] of placements) {
     // Refused before commander parses argv (src/argv-guard.ts); the config file and env vars get the
@@ -140,23 +150,35 @@ describe.concurrent('a server that echoes the key where a redactor could miss it
     ],
     [
       'Basic base64(user:key) in WWW-Authenticate',
-      (socket, req) => respond(401, { 'www-authenticate': `Basic ${Buffer.from(`user:${sentKey(req.headers)}`).toString('base64')}` }, '{}')(socket, req),
+      (socket, req) =>
+        respond(401, { 'www-authenticate': `Basic ${Buffer.from(`user:${sentKey(req.headers)}`).toString('base64')}` }, '{}')(socket, req),
     ],
     [
       'the key URL-encoded in a redirect Location',
-      (socket, req) => respond(302, { location: `http://127.0.0.1:1/cb?token=${encodeURIComponent(sentKey(req.headers))}` }, '')(socket, req),
+      (socket, req) =>
+        respond(302, { location: `http://127.0.0.1:1/cb?token=${encodeURIComponent(sentKey(req.headers))}` }, '')(socket, req),
     ],
     [
       'a body whose content-length cuts it mid-key',
       (socket, req) => {
         const body = `{"detail": "bad key ${sentKey(req.headers)}"}`;
-        socket.end(Buffer.concat([head(500, { 'content-type': 'application/json', 'content-length': String(body.indexOf('hk_') + 20) }), Buffer.from(body)]));
+        socket.end(
+          Buffer.concat([
+            head(500, { 'content-type': 'application/json', 'content-length': String(body.indexOf('hk_') + 20) }),
+            Buffer.from(body),
+          ]),
+        );
       },
     ],
     [
       'a connection reset mid-key',
       (socket, req) => {
-        socket.write(Buffer.concat([head(200, { 'content-type': 'application/json', 'content-length': '500' }), Buffer.from(`{"detail": "${sentKey(req.headers).slice(0, 24)}`)]));
+        socket.write(
+          Buffer.concat([
+            head(200, { 'content-type': 'application/json', 'content-length': '500' }),
+            Buffer.from(`{"detail": "${sentKey(req.headers).slice(0, 24)}`),
+          ]),
+        );
         setTimeout(() => socket.resetAndDestroy(), 20);
       },
     ],
@@ -175,8 +197,25 @@ describe.concurrent('a server that echoes the key where a redactor could miss it
         const key = generateTestKey();
         const file = (ext: string) => tmp.file(`echo-${what.replace(/\W+/g, '-')}.${ext}`);
         const run = await runInProcess(
-          ['--registry-url', server.url, '--auth-url', server.url, '--retries', '0', '--timeout', '1s', '--verbose',
-            '--json', file('json'), '--junit', file('xml'), '--markdown', file('md'), '--har', file('har')],
+          [
+            '--registry-url',
+            server.url,
+            '--auth-url',
+            server.url,
+            '--retries',
+            '0',
+            '--timeout',
+            '1s',
+            '--verbose',
+            '--json',
+            file('json'),
+            '--junit',
+            file('xml'),
+            '--markdown',
+            file('md'),
+            '--har',
+            file('har'),
+          ],
           { env: { HOKUSAI_API_KEY: key, GITHUB_STEP_SUMMARY: file('summary.md') } },
         );
         expect([1, 3], run.all).toContain(run.code);

@@ -105,7 +105,9 @@ describe('the incident: artifacts misrouted by the proxy', () => {
     expect(failure.attrs.message).toBe(`ROUTE_ARTIFACTS_MISROUTED: ${finding.cause}`);
     // The body carries the fix and the failing exchange, not only the headline.
     expect(failure.text).toContain(finding.fix[0]!);
-    const put = s.report.targets[0]!.exchanges.find((x) => x.step === 'artifact' && x.request.method === 'PUT' && x.response?.status === 404)!;
+    const put = s.report.targets[0]!.exchanges.find(
+      (x) => x.step === 'artifact' && x.request.method === 'PUT' && x.response?.status === 404,
+    )!;
     expect(failure.text).toContain(put.request.url);
 
     const skipped = findAll(root, 'skipped');
@@ -263,14 +265,35 @@ interface HarEntry {
   pageref: string;
   startedDateTime: string;
   time: number;
-  request: { method: string; url: string; httpVersion: string; headers: Array<{ name: string; value: string }>; queryString: unknown[]; cookies: unknown[]; headersSize: number; bodySize: number };
-  response: { status: number; statusText: string; headers: unknown[]; cookies: unknown[]; content: { size: number; mimeType: string }; redirectURL: string; headersSize: number; bodySize: number };
+  request: {
+    method: string;
+    url: string;
+    httpVersion: string;
+    headers: Array<{ name: string; value: string }>;
+    queryString: unknown[];
+    cookies: unknown[];
+    headersSize: number;
+    bodySize: number;
+  };
+  response: {
+    status: number;
+    statusText: string;
+    headers: unknown[];
+    cookies: unknown[];
+    content: { size: number; mimeType: string };
+    redirectURL: string;
+    headersSize: number;
+    bodySize: number;
+  };
   cache: object;
   timings: Record<'blocked' | 'dns' | 'connect' | 'ssl' | 'send' | 'wait' | 'receive', number>;
   _id: string;
 }
 
-function expectHarMatchesReport(har: { log: { version: string; creator: { name: string; version: string }; pages: Array<{ id: string }>; entries: HarEntry[] } }, report: Report): void {
+function expectHarMatchesReport(
+  har: { log: { version: string; creator: { name: string; version: string }; pages: Array<{ id: string }>; entries: HarEntry[] } },
+  report: Report,
+): void {
   const { log } = har;
   expect(log.version).toBe('1.2');
   expect(log.creator).toEqual({ name: 'hokus-check', version: report.tool.version });
@@ -278,7 +301,9 @@ function expectHarMatchesReport(har: { log: { version: string; creator: { name: 
   const exchanges = report.targets[0]!.exchanges;
   expect(exchanges.length).toBeGreaterThan(10);
   expect(log.entries.map((e) => e._id)).toEqual(exchanges.map((x) => x.id));
-  expect(log.entries.map((e) => `${e.request.method} ${e.request.url}`)).toEqual(exchanges.map((x) => `${x.request.method} ${x.request.url}`));
+  expect(log.entries.map((e) => `${e.request.method} ${e.request.url}`)).toEqual(
+    exchanges.map((x) => `${x.request.method} ${x.request.url}`),
+  );
   expect(log.entries.map((e) => e.response.status)).toEqual(exchanges.map((x) => x.response?.status ?? 0));
   for (const e of log.entries) {
     expect(e.pageref).toBe('default');
@@ -335,7 +360,10 @@ function expectTimingPhases(report: Report): void {
     expect(x.timings.wait, x.id).toBeGreaterThanOrEqual(0);
     expect(x.timings.total, x.id).toBeGreaterThanOrEqual(x.timings.wait);
     const phases = [x.timings.blocked, x.timings.connect, x.timings.send, x.timings.wait, x.timings.receive].filter((v) => v > 0);
-    expect(phases.reduce((a, b) => a + b, 0), x.id).toBeLessThanOrEqual(x.timings.total + 1);
+    expect(
+      phases.reduce((a, b) => a + b, 0),
+      x.id,
+    ).toBeLessThanOrEqual(x.timings.total + 1);
   }
 }
 

@@ -65,7 +65,9 @@ describe.concurrent('1. the proxy drops DELETE bodies', () => {
       expect(stack.inventory().registeredModels.map((m) => m.name)).toContain(seeded.model);
 
       const before = stack.requests().length;
-      const direct = await runInProcess(['sweep', ...target, '--mlflow-direct-url', stack.mlflowUrl, '--older-than', '0s', '--force'], { env });
+      const direct = await runInProcess(['sweep', ...target, '--mlflow-direct-url', stack.mlflowUrl, '--older-than', '0s', '--force'], {
+        env,
+      });
       expect(direct.code, direct.all).toBe(0);
       expect(direct.stdout).toContain(`deleted registered-model ${seeded.model}`);
       const inv = stack.inventory();
@@ -73,8 +75,14 @@ describe.concurrent('1. the proxy drops DELETE bodies', () => {
       expect(inv.runs.find((x) => x.runId === seeded.runId)?.lifecycleStage).toBe('deleted');
       expect(inv.runs.find((x) => x.runId === seeded.untaggedRunId)?.lifecycleStage).toBe('active');
       // The direct URL got the registry deletes (MLflow read their bodies: the model is gone).
-      const onMlflow = stack.requests().slice(before).filter((q) => q.server === 'mlflow' && q.method === 'DELETE' && q.path.startsWith('/api/2.0/mlflow/'));
-      expect(onMlflow.map((q) => q.path).sort()).toEqual(['/api/2.0/mlflow/model-versions/delete', '/api/2.0/mlflow/registered-models/delete']);
+      const onMlflow = stack
+        .requests()
+        .slice(before)
+        .filter((q) => q.server === 'mlflow' && q.method === 'DELETE' && q.path.startsWith('/api/2.0/mlflow/'));
+      expect(onMlflow.map((q) => q.path).sort()).toEqual([
+        '/api/2.0/mlflow/model-versions/delete',
+        '/api/2.0/mlflow/registered-models/delete',
+      ]);
     } finally {
       await stack.close();
     }
@@ -163,7 +171,7 @@ describe.concurrent('3. auth outage and the validation cache', () => {
   });
 });
 
-describe.concurrent('4. proxied answers carry both components\' headers', () => {
+describe.concurrent("4. proxied answers carry both components' headers", () => {
   it('the fingerprint reads both server headers and reports the chain hokusai-api → mlflow', async ({ expect }) => {
     const r = await checkWithFaults([], { json: tmp.file('headers.json') });
     expect(r.run.code, r.run.all).toBe(0);
@@ -178,7 +186,10 @@ describe.concurrent('4. proxied answers carry both components\' headers', () => 
 describe.concurrent('5. the incident: static prefix, tracking paths rewritten to ajax-api, artifact paths not', () => {
   it('the stack reproduces the mechanism: MLflow sees the artifact PUT under /mlflow/api/ and 404s it', async ({ expect }) => {
     const r = await incident();
-    expect(r.serverLog.some((l) => /^mlflow PUT \/mlflow\/api\/2\.0\/mlflow-artifacts\/artifacts\/\S+ -> 404$/.test(l)), r.serverLog.join('\n')).toBe(true);
+    expect(
+      r.serverLog.some((l) => /^mlflow PUT \/mlflow\/api\/2\.0\/mlflow-artifacts\/artifacts\/\S+ -> 404$/.test(l)),
+      r.serverLog.join('\n'),
+    ).toBe(true);
     expect(r.serverLog.some((l) => /^mlflow GET \/mlflow\/ajax-api\/2\.0\/mlflow\/experiments\/search\S* -> 200$/.test(l))).toBe(true);
   });
 
@@ -200,7 +211,9 @@ describe.concurrent('5. the incident: static prefix, tracking paths rewritten to
   it("the probe's uploaded file is cleaned up: nothing of the check is left", async ({ expect }) => {
     const r = await incident();
     expect(stepIn(r.target, 'cleanup').status).toBe('pass');
-    const removed = r.target.exchanges.find((x) => x.step === 'cleanup' && x.request.method === 'DELETE' && x.request.url.includes('/ajax-api/2.0/mlflow-artifacts/artifacts/'));
+    const removed = r.target.exchanges.find(
+      (x) => x.step === 'cleanup' && x.request.method === 'DELETE' && x.request.url.includes('/ajax-api/2.0/mlflow-artifacts/artifacts/'),
+    );
     expect(removed?.response?.status).toBe(200);
     expect(r.inventory.artifactFiles).toEqual([]);
     expect(r.inventory.runs.filter((x) => x.lifecycleStage === 'active')).toEqual([]);
@@ -226,9 +239,19 @@ function seedLeftovers(stack: Awaited<ReturnType<typeof startStack>>) {
   const lookAlike = 'hokus-check-0000deadbeef';
   const exp = stack.seed.experiment(CHECK_EXPERIMENT);
   const hourAgo = Date.now() - 3_600_000;
-  const runId = stack.seed.run({ experimentId: exp, name: model, tags: { [CHECK_TAG]: id }, startTime: hourAgo, artifacts: { 'hokus-check/probe.bin': 'x' } });
+  const runId = stack.seed.run({
+    experimentId: exp,
+    name: model,
+    tags: { [CHECK_TAG]: id },
+    startTime: hourAgo,
+    artifacts: { 'hokus-check/probe.bin': 'x' },
+  });
   const untaggedRunId = stack.seed.run({ experimentId: exp, name: lookAlike, startTime: hourAgo });
-  stack.seed.registeredModel({ name: model, tags: { [CHECK_TAG]: id }, versions: [{ runId, source: `mlflow-artifacts:/${exp}/${runId}/artifacts/hokus-check` }] });
+  stack.seed.registeredModel({
+    name: model,
+    tags: { [CHECK_TAG]: id },
+    versions: [{ runId, source: `mlflow-artifacts:/${exp}/${runId}/artifacts/hokus-check` }],
+  });
   stack.seed.registeredModel({ name: lookAlike });
   return { model, lookAlike, runId, untaggedRunId };
 }

@@ -31,9 +31,12 @@ describe('a registry and auth service that answer 307 on every path', () => {
     const key = generateTestKey();
     const json = tmp.file('redirect.json');
     const har = tmp.file('redirect.har');
-    const run = await runInProcess(['--registry-url', redirector.url, '--auth-url', redirector.url, '--retries', '0', '--json', json, '--har', har], {
-      env: { HOKUSAI_API_KEY: key },
-    });
+    const run = await runInProcess(
+      ['--registry-url', redirector.url, '--auth-url', redirector.url, '--retries', '0', '--json', json, '--har', har],
+      {
+        env: { HOKUSAI_API_KEY: key },
+      },
+    );
 
     expect(elsewhere.received, 'the redirect target was contacted').toEqual([]);
     expect(redirector.received.length).toBeGreaterThan(0);

@@ -14,7 +14,12 @@ const tmp = tempDir();
 afterAll(() => tmp.remove());
 
 /** Runs the check in-process, with the JSON report written to a file, and returns the report. */
-async function checkReport(name: string, args: string[], key: string, env: Record<string, string> = {}): Promise<{ report: Report; out: string; code: number | null }> {
+async function checkReport(
+  name: string,
+  args: string[],
+  key: string,
+  env: Record<string, string> = {},
+): Promise<{ report: Report; out: string; code: number | null }> {
   const json = tmp.file(`${name}.json`);
   const run = await runInProcess([...args, '--json', json], { env: { HOKUSAI_API_KEY: key, ...env }, cwd: tmp.path });
   return { report: JSON.parse(readFileSync(json, 'utf8')) as Report, out: run.stdout, code: run.code };
@@ -23,10 +28,15 @@ async function checkReport(name: string, args: string[], key: string, env: Recor
 /** Pastes a command line into a shell, with the key in HOKUSAI_API_KEY only (async: the stack runs in this process). */
 function paste(line: string, key: string): Promise<{ status: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    execFile('sh', ['-c', line], { cwd: tmp.path, env: { PATH: process.env.PATH, HOKUSAI_API_KEY: key }, encoding: 'utf8', timeout: 15_000 }, (err, stdout) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null;
-      resolve({ status: code, stdout });
-    });
+    execFile(
+      'sh',
+      ['-c', line],
+      { cwd: tmp.path, env: { PATH: process.env.PATH, HOKUSAI_API_KEY: key }, encoding: 'utf8', timeout: 15_000 },
+      (err, stdout) => {
+        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
+        resolve({ status: code, stdout });
+      },
+    );
   });
 }
 
@@ -42,11 +52,17 @@ async function withStack<T>(fault: FaultName, fn: (s: Awaited<ReturnType<typeof 
 describe('the root cause carries a curl line that reproduces it', () => {
   it('the incident: the pasted line PUTs a file of the same size and gets the same HTML 404 from the same path', async () => {
     await withStack('artifacts-misrouted', async (stack) => {
-      const { report, out } = await checkReport('incident', ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl], stack.apiKey);
+      const { report, out } = await checkReport(
+        'incident',
+        ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl],
+        stack.apiKey,
+      );
       const root = report.targets[0]!.findings.find((f) => f.rootCause)!;
       expect(root.code).toBe('ROUTE_ARTIFACTS_MISROUTED');
       const [line] = root.repro!;
-      expect(line).toMatch(/^head -c 4096 \/dev\/urandom > hokus-check-body\.bin && curl -sS -i -X PUT '.*\/api\/mlflow\/api\/2\.0\/mlflow-artifacts\/artifacts\/.*probe-[0-9a-f]+\.bin'/);
+      expect(line).toMatch(
+        /^head -c 4096 \/dev\/urandom > hokus-check-body\.bin && curl -sS -i -X PUT '.*\/api\/mlflow\/api\/2\.0\/mlflow-artifacts\/artifacts\/.*probe-[0-9a-f]+\.bin'/,
+      );
       expect(line).toContain('-H "Authorization: Bearer $HOKUSAI_API_KEY"');
       expect(line).not.toContain(stack.apiKey);
       expect(out).toContain('Reproduce:');
@@ -74,7 +90,11 @@ describe('the root cause carries a curl line that reproduces it', () => {
 
   it('a refused connection: the pasted line fails to connect as the check did (curl exit 7)', async () => {
     const port = new URL(await refusingUrl()).port;
-    const { report } = await checkReport('refused', ['--registry-url', `http://127.0.0.1:${port}`, '--auth-url', `http://127.0.0.1:${port}`, '--retries', '0'], 'hk_test_reproreproreproreproreproabcd');
+    const { report } = await checkReport(
+      'refused',
+      ['--registry-url', `http://127.0.0.1:${port}`, '--auth-url', `http://127.0.0.1:${port}`, '--retries', '0'],
+      'hk_test_reproreproreproreproreproabcd',
+    );
     const root = report.targets[0]!.findings.find((f) => f.rootCause)!;
     expect(root.code).toBe('NET_REFUSED');
     expect(root.repro![0]).toContain(`'http://127.0.0.1:${port}/api/v1/keys/validate'`);
@@ -98,7 +118,10 @@ describe('gate and layout flags', () => {
 
   it('fits the report to COLUMNS when stdout is not a terminal', async () => {
     await withStack('artifacts-misrouted', async (stack) => {
-      const run = await runInProcess(['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl], { env: { HOKUSAI_API_KEY: stack.apiKey, COLUMNS: '60' }, cwd: tmp.path });
+      const run = await runInProcess(['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl], {
+        env: { HOKUSAI_API_KEY: stack.apiKey, COLUMNS: '60' },
+        cwd: tmp.path,
+      });
       const long = run.stdout.split('\n').filter((l) => [...l].length > 60 && !/^\S+( \\)?$/.test(l.trim()));
       expect(long).toEqual([]);
       expect(run.stdout).toMatch(/ajax-api/);
@@ -110,11 +133,12 @@ describe('gate and layout flags', () => {
       const args = ['--registry-url', stack.registryUrl, '--auth-url', stack.authUrl];
       const run = await runInProcess(args, { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
       const lines = run.stderr.split('\n').filter((l) => /^\d\d:\d\d:\d\dZ /.test(l));
-      expect(lines.map((l) => l.split(' ')[2])).toEqual(expect.arrayContaining(['auth', 'health', 'experiments', 'run', 'artifact', 'cleanup']));
+      expect(lines.map((l) => l.split(' ')[2])).toEqual(
+        expect.arrayContaining(['auth', 'health', 'experiments', 'run', 'artifact', 'cleanup']),
+      );
       expect(lines.find((l) => l.includes(' artifact '))).toMatch(/^\d\d:\d\d:\d\dZ ✖ artifact fail \d+ms {2}PUT: 404/);
       const quiet = await runInProcess([...args, '--quiet'], { env: { HOKUSAI_API_KEY: stack.apiKey }, cwd: tmp.path });
       expect(quiet.stderr).not.toMatch(/^\d\d:\d\d:\d\dZ /m);
     });
   });
 });
-

@@ -46,7 +46,11 @@ function onPty(
       } catch {
         /* gone */
       }
-      reject(new Error(`did not end by itself within ${opts.timeoutMs ?? 30000} ms; ${output.length} bytes written; last: ${JSON.stringify(output.slice(-300))}`));
+      reject(
+        new Error(
+          `did not end by itself within ${opts.timeoutMs ?? 30000} ms; ${output.length} bytes written; last: ${JSON.stringify(output.slice(-300))}`,
+        ),
+      );
     }, opts.timeoutMs ?? 30000);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -80,7 +84,11 @@ describe('on a pseudo-terminal', () => {
     let pid: number | undefined;
     let seen = '';
     // A short timeout: cleanup looks for the held model for twice that, at least 3 s (src/steps/cleanup.ts).
-    const ended = onPty(cols, ['--fault', 'slow', '--timeout', '2s'], { term: 'xterm', onPid: (p) => (pid = p), onOutput: (o) => (seen = o) });
+    const ended = onPty(cols, ['--fault', 'slow', '--timeout', '2s'], {
+      term: 'xterm',
+      onPid: (p) => (pid = p),
+      onOutput: (o) => (seen = o),
+    });
     // The fault holds registered-models/create: once the artifact step passed, register is in flight.
     await waitFor(() => pid !== undefined && /artifact pass/.test(seen), 20000, 'the check to reach register');
     process.kill(pid!, signal);
@@ -101,6 +109,8 @@ describe('on a pseudo-terminal', () => {
     const run = await ended;
     expect(run.code).toBe(130);
     expect(run.output).toMatch(/quitting without cleanup/);
-    expect(run.output.replace(/\s+/g, ' ')).toMatch(/left behind by check ([0-9a-f]{12}): .*run [0-9a-f]{32}; remove them with: hokus-check sweep --registry-url http:\/\/127\.0\.0\.1:\d+ .*--check-id \1/);
+    expect(run.output.replace(/\s+/g, ' ')).toMatch(
+      /left behind by check ([0-9a-f]{12}): .*run [0-9a-f]{32}; remove them with: hokus-check sweep --registry-url http:\/\/127\.0\.0\.1:\d+ .*--check-id \1/,
+    );
   });
 });

@@ -27,7 +27,9 @@ function leftoversOf(stack: Stack, checkId: string) {
   const runIds = new Set(inv.runs.filter((r) => r.tags['hokus-check.id'] === checkId).map((r) => r.runId));
   return {
     activeRuns: runs.map((r) => r.runId),
-    models: inv.registeredModels.filter((m) => m.name === `hokus-check-${checkId}` || m.tags['hokus-check.id'] === checkId).map((m) => m.name),
+    models: inv.registeredModels
+      .filter((m) => m.name === `hokus-check-${checkId}` || m.tags['hokus-check.id'] === checkId)
+      .map((m) => m.name),
     artifacts: inv.artifactFiles.filter((f) => [...runIds].some((id) => f.includes(id))),
   };
 }
@@ -66,7 +68,10 @@ describe('SIGINT while register is in flight (fault slow)', () => {
     const cleanup = report.targets[0]!.steps.find((s) => s.id === 'cleanup')!;
     expect(cleanup.status, cleanup.detail).toBe('pass');
     expect(cleanup.findings).toEqual([]);
-    expect(stack.inventory().runs.some((r) => r.tags['hokus-check.id'] === checkId), 'the check did create a run').toBe(true);
+    expect(
+      stack.inventory().runs.some((r) => r.tags['hokus-check.id'] === checkId),
+      'the check did create a run',
+    ).toBe(true);
 
     // The server may still finish the aborted create: look again once it would have.
     await new Promise((r) => setTimeout(r, Math.max(0, createdAt + SLOW_MS + 300 - Date.now())));
@@ -76,34 +81,38 @@ describe('SIGINT while register is in flight (fault slow)', () => {
 
 describe('a second signal during cleanup, not from a person at a terminal', () => {
   // GitHub Actions cancels a job with SIGINT, then SIGTERM 7.5 s later; a CI log has no terminal.
-  it.each([['SIGINT'], ['SIGTERM']] as const)('SIGINT, then %s during cleanup: still cleans up, says so, exit 130, nothing left', async (second) => {
-    const stack = await startStack();
-    // Register's create and every delete are held for 1.5 s: the second signal comes mid-cleanup.
-    const holding = await startHoldingProxy(stack.registryUrl, (method, path) =>
-      path.includes('registered-models/create') ? 10_000 : method === 'DELETE' || path.includes('runs/delete') ? 1500 : 0,
-    );
-    try {
-      const json = tmp.file(`second-${second}.json`);
-      let child: ChildProcess | undefined;
-      const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json, ...QUICK], {
-        env: { HOKUSAI_API_KEY: stack.apiKey },
-        onSpawn: (c) => (child = c),
-      });
-      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
-      child!.kill('SIGINT');
-      await waitFor(() => holding.received.some((r) => r.method === 'DELETE'), 60_000, 'cleanup to start deleting');
-      child!.kill(second);
-      const run = await running;
-      expect(run.code, run.all).toBe(130);
-      expect(run.stderr).toMatch(/again: still cleaning up/);
-      expect(run.stderr).not.toMatch(/quitting without cleanup/);
-      const checkId = readReport(json).targets[0]!.checkId;
-      expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
-    } finally {
-      await holding.close();
-      await stack.close();
-    }
-  }, 60_000);
+  it.each([['SIGINT'], ['SIGTERM']] as const)(
+    'SIGINT, then %s during cleanup: still cleans up, says so, exit 130, nothing left',
+    async (second) => {
+      const stack = await startStack();
+      // Register's create and every delete are held for 1.5 s: the second signal comes mid-cleanup.
+      const holding = await startHoldingProxy(stack.registryUrl, (method, path) =>
+        path.includes('registered-models/create') ? 10_000 : method === 'DELETE' || path.includes('runs/delete') ? 1500 : 0,
+      );
+      try {
+        const json = tmp.file(`second-${second}.json`);
+        let child: ChildProcess | undefined;
+        const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json, ...QUICK], {
+          env: { HOKUSAI_API_KEY: stack.apiKey },
+          onSpawn: (c) => (child = c),
+        });
+        await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
+        child!.kill('SIGINT');
+        await waitFor(() => holding.received.some((r) => r.method === 'DELETE'), 60_000, 'cleanup to start deleting');
+        child!.kill(second);
+        const run = await running;
+        expect(run.code, run.all).toBe(130);
+        expect(run.stderr).toMatch(/again: still cleaning up/);
+        expect(run.stderr).not.toMatch(/quitting without cleanup/);
+        const checkId = readReport(json).targets[0]!.checkId;
+        expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
+      } finally {
+        await holding.close();
+        await stack.close();
+      }
+    },
+    60_000,
+  );
 });
 
 describe('SIGTERM, SIGHUP (a closed SSH session) and SIGQUIT', () => {
@@ -111,28 +120,34 @@ describe('SIGTERM, SIGHUP (a closed SSH session) and SIGQUIT', () => {
     ['SIGTERM', /terminated \(SIGTERM\): cleaning up/],
     ['SIGHUP', /hung up \(SIGHUP\): cleaning up/],
     ['SIGQUIT', /quit \(SIGQUIT\): cleaning up/],
-  ] as const)('%s is handled like the first Ctrl-C: cleanup, exit 130, nothing left', async (signal, said) => {
-    const stack = await startStack();
-    const holding = await startHoldingProxy(stack.registryUrl, (_method, path) => (path.includes('registered-models/create') ? 10_000 : 0));
-    try {
-      const json = tmp.file(`${signal}.json`);
-      let child: ChildProcess | undefined;
-      const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json, ...QUICK], {
-        env: { HOKUSAI_API_KEY: stack.apiKey },
-        onSpawn: (c) => (child = c),
-      });
-      await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
-      child!.kill(signal);
-      const run = await running;
-      expect(run.code, run.all).toBe(130);
-      expect(run.stderr).toMatch(said);
-      const checkId = readReport(json).targets[0]!.checkId;
-      expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
-    } finally {
-      await holding.close();
-      await stack.close();
-    }
-  }, 60_000);
+  ] as const)(
+    '%s is handled like the first Ctrl-C: cleanup, exit 130, nothing left',
+    async (signal, said) => {
+      const stack = await startStack();
+      const holding = await startHoldingProxy(stack.registryUrl, (_method, path) =>
+        path.includes('registered-models/create') ? 10_000 : 0,
+      );
+      try {
+        const json = tmp.file(`${signal}.json`);
+        let child: ChildProcess | undefined;
+        const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json, ...QUICK], {
+          env: { HOKUSAI_API_KEY: stack.apiKey },
+          onSpawn: (c) => (child = c),
+        });
+        await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
+        child!.kill(signal);
+        const run = await running;
+        expect(run.code, run.all).toBe(130);
+        expect(run.stderr).toMatch(said);
+        const checkId = readReport(json).targets[0]!.checkId;
+        expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
+      } finally {
+        await holding.close();
+        await stack.close();
+      }
+    },
+    60_000,
+  );
 });
 
 describe('SIGINT while a create the server has already committed is in flight', () => {

@@ -17,7 +17,13 @@ beforeEach(async () => {
   // Both a minute old: younger than any default --older-than would sweep.
   const at = Date.now() - 60_000;
   for (const id of [MINE, OTHER]) {
-    stack.seed.run({ experimentId: exp, name: `hokus-check-${id}`, tags: { [TAG]: id, [CREATED]: String(at) }, startTime: at, artifacts: { 'hokus-check/probe.bin': 'x' } });
+    stack.seed.run({
+      experimentId: exp,
+      name: `hokus-check-${id}`,
+      tags: { [TAG]: id, [CREATED]: String(at) },
+      startTime: at,
+      artifacts: { 'hokus-check/probe.bin': 'x' },
+    });
     stack.seed.registeredModel({ name: `hokus-check-${id}`, tags: { [TAG]: id, [CREATED]: String(at) }, creationTimestamp: at });
   }
 });
@@ -25,7 +31,9 @@ afterEach(() => stack.close());
 
 describe('sweep --check-id', () => {
   it("deletes that check's run, artifacts and model at any age, and leaves every other check's alone", async () => {
-    const run = await runInProcess(['sweep', '--registry-url', stack.registryUrl, '--check-id', MINE], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess(['sweep', '--registry-url', stack.registryUrl, '--check-id', MINE], {
+      env: { HOKUSAI_API_KEY: stack.apiKey },
+    });
     expect(run.code, run.all).toBe(0);
     const inv = stack.inventory();
     expect(inv.runs.filter((r) => r.lifecycleStage === 'active').map((r) => r.name)).toEqual([`hokus-check-${OTHER}`]);
@@ -35,7 +43,9 @@ describe('sweep --check-id', () => {
 
   it('refuses an id that is not one (exit 2, nothing sent)', async () => {
     const before = stack.requests().length;
-    const run = await runInProcess(['sweep', '--registry-url', stack.registryUrl, '--check-id', 'hokus-check-*'], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess(['sweep', '--registry-url', stack.registryUrl, '--check-id', 'hokus-check-*'], {
+      env: { HOKUSAI_API_KEY: stack.apiKey },
+    });
     expect(run.code, run.all).toBe(2);
     expect(run.stderr.trim()).toBe('hokus-check: --check-id "hokus-check-*": a check id is 12 hex characters, as the check printed it');
     expect(stack.requests().length).toBe(before);

@@ -42,7 +42,7 @@ async function sweep(s: Stack) {
   return { run, doc: run.code === 2 ? undefined : (JSON.parse(run.stdout) as SweepJson) };
 }
 
-describe("sweep against an MLflow whose clock is off", () => {
+describe('sweep against an MLflow whose clock is off', () => {
   it('2 h behind: a check in flight keeps everything it made (and an older version’s fresh model too); an old leftover still goes; the offset is said', async () => {
     stack = await startStack({ clockSkewMs: -2 * HOUR, pendingPolls: 0 });
     // A check that is still running, as far as sweep can tell: it made its run, artifacts and model
@@ -57,7 +57,11 @@ describe("sweep against an MLflow whose clock is off", () => {
     // with its own clock, 2 h behind.
     stack.seed.registeredModel({ name: 'hokus-check-0123456789ab', tags: { [TAG]: '0123456789ab' } });
     // A crashed check's model, 3 h old: stamped by the same clock, 2 h behind then as now.
-    stack.seed.registeredModel({ name: 'hokus-check-aaaaaaaaaaa1', tags: { [TAG]: 'aaaaaaaaaaa1' }, creationTimestamp: Date.now() - 2 * HOUR - 3 * HOUR });
+    stack.seed.registeredModel({
+      name: 'hokus-check-aaaaaaaaaaa1',
+      tags: { [TAG]: 'aaaaaaaaaaa1' },
+      creationTimestamp: Date.now() - 2 * HOUR - 3 * HOUR,
+    });
 
     const { run, doc } = await sweep(stack);
     expect(run.code, run.all).toBe(0);
@@ -68,7 +72,9 @@ describe("sweep against an MLflow whose clock is off", () => {
     expect(inv.artifactFiles.length).toBeGreaterThan(0);
     // Said once, with the offset; and in the JSON.
     expect(run.stderr.split('\n').filter((line) => /clock/.test(line))).toHaveLength(1);
-    expect(run.stderr).toMatch(/^hokus-check: warning: the MLflow server's clock is 2h behind this machine's \(offset -(7199|7200|7201) s, from its Date header\)/m);
+    expect(run.stderr).toMatch(
+      /^hokus-check: warning: the MLflow server's clock is 2h behind this machine's \(offset -(7199|7200|7201) s, from its Date header\)/m,
+    );
     expect(Math.abs(doc!.serverClock.offsetMs! + 2 * HOUR)).toBeLessThan(5000);
     expect(doc!.serverClock.disagrees).toBe(true);
     expect(doc!.notes.join('\n')).toMatch(/clock is 2h behind/);
@@ -104,7 +110,9 @@ describe("sweep against an MLflow whose clock is off", () => {
     ]);
     expect(stack.inventory().registeredModels.map((m) => m.name)).toEqual(['hokus-check-bbbbbbbbbbb2']);
     expect(stack.inventory().artifactFiles).toEqual([]);
-    expect(run.stderr).toMatch(/^hokus-check: warning: the MLflow server's clock is 2h ahead of this machine's \(offset \+(7199|7200|7201) s, from its Date header\)/m);
+    expect(run.stderr).toMatch(
+      /^hokus-check: warning: the MLflow server's clock is 2h ahead of this machine's \(offset \+(7199|7200|7201) s, from its Date header\)/m,
+    );
     expect(Math.abs(doc!.serverClock.offsetMs! - 2 * HOUR)).toBeLessThan(5000);
   });
 
@@ -136,7 +144,14 @@ describe('sweep against an MLflow that sends no Date header', () => {
           registered_models: [
             // An older hokus-check's model: only the server's timestamp, and no clock to set it against.
             { name: 'hokus-check-eeeeeeeeeee1', tags: [{ key: TAG, value: 'eeeeeeeeeee1' }], creation_timestamp: Number(old) },
-            { name: 'hokus-check-eeeeeeeeeee2', tags: [{ key: TAG, value: 'eeeeeeeeeee2' }, { key: CREATED, value: old }], creation_timestamp: Number(old) },
+            {
+              name: 'hokus-check-eeeeeeeeeee2',
+              tags: [
+                { key: TAG, value: 'eeeeeeeeeee2' },
+                { key: CREATED, value: old },
+              ],
+              creation_timestamp: Number(old),
+            },
           ],
         });
       }
@@ -147,7 +162,10 @@ describe('sweep against an MLflow that sends no Date header', () => {
       const out: string[] = [];
       const err: string[] = [];
       const env = { HOKUSAI_API_KEY: key };
-      const code = await runSweep({ mlflowUrl: server.url, olderThan: '1h', json: '-', env: [] }, createFactory({ io: fakeIo(out, err, env), env, cwd: tmp.path, version: '0.0.0-test' }));
+      const code = await runSweep(
+        { mlflowUrl: server.url, olderThan: '1h', json: '-', env: [] },
+        createFactory({ io: fakeIo(out, err, env), env, cwd: tmp.path, version: '0.0.0-test' }),
+      );
       expect(code, err.join('')).toBe(0);
       const doc = JSON.parse(out.join('')) as SweepJson;
       expect(doc.leftovers.map((l) => [l.name, l.deleted, l.ageFrom])).toEqual([['hokus-check-eeeeeeeeeee2', true, 'hokus-check.created']]);

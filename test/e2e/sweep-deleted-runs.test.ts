@@ -39,7 +39,11 @@ async function checkRun(s: Stack, o: { id: string; tagId?: string; age: number; 
   });
   if (o.deleted) {
     // As cleanup did when its artifact DELETE failed: the run deleted all the same.
-    const r = await fetch(`${s.mlflowUrl}/api/2.0/mlflow/runs/delete`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id: runId }) });
+    const r = await fetch(`${s.mlflowUrl}/api/2.0/mlflow/runs/delete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ run_id: runId }),
+    });
     expect(r.status).toBe(200);
   }
   return runId;
@@ -47,7 +51,10 @@ async function checkRun(s: Stack, o: { id: string; tagId?: string; age: number; 
 
 /** Ids whose probe file is still on the artifact store. */
 function filesLeft(s: Stack): string[] {
-  return s.inventory().artifactFiles.map((f) => /probe-(.*)\.bin$/.exec(f)?.[1] ?? f).sort();
+  return s
+    .inventory()
+    .artifactFiles.map((f) => /probe-(.*)\.bin$/.exec(f)?.[1] ?? f)
+    .sort();
 }
 
 describe('sweep and deleted check runs', () => {
@@ -67,7 +74,11 @@ describe('sweep and deleted check runs', () => {
     expect(dry.code, dry.all).toBe(0);
     expect(dry.stdout.trim().split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^would delete run hokus-check-ccccccccccc5 \\(${kept}\\), created `)),
-      expect.stringMatching(new RegExp(`^would delete artifacts ${exp}/${orphan}/artifacts/hokus-check/ of deleted run hokus-check-ccccccccccc1 \\(${orphan}\\), created `)),
+      expect.stringMatching(
+        new RegExp(
+          `^would delete artifacts ${exp}/${orphan}/artifacts/hokus-check/ of deleted run hokus-check-ccccccccccc1 \\(${orphan}\\), created `,
+        ),
+      ),
       '2 leftovers older than 1h found; dry run: nothing deleted',
     ]);
     expect(filesLeft(stack)).toEqual(['ccccccccccc1', 'ccccccccccc3', 'ccccccccccc4', 'ccccccccccc5']);
@@ -97,9 +108,17 @@ describe('sweep and deleted check runs', () => {
     const run = await runInProcess(['sweep', '--registry-url', stack.registryUrl], { env: { HOKUSAI_API_KEY: stack.apiKey } });
     expect(run.code, run.all).toBe(1);
     expect(run.stdout).toMatch(
-      new RegExp(`^could not delete run hokus-check-ccccccccccc6 \\(${kept}\\), created \\S+: artifacts \\d+/${kept}/artifacts/hokus-check/: 500 INTERNAL_ERROR; the run is kept, tagged, so that a later sweep finds them$`, 'm'),
+      new RegExp(
+        `^could not delete run hokus-check-ccccccccccc6 \\(${kept}\\), created \\S+: artifacts \\d+/${kept}/artifacts/hokus-check/: 500 INTERNAL_ERROR; the run is kept, tagged, so that a later sweep finds them$`,
+        'm',
+      ),
     );
-    expect(run.stdout).toMatch(new RegExp(`^could not delete artifacts \\d+/${orphan}/artifacts/hokus-check/ of deleted run hokus-check-ccccccccccc7 \\(${orphan}\\), created \\S+: 500 INTERNAL_ERROR$`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^could not delete artifacts \\d+/${orphan}/artifacts/hokus-check/ of deleted run hokus-check-ccccccccccc7 \\(${orphan}\\), created \\S+: 500 INTERNAL_ERROR$`,
+        'm',
+      ),
+    );
     expect(run.stdout).toMatch(/^2 leftovers older than 1h found; 0 deleted, 2 not$/m);
     const runs = stack.inventory().runs;
     expect(runs.find((r) => r.runId === kept)!.lifecycleStage).toBe('active');

@@ -58,7 +58,11 @@ function hostileMlflow(runsPage: (token: string | undefined) => unknown, more: H
       return send(200, {
         registered_models: [
           { name: `hokus-check-${key}`, tags: [{ key: 'hokus-check.id', value: key }], creation_timestamp: OLD },
-          { name: "hokus-check-x' OR name LIKE '%", tags: [{ key: 'hokus-check.id', value: "x' OR name LIKE '%" }], creation_timestamp: OLD },
+          {
+            name: "hokus-check-x' OR name LIKE '%",
+            tags: [{ key: 'hokus-check.id', value: "x' OR name LIKE '%" }],
+            creation_timestamp: OLD,
+          },
         ],
       });
     }
@@ -73,7 +77,10 @@ async function sweep(server: TestServer) {
   const err: string[] = [];
   const env = { HOKUSAI_API_KEY: key };
   const io = fakeIo(out, err, env);
-  const code = await runSweep({ mlflowUrl: server.url, olderThan: '1h', json: '-', timeout: '3s', env: [] }, createFactory({ io, env, cwd: tmp.path, version: '0.0.0-test' }));
+  const code = await runSweep(
+    { mlflowUrl: server.url, olderThan: '1h', json: '-', timeout: '3s', env: [] },
+    createFactory({ io, env, cwd: tmp.path, version: '0.0.0-test' }),
+  );
   return { code, out: out.join(''), err: err.join('') };
 }
 
@@ -131,7 +138,10 @@ describe('sweep against a hostile MLflow', () => {
 
   it(`stops after ${MAX_SEARCH_PAGES} pages of a search that never ends, and deletes nothing`, async () => {
     let n = 0;
-    const server = await hostileMlflow(() => ({ runs: [run(RUN_ID(n), 'eeeeeeeeeee1', 'hokus-check-eeeeeeeeeee1')], next_page_token: `t${n++}` }));
+    const server = await hostileMlflow(() => ({
+      runs: [run(RUN_ID(n), 'eeeeeeeeeee1', 'hokus-check-eeeeeeeeeee1')],
+      next_page_token: `t${n++}`,
+    }));
     try {
       const r = await sweep(server);
       expect(r.code).toBe(1);
@@ -151,7 +161,10 @@ describe('sweep against a hostile MLflow', () => {
         n++;
         // One of ours a page, and one whose location is not its own (never listed, never touched).
         return {
-          runs: [run(RUN_ID(n), 'eeeeeeeeeee1', 'hokus-check-eeeeeeeeeee1'), run(`../${n}`, 'eeeeeeeeeee2', 'hokus-check-eeeeeeeeeee2', 'mlflow-artifacts:/1/../../admin/artifacts')],
+          runs: [
+            run(RUN_ID(n), 'eeeeeeeeeee1', 'hokus-check-eeeeeeeeeee1'),
+            run(`../${n}`, 'eeeeeeeeeee2', 'hokus-check-eeeeeeeeeee2', 'mlflow-artifacts:/1/../../admin/artifacts'),
+          ],
           next_page_token: `d${n}`,
         };
       },
@@ -166,8 +179,16 @@ describe('sweep against a hostile MLflow', () => {
       expect(n).toBe(MAX_SEARCH_PAGES);
       expect(listed).toHaveLength(MAX_SEARCH_PAGES);
       expect(listed.every((p) => /^1\/\d{4}a{28}\/artifacts\/hokus-check$/.test(p))).toBe(true);
-      expect(r.err).toMatch(new RegExp(`^hokus-check: looked at the newest ${MAX_SEARCH_PAGES} deleted check runs older than 1h for artifacts left behind, not at older ones`, 'm'));
-      const json = JSON.parse(r.out) as { leftovers: Array<{ id: string; deleted?: boolean }>; deletedRuns: { examined: number; more: boolean } };
+      expect(r.err).toMatch(
+        new RegExp(
+          `^hokus-check: looked at the newest ${MAX_SEARCH_PAGES} deleted check runs older than 1h for artifacts left behind, not at older ones`,
+          'm',
+        ),
+      );
+      const json = JSON.parse(r.out) as {
+        leftovers: Array<{ id: string; deleted?: boolean }>;
+        deletedRuns: { examined: number; more: boolean };
+      };
       expect(json.leftovers.map((l) => [l.id, l.deleted])).toEqual([[RUN_ID(9000), true]]);
       expect(json.deletedRuns).toEqual({ examined: MAX_SEARCH_PAGES, more: true });
       expect(server.received.filter((x) => /\.\.|%2e/i.test(x.path))).toEqual([]);
@@ -177,13 +198,18 @@ describe('sweep against a hostile MLflow', () => {
   });
 
   it(`lists at most ${MAX_DELETED_RUNS_EXAMINED} deleted runs' directories a sweep, and deletes those with files`, async () => {
-    const runs = Array.from({ length: MAX_DELETED_RUNS_EXAMINED + 100 }, (_, i) => run(RUN_ID(i), 'eeeeeeeeeee3', 'hokus-check-eeeeeeeeeee3'));
+    const runs = Array.from({ length: MAX_DELETED_RUNS_EXAMINED + 100 }, (_, i) =>
+      run(RUN_ID(i), 'eeeeeeeeeee3', 'hokus-check-eeeeeeeeeee3'),
+    );
     let listings = 0;
     const server = await hostileMlflow(() => ({}), {
       deletedPage: (token) => (token === undefined ? { runs, next_page_token: 'more' } : { runs: [] }),
       listing: (path) => {
         listings++;
-        return { status: 200, body: path.startsWith(`1/${RUN_ID(7)}/`) ? { files: [{ path: 'hokus-check/probe.bin', is_dir: false, file_size: 1 }] } : {} };
+        return {
+          status: 200,
+          body: path.startsWith(`1/${RUN_ID(7)}/`) ? { files: [{ path: 'hokus-check/probe.bin', is_dir: false, file_size: 1 }] } : {},
+        };
       },
     });
     try {
@@ -193,8 +219,12 @@ describe('sweep against a hostile MLflow', () => {
       // Enough runs on the first page: the second is not asked for.
       expect(server.received.filter((x) => x.path.includes('runs/search'))).toHaveLength(2);
       const json = JSON.parse(r.out) as { leftovers: Array<{ kind: string; id: string; path: string; deleted?: boolean }> };
-      expect(json.leftovers.map((l) => [l.kind, l.id, l.path, l.deleted])).toEqual([['artifacts', RUN_ID(7), `1/${RUN_ID(7)}/artifacts/hokus-check`, true]]);
-      expect(server.received.filter((x) => x.method === 'DELETE').map((x) => x.path)).toEqual([`/api/2.0/mlflow-artifacts/artifacts/1/${RUN_ID(7)}/artifacts/hokus-check`]);
+      expect(json.leftovers.map((l) => [l.kind, l.id, l.path, l.deleted])).toEqual([
+        ['artifacts', RUN_ID(7), `1/${RUN_ID(7)}/artifacts/hokus-check`, true],
+      ]);
+      expect(server.received.filter((x) => x.method === 'DELETE').map((x) => x.path)).toEqual([
+        `/api/2.0/mlflow-artifacts/artifacts/1/${RUN_ID(7)}/artifacts/hokus-check`,
+      ]);
       expect(r.err).toMatch(new RegExp(`looked at the newest ${MAX_DELETED_RUNS_EXAMINED} deleted check runs`));
     } finally {
       await server.close();
@@ -204,7 +234,9 @@ describe('sweep against a hostile MLflow', () => {
   it('an artifact listing that fails stops the look at deleted runs after the first, said in one line (exit 1)', async () => {
     let listings = 0;
     const server = await hostileMlflow(() => ({}), {
-      deletedPage: () => ({ runs: [run(RUN_ID(1), 'eeeeeeeeeee4', 'hokus-check-eeeeeeeeeee4'), run(RUN_ID(2), 'eeeeeeeeeee5', 'hokus-check-eeeeeeeeeee5')] }),
+      deletedPage: () => ({
+        runs: [run(RUN_ID(1), 'eeeeeeeeeee4', 'hokus-check-eeeeeeeeeee4'), run(RUN_ID(2), 'eeeeeeeeeee5', 'hokus-check-eeeeeeeeeee5')],
+      }),
       listing: () => {
         listings++;
         return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: `no ${key}` } };
@@ -214,7 +246,12 @@ describe('sweep against a hostile MLflow', () => {
       const r = await sweep(server);
       expect(r.code).toBe(1);
       expect(listings).toBe(1);
-      expect(r.err).toMatch(new RegExp(`^hokus-check: warning: could not list the artifacts of deleted run hokus-check-eeeeeeeeeee4 \\(${RUN_ID(1)}\\): 500 INTERNAL_ERROR; deleted runs not looked at further$`, 'm'));
+      expect(r.err).toMatch(
+        new RegExp(
+          `^hokus-check: warning: could not list the artifacts of deleted run hokus-check-eeeeeeeeeee4 \\(${RUN_ID(1)}\\): 500 INTERNAL_ERROR; deleted runs not looked at further$`,
+          'm',
+        ),
+      );
       expect(server.received.filter((x) => x.method === 'DELETE')).toEqual([]);
       expect(findLeaks(r.out + r.err, key)).toEqual([]);
     } finally {
@@ -223,7 +260,9 @@ describe('sweep against a hostile MLflow', () => {
   });
 
   it('a search of deleted runs answered wrongly is one warning (exit 1); active leftovers are swept all the same', async () => {
-    const server = await hostileMlflow(() => ({ runs: [run(RUN_ID(1), 'aaaaaaaaaaa1', 'hokus-check-aaaaaaaaaaa1')] }), { deletedPage: () => ({ runs: 'not a list' }) });
+    const server = await hostileMlflow(() => ({ runs: [run(RUN_ID(1), 'aaaaaaaaaaa1', 'hokus-check-aaaaaaaaaaa1')] }), {
+      deletedPage: () => ({ runs: 'not a list' }),
+    });
     try {
       const r = await sweep(server);
       expect(r.code).toBe(1);

@@ -23,7 +23,13 @@ beforeEach(async () => {
   // What a check that started 90 s ago has made so far: well within its 2 min deadline.
   const at = Date.now() - 90_000;
   const exp = stack.seed.experiment('hokus-check');
-  stack.seed.run({ experimentId: exp, name: NAME, tags: { [TAG]: ID, [CREATED]: String(at) }, startTime: at, artifacts: { 'hokus-check/probe.bin': 'x' } });
+  stack.seed.run({
+    experimentId: exp,
+    name: NAME,
+    tags: { [TAG]: ID, [CREATED]: String(at) },
+    startTime: at,
+    artifacts: { 'hokus-check/probe.bin': 'x' },
+  });
   stack.seed.registeredModel({ name: NAME, tags: { [TAG]: ID, [CREATED]: String(at) }, creationTimestamp: at });
 });
 afterEach(() => stack.close());
@@ -31,13 +37,19 @@ afterEach(() => stack.close());
 /** Active runs and models of the check, as the stack holds them. */
 function held() {
   const inv = stack.inventory();
-  return { runs: inv.runs.filter((r) => r.lifecycleStage === 'active').map((r) => r.name), models: inv.registeredModels.map((m) => m.name), files: inv.artifactFiles.length };
+  return {
+    runs: inv.runs.filter((r) => r.lifecycleStage === 'active').map((r) => r.name),
+    models: inv.registeredModels.map((m) => m.name),
+    files: inv.artifactFiles.length,
+  };
 }
 
 describe('sweep --older-than below what a check can take', () => {
   it('--older-than 1m: exit 2, one line saying why and how to override, and nothing is sent', async () => {
     const before = stack.requests().length;
-    const run = await runInProcess(['sweep', '--registry-url', stack.registryUrl, '--older-than', '1m'], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess(['sweep', '--registry-url', stack.registryUrl, '--older-than', '1m'], {
+      env: { HOKUSAI_API_KEY: stack.apiKey },
+    });
     expect(run.code, run.all).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toEqual([
@@ -64,7 +76,9 @@ describe('sweep --older-than below what a check can take', () => {
   });
 
   it('--older-than 2m10s is accepted, and the 90 s-old check is not old enough', async () => {
-    const run = await runInProcess(['sweep', '--registry-url', stack.registryUrl, '--older-than', '2m10s'], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess(['sweep', '--registry-url', stack.registryUrl, '--older-than', '2m10s'], {
+      env: { HOKUSAI_API_KEY: stack.apiKey },
+    });
     expect(run.code, run.all).toBe(0);
     expect(run.stdout).toMatch(/^0 leftovers older than 2m10s found/m);
     expect(held()).toEqual({ runs: [NAME], models: [NAME], files: 1 });
@@ -79,7 +93,9 @@ describe('sweep --older-than below what a check can take', () => {
       createFactory({ io: fakeIo(out, err, env), env, cwd: tmp.path, version: '0.0.0-test' }),
     );
     expect(code, err.join('')).toBe(0);
-    expect(err.join('')).toMatch(/^hokus-check: warning: --force: --older-than 1m is shorter than a check can run \(2m10s\): what running checks made may be deleted$/m);
+    expect(err.join('')).toMatch(
+      /^hokus-check: warning: --force: --older-than 1m is shorter than a check can run \(2m10s\): what running checks made may be deleted$/m,
+    );
     expect(out.join('')).toMatch(/^2 leftovers older than 1m found; 2 deleted, 0 not$/m);
     expect(held()).toEqual({ runs: [], models: [], files: 0 });
   });

@@ -55,7 +55,10 @@ function seed(stack: Stack, setClock: (ms: number) => void): Seeded {
   setClock(realNow);
 
   return {
-    leftovers: { runs: ['hokus-check-aaaaaaaaaaa1', 'hokus-check-aaaaaaaaaaa2'], models: ['hokus-check-aaaaaaaaaaa1', 'hokus-check-aaaaaaaaaaa3'] },
+    leftovers: {
+      runs: ['hokus-check-aaaaaaaaaaa1', 'hokus-check-aaaaaaaaaaa2'],
+      models: ['hokus-check-aaaaaaaaaaa1', 'hokus-check-aaaaaaaaaaa3'],
+    },
     lookAlikes: {
       runs: ['hokus-check-bbbbbbbbbbb1', 'hokus-check-bbbbbbbbbbb2', 'my-own-run', 'hokus-check-ddddddddddd1'],
       models: ['hokus-check-bbbbbbbbbbb4', 'hokus-check-bbbbbbbbbbb5', 'production-model', 'hokus-check-ddddddddddd2'],
@@ -67,7 +70,10 @@ function seed(stack: Stack, setClock: (ms: number) => void): Seeded {
 function holdings(stack: Stack) {
   const inv = stack.inventory();
   return {
-    runs: inv.runs.filter((r) => r.lifecycleStage === 'active').map((r) => r.name).sort(),
+    runs: inv.runs
+      .filter((r) => r.lifecycleStage === 'active')
+      .map((r) => r.name)
+      .sort(),
     models: inv.registeredModels.map((m) => m.name).sort(),
     artifacts: inv.artifactFiles.map((f) => /probe-(.*)\.bin$/.exec(f)?.[1] ?? f).sort(),
   };
@@ -102,7 +108,8 @@ describe('sweep', () => {
     const before = holdings(stack);
     const run = await runInProcess([...sweepArgs, '--dry-run'], { env });
     expect(run.code, run.all).toBe(0);
-    for (const name of [...seeded.leftovers.runs, ...seeded.leftovers.models]) expect(run.stdout).toMatch(new RegExp(`would delete .*${name}`));
+    for (const name of [...seeded.leftovers.runs, ...seeded.leftovers.models])
+      expect(run.stdout).toMatch(new RegExp(`would delete .*${name}`));
     for (const name of [...seeded.lookAlikes.runs, ...seeded.lookAlikes.models]) expect(run.stdout).not.toContain(name);
     expect(run.stdout).toMatch(/4 leftovers older than 1h found; dry run: nothing deleted/);
     expect(holdings(stack)).toEqual(before);
@@ -116,8 +123,18 @@ describe('sweep', () => {
     expect(run.stderr).toMatch(/would delete/);
     expect(doc.dryRun).toBe(true);
     expect(doc.olderThanMs).toBe(HOUR);
-    expect(doc.leftovers.filter((l) => l.kind === 'run').map((l) => l.name).sort()).toEqual(seeded.leftovers.runs);
-    expect(doc.leftovers.filter((l) => l.kind === 'registered-model').map((l) => l.name).sort()).toEqual(seeded.leftovers.models);
+    expect(
+      doc.leftovers
+        .filter((l) => l.kind === 'run')
+        .map((l) => l.name)
+        .sort(),
+    ).toEqual(seeded.leftovers.runs);
+    expect(
+      doc.leftovers
+        .filter((l) => l.kind === 'registered-model')
+        .map((l) => l.name)
+        .sort(),
+    ).toEqual(seeded.leftovers.models);
   });
 
   it('removes every leftover (runs, their artifacts, models and versions) and none of the look-alikes', async () => {

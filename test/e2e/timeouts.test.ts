@@ -14,9 +14,13 @@ import { startFront, type Front, type FrontAction } from '../helpers/stall-front
 const files = fileStack();
 const tmp = files.tmp;
 
-const ARTIFACT_GET = (method: string, path: string) => method === 'GET' && path.includes('/mlflow-artifacts/artifacts/') && !path.includes('?');
+const ARTIFACT_GET = (method: string, path: string) =>
+  method === 'GET' && path.includes('/mlflow-artifacts/artifacts/') && !path.includes('?');
 
-async function checkThrough(decide: (method: string, path: string) => FrontAction, flags: Record<string, string> = {}): Promise<{ run: InProcessRun; front: Front }> {
+async function checkThrough(
+  decide: (method: string, path: string) => FrontAction,
+  flags: Record<string, string> = {},
+): Promise<{ run: InProcessRun; front: Front }> {
   const front = await startFront(files.stack.registryUrl, decide);
   try {
     const run = await runCheckInProcess({
@@ -33,7 +37,10 @@ async function checkThrough(decide: (method: string, path: string) => FrontActio
 
 describe('a hop slower than --timeout', () => {
   it('after four steps got through the same proxy, runs/create never answering is a failure of run (exit 1), named with the time waited', async () => {
-    const { run } = await checkThrough((method, path) => (method === 'POST' && path.endsWith('/runs/create') ? { kind: 'stall' } : { kind: 'forward' }), { timeout: '600ms' });
+    const { run } = await checkThrough(
+      (method, path) => (method === 'POST' && path.endsWith('/runs/create') ? { kind: 'stall' } : { kind: 'forward' }),
+      { timeout: '600ms' },
+    );
     const report = parseReport(run.out);
     const target = report.targets[0]!;
     expect(run.code, run.err).toBe(1);
@@ -46,7 +53,9 @@ describe('a hop slower than --timeout', () => {
     const root = target.findings.find((f) => f.rootCause)!;
     expect(root.code).toBe('NET_TIMEOUT');
     expect(root.step).toBe('run');
-    expect(root.cause).toMatch(/sent no response to runs\/create within the 600 ms --timeout \(first-byte timeout\); it answered \d+ earlier requests of this check \(last: experiments\/(get-by-name|create), 200 from /);
+    expect(root.cause).toMatch(
+      /sent no response to runs\/create within the 600 ms --timeout \(first-byte timeout\); it answered \d+ earlier requests of this check \(last: experiments\/(get-by-name|create), 200 from /,
+    );
     expect(run.err).toMatch(/NET_TIMEOUT/);
   });
 
@@ -67,10 +76,13 @@ describe('a hop slower than --timeout', () => {
 
 describe('a download cut mid-body', () => {
   it('is a server or proxy timeout with its seconds, exit 1, and the binary bytes never reach an output', async () => {
-    const { run } = await checkThrough((method, path) => (ARTIFACT_GET(method, path) ? { kind: 'cut', bytes: 64 * 1024, afterMs: 1200 } : { kind: 'forward' }), {
-      artifactSize: '1MiB',
-      timeout: '5s',
-    });
+    const { run } = await checkThrough(
+      (method, path) => (ARTIFACT_GET(method, path) ? { kind: 'cut', bytes: 64 * 1024, afterMs: 1200 } : { kind: 'forward' }),
+      {
+        artifactSize: '1MiB',
+        timeout: '5s',
+      },
+    );
     const report = parseReport(run.out);
     const target = report.targets[0]!;
     expect(run.code, run.err).toBe(1);
@@ -79,7 +91,9 @@ describe('a download cut mid-body', () => {
     const root = target.findings.find((f) => f.rootCause)!;
     expect(root.code, target.findings.map((f) => f.code).join(', ')).toBe('NET_TRANSFER_CUT');
     expect(root.step).toBe('artifact');
-    expect(root.cause).toMatch(/^GET artifact got 200 from .+, then 127\.0\.0\.1:\d+ closed the connection (\d+\.\d) s after the request, with 65536 body bytes received: a server or proxy timeout of about \1 s cut the transfer \(a worker --timeout, a proxy read timeout or a load balancer idle timeout\)\.$/);
+    expect(root.cause).toMatch(
+      /^GET artifact got 200 from .+, then 127\.0\.0\.1:\d+ closed the connection (\d+\.\d) s after the request, with 65536 body bytes received: a server or proxy timeout of about \1 s cut the transfer \(a worker --timeout, a proxy read timeout or a load balancer idle timeout\)\.$/,
+    );
     expect(target.findings.map((f) => f.code)).not.toContain('RESPONSE_MALFORMED');
     const get = target.exchanges.find((x) => x.id === root.evidence[0])!;
     expect(get.error?.kind).toBe('cut');
@@ -96,20 +110,27 @@ describe('a download cut mid-body', () => {
   });
 
   it('a reset a moment into the body is a transfer ended early, not a timeout', async () => {
-    const { run } = await checkThrough((method, path) => (ARTIFACT_GET(method, path) ? { kind: 'cut', bytes: 1000, afterMs: 300, reset: true } : { kind: 'forward' }), {
-      artifactSize: '256KiB',
-    });
+    const { run } = await checkThrough(
+      (method, path) => (ARTIFACT_GET(method, path) ? { kind: 'cut', bytes: 1000, afterMs: 300, reset: true } : { kind: 'forward' }),
+      {
+        artifactSize: '256KiB',
+      },
+    );
     const target = parseReport(run.out).targets[0]!;
     expect(run.code, run.err).toBe(1);
     const root = target.findings.find((f) => f.rootCause)!;
     expect(root.code).toBe('NET_TRANSFER_CUT');
-    expect(root.cause).toMatch(/(reset|closed) the connection \d+ ms after the request, with 1000 body bytes received: the server or a proxy in between ended the transfer early/);
+    expect(root.cause).toMatch(
+      /(reset|closed) the connection \d+ ms after the request, with 1000 body bytes received: the server or a proxy in between ended the transfer early/,
+    );
   });
 });
 
 describe('through a real nginx with proxy_read_timeout 1s', () => {
   it('a download whose upstream stalls mid-body is cut by nginx after about a second: NET_TRANSFER_CUT with the seconds, exit 1', async () => {
-    const front = await startFront(files.stack.registryUrl, (method, path) => (ARTIFACT_GET(method, path) ? { kind: 'cut', bytes: 64 * 1024 } : { kind: 'forward' }));
+    const front = await startFront(files.stack.registryUrl, (method, path) =>
+      ARTIFACT_GET(method, path) ? { kind: 'cut', bytes: 64 * 1024 } : { kind: 'forward' },
+    );
     const nginx = await startNginx(`    location / {
       proxy_pass ${front.url};
       proxy_http_version 1.1;
@@ -139,7 +160,9 @@ describe('through a real nginx with proxy_read_timeout 1s', () => {
     const root = target.findings.find((f) => f.rootCause)!;
     expect(root.code, target.findings.map((f) => f.code).join(', ')).toBe('NET_TRANSFER_CUT');
     // nginx's timer is 1 s from its last read of the upstream; the check counts from its request.
-    expect(root.cause).toMatch(/^GET artifact got 200 from .*nginx.*, then 127\.0\.0\.1:\d+ closed the connection (\d\.\d) s after the request, with \d+ body bytes received: a server or proxy timeout of about \1 s cut the transfer/);
+    expect(root.cause).toMatch(
+      /^GET artifact got 200 from .*nginx.*, then 127\.0\.0\.1:\d+ closed the connection (\d\.\d) s after the request, with \d+ body bytes received: a server or proxy timeout of about \1 s cut the transfer/,
+    );
     expect(root.cause).not.toMatch(/[\u0000-\u0008\ufffd]/);
     expect(run.err).not.toMatch(/[\u0000-\u0008\u000e-\u001a\ufffd]/);
   });

@@ -34,7 +34,9 @@ async function httpsStack(pems: Pems): Promise<string[]> {
 
 async function check(pems: Pems, extra: string[], name: string) {
   const json = tmp.file(`${name}.json`);
-  const run = await runInProcess([...(await httpsStack(pems)), '--retries', '0', '--json', json, ...extra], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+  const run = await runInProcess([...(await httpsStack(pems)), '--retries', '0', '--json', json, ...extra], {
+    env: { HOKUSAI_API_KEY: stack.apiKey },
+  });
   return { run, report: readReport(json) };
 }
 

@@ -36,7 +36,11 @@ const run = (args: string[]) => runInProcess(args, { env: { HOKUSAI_API_KEY: KEY
 describe('everything typed is checked before the first request', () => {
   it.each([
     ['a directory for --json', ['--json', 'a-dir'], /^hokus-check: --json a-dir: is a directory; give a file name$/],
-    ['a parent that is a file', ['--junit', 'not-pem.crt/junit.xml'], /^hokus-check: --junit not-pem\.crt\/junit\.xml: .*not-pem\.crt is a file, not a directory$/],
+    [
+      'a parent that is a file',
+      ['--junit', 'not-pem.crt/junit.xml'],
+      /^hokus-check: --junit not-pem\.crt\/junit\.xml: .*not-pem\.crt is a file, not a directory$/,
+    ],
     ['a second format to stdout', ['--markdown', '-'], /^hokus-check: --markdown -: only --json can go to stdout/],
     ['two formats to one file', ['--json', 'out', '--har', 'out'], /^hokus-check: --har out: the same file as --json/],
     ['the same output flag twice', ['--junit', 'a.xml', '--junit', 'b.xml'], /given twice \(a\.xml and b\.xml\); give it once/],
@@ -83,7 +87,10 @@ describe('sim', () => {
     const authPort = new URL(authUrl).port;
     const mlflowPort = new URL(mlflowUrl).port;
     const simKey = `hk_test_${'sim'.repeat(8)}`;
-    const child = spawn(process.execPath, [BIN, 'sim', '--auth-port', authPort, '--mlflow-port', mlflowPort, '--key', simKey], { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmp.path });
+    const child = spawn(process.execPath, [BIN, 'sim', '--auth-port', authPort, '--mlflow-port', mlflowPort, '--key', simKey], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: tmp.path,
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -94,7 +101,10 @@ describe('sim', () => {
       expect(out).toContain(`export HOKUSAI_API_KEY=${simKey}`);
       expect(out).toMatch(/^ {2}node \/.*bin\/hokus-check\.js --registry-url http:\/\/127\.0\.0\.1:\d+ --auth-url /m);
       const registry = /registry \(API service\) {3}(\S+)/.exec(out)![1]!;
-      const check = await runInProcess(['--registry-url', registry, '--auth-url', authUrl, '--only', 'experiments'], { env: { HOKUSAI_API_KEY: simKey }, cwd: tmp.path });
+      const check = await runInProcess(['--registry-url', registry, '--auth-url', authUrl, '--only', 'experiments'], {
+        env: { HOKUSAI_API_KEY: simKey },
+        cwd: tmp.path,
+      });
       expect(check.code).toBe(0);
       await until(() => /api +GET \/api\/mlflow\/api\/2\.0\/mlflow\/experiments\/search\?max_results=1 -> 200/.test(out));
       expect(out).toMatch(/auth +POST \/api\/v1\/keys\/validate -> 200/);

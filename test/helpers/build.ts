@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 export default function setup(): void {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const check = spawnSync('bash', ['scripts/test-machine.sh', '--check'], { cwd: root, encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(`${check.stderr.trim() || check.stdout.trim()}\n(or run the README's test line, \`bash scripts/test-machine.sh\`, which installs them as root)`);
+  if (check.status !== 0)
+    throw new Error(
+      `${check.stderr.trim() || check.stdout.trim()}\n(or run the README's test line, \`bash scripts/test-machine.sh\`, which installs them as root)`,
+    );
   try {
     execFileSync(process.execPath, ['build.mjs', '--no-clean'], { cwd: root, stdio: 'pipe' });
   } catch (err) {

@@ -35,7 +35,9 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliRun> {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`hokus-check ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 15000} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(`hokus-check ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 15000} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+      );
     }, opts.timeoutMs ?? 15000);
     child.on('error', reject);
     child.on('close', (code, signal) => {

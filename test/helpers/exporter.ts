@@ -75,7 +75,11 @@ export interface SpawnedExporter {
  * listens. `fdLimit`: started through `bash -c 'ulimit -n N; exec node …'`, so the process can hold
  * at most N file descriptors.
  */
-export async function spawnExporter(args: string[], env: Record<string, string>, opts: { fdLimit?: number } = {}): Promise<SpawnedExporter> {
+export async function spawnExporter(
+  args: string[],
+  env: Record<string, string>,
+  opts: { fdLimit?: number } = {},
+): Promise<SpawnedExporter> {
   const argv = [BIN, 'exporter', '--listen', '127.0.0.1:0', ...args];
   const child =
     opts.fdLimit === undefined
@@ -86,7 +90,9 @@ export async function spawnExporter(args: string[], env: Record<string, string>,
         });
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -129,7 +135,12 @@ export function value(samples: Sample[], name: string, labels: Record<string, st
 }
 
 /** Polls `probeOnce` until it returns a value; bounded by attempts, not by a clock assertion. */
-export async function eventually<T>(what: string, probeOnce: () => Promise<T | undefined>, detail: () => string = () => '', attempts = 300): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probeOnce: () => Promise<T | undefined>,
+  detail: () => string = () => '',
+  attempts = 300,
+): Promise<T> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const result = await probeOnce().catch(() => undefined);
     if (result !== undefined) return result;
@@ -140,7 +151,10 @@ export async function eventually<T>(what: string, probeOnce: () => Promise<T | u
 
 /** GET with an optional scrape timeout header; status and body. */
 export async function scrape(url: string, scrapeTimeoutSeconds?: number): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, scrapeTimeoutSeconds === undefined ? {} : { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': String(scrapeTimeoutSeconds) } });
+  const res = await fetch(
+    url,
+    scrapeTimeoutSeconds === undefined ? {} : { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': String(scrapeTimeoutSeconds) } },
+  );
   return { status: res.status, body: await res.text() };
 }
 
@@ -163,10 +177,13 @@ export async function startGate(upstream: string, hold: (path: string) => boolea
   const waiting: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
     const forward = () => {
-      const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-        answer.pipe(res);
-      });
+      const up = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+          answer.pipe(res);
+        },
+      );
       up.on('error', () => res.destroy());
       req.pipe(up);
     };

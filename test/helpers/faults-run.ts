@@ -43,7 +43,9 @@ export async function checkWithFaults(faults: FaultName[], opts: FaultRunOptions
   try {
     const target = opts.noAuthUrl ? ['--registry-url', stack.registryUrl] : stackArgs(stack);
     const direct = opts.direct ? ['--mlflow-direct-url', stack.mlflowUrl] : [];
-    const run = await runInProcess([...target, ...direct, ...(opts.args ?? []), '--json', opts.json], { env: { HOKUSAI_API_KEY: stack.apiKey } });
+    const run = await runInProcess([...target, ...direct, ...(opts.args ?? []), '--json', opts.json], {
+      env: { HOKUSAI_API_KEY: stack.apiKey },
+    });
     const reportText = readReportText(opts.json, run);
     const report = parseReport(reportText);
     return {

@@ -66,6 +66,11 @@ export function parseMultipart(contentType: string | undefined, body: Buffer): P
     if (name === undefined) throw new Error(`a part has no name: ${disposition}`);
     const filename = /\bfilename="([^"]*)"/.exec(disposition)?.[1];
     const type = headers.find((h) => /^content-type:/i.test(h))?.replace(/^content-type:\s*/i, '');
-    return { name, ...(filename === undefined ? {} : { filename }), ...(type === undefined ? {} : { contentType: type }), body: inner.slice(split + 4) };
+    return {
+      name,
+      ...(filename === undefined ? {} : { filename }),
+      ...(type === undefined ? {} : { contentType: type }),
+      body: inner.slice(split + 4),
+    };
   });
 }

@@ -79,17 +79,20 @@ export async function startGeneratedFront(upstream: { api: string; mlflow: strin
     const toMlflow = path.startsWith(MOUNT);
     const target = new URL(toMlflow ? upstream.mlflow : upstream.api);
     const upstreamPath = toMlflow && action.kind === 'forward' ? path.slice(MOUNT.length - 1) : path;
-    const out = http.request({ host: target.hostname, port: target.port, method: req.method, path: upstreamPath, headers: { ...req.headers, host: target.host } }, (up) => {
-      const headers = { ...up.headers };
-      if (look.replacesServer) {
-        delete headers.server;
-        if (look.server !== undefined) headers.server = look.server;
-      }
-      if (look.via !== undefined) headers.via = look.via;
-      if (look.extra) headers[look.extra[0]] = look.extra[1];
-      res.writeHead(up.statusCode ?? 502, headers);
-      up.pipe(res);
-    });
+    const out = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: upstreamPath, headers: { ...req.headers, host: target.host } },
+      (up) => {
+        const headers = { ...up.headers };
+        if (look.replacesServer) {
+          delete headers.server;
+          if (look.server !== undefined) headers.server = look.server;
+        }
+        if (look.via !== undefined) headers.via = look.via;
+        if (look.extra) headers[look.extra[0]] = look.extra[1];
+        res.writeHead(up.statusCode ?? 502, headers);
+        up.pipe(res);
+      },
+    );
     out.on('error', () => {
       if (!res.headersSent) res.writeHead(502, ownHeaders(look, '')).end();
       else res.destroy();
@@ -116,7 +119,20 @@ function ownHeaders(look: FrontLook, body: string): Record<string, string> {
   return h;
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Content Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Content Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
 
 /** The front's own page for `status`, in its look: never MLflow's shapes, never the API's `detail`. */
 export function pageOf(look: FrontLook, status: number, say = look.words): string {
@@ -138,7 +154,12 @@ export function pageOf(look: FrontLook, status: number, say = look.words): strin
 /** Lower-case words that are no product a profile knows and say nothing of timeouts, limits or connections. */
 const word = fc
   .stringMatching(/^[a-z]{3,9}$/)
-  .filter((w) => !/nginx|openresty|apache|caddy|envoy|istio|kong|traefik|cloudflare|cloudfront|awselb|google|azure|microsoft|haproxy|gunicorn|uvicorn|werkzeug|waitress|time|limit|quota|thrott|refus|connect|route|reach|resolv|dial|health/.test(w));
+  .filter(
+    (w) =>
+      !/nginx|openresty|apache|caddy|envoy|istio|kong|traefik|cloudflare|cloudfront|awselb|google|azure|microsoft|haproxy|gunicorn|uvicorn|werkzeug|waitress|time|limit|quota|thrott|refus|connect|route|reach|resolv|dial|health/.test(
+        w,
+      ),
+  );
 
 export const frontLookArb: fc.Arbitrary<FrontLook> = fc.record(
   {

@@ -36,7 +36,14 @@ export async function runInProcess(args: string[], opts: InProcessOptions = {}):
     stdoutStream: {} as NodeJS.WriteStream,
     onSignal: (handler) => (opts.signals ? opts.signals.subscribe(handler) : () => undefined),
   };
-  const f = createFactory({ io, env, cwd: opts.cwd ?? process.cwd(), version: VERSION, ...(opts.clock ? { clock: opts.clock } : {}), ...opts.factory });
+  const f = createFactory({
+    io,
+    env,
+    cwd: opts.cwd ?? process.cwd(),
+    version: VERSION,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...opts.factory,
+  });
   const code = await runCli(args, f);
   return { code, signal: null, stdout, stderr, all: stdout + stderr };
 }

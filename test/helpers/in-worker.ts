@@ -19,8 +19,19 @@ export async function callInWorker<T>(modulePath: string, body: string, args: un
 import { parentPort, workerData } from 'node:worker_threads';
 const run = (${body});
 parentPort.postMessage(run(mod, ...workerData));`;
-  const code = buildSync({ stdin: { contents: entry, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' }).outputFiles[0]!.text;
-  const worker = new Worker(code, { eval: true, workerData: args, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
+  const code = buildSync({
+    stdin: { contents: entry, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0]!.text;
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: args,
+    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+  });
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       void worker.terminate();

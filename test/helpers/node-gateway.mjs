@@ -28,9 +28,13 @@ for (const site of sites) {
     const match = route.path;
     const mine = (req) => req.siteRoute === route;
     const router = express.Router();
-    if (route.refuseMethods) router.use((req, res, next) => (route.refuseMethods.includes(req.method) ? res.status(405).set('allow', 'GET, POST').send('Method Not Allowed') : next()));
+    if (route.refuseMethods)
+      router.use((req, res, next) =>
+        route.refuseMethods.includes(req.method) ? res.status(405).set('allow', 'GET, POST').send('Method Not Allowed') : next(),
+      );
     if (route.maxBodyBytes !== undefined) router.use(express.raw({ type: () => true, limit: route.maxBodyBytes }));
-    if (route.rejectOverBytes !== undefined) router.use((req, _res, next) => (Number(req.headers['content-length'] ?? 0) > route.rejectOverBytes ? req.socket.destroy() : next()));
+    if (route.rejectOverBytes !== undefined)
+      router.use((req, _res, next) => (Number(req.headers['content-length'] ?? 0) > route.rejectOverBytes ? req.socket.destroy() : next()));
     const a = route.action;
     if (a.kind === 'proxy') {
       router.use(
@@ -56,13 +60,18 @@ for (const site of sites) {
     // 'not-found': nothing here, so express answers its own 404.
     app.use((req, res, next) => (mine(req) ? router(req, res, next) : next()));
   }
-  const server = site.tls ? https.createServer({ key: readFileSync(`${dir}/${site.name}.key`), cert: readFileSync(`${dir}/${site.name}.crt`) }, app) : http.createServer(app);
+  const server = site.tls
+    ? https.createServer({ key: readFileSync(`${dir}/${site.name}.key`), cert: readFileSync(`${dir}/${site.name}.crt`) }, app)
+    : http.createServer(app);
   server.listen(ports[site.name], '127.0.0.1');
 }
 
 function basicAuth(login) {
   const expected = `Basic ${Buffer.from(`${login.user}:${login.password}`).toString('base64')}`;
-  return (req, res, next) => (req.headers.authorization === expected ? next() : res.status(401).set('www-authenticate', `Basic realm="${login.realm}"`).send('Unauthorized'));
+  return (req, res, next) =>
+    req.headers.authorization === expected
+      ? next()
+      : res.status(401).set('www-authenticate', `Basic realm="${login.realm}"`).send('Unauthorized');
 }
 
 process.on('SIGTERM', () => process.exit(0));

@@ -113,7 +113,13 @@ function port(ctx: RenderContext, site: string): number {
 }
 
 function certFiles(site: Site): Record<string, string> {
-  return site.tls ? { [`${site.name}.crt`]: site.tls.cert, [`${site.name}.key`]: site.tls.key, [`${site.name}.pem`]: `${site.tls.cert.trim()}\n${site.tls.key.trim()}\n` } : {};
+  return site.tls
+    ? {
+        [`${site.name}.crt`]: site.tls.cert,
+        [`${site.name}.key`]: site.tls.key,
+        [`${site.name}.pem`]: `${site.tls.cert.trim()}\n${site.tls.key.trim()}\n`,
+      }
+    : {};
 }
 
 function hostPort(origin: string): string {
@@ -133,8 +139,11 @@ function nginx(sites: readonly Site[], ctx: RenderContext): Rendered {
   const zones: string[] = [];
   const servers = sites.map((site) => {
     const p = port(ctx, site.name);
-    const listen = site.tls ? `listen 127.0.0.1:${p} ssl;\n    ssl_certificate ${d}/${site.name}.crt;\n    ssl_certificate_key ${d}/${site.name}.key;` : `listen 127.0.0.1:${p};`;
-    if (site.redirectTo) return `  server {\n    ${listen}\n    return 301 https://127.0.0.1:${port(ctx, site.redirectTo)}$request_uri;\n  }`;
+    const listen = site.tls
+      ? `listen 127.0.0.1:${p} ssl;\n    ssl_certificate ${d}/${site.name}.crt;\n    ssl_certificate_key ${d}/${site.name}.key;`
+      : `listen 127.0.0.1:${p};`;
+    if (site.redirectTo)
+      return `  server {\n    ${listen}\n    return 301 https://127.0.0.1:${port(ctx, site.redirectTo)}$request_uri;\n  }`;
     if (site.sendTo) return `  server {\n    ${listen}\n    return 302 "${site.sendTo}";\n  }`;
     const locations = site.routes.map((r, i) => {
       const lines: string[] = [];
@@ -221,15 +230,21 @@ function haproxy(sites: readonly Site[], ctx: RenderContext): Rendered {
       fe.push(`  acl r${i} ${r.exact ? 'path' : 'path_beg'} ${r.path}`);
       const acl = [`r${i}`, ...site.routes.slice(0, i).map((_, j) => `!r${j}`)].join(' ');
       if (r.refuseMethods) fe.push(`  http-request deny deny_status 403 if ${acl} { method ${r.refuseMethods.join(' ')} }`);
-      if (r.maxBodyBytes !== undefined) fe.push(`  http-request deny deny_status 413 if ${acl} { req.hdr_val(content-length) gt ${r.maxBodyBytes} }`);
-      if (r.rejectOverBytes !== undefined) fe.push(`  http-request reject if ${acl} { req.hdr_val(content-length) gt ${r.rejectOverBytes} }`);
+      if (r.maxBodyBytes !== undefined)
+        fe.push(`  http-request deny deny_status 413 if ${acl} { req.hdr_val(content-length) gt ${r.maxBodyBytes} }`);
+      if (r.rejectOverBytes !== undefined)
+        fe.push(`  http-request reject if ${acl} { req.hdr_val(content-length) gt ${r.rejectOverBytes} }`);
       if (r.rateLimitStatus) {
         const table = `rl_${id}_${i}`;
-        fe.push(`  http-request track-sc0 dst_port table ${table} if ${acl}`, `  http-request deny deny_status ${r.rateLimitStatus} if ${acl} { sc_http_req_cnt(0) gt 1 }`);
+        fe.push(
+          `  http-request track-sc0 dst_port table ${table} if ${acl}`,
+          `  http-request deny deny_status ${r.rateLimitStatus} if ${acl} { sc_http_req_cnt(0) gt 1 }`,
+        );
         sections.push(`backend ${table}\n  stick-table type integer size 16 expire 60s store http_req_cnt`);
       }
       const a = r.action;
-      if (a.kind === 'respond') fe.push(`  http-request return status ${a.status} content-type "${a.type}" string "${a.body.replace(/"/g, '\\"')}" if ${acl}`);
+      if (a.kind === 'respond')
+        fe.push(`  http-request return status ${a.status} content-type "${a.type}" string "${a.body.replace(/"/g, '\\"')}" if ${acl}`);
       else if (a.kind === 'not-found') fe.push(`  http-request deny deny_status 404 if ${acl}`);
       else if (a.kind === 'deny') fe.push(`  http-request deny deny_status 403 if ${acl}`);
       else if (a.kind === 'unavailable') {
@@ -328,7 +343,8 @@ function apache(sites: readonly Site[], ctx: RenderContext): Rendered {
       const loc: string[] = [];
       // LimitRequestBody is not applied to reverse-proxied requests (a 4 KiB PUT passed a limit of
       // 1024 through ProxyPass, in a <Location> and server-wide): refuse by Content-Length instead.
-      if (r.maxBodyBytes !== undefined) v.push(`  RewriteCond expr "%{HTTP:Content-Length} -gt ${r.maxBodyBytes}"`, `  RewriteRule ${match} - [R=413,L]`);
+      if (r.maxBodyBytes !== undefined)
+        v.push(`  RewriteCond expr "%{HTTP:Content-Length} -gt ${r.maxBodyBytes}"`, `  RewriteRule ${match} - [R=413,L]`);
       if (r.refuseMethods) loc.push(`    <Limit ${r.refuseMethods.join(' ')}>`, '      Require all denied', '    </Limit>');
       if (a.kind === 'deny') loc.push('    Require all denied');
       if (a.kind === 'unavailable') v.push(`  RewriteRule ${match} - [R=503,L]`);
@@ -346,7 +362,14 @@ function apache(sites: readonly Site[], ctx: RenderContext): Rendered {
     });
     if (site.login) {
       files[`${site.name}.htpasswd`] = `${site.login.user}:{SHA}${createHash('sha1').update(site.login.password).digest('base64')}\n`;
-      v.push('  <Location "/">', '    AuthType Basic', `    AuthName "${site.login.realm}"`, `    AuthUserFile ${d}/${site.name}.htpasswd`, '    Require valid-user', '  </Location>');
+      v.push(
+        '  <Location "/">',
+        '    AuthType Basic',
+        `    AuthName "${site.login.realm}"`,
+        `    AuthUserFile ${d}/${site.name}.htpasswd`,
+        '    Require valid-user',
+        '  </Location>',
+      );
     }
     v.push('</VirtualHost>');
     hosts.push(v.join('\n'));
@@ -373,7 +396,11 @@ ${listens.join('\n')}
 ${hosts.join('\n\n')}
 `;
   files['httpd.conf'] = conf;
-  return { files, argv: [BINARIES.apache, '-X', '-d', d, '-f', `${d}/httpd.conf`], env: { APACHE_RUN_DIR: d, APACHE_LOCK_DIR: d, APACHE_PID_FILE: `${d}/httpd.pid` } };
+  return {
+    files,
+    argv: [BINARIES.apache, '-X', '-d', d, '-f', `${d}/httpd.conf`],
+    env: { APACHE_RUN_DIR: d, APACHE_LOCK_DIR: d, APACHE_PID_FILE: `${d}/httpd.pid` },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -388,7 +415,8 @@ function caddy(sites: readonly Site[], ctx: RenderContext): Rendered {
     const b: string[] = [`${addr} {`];
     if (site.tls) b.push(`  tls ${d}/${site.name}.crt ${d}/${site.name}.key`);
     // basicauth runs before handle in Caddy's directive order: every path asks for the login.
-    if (site.login) b.push(`  basicauth * bcrypt "${site.login.realm}" {`, `    ${site.login.user} ${bcryptOf(site.login.password)}`, '  }');
+    if (site.login)
+      b.push(`  basicauth * bcrypt "${site.login.realm}" {`, `    ${site.login.user} ${bcryptOf(site.login.password)}`, '  }');
     if (site.redirectTo) {
       b.push(`  redir https://127.0.0.1:${port(ctx, site.redirectTo)}{uri} 301`, '}');
       return b.join('\n');
@@ -405,7 +433,8 @@ function caddy(sites: readonly Site[], ctx: RenderContext): Rendered {
       const a = r.action;
       if (a.kind === 'proxy') {
         if (a.to !== undefined) h.push(`    uri path_regexp ^${r.path.replace(/[.]/g, '\\.')} ${a.to}`);
-        const timeout = r.timeoutS !== undefined ? ` {\n      transport http {\n        response_header_timeout ${r.timeoutS}s\n      }\n    }` : '';
+        const timeout =
+          r.timeoutS !== undefined ? ` {\n      transport http {\n        response_header_timeout ${r.timeoutS}s\n      }\n    }` : '';
         h.push(`    reverse_proxy ${hostPort(a.upstream)}${timeout}`);
       } else if (a.kind === 'respond') {
         h.push(`    header Content-Type "${a.type}"`, `    respond \`${a.body}\` ${a.status}`);
@@ -458,6 +487,7 @@ export const LOGIN_PASSWORD = 'hokus-login-wall';
 const LOGIN_BCRYPT = '$2a$14$FdqNao8joiL6EM67LjaohOWFv1FJyh/Ra7vzmQMb2X9CYEcrUBpl2';
 
 function bcryptOf(password: string): string {
-  if (password !== LOGIN_PASSWORD) throw new Error(`no bcrypt hash for that password: use LOGIN_PASSWORD (run \`caddy hash-password --plaintext …\` for another)`);
+  if (password !== LOGIN_PASSWORD)
+    throw new Error(`no bcrypt hash for that password: use LOGIN_PASSWORD (run \`caddy hash-password --plaintext …\` for another)`);
   return LOGIN_BCRYPT;
 }

@@ -22,14 +22,23 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-const PACKAGE: Record<ProxyKind, string> = { nginx: 'nginx', haproxy: 'haproxy', apache: 'apache2', caddy: 'caddy', mitmproxy: 'mitmproxy', 'node-gateway': 'nodejs' };
+const PACKAGE: Record<ProxyKind, string> = {
+  nginx: 'nginx',
+  haproxy: 'haproxy',
+  apache: 'apache2',
+  caddy: 'caddy',
+  mitmproxy: 'mitmproxy',
+  'node-gateway': 'nodejs',
+};
 
 /** Throws with the install command when the proxy's binary is missing: a proxy is never skipped. */
 export function requireBinary(kind: ProxyKind): void {
   try {
     accessSync(BINARIES[kind], constants.X_OK);
   } catch {
-    throw new Error(`${BINARIES[kind]} is missing: install it with \`apt-get install -y ${PACKAGE[kind]}\` (.ci/run does); the real-proxy tests never skip a proxy`);
+    throw new Error(
+      `${BINARIES[kind]} is missing: install it with \`apt-get install -y ${PACKAGE[kind]}\` (.ci/run does); the real-proxy tests never skip a proxy`,
+    );
   }
 }
 
@@ -96,11 +105,15 @@ async function startOnce(kind: ProxyKind, sites: readonly Site[]): Promise<Runni
 /** `n` distinct ports the OS says are free now: all bound to port 0 together, read, then closed. */
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => resolve(srv));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const srv = net.createServer();
+          srv.once('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+        }),
+    ),
   );
   const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
   await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
@@ -132,8 +145,10 @@ async function waitListening(child: ChildProcess, ports: number[], log: () => st
         // Connectable is not proof: another process may hold a port that this proxy failed to bind
         // (freePort's pick raced with it). Every proxy here logs a failed bind at once; give it a moment.
         await new Promise((r) => setTimeout(r, 250));
-        if (BIND_FAILED.test(log())) throw new Error(`${child.spawnfile}: address already in use (a port picked free was taken):\n${log()}`);
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${child.spawnfile} exited after its ports opened:\n${log()}`);
+        if (BIND_FAILED.test(log()))
+          throw new Error(`${child.spawnfile}: address already in use (a port picked free was taken):\n${log()}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`${child.spawnfile} exited after its ports opened:\n${log()}`);
         return;
       }
       await new Promise((r) => setTimeout(r, 50));

@@ -90,7 +90,10 @@ const ECHO_FORMS: EchoForm[] = ['raw', 'base64', 'base64url', 'url-encoded', 'ba
 const statusLineArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom(...STATUSES).map((s) => `HTTP/1.1 ${s} X`) },
   { weight: 2, arbitrary: fc.integer({ min: 100, max: 599 }).map((s) => `HTTP/1.1 ${s} Whatever`) },
-  { weight: 1, arbitrary: fc.constantFrom('HTTP/1.0 200 OK', 'HTTP/1.1 200', 'HTTP/2 200 OK', 'garbage', 'HTTP/1.1 1000 Big', 'HTTP/1.1 20 Short', '') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('HTTP/1.0 200 OK', 'HTTP/1.1 200', 'HTTP/2 200 OK', 'garbage', 'HTTP/1.1 1000 Big', 'HTTP/1.1 20 Short', ''),
+  },
 );
 
 const jsonTextArb: fc.Arbitrary<string> = fc.oneof(
@@ -136,7 +139,9 @@ const bodyArb: fc.Arbitrary<Body> = fc.oneof(
   { weight: 2, arbitrary: htmlArb.map((page): Body => ({ kind: 'html', page })) },
   {
     weight: 4,
-    arbitrary: fc.record({ form: fc.constantFrom(...ECHO_FORMS), wrap: fc.constantFrom('json' as const, 'text' as const, 'html' as const) }).map((e): Body => ({ kind: 'echo', ...e })),
+    arbitrary: fc
+      .record({ form: fc.constantFrom(...ECHO_FORMS), wrap: fc.constantFrom('json' as const, 'text' as const, 'html' as const) })
+      .map((e): Body => ({ kind: 'echo', ...e })),
   },
   { weight: 1, arbitrary: fc.integer({ min: 1024 * 1024 - 64, max: 1024 * 1024 + 200_000 }).map((size): Body => ({ kind: 'big', size })) },
 );
@@ -156,9 +161,16 @@ const headerArb: fc.Arbitrary<[string, string | { echo: EchoForm }]> = fc.oneof(
     ['content-encoding', 'gzip'],
     ['x-request-id', '00000000-0000-0000-0000-000000000000'],
   ),
-  fc.constantFrom(...ECHO_FORMS).chain((form) =>
-    fc.constantFrom<[string, { echo: EchoForm }]>(['x-echo', { echo: form }], ['set-cookie', { echo: form }], ['location', { echo: form }], ['www-authenticate', { echo: form }]),
-  ),
+  fc
+    .constantFrom(...ECHO_FORMS)
+    .chain((form) =>
+      fc.constantFrom<[string, { echo: EchoForm }]>(
+        ['x-echo', { echo: form }],
+        ['set-cookie', { echo: form }],
+        ['location', { echo: form }],
+        ['www-authenticate', { echo: form }],
+      ),
+    ),
   fc.tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/), fc.string({ maxLength: 40 })),
 );
 
@@ -166,20 +178,48 @@ export const hostileArb: fc.Arbitrary<Hostile> = fc.record(
   {
     statusLine: statusLineArb,
     headers: fc.array(headerArb, { maxLength: 4 }),
-    contentType: fc.constantFrom('application/json', 'text/html; charset=utf-8', 'text/plain', 'application/octet-stream', 'application/json; charset=latin1', ''),
+    contentType: fc.constantFrom(
+      'application/json',
+      'text/html; charset=utf-8',
+      'text/plain',
+      'application/octet-stream',
+      'application/json; charset=latin1',
+      '',
+    ),
     body: bodyArb,
-    framing: fc.constantFrom('exact' as const, 'exact' as const, 'none' as const, 'chunked' as const, 'bad-chunked' as const, 'longer' as const, 'shorter' as const),
-    end: fc.constantFrom('complete' as const, 'complete' as const, 'complete' as const, 'close-at-once' as const, 'mid-headers' as const, 'mid-body' as const, 'reset-mid-body' as const),
+    framing: fc.constantFrom(
+      'exact' as const,
+      'exact' as const,
+      'none' as const,
+      'chunked' as const,
+      'bad-chunked' as const,
+      'longer' as const,
+      'shorter' as const,
+    ),
+    end: fc.constantFrom(
+      'complete' as const,
+      'complete' as const,
+      'complete' as const,
+      'close-at-once' as const,
+      'mid-headers' as const,
+      'mid-body' as const,
+      'reset-mid-body' as const,
+    ),
     delayMs: fc.integer({ min: 0, max: 3 }),
     splitMs: fc.integer({ min: 0, max: 3 }),
   },
   { requiredKeys: ['statusLine', 'headers', 'body', 'framing', 'end', 'delayMs', 'splitMs'] },
 );
 
-const answerArb: fc.Arbitrary<Answer> = fc.oneof({ weight: 5, arbitrary: fc.constant<Answer>('normal') }, { weight: 1, arbitrary: hostileArb });
+const answerArb: fc.Arbitrary<Answer> = fc.oneof(
+  { weight: 5, arbitrary: fc.constant<Answer>('normal') },
+  { weight: 1, arbitrary: hostileArb },
+);
 
 /** A plan: for each kind of request, forward it or answer a generated thing (the same for repeats). */
-export const planArb: fc.Arbitrary<Plan> = fc.record(Object.fromEntries(REQUEST_KINDS.map((k) => [k, answerArb])) as Record<RequestKind, fc.Arbitrary<Answer>>);
+export const planArb: fc.Arbitrary<Plan> = fc.record(
+  Object.fromEntries(REQUEST_KINDS.map((k) => [k, answerArb])) as Record<RequestKind, fc.Arbitrary<Answer>>,
+);
 
 // ---------------------------------------------------------------------------------------------
 // The server
@@ -270,7 +310,8 @@ function bodyBytes(body: Body, key: string): Buffer {
       return Buffer.from(body.page);
     case 'echo': {
       const value = echoed(key, body.form);
-      if (body.wrap === 'json') return Buffer.from(JSON.stringify({ detail: `upstream rejected ${value}`, error_code: 'UNAUTHENTICATED', message: value }));
+      if (body.wrap === 'json')
+        return Buffer.from(JSON.stringify({ detail: `upstream rejected ${value}`, error_code: 'UNAUTHENTICATED', message: value }));
       if (body.wrap === 'html') return Buffer.from(`<html><head><title>Denied</title></head><body>token ${value}</body></html>`);
       return Buffer.from(`denied: ${value}\n`);
     }
@@ -294,7 +335,8 @@ async function answerRaw(socket: Socket, a: Hostile, key: string): Promise<void>
   const body = bodyBytes(a.body, key);
   const lines = a.statusLine ? [a.statusLine] : [];
   if (a.contentType) lines.push(`content-type: ${a.contentType}`);
-  for (const [name, value] of a.headers) lines.push(`${name}: ${typeof value === 'string' ? value.replace(/[\r\n]/g, ' ') : echoed(key, value.echo)}`);
+  for (const [name, value] of a.headers)
+    lines.push(`${name}: ${typeof value === 'string' ? value.replace(/[\r\n]/g, ' ') : echoed(key, value.echo)}`);
   lines.push('connection: close');
   let payload = body;
   switch (a.framing) {
@@ -309,7 +351,11 @@ async function answerRaw(socket: Socket, a: Hostile, key: string): Promise<void>
       break;
     case 'chunked':
       lines.push('transfer-encoding: chunked');
-      payload = Buffer.concat([body.length ? Buffer.from(`${body.length.toString(16)}\r\n`) : Buffer.alloc(0), body, Buffer.from(body.length ? '\r\n0\r\n\r\n' : '0\r\n\r\n')]);
+      payload = Buffer.concat([
+        body.length ? Buffer.from(`${body.length.toString(16)}\r\n`) : Buffer.alloc(0),
+        body,
+        Buffer.from(body.length ? '\r\n0\r\n\r\n' : '0\r\n\r\n'),
+      ]);
       break;
     case 'bad-chunked':
       lines.push('transfer-encoding: chunked');

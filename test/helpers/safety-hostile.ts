@@ -21,17 +21,30 @@ export function head(status: number, headers: Record<string, string>): Buffer {
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }
 
-const REASONS: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  204: 'No Content',
+  302: 'Found',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
 
 const json = (value: unknown): Answer => respond(200, { 'content-type': 'application/json' }, JSON.stringify(value));
 
 /** What a healthy deployment answers, by path. */
 export function normalAnswer(request: Received): Answer {
   const path = request.path;
-  if (path.startsWith('/api/v1/keys/validate')) return json({ is_valid: true, key_id: 'k1', service_id: 'platform', scopes: ['read', 'write', 'mlflow:write'] });
+  if (path.startsWith('/api/v1/keys/validate'))
+    return json({ is_valid: true, key_id: 'k1', service_id: 'platform', scopes: ['read', 'write', 'mlflow:write'] });
   if (path === '/health') return json({ status: 'healthy', services: { mlflow: 'healthy' } });
   if (path.startsWith('/api/health/mlflow')) return json({ status: 'healthy', connected: true });
-  if (path.includes('/experiments/search')) return json({ experiments: [{ experiment_id: '0', name: 'Default', lifecycle_stage: 'active' }] });
+  if (path.includes('/experiments/search'))
+    return json({ experiments: [{ experiment_id: '0', name: 'Default', lifecycle_stage: 'active' }] });
   return respond(404, { 'content-type': 'application/json', server: 'uvicorn' }, JSON.stringify({ detail: 'Not Found' }));
 }
 

@@ -41,9 +41,19 @@ export async function runCheckInProcess(opts: InProcessOptions): Promise<InProce
   // No config file: the flags are the whole target.
   const settings = resolveSettings({ flags: opts.flags, env, cwd: opts.cwd, readFile: () => undefined });
   const keys = new Map(settings.targets.map((t) => [t.name, { key: new ApiKey(opts.key), hadWhitespace: false }]));
-  const code = await runSession(settings, keys, opts.outputs, createFactory({ io, env, cwd: opts.cwd, version: opts.version ?? '0.0.0-test' }));
+  const code = await runSession(
+    settings,
+    keys,
+    opts.outputs,
+    createFactory({ io, env, cwd: opts.cwd, version: opts.version ?? '0.0.0-test' }),
+  );
   const files = new Map<string, string>();
-  for (const [format, path] of Object.entries({ junit: opts.outputs.junit, markdown: opts.outputs.markdown, har: opts.outputs.har, summary: opts.summaryFile })) {
+  for (const [format, path] of Object.entries({
+    junit: opts.outputs.junit,
+    markdown: opts.outputs.markdown,
+    har: opts.outputs.har,
+    summary: opts.summaryFile,
+  })) {
     if (path && path !== '-') files.set(format, readFileSync(path, 'utf8'));
   }
   return { code, out: out.join(''), err: err.join(''), files };

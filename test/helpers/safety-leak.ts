@@ -81,7 +81,10 @@ function decodeOnce(text: string): string {
   return text
     .replace(/&#x([0-9a-f]{1,6});?/gi, (_m, h: string) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
     .replace(/&#(\d{1,7});?/g, (_m, d: string) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
-    .replace(/&(lowbar|UnderBar|hyphen|dash|period|amp);?/g, (_m, n: string) => ({ lowbar: '_', UnderBar: '_', hyphen: '-', dash: '-', period: '.', amp: '&' })[n] ?? '')
+    .replace(
+      /&(lowbar|UnderBar|hyphen|dash|period|amp);?/g,
+      (_m, n: string) => ({ lowbar: '_', UnderBar: '_', hyphen: '-', dash: '-', period: '.', amp: '&' })[n] ?? '',
+    )
     .replace(/\\u([0-9a-f]{4})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)))
     .replace(/\\x([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)))
     .replace(/%([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
@@ -96,7 +99,11 @@ export function echoForms(key: string): Array<[string, string]> {
   const bytes = Buffer.from(key, 'utf8');
   const secret = key.replace(PREFIX, '');
   const swap = [...key].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join('');
-  const everyByte = (upper: boolean) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).map((e) => (upper ? e.toUpperCase() : e)).join('');
+  const everyByte = (upper: boolean) =>
+    [...bytes]
+      .map((b) => `%${b.toString(16).padStart(2, '0')}`)
+      .map((e) => (upper ? e.toUpperCase() : e))
+      .join('');
   const u = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
   return [
     ['exact', key],

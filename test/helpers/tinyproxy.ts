@@ -30,7 +30,9 @@ export async function startTinyproxy(opts: TinyproxyOptions = {}): Promise<Runni
   try {
     accessSync(BIN, constants.X_OK);
   } catch {
-    throw new Error(`${BIN} is missing: install it with \`apt-get install -y tinyproxy\` (.ci/run does); the forward-proxy tests never skip it`);
+    throw new Error(
+      `${BIN} is missing: install it with \`apt-get install -y tinyproxy\` (.ci/run does); the forward-proxy tests never skip it`,
+    );
   }
   let lastError: unknown;
   // The port is picked free, then handed to tinyproxy: another process may take it in between.
@@ -84,9 +86,11 @@ async function startOnce(opts: TinyproxyOptions): Promise<RunningTinyproxy> {
 
 async function waitListening(port: number, child: ReturnType<typeof spawn>, log: () => string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`tinyproxy exited (${child.exitCode ?? child.signalCode}) before listening:\n${log()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`tinyproxy exited (${child.exitCode ?? child.signalCode}) before listening:\n${log()}`);
     // tinyproxy logs a failed bind and exits; a port another process holds is also connectable.
-    if (/Unable to bind|Address already in use|Could not create listening socket/i.test(log())) throw new Error(`tinyproxy could not bind ${port}:\n${log()}`);
+    if (/Unable to bind|Address already in use|Could not create listening socket/i.test(log()))
+      throw new Error(`tinyproxy could not bind ${port}:\n${log()}`);
     if ((await canConnect(port)) && /listening|Accepting connections/i.test(log())) return;
     await new Promise((r) => setTimeout(r, 25));
   }

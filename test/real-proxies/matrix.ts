@@ -111,15 +111,29 @@ const ALL_CELLS: Cell[] = [
   { fault: 'healthy', sites: (u) => [{ name: 'healthy', routes: base(u) }], expect: () => HEALTHY },
   {
     fault: 'healthy, /api/health/mlflow answers text OK',
-    sites: (u) => [{ name: 'health-ok', routes: base(u, [{ path: '/api/health/mlflow', exact: true, action: { kind: 'respond', status: 200, type: 'text/plain', body: 'OK' } }]) }],
+    sites: (u) => [
+      {
+        name: 'health-ok',
+        routes: base(u, [
+          { path: '/api/health/mlflow', exact: true, action: { kind: 'respond', status: 200, type: 'text/plain', body: 'OK' } },
+        ]),
+      },
+    ],
     expect: () => HEALTHY,
   },
   {
     fault: 'healthy, no /api/health/mlflow',
-    sites: (u) => [{ name: 'health-missing', routes: base(u, [{ path: '/api/health/mlflow', exact: true, action: { kind: 'not-found' } }]) }],
+    sites: (u) => [
+      { name: 'health-missing', routes: base(u, [{ path: '/api/health/mlflow', exact: true, action: { kind: 'not-found' } }]) },
+    ],
     expect: () => HEALTHY,
   },
-  { fault: 'healthy, as --mlflow-url', shape: 'mlflow', sites: (u) => [{ name: 'mlflow-healthy', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.mlflow } }] }], expect: () => HEALTHY },
+  {
+    fault: 'healthy, as --mlflow-url',
+    shape: 'mlflow',
+    sites: (u) => [{ name: 'mlflow-healthy', routes: [{ path: '/', action: { kind: 'proxy', upstream: u.mlflow } }] }],
+    expect: () => HEALTHY,
+  },
   {
     fault: 'healthy, whole registry to the API (its own MLflow proxy behind)',
     sites: (u) => [{ name: 'api-behind', routes: [apiRoute(u)] }],
@@ -157,31 +171,57 @@ const ALL_CELLS: Cell[] = [
     fault: 'upstream never answers, proxy timeout 1s < --timeout 4s',
     notFor: { mitmproxy: 'mitmproxy has no upstream read timeout: it waits as long as the client does' },
     flags: { timeout: '4s' },
-    sites: (u) => [{ name: 'silent-short', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.silent, to: '/' }, timeoutS: 1 }, apiRoute(u)] }],
+    sites: (u) => [
+      { name: 'silent-short', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.silent, to: '/' }, timeoutS: 1 }, apiRoute(u)] },
+    ],
     expect: (kind) => ({ exit: 1, step: 'experiments', code: 'GATEWAY_TIMEOUT', responder: own(kind) }),
   },
   {
     fault: 'upstream never answers, proxy timeout 10s > --timeout 1s',
     flags: { timeout: '1s' },
-    sites: (u) => [{ name: 'silent-long', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.silent, to: '/' }, timeoutS: 10 }, apiRoute(u)] }],
+    sites: (u) => [
+      { name: 'silent-long', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.silent, to: '/' }, timeoutS: 10 }, apiRoute(u)] },
+    ],
     expect: () => ({ exit: 1, step: 'experiments', code: /TIMEOUT/, responder: 'none' }),
     pending: 'exit 1 for a hop slower than --timeout (issue 10 item 5, the timeouts helper)',
   },
   {
     fault: 'request body over the proxy limit (413)',
-    sites: (u) => [{ name: 'too-large', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, maxBodyBytes: 1024 }]) }],
+    sites: (u) => [
+      {
+        name: 'too-large',
+        routes: base(u, [
+          { path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, maxBodyBytes: 1024 },
+        ]),
+      },
+    ],
     expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ARTIFACT_TOO_LARGE', responder: own(kind) }),
   },
   {
     fault: 'request body over the proxy limit: the connection is closed, no 413',
     only: ['haproxy', 'node-gateway'],
-    sites: (u) => [{ name: 'too-large-reset', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, rejectOverBytes: 1024 }]) }],
+    sites: (u) => [
+      {
+        name: 'too-large-reset',
+        routes: base(u, [
+          { path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, rejectOverBytes: 1024 },
+        ]),
+      },
+    ],
     // The small-upload probe passes where the 4 KiB upload was cut: the size is what differs.
     expect: () => ({ exit: 1, step: 'artifact', code: 'ARTIFACT_TOO_LARGE', responder: 'none' }),
   },
   {
     fault: 'MLflow mount not routed (proxy 404)',
-    sites: (u) => [{ name: 'mount-unrouted', routes: [{ path: '/health', exact: true, action: { kind: 'proxy', upstream: u.api } }, { path: '/api/health/', action: { kind: 'proxy', upstream: u.api } }] }],
+    sites: (u) => [
+      {
+        name: 'mount-unrouted',
+        routes: [
+          { path: '/health', exact: true, action: { kind: 'proxy', upstream: u.api } },
+          { path: '/api/health/', action: { kind: 'proxy', upstream: u.api } },
+        ],
+      },
+    ],
     expect: (kind) => ({ exit: 1, step: 'experiments', code: 'ROUTE_PROXY_NOT_MOUNTED', responder: own(kind) }),
   },
   {
@@ -194,7 +234,17 @@ const ALL_CELLS: Cell[] = [
     sites: (u) => [
       {
         name: 'artifacts-unrouted-json',
-        routes: base(u, [{ path: ARTIFACTS, action: { kind: 'respond', status: 404, type: 'application/json', body: '{"error_code":"ROUTE_NOT_FOUND","message":"no route for this path"}' } }]),
+        routes: base(u, [
+          {
+            path: ARTIFACTS,
+            action: {
+              kind: 'respond',
+              status: 404,
+              type: 'application/json',
+              body: '{"error_code":"ROUTE_NOT_FOUND","message":"no route for this path"}',
+            },
+          },
+        ]),
       },
     ],
     // HAProxy's `http-request return` sends the body alone: no Server header, a hop that names itself with nothing.
@@ -206,19 +256,36 @@ const ALL_CELLS: Cell[] = [
     sites: (u) => [
       {
         name: 'artifacts-unrouted-mlflow-shape',
-        routes: base(u, [{ path: ARTIFACTS, action: { kind: 'respond', status: 404, type: 'application/json', body: '{"error_code":"NOT_FOUND","message":"no route"}' } }]),
+        routes: base(u, [
+          {
+            path: ARTIFACTS,
+            action: { kind: 'respond', status: 404, type: 'application/json', body: '{"error_code":"NOT_FOUND","message":"no route"}' },
+          },
+        ]),
       },
     ],
     expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: kind === 'haproxy' ? 'hop' : own(kind) }),
   },
   {
     fault: "artifact paths routed to a wrong upstream (MLflow's static prefix)",
-    sites: (u) => [{ name: 'artifacts-wrong-upstream', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/mlflow/api/2.0/mlflow-artifacts/' } }]) }],
+    sites: (u) => [
+      {
+        name: 'artifacts-wrong-upstream',
+        routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/mlflow/api/2.0/mlflow-artifacts/' } }]),
+      },
+    ],
     expect: () => ({ exit: 1, step: 'artifact', code: 'ROUTE_ARTIFACTS_MISROUTED', responder: 'mlflow' }),
   },
   {
     fault: 'PUT refused on the artifact path',
-    sites: (u) => [{ name: 'put-refused', routes: base(u, [{ path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, refuseMethods: ['PUT'] }]) }],
+    sites: (u) => [
+      {
+        name: 'put-refused',
+        routes: base(u, [
+          { path: ARTIFACTS, action: { kind: 'proxy', upstream: u.mlflow, to: '/api/2.0/mlflow-artifacts/' }, refuseMethods: ['PUT'] },
+        ]),
+      },
+    ],
     expect: (kind) => ({ exit: 1, step: 'artifact', code: 'ROUTE_METHOD_REFUSED', responder: own(kind), status: refusedStatus(kind) }),
   },
   {
@@ -285,7 +352,9 @@ const ALL_CELLS: Cell[] = [
   },
   {
     fault: 'browser login (SSO redirect) in front of the registry',
-    sites: () => [{ name: 'sso-registry', routes: [], sendTo: 'https://sso.example.test/oauth2/authorize?client_id=hokus&response_type=code' }],
+    sites: () => [
+      { name: 'sso-registry', routes: [], sendTo: 'https://sso.example.test/oauth2/authorize?client_id=hokus&response_type=code' },
+    ],
     // HAProxy's redirect carries no Server header.
     expect: (kind) => ({ exit: 1, step: 'health', code: 'GATEWAY_LOGIN_REQUIRED', responder: redirector(kind), status: 302 }),
   },
@@ -304,7 +373,13 @@ const ALL_CELLS: Cell[] = [
     authSite: 'auth-denied',
     sites: (u) => [
       { name: 'auth-denied-registry', routes: base(u) },
-      { name: 'auth-denied', routes: [{ path: '/api/v1/keys/', action: { kind: 'deny' } }, { path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
+      {
+        name: 'auth-denied',
+        routes: [
+          { path: '/api/v1/keys/', action: { kind: 'deny' } },
+          { path: '/', action: { kind: 'proxy', upstream: u.auth } },
+        ],
+      },
     ],
     // Not AUTH_SERVICE_DOWN: the auth service is up; the proxy refused the path.
     expect: (kind) => ({ exit: 1, step: 'auth', code: 'GATEWAY_FORBIDDEN', responder: own(kind), status: 403 }),
@@ -316,7 +391,12 @@ const ALL_CELLS: Cell[] = [
     scheme: 'http',
     sites: (u, c) => [{ name: 'tls-spoken-plain', tls: c.good, routes: base(u) }],
     // Caddy's answer is Go's net/http's, with no Server header (a hop that names itself with nothing); HAProxy hangs up (the tls-port probe then tells).
-    expect: (kind) => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' || kind === 'node-gateway' ? 'none' : own(kind) }),
+    expect: (kind) => ({
+      exit: 1,
+      step: 'health',
+      code: 'TLS_SCHEME_MISMATCH',
+      responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' || kind === 'node-gateway' ? 'none' : own(kind),
+    }),
   },
   {
     fault: "plain HTTP sent to the auth service's TLS port (http:// --auth-url)",
@@ -329,7 +409,12 @@ const ALL_CELLS: Cell[] = [
       { name: 'auth-tls-spoken-plain', tls: c.good, routes: [{ path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
     ],
     // Not AUTH_SERVICE_DOWN: the auth service is up, on TLS.
-    expect: (kind) => ({ exit: 1, step: 'auth', code: 'TLS_SCHEME_MISMATCH', responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' || kind === 'node-gateway' ? 'none' : own(kind) }),
+    expect: (kind) => ({
+      exit: 1,
+      step: 'auth',
+      code: 'TLS_SCHEME_MISMATCH',
+      responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' || kind === 'node-gateway' ? 'none' : own(kind),
+    }),
   },
   {
     fault: 'TLS sent to a plain-HTTP port (https:// URL)',
@@ -342,7 +427,9 @@ const ALL_CELLS: Cell[] = [
     // PLATFORM.md incident 9: MLFLOW_TRACKING_URI=https://registry.hokus.ai/mlflow, where /mlflow/* is routed straight to MLflow.
     fault: '--registry-url with /mlflow, routed past the API to MLflow',
     registryPath: '/mlflow',
-    sites: (u) => [{ name: 'registry-mlflow-path', routes: [{ path: '/mlflow/', action: { kind: 'proxy', upstream: u.mlflow, to: '/' } }, ...base(u)] }],
+    sites: (u) => [
+      { name: 'registry-mlflow-path', routes: [{ path: '/mlflow/', action: { kind: 'proxy', upstream: u.mlflow, to: '/' } }, ...base(u)] },
+    ],
     expect: () => ({ exit: 1, step: 'health', code: 'ROUTE_WRONG_BASE_URL', responder: 'mlflow' }),
   },
   {
@@ -376,5 +463,13 @@ const MITMPROXY_CELLS: ReadonlySet<string> = new Set([
 ]);
 
 export const CELLS: Cell[] = ALL_CELLS.map((c) =>
-  MITMPROXY_CELLS.has(c.fault) || c.notFor?.mitmproxy ? c : { ...c, notFor: { ...c.notFor, mitmproxy: "its answer here would be its addon's again (one mitmdump per site: the matrix keeps mitmproxy to its own behaviours)" } },
+  MITMPROXY_CELLS.has(c.fault) || c.notFor?.mitmproxy
+    ? c
+    : {
+        ...c,
+        notFor: {
+          ...c.notFor,
+          mitmproxy: "its answer here would be its addon's again (one mitmdump per site: the matrix keeps mitmproxy to its own behaviours)",
+        },
+      },
 );

@@ -32,7 +32,14 @@ interface ReportShape {
   targets: Array<{
     steps: Array<{ id: string; rootCause: boolean; status: string }>;
     findings: Array<{ code: string; step: string; rootCause: boolean; evidence: string[]; severity: string }>;
-    exchanges: Array<{ id: string; label: string; responder?: string; request: { method: string; url: string }; response?: { status: number; headers: Array<[string, string]>; bodyExcerpt: string }; timings: { total: number } }>;
+    exchanges: Array<{
+      id: string;
+      label: string;
+      responder?: string;
+      request: { method: string; url: string };
+      response?: { status: number; headers: Array<[string, string]>; bodyExcerpt: string };
+      timings: { total: number };
+    }>;
   }>;
 }
 
@@ -59,14 +66,23 @@ export function defineMatrix(kind: ProxyKind): void {
     silent = quiet.server;
     // The shared experiment exists before cells run side by side (they would race to create it).
     stack.seed.experiment('hokus-check');
-    const upstreams: Upstreams = { api: stack.registryUrl, auth: stack.authUrl, mlflow: stack.mlflowUrl, closed: `http://127.0.0.1:${closed}`, silent: quiet.url };
+    const upstreams: Upstreams = {
+      api: stack.registryUrl,
+      auth: stack.authUrl,
+      mlflow: stack.mlflowUrl,
+      closed: `http://127.0.0.1:${closed}`,
+      silent: quiet.url,
+    };
     caFile = tmp.file('ca.pem');
     writeFileSync(caFile, certs.caPem);
     for (const cell of cells) sitesOf.set(cell, cell.sites(upstreams, certs, kind));
     const alone = (c: Cell) => kind === 'caddy' && sitesOf.get(c)!.some((site) => site.tls);
     const shared = cells.filter((c) => !alone(c));
     const [main, ...separate] = await Promise.all([
-      startProxy(kind, shared.flatMap((c) => sitesOf.get(c)!)),
+      startProxy(
+        kind,
+        shared.flatMap((c) => sitesOf.get(c)!),
+      ),
       ...cells.filter(alone).map(async (c) => [c, await startProxy(kind, sitesOf.get(c)!)] as const),
     ]);
     proxy = main as RunningProxy;
@@ -88,23 +104,46 @@ export function defineMatrix(kind: ProxyKind): void {
   describe.concurrent(`${kind} in front of the embedded stack`, () => {
     for (const cell of cells) {
       const want = cell.expect(kind);
-      const title = want.exit === 0 ? `${cell.fault}: exit 0, no findings` : `${cell.fault}: ${String(want.code)} at ${want.step}, answered by ${want.responder}`;
+      const title =
+        want.exit === 0
+          ? `${cell.fault}: exit 0, no findings`
+          : `${cell.fault}: ${String(want.code)} at ${want.step}, answered by ${want.responder}`;
       it(title, async () => {
         const site = sitesOf.get(cell)![0]!;
         const serving = own.get(cell) ?? proxy;
         const url = withScheme(serving.url(site.name), cell.scheme) + (cell.registryPath ?? '');
-        const got = await runCell(cell, url, cell.authSite ? withScheme(serving.url(cell.authSite), cell.authScheme) : stack.authUrl, cell.ca ? caFile : undefined, tmp.path, stack.apiKey);
-        if (got.answer) appendFileSync(pagesFile, `${JSON.stringify({ proxy: kind, fault: cell.fault, responder: got.responder, ...got.answer })}\n`);
+        const got = await runCell(
+          cell,
+          url,
+          cell.authSite ? withScheme(serving.url(cell.authSite), cell.authScheme) : stack.authUrl,
+          cell.ca ? caFile : undefined,
+          tmp.path,
+          stack.apiKey,
+        );
+        if (got.answer)
+          appendFileSync(pagesFile, `${JSON.stringify({ proxy: kind, fault: cell.fault, responder: got.responder, ...got.answer })}\n`);
         appendFileSync(terminalFile, `=== ${kind} · ${cell.fault}\n${got.terminal}\n`);
-        appendFileSync(matrixFile, `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`);
+        appendFileSync(
+          matrixFile,
+          `${[kind, cell.fault, got.exit, got.step ?? '-', got.code ?? '-', got.responder ?? '-', got.status ?? '-'].join('\t')}\n`,
+        );
         const context = `${kind} · ${cell.fault}${cell.pending ? ` (pending: ${cell.pending})` : ''}\n${got.terminal}\n${serving.errorLog().slice(-2000)}`;
         if (want.exit === 0) {
           expect({ exit: got.exit, code: got.code }, context).toEqual({ exit: 0, code: undefined });
           expect(got.findings, context).toEqual([]);
-          expect(got.steps.filter((st) => st !== 'pass' && st !== 'skipped'), context).toEqual([]);
+          expect(
+            got.steps.filter((st) => st !== 'pass' && st !== 'skipped'),
+            context,
+          ).toEqual([]);
           return;
         }
-        const actual = { exit: got.exit, step: got.step, code: got.code, responder: got.responder, ...(want.status ? { status: got.status } : {}) };
+        const actual = {
+          exit: got.exit,
+          step: got.step,
+          code: got.code,
+          responder: got.responder,
+          ...(want.status ? { status: got.status } : {}),
+        };
         expect(actual, context).toEqual({ ...want, code: want.code instanceof RegExp ? expect.stringMatching(want.code) : want.code });
       });
     }
@@ -124,7 +163,14 @@ interface Captured {
   body: string;
 }
 
-async function runCell(cell: Cell, url: string, authUrl: string, caFile: string | undefined, cwd: string, key: string): Promise<Outcome & { findings: string[]; steps: string[]; answer?: Captured }> {
+async function runCell(
+  cell: Cell,
+  url: string,
+  authUrl: string,
+  caFile: string | undefined,
+  cwd: string,
+  key: string,
+): Promise<Outcome & { findings: string[]; steps: string[]; answer?: Captured }> {
   const target = cell.shape === 'mlflow' ? { mlflowUrl: url } : { registryUrl: url, authUrl };
   const flags = { ...target, timeout: '3s', ...(caFile ? { caFile } : {}), ...(cell.flags ?? {}) };
   const run = await runCheckInProcess({ flags, outputs: { json: '-' }, key, cwd });
@@ -154,7 +200,9 @@ async function runCell(cell: Cell, url: string, authUrl: string, caFile: string 
             path: new URL(x.request.url).pathname,
             status: x.response.status,
             // Only what names the writer; dates and ports change from run to run.
-            headers: x.response.headers.filter(([n]) => /^(server|content-type|via|location|retry-after|www-authenticate)$/i.test(n)).map(([n, v]) => [n, n.toLowerCase() === 'location' ? v.replace(/:\d+/, ':PORT') : v] as [string, string]),
+            headers: x.response.headers
+              .filter(([n]) => /^(server|content-type|via|location|retry-after|www-authenticate)$/i.test(n))
+              .map(([n, v]) => [n, n.toLowerCase() === 'location' ? v.replace(/:\d+/, ':PORT') : v] as [string, string]),
             body: x.response.bodyExcerpt,
           },
         }
@@ -172,7 +220,13 @@ async function certificates(): Promise<Certs & { caPem: string }> {
     notAfterDate: new Date(now + 10 * 86_400_000),
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
   });
-  return { caPem: ca.caPem, good: ca.good, expired: ca.expired, otherHost: ca.otherHost, selfSigned: { key: self.private, cert: self.cert } };
+  return {
+    caPem: ca.caPem,
+    good: ca.good,
+    expired: ca.expired,
+    otherHost: ca.otherHost,
+    selfSigned: { key: self.private, cert: self.cert },
+  };
 }
 
 /** A TCP server that accepts every connection and never says a word. */

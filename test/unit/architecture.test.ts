@@ -53,7 +53,8 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): Import[] {
   const text = readFileSync(file, 'utf8');
   const out: Import[] = [];
-  const pattern = /(?:^|\n)\s*(?:import|export)\s[^;'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+  const pattern =
+    /(?:^|\n)\s*(?:import|export)\s[^;'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
   for (const m of text.matchAll(pattern)) {
     const spec = m[1] ?? m[2] ?? m[3]!;
     if (!spec.startsWith('.')) continue;
@@ -92,7 +93,10 @@ describe('the code map (ARCHITECTURE.md)', () => {
     const broken = imports
       .filter((i) => areaOf(i.file) !== areaOf(i.target))
       .filter((i) => !allowed(MAY_IMPORT[areaOf(i.file)] ?? [], i.target))
-      .map((i) => `${i.file} imports ${i.spec} (${areaOf(i.file)} may import: ${(MAY_IMPORT[areaOf(i.file)] ?? []).join(', ') || 'nothing outside itself'})`);
+      .map(
+        (i) =>
+          `${i.file} imports ${i.spec} (${areaOf(i.file)} may import: ${(MAY_IMPORT[areaOf(i.file)] ?? []).join(', ') || 'nothing outside itself'})`,
+      );
     expect(broken).toEqual([]);
   });
 

@@ -18,8 +18,11 @@ export const cloudflare = {
   ],
   fixes: {
     'path-refused': 'Check the Cloudflare WAF/firewall events for this request (Security → Events): a rule blocks it.',
-    'upstream-unreachable': 'Cloudflare cannot reach the origin (52x): check the origin server, its firewall for Cloudflare IPs, and the SSL mode.',
-    'upstream-timeout': "524: Cloudflare waited 100 s for the origin's answer — find why the origin is slow; 522: it could not even connect in time — check that the origin is up and its firewall admits Cloudflare's IP ranges.",
-    'too-large': "Cloudflare's plan caps request bodies (100 MB on Free/Pro): upload large artifacts in parts (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true) or bypass Cloudflare for the artifact path.",
+    'upstream-unreachable':
+      'Cloudflare cannot reach the origin (52x): check the origin server, its firewall for Cloudflare IPs, and the SSL mode.',
+    'upstream-timeout':
+      "524: Cloudflare waited 100 s for the origin's answer — find why the origin is slow; 522: it could not even connect in time — check that the origin is up and its firewall admits Cloudflare's IP ranges.",
+    'too-large':
+      "Cloudflare's plan caps request bodies (100 MB on Free/Pro): upload large artifacts in parts (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true) or bypass Cloudflare for the artifact path.",
   },
 } as const satisfies Profile;

@@ -6,7 +6,13 @@ export const googleLb = {
   id: 'google-lb',
   words: 'the Google Cloud load balancer',
   role: 'proxy',
-  headers: [{ header: 'via', value: /\b1\.1 google\b/i, source: 'documented: Google Cloud external Application Load Balancers add `Via: 1.1 google`' }],
+  headers: [
+    {
+      header: 'via',
+      value: /\b1\.1 google\b/i,
+      source: 'documented: Google Cloud external Application Load Balancers add `Via: 1.1 google`',
+    },
+  ],
   pages: [
     {
       status: [502, 503, 504],

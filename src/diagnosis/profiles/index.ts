@@ -18,7 +18,24 @@ import { nginx } from './nginx.js';
 import { traefik } from './traefik.js';
 import type { HeaderMark, PageMark, Profile } from './types.js';
 
-export const PROFILES = [mlflow, hokusaiApi, hokusaiProxy, hokusaiAuth, awsAlb, nginx, haproxy, apache, caddy, cloudfront, cloudflare, googleLb, envoy, traefik, kong, azureAppGw] as const;
+export const PROFILES = [
+  mlflow,
+  hokusaiApi,
+  hokusaiProxy,
+  hokusaiAuth,
+  awsAlb,
+  nginx,
+  haproxy,
+  apache,
+  caddy,
+  cloudfront,
+  cloudflare,
+  googleLb,
+  envoy,
+  traefik,
+  kong,
+  azureAppGw,
+] as const;
 
 type ProfileId = (typeof PROFILES)[number]['id'];
 
@@ -62,10 +79,14 @@ export interface PageSignature extends PageMark {
 }
 
 /** Every profile's header marks, with the component each names. */
-export const HEADER_SIGNATURES: readonly HeaderSignature[] = PROFILES.flatMap((p) => ((p as Profile).headers ?? []).map((h) => ({ ...h, component: p.id })));
+export const HEADER_SIGNATURES: readonly HeaderSignature[] = PROFILES.flatMap((p) =>
+  ((p as Profile).headers ?? []).map((h) => ({ ...h, component: p.id })),
+);
 
 /** Every profile's pages, most telling first (profile order, then each profile's own order). */
-export const PAGE_SIGNATURES: readonly PageSignature[] = PROFILES.flatMap((p) => ((p as Profile).pages ?? []).map((g) => ({ ...g, component: p.id })));
+export const PAGE_SIGNATURES: readonly PageSignature[] = PROFILES.flatMap((p) =>
+  ((p as Profile).pages ?? []).map((g) => ({ ...g, component: p.id })),
+);
 
 export interface PageMatch {
   component: Responder;

@@ -10,11 +10,36 @@ export const kong = {
     { header: 'via', value: /\bkong\//i, source: 'documented: Kong sets `Via: kong/<version>` on proxied answers' },
   ],
   pages: [
-    { status: [404], body: /"message"\s*:\s*"no Route matched with those values"/i, situation: 'no-route', source: 'documented: Kong router 404 {"message":"no Route matched with those values"}' },
-    { status: [502], body: /"message"\s*:\s*"An invalid response was received from the upstream server"/i, situation: 'upstream-unreachable', source: 'documented: Kong 502 {"message":"An invalid response was received from the upstream server"}' },
-    { status: [503], body: /"message"\s*:\s*"(name resolution failed|failure to get a peer from the ring-balancer)"/i, situation: 'upstream-unreachable', source: 'documented: Kong 503 for an unresolvable or empty upstream' },
-    { status: [504], body: /"message"\s*:\s*"The upstream server is timing out"/i, situation: 'upstream-timeout', source: 'documented: Kong 504 {"message":"The upstream server is timing out"}' },
-    { status: [429], body: /"message"\s*:\s*"API rate limit exceeded"/i, situation: 'rate-limited', source: 'documented: Kong rate-limiting plugin 429 {"message":"API rate limit exceeded"}' },
+    {
+      status: [404],
+      body: /"message"\s*:\s*"no Route matched with those values"/i,
+      situation: 'no-route',
+      source: 'documented: Kong router 404 {"message":"no Route matched with those values"}',
+    },
+    {
+      status: [502],
+      body: /"message"\s*:\s*"An invalid response was received from the upstream server"/i,
+      situation: 'upstream-unreachable',
+      source: 'documented: Kong 502 {"message":"An invalid response was received from the upstream server"}',
+    },
+    {
+      status: [503],
+      body: /"message"\s*:\s*"(name resolution failed|failure to get a peer from the ring-balancer)"/i,
+      situation: 'upstream-unreachable',
+      source: 'documented: Kong 503 for an unresolvable or empty upstream',
+    },
+    {
+      status: [504],
+      body: /"message"\s*:\s*"The upstream server is timing out"/i,
+      situation: 'upstream-timeout',
+      source: 'documented: Kong 504 {"message":"The upstream server is timing out"}',
+    },
+    {
+      status: [429],
+      body: /"message"\s*:\s*"API rate limit exceeded"/i,
+      situation: 'rate-limited',
+      source: 'documented: Kong rate-limiting plugin 429 {"message":"API rate limit exceeded"}',
+    },
   ],
   fixes: {
     'upstream-unreachable': "Check the service's upstream host and port (and the upstream's targets' health).",

@@ -10,7 +10,11 @@ export const mlflow = {
   headers: [
     // MLflow 2.x is served by gunicorn (Linux) or waitress/Werkzeug; MLflow 3.3+ by uvicorn, which the
     // Hokusai API and auth service use too: `server: uvicorn` alone names no one (fingerprint.ts).
-    { header: 'server', value: /^(gunicorn|Werkzeug|waitress)\b/i, source: 'fixtures/mlflow-2.12.2: MLflow 2.x answers with `server: gunicorn` (mlflow server) or `Werkzeug/…` (flask dev server)' },
+    {
+      header: 'server',
+      value: /^(gunicorn|Werkzeug|waitress)\b/i,
+      source: 'fixtures/mlflow-2.12.2: MLflow 2.x answers with `server: gunicorn` (mlflow server) or `Werkzeug/…` (flask dev server)',
+    },
   ],
   pages: [
     {

@@ -5,7 +5,18 @@ import type { StepId } from '../../steps/types.js';
 import { errorWords, readBody } from '../exchange-body.js';
 import { hopReading, smallUploadPassed } from '../hop-situation.js';
 import { hopFix } from '../profiles/index.js';
-import { byHop, canSpeakForMlflow, exchangesWhere, firstPerStep, is2xx, isFailure, responderOf, statusOf, stepResult, stepStatus } from '../evidence-query.js';
+import {
+  byHop,
+  canSpeakForMlflow,
+  exchangesWhere,
+  firstPerStep,
+  is2xx,
+  isFailure,
+  responderOf,
+  statusOf,
+  stepResult,
+  stepStatus,
+} from '../evidence-query.js';
 import { describeAnswer, formatBytes, nameOf, writerWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
@@ -16,7 +27,8 @@ const bypassMeta: RuleMeta = {
   title: 'Artifact root bypasses the proxy',
   severity: 'warn',
   docs: {
-    means: 'New runs get an artifact_uri on a storage service (s3://, gs://, …) instead of mlflow-artifacts:/, so MLflow clients write artifacts straight to that store, bypassing the proxy, and need its credentials (NoCredentialsError / S3 403 on the client).',
+    means:
+      'New runs get an artifact_uri on a storage service (s3://, gs://, …) instead of mlflow-artifacts:/, so MLflow clients write artifacts straight to that store, bypassing the proxy, and need its credentials (NoCredentialsError / S3 403 on the client).',
     detect: 'runs/create returns a run whose info.artifact_uri does not start with mlflow-artifacts: (nor http/https).',
     fix: 'Start MLflow with --serve-artifacts --artifacts-destination <store> and --default-artifact-root mlflow-artifacts:/ (or without --default-artifact-root). Experiments keep the artifact_location they were created with: create new ones after the change.',
     confirm: 'Rerun hokus-check: the run step passes without a warning (artifact_uri mlflow-artifacts:/…).',
@@ -29,9 +41,10 @@ const storageDeniedMeta: RuleMeta = {
   title: 'MLflow cannot access its artifact store',
   severity: 'error',
   docs: {
-    means: 'The proxy reached MLflow, but MLflow\'s own credentials are refused by the artifact store (or it has none).',
-    detect: 'An artifact call answers 500 whose message names AccessDenied, NoCredentialsError, InvalidAccessKeyId, ExpiredToken or a 403 Forbidden from storage.',
-    fix: 'Give MLflow\'s task role (not the execution role) s3:PutObject, s3:GetObject, s3:ListBucket and s3:DeleteObject on the artifacts bucket (plus kms:GenerateDataKey/kms:Decrypt with SSE-KMS); check the bucket name and region in --artifacts-destination; make sure no stale AWS_* variables override the role.',
+    means: "The proxy reached MLflow, but MLflow's own credentials are refused by the artifact store (or it has none).",
+    detect:
+      'An artifact call answers 500 whose message names AccessDenied, NoCredentialsError, InvalidAccessKeyId, ExpiredToken or a 403 Forbidden from storage.',
+    fix: "Give MLflow's task role (not the execution role) s3:PutObject, s3:GetObject, s3:ListBucket and s3:DeleteObject on the artifacts bucket (plus kms:GenerateDataKey/kms:Decrypt with SSE-KMS); check the bucket name and region in --artifacts-destination; make sure no stale AWS_* variables override the role.",
     confirm: 'Rerun `hokus-check --only artifact`: the PUT passes.',
   },
 };
@@ -42,8 +55,10 @@ const tooLargeMeta: RuleMeta = {
   title: 'Upload refused as too large',
   severity: 'error',
   docs: {
-    means: 'Something between the client and MLflow limits request bodies and refused the upload: with a 413, or by closing or resetting the connection (or answering a 5xx of its own) during the upload, as some proxies do instead of 413.',
-    detect: 'An upload answers 413; or it fails on the way (the connection closed or reset during the upload, or a 5xx a hop wrote itself) while the `small-upload` probe — a few bytes into the same run, through the same path — passes.',
+    means:
+      'Something between the client and MLflow limits request bodies and refused the upload: with a 413, or by closing or resetting the connection (or answering a 5xx of its own) during the upload, as some proxies do instead of 413.',
+    detect:
+      'An upload answers 413; or it fails on the way (the connection closed or reset during the upload, or a 5xx a hop wrote itself) while the `small-upload` probe — a few bytes into the same run, through the same path — passes.',
     fix: 'Raise the body limit: nginx client_max_body_size (ingress: nginx.ingress.kubernetes.io/proxy-body-size), the API gateway or load balancer limits; or enable multipart uploads (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true) so large artifacts go in parts.',
     confirm: 'Rerun `hokus-check --only artifact --artifact-size <size of your largest model>`.',
   },
@@ -55,15 +70,18 @@ const corruptedMeta: RuleMeta = {
   title: 'Artifact changed in transit',
   severity: 'error',
   docs: {
-    means: 'The artifact read back differs from the one uploaded: something re-encodes, truncates or replaces bodies on the way to or from storage.',
-    detect: 'The artifact PUT and GET both answer 2xx, but the sha256 (or size) of the bytes read back differs from the bytes sent — or the read-back runs past the size sent (plus a 64 KiB margin), where the check stops reading.',
+    means:
+      'The artifact read back differs from the one uploaded: something re-encodes, truncates or replaces bodies on the way to or from storage.',
+    detect:
+      'The artifact PUT and GET both answer 2xx, but the sha256 (or size) of the bytes read back differs from the bytes sent — or the read-back runs past the size sent (plus a 64 KiB margin), where the check stops reading.',
     fix: 'Look for a proxy or middleware that decodes bodies as text, changes charsets, applies or strips content-encoding, or cuts bodies at a buffer limit; compare the sizes sent and received.',
     confirm: 'Rerun `hokus-check --only artifact`: "sha256 matches".',
   },
 };
 
 /** Words of an artifact store refusing MLflow's own credentials. */
-export const STORAGE_DENIED = /AccessDenied|Access Denied|NoCredentialsError|Unable to locate credentials|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|AuthorizationPermissionMismatch|403 Forbidden|\(403\)|Forbidden/i;
+export const STORAGE_DENIED =
+  /AccessDenied|Access Denied|NoCredentialsError|Unable to locate credentials|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|AuthorizationPermissionMismatch|403 Forbidden|\(403\)|Forbidden/i;
 
 export const rules: Rule[] = [
   rule(bypassMeta, (ev) => {
@@ -94,7 +112,7 @@ export const rules: Rule[] = [
         cause: `MLflow cannot access its artifact store (${named}): ${nameOf(x)} got ${describeAnswer(x)}.`,
         evidence: [x.id],
         fix: [
-          'Give MLflow\'s task role s3:PutObject, s3:GetObject, s3:ListBucket and s3:DeleteObject on the artifacts bucket (and kms:GenerateDataKey/kms:Decrypt with SSE-KMS).',
+          "Give MLflow's task role s3:PutObject, s3:GetObject, s3:ListBucket and s3:DeleteObject on the artifacts bucket (and kms:GenerateDataKey/kms:Decrypt with SSE-KMS).",
           'Check the bucket and region in --artifacts-destination, and that no stale AWS_* variables override the role.',
         ],
       });
@@ -102,7 +120,10 @@ export const rules: Rule[] = [
   ),
 
   rule(tooLargeMeta, (ev) =>
-    firstPerStep(ev, (x) => statusOf(x) === 413 || hopReading(ev, x)?.situation === 'too-large' || smallUploadPassed(ev, x) !== undefined).map((x) => {
+    firstPerStep(
+      ev,
+      (x) => statusOf(x) === 413 || hopReading(ev, x)?.situation === 'too-large' || smallUploadPassed(ev, x) !== undefined,
+    ).map((x) => {
       const size = x.request.bodySize !== undefined ? ` of ${formatBytes(x.request.bodySize)}` : '';
       const small = smallUploadPassed(ev, x);
       const how =
@@ -131,7 +152,10 @@ export const rules: Rule[] = [
     const put = last(ev, 'PUT artifact');
     const get = last(ev, 'GET artifact');
     if (get && !is2xx(get)) return [];
-    const sizes = put?.request.bodySize !== undefined && get?.response ? `; sent ${formatBytes(put.request.bodySize)}, got ${formatBytes(get.response.bodySize)} back` : '';
+    const sizes =
+      put?.request.bodySize !== undefined && get?.response
+        ? `; sent ${formatBytes(put.request.bodySize)}, got ${formatBytes(get.response.bodySize)} back`
+        : '';
     return [
       report(corruptedMeta, {
         step: 'artifact',
@@ -149,4 +173,3 @@ export const rules: Rule[] = [
 function last(ev: Evidence, label: string): Exchange | undefined {
   return exchangesWhere(ev, { step: 'artifact', probe: false, label, finalOnly: true }).at(-1);
 }
-

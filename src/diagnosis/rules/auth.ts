@@ -34,7 +34,8 @@ const keyInvalidMeta: RuleMeta = {
   severity: 'error',
   docs: {
     means: 'The auth service does not accept the key for any service: it is wrong, revoked or expired.',
-    detect: 'POST /api/v1/keys/validate answers 401 both with the configured service_id and without one (or, with no auth URL, the registry answers 401 "Invalid or expired API key").',
+    detect:
+      'POST /api/v1/keys/validate answers 401 both with the configured service_id and without one (or, with no auth URL, the registry answers 401 "Invalid or expired API key").',
     fix: 'Check that the env var named by apiKeyEnv holds the current key (no quotes, no newline, complete). Issue a new key if it was revoked or expired.',
     confirm: 'Rerun `hokus-check --only auth`: validate answers 200 with is_valid true.',
   },
@@ -46,8 +47,10 @@ const serviceIdMeta: RuleMeta = {
   title: 'Key not valid for this service_id',
   severity: 'error',
   docs: {
-    means: 'The key is valid, but not for the service_id that was asked for: it was registered for another service (the incident: "ml-platform" sent, key registered for "platform").',
-    detect: 'validate answers 401 with {"service_id": <serviceId>} and 200 without a service_id; or the auth service accepts the key while the API (which validates with its own AUTH_SERVICE_ID) answers 401 "Invalid or expired API key".',
+    means:
+      'The key is valid, but not for the service_id that was asked for: it was registered for another service (the incident: "ml-platform" sent, key registered for "platform").',
+    detect:
+      'validate answers 401 with {"service_id": <serviceId>} and 200 without a service_id; or the auth service accepts the key while the API (which validates with its own AUTH_SERVICE_ID) answers 401 "Invalid or expired API key".',
     fix: 'Use the service_id the key is registered for (--service-id, or serviceId in the config), or register the key for the service the API validates with (the API\'s AUTH_SERVICE_ID, default "platform").',
     confirm: 'Rerun `hokus-check --only auth,experiments`: both pass.',
   },
@@ -60,8 +63,9 @@ const serviceDownMeta: RuleMeta = {
   severity: 'error',
   docs: {
     means: 'The auth service is down or unreachable, so no key can be validated and every registry call fails.',
-    detect: 'validate answers 5xx or an HTML page (a load balancer\'s "503 Service Temporarily Unavailable"), or cannot be reached; or the API answers 503 (401 before June 2026) {"detail": "Authentication service error|timeout|unavailable"}.',
-    fix: 'Check the auth service\'s ECS tasks and target group health, its logs, and the API\'s HOKUSAI_AUTH_SERVICE_URL. If auth and registry share a load balancer, check its host rules route auth traffic to the auth service.',
+    detect:
+      'validate answers 5xx or an HTML page (a load balancer\'s "503 Service Temporarily Unavailable"), or cannot be reached; or the API answers 503 (401 before June 2026) {"detail": "Authentication service error|timeout|unavailable"}.',
+    fix: "Check the auth service's ECS tasks and target group health, its logs, and the API's HOKUSAI_AUTH_SERVICE_URL. If auth and registry share a load balancer, check its host rules route auth traffic to the auth service.",
     confirm: 'GET <authUrl>/health answers 200, then rerun `hokus-check --only auth`.',
   },
 };
@@ -73,8 +77,9 @@ const rateLimitedMeta: RuleMeta = {
   severity: 'error',
   docs: {
     means: 'The key has used up its request allowance for now.',
-    detect: 'A request answered 429 from the Hokusai API, the auth service or MLflow (Retry-After and X-RateLimit-* headers are quoted when present); a reverse proxy\'s own 429 is GATEWAY_RATE_LIMITED.',
-    fix: 'Wait for the Retry-After period, use a key that is not shared with busy jobs, or raise the key\'s rate_limit_per_hour.',
+    detect:
+      "A request answered 429 from the Hokusai API, the auth service or MLflow (Retry-After and X-RateLimit-* headers are quoted when present); a reverse proxy's own 429 is GATEWAY_RATE_LIMITED.",
+    fix: "Wait for the Retry-After period, use a key that is not shared with busy jobs, or raise the key's rate_limit_per_hour.",
     confirm: 'Rerun after the Retry-After period: no 429.',
   },
 };
@@ -111,8 +116,10 @@ const headerStrippedMeta: RuleMeta = {
   title: 'Proxy drops the API key',
   severity: 'error',
   docs: {
-    means: 'The API accepted the key, but MLflow (or its gateway) behind the proxy did not receive it: the proxy strips Authorization/X-API-Key before forwarding.',
-    detect: 'The auth step passed (or the API let a call through to MLflow), yet a proxied call answered 401 "API key required" from behind the API.',
+    means:
+      'The API accepted the key, but MLflow (or its gateway) behind the proxy did not receive it: the proxy strips Authorization/X-API-Key before forwarding.',
+    detect:
+      'The auth step passed (or the API let a call through to MLflow), yet a proxied call answered 401 "API key required" from behind the API.',
     fix: 'Forward the Authorization and X-API-Key headers in the proxy (remove them from the header filter; only host and content-length must go), as done in PR #78.',
     confirm: 'Rerun `hokus-check --only experiments`: it passes.',
   },
@@ -124,8 +131,9 @@ const cacheMaskingMeta: RuleMeta = {
   title: 'Registry still accepts a key auth rejects',
   severity: 'warn',
   docs: {
-    means: 'The auth service rejects the key (or is down) while the registry still accepts it: the API serves a cached validation (300 s TTL, 60 s in newer versions). The failure will surface for users once the cache expires.',
-    detect: 'validate answered 401, 5xx or nothing, while a call through the registry\'s proxy answered 2xx.',
+    means:
+      'The auth service rejects the key (or is down) while the registry still accepts it: the API serves a cached validation (300 s TTL, 60 s in newer versions). The failure will surface for users once the cache expires.',
+    detect: "validate answered 401, 5xx or nothing, while a call through the registry's proxy answered 2xx.",
     fix: 'Fix the auth failure now (see the root-cause finding); do not trust registry calls that pass right after a key change or an auth outage.',
     confirm: 'Rerun hokus-check after the cache TTL: auth and registry agree.',
   },
@@ -156,7 +164,10 @@ export const rules: Rule[] = [
     // No auth URL (or auth skipped), or auth rejected it too: the registry's own 401 tells.
     // (When auth accepts the key for some service, the registry's 401 is a service_id mismatch.)
     if (!acceptsKey(validate) && !acceptsKey(without)) {
-      for (const x of firstPerStep(ev, (x) => x.step !== 'auth' && statusOf(x) === 401 && onRegistry(ev, x) && KEY_REJECTED.test(errorWords(readBody(x))))) {
+      for (const x of firstPerStep(
+        ev,
+        (x) => x.step !== 'auth' && statusOf(x) === 401 && onRegistry(ev, x) && KEY_REJECTED.test(errorWords(readBody(x))),
+      )) {
         out.push(
           report(keyInvalidMeta, {
             step: x.step as StepId,
@@ -200,7 +211,10 @@ export const rules: Rule[] = [
       const forWhat = accepted === validate ? `for service_id '${serviceId}'` : 'without a service_id';
       const owner = readBody(accepted).json?.service_id;
       const registeredFor = typeof owner === 'string' ? owner : serviceId;
-      for (const x of firstPerStep(ev, (x) => x.step !== 'auth' && statusOf(x) === 401 && onRegistry(ev, x) && KEY_REJECTED.test(errorWords(readBody(x))))) {
+      for (const x of firstPerStep(
+        ev,
+        (x) => x.step !== 'auth' && statusOf(x) === 401 && onRegistry(ev, x) && KEY_REJECTED.test(errorWords(readBody(x))),
+      )) {
         out.push(
           report(serviceIdMeta, {
             step: x.step as StepId,
@@ -241,7 +255,10 @@ export const rules: Rule[] = [
         }),
       );
     }
-    for (const x of firstPerStep(ev, (x) => x.step !== 'auth' && (statusOf(x) === 503 || statusOf(x) === 401) && SERVICE_TROUBLE.test(readBody(x).detail ?? ''))) {
+    for (const x of firstPerStep(
+      ev,
+      (x) => x.step !== 'auth' && (statusOf(x) === 503 || statusOf(x) === 401) && SERVICE_TROUBLE.test(readBody(x).detail ?? ''),
+    )) {
       const legacy = statusOf(x) === 401 ? ' (API versions before June 2026 answer 401 for this)' : '';
       // Auth answers us but not the API: the hop between them is broken, not the auth service.
       const answersUs = acceptsKey(validate);
@@ -254,11 +271,11 @@ export const rules: Rule[] = [
           evidence: [answersUs ? validate?.id : undefined, x.id],
           fix: answersUs
             ? [
-                'Check the API\'s HOKUSAI_AUTH_SERVICE_URL and that the API\'s tasks can reach it (DNS, security groups) within its 10 s timeout.',
-                'If auth and registry share a load balancer, check its host rules: an /api* rule can catch the API\'s calls to auth.',
+                "Check the API's HOKUSAI_AUTH_SERVICE_URL and that the API's tasks can reach it (DNS, security groups) within its 10 s timeout.",
+                "If auth and registry share a load balancer, check its host rules: an /api* rule can catch the API's calls to auth.",
               ]
             : [
-                'Check the auth service (tasks, target group, logs) and the API\'s HOKUSAI_AUTH_SERVICE_URL.',
+                "Check the auth service (tasks, target group, logs) and the API's HOKUSAI_AUTH_SERVICE_URL.",
                 'Check that the API can reach the auth service (security groups, DNS) within its 10 s timeout.',
               ],
         }),
@@ -320,15 +337,24 @@ export const rules: Rule[] = [
 
   rule(headerStrippedMeta, (ev) => {
     if (ev.target.kind !== 'hokusai') return [];
-    const refused = firstPerStep(ev, (x) => x.step !== 'auth' && statusOf(x) === 401 && throughProxy(ev, x) && KEY_MISSING.test(errorWords(readBody(x))));
+    const refused = firstPerStep(
+      ev,
+      (x) => x.step !== 'auth' && statusOf(x) === 401 && throughProxy(ev, x) && KEY_MISSING.test(errorWords(readBody(x))),
+    );
     const main = refused[0];
     if (!main) return [];
     // Did the API accept the key? Auth said so, or the answer came from behind the API.
     const authPassed = isPassing(stepStatus(ev, 'auth'));
     const behindApi = responderOf(main) === 'mlflow' || chainOf(main).includes('mlflow');
-    const passedThrough = ev.exchanges.find((y) => y !== main && throughProxy(ev, y) && (is2xx(y) || responderOf(y) === 'mlflow' || responderOf(y) === 'hokusai-proxy'));
+    const passedThrough = ev.exchanges.find(
+      (y) => y !== main && throughProxy(ev, y) && (is2xx(y) || responderOf(y) === 'mlflow' || responderOf(y) === 'hokusai-proxy'),
+    );
     if (!authPassed && !behindApi && !passedThrough) return [];
-    const accepted = authPassed ? 'the auth step accepted the key' : behindApi ? 'the API let the call through' : `the API let ${nameOf(passedThrough!)} through`;
+    const accepted = authPassed
+      ? 'the auth step accepted the key'
+      : behindApi
+        ? 'the API let the call through'
+        : `the API let ${nameOf(passedThrough!)} through`;
     // The API's own MLflow health check meets the same gateway without a key.
     const probe = apiMlflowProbeFailure(ev);
     const others = [...refused.slice(1), ...(probe && KEY_MISSING.test(probe.quoted) ? [probe.exchange] : [])];
@@ -352,16 +378,16 @@ export const rules: Rule[] = [
     const rejected = (status === 401 && !loginChallenge(validate)) || (status !== undefined && status >= 500) || down;
     if (!rejected || acceptsKey(lastWithoutServiceId(ev))) return [];
     // Accepted = a clean 2xx JSON answer; a broken 200 proves nothing about the key.
-    const accepted = ev.exchanges.find((x) => (x.step !== 'auth' || x.probe === 'registry-accepts-key') && throughProxy(ev, x) && is2xx(x) && !x.error && readBody(x).isJson);
+    const accepted = ev.exchanges.find(
+      (x) => (x.step !== 'auth' || x.probe === 'registry-accepts-key') && throughProxy(ev, x) && is2xx(x) && !x.error && readBody(x).isJson,
+    );
     if (!accepted) return [];
     return [
       report(cacheMaskingMeta, {
         step: 'auth',
         cause: `The auth service rejects the key (${status ?? validate.error?.kind}) while the registry accepted it on ${nameOf(accepted)} (${statusOf(accepted)}): the API is serving a cached validation, and calls will fail once it expires.`,
         evidence: [validate.id, accepted.id],
-        fix: [
-          'Fix the auth failure now; registry calls that pass right now will fail when the cached validation expires (60–300 s).',
-        ],
+        fix: ['Fix the auth failure now; registry calls that pass right now will fail when the cached validation expires (60–300 s).'],
       }),
     ];
   }),
@@ -412,7 +438,9 @@ function keyFixes(ev: Evidence): string[] {
     'Issue a new key if it was revoked or has expired.',
   ];
   if (ev.keyHadWhitespace) {
-    fixes.unshift(`The key in ${ev.target.apiKeyEnv} had leading/trailing whitespace or a newline: re-copy it into the secret without them and check it is complete.`);
+    fixes.unshift(
+      `The key in ${ev.target.apiKeyEnv} had leading/trailing whitespace or a newline: re-copy it into the secret without them and check it is complete.`,
+    );
   }
   return fixes;
 }

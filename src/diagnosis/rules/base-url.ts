@@ -15,8 +15,10 @@ const meta: RuleMeta = {
   title: 'A URL points at the wrong service or path',
   severity: 'error',
   docs: {
-    means: 'A URL given to the check is not the base URL of the component it names: --registry-url is an MLflow server (its /health answers MLflow\'s plain `OK`) or the auth service (the same origin as --auth-url), --auth-url has no /api/v1/keys/validate (it is the registry, or carries a path), or --registry-url carries a path under which nothing answers. The check appends /health, /api/mlflow/…, /api/v1/keys/validate to the base URLs it is given.',
-    detect: '--registry-url/health answers 200 `OK` as text (MLflow\'s own answer, not the API\'s JSON); or validate answers 404; or --registry-url has a path and its /health answers 404; or the MLflow mount answers 404 on a registry URL equal to the auth URL.',
+    means:
+      "A URL given to the check is not the base URL of the component it names: --registry-url is an MLflow server (its /health answers MLflow's plain `OK`) or the auth service (the same origin as --auth-url), --auth-url has no /api/v1/keys/validate (it is the registry, or carries a path), or --registry-url carries a path under which nothing answers. The check appends /health, /api/mlflow/…, /api/v1/keys/validate to the base URLs it is given.",
+    detect:
+      "--registry-url/health answers 200 `OK` as text (MLflow's own answer, not the API's JSON); or validate answers 404; or --registry-url has a path and its /health answers 404; or the MLflow mount answers 404 on a registry URL equal to the auth URL.",
     fix: 'Give each flag the base URL of its component, without a path: --registry-url the API service (https://registry.hokus.ai), --auth-url the auth service (https://auth.hokus.ai). To check a plain MLflow server, use --mlflow-url.',
     confirm: 'Rerun hokus-check with the corrected URLs.',
   },
@@ -45,8 +47,13 @@ function registryIsMlflow(ev: Evidence): Finding[] {
       evidence: [health.id],
       fix:
         path === ''
-          ? [`Give --registry-url the API service's URL (e.g. https://registry.hokus.ai).`, `To check this MLflow server itself: hokus-check --mlflow-url ${url}`]
-          : [`Give --registry-url the API service's base URL: ${originOf(url)} (the check reaches MLflow through the API's ${ev.target.mlflowPath} mount).`],
+          ? [
+              `Give --registry-url the API service's URL (e.g. https://registry.hokus.ai).`,
+              `To check this MLflow server itself: hokus-check --mlflow-url ${url}`,
+            ]
+          : [
+              `Give --registry-url the API service's base URL: ${originOf(url)} (the check reaches MLflow through the API's ${ev.target.mlflowPath} mount).`,
+            ],
     }),
   ];
 }
@@ -63,7 +70,9 @@ function registryHasPath(ev: Evidence): Finding[] {
       step: 'health',
       cause: `--registry-url ${url} carries a path (${path}), and the check appends its own paths to it: ${nameOf(health)} asked for ${path}/health and got ${describeAnswer(health)}.`,
       evidence: [health.id],
-      fix: [`Give --registry-url the API service's base URL: ${origin} (the check adds /health and ${ev.target.mlflowPath} itself; a different mount goes in --mlflow-path).`],
+      fix: [
+        `Give --registry-url the API service's base URL: ${origin} (the check adds /health and ${ev.target.mlflowPath} itself; a different mount goes in --mlflow-path).`,
+      ],
     }),
   ];
 }
@@ -90,7 +99,11 @@ function authHasNoValidate(ev: Evidence): Finding[] {
   if (!validate || statusOf(validate) !== 404) return [];
   const path = basePath(url);
   const same = originOf(url) === originOf(ev.target.registryUrl);
-  const what = same ? `it is the same as --registry-url (the API service, which has no such route)` : path !== '' ? `the URL carries a path (${path}) that the check appends /api/v1/keys/validate to` : 'it is not the auth service';
+  const what = same
+    ? `it is the same as --registry-url (the API service, which has no such route)`
+    : path !== ''
+      ? `the URL carries a path (${path}) that the check appends /api/v1/keys/validate to`
+      : 'it is not the auth service';
   return [
     report(meta, {
       step: 'auth',

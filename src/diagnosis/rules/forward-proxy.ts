@@ -8,7 +8,8 @@ import { report, rule } from '../finding.js';
 import { codeOf, labelsOf, transportFailures } from '../transport-errors.js';
 import type { Rule, RuleMeta } from '../types.js';
 
-const NO_PROXY_FIX = (host: string) => `If ${host} is reachable without the proxy (an internal host), add it to NO_PROXY: NO_PROXY=${host.replace(/:\d+$/, '')}.`;
+const NO_PROXY_FIX = (host: string) =>
+  `If ${host} is reachable without the proxy (an internal host), add it to NO_PROXY: NO_PROXY=${host.replace(/:\d+$/, '')}.`;
 
 const unreachableMeta: RuleMeta = {
   code: 'NET_PROXY_UNREACHABLE',
@@ -16,8 +17,10 @@ const unreachableMeta: RuleMeta = {
   title: 'Forward proxy unreachable (HTTPS_PROXY/HTTP_PROXY)',
   severity: 'error',
   docs: {
-    means: 'The request was to go through the forward proxy named by HTTPS_PROXY or HTTP_PROXY, and that proxy could not be reached: its host name does not resolve or its port refuses connections. Nothing reached the target; the target may be fine.',
-    detect: 'A proxied request failed connecting to the proxy itself (transport error kind "proxy-unreachable", code ENOTFOUND or ECONNREFUSED).',
+    means:
+      'The request was to go through the forward proxy named by HTTPS_PROXY or HTTP_PROXY, and that proxy could not be reached: its host name does not resolve or its port refuses connections. Nothing reached the target; the target may be fine.',
+    detect:
+      'A proxied request failed connecting to the proxy itself (transport error kind "proxy-unreachable", code ENOTFOUND or ECONNREFUSED).',
     fix: 'Check the proxy URL in HTTPS_PROXY/HTTP_PROXY (host and port) and that the proxy is running. If the target is reachable directly (an internal host), add it to NO_PROXY; if this machine needs no proxy, unset the variables.',
     confirm: 'Rerun hokus-check: the steps reach the target (or `curl -v --proxy $HTTPS_PROXY <url>`).',
   },
@@ -29,9 +32,11 @@ const refusedMeta: RuleMeta = {
   title: 'Forward proxy refused the tunnel',
   severity: 'error',
   docs: {
-    means: 'The forward proxy named by HTTPS_PROXY or HTTP_PROXY answered the tunnel request (CONNECT host:port) with an error status, so nothing reached the target. 407: the proxy wants credentials. 403: its rules refuse a tunnel to that host or port — squid allows CONNECT only to port 443 by default (`http_access deny CONNECT !SSL_ports`), tinyproxy only to its ConnectPort list. 5xx: the proxy could not connect to the target from its side (down, or not reachable from the proxy\'s network). hokus-check tunnels plain-HTTP requests too, so that the proxy never handles a request carrying the key; curl sends those to the proxy as ordinary requests, so curl may work where this does not.',
-    detect: 'A proxied request failed with the proxy\'s answer to CONNECT (transport error kind "proxy-refused"; the status is in the exchange\'s error).',
-    fix: '407: put the credentials in the variable (HTTPS_PROXY=http://USER:PASSWORD@proxy:3128; they go to the proxy only). 403: allow CONNECT to the target\'s port (squid: add it to SSL_ports; tinyproxy: ConnectPort), or add the target to NO_PROXY. 5xx: an internal target belongs in NO_PROXY; otherwise check that the target is up — the proxy\'s log names the error.',
+    means:
+      "The forward proxy named by HTTPS_PROXY or HTTP_PROXY answered the tunnel request (CONNECT host:port) with an error status, so nothing reached the target. 407: the proxy wants credentials. 403: its rules refuse a tunnel to that host or port — squid allows CONNECT only to port 443 by default (`http_access deny CONNECT !SSL_ports`), tinyproxy only to its ConnectPort list. 5xx: the proxy could not connect to the target from its side (down, or not reachable from the proxy's network). hokus-check tunnels plain-HTTP requests too, so that the proxy never handles a request carrying the key; curl sends those to the proxy as ordinary requests, so curl may work where this does not.",
+    detect:
+      'A proxied request failed with the proxy\'s answer to CONNECT (transport error kind "proxy-refused"; the status is in the exchange\'s error).',
+    fix: "407: put the credentials in the variable (HTTPS_PROXY=http://USER:PASSWORD@proxy:3128; they go to the proxy only). 403: allow CONNECT to the target's port (squid: add it to SSL_ports; tinyproxy: ConnectPort), or add the target to NO_PROXY. 5xx: an internal target belongs in NO_PROXY; otherwise check that the target is up — the proxy's log names the error.",
     confirm: 'Rerun hokus-check: the tunnel is accepted and the steps reach the target.',
   },
 };
@@ -75,13 +80,19 @@ function byStatus(status: number, host: string, port: string): { means: string; 
   if (status === 407) {
     return {
       means: 'it requires credentials, and none (or wrong ones) were given',
-      fix: ['Put the proxy credentials in the variable: HTTPS_PROXY=http://USER:PASSWORD@proxy:port (hokus-check sends them to the proxy only, never to the target).', NO_PROXY_FIX(host)],
+      fix: [
+        'Put the proxy credentials in the variable: HTTPS_PROXY=http://USER:PASSWORD@proxy:port (hokus-check sends them to the proxy only, never to the target).',
+        NO_PROXY_FIX(host),
+      ],
     };
   }
   if (status === 403) {
     return {
       means: `its rules refuse a tunnel to ${host} — squid allows CONNECT only to port 443 by default, tinyproxy only to its ConnectPort list; hokus-check tunnels plain-HTTP requests too, so that the proxy never handles a request carrying the key (curl does not tunnel them, and may work where this does not)`,
-      fix: [`Allow CONNECT to port ${port} in the proxy (squid: add it to SSL_ports; tinyproxy: ConnectPort ${port}), or use the target's HTTPS URL (port 443).`, NO_PROXY_FIX(host)],
+      fix: [
+        `Allow CONNECT to port ${port} in the proxy (squid: add it to SSL_ports; tinyproxy: ConnectPort ${port}), or use the target's HTTPS URL (port 443).`,
+        NO_PROXY_FIX(host),
+      ],
     };
   }
   if (status >= 500) {

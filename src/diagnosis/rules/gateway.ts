@@ -37,9 +37,11 @@ const loginMeta: RuleMeta = {
   title: 'A login in front of the service',
   severity: 'error',
   docs: {
-    means: "Something in front of the auth service, the API or MLflow asks for its own login before anything reaches the service: HTTP Basic, Digest or Negotiate (a staging deployment behind a proxy's basic auth, or MLflow's own basic-auth app), an API gateway's own credentials, or a redirect to a browser login (SSO: an ALB authenticate-oidc rule, oauth2-proxy, Cloudflare Access). The API key was never checked: the service never saw the request. A Basic login and the Bearer key both need the Authorization header, and an API client cannot complete a browser login.",
-    detect: "An answer 401 with a WWW-Authenticate challenge other than Bearer (Basic, Digest, Negotiate, NTLM) — the Hokusai services answer 401 with JSON `detail` and no such challenge —, a 401/407 a hop in front wrote itself, or a 3xx whose Location is an identity provider's login (OAuth2/OIDC/SAML paths such as /oauth2/, /authorize, /login, or hosts such as login.microsoftonline.com, *.okta.com, *.cloudflareaccess.com).",
-    fix: "Exempt the API paths (/api/, /health, the auth service) from the login of the server in front — in its own terms, which the finding names — or give the check a URL that does not pass that login. For MLflow's basic-auth app (realm \"mlflow\"), the proxy in front of MLflow must authenticate to it.",
+    means:
+      "Something in front of the auth service, the API or MLflow asks for its own login before anything reaches the service: HTTP Basic, Digest or Negotiate (a staging deployment behind a proxy's basic auth, or MLflow's own basic-auth app), an API gateway's own credentials, or a redirect to a browser login (SSO: an ALB authenticate-oidc rule, oauth2-proxy, Cloudflare Access). The API key was never checked: the service never saw the request. A Basic login and the Bearer key both need the Authorization header, and an API client cannot complete a browser login.",
+    detect:
+      "An answer 401 with a WWW-Authenticate challenge other than Bearer (Basic, Digest, Negotiate, NTLM) — the Hokusai services answer 401 with JSON `detail` and no such challenge —, a 401/407 a hop in front wrote itself, or a 3xx whose Location is an identity provider's login (OAuth2/OIDC/SAML paths such as /oauth2/, /authorize, /login, or hosts such as login.microsoftonline.com, *.okta.com, *.cloudflareaccess.com).",
+    fix: 'Exempt the API paths (/api/, /health, the auth service) from the login of the server in front — in its own terms, which the finding names — or give the check a URL that does not pass that login. For MLflow\'s basic-auth app (realm "mlflow"), the proxy in front of MLflow must authenticate to it.',
     confirm: "Rerun hokus-check: the step gets the service's own answer.",
   },
 };
@@ -50,8 +52,10 @@ const forbiddenMeta: RuleMeta = {
   title: 'A hop in front refuses the path',
   severity: 'error',
   docs: {
-    means: "A proxy, gateway or load balancer in front of the auth service, the API or MLflow answers 403 itself: an access rule (a deny/allow list, an IP allow-list, a WAF rule, an authorisation policy) covers the path, so the request never reached the service, and the API key was not checked. (A refused PUT on the artifact path, while GET and POST pass, is ROUTE_METHOD_REFUSED.)",
-    detect: "An answer 403 written in front of the service: none of the service's own marks (the API's and the auth service's JSON `detail`, MLflow's JSON errors and texts such as \"Permission denied\").",
+    means:
+      'A proxy, gateway or load balancer in front of the auth service, the API or MLflow answers 403 itself: an access rule (a deny/allow list, an IP allow-list, a WAF rule, an authorisation policy) covers the path, so the request never reached the service, and the API key was not checked. (A refused PUT on the artifact path, while GET and POST pass, is ROUTE_METHOD_REFUSED.)',
+    detect:
+      "An answer 403 written in front of the service: none of the service's own marks (the API's and the auth service's JSON `detail`, MLflow's JSON errors and texts such as \"Permission denied\").",
     fix: "Find the access rule that covers this path in the hop that answered and let the check's host (or every API client) through: in its own terms, which the finding names.",
     confirm: "Rerun hokus-check: the step gets the service's own answer.",
   },
@@ -63,8 +67,10 @@ const unreachableMeta: RuleMeta = {
   title: 'A hop in front cannot reach its upstream',
   severity: 'error',
   docs: {
-    means: "A hop between the client and the API or MLflow cannot get an answer from the upstream it sends the path to: the API's MLflow proxy, or a reverse proxy, load balancer, CDN, ingress or gateway in front answering with its own 502/503 (52x) — the upstream is down, has no healthy instance, or is not where the hop sends the path. When every registry path, /health included, gets it, nothing behind the front answers at all.",
-    detect: 'A call answers 502 {"detail": "Failed to connect to MLflow server at <url>"} from the API\'s proxy, or a 502/503/52x (or a 500) that a hop in front wrote itself: none of the service\'s own marks; a 503 counts as unreachable on the first call through the hop (no Retry-After; a rate limit answers after calls pass). MLflow itself did not answer.',
+    means:
+      "A hop between the client and the API or MLflow cannot get an answer from the upstream it sends the path to: the API's MLflow proxy, or a reverse proxy, load balancer, CDN, ingress or gateway in front answering with its own 502/503 (52x) — the upstream is down, has no healthy instance, or is not where the hop sends the path. When every registry path, /health included, gets it, nothing behind the front answers at all.",
+    detect:
+      'A call answers 502 {"detail": "Failed to connect to MLflow server at <url>"} from the API\'s proxy, or a 502/503/52x (or a 500) that a hop in front wrote itself: none of the service\'s own marks; a 503 counts as unreachable on the first call through the hop (no Retry-After; a rate limit answers after calls pass). MLflow itself did not answer.',
     fix: "For the API's proxy: check its MLflow URL (MLFLOW_SERVER_URL / MLFLOW_TRACKING_URI), that the name resolves inside the VPC and MLflow's tasks are registered, that MLflow's security group admits the API on port 5000, and with TLS that the proxy trusts MLflow's certificate (MLFLOW_CA_BUNDLE_PATH). For a hop in front: check the upstream it sends the path to and its health — in its own terms, which the finding names (nginx proxy_pass, HAProxy server line, Apache ProxyPass, Caddy reverse_proxy, an ALB target group, a Kubernetes Service's endpoints).",
     confirm: 'Rerun `hokus-check --only health,experiments`: both pass.',
   },
@@ -76,8 +82,10 @@ const timeoutMeta: RuleMeta = {
   title: 'A hop in front gave up waiting',
   severity: 'error',
   docs: {
-    means: "A hop between the client and MLflow gave up waiting for its upstream: the API's proxy buffers a whole upload and stops after 30 s (\"MLflow server request timeout after 30.0s\"), a reverse proxy's read timeout expired (nginx proxy_read_timeout, HAProxy timeout server, Apache ProxyTimeout, Caddy response_header_timeout), or a load balancer's idle timeout.",
-    detect: 'A call answers 504 (524) written in front of the service, a 5xx whose text says it timed out, or a 5xx (or a close without an answer) that came at a round interval (1 s, 30 s, 60 s…) while the calls before it through the same hop took a fraction of that; an upload that answers 504. The finding says how long the hop waited.',
+    means:
+      "A hop between the client and MLflow gave up waiting for its upstream: the API's proxy buffers a whole upload and stops after 30 s (\"MLflow server request timeout after 30.0s\"), a reverse proxy's read timeout expired (nginx proxy_read_timeout, HAProxy timeout server, Apache ProxyTimeout, Caddy response_header_timeout), or a load balancer's idle timeout.",
+    detect:
+      'A call answers 504 (524) written in front of the service, a 5xx whose text says it timed out, or a 5xx (or a close without an answer) that came at a round interval (1 s, 30 s, 60 s…) while the calls before it through the same hop took a fraction of that; an upload that answers 504. The finding says how long the hop waited.',
     fix: "Raise the hop's timeout above the slowest call (the finding names the hop and the setting), or find why the upstream is slow; for uploads, stream bodies instead of buffering them and use multipart uploads (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true).",
     confirm: 'Rerun `hokus-check --only artifact --artifact-size <size of your largest model>` (or the step that failed).',
   },
@@ -89,8 +97,10 @@ const rateLimitedMeta: RuleMeta = {
   title: 'A hop in front rate-limits',
   severity: 'error',
   docs: {
-    means: "A reverse proxy or gateway in front of the registry refused a request by its own rate limit (nginx limit_req, an HAProxy stick-table rule, Envoy's or Kong's rate limiting, a WAF rule): the request never reached the API or MLflow. Not the Hokusai key's allowance (AUTH_RATE_LIMITED).",
-    detect: 'A call answers 429 written in front of the service, or such a 503 with Retry-After, with words of a limit, or after calls through the same hop to the same upstream passed (then it may also be the upstream going away: the finding says so).',
+    means:
+      "A reverse proxy or gateway in front of the registry refused a request by its own rate limit (nginx limit_req, an HAProxy stick-table rule, Envoy's or Kong's rate limiting, a WAF rule): the request never reached the API or MLflow. Not the Hokusai key's allowance (AUTH_RATE_LIMITED).",
+    detect:
+      'A call answers 429 written in front of the service, or such a 503 with Retry-After, with words of a limit, or after calls through the same hop to the same upstream passed (then it may also be the upstream going away: the finding says so).',
     fix: "Raise the hop's rate limit or burst for this path, or exempt the check's client; the finding names the hop and the directive.",
     confirm: 'Rerun hokus-check: no 429/503 from the hop.',
   },
@@ -102,10 +112,11 @@ const refusedMeta: RuleMeta = {
   title: 'A hop in front refused the request',
   severity: 'error',
   docs: {
-    means: "A hop in front of the API or MLflow answered the request itself with a refusal that is not a login, an access rule, a rate limit or a body limit: no route for a path outside the MLflow mount (/health), a header or URL it will not take (400, 414, 431), a Content-Length it requires (411), a host it does not serve (421). The service never saw the request.",
-    detect: "A 4xx (or 501/505) written in front of the service — none of its own marks — that no more specific finding explains.",
+    means:
+      'A hop in front of the API or MLflow answered the request itself with a refusal that is not a login, an access rule, a rate limit or a body limit: no route for a path outside the MLflow mount (/health), a header or URL it will not take (400, 414, 431), a Content-Length it requires (411), a host it does not serve (421). The service never saw the request.',
+    detect: 'A 4xx (or 501/505) written in front of the service — none of its own marks — that no more specific finding explains.',
     fix: "Read the status and the hop's own log: the finding names the hop and what the status means; route the path, or lift the limit, in the hop.",
-    confirm: 'Rerun hokus-check: the step gets the service\'s own answer.',
+    confirm: "Rerun hokus-check: the step gets the service's own answer.",
   },
 };
 
@@ -122,12 +133,23 @@ export const rules: Rule[] = [
     const x = all.find((y) => y.step === step);
     if (!step || !x || hopReading(ev, x)?.situation !== 'upstream-unreachable') return [...apiProxyUnreachable(ev), ...hits];
     const cited = new Set(all.map((y) => y.id));
-    const one = report(unreachableMeta, { step, cause: hopCause(ev, x, 'upstream-unreachable', hopReading(ev, x)!), evidence: [x.id, ...all.map((y) => y.id)], fix: hopFixes(ev, x, 'upstream-unreachable') });
+    const one = report(unreachableMeta, {
+      step,
+      cause: hopCause(ev, x, 'upstream-unreachable', hopReading(ev, x)!),
+      evidence: [x.id, ...all.map((y) => y.id)],
+      fix: hopFixes(ev, x, 'upstream-unreachable'),
+    });
     return [...apiProxyUnreachable(ev), one, ...hits.filter((f) => !f.evidence.some((id) => cited.has(id)))];
   }),
 
   rule(timeoutMeta, (ev) => [
-    ...firstPerStep(ev, (x) => statusOf(x) === 504 && !byHop(x) && (PROXY_TIMEOUT.test(readBody(x).detail ?? readBody(x).text) || (x.step === 'artifact' && x.request.method === 'PUT'))).map((x) => {
+    ...firstPerStep(
+      ev,
+      (x) =>
+        statusOf(x) === 504 &&
+        !byHop(x) &&
+        (PROXY_TIMEOUT.test(readBody(x).detail ?? readBody(x).text) || (x.step === 'artifact' && x.request.method === 'PUT')),
+    ).map((x) => {
       const proxy = PROXY_TIMEOUT.test(readBody(x).detail ?? readBody(x).text);
       const size = x.request.bodySize !== undefined ? ` of ${formatBytes(x.request.bodySize)}` : '';
       return report(timeoutMeta, {
@@ -160,13 +182,18 @@ export const rules: Rule[] = [
   ),
 
   rule(loginMeta, (ev) =>
-    firstPerStep(ev, (x) => loginChallenge(x) !== undefined || loginRedirect(x) !== undefined || hopReading(ev, x)?.situation === 'login').map((x) => {
+    firstPerStep(
+      ev,
+      (x) => loginChallenge(x) !== undefined || loginRedirect(x) !== undefined || hopReading(ev, x)?.situation === 'login',
+    ).map((x) => {
       const sso = loginRedirect(x);
       if (sso) return ssoFinding(ev, x, sso);
       const challenge = loginChallenge(x);
       const who = responderOf(x);
       const service = serviceAt(ev, x);
-      const asked = challenge ? `a ${challenge.scheme} login${challenge.realm !== undefined ? ` (realm "${challenge.realm}")` : ''}` : 'credentials of its own';
+      const asked = challenge
+        ? `a ${challenge.scheme} login${challenge.realm !== undefined ? ` (realm "${challenge.realm}")` : ''}`
+        : 'credentials of its own';
       // MLflow's basic-auth app: realm "mlflow" and its own words (mlflow/server/auth/__init__.py,
       // make_basic_auth_response), placed as MLflow's own answer.
       if (who === 'mlflow') {
@@ -174,7 +201,9 @@ export const rules: Rule[] = [
           step: x.step as StepId,
           cause: `${nameOf(x)} got 401 asking for ${asked}: MLflow's own authentication (\`mlflow server --app-name basic-auth\`) is on, and the request did not carry MLflow credentials.`,
           evidence: [x.id],
-          fix: ['Make the proxy in front of MLflow authenticate to it (MLflow basic-auth credentials on every forwarded request), or run MLflow without --app-name basic-auth behind the API.'],
+          fix: [
+            'Make the proxy in front of MLflow authenticate to it (MLflow basic-auth credentials on every forwarded request), or run MLflow without --app-name basic-auth behind the API.',
+          ],
         });
       }
       return report(loginMeta, {
@@ -192,7 +221,9 @@ export const rules: Rule[] = [
 
 /** The API proxy's own 502 "Failed to connect to MLflow server at <url>". */
 function apiProxyUnreachable(ev: Evidence): Finding[] {
-  const refused = exchangesWhere(ev, { probe: false, finalOnly: true }).filter((x) => statusOf(x) === 502 && UNREACHABLE.test(readBody(x).detail ?? readBody(x).text));
+  const refused = exchangesWhere(ev, { probe: false, finalOnly: true }).filter(
+    (x) => statusOf(x) === 502 && UNREACHABLE.test(readBody(x).detail ?? readBody(x).text),
+  );
   const first = refused[0];
   if (!first) return [];
   const url = (UNREACHABLE.exec(readBody(first).detail ?? readBody(first).text)?.[1] ?? '').replace(/["'.,;)]+$/, '');
@@ -219,7 +250,12 @@ function hopFindings(ev: Evidence, situation: Situation, where: (x: Exchange) =>
   const hits = firstPerStep(ev, (x) => where(x) && hopReading(ev, x)?.situation === situation);
   return hits.map((x) => {
     const reading = hopReading(ev, x)!;
-    return report(META[situation] ?? refusedMeta, { step: x.step as StepId, cause: hopCause(ev, x, situation, reading), evidence: [x.id], fix: hopFixes(ev, x, situation) });
+    return report(META[situation] ?? refusedMeta, {
+      step: x.step as StepId,
+      cause: hopCause(ev, x, situation, reading),
+      evidence: [x.id],
+      fix: hopFixes(ev, x, situation),
+    });
   });
 }
 
@@ -272,7 +308,10 @@ function hopFixes(ev: Evidence, x: Exchange, situation: Situation): string[] {
     case 'path-refused':
       return [hopFix(who, situation), 'If the rule allows certain addresses only, run the check from one of them, or add its address.'];
     default:
-      return [situation === 'no-route' ? hopFix(who, 'no-route') : hopFix(who, 'request-refused'), 'See the whole answer with --verbose or --har.'];
+      return [
+        situation === 'no-route' ? hopFix(who, 'no-route') : hopFix(who, 'request-refused'),
+        'See the whole answer with --verbose or --har.',
+      ];
   }
 }
 
@@ -295,7 +334,10 @@ const STATUS_MEANS: Readonly<Record<number, string>> = {
  * fast: a hop's idle or read timeout (not a port that speaks TLS: TLS_SCHEME_MISMATCH).
  */
 function closedAtTimeout(ev: Evidence): Finding[] {
-  return firstPerStep(ev, (x) => hungUp(x) && x.error?.phase === 'headers' && roundTimeout(ev, x) !== undefined && !tlsPortProof(ev, x.request.url)).map((x) => {
+  return firstPerStep(
+    ev,
+    (x) => hungUp(x) && x.error?.phase === 'headers' && roundTimeout(ev, x) !== undefined && !tlsPortProof(ev, x.request.url),
+  ).map((x) => {
     const upstream = upstreamWords(ev, x);
     return report(timeoutMeta, {
       step: x.step as StepId,
@@ -362,4 +404,3 @@ function pathPrefixOf(x: Exchange): string {
   const mount = /^(.*?)\/(ajax-)?api\/2\.0\//.exec(p)?.[1];
   return mount !== undefined ? `${mount || ''}/…` : p;
 }
-

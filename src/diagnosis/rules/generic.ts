@@ -15,7 +15,8 @@ const unexpectedMeta: RuleMeta = {
   title: 'Unexpected response',
   severity: 'error',
   docs: {
-    means: 'A step failed with an answer no specific rule recognises. The finding quotes the answer: status, who produced it, MLflow\'s error_code and message or the API\'s detail.',
+    means:
+      "A step failed with an answer no specific rule recognises. The finding quotes the answer: status, who produced it, MLflow's error_code and message or the API's detail.",
     detect: 'A step failed or errored and no other finding explains it; the last failed request of the step is cited.',
     fix: 'Read the quoted answer and the logs of the component that produced it; `--verbose` or `--har` shows the whole exchange.',
     confirm: 'Rerun hokus-check: the step passes.',
@@ -74,7 +75,9 @@ export const rules: Rule[] = [
         evidence: failed.map((x) => x.id),
         fix: [
           `Delete ${what.length === 1 ? 'it' : 'them'} by hand, or run \`${sweepCommand(ev.target, ev.state.checkId)}\` (it removes only what this check created: resources tagged hokus-check.id=${ev.state.checkId}).`,
-          ...(failed.some(isFileDelete500) ? ['MLflow 2.12 answers 500 to a DELETE of a single artifact file (fixed in 2.17): delete the directory instead.'] : []),
+          ...(failed.some(isFileDelete500)
+            ? ['MLflow 2.12 answers 500 to a DELETE of a single artifact file (fixed in 2.17): delete the directory instead.']
+            : []),
         ],
       }),
     ];
@@ -89,7 +92,7 @@ function fixesFor(x: Exchange): string[] {
     responder === 'mlflow'
       ? `MLflow answered${facts.errorCode ? ` ${facts.errorCode}` : ''} itself: read the MLflow server's logs around this time.`
       : responder === 'hokusai-api' || responder === 'hokusai-proxy'
-        ? 'The API answered: read the API service\'s logs around this time.'
+        ? "The API answered: read the API service's logs around this time."
         : responder === 'hokusai-auth'
           ? 'The auth service answered: read its logs around this time.'
           : byHop(x)
@@ -122,4 +125,3 @@ function whatItDeletes(x: Exchange): string {
   if (x.request.method === 'DELETE') return `artifacts ${pathOf(x.request.url).replace(/^.*\/mlflow-artifacts\/artifacts\//, '')}`;
   return x.label;
 }
-

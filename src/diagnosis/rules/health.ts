@@ -12,8 +12,10 @@ const degradedMeta: RuleMeta = {
   title: 'A component reports unhealthy',
   severity: 'warn',
   docs: {
-    means: 'The API answers its health check but reports itself degraded, or names a dependency (mlflow, redis, postgres, message_queue, …) that is not healthy.',
-    detect: 'GET /health answers JSON with "status": "degraded"/"unhealthy" or a services entry that is unhealthy/down/error. Linked to the root cause when the same fault explains it (an unhealthy mlflow and a routing, mlflow or gateway root cause).',
+    means:
+      'The API answers its health check but reports itself degraded, or names a dependency (mlflow, redis, postgres, message_queue, …) that is not healthy.',
+    detect:
+      'GET /health answers JSON with "status": "degraded"/"unhealthy" or a services entry that is unhealthy/down/error. Linked to the root cause when the same fault explains it (an unhealthy mlflow and a routing, mlflow or gateway root cause).',
     fix: 'Fix the named component: mlflow — see the linked finding; redis — REDIS_URL must carry a scheme (redis:// or rediss://) and the endpoint must be reachable; postgres — the database and its credentials.',
     confirm: 'GET /health answers "status": "healthy"; rerun `hokus-check --only health`.',
   },
@@ -73,12 +75,14 @@ export function degradedComponents(x: Exchange): ComponentHealth[] {
       out.push(reason ? { name, state, reason } : { name, state });
     }
   }
-  if (out.length === 0 && typeof json.status === 'string' && isUnhealthyState(json.status)) out.push({ name: 'the API', state: json.status });
+  if (out.length === 0 && typeof json.status === 'string' && isUnhealthyState(json.status))
+    out.push({ name: 'the API', state: json.status });
   return out;
 }
 
 function fixFor(component: string, reason?: string): string {
-  if (/mlflow/i.test(component)) return "mlflow: the API cannot use MLflow — check its MLFLOW_SERVER_URL and MLflow's tasks (a routing, mlflow or gateway finding, when there is one, names the cause).";
+  if (/mlflow/i.test(component))
+    return "mlflow: the API cannot use MLflow — check its MLFLOW_SERVER_URL and MLflow's tasks (a routing, mlflow or gateway finding, when there is one, names the cause).";
   if (/redis/i.test(component)) {
     // The health answer rarely says why; a URL without a scheme is one cause seen before, not the only one.
     return /scheme|redis:\/\/|rediss:\/\/|invalid url/i.test(reason ?? '')

@@ -16,9 +16,11 @@ const notServedMeta: RuleMeta = {
   title: 'MLflow does not serve artifacts',
   severity: 'error',
   docs: {
-    means: 'MLflow\'s artifact proxy routes (/api/2.0/mlflow-artifacts/…) do not exist on the server: it runs without --serve-artifacts (or with --no-serve-artifacts), or the API has artifact proxying switched off (503 ARTIFACTS_DISABLED).',
-    detect: 'The artifact PUT answers 404 from MLflow itself, and the same route 404s everywhere it was tried: direct to MLflow (--mlflow-direct-url), via ajax-api, or the listing; or the proxy answers 503 ARTIFACTS_DISABLED.',
-    fix: 'Start MLflow with --serve-artifacts --artifacts-destination <store> (check the container\'s command really passes it, and no --no-serve-artifacts); for ARTIFACTS_DISABLED set MLFLOW_SERVE_ARTIFACTS=true on the API service.',
+    means:
+      "MLflow's artifact proxy routes (/api/2.0/mlflow-artifacts/…) do not exist on the server: it runs without --serve-artifacts (or with --no-serve-artifacts), or the API has artifact proxying switched off (503 ARTIFACTS_DISABLED).",
+    detect:
+      'The artifact PUT answers 404 from MLflow itself, and the same route 404s everywhere it was tried: direct to MLflow (--mlflow-direct-url), via ajax-api, or the listing; or the proxy answers 503 ARTIFACTS_DISABLED.',
+    fix: "Start MLflow with --serve-artifacts --artifacts-destination <store> (check the container's command really passes it, and no --no-serve-artifacts); for ARTIFACTS_DISABLED set MLFLOW_SERVE_ARTIFACTS=true on the API service.",
     confirm: 'GET <mlflow>/api/2.0/mlflow-artifacts/artifacts?path= answers 200 JSON; rerun `hokus-check --only artifact`.',
   },
 };
@@ -29,8 +31,10 @@ const internalMeta: RuleMeta = {
   title: 'MLflow failed inside',
   severity: 'error',
   docs: {
-    means: "The request reached MLflow and MLflow failed while handling it: an unhandled exception in its web stack (Werkzeug's \"500 Internal Server Error\" page, gunicorn's or uvicorn's error answer) or its own INTERNAL_ERROR. On tracking and registry calls that is its tracking store — the database behind --backend-store-uri is locked (SQLite with several workers), unreachable or full; on artifact calls its artifact store — the --artifacts-destination is not writable, full, or its bucket refuses MLflow. Not a hop in front: the answer is MLflow's own, through whatever proxy.",
-    detect: "A call answers 500 that MLflow wrote itself (its web stack's page or Server header, or its JSON error), through any proxy, and no more specific finding (MLFLOW_BACKEND_ERROR, ARTIFACT_STORAGE_DENIED) names the cause.",
+    means:
+      "The request reached MLflow and MLflow failed while handling it: an unhandled exception in its web stack (Werkzeug's \"500 Internal Server Error\" page, gunicorn's or uvicorn's error answer) or its own INTERNAL_ERROR. On tracking and registry calls that is its tracking store — the database behind --backend-store-uri is locked (SQLite with several workers), unreachable or full; on artifact calls its artifact store — the --artifacts-destination is not writable, full, or its bucket refuses MLflow. Not a hop in front: the answer is MLflow's own, through whatever proxy.",
+    detect:
+      "A call answers 500 that MLflow wrote itself (its web stack's page or Server header, or its JSON error), through any proxy, and no more specific finding (MLFLOW_BACKEND_ERROR, ARTIFACT_STORAGE_DENIED) names the cause.",
     fix: "Read MLflow's log around this time: it has the traceback. Tracking and registry calls: check the database (reachable from MLflow, credentials, disk space; SQLite: one worker, or PostgreSQL/MySQL). Artifact calls: check --artifacts-destination (permissions, free space, the bucket's policy for MLflow's role).",
     confirm: 'Rerun hokus-check: the step passes.',
   },
@@ -42,9 +46,10 @@ const hostMeta: RuleMeta = {
   title: 'MLflow refuses the Host header',
   severity: 'error',
   docs: {
-    means: 'MLflow 3\'s DNS-rebinding protection refuses requests whose Host header is not on its allow-list — here the host the proxy uses to reach it.',
+    means:
+      "MLflow 3's DNS-rebinding protection refuses requests whose Host header is not on its allow-list — here the host the proxy uses to reach it.",
     detect: 'A call answers 403 "Invalid Host header - possible DNS rebinding attack detected".',
-    fix: 'Add the host the proxy uses, with and without the port (mlflow.<ns>.local and mlflow.<ns>.local:5000), to MLflow\'s --allowed-hosts / MLFLOW_SERVER_ALLOWED_HOSTS.',
+    fix: "Add the host the proxy uses, with and without the port (mlflow.<ns>.local and mlflow.<ns>.local:5000), to MLflow's --allowed-hosts / MLFLOW_SERVER_ALLOWED_HOSTS.",
     confirm: 'Rerun `hokus-check --only experiments`: it passes.',
   },
 };
@@ -52,12 +57,14 @@ const hostMeta: RuleMeta = {
 const backendMeta: RuleMeta = {
   code: 'MLFLOW_BACKEND_ERROR',
   family: 'mlflow',
-  title: 'MLflow\'s database is failing',
+  title: "MLflow's database is failing",
   severity: 'error',
   docs: {
-    means: 'MLflow is up, but its backend store (the database behind --backend-store-uri) is down, unreachable, refuses the credentials, or lacks its tables.',
-    detect: 'A call answers 5xx whose message names the database: OperationalError, psycopg2, sqlalchemy, "password authentication failed", "no such table", "could not connect to server".',
-    fix: 'Check the database is up and reachable from MLflow (security group, DNS); check the credentials in the task\'s secrets; check the database name (mlflow vs mlflow_db) and run `mlflow db upgrade <uri>` when tables are missing.',
+    means:
+      'MLflow is up, but its backend store (the database behind --backend-store-uri) is down, unreachable, refuses the credentials, or lacks its tables.',
+    detect:
+      'A call answers 5xx whose message names the database: OperationalError, psycopg2, sqlalchemy, "password authentication failed", "no such table", "could not connect to server".',
+    fix: "Check the database is up and reachable from MLflow (security group, DNS); check the credentials in the task's secrets; check the database name (mlflow vs mlflow_db) and run `mlflow db upgrade <uri>` when tables are missing.",
     confirm: 'Rerun `hokus-check --only experiments`: it passes.',
   },
 };
@@ -97,10 +104,16 @@ export function backendFixes(sign: string, words: string): string[] {
   const dbName = /database "([^"]+)" does not exist/i.exec(words)?.[1];
   const reach = `Check that ${where} is up and reachable from MLflow's tasks (security group, DNS name in --backend-store-uri).`;
   const creds = `Check the ${user ? `password of user "${user}"` : 'user and password'} in --backend-store-uri (the MLflow task's secret) against the database.`;
-  const upgrade = 'Run `mlflow db upgrade <backend-store-uri>` once against this database: its tables are missing or older than this MLflow.';
-  if (/password|Database password not found/i.test(sign)) return [creds, `If the secret was rotated, redeploy MLflow so its tasks read the new value.`];
-  if (/no such table|relation "/i.test(sign)) return [upgrade, 'Check that --backend-store-uri names the database MLflow was set up in (mlflow vs mlflow_db).'];
-  if (/database "/i.test(sign)) return [`The database "${dbName ?? '?'}" in --backend-store-uri does not exist on ${where}: fix the name (mlflow vs mlflow_db) or create it, then \`mlflow db upgrade\`.`];
+  const upgrade =
+    'Run `mlflow db upgrade <backend-store-uri>` once against this database: its tables are missing or older than this MLflow.';
+  if (/password|Database password not found/i.test(sign))
+    return [creds, `If the secret was rotated, redeploy MLflow so its tasks read the new value.`];
+  if (/no such table|relation "/i.test(sign))
+    return [upgrade, 'Check that --backend-store-uri names the database MLflow was set up in (mlflow vs mlflow_db).'];
+  if (/database "/i.test(sign))
+    return [
+      `The database "${dbName ?? '?'}" in --backend-store-uri does not exist on ${where}: fix the name (mlflow vs mlflow_db) or create it, then \`mlflow db upgrade\`.`,
+    ];
   if (/database is locked/i.test(sign)) {
     return [
       'A SQLite backend store is locked: several MLflow workers or processes write one sqlite file. Run one worker (--workers 1), or move the store to PostgreSQL/MySQL.',
@@ -121,7 +134,9 @@ export const rules: Rule[] = [
       return databaseSign(words) === undefined && !STORAGE_DENIED.test(words);
     }).map((x) => {
       const artifacts = isArtifactCall(x);
-      const store = artifacts ? 'its artifact store (--artifacts-destination)' : 'its tracking store (the database behind --backend-store-uri)';
+      const store = artifacts
+        ? 'its artifact store (--artifacts-destination)'
+        : 'its tracking store (the database behind --backend-store-uri)';
       return report(internalMeta, {
         step: x.step as StepId,
         cause: `MLflow failed inside while handling ${nameOf(x)}: it got ${describeAnswer(x)} — MLflow's own answer, so the request reached it; the call touches ${store}.`,
@@ -129,7 +144,7 @@ export const rules: Rule[] = [
         fix: artifacts
           ? [
               "Read MLflow's log around this time for the traceback of this artifact call.",
-              'Check --artifacts-destination: writable by MLflow, free space, and the bucket policy for MLflow\'s role (s3:PutObject, s3:GetObject, s3:ListBucket, s3:DeleteObject).',
+              "Check --artifacts-destination: writable by MLflow, free space, and the bucket policy for MLflow's role (s3:PutObject, s3:GetObject, s3:ListBucket, s3:DeleteObject).",
             ]
           : [
               "Read MLflow's log around this time for the traceback of this call.",
@@ -178,7 +193,10 @@ export const rules: Rule[] = [
 
   rule(backendMeta, (ev) => {
     // The auth service's or a proxy's own database error is not MLflow's.
-    const hits = firstPerStep(ev, (x) => (statusOf(x) ?? 0) >= 500 && canSpeakForMlflow(x) && databaseSign(errorWords(readBody(x))) !== undefined);
+    const hits = firstPerStep(
+      ev,
+      (x) => (statusOf(x) ?? 0) >= 500 && canSpeakForMlflow(x) && databaseSign(errorWords(readBody(x))) !== undefined,
+    );
     const main = mainHit(hits);
     if (!main) return [];
     const named = databaseSign(errorWords(readBody(main))) ?? 'the database';
@@ -207,7 +225,8 @@ function mainHit(hits: readonly Exchange[]): Exchange | undefined {
 function alsoMissing(v: ArtifactVerdict): string {
   const probe: Exchange | undefined = v.decisive[0];
   if (!probe) return v.basis === 'plain-mlflow' ? ', so this server runs without --serve-artifacts' : '';
-  if (v.basis === 'direct') return `, and the same upload direct to MLflow at ${hostOf(probe.request.url)} got ${statusOf(probe)} too (${probe.id})`;
+  if (v.basis === 'direct')
+    return `, and the same upload direct to MLflow at ${hostOf(probe.request.url)} got ${statusOf(probe)} too (${probe.id})`;
   if (v.basis === 'ajax') return `, and via ajax-api/2.0/mlflow-artifacts it got ${statusOf(probe)} too (${probe.id})`;
   return `, and the artifact listing got ${statusOf(probe)} from MLflow as well (${probe.id})`;
 }

@@ -8,7 +8,8 @@ import { codeOf, labelsOf, transportFailures } from '../transport-errors.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
 import { responderWords } from '../words.js';
 
-const PROXY_ENV = 'If an HTTPS_PROXY/HTTP_PROXY variable is set, add the host to NO_PROXY (internal hosts sent to a corporate proxy fail this way).';
+const PROXY_ENV =
+  'If an HTTPS_PROXY/HTTP_PROXY variable is set, add the host to NO_PROXY (internal hosts sent to a corporate proxy fail this way).';
 
 const dnsMeta: RuleMeta = {
   code: 'NET_DNS',
@@ -18,8 +19,10 @@ const dnsMeta: RuleMeta = {
   docs: {
     means: 'The host name in the target URL could not be resolved to an address, so no request was sent.',
     detect: 'A request failed with ENOTFOUND/EAI_AGAIN (transport error kind "dns").',
-    fix: 'Check the spelling of the URL (registry, auth, --mlflow-direct-url). Internal names (Cloud Map, *.local) resolve only inside the VPC: run from there or use the public URL. Check VPN/resolver settings. ' + PROXY_ENV,
-    confirm: 'Run `node -e "require(\'dns\').lookup(\'<host>\', console.log)"` or `dig <host>`, then rerun hokus-check.',
+    fix:
+      'Check the spelling of the URL (registry, auth, --mlflow-direct-url). Internal names (Cloud Map, *.local) resolve only inside the VPC: run from there or use the public URL. Check VPN/resolver settings. ' +
+      PROXY_ENV,
+    confirm: "Run `node -e \"require('dns').lookup('<host>', console.log)\"` or `dig <host>`, then rerun hokus-check.",
   },
 };
 
@@ -29,9 +32,12 @@ const refusedMeta: RuleMeta = {
   title: 'Connection refused',
   severity: 'error',
   docs: {
-    means: 'The host resolved and answered, but nothing accepted connections on that port: the service is down, on another port, or a firewall rejects the connection.',
+    means:
+      'The host resolved and answered, but nothing accepted connections on that port: the service is down, on another port, or a firewall rejects the connection.',
     detect: 'A request failed with ECONNREFUSED (transport error kind "refused").',
-    fix: 'Check the port in the URL and that the service is running (ECS desired/running task count, container logs). Check security groups and host firewalls. ' + PROXY_ENV,
+    fix:
+      'Check the port in the URL and that the service is running (ECS desired/running task count, container logs). Check security groups and host firewalls. ' +
+      PROXY_ENV,
     confirm: 'Rerun hokus-check (or `curl -v <url>`): the connection is accepted.',
   },
 };
@@ -42,9 +48,12 @@ const timeoutMeta: RuleMeta = {
   title: 'Request timed out',
   severity: 'error',
   docs: {
-    means: 'The host did not accept a connection in time (connect timeout), or accepted it but did not answer within --timeout (first-byte or body timeout). The cause names how long it waited and whether the host answered earlier requests of the check: then the host is up and the hop behind it is slow. A timeout is a failure of that hop (exit 1); exit 3 only when nothing of the target answered at all.',
+    means:
+      'The host did not accept a connection in time (connect timeout), or accepted it but did not answer within --timeout (first-byte or body timeout). The cause names how long it waited and whether the host answered earlier requests of the check: then the host is up and the hop behind it is slow. A timeout is a failure of that hop (exit 1); exit 3 only when nothing of the target answered at all.',
     detect: 'A request failed with a connect timeout (UND_ERR_CONNECT_TIMEOUT/ETIMEDOUT) or a headers/body timeout.',
-    fix: 'Connect timeout: packets are dropped — security group or NACL rules, a stale IP address, a private host reached from outside. First-byte timeout: the service is overloaded or waits on a slow dependency (database, MLflow, auth). ' + PROXY_ENV,
+    fix:
+      'Connect timeout: packets are dropped — security group or NACL rules, a stale IP address, a private host reached from outside. First-byte timeout: the service is overloaded or waits on a slow dependency (database, MLflow, auth). ' +
+      PROXY_ENV,
     confirm: 'Rerun hokus-check; raise --timeout to see whether the service is slow or unreachable.',
   },
 };
@@ -55,9 +64,11 @@ const cutMeta: RuleMeta = {
   title: 'Answer cut off mid-body (server or proxy timeout)',
   severity: 'error',
   docs: {
-    means: "The answer started (status and headers arrived), then the connection was closed or reset before the body's end, N seconds after the request. A timeout on the far side ended the transfer: a worker timeout (gunicorn's --timeout, 30 s by default, kills an MLflow 2.x worker mid-download), a proxy's read timeout (nginx proxy_read_timeout, 60 s by default; HAProxy timeout server), a load balancer's idle timeout — or the server process died.",
-    detect: 'A request failed after its headers with the connection closed or reset and fewer body bytes than announced (transport error kind "cut"); the cause names the seconds and the bytes received.',
-    fix: "Match the seconds to a timeout: gunicorn's worker --timeout (`mlflow server --gunicorn-opts \"--timeout 300\"`), nginx proxy_read_timeout/proxy_send_timeout, HAProxy timeout server, the load balancer's idle timeout. The server's log says which: gunicorn logs WORKER TIMEOUT, nginx logs \"upstream timed out\".",
+    means:
+      "The answer started (status and headers arrived), then the connection was closed or reset before the body's end, N seconds after the request. A timeout on the far side ended the transfer: a worker timeout (gunicorn's --timeout, 30 s by default, kills an MLflow 2.x worker mid-download), a proxy's read timeout (nginx proxy_read_timeout, 60 s by default; HAProxy timeout server), a load balancer's idle timeout — or the server process died.",
+    detect:
+      'A request failed after its headers with the connection closed or reset and fewer body bytes than announced (transport error kind "cut"); the cause names the seconds and the bytes received.',
+    fix: 'Match the seconds to a timeout: gunicorn\'s worker --timeout (`mlflow server --gunicorn-opts "--timeout 300"`), nginx proxy_read_timeout/proxy_send_timeout, HAProxy timeout server, the load balancer\'s idle timeout. The server\'s log says which: gunicorn logs WORKER TIMEOUT, nginx logs "upstream timed out".',
     confirm: 'Rerun hokus-check: the artifact read-back completes.',
   },
 };
@@ -70,7 +81,9 @@ const resetMeta: RuleMeta = {
   docs: {
     means: 'The connection was closed by the other side (or something in between) before a complete answer arrived.',
     detect: 'A request failed with ECONNRESET/EPIPE or a closed socket (transport error kind "reset").',
-    fix: 'Look for a crashing or restarting service (container logs), a load balancer idle timeout shorter than the request, plain HTTP sent to a TLS port (or the reverse), or a middlebox killing long uploads. ' + PROXY_ENV,
+    fix:
+      'Look for a crashing or restarting service (container logs), a load balancer idle timeout shorter than the request, plain HTTP sent to a TLS port (or the reverse), or a middlebox killing long uploads. ' +
+      PROXY_ENV,
     confirm: 'Rerun hokus-check: the request completes.',
   },
 };
@@ -81,8 +94,10 @@ const deadlineMeta: RuleMeta = {
   title: "The check's deadline passed",
   severity: 'error',
   docs: {
-    means: 'The whole check ran longer than --deadline: the requests still in flight were ended, the steps not yet started were not run, and cleanup ran on its own budget.',
-    detect: 'A request ended by the deadline (transport error "aborted", code HOKUS_DEADLINE), or steps reported "not run: deadline exceeded".',
+    means:
+      'The whole check ran longer than --deadline: the requests still in flight were ended, the steps not yet started were not run, and cleanup ran on its own budget.',
+    detect:
+      'A request ended by the deadline (transport error "aborted", code HOKUS_DEADLINE), or steps reported "not run: deadline exceeded".',
     fix: 'See which step and host were slow (the cited exchange and the timings in --json/--har). Raise --deadline if the deployment is merely slow (large --artifact-size, slow registry), otherwise look at the slow hop.',
     confirm: 'Rerun hokus-check with the same --deadline: every step finishes in time.',
   },
@@ -182,7 +197,7 @@ export const rules: Rule[] = [
             : 'the server or a proxy in between ended the transfer early (a crashed or restarted worker, or a timeout set that short).'),
         evidence: g.exchanges.map((e) => e.id),
         fix: [
-          "MLflow 2.x runs gunicorn, whose worker --timeout (default 30 s) kills a worker mid-download: raise it (`mlflow server --gunicorn-opts \"--timeout 300\"`); its log shows WORKER TIMEOUT.",
+          'MLflow 2.x runs gunicorn, whose worker --timeout (default 30 s) kills a worker mid-download: raise it (`mlflow server --gunicorn-opts "--timeout 300"`); its log shows WORKER TIMEOUT.',
           'A proxy in between: raise nginx proxy_read_timeout/proxy_send_timeout (default 60 s; its error log says "upstream timed out"), HAProxy timeout server, or the load balancer idle timeout, for the MLflow paths.',
           `Compare the ${seconds(ms)} with those settings: the one that matches cut the transfer.`,
         ],
@@ -191,19 +206,21 @@ export const rules: Rule[] = [
   ),
   rule(resetMeta, (ev) =>
     // A hang-up by a port that speaks TLS (the tls-port probe showed it) is TLS_SCHEME_MISMATCH's.
-    transportFailures(ev, ['reset']).filter((g) => !g.exchanges.some((x) => tlsPortProof(ev, x.request.url))).map((g) =>
-      report(resetMeta, {
-        step: g.step,
-        severity: g.severity,
-        cause: `${g.host} closed the connection before answering ${labelsOf(g.exchanges)} (${codeOf(g.exchanges)}).`,
-        evidence: g.exchanges.map((x) => x.id),
-        fix: [
-          `Check whether the service behind ${g.host} crashed or restarted (container logs).`,
-          'Check load balancer idle timeouts and that http/https match the port.',
-          PROXY_ENV,
-        ],
-      }),
-    ),
+    transportFailures(ev, ['reset'])
+      .filter((g) => !g.exchanges.some((x) => tlsPortProof(ev, x.request.url)))
+      .map((g) =>
+        report(resetMeta, {
+          step: g.step,
+          severity: g.severity,
+          cause: `${g.host} closed the connection before answering ${labelsOf(g.exchanges)} (${codeOf(g.exchanges)}).`,
+          evidence: g.exchanges.map((x) => x.id),
+          fix: [
+            `Check whether the service behind ${g.host} crashed or restarted (container logs).`,
+            'Check load balancer idle timeouts and that http/https match the port.',
+            PROXY_ENV,
+          ],
+        }),
+      ),
   ),
 ];
 
@@ -211,7 +228,10 @@ export const rules: Rule[] = [
 function waitedText(xs: readonly Exchange[]): string {
   const waited = Math.max(...xs.map((x) => x.error?.waitedMs ?? 0));
   // A body's whole exchange is bounded by twice --timeout (http/client.ts), its headers by --timeout.
-  if (waited > 0) return xs.some((x) => x.error?.message.includes('no complete response')) ? `${seconds(waited)} (twice --timeout)` : `the ${seconds(waited)} --timeout`;
+  if (waited > 0)
+    return xs.some((x) => x.error?.message.includes('no complete response'))
+      ? `${seconds(waited)} (twice --timeout)`
+      : `the ${seconds(waited)} --timeout`;
   const total = Math.max(...xs.map((x) => x.timings.total));
   return total > 0 ? seconds(total) : '';
 }
@@ -223,7 +243,9 @@ function waitedText(xs: readonly Exchange[]): string {
 function answeredBefore(ev: Evidence, host: string, failed: readonly Exchange[]): string {
   const first = Math.min(...failed.map((x) => Date.parse(x.startedAt)));
   const ids = new Set(failed.map((x) => x.id));
-  const answered = ev.exchanges.filter((x) => x.response && !ids.has(x.id) && hostOf(x.request.url) === host && Date.parse(x.startedAt) <= first);
+  const answered = ev.exchanges.filter(
+    (x) => x.response && !ids.has(x.id) && hostOf(x.request.url) === host && Date.parse(x.startedAt) <= first,
+  );
   const last = answered[answered.length - 1];
   if (!last?.response) return '';
   const n = answered.length;
@@ -258,7 +280,6 @@ function hostOfUrl(url: string): string {
     return url;
   }
 }
-
 
 /** 'auth.example.test' without the port, which a name lookup does not use. */
 function hostName(host: string): string {

@@ -11,9 +11,11 @@ const failedMeta: RuleMeta = {
   title: 'Model version never became READY',
   severity: 'error',
   docs: {
-    means: 'The registry created the model version but could not finish it: it is FAILED_REGISTRATION, or still PENDING_REGISTRATION when the check stopped waiting.',
-    detect: 'The register step\'s last model-versions/get (or model-versions/create) answers a model_version whose status is FAILED_REGISTRATION, or PENDING_REGISTRATION at the wait limit.',
-    fix: 'Check that the version\'s source (the run\'s artifacts) exists and is readable by the registry (MLflow\'s role on the artifact store); read the registry worker\'s / MLflow\'s logs for the registration error; for a slow registry, wait longer.',
+    means:
+      'The registry created the model version but could not finish it: it is FAILED_REGISTRATION, or still PENDING_REGISTRATION when the check stopped waiting.',
+    detect:
+      "The register step's last model-versions/get (or model-versions/create) answers a model_version whose status is FAILED_REGISTRATION, or PENDING_REGISTRATION at the wait limit.",
+    fix: "Check that the version's source (the run's artifacts) exists and is readable by the registry (MLflow's role on the artifact store); read the registry worker's / MLflow's logs for the registration error; for a slow registry, wait longer.",
     confirm: 'Rerun `hokus-check --only register`: the version becomes READY.',
   },
 };
@@ -25,7 +27,8 @@ export const rules: Rule[] = [
     const answers = exchangesWhere(ev, { step: 'register', probe: false, label: /^model-versions\/(get|create)$/ }).filter(is2xx);
     const lastAnswer = answers.at(-1);
     if (!lastAnswer) return [];
-    const version = readBody(lastAnswer).json?.model_version as { status?: unknown; status_message?: unknown; source?: unknown; name?: unknown; version?: unknown } | undefined;
+    const version = readBody(lastAnswer).json?.model_version as
+      { status?: unknown; status_message?: unknown; source?: unknown; name?: unknown; version?: unknown } | undefined;
     const state = version?.status;
     if (state !== 'FAILED_REGISTRATION' && state !== 'PENDING_REGISTRATION') return [];
     const create = answers.find((x) => x.label === 'model-versions/create');
@@ -43,8 +46,10 @@ export const rules: Rule[] = [
         evidence: [create?.id, lastAnswer.id],
         fix: [
           `Check that the source${source ? ` ${source}` : ''} exists and that MLflow's role can read the artifact store.`,
-          'Read the registry worker\'s / MLflow server\'s logs for the registration error.',
-          ...(state === 'PENDING_REGISTRATION' ? ['If the registry is only slow, allow it more time (a longer register wait) and rerun.'] : []),
+          "Read the registry worker's / MLflow server's logs for the registration error.",
+          ...(state === 'PENDING_REGISTRATION'
+            ? ['If the registry is only slow, allow it more time (a longer register wait) and rerun.']
+            : []),
         ],
       }),
     ];

@@ -3,7 +3,17 @@
 import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { headerValue, readBody } from '../exchange-body.js';
-import { byHop, exchangesWhere, firstPerStep, is2xx, isArtifactCall, isFailure, isTrackingCall, responderOf, stepStatus } from '../evidence-query.js';
+import {
+  byHop,
+  exchangesWhere,
+  firstPerStep,
+  is2xx,
+  isArtifactCall,
+  isFailure,
+  isTrackingCall,
+  responderOf,
+  stepStatus,
+} from '../evidence-query.js';
 import { describeAnswer, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Evidence, Rule, RuleMeta } from '../types.js';
@@ -14,8 +24,10 @@ const notJsonMeta: RuleMeta = {
   title: 'HTML or text where JSON was due',
   severity: 'error',
   docs: {
-    means: 'A call that should answer JSON answered an HTML page or plain text that the service behind wrote, or that nothing places in front of it: the wrong app behind the URL (a captive portal, an SPA fallback serving index.html), or MLflow\'s own page for a missing route. A page a hop in front wrote itself is never this: it is named by the gateway and routing findings.',
-    detect: 'An MLflow REST, artifact-listing, auth or health call answers a body that is not JSON — a 2xx/3xx, or an error whose writer is the service itself; the finding names who answered.',
+    means:
+      "A call that should answer JSON answered an HTML page or plain text that the service behind wrote, or that nothing places in front of it: the wrong app behind the URL (a captive portal, an SPA fallback serving index.html), or MLflow's own page for a missing route. A page a hop in front wrote itself is never this: it is named by the gateway and routing findings.",
+    detect:
+      'An MLflow REST, artifact-listing, auth or health call answers a body that is not JSON — a 2xx/3xx, or an error whose writer is the service itself; the finding names who answered.',
     fix: 'Find what serves that path (the responder named in the finding; `--verbose` or `--har` shows the whole answer) and route the path to the right service.',
     confirm: 'Rerun hokus-check: the call answers JSON.',
   },
@@ -27,7 +39,8 @@ const schemaMeta: RuleMeta = {
   title: 'JSON of an unexpected shape',
   severity: 'error',
   docs: {
-    means: 'The answer is JSON, but not the shape the MLflow REST API defines: a field is missing or of the wrong type. Another service, or an incompatible MLflow version, answered.',
+    means:
+      'The answer is JSON, but not the shape the MLflow REST API defines: a field is missing or of the wrong type. Another service, or an incompatible MLflow version, answered.',
     detect: 'A step failed with "schema: <path>: <problem>" (zod) on a 2xx JSON answer.',
     fix: 'Check what serves the path and its version (MLflow 2.x REST shapes are in fixtures/mlflow-2.12.2); a gateway that rewrites bodies or a different API mounted there also gives this.',
     confirm: 'Rerun hokus-check: the step passes.',
@@ -40,8 +53,10 @@ const malformedMeta: RuleMeta = {
   title: 'Malformed or oversized HTTP answer',
   severity: 'error',
   docs: {
-    means: 'The answer broke HTTP itself — a Content-Length that does not match the body, headers too large to parse, bad chunking — or its body was larger than the 1 MiB hokus-check reads, so it could not be understood.',
-    detect: 'A request failed with a transport error of kind "protocol" (UND_ERR_RES_CONTENT_LENGTH_MISMATCH, UND_ERR_HEADERS_OVERFLOW, HPE_*) or "body-too-large".',
+    means:
+      'The answer broke HTTP itself — a Content-Length that does not match the body, headers too large to parse, bad chunking — or its body was larger than the 1 MiB hokus-check reads, so it could not be understood.',
+    detect:
+      'A request failed with a transport error of kind "protocol" (UND_ERR_RES_CONTENT_LENGTH_MISMATCH, UND_ERR_HEADERS_OVERFLOW, HPE_*) or "body-too-large".',
     fix: 'Find the hop that rewrites or truncates answers (a proxy that changes bodies but keeps Content-Length, a middlebox, an app streaming an endless page) from the responder and headers cited; an oversized body is usually an error page or the wrong service.',
     confirm: 'Rerun with --har and check the answer is complete and well-formed; then rerun hokus-check.',
   },
@@ -53,8 +68,10 @@ const foreignMeta: RuleMeta = {
   title: "A create answered with someone else's object",
   severity: 'error',
   docs: {
-    means: "A create call (runs/create, registered-models/create, model-versions/create) answered 2xx with an object that is not the one the check asked for: it lacks the check's hokus-check.id tag or name. A cache or proxy in front replays answers (a POST cached by URL), or a gateway rewrites bodies. The check never deletes that object; cleanup finds and deletes the check's own by its tag.",
-    detect: "The create's 2xx answer names an object without the check's tag and name (the run step or register step fails saying so); cleanup's notes say it was left alone.",
+    means:
+      "A create call (runs/create, registered-models/create, model-versions/create) answered 2xx with an object that is not the one the check asked for: it lacks the check's hokus-check.id tag or name. A cache or proxy in front replays answers (a POST cached by URL), or a gateway rewrites bodies. The check never deletes that object; cleanup finds and deletes the check's own by its tag.",
+    detect:
+      "The create's 2xx answer names an object without the check's tag and name (the run step or register step fails saying so); cleanup's notes say it was left alone.",
     fix: 'Find the hop that answers POSTs from a cache or rewrites bodies on /api/2.0/mlflow/*/create (an API gateway response cache, a CDN caching POST, a mock left in place) and exempt these paths.',
     confirm: 'Rerun hokus-check: the run step passes, and the report names no foreign object.',
   },
@@ -67,7 +84,9 @@ export const rules: Rule[] = [
   rule(foreignMeta, (ev) =>
     ev.steps.flatMap((step) => {
       if (step.status !== 'fail' || !/, which is not this check's/.test(step.detail)) return [];
-      const x = exchangesWhere(ev, { step: step.id, probe: false, finalOnly: true }).filter((y) => CREATES.test(y.label) && is2xx(y)).at(-1);
+      const x = exchangesWhere(ev, { step: step.id, probe: false, finalOnly: true })
+        .filter((y) => CREATES.test(y.label) && is2xx(y))
+        .at(-1);
       const answered = /answered (.*?), which is not this check's/.exec(step.detail)?.[1] ?? 'an object';
       return [
         report(foreignMeta, {
@@ -84,7 +103,10 @@ export const rules: Rule[] = [
   ),
 
   rule(malformedMeta, (ev) =>
-    firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && (x.error?.kind === 'protocol' || x.error?.kind === 'body-too-large')).map((x) =>
+    firstPerStep(
+      ev,
+      (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && (x.error?.kind === 'protocol' || x.error?.kind === 'body-too-large'),
+    ).map((x) =>
       report(malformedMeta, {
         step: x.step as StepId,
         cause:
@@ -101,16 +123,18 @@ export const rules: Rule[] = [
   ),
 
   rule(notJsonMeta, (ev) =>
-    firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && jsonDue(ev, x) && isNotJson(x) && !byHop(x)).map((x) => {
-      const responder = responderOf(x);
-      const type = x.response?.contentType ?? headerValue(x.response?.headers, 'content-type') ?? 'no content type';
-      return report(notJsonMeta, {
-        step: x.step as StepId,
-        cause: `${nameOf(x)} got ${describeAnswer(x)} (${type}) where JSON was due.`,
-        evidence: [x.id],
-        fix: [fixFor(responder), 'See the whole answer with --verbose or --har.'],
-      });
-    }),
+    firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && jsonDue(ev, x) && isNotJson(x) && !byHop(x)).map(
+      (x) => {
+        const responder = responderOf(x);
+        const type = x.response?.contentType ?? headerValue(x.response?.headers, 'content-type') ?? 'no content type';
+        return report(notJsonMeta, {
+          step: x.step as StepId,
+          cause: `${nameOf(x)} got ${describeAnswer(x)} (${type}) where JSON was due.`,
+          evidence: [x.id],
+          fix: [fixFor(responder), 'See the whole answer with --verbose or --har.'],
+        });
+      },
+    ),
   ),
 
   rule(schemaMeta, (ev) =>
@@ -139,7 +163,8 @@ export const rules: Rule[] = [
 function jsonDue(ev: Evidence, x: Exchange): boolean {
   if (!x.response) return false;
   if (isTrackingCall(x)) return true;
-  if (isArtifactCall(x)) return x.request.method === 'PUT' || x.request.method === 'DELETE' || /[?&]path=/.test(x.request.url) || /list/i.test(x.label);
+  if (isArtifactCall(x))
+    return x.request.method === 'PUT' || x.request.method === 'DELETE' || /[?&]path=/.test(x.request.url) || /list/i.test(x.label);
   if (x.step === 'auth') return true;
   return x.step === 'health' && ev.target.kind === 'hokusai';
 }
@@ -154,7 +179,7 @@ function isNotJson(x: Exchange): boolean {
 function fixFor(responder: ReturnType<typeof responderOf>): string {
   switch (responder) {
     case 'mlflow':
-      return 'MLflow has no route at this path: check the URL prefix (--mlflow-path) and MLflow\'s --static-prefix.';
+      return "MLflow has no route at this path: check the URL prefix (--mlflow-path) and MLflow's --static-prefix.";
     case 'hokusai-api':
     case 'hokusai-proxy':
       return 'The API answered with a page: check its logs and what it mounts at this path.';

@@ -37,8 +37,10 @@ const notMountedMeta: RuleMeta = {
   title: 'MLflow proxy not mounted',
   severity: 'error',
   docs: {
-    means: 'Requests to the registry\'s MLflow mount (/api/mlflow/*) never reach the proxy: the API has no such route, or a hop in front (a load balancer, an ingress, any proxy) has no route for it.',
-    detect: 'An MLflow call under the mount answers 404 {"detail": "Not Found"} from the API itself (FastAPI\'s unknown-route answer), or a 404 (or the 405 of a path it serves as files) that a hop in front wrote itself, and no MLflow call through the mount passes.',
+    means:
+      "Requests to the registry's MLflow mount (/api/mlflow/*) never reach the proxy: the API has no such route, or a hop in front (a load balancer, an ingress, any proxy) has no route for it.",
+    detect:
+      'An MLflow call under the mount answers 404 {"detail": "Not Found"} from the API itself (FastAPI\'s unknown-route answer), or a 404 (or the 405 of a path it serves as files) that a hop in front wrote itself, and no MLflow call through the mount passes.',
     fix: 'Mount the MLflow proxy router at /api/mlflow in the API and redeploy; add a load balancer rule sending /api/mlflow/* to the API on every listener (HTTPS too); check --mlflow-path matches the mount.',
     confirm: 'Rerun `hokus-check --only experiments`: experiments/search answers 200 JSON.',
   },
@@ -50,9 +52,11 @@ const misroutedMeta: RuleMeta = {
   title: 'Proxy misroutes artifact requests',
   severity: 'error',
   docs: {
-    means: 'The proxy in front of MLflow — the API\'s MLflow proxy, or any hop in front of it (a load balancer, an ingress, a reverse proxy) — sends `mlflow-artifacts` requests to the wrong upstream or prefix (or does not route them at all), while tracking requests reach MLflow. Typical cause: MLFLOW_SERVER_URL points at a URL with MLflow\'s --static-prefix (https://registry…/mlflow), where only ajax-api paths carry the prefix; tracking paths are rewritten to ajax-api, artifact paths are not.',
-    detect: 'Tracking calls through the proxy pass and the artifact PUT through it answers 404: decided by the differential probes whenever they ran — the same upload via ajax-api (through the same hops) or direct to MLflow (--mlflow-direct-url) passes, whatever the 404 looks like (even a gateway\'s `{"error_code": "NOT_FOUND"}`); without them, a 404 that is not MLflow\'s own JSON error (Flask\'s HTML 404, a hop\'s page, the proxy\'s rewritten RESOURCE_NOT_FOUND).',
-    fix: 'Point the proxy at MLflow\'s internal URL without the static prefix (e.g. MLFLOW_SERVER_URL=http://mlflow.<namespace>.local:5000), or make the proxy rewrite api/2.0/mlflow-artifacts/ to ajax-api/2.0/mlflow-artifacts/ like tracking paths. Workaround for clients: upload via <mlflowPath>/ajax-api/2.0/mlflow-artifacts/….',
+    means:
+      "The proxy in front of MLflow — the API's MLflow proxy, or any hop in front of it (a load balancer, an ingress, a reverse proxy) — sends `mlflow-artifacts` requests to the wrong upstream or prefix (or does not route them at all), while tracking requests reach MLflow. Typical cause: MLFLOW_SERVER_URL points at a URL with MLflow's --static-prefix (https://registry…/mlflow), where only ajax-api paths carry the prefix; tracking paths are rewritten to ajax-api, artifact paths are not.",
+    detect:
+      "Tracking calls through the proxy pass and the artifact PUT through it answers 404: decided by the differential probes whenever they ran — the same upload via ajax-api (through the same hops) or direct to MLflow (--mlflow-direct-url) passes, whatever the 404 looks like (even a gateway's `{\"error_code\": \"NOT_FOUND\"}`); without them, a 404 that is not MLflow's own JSON error (Flask's HTML 404, a hop's page, the proxy's rewritten RESOURCE_NOT_FOUND).",
+    fix: "Point the proxy at MLflow's internal URL without the static prefix (e.g. MLFLOW_SERVER_URL=http://mlflow.<namespace>.local:5000), or make the proxy rewrite api/2.0/mlflow-artifacts/ to ajax-api/2.0/mlflow-artifacts/ like tracking paths. Workaround for clients: upload via <mlflowPath>/ajax-api/2.0/mlflow-artifacts/….",
     confirm: 'Rerun `hokus-check --only artifact`: the PUT, read-back and listing pass.',
   },
 };
@@ -63,8 +67,10 @@ const deleteBodyMeta: RuleMeta = {
   title: 'Proxy drops DELETE bodies',
   severity: 'warn',
   docs: {
-    means: 'The API proxy forwards request bodies only for POST/PUT/PATCH, but MLflow\'s registry deletes are DELETE requests with a JSON body; MLflow sees no name and refuses, so registered models and versions cannot be deleted through the proxy.',
-    detect: 'model-versions/delete or registered-models/delete through the proxy answers 400 INVALID_PARAMETER_VALUE "Missing value for required parameter \'name\'".',
+    means:
+      "The API proxy forwards request bodies only for POST/PUT/PATCH, but MLflow's registry deletes are DELETE requests with a JSON body; MLflow sees no name and refuses, so registered models and versions cannot be deleted through the proxy.",
+    detect:
+      'model-versions/delete or registered-models/delete through the proxy answers 400 INVALID_PARAMETER_VALUE "Missing value for required parameter \'name\'".',
     fix: 'Forward bodies on DELETE in the proxy. Meanwhile run checks with --mlflow-direct-url so registry deletes go to MLflow directly, and remove leftovers with `hokus-check sweep --mlflow-direct-url <url>`.',
     confirm: 'Rerun hokus-check: cleanup passes with nothing left behind.',
   },
@@ -76,8 +82,10 @@ const prefixMeta: RuleMeta = {
   title: 'Proxy forwards the mount prefix to MLflow',
   severity: 'error',
   docs: {
-    means: 'A hop in front sends MLflow calls to MLflow with the mount prefix still on the path (MLflow sees /api/mlflow/api/2.0/mlflow/…), where MLflow has no route: MLflow serves its REST API at /api/2.0/… from its root.',
-    detect: 'Tracking calls under the mount answer MLflow\'s own "no such route" 404 (its HTML 404 page, or ENDPOINT_NOT_FOUND) through a hop in front, and no tracking call passes.',
+    means:
+      'A hop in front sends MLflow calls to MLflow with the mount prefix still on the path (MLflow sees /api/mlflow/api/2.0/mlflow/…), where MLflow has no route: MLflow serves its REST API at /api/2.0/… from its root.',
+    detect:
+      'Tracking calls under the mount answer MLflow\'s own "no such route" 404 (its HTML 404 page, or ENDPOINT_NOT_FOUND) through a hop in front, and no tracking call passes.',
     fix: 'Make the proxy strip the prefix before forwarding: nginx `proxy_pass http://mlflow:5000/;` (trailing slash), HAProxy `http-request replace-path`, Apache `ProxyPass /api/mlflow/ http://mlflow:5000/`, Caddy `handle_path`, Traefik StripPrefix, Kong strip_path.',
     confirm: 'Rerun `hokus-check --only experiments`: experiments/search answers 200 JSON.',
   },
@@ -89,8 +97,10 @@ const methodMeta: RuleMeta = {
   title: 'Proxy refuses the upload method',
   severity: 'error',
   docs: {
-    means: 'A hop in front of MLflow refuses PUT (or DELETE) on the artifact path by its own rule, so artifact uploads never reach MLflow while tracking calls (GET/POST) do. Not MLflow\'s artifact store refusing (ARTIFACT_STORAGE_DENIED).',
-    detect: 'The artifact PUT answers 403, 405 or 501 written by a hop in front (none of MLflow\'s or the API\'s own marks), while GET and POST through the same hop pass and its listing answer is not its own refusal.',
+    means:
+      "A hop in front of MLflow refuses PUT (or DELETE) on the artifact path by its own rule, so artifact uploads never reach MLflow while tracking calls (GET/POST) do. Not MLflow's artifact store refusing (ARTIFACT_STORAGE_DENIED).",
+    detect:
+      "The artifact PUT answers 403, 405 or 501 written by a hop in front (none of MLflow's or the API's own marks), while GET and POST through the same hop pass and its listing answer is not its own refusal.",
     fix: 'Allow PUT and DELETE on <mount>/api/2.0/mlflow-artifacts/ in the proxy (nginx limit_except, HAProxy http-request deny, Apache <Limit>/mod_allowmethods, a WAF rule).',
     confirm: 'Rerun `hokus-check --only artifact`: the PUT, read-back and listing pass.',
   },
@@ -102,7 +112,8 @@ const httpsRedirectMeta: RuleMeta = {
   title: 'Plain HTTP is redirected to HTTPS',
   severity: 'error',
   docs: {
-    means: 'The target URL is http://, and the server in front answers every request with a redirect to https:// on the same host. hokus-check never follows redirects (the key must not travel anywhere it was not configured for), and MLflow clients lose POST bodies on them.',
+    means:
+      'The target URL is http://, and the server in front answers every request with a redirect to https:// on the same host. hokus-check never follows redirects (the key must not travel anywhere it was not configured for), and MLflow clients lose POST bodies on them.',
     detect: 'A call to an http:// target URL answers 301/302/307/308 with a Location on https:// and the same host.',
     fix: 'Use the https:// URL in --registry-url / --mlflow-url (or the config file).',
     confirm: 'Rerun hokus-check with the https:// URL.',
@@ -115,7 +126,8 @@ const redirectedMeta: RuleMeta = {
   title: 'Redirected elsewhere (not followed)',
   severity: 'error',
   docs: {
-    means: 'A call answers with a redirect that is neither plain HTTP upgraded to HTTPS on the same host (ROUTE_REDIRECTED_TO_HTTPS) nor a browser login (GATEWAY_LOGIN_REQUIRED): the host has moved or is an alias of another, or the server moves the path (a trailing slash, a prefix it adds). hokus-check never follows redirects — the key must not travel anywhere it was not configured for — and MLflow clients lose POST bodies on them.',
+    means:
+      'A call answers with a redirect that is neither plain HTTP upgraded to HTTPS on the same host (ROUTE_REDIRECTED_TO_HTTPS) nor a browser login (GATEWAY_LOGIN_REQUIRED): the host has moved or is an alias of another, or the server moves the path (a trailing slash, a prefix it adds). hokus-check never follows redirects — the key must not travel anywhere it was not configured for — and MLflow clients lose POST bodies on them.',
     detect: 'A call answers 301/302/303/307/308 with a Location elsewhere.',
     fix: 'If the Location is the service, give that URL (--registry-url, --auth-url, --mlflow-url); otherwise make the server answer the path where it is asked.',
     confirm: 'Rerun hokus-check: the call gets an answer, not a redirect.',
@@ -142,8 +154,13 @@ export const rules: Rule[] = [
           : `${who} moves ${nameOf(x)} to another path: ${statusOf(x)} from ${from.pathname} to ${to ? to.pathname + to.search : location || '(no Location)'} (not followed).`,
         evidence: [x.id],
         fix: elsewhere
-          ? [`If ${to!.origin} is the service, give that URL instead of ${from.origin} (hokus-check never follows a redirect with the key).`, 'Otherwise find what answers at the given host (a DNS alias, a default virtual host, a load balancer rule that redirects).']
-          : ['The check calls fixed paths and never follows redirects (MLflow clients lose POST bodies on them): make the server answer the path where it is asked (no trailing-slash or prefix redirect), or give the base URL it expects.'],
+          ? [
+              `If ${to!.origin} is the service, give that URL instead of ${from.origin} (hokus-check never follows a redirect with the key).`,
+              'Otherwise find what answers at the given host (a DNS alias, a default virtual host, a load balancer rule that redirects).',
+            ]
+          : [
+              'The check calls fixed paths and never follows redirects (MLflow clients lose POST bodies on them): make the server answer the path where it is asked (no trailing-slash or prefix redirect), or give the base URL it expects.',
+            ],
       });
     }),
   ),
@@ -171,7 +188,10 @@ export const rules: Rule[] = [
         step: miss.step as StepId,
         cause: `The API has no route at ${mount}: ${nameOf(miss)} got FastAPI's own 404 {"detail":"Not Found"}, so the MLflow proxy router is not mounted there.`,
         evidence: [miss.id],
-        fix: [`Mount the MLflow proxy router at ${mount} in the API (src/api/main.py) and redeploy.`, `Check that --mlflow-path matches the mount (default /api/mlflow).`],
+        fix: [
+          `Mount the MLflow proxy router at ${mount} in the API (src/api/main.py) and redeploy.`,
+          `Check that --mlflow-path matches the mount (default /api/mlflow).`,
+        ],
       }),
     ];
   }),
@@ -210,7 +230,11 @@ export const rules: Rule[] = [
           proxyUrlFix(ev, probe?.exchange),
           'Or make the proxy rewrite api/2.0/mlflow-artifacts/ to ajax-api/2.0/mlflow-artifacts/, as it already does for api/2.0/mlflow/ tracking paths.',
           `Workaround for clients until then: upload via ${base}/ajax-api/2.0/mlflow-artifacts/artifacts/<path>.`,
-          ...(ev.target.mlflowDirectUrl ? [] : ["To settle it against MLflow itself, rerun with --mlflow-direct-url <MLflow's internal URL>: the same upload sent there direct shows whether MLflow serves artifacts at all."]),
+          ...(ev.target.mlflowDirectUrl
+            ? []
+            : [
+                "To settle it against MLflow itself, rerun with --mlflow-direct-url <MLflow's internal URL>: the same upload sent there direct shows whether MLflow serves artifacts at all.",
+              ]),
         ],
       }),
     ];
@@ -262,7 +286,9 @@ export const rules: Rule[] = [
         step: earliestFailingStep(ev, hits) ?? (first.step as StepId),
         cause: `${capitalise(responderWords(responderOf(first)))} at ${hostOf(first.request.url)} redirects plain HTTP to HTTPS: ${nameOf(first)} got ${statusOf(first)} to ${location} (not followed).`,
         evidence: hits.map((x) => x.id),
-        fix: [`Use the https:// URL: ${originOf(location) ?? 'https://' + hostOf(first.request.url)} in --registry-url / --mlflow-url (or the config file).`],
+        fix: [
+          `Use the https:// URL: ${originOf(location) ?? 'https://' + hostOf(first.request.url)} in --registry-url / --mlflow-url (or the config file).`,
+        ],
       }),
     ];
   }),
@@ -385,9 +411,12 @@ function proxyUrlFix(ev: Evidence, health: Exchange | undefined): string {
   const used = typeof seen === 'string' ? seen : undefined;
   const internal = ev.target.mlflowDirectUrl;
   const target = internal ?? originOf(used);
-  const value = target ? `MLFLOW_SERVER_URL=${target}` : 'MLFLOW_SERVER_URL=<MLflow\'s internal URL, e.g. http://mlflow.<namespace>.local:5000>';
+  const value = target
+    ? `MLFLOW_SERVER_URL=${target}`
+    : "MLFLOW_SERVER_URL=<MLflow's internal URL, e.g. http://mlflow.<namespace>.local:5000>";
   const prefixed = used !== undefined && target !== undefined && used.replace(/\/+$/, '') !== target;
-  const now = used ? ` The API uses ${used} now (its /api/health/mlflow answer)${prefixed ? ": its path is MLflow's --static-prefix, under which the REST API does not live" : ''}.` : '';
+  const now = used
+    ? ` The API uses ${used} now (its /api/health/mlflow answer)${prefixed ? ": its path is MLflow's --static-prefix, under which the REST API does not live" : ''}.`
+    : '';
   return `Point the proxy at MLflow's internal URL, without the --static-prefix path: ${value}.${now}`;
 }
-

@@ -16,8 +16,10 @@ const schemeMeta: RuleMeta = {
   title: 'http/https does not match the port',
   severity: 'error',
   docs: {
-    means: 'The URL\'s scheme is not what its port speaks: an https:// URL whose port serves plain HTTP (the TLS handshake gets an HTTP answer: OpenSSL\'s "wrong version number"), or an http:// URL whose port serves TLS (nginx and Apache answer 400 "plain HTTP request was sent to HTTPS port", Go servers such as Caddy "Client sent an HTTP request to an HTTPS server", others — HAProxy, Node, load balancers — hang up; then a GET of the same URL over https:// shows the port speaks TLS).',
-    detect: 'An https:// request failed with ERR_SSL_WRONG_VERSION_NUMBER (or "wrong version number", "packet length too long"); or an http:// request got one of those 400 pages; or it was hung up on and the `tls-port` probe got an answer (or a certificate) over https://.',
+    means:
+      'The URL\'s scheme is not what its port speaks: an https:// URL whose port serves plain HTTP (the TLS handshake gets an HTTP answer: OpenSSL\'s "wrong version number"), or an http:// URL whose port serves TLS (nginx and Apache answer 400 "plain HTTP request was sent to HTTPS port", Go servers such as Caddy "Client sent an HTTP request to an HTTPS server", others — HAProxy, Node, load balancers — hang up; then a GET of the same URL over https:// shows the port speaks TLS).',
+    detect:
+      'An https:// request failed with ERR_SSL_WRONG_VERSION_NUMBER (or "wrong version number", "packet length too long"); or an http:// request got one of those 400 pages; or it was hung up on and the `tls-port` probe got an answer (or a certificate) over https://.',
     fix: 'Use the scheme the port speaks: https:// for a TLS port, http:// for a plain one — or the other port (443 for TLS, the plain port for HTTP).',
     confirm: 'Rerun hokus-check with the corrected URL.',
   },
@@ -26,7 +28,8 @@ const schemeMeta: RuleMeta = {
 /** OpenSSL's words when the first bytes back are not a TLS record (a plain-HTTP answer). */
 const NOT_TLS = /wrong version number|packet length too long|http request|unknown protocol/i;
 /** What a TLS server answers itself to plain HTTP (captured from nginx, Apache and Caddy). */
-const PLAIN_TO_TLS_PAGE = /The plain HTTP request was sent to HTTPS port|speaking plain HTTP to an SSL-enabled server port|Client sent an HTTP request to an HTTPS server/i;
+const PLAIN_TO_TLS_PAGE =
+  /The plain HTTP request was sent to HTTPS port|speaking plain HTTP to an SSL-enabled server port|Client sent an HTTP request to an HTTPS server/i;
 
 const expiredMeta: RuleMeta = {
   code: 'TLS_EXPIRED',
@@ -36,7 +39,7 @@ const expiredMeta: RuleMeta = {
   docs: {
     means: 'The server presented a certificate whose validity period has ended (or not yet begun: check the clock).',
     detect: 'The TLS handshake failed with CERT_HAS_EXPIRED / CERT_NOT_YET_VALID.',
-    fix: 'Renew the certificate (ACM, cert-manager, Let\'s Encrypt) and deploy it to the listener. If the certificate looks valid, check this machine\'s clock.',
+    fix: "Renew the certificate (ACM, cert-manager, Let's Encrypt) and deploy it to the listener. If the certificate looks valid, check this machine's clock.",
     confirm: '`openssl s_client -connect <host>:443 -servername <host> | openssl x509 -noout -dates`, then rerun hokus-check.',
   },
 };
@@ -47,8 +50,10 @@ const untrustedMeta: RuleMeta = {
   title: 'Certificate not trusted',
   severity: 'error',
   docs: {
-    means: 'The server\'s certificate chain does not lead to an authority this machine trusts: self-signed, a private CA, or a missing intermediate.',
-    detect: 'The TLS handshake failed with SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT or similar.',
+    means:
+      "The server's certificate chain does not lead to an authority this machine trusts: self-signed, a private CA, or a missing intermediate.",
+    detect:
+      'The TLS handshake failed with SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT or similar.',
     fix: 'Serve the full chain (leaf + intermediates) on the server. For a private CA, pass it with --ca-file (or NODE_EXTRA_CA_CERTS). --insecure skips verification for a one-off check only.',
     confirm: 'Rerun hokus-check with --ca-file <ca.pem>: the handshake succeeds.',
   },
@@ -61,8 +66,9 @@ const hostnameMeta: RuleMeta = {
   severity: 'error',
   docs: {
     means: 'The certificate is valid, but not for the host name in the URL.',
-    detect: 'The TLS handshake failed with ERR_TLS_CERT_ALTNAME_INVALID (the name is not among the certificate\'s subject alternative names).',
-    fix: 'Use the host name the certificate was issued for, or add this name to the certificate (SAN). A load balancer\'s default certificate answers for names that have no listener certificate.',
+    detect:
+      "The TLS handshake failed with ERR_TLS_CERT_ALTNAME_INVALID (the name is not among the certificate's subject alternative names).",
+    fix: "Use the host name the certificate was issued for, or add this name to the certificate (SAN). A load balancer's default certificate answers for names that have no listener certificate.",
     confirm: '`openssl s_client -connect <host>:443 -servername <host> | openssl x509 -noout -ext subjectAltName`, then rerun hokus-check.',
   },
 };
@@ -72,7 +78,10 @@ export const rules: Rule[] = [
     const out: Finding[] = [];
     // https:// to a plain-HTTP port.
     for (const g of transportFailures(ev, ['tls-other'])) {
-      const hits = g.exchanges.filter((x) => x.request.url.startsWith('https:') && (x.error?.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || NOT_TLS.test(x.error?.message ?? '')));
+      const hits = g.exchanges.filter(
+        (x) =>
+          x.request.url.startsWith('https:') && (x.error?.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || NOT_TLS.test(x.error?.message ?? '')),
+      );
       if (hits.length === 0) continue;
       out.push(
         report(schemeMeta, {
@@ -100,7 +109,7 @@ export const rules: Rule[] = [
         severity: g.severity,
         cause: `The TLS certificate of ${g.host} has expired (or is not yet valid), so ${labelsOf(g.exchanges)} was refused before any request was sent.`,
         evidence: g.exchanges.map((x) => x.id),
-        fix: [`Renew the certificate served for ${g.host}.`, 'If it looks valid, check this machine\'s clock.'],
+        fix: [`Renew the certificate served for ${g.host}.`, "If it looks valid, check this machine's clock."],
       }),
     ),
   ),
@@ -141,6 +150,8 @@ function plainToTls(step: StepId, x: Exchange, proof: Exchange | undefined): Fin
     step,
     cause: `${host} speaks TLS, but the URL is http://: ${nameOf(x)} ${how}.`,
     evidence: proof ? [x.id, proof.id] : [x.id],
-    fix: [`Use https://${host}${proof?.error ? ' (and trust its certificate: --ca-file for a private CA)' : ''}, or the port that serves plain HTTP.`],
+    fix: [
+      `Use https://${host}${proof?.error ? ' (and trust its certificate: --ca-file for a private CA)' : ''}, or the port that serves plain HTTP.`,
+    ],
   });
 }

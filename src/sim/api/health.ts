@@ -12,7 +12,13 @@ export interface HealthOptions {
 }
 
 /** Answers the route if it is one of the health endpoints; false when it is not. */
-export async function serveHealth(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, query: URLSearchParams, opts: HealthOptions): Promise<boolean> {
+export async function serveHealth(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  pathname: string,
+  query: URLSearchParams,
+  opts: HealthOptions,
+): Promise<boolean> {
   const method = req.method ?? 'GET';
   const routes: Record<string, () => Promise<void> | void> = {
     '/health': () => health(res, query, opts),

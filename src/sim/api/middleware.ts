@@ -7,7 +7,19 @@ import type { FaultName } from '../faults.js';
 import { sendFastApi } from '../responders.js';
 
 /** Paths that skip auth (prefix match), as in the middleware's list. */
-const SKIP_AUTH_PREFIXES = ['/health', '/ready', '/live', '/version', '/metrics', '/docs', '/openapi.json', '/redoc', '/favicon.ico', '/api/v1/dspy/health', '/api/health/mlflow'];
+const SKIP_AUTH_PREFIXES = [
+  '/health',
+  '/ready',
+  '/live',
+  '/version',
+  '/metrics',
+  '/docs',
+  '/openapi.json',
+  '/redoc',
+  '/favicon.ico',
+  '/api/v1/dspy/health',
+  '/api/health/mlflow',
+];
 
 export const CACHE_TTL_MS = 300_000;
 
@@ -46,7 +58,12 @@ export function skipsAuth(pathname: string, method: string): boolean {
 }
 
 /** Authenticates the request; on failure the reply is sent and undefined returned. */
-export async function authenticate(req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams, opts: AuthOptions): Promise<Principal | undefined> {
+export async function authenticate(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  query: URLSearchParams,
+  opts: AuthOptions,
+): Promise<Principal | undefined> {
   const key = extractKey(req, query);
   if (!key) {
     sendFastApi(res, 401, { detail: 'API key required' });

@@ -20,7 +20,18 @@ export interface ProxyOptions {
 }
 
 /** Request headers never forwarded: the ones httpx sets itself, and hop-by-hop ones. */
-const DROPPED_REQUEST_HEADERS = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection', 'expect']);
+const DROPPED_REQUEST_HEADERS = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-connection',
+  'expect',
+]);
 const DROPPED_RESPONSE_HEADERS = new Set(['transfer-encoding', 'content-encoding']);
 
 export async function proxyToMlflow(
@@ -53,7 +64,8 @@ export async function proxyToMlflow(
   const path = faults.has('html-instead-of-json') && isSearch ? '' : subpath;
   const target = new URL(targetUrl(opts.upstream, path, dictQuery(rawQuery)));
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-  const bodyMethod = method === 'POST' || method === 'PUT' || method === 'PATCH' || (method === 'DELETE' && !faults.has('proxy-drops-delete-body'));
+  const bodyMethod =
+    method === 'POST' || method === 'PUT' || method === 'PATCH' || (method === 'DELETE' && !faults.has('proxy-drops-delete-body'));
   const forwardBody = hasBody && bodyMethod;
 
   const headers: Record<string, string | string[]> = {};

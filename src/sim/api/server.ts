@@ -64,7 +64,11 @@ export function createApiService(opts: ApiServiceOptions): ApiService {
       }
       if (mount && !faults.has('proxy-not-mounted')) {
         const subpath = pathname.slice(mount.length);
-        return proxyToMlflow(req, res, subpath, rawQuery, principal, entry.body, { faults, upstream: opts.upstream, timeoutMs: PROXY_TIMEOUT_MS });
+        return proxyToMlflow(req, res, subpath, rawQuery, principal, entry.body, {
+          faults,
+          upstream: opts.upstream,
+          timeoutMs: PROXY_TIMEOUT_MS,
+        });
       }
     } else if (await serveHealth(req, res, pathname, query, { faults, upstream: opts.upstream })) {
       return;

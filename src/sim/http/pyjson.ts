@@ -87,11 +87,7 @@ export function pyRepr(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloatRepr(v);
   if (typeof v === 'string') {
     const quote = v.includes("'") && !v.includes('"') ? '"' : "'";
-    const body = v
-      .replace(/\\/g, '\\\\')
-      .replace(/\n/g, '\\n')
-      .replace(/\r/g, '\\r')
-      .replace(/\t/g, '\\t');
+    const body = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
     return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
   }
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;

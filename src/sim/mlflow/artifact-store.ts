@@ -135,8 +135,31 @@ export function guessMimeType(filePath: string): string {
 }
 
 const TEXT_EXTENSIONS = new Set([
-  'txt', 'log', 'err', 'cfg', 'conf', 'cnf', 'cf', 'ini', 'properties', 'prop', 'hocon', 'toml', 'yaml', 'yml',
-  'xml', 'json', 'js', 'py', 'py3', 'csv', 'tsv', 'md', 'rst', 'MLmodel', 'MLproject',
+  'txt',
+  'log',
+  'err',
+  'cfg',
+  'conf',
+  'cnf',
+  'cf',
+  'ini',
+  'properties',
+  'prop',
+  'hocon',
+  'toml',
+  'yaml',
+  'yml',
+  'xml',
+  'json',
+  'js',
+  'py',
+  'py3',
+  'csv',
+  'tsv',
+  'md',
+  'rst',
+  'MLmodel',
+  'MLproject',
 ]);
 
 const MIME_TYPES: Record<string, string> = {

@@ -172,7 +172,13 @@ function splitIdent(ident: string): [string, string] {
   const m = /^(tags?|attributes?|params?|parameters?|metrics?)\.(.+)$/i.exec(ident);
   if (!m) return ['', ident];
   const entity = (m[1] ?? '').toLowerCase();
-  const norm = entity.startsWith('tag') ? 'tags' : entity.startsWith('attr') ? 'attributes' : entity.startsWith('metric') ? 'metrics' : 'params';
+  const norm = entity.startsWith('tag')
+    ? 'tags'
+    : entity.startsWith('attr')
+      ? 'attributes'
+      : entity.startsWith('metric')
+        ? 'metrics'
+        : 'params';
   return [norm, m[2] ?? ''];
 }
 

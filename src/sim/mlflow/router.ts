@@ -48,7 +48,8 @@ export function matchRoute(routes: Route[], method: string, pathname: string): M
   if (candidates.length === 0) return { kind: 'not-found' };
   const effective = method === 'HEAD' ? 'GET' : method;
   const hit = candidates.find((c) => c.route.methods.includes(effective));
-  if (hit && method !== 'OPTIONS') return { kind: 'route', route: hit.route, ...(hit.artifactPath !== undefined ? { artifactPath: hit.artifactPath } : {}) };
+  if (hit && method !== 'OPTIONS')
+    return { kind: 'route', route: hit.route, ...(hit.artifactPath !== undefined ? { artifactPath: hit.artifactPath } : {}) };
   const methods = [...new Set(candidates.flatMap((c) => c.route.methods))];
   const allow = ['OPTIONS', ...(methods.includes('GET') ? ['HEAD'] : []), ...methods].join(', ');
   return method === 'OPTIONS' ? { kind: 'options', allow } : { kind: 'method-not-allowed', allow };

@@ -44,7 +44,11 @@ const HOST_REJECTED = 'Invalid Host header - possible DNS rebinding attack detec
 
 export function createMlflowServer(opts: MlflowServerOptions): MlflowServer {
   const skew = opts.clockSkewMs ?? 0;
-  const store = new MlflowStore({ defaultArtifactRoot: opts.defaultArtifactRoot, registration: opts.registration, now: () => Date.now() + skew });
+  const store = new MlflowStore({
+    defaultArtifactRoot: opts.defaultArtifactRoot,
+    registration: opts.registration,
+    now: () => Date.now() + skew,
+  });
   const artifacts = new ArtifactStore(opts.artifactDir);
   const routes = buildRoutes({
     api: [...TRACKING_ROUTES, ...REGISTRY_ROUTES, ...(opts.serveArtifacts ? ARTIFACT_ROUTES : [])],

@@ -160,7 +160,10 @@ export class MlflowStore {
 
   deleteExperiment(id: string): void {
     if (id === '0') {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', "Cannot delete the default experiment '0'. This is an internally reserved experiment.");
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        "Cannot delete the default experiment '0'. This is an internally reserved experiment.",
+      );
     }
     const exp = this.experiments.get(id);
     if (!exp || exp.lifecycleStage !== 'active') {
@@ -185,9 +188,18 @@ export class MlflowStore {
     for (const run of this.runs.values()) if (run.experimentId === id) run.lifecycleStage = 'active';
   }
 
-  searchExperiments(q: { viewType: string; maxResults: number; filter?: string; orderBy?: string[]; pageToken?: string }): Page<Experiment> {
+  searchExperiments(q: {
+    viewType: string;
+    maxResults: number;
+    filter?: string;
+    orderBy?: string[];
+    pageToken?: string;
+  }): Page<Experiment> {
     if (!Number.isInteger(q.maxResults) || q.maxResults < 1) {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid value for max_results. It must be a positive integer, but got ${q.maxResults}`);
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `Invalid value for max_results. It must be a positive integer, but got ${q.maxResults}`,
+      );
     }
     if (q.maxResults > 50000) {
       throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid value for max_results. It must be at most 50000, but got ${q.maxResults}`);
@@ -200,7 +212,12 @@ export class MlflowStore {
           compare(
             c.entity === 'tags'
               ? e.tags.get(c.key)
-              : ({ name: e.name, creation_time: e.creationTime, last_update_time: e.lastUpdateTime, experiment_id: e.id } as Record<string, string | number>)[c.key],
+              : (
+                  { name: e.name, creation_time: e.creationTime, last_update_time: e.lastUpdateTime, experiment_id: e.id } as Record<
+                    string,
+                    string | number
+                  >
+                )[c.key],
             c,
           ),
         ),
@@ -216,7 +233,10 @@ export class MlflowStore {
   createRun(r: { experimentId: string; userId: string; startTime: number; tags: Tag[]; runName?: string }): Run {
     const exp = this.getExperiment(r.experimentId);
     if (exp.lifecycleStage !== 'active') {
-      throw new MlflowError('INVALID_STATE', `The experiment ${exp.id} must be in the 'active' state. Current state is ${exp.lifecycleStage}.`);
+      throw new MlflowError(
+        'INVALID_STATE',
+        `The experiment ${exp.id} must be in the 'active' state. Current state is ${exp.lifecycleStage}.`,
+      );
     }
     const tags = new Map(r.tags.map((t) => [t.key, t.value]));
     const tagName = tags.get('mlflow.runName');
@@ -289,17 +309,30 @@ export class MlflowStore {
     }
   }
 
-  searchRuns(q: { experimentIds: string[]; filter?: string; viewType: string; maxResults: number; orderBy?: string[]; pageToken?: string }): Page<Run> {
+  searchRuns(q: {
+    experimentIds: string[];
+    filter?: string;
+    viewType: string;
+    maxResults: number;
+    orderBy?: string[];
+    pageToken?: string;
+  }): Page<Run> {
     if (q.maxResults > 50000) {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid value for parameter 'max_results' supplied. It must be at most 50000, but got value ${q.maxResults}`);
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `Invalid value for parameter 'max_results' supplied. It must be at most 50000, but got value ${q.maxResults}`,
+      );
     }
     const filter = parseFilter(q.filter);
     const matches = [...this.runs.values()].filter(
-      (r) => q.experimentIds.includes(r.experimentId) && viewMatches(q.viewType, r.lifecycleStage) && filter.every((c) => compare(runField(r, c), c)),
+      (r) =>
+        q.experimentIds.includes(r.experimentId) &&
+        viewMatches(q.viewType, r.lifecycleStage) &&
+        filter.every((c) => compare(runField(r, c), c)),
     );
     const sorted = sortBy(matches, q.orderBy?.length ? q.orderBy : ['start_time DESC', 'run_id ASC'], (r, key) => {
       const k = key.replace(/^attributes?\./, '');
-      return k === 'start_time' ? r.startTime : k === 'end_time' ? r.endTime ?? 0 : k === 'run_name' ? r.runName : r.runId;
+      return k === 'start_time' ? r.startTime : k === 'end_time' ? (r.endTime ?? 0) : k === 'run_name' ? r.runName : r.runId;
     });
     return paginate(sorted, q.maxResults || 1000, q.pageToken);
   }
@@ -307,7 +340,10 @@ export class MlflowStore {
   private activeRun(runId: string): Run {
     const run = this.getRun(runId);
     if (run.lifecycleStage !== 'active') {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', `The run ${runId} must be in the 'active' state. Current state is ${run.lifecycleStage}.`);
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `The run ${runId} must be in the 'active' state. Current state is ${run.lifecycleStage}.`,
+      );
     }
     return run;
   }
@@ -353,7 +389,10 @@ export class MlflowStore {
 
   searchRegisteredModels(q: { filter?: string; maxResults: number; orderBy?: string[]; pageToken?: string }): Page<RegisteredModel> {
     if (q.maxResults > 1000) {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid value for request parameter max_results. It must be at most 1000, but got value ${q.maxResults}`);
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `Invalid value for request parameter max_results. It must be at most 1000, but got value ${q.maxResults}`,
+      );
     }
     const filter = parseFilter(q.filter);
     for (const c of filter) {
@@ -361,9 +400,15 @@ export class MlflowStore {
         throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid attribute key '${c.key}' specified. Valid keys are '{'name'}'`);
       }
     }
-    const matches = [...this.models.values()].filter((m) => filter.every((c) => compare(c.entity === 'tags' ? m.tags.get(c.key) : m.name, c)));
+    const matches = [...this.models.values()].filter((m) =>
+      filter.every((c) => compare(c.entity === 'tags' ? m.tags.get(c.key) : m.name, c)),
+    );
     const sorted = sortBy(matches, q.orderBy?.length ? q.orderBy : ['name ASC'], (m, key) =>
-      key === 'timestamp' || key === 'last_updated_timestamp' ? m.lastUpdatedTimestamp : key === 'creation_timestamp' ? m.creationTimestamp : m.name,
+      key === 'timestamp' || key === 'last_updated_timestamp'
+        ? m.lastUpdatedTimestamp
+        : key === 'creation_timestamp'
+          ? m.creationTimestamp
+          : m.name,
     );
     return paginate(sorted, q.maxResults || 100, q.pageToken);
   }
@@ -444,8 +489,17 @@ export class MlflowStore {
     const filter = parseFilter(q.filter);
     const all = [...this.models.values()].flatMap((m) => m.versions.filter((mv) => !mv.deleted));
     const matches = all.filter((mv) => filter.every((c) => compare(versionField(mv, c), c)));
-    const sorted = sortBy(matches, q.orderBy?.length ? q.orderBy : ['last_updated_timestamp DESC', 'name ASC', 'version_number DESC'], (mv, key) =>
-      key === 'name' ? mv.name : key === 'version_number' ? mv.version : key === 'creation_timestamp' ? mv.creationTimestamp : mv.lastUpdatedTimestamp,
+    const sorted = sortBy(
+      matches,
+      q.orderBy?.length ? q.orderBy : ['last_updated_timestamp DESC', 'name ASC', 'version_number DESC'],
+      (mv, key) =>
+        key === 'name'
+          ? mv.name
+          : key === 'version_number'
+            ? mv.version
+            : key === 'creation_timestamp'
+              ? mv.creationTimestamp
+              : mv.lastUpdatedTimestamp,
     );
     return paginate(sorted, q.maxResults || 200_000, q.pageToken);
   }
@@ -534,7 +588,5 @@ function paginate<T>(items: T[], maxResults: number, pageToken?: string): Page<T
   }
   const page = items.slice(offset, offset + maxResults);
   const next = offset + maxResults;
-  return next < items.length
-    ? { items: page, nextPageToken: Buffer.from(`{"offset": ${next}}`).toString('base64') }
-    : { items: page };
+  return next < items.length ? { items: page, nextPageToken: Buffer.from(`{"offset": ${next}}`).toString('base64') } : { items: page };
 }

@@ -75,7 +75,13 @@ export async function writeHead(res: http.ServerResponse, status: number, header
   res.writeHead(status, [...gunicornHeaders(clockSkews.get(res)), ...headers]);
 }
 
-export async function sendBody(res: http.ServerResponse, status: number, contentType: string, body: string, extra: string[] = []): Promise<void> {
+export async function sendBody(
+  res: http.ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  extra: string[] = [],
+): Promise<void> {
   if (res.headersSent || res.destroyed) return;
   await writeHead(res, status, ['Content-Type', contentType, ...extra, 'Content-Length', String(Buffer.byteLength(body))]);
   res.end(res.req.method === 'HEAD' ? undefined : body);

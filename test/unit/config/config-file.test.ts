@@ -91,9 +91,7 @@ describe('config file: one precise line per problem, naming its JSON path', () =
 
   it('names a missing "environments" and a wrong type', () => {
     expect(problemsOf('{}')).toEqual([expect.stringMatching(/^hokus-check\.config\.json: environments: missing/)]);
-    expect(problemsOf('{"environments": []}')).toEqual([
-      `${FILE}: environments: expected an object of named environments, got a list`,
-    ]);
+    expect(problemsOf('{"environments": []}')).toEqual([`${FILE}: environments: expected an object of named environments, got a list`]);
     expect(problemsOf('[]')).toEqual([`${FILE}: expected a JSON object at the top level, got a list`]);
   });
 
@@ -109,7 +107,9 @@ describe('config file: one precise line per problem, naming its JSON path', () =
   });
 
   it('names the file as given by --config', () => {
-    expect(problemsOf(withStaging({ registryUrl: 'htp:/x' }), 'ci/check.json')[0]).toMatch(/^ci\/check\.json: environments\.staging\.registryUrl: /);
+    expect(problemsOf(withStaging({ registryUrl: 'htp:/x' }), 'ci/check.json')[0]).toMatch(
+      /^ci\/check\.json: environments\.staging\.registryUrl: /,
+    );
   });
 });
 
@@ -119,7 +119,11 @@ describe('config file: invalid JSON gets one line with line:column', () => {
     ['{\n  "environments": {\n    "staging": { "registryUrl": "https://x" }\n    "prod": {}\n  }\n}', '4:5', "expected ',' or '}'"],
     ['{\n  // staging\n  "environments": {}\n}', '2:3', 'comments are not allowed in JSON'],
     ["{\n  'environments': {}\n}", '2:3', 'property names must use double quotes'],
-    ['{\n  "environments": {\n    "staging": { "timeout": 10s }\n  }\n}', '3:29', "unquoted text where a value was expected (strings need double quotes, e.g. \"10s\")"],
+    [
+      '{\n  "environments": {\n    "staging": { "timeout": 10s }\n  }\n}',
+      '3:29',
+      'unquoted text where a value was expected (strings need double quotes, e.g. "10s")',
+    ],
     ['{"environments": {', '1:19', 'unexpected end of file'],
     ['', '1:1', 'unexpected end of file, expected a value'],
   ])('%j → %s', (text, position, reason) => {
@@ -142,7 +146,10 @@ describe('config file: invalid JSON gets one line with line:column', () => {
 
 describe('config file: finding it', () => {
   it('reads ./hokus-check.config.json from cwd when --config is not given', () => {
-    const loaded = loadConfigFile({ cwd: '/work/app', readFile: (path) => (path === `/work/app/${FILE}` ? '{"environments": {}}' : undefined) });
+    const loaded = loadConfigFile({
+      cwd: '/work/app',
+      readFile: (path) => (path === `/work/app/${FILE}` ? '{"environments": {}}' : undefined),
+    });
     expect(loaded).toMatchObject({ path: `/work/app/${FILE}`, label: FILE });
   });
 
@@ -175,6 +182,8 @@ describe('exampleConfig (hokus-check init)', () => {
   });
 
   it('accepts "$schema" and "$comment"', () => {
-    expect(validateConfig({ $schema: 'https://example.com/s.json', $comment: 'x', environments: { a: { $comment: ['y'] } } }).problems).toEqual([]);
+    expect(
+      validateConfig({ $schema: 'https://example.com/s.json', $comment: 'x', environments: { a: { $comment: ['y'] } } }).problems,
+    ).toEqual([]);
   });
 });

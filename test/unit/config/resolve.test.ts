@@ -63,7 +63,14 @@ describe('precedence: flag > env > file environment > file defaults > built-in',
   it('fills every built-in default when only a registry URL is given', () => {
     const settings = resolveWith({ flags: { registryUrl: 'https://registry.hokus.ai' } });
     expect(settings.targets).toEqual([
-      { name: 'default', kind: 'hokusai', registryUrl: 'https://registry.hokus.ai', mlflowPath: '/api/mlflow', serviceId: 'platform', apiKeyEnv: 'HOKUSAI_API_KEY' },
+      {
+        name: 'default',
+        kind: 'hokusai',
+        registryUrl: 'https://registry.hokus.ai',
+        mlflowPath: '/api/mlflow',
+        serviceId: 'platform',
+        apiKeyEnv: 'HOKUSAI_API_KEY',
+      },
     ]);
     expect(settings.check).toEqual({
       timeoutMs: 10_000,
@@ -105,13 +112,19 @@ describe('precedence: flag > env > file environment > file defaults > built-in',
   });
 
   it('treats an env var set to the empty string as unset', () => {
-    const settings = resolveWith({ flags: { registryUrl: 'https://registry.hokus.ai' }, env: { HOKUS_CHECK_SERVICE_ID: '', HOKUS_CHECK_TIMEOUT: '' } });
+    const settings = resolveWith({
+      flags: { registryUrl: 'https://registry.hokus.ai' },
+      env: { HOKUS_CHECK_SERVICE_ID: '', HOKUS_CHECK_TIMEOUT: '' },
+    });
     expect(settings.targets[0]?.serviceId).toBe('platform');
     expect(settings.check.timeoutMs).toBe(10_000);
   });
 
   it('uses the file defaults for the default target when no --env is given', () => {
-    const settings = resolveWith({ flags: { registryUrl: 'https://r.example.com' }, file: { defaults: { serviceId: 'ml-platform' }, environments: {} } });
+    const settings = resolveWith({
+      flags: { registryUrl: 'https://r.example.com' },
+      file: { defaults: { serviceId: 'ml-platform' }, environments: {} },
+    });
     expect(settings.targets[0]).toMatchObject({ name: 'default', serviceId: 'ml-platform' });
     expect(settings.configPath).toBe(FILE_PATH);
   });
@@ -134,17 +147,27 @@ describe('several --env', () => {
   });
 
   it('reads comma lists from --env and HOKUS_CHECK_ENV, dropping repeats', () => {
-    expect(resolveWith({ flags: { env: ['staging,prod', 'staging'] }, file: twoEnvironments() }).targets.map((t) => t.name)).toEqual(['staging', 'prod']);
-    expect(resolveWith({ env: { HOKUS_CHECK_ENV: 'prod, staging' }, file: twoEnvironments() }).targets.map((t) => t.name)).toEqual(['prod', 'staging']);
+    expect(resolveWith({ flags: { env: ['staging,prod', 'staging'] }, file: twoEnvironments() }).targets.map((t) => t.name)).toEqual([
+      'staging',
+      'prod',
+    ]);
+    expect(resolveWith({ env: { HOKUS_CHECK_ENV: 'prod, staging' }, file: twoEnvironments() }).targets.map((t) => t.name)).toEqual([
+      'prod',
+      'staging',
+    ]);
   });
 
-  it('treats an empty --env list (commander\'s default) as not given, and an empty name as a mistake', () => {
-    expect(resolveWith({ flags: { env: [] }, env: { HOKUS_CHECK_ENV: 'prod' }, file: twoEnvironments() }).targets.map((t) => t.name)).toEqual(['prod']);
+  it("treats an empty --env list (commander's default) as not given, and an empty name as a mistake", () => {
+    expect(
+      resolveWith({ flags: { env: [] }, env: { HOKUS_CHECK_ENV: 'prod' }, file: twoEnvironments() }).targets.map((t) => t.name),
+    ).toEqual(['prod']);
     expect(problemsOf({ flags: { env: [''] }, file: twoEnvironments() })).toEqual(['--env: no environment name given']);
   });
 
   it('lets --env beat HOKUS_CHECK_ENV', () => {
-    expect(resolveWith({ flags: { env: ['prod'] }, env: { HOKUS_CHECK_ENV: 'staging' }, file: twoEnvironments() }).targets.map((t) => t.name)).toEqual(['prod']);
+    expect(
+      resolveWith({ flags: { env: ['prod'] }, env: { HOKUS_CHECK_ENV: 'staging' }, file: twoEnvironments() }).targets.map((t) => t.name),
+    ).toEqual(['prod']);
   });
 
   it('applies target fields given by flag or env var to every environment', () => {
@@ -197,7 +220,9 @@ describe('environments that cannot be used', () => {
   });
 
   it('reports a broken config file together with bad flags, and nothing about targets', () => {
-    expect(problemsOf({ flags: { env: ['staging'], retries: 'three' }, file: { environments: { staging: { registryUrl: 'htp:/x' } } } })).toEqual([
+    expect(
+      problemsOf({ flags: { env: ['staging'], retries: 'three' }, file: { environments: { staging: { registryUrl: 'htp:/x' } } } }),
+    ).toEqual([
       `${CONFIG_FILE_NAME}: environments.staging.registryUrl: invalid URL "htp:/x" (expected http(s)://host)`,
       '--retries: "three" is not an integer from 0 to 10',
     ]);
@@ -249,11 +274,15 @@ describe('the target', () => {
   });
 
   it('refuses an auth URL without a registry URL', () => {
-    expect(problemsOf({ flags: { authUrl: 'https://auth.hokus.ai' } })).toEqual(['--auth-url needs a registry URL too: give --registry-url']);
+    expect(problemsOf({ flags: { authUrl: 'https://auth.hokus.ai' } })).toEqual([
+      '--auth-url needs a registry URL too: give --registry-url',
+    ]);
   });
 
   it('normalises the MLflow path and refuses one without a leading slash', () => {
-    expect(resolveWith({ flags: { registryUrl: 'https://r.example.com', mlflowPath: '/api/mlflow/' } }).targets[0]?.mlflowPath).toBe('/api/mlflow');
+    expect(resolveWith({ flags: { registryUrl: 'https://r.example.com', mlflowPath: '/api/mlflow/' } }).targets[0]?.mlflowPath).toBe(
+      '/api/mlflow',
+    );
     expect(problemsOf({ flags: { registryUrl: 'https://r.example.com', mlflowPath: 'api/mlflow' } })).toEqual([
       '--mlflow-path: "api/mlflow" must start with "/" (e.g. "/api/mlflow")',
     ]);
@@ -270,12 +299,21 @@ describe('--mlflow-url: a plain MLflow target', () => {
   it('makes a target of kind mlflow with no registry, auth or proxy path', () => {
     const settings = resolveWith({ flags: { mlflowUrl: 'http://127.0.0.1:5000/' } });
     expect(settings.targets).toEqual([
-      { name: 'default', kind: 'mlflow', mlflowUrl: 'http://127.0.0.1:5000', mlflowPath: '', serviceId: 'platform', apiKeyEnv: 'HOKUSAI_API_KEY' },
+      {
+        name: 'default',
+        kind: 'mlflow',
+        mlflowUrl: 'http://127.0.0.1:5000',
+        mlflowPath: '',
+        serviceId: 'platform',
+        apiKeyEnv: 'HOKUSAI_API_KEY',
+      },
     ]);
   });
 
   it('refuses --mlflow-url together with a registry or auth URL, in one line', () => {
-    expect(problemsOf({ flags: { mlflowUrl: 'http://m.example.com', registryUrl: 'https://r.example.com', authUrl: 'https://a.example.com' } })).toEqual([
+    expect(
+      problemsOf({ flags: { mlflowUrl: 'http://m.example.com', registryUrl: 'https://r.example.com', authUrl: 'https://a.example.com' } }),
+    ).toEqual([
       '--mlflow-url cannot be used together with --registry-url and --auth-url: mlflowUrl checks a plain MLflow server, registryUrl/authUrl a Hokusai deployment',
     ]);
   });
@@ -287,8 +325,15 @@ describe('--mlflow-url: a plain MLflow target', () => {
   });
 
   it('lets an environment with mlflowUrl ignore a registry URL in the file defaults', () => {
-    const file = { defaults: { authUrl: 'https://auth.hokus.ai', mlflowPath: '/api/mlflow' }, environments: { local: { mlflowUrl: 'http://localhost:5000' } } };
-    expect(resolveWith({ flags: { env: ['local'] }, file }).targets[0]).toMatchObject({ kind: 'mlflow', mlflowUrl: 'http://localhost:5000', mlflowPath: '' });
+    const file = {
+      defaults: { authUrl: 'https://auth.hokus.ai', mlflowPath: '/api/mlflow' },
+      environments: { local: { mlflowUrl: 'http://localhost:5000' } },
+    };
+    expect(resolveWith({ flags: { env: ['local'] }, file }).targets[0]).toMatchObject({
+      kind: 'mlflow',
+      mlflowUrl: 'http://localhost:5000',
+      mlflowPath: '',
+    });
   });
 
   it('refuses --mlflow-path with --mlflow-url', () => {

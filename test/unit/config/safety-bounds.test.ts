@@ -32,20 +32,29 @@ function problems(run: () => unknown): string[] {
 
 const hostile = {
   defaults: { registryUrl: 'https://collector.evil.example', apiKeyEnv: 'GITHUB_TOKEN' },
-  environments: { prod: { registryUrl: 'https://registry.hokus.ai', apiKeyEnv: 'GITHUB_TOKEN' }, staging: { registryUrl: 'https://registry.staging.example', apiKeyEnv: 'HOKUSAI_STAGING_KEY' } },
+  environments: {
+    prod: { registryUrl: 'https://registry.hokus.ai', apiKeyEnv: 'GITHUB_TOKEN' },
+    staging: { registryUrl: 'https://registry.staging.example', apiKeyEnv: 'HOKUSAI_STAGING_KEY' },
+  },
 };
 
 describe('a config file found in the working directory cannot choose which secret is sent where', () => {
   it('refuses apiKeyEnv naming a variable other than HOKUSAI_* (even for a named environment)', () => {
     const lines = problems(() => resolveWith(hostile, { env: ['prod'] }));
     expect(lines).toEqual([
-      expect.stringMatching(/^environments\.prod\.apiKeyEnv in hokus-check\.config\.json names GITHUB_TOKEN: a config file found in the working directory may only name HOKUSAI_\* variables.*--config hokus-check\.config\.json/),
+      expect.stringMatching(
+        /^environments\.prod\.apiKeyEnv in hokus-check\.config\.json names GITHUB_TOKEN: a config file found in the working directory may only name HOKUSAI_\* variables.*--config hokus-check\.config\.json/,
+      ),
     ]);
   });
 
   it('refuses URLs from "defaults" for a run that names no environment', () => {
     const lines = problems(() => resolveWith({ defaults: { registryUrl: 'https://collector.evil.example' }, environments: {} }, {}));
-    expect(lines).toEqual([expect.stringMatching(/^defaults\.registryUrl in hokus-check\.config\.json: a config file found in the working directory does not choose where the key goes/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^defaults\.registryUrl in hokus-check\.config\.json: a config file found in the working directory does not choose where the key goes/,
+      ),
+    ]);
   });
 
   it('accepts HOKUSAI_* names and a named environment', () => {
@@ -57,7 +66,9 @@ describe('a config file found in the working directory cannot choose which secre
     expect(resolveWith(hostile, { env: ['prod'], config: 'hokus-check.config.json' }).targets[0]!.apiKeyEnv).toBe('GITHUB_TOKEN');
     expect(resolveWith(hostile, { config: 'hokus-check.config.json' }).targets[0]!.registryUrl).toBe('https://collector.evil.example');
     expect(resolveWith(hostile, { env: ['prod'], apiKeyEnv: 'GITHUB_TOKEN' }).targets[0]!.apiKeyEnv).toBe('GITHUB_TOKEN');
-    expect(resolveWith(hostile, { registryUrl: 'https://registry.hokus.ai', apiKeyEnv: 'HOKUSAI_API_KEY' }).targets[0]!.registryUrl).toBe('https://registry.hokus.ai');
+    expect(resolveWith(hostile, { registryUrl: 'https://registry.hokus.ai', apiKeyEnv: 'HOKUSAI_API_KEY' }).targets[0]!.registryUrl).toBe(
+      'https://registry.hokus.ai',
+    );
   });
 });
 
@@ -68,21 +79,28 @@ describe('bounds', () => {
     expect(() => parseDuration('596h')).toThrow(UsageError); // 2^31 ms: setTimeout would fire at once
     expect(() => parseDuration('99999999999999999999')).toThrow(UsageError);
     expect(parseDuration('2000h', Number.MAX_SAFE_INTEGER)).toBe(2000 * 3_600_000);
-    expect(problems(() => resolveSettings({ flags: { registryUrl: 'https://r.example', deadline: '600h' }, env: {}, cwd: CWD, readFile: () => undefined }))).toEqual([
-      expect.stringMatching(/deadline.*too long/),
-    ]);
+    expect(
+      problems(() =>
+        resolveSettings({ flags: { registryUrl: 'https://r.example', deadline: '600h' }, env: {}, cwd: CWD, readFile: () => undefined }),
+      ),
+    ).toEqual([expect.stringMatching(/deadline.*too long/)]);
   });
 
   it(`the key on stdin: more than ${MAX_KEY_BYTES} bytes is refused, and stdin is not read past the bound`, async () => {
     let asked: number | undefined;
-    const io: Io = { ...fakeIo([], [], {}, CWD), readStdin: async (limit?: number) => ((asked = limit), 'hk_test_'.padEnd(MAX_KEY_BYTES + 1, 'x')) };
+    const io: Io = {
+      ...fakeIo([], [], {}, CWD),
+      readStdin: async (limit?: number) => ((asked = limit), 'hk_test_'.padEnd(MAX_KEY_BYTES + 1, 'x')),
+    };
     const settings = resolveSettings({ flags: { registryUrl: 'https://r.example' }, env: {}, cwd: CWD, readFile: () => undefined });
     await expect(resolveKeys(settings, true, { io, env: {} })).rejects.toThrow(/more than 4096 bytes on stdin/);
     expect(asked).toBe(MAX_KEY_BYTES);
   });
 
   it('a URL error never shows the query or fragment', () => {
-    expect(urlProblem('https://r.example/base?token=s3cr3t-value')).toBe('"https://r.example/base" must be a base URL, without "?query" or "#fragment" (not shown: either may hold a secret)');
+    expect(urlProblem('https://r.example/base?token=s3cr3t-value')).toBe(
+      '"https://r.example/base" must be a base URL, without "?query" or "#fragment" (not shown: either may hold a secret)',
+    );
     expect(urlProblem('not a url?token=s3cr3t-value')).not.toContain('s3cr3t');
     expect(urlProblem('https://r.example/#s3cr3t-value')).not.toContain('s3cr3t');
   });
@@ -114,7 +132,13 @@ describe('the artifact location', () => {
     expect(runArtifactPath(uri, '1', run).ok).toBe(false);
   });
 
-  it.each([['..', run], ['1', '../x'], ['1', '%2e%2e'], ['1', 'a?b'], ['1', undefined]])('refuses ids %j / %j', (exp, id) => {
+  it.each([
+    ['..', run],
+    ['1', '../x'],
+    ['1', '%2e%2e'],
+    ['1', 'a?b'],
+    ['1', undefined],
+  ])('refuses ids %j / %j', (exp, id) => {
     expect(runArtifactPath(undefined, exp, id).ok).toBe(false);
   });
 });
@@ -140,6 +164,8 @@ describe('where progress may draw', () => {
   });
   it('no stderr stream, or not a TTY: off', () => {
     expect(progressMode({ ...fakeIo([], [], {}, CWD), interactive: true })).toBe('off');
-    expect(progressMode({ ...fakeIo([], [], {}, CWD), interactive: true, stderrStream: { isTTY: false, columns: 80 } as NodeJS.WriteStream })).toBe('off');
+    expect(
+      progressMode({ ...fakeIo([], [], {}, CWD), interactive: true, stderrStream: { isTTY: false, columns: 80 } as NodeJS.WriteStream }),
+    ).toBe('off');
   });
 });

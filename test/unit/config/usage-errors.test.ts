@@ -14,8 +14,18 @@ const secret = key.slice(8);
 
 describe('withoutSecrets', () => {
   it('hides the key, its secret part and any 8 characters of it, in any case; keeps the rest', () => {
-    const lines = [`a "${key}" b`, `x ${secret.toUpperCase()} y`, `--service-id: "svc ${secret.slice(5, 17)}" must not contain whitespace`, 'nothing here'];
-    expect(withoutSecrets(lines, [key])).toEqual(['a "hk_test_<redacted>" b', 'x <redacted> y', '--service-id: "svc <redacted>" must not contain whitespace', 'nothing here']);
+    const lines = [
+      `a "${key}" b`,
+      `x ${secret.toUpperCase()} y`,
+      `--service-id: "svc ${secret.slice(5, 17)}" must not contain whitespace`,
+      'nothing here',
+    ];
+    expect(withoutSecrets(lines, [key])).toEqual([
+      'a "hk_test_<redacted>" b',
+      'x <redacted> y',
+      '--service-id: "svc <redacted>" must not contain whitespace',
+      'nothing here',
+    ]);
     expect(withoutSecrets([`short ${secret.slice(0, 7)}`], [key])).toEqual([`short ${secret.slice(0, 7)}`]);
   });
 
@@ -27,8 +37,12 @@ describe('withoutSecrets', () => {
 
 describe('URLs in messages', () => {
   it('an unparsable URL is shown without its credentials (and without its query)', () => {
-    expect(urlProblem('https://deploy:s3cr3t@exa mple.com')).toBe('invalid URL "https://…@exa mple.com" (credentials not shown) (expected http(s)://host)');
-    expect(urlProblem('https://u:pw@exa mple.com/x?token=abc')).toBe('invalid URL "https://…@exa mple.com/x?…" (credentials and query not shown) (expected http(s)://host)');
+    expect(urlProblem('https://deploy:s3cr3t@exa mple.com')).toBe(
+      'invalid URL "https://…@exa mple.com" (credentials not shown) (expected http(s)://host)',
+    );
+    expect(urlProblem('https://u:pw@exa mple.com/x?token=abc')).toBe(
+      'invalid URL "https://…@exa mple.com/x?…" (credentials and query not shown) (expected http(s)://host)',
+    );
     expect(urlProblem('deploy:s3cr3t@registry.example')).not.toContain('s3cr3t');
     expect(urlProblem('registry.example')).toBe('"registry.example" is not a URL; did you mean https://registry.example?');
     expect(withoutUserinfo('https://host/path@x')).toBe('https://host/path@x');
@@ -38,7 +52,12 @@ describe('URLs in messages', () => {
     const password = `pw-${randomBytes(6).toString('hex')}`;
     const err = (() => {
       try {
-        resolveSettings({ flags: { registryUrl: `https://u:${password}@r.example`, mlflowPath: password }, env: {}, cwd: '/', readFile: () => undefined });
+        resolveSettings({
+          flags: { registryUrl: `https://u:${password}@r.example`, mlflowPath: password },
+          env: {},
+          cwd: '/',
+          readFile: () => undefined,
+        });
       } catch (e) {
         return e as UsageError;
       }
@@ -51,14 +70,22 @@ describe('URLs in messages', () => {
 
   it('resolveSettings hides the key of the variable it names, from a variable of its own', () => {
     const env = { MY_KEY: key, HOKUS_CHECK_SERVICE_ID: `a ${secret}` };
-    expect(() => resolveSettings({ flags: { registryUrl: 'https://r.example', apiKeyEnv: 'MY_KEY' }, env, cwd: '/', readFile: () => undefined })).toThrow(
-      new UsageError(['HOKUS_CHECK_SERVICE_ID: "a <redacted>" must not contain whitespace']),
-    );
+    expect(() =>
+      resolveSettings({ flags: { registryUrl: 'https://r.example', apiKeyEnv: 'MY_KEY' }, env, cwd: '/', readFile: () => undefined }),
+    ).toThrow(new UsageError(['HOKUS_CHECK_SERVICE_ID: "a <redacted>" must not contain whitespace']));
   });
 });
 
 describe('reportFatal', () => {
-  const corpus = ['##[stop-commands]tok', 'x ##[error]y', '###[a]', '::warning::w', ' \t::e', 'a\n::set-output name=a::b\n  ##[add-mask]e', 'fine :: here #[x]'];
+  const corpus = [
+    '##[stop-commands]tok',
+    'x ##[error]y',
+    '###[a]',
+    '::warning::w',
+    ' \t::e',
+    'a\n::set-output name=a::b\n  ##[add-mask]e',
+    'fine :: here #[x]',
+  ];
 
   it('defuses as the last pass does (it may not import it)', () => {
     for (const text of corpus) expect(defused(text)).toBe(defuseCommands(text));

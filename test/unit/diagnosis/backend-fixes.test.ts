@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { backendFixes } from '../../../src/diagnosis/rules/mlflow.js';
 
 // Messages as psycopg2, SQLAlchemy and SQLite word them (PLATFORM.md's incidents #18/#19).
-const PASSWORD = '(psycopg2.OperationalError) connection to server at "mlflow-db.internal" (10.0.3.7), port 5432 failed: FATAL:  password authentication failed for user "mlflow"';
+const PASSWORD =
+  '(psycopg2.OperationalError) connection to server at "mlflow-db.internal" (10.0.3.7), port 5432 failed: FATAL:  password authentication failed for user "mlflow"';
 const REFUSED = '(psycopg2.OperationalError) connection to server at "mlflow-db.internal" (10.0.3.7), port 5432 failed: Connection refused';
 const LOCKED = '(sqlite3.OperationalError) database is locked';
 const NO_TABLE = '(sqlite3.OperationalError) no such table: experiments';
@@ -17,7 +18,9 @@ describe('MLFLOW_BACKEND_ERROR fixes follow the error', () => {
 
   it('a refused connection: the host and port quoted, reachability first', () => {
     const fixes = backendFixes('OperationalError', REFUSED);
-    expect(fixes[0]).toBe("Check that mlflow-db.internal:5432 is up and reachable from MLflow's tasks (security group, DNS name in --backend-store-uri).");
+    expect(fixes[0]).toBe(
+      "Check that mlflow-db.internal:5432 is up and reachable from MLflow's tasks (security group, DNS name in --backend-store-uri).",
+    );
   });
 
   it('a locked SQLite file: one writer, not the network', () => {
@@ -31,7 +34,9 @@ describe('MLFLOW_BACKEND_ERROR fixes follow the error', () => {
   });
 
   it('a missing database: its name and the host', () => {
-    expect(backendFixes('database "mlflow_db" does not exist', NO_DB)[0]).toMatch(/^The database "mlflow_db" in --backend-store-uri does not exist on db:5432/);
+    expect(backendFixes('database "mlflow_db" does not exist', NO_DB)[0]).toMatch(
+      /^The database "mlflow_db" in --backend-store-uri does not exist on db:5432/,
+    );
   });
 
   it('a driver name and nothing else: says it cannot tell, then the usual suspects', () => {

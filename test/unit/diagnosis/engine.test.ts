@@ -41,7 +41,7 @@ describe('diagnose: a healthy check', () => {
 });
 
 describe('diagnose: the incident', () => {
-  it('diagnoses ROUTE_ARTIFACTS_MISROUTED when experiments pass and the artifact PUT gets MLflow\'s HTML 404 through the proxy', () => {
+  it("diagnoses ROUTE_ARTIFACTS_MISROUTED when experiments pass and the artifact PUT gets MLflow's HTML 404 through the proxy", () => {
     const { check, search, put, ajax } = incident();
     const findings = diagnose(check.evidence());
     const root = findings[0]!;
@@ -49,11 +49,13 @@ describe('diagnose: the incident', () => {
     expect(root.rootCause).toBe(true);
     expect(root.step).toBe('artifact');
     expect(root.evidence).toEqual(expect.arrayContaining([search.id, put.id, ajax.id]));
-    expect(root.cause).toMatch(/API proxy routes `mlflow-artifacts` requests to the wrong upstream or prefix while tracking requests reach MLflow/);
+    expect(root.cause).toMatch(
+      /API proxy routes `mlflow-artifacts` requests to the wrong upstream or prefix while tracking requests reach MLflow/,
+    );
     expect(root.cause).toContain('404');
   });
 
-  it('names both real fixes and the client workaround, with the values seen (the confirm command is the report\'s)', () => {
+  it("names both real fixes and the client workaround, with the values seen (the confirm command is the report's)", () => {
     const root = diagnose(incident().check.evidence())[0]!;
     const fix = root.fix.join('\n');
     // The evidence has no tracking_uri and no --mlflow-direct-url: the placeholder says what to put there.
@@ -129,14 +131,26 @@ describe('diagnose: misrouted or not served', () => {
 
   it("falls back to misrouted on the proxy's rewritten RESOURCE_NOT_FOUND when no probe settled it", () => {
     const c = upToArtifact();
-    failedPut(c, { status: 404, headers: [['server', 'uvicorn'], ['content-type', 'application/json']], body: '{"error_code":"RESOURCE_NOT_FOUND","message":"The requested resource was not found: api/2.0/mlflow-artifacts/artifacts/x"}' });
+    failedPut(c, {
+      status: 404,
+      headers: [
+        ['server', 'uvicorn'],
+        ['content-type', 'application/json'],
+      ],
+      body: '{"error_code":"RESOURCE_NOT_FOUND","message":"The requested resource was not found: api/2.0/mlflow-artifacts/artifacts/x"}',
+    });
     expect(diagnose(passCleanup(c).evidence())[0]!.code).toBe('ROUTE_ARTIFACTS_MISROUTED');
   });
 
   it("does not blame routing for MLflow's own JSON 404 on a missing artifact", () => {
     const c = upToArtifact();
     c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, answer: proxied(mlflow(200, {})) });
-    c.x({ step: 'artifact', label: 'GET artifact', url: ARTIFACT_URL, answer: proxied(mlflow(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'File not found' })) });
+    c.x({
+      step: 'artifact',
+      label: 'GET artifact',
+      url: ARTIFACT_URL,
+      answer: proxied(mlflow(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'File not found' })),
+    });
     c.step('artifact', 'fail', 'GET: 404 RESOURCE_DOES_NOT_EXIST');
     const [root] = diagnose(c.evidence());
     expect(root!.code).toBe('UNEXPECTED_RESPONSE');
@@ -179,23 +193,65 @@ describe('diagnose: root cause and order', () => {
     expect(findings[1]!.related).toContain('AUTH_KEY_INVALID');
   });
 
-  it('marks exactly one root cause, on the runner\'s root-cause step, and orders the rest by step', () => {
+  it("marks exactly one root cause, on the runner's root-cause step, and orders the rest by step", () => {
     const c = new Check();
-    c.x({ step: 'auth', label: 'validate', method: 'POST', url: 'https://auth.example.test/api/v1/keys/validate', answer: { status: 500, headers: [['server', 'uvicorn'], ['content-type', 'application/json']], body: '{"detail":"boom"}' } });
+    c.x({
+      step: 'auth',
+      label: 'validate',
+      method: 'POST',
+      url: 'https://auth.example.test/api/v1/keys/validate',
+      answer: {
+        status: 500,
+        headers: [
+          ['server', 'uvicorn'],
+          ['content-type', 'application/json'],
+        ],
+        body: '{"detail":"boom"}',
+      },
+    });
     c.step('auth', 'fail', '500 boom');
-    c.x({ step: 'health', label: 'GET /health', url: 'https://registry.example.test/health', answer: { status: 200, headers: [['server', 'uvicorn'], ['content-type', 'application/json']], body: '{"status":"degraded","services":{"redis":"unhealthy"}}' } });
+    c.x({
+      step: 'health',
+      label: 'GET /health',
+      url: 'https://registry.example.test/health',
+      answer: {
+        status: 200,
+        headers: [
+          ['server', 'uvicorn'],
+          ['content-type', 'application/json'],
+        ],
+        body: '{"status":"degraded","services":{"redis":"unhealthy"}}',
+      },
+    });
     c.step('health', 'warn', 'degraded');
-    c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, reqBody: { run_id: 'r1' }, answer: proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'nope' })) });
+    c.x({
+      step: 'cleanup',
+      label: 'runs/delete',
+      method: 'POST',
+      url: `${REST}/runs/delete`,
+      reqBody: { run_id: 'r1' },
+      answer: proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'nope' })),
+    });
     c.state.leftovers = ['run r1'];
     c.step('cleanup', 'warn', '1 left behind');
     const findings = diagnose(c.evidence());
     expect(findings.filter((f) => f.rootCause).map((f) => f.code)).toEqual(['AUTH_SERVICE_DOWN']);
-    expect(findings.map((f) => `${f.code}@${f.step}`)).toEqual(['AUTH_SERVICE_DOWN@auth', 'HEALTH_DEGRADED@health', 'CLEANUP_LEFTOVERS@cleanup']);
+    expect(findings.map((f) => `${f.code}@${f.step}`)).toEqual([
+      'AUTH_SERVICE_DOWN@auth',
+      'HEALTH_DEGRADED@health',
+      'CLEANUP_LEFTOVERS@cleanup',
+    ]);
   });
 
   it('turns an error finding on a step that warned into a warning', () => {
     const c = new Check();
-    c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, answer: api(429, { detail: 'Rate limit exceeded' }, [['retry-after', '5']]) });
+    c.x({
+      step: 'cleanup',
+      label: 'runs/delete',
+      method: 'POST',
+      url: `${REST}/runs/delete`,
+      answer: api(429, { detail: 'Rate limit exceeded' }, [['retry-after', '5']]),
+    });
     c.step('cleanup', 'warn', 'left behind');
     const limited = diagnose(c.evidence()).find((f) => f.code === 'AUTH_RATE_LIMITED')!;
     expect(limited.severity).toBe('warn');
@@ -227,19 +283,65 @@ describe("diagnose: an MLflow-side fault that fails the API's own MLflow health 
     const ev = c.evidence();
     expect(ev.steps.find((s) => s.rootCause)!.id).toBe('health');
     const findings = diagnose(ev);
-    expect(findings.map((f) => `${f.code}@${f.step}${f.rootCause ? '*' : ''}`)).toEqual(['ROUTE_ARTIFACTS_MISROUTED@artifact*', 'HEALTH_DEGRADED@health']);
+    expect(findings.map((f) => `${f.code}@${f.step}${f.rootCause ? '*' : ''}`)).toEqual([
+      'ROUTE_ARTIFACTS_MISROUTED@artifact*',
+      'HEALTH_DEGRADED@health',
+    ]);
     expect(findings[0]!.evidence).toContain(health.id);
     expect(findings[0]!.cause).toMatch(/the API's own MLflow health check gets a 404 through the same base URL/);
     expect(findings[1]!.related).toEqual(['ROUTE_ARTIFACTS_MISROUTED']);
   });
 
   const mlflowSide: Array<[string, number, string, (c: Check) => Exchange]> = [
-    ['MLFLOW_BACKEND_ERROR', 500, '{"error_code": "INTERNAL_ERROR", "message": "(psycopg2.OperationalError) password authentication failed for user \\"mlflow\\""}', (c) =>
-      c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: '(psycopg2.OperationalError) password authentication failed for user "mlflow"' })) })],
-    ['MLFLOW_HOST_NOT_ALLOWED', 403, 'Invalid Host header - possible DNS rebinding attack detected', (c) =>
-      c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: proxied(text(403, 'Invalid Host header - possible DNS rebinding attack detected', [['server', 'uvicorn']])) })],
-    ['AUTH_HEADER_STRIPPED', 401, '{"detail":"API key required"}', (c) =>
-      c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: { status: 401, headers: [['server', 'uvicorn'], ['server', 'uvicorn'], ['content-type', 'application/json']], body: '{"detail":"API key required"}' } })],
+    [
+      'MLFLOW_BACKEND_ERROR',
+      500,
+      '{"error_code": "INTERNAL_ERROR", "message": "(psycopg2.OperationalError) password authentication failed for user \\"mlflow\\""}',
+      (c) =>
+        c.x({
+          step: 'experiments',
+          label: 'experiments/search',
+          url: `${REST}/experiments/search?max_results=1`,
+          answer: proxied(
+            mlflow(500, {
+              error_code: 'INTERNAL_ERROR',
+              message: '(psycopg2.OperationalError) password authentication failed for user "mlflow"',
+            }),
+          ),
+        }),
+    ],
+    [
+      'MLFLOW_HOST_NOT_ALLOWED',
+      403,
+      'Invalid Host header - possible DNS rebinding attack detected',
+      (c) =>
+        c.x({
+          step: 'experiments',
+          label: 'experiments/search',
+          url: `${REST}/experiments/search?max_results=1`,
+          answer: proxied(text(403, 'Invalid Host header - possible DNS rebinding attack detected', [['server', 'uvicorn']])),
+        }),
+    ],
+    [
+      'AUTH_HEADER_STRIPPED',
+      401,
+      '{"detail":"API key required"}',
+      (c) =>
+        c.x({
+          step: 'experiments',
+          label: 'experiments/search',
+          url: `${REST}/experiments/search?max_results=1`,
+          answer: {
+            status: 401,
+            headers: [
+              ['server', 'uvicorn'],
+              ['server', 'uvicorn'],
+              ['content-type', 'application/json'],
+            ],
+            body: '{"detail":"API key required"}',
+          },
+        }),
+    ],
   ];
   for (const [code, status, quoted, failExperiments] of mlflowSide) {
     it(`reports ${code} once, on the health step, citing the health check and experiments/search`, () => {
@@ -260,7 +362,18 @@ describe("diagnose: an MLflow-side fault that fails the API's own MLflow health 
       (() => {
         const c = upToArtifact();
         c.exchanges.pop();
-        c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer: proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: '(sqlite3.OperationalError) database is locked\n[SQL: INSERT INTO runs …]' })) });
+        c.x({
+          step: 'run',
+          label: 'runs/create',
+          method: 'POST',
+          url: `${REST}/runs/create`,
+          answer: proxied(
+            mlflow(500, {
+              error_code: 'INTERNAL_ERROR',
+              message: '(sqlite3.OperationalError) database is locked\n[SQL: INSERT INTO runs …]',
+            }),
+          ),
+        });
         c.step('run', 'fail', 'runs/create: 500 INTERNAL_ERROR');
         return c.evidence();
       })(),
@@ -277,14 +390,35 @@ describe('diagnose: the root among findings of one code', () => {
     const registry = 'http://registry.example.test:8443';
     const c = new Check({ registryUrl: registry });
     passAuth(c);
-    const reset = { kind: 'reset' as const, code: 'UND_ERR_SOCKET', message: 'registry.example.test:8443: other side closed', phase: 'headers' as const };
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${registry}/api/mlflow/api/2.0/mlflow/experiments/search?max_results=1`, error: reset });
+    const reset = {
+      kind: 'reset' as const,
+      code: 'UND_ERR_SOCKET',
+      message: 'registry.example.test:8443: other side closed',
+      phase: 'headers' as const,
+    };
+    c.x({
+      step: 'experiments',
+      label: 'experiments/search',
+      url: `${registry}/api/mlflow/api/2.0/mlflow/experiments/search?max_results=1`,
+      error: reset,
+    });
     c.x({ step: 'health', label: 'GET /health', url: `${registry}/health`, error: reset });
-    c.x({ step: 'health', probe: 'tls-port', label: 'same port over TLS', url: 'https://registry.example.test:8443/health', answer: { status: 200, headers: [['content-type', 'application/json']], body: '{"status":"healthy"}' } });
+    c.x({
+      step: 'health',
+      probe: 'tls-port',
+      label: 'same port over TLS',
+      url: 'https://registry.example.test:8443/health',
+      answer: { status: 200, headers: [['content-type', 'application/json']], body: '{"status":"healthy"}' },
+    });
     c.step('health', 'error', '/health: reset');
     c.step('experiments', 'error', 'reset');
     const findings = diagnose(c.evidence());
-    expect(findings.filter((f) => f.code === 'TLS_SCHEME_MISMATCH').map((f) => f.step).sort()).toEqual(['experiments', 'health']);
+    expect(
+      findings
+        .filter((f) => f.code === 'TLS_SCHEME_MISMATCH')
+        .map((f) => f.step)
+        .sort(),
+    ).toEqual(['experiments', 'health']);
     expect(findings.find((f) => f.rootCause)).toMatchObject({ code: 'TLS_SCHEME_MISMATCH', step: 'health' });
     expect(findings.map((f) => f.code)).not.toContain('NET_RESET');
   });

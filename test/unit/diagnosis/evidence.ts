@@ -2,7 +2,16 @@
 // from fixtures/mlflow-2.12.2 where MLflow speaks), exchanges, step results, and whole checks.
 import type { Exchange, ExchangeError, Header, Timings } from '../../../src/http/types.js';
 import type { Evidence } from '../../../src/diagnosis/types.js';
-import { NOT_RUN, STEP_IDS, type CheckState, type StepId, type StepResult, type StepStatus, type StopCause, type Target } from '../../../src/steps/types.js';
+import {
+  NOT_RUN,
+  STEP_IDS,
+  type CheckState,
+  type StepId,
+  type StepResult,
+  type StepStatus,
+  type StopCause,
+  type Target,
+} from '../../../src/steps/types.js';
 
 export const REGISTRY = 'https://registry.example.test';
 export const AUTH = 'https://auth.example.test';
@@ -24,7 +33,8 @@ export const FLASK_404 =
   '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
 export const FLASK_405 =
   '<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n';
-export const MLFLOW_NO_EXPERIMENT = '{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Could not find experiment with name \'fixture-experiment\'"}';
+export const MLFLOW_NO_EXPERIMENT =
+  '{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Could not find experiment with name \'fixture-experiment\'"}';
 export const MLFLOW_MISSING_NAME =
   '{"error_code": "INVALID_PARAMETER_VALUE", "message": "Missing value for required parameter \'name\'. See the API docs for more information about request parameters."}';
 const FIXTURE_DATE = 'Fri, 27 Nov 2026 01:43:14 GMT';
@@ -82,20 +92,33 @@ export function albPage(status: number): Answer {
   const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
   return {
     status,
-    headers: [['server', 'awselb/2.0'], ['content-type', 'text/html']],
+    headers: [
+      ['server', 'awselb/2.0'],
+      ['content-type', 'text/html'],
+    ],
     body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`,
   };
 }
 
 export function albText404(): Answer {
-  return { status: 404, headers: [['server', 'awselb/2.0'], ['content-type', 'text/plain; charset=utf-8']], body: 'Not Found' };
+  return {
+    status: 404,
+    headers: [
+      ['server', 'awselb/2.0'],
+      ['content-type', 'text/plain; charset=utf-8'],
+    ],
+    body: 'Not Found',
+  };
 }
 
 export function nginxPage(status: number): Answer {
   const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
   return {
     status,
-    headers: [['server', 'nginx/1.25.3'], ['content-type', 'text/html']],
+    headers: [
+      ['server', 'nginx/1.25.3'],
+      ['content-type', 'text/html'],
+    ],
     body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n`,
   };
 }
@@ -189,7 +212,16 @@ export class Check {
   /** A step the runner did not start because the check was stopped (src/steps/dag.ts). */
   notRun(id: StepId, cause: StopCause): this {
     this.steps = this.steps.filter((s) => s.id !== id);
-    this.steps.push({ id, status: 'error', durationMs: 0, detail: NOT_RUN[cause], notes: [], rootCause: false, exchangeIds: [], stopped: cause });
+    this.steps.push({
+      id,
+      status: 'error',
+      durationMs: 0,
+      detail: NOT_RUN[cause],
+      notes: [],
+      rootCause: false,
+      exchangeIds: [],
+      stopped: cause,
+    });
     return this;
   }
 
@@ -223,7 +255,12 @@ export function passAuth(c: Check): Check {
 
 export function passHealth(c: Check, services: Record<string, unknown> = { api: 'healthy', mlflow: 'healthy' }): Check {
   const degraded = Object.values(services).some((v) => v !== 'healthy');
-  c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: api(200, { status: degraded ? 'degraded' : 'healthy', services }) });
+  c.x({
+    step: 'health',
+    label: 'GET /health',
+    url: `${REGISTRY}/health`,
+    answer: api(200, { status: degraded ? 'degraded' : 'healthy', services }),
+  });
   c.x({ step: 'health', label: 'GET /api/health/mlflow', url: `${REGISTRY}/api/health/mlflow`, answer: api(200, { status: 'ok' }) });
   return c.step('health', degraded ? 'warn' : 'pass', degraded ? 'degraded' : 'healthy');
 }
@@ -232,9 +269,19 @@ export function passHealth(c: Check, services: Record<string, unknown> = { api: 
  * The health step when the API's own MLflow check fails: /health 200, /api/health/mlflow 503 quoting
  * what MLflow answered the API (as the API's health_mlflow route words it).
  */
-export function failHealthQuoting(c: Check, mlflowStatus: number, mlflowBody: string, services: Record<string, unknown> = { api: 'healthy', mlflow: 'healthy' }): Exchange {
+export function failHealthQuoting(
+  c: Check,
+  mlflowStatus: number,
+  mlflowBody: string,
+  services: Record<string, unknown> = { api: 'healthy', mlflow: 'healthy' },
+): Exchange {
   const degraded = Object.values(services).some((v) => v !== 'healthy');
-  c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: api(200, { status: degraded ? 'degraded' : 'healthy', services }) });
+  c.x({
+    step: 'health',
+    label: 'GET /health',
+    url: `${REGISTRY}/health`,
+    answer: api(200, { status: degraded ? 'degraded' : 'healthy', services }),
+  });
   const x = c.x({
     step: 'health',
     label: 'GET /api/health/mlflow',
@@ -248,12 +295,21 @@ export function failHealthQuoting(c: Check, mlflowStatus: number, mlflowBody: st
       error: `API request to endpoint /api/2.0/mlflow/registered-models/search failed with error code ${mlflowStatus} != 200. Response body: '${mlflowBody}'`,
     }),
   });
-  c.step('health', 'fail', `/api/health/mlflow: 503 API request to endpoint /api/2.0/mlflow/registered-models/search failed with error code ${mlflowStatus} != 200`);
+  c.step(
+    'health',
+    'fail',
+    `/api/health/mlflow: 503 API request to endpoint /api/2.0/mlflow/registered-models/search failed with error code ${mlflowStatus} != 200`,
+  );
   return x;
 }
 
 export function passExperiments(c: Check): Exchange {
-  const x = c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: proxied(mlflow(200, {})) });
+  const x = c.x({
+    step: 'experiments',
+    label: 'experiments/search',
+    url: `${REST}/experiments/search?max_results=1`,
+    answer: proxied(mlflow(200, {})),
+  });
   c.step('experiments', 'pass', 'listed (none yet)');
   return x;
 }
@@ -289,7 +345,15 @@ export function passArtifact(c: Check): Check {
     step: 'artifact',
     label: 'GET artifact',
     url: ARTIFACT_URL,
-    answer: proxied({ status: 200, headers: [['Server', 'gunicorn'], ['Content-Type', 'application/octet-stream'], ['Content-Disposition', 'attachment; filename=x.bin']], body: '' }),
+    answer: proxied({
+      status: 200,
+      headers: [
+        ['Server', 'gunicorn'],
+        ['Content-Type', 'application/octet-stream'],
+        ['Content-Disposition', 'attachment; filename=x.bin'],
+      ],
+      body: '',
+    }),
   });
   c.x({
     step: 'artifact',
@@ -301,7 +365,13 @@ export function passArtifact(c: Check): Check {
 }
 
 export function passRegister(c: Check): Check {
-  c.x({ step: 'register', label: 'registered-models/create', method: 'POST', url: `${REST}/registered-models/create`, answer: proxied(mlflow(200, { registered_model: { name: MODEL } })) });
+  c.x({
+    step: 'register',
+    label: 'registered-models/create',
+    method: 'POST',
+    url: `${REST}/registered-models/create`,
+    answer: proxied(mlflow(200, { registered_model: { name: MODEL } })),
+  });
   c.x({
     step: 'register',
     label: 'model-versions/create',
@@ -317,13 +387,35 @@ export function passRegister(c: Check): Check {
 
 export function passCleanup(c: Check): Check {
   if (c.state.created.modelName) {
-    c.x({ step: 'cleanup', label: 'model-versions/delete', method: 'DELETE', url: `${REST}/model-versions/delete`, reqBody: { name: MODEL, version: '1' }, answer: proxied(mlflow(200, {})) });
-    c.x({ step: 'cleanup', label: 'registered-models/delete', method: 'DELETE', url: `${REST}/registered-models/delete`, reqBody: { name: MODEL }, answer: proxied(mlflow(200, {})) });
+    c.x({
+      step: 'cleanup',
+      label: 'model-versions/delete',
+      method: 'DELETE',
+      url: `${REST}/model-versions/delete`,
+      reqBody: { name: MODEL, version: '1' },
+      answer: proxied(mlflow(200, {})),
+    });
+    c.x({
+      step: 'cleanup',
+      label: 'registered-models/delete',
+      method: 'DELETE',
+      url: `${REST}/registered-models/delete`,
+      reqBody: { name: MODEL },
+      answer: proxied(mlflow(200, {})),
+    });
   }
   for (const d of c.state.created.artifactDirs) {
     c.x({ step: 'cleanup', label: 'DELETE artifacts', method: 'DELETE', url: `${d.base}/${d.path}`, answer: proxied(mlflow(200, {})) });
   }
-  if (c.state.created.runId) c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, reqBody: { run_id: RUN }, answer: proxied(mlflow(200, {})) });
+  if (c.state.created.runId)
+    c.x({
+      step: 'cleanup',
+      label: 'runs/delete',
+      method: 'POST',
+      url: `${REST}/runs/delete`,
+      reqBody: { run_id: RUN },
+      answer: proxied(mlflow(200, {})),
+    });
   return c.step('cleanup', 'pass', 'deleted');
 }
 

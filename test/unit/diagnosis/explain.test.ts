@@ -6,7 +6,8 @@ describe('explain', () => {
   it('every code has a title and non-empty docs', () => {
     for (const { meta } of RULES) {
       expect(meta.title.trim(), meta.code).not.toBe('');
-      for (const part of ['means', 'detect', 'fix', 'confirm'] as const) expect(meta.docs[part].trim().length, `${meta.code}.${part}`).toBeGreaterThan(20);
+      for (const part of ['means', 'detect', 'fix', 'confirm'] as const)
+        expect(meta.docs[part].trim().length, `${meta.code}.${part}`).toBeGreaterThan(20);
     }
   });
 
@@ -32,6 +33,8 @@ describe('explain', () => {
   it('lists one line per code with its title', () => {
     const lines = listCodes().trimEnd().split('\n');
     expect(lines).toHaveLength(RULES.length);
-    expect(lines.find((l) => l.startsWith('AUTH_SERVICE_ID_MISMATCH'))).toMatch(/^AUTH_SERVICE_ID_MISMATCH\s+Key not valid for this service_id$/);
+    expect(lines.find((l) => l.startsWith('AUTH_SERVICE_ID_MISMATCH'))).toMatch(
+      /^AUTH_SERVICE_ID_MISMATCH\s+Key not valid for this service_id$/,
+    );
   });
 });

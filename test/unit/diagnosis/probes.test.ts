@@ -63,7 +63,17 @@ describe('auth probes', () => {
   it("asks the auth service's /health without the key", async () => {
     const { ctx, sent } = fakeContext({});
     await probeAuthHealth(ctx);
-    expect(sent).toEqual([{ step: 'auth', probe: 'auth-health', label: 'auth /health', method: 'GET', url: 'https://auth.example.test/health', withKey: false, retries: 0 }]);
+    expect(sent).toEqual([
+      {
+        step: 'auth',
+        probe: 'auth-health',
+        label: 'auth /health',
+        method: 'GET',
+        url: 'https://auth.example.test/health',
+        withKey: false,
+        retries: 0,
+      },
+    ]);
   });
 
   it('sends nothing without an auth URL or after an abort', async () => {
@@ -87,13 +97,32 @@ describe('artifact routing probe', () => {
     const { ctx, sent } = fakeContext({});
     await probeArtifactRouting(ctx, REL);
     expect(sent.map((s) => [s.probe, s.label, s.method, s.url, s.query])).toEqual([
-      ['artifact-listing', 'probe: list artifacts', 'GET', 'https://registry.example.test/api/mlflow/api/2.0/mlflow-artifacts/artifacts', { path: REL }],
-      ['ajax-artifact', 'probe: PUT via ajax-api', 'PUT', `https://registry.example.test/api/mlflow/ajax-api/2.0/mlflow-artifacts/artifacts/${REL}/hokus-check/ajax-probe-abc123.txt`, undefined],
+      [
+        'artifact-listing',
+        'probe: list artifacts',
+        'GET',
+        'https://registry.example.test/api/mlflow/api/2.0/mlflow-artifacts/artifacts',
+        { path: REL },
+      ],
+      [
+        'ajax-artifact',
+        'probe: PUT via ajax-api',
+        'PUT',
+        `https://registry.example.test/api/mlflow/ajax-api/2.0/mlflow-artifacts/artifacts/${REL}/hokus-check/ajax-probe-abc123.txt`,
+        undefined,
+      ],
     ]);
     expect(sent.every((s) => s.step === 'artifact')).toBe(true);
-    expect(sent.every((s) => s.retries === 0), 'probes make one try').toBe(true);
+    expect(
+      sent.every((s) => s.retries === 0),
+      'probes make one try',
+    ).toBe(true);
     expect(ctx.state.created.artifactDirs).toEqual([
-      { base: 'https://registry.example.test/api/mlflow/ajax-api/2.0/mlflow-artifacts/artifacts', path: `${REL}/hokus-check`, withKey: true },
+      {
+        base: 'https://registry.example.test/api/mlflow/ajax-api/2.0/mlflow-artifacts/artifacts',
+        path: `${REL}/hokus-check`,
+        withKey: true,
+      },
     ]);
   });
 
@@ -119,7 +148,9 @@ describe('artifact routing probe', () => {
   });
 
   it('does not read back direct when the direct upload failed', async () => {
-    const { ctx, sent } = fakeContext({ mlflowDirectUrl: 'http://mlflow.internal:5000' }, (s) => (s.probe === 'direct-artifact' ? 404 : 200));
+    const { ctx, sent } = fakeContext({ mlflowDirectUrl: 'http://mlflow.internal:5000' }, (s) =>
+      s.probe === 'direct-artifact' ? 404 : 200,
+    );
     await probeArtifactRouting(ctx, REL);
     expect(sent.filter((s) => s.probe === 'direct-artifact').map((s) => s.label)).toEqual(['probe: PUT direct']);
   });

@@ -29,7 +29,12 @@ function answerOf(r: Recorded): Answer {
 
 /** Fingerprint as the engine does for a plain MLflow target at PLAIN (an --mlflow-url check). */
 function onPlainMlflow(answer: Answer, path: string) {
-  const x = new Check({ kind: 'mlflow', mlflowUrl: PLAIN, mlflowPath: '' }).x({ step: 'experiments', label: 'recorded', url: `${PLAIN}${path}`, answer });
+  const x = new Check({ kind: 'mlflow', mlflowUrl: PLAIN, mlflowPath: '' }).x({
+    step: 'experiments',
+    label: 'recorded',
+    url: `${PLAIN}${path}`,
+    answer,
+  });
   return fingerprint(x, { mlflowOrigins: [PLAIN] });
 }
 
@@ -55,19 +60,47 @@ describe('profile tables', () => {
   }
 
   it("does not take uvicorn alone for the Hokusai API: the same header names MLflow on MLflow's own origin", () => {
-    const internalError: Answer = { status: 500, headers: [['server', 'uvicorn'], ['content-type', 'text/plain; charset=utf-8']], body: 'Internal Server Error' };
+    const internalError: Answer = {
+      status: 500,
+      headers: [
+        ['server', 'uvicorn'],
+        ['content-type', 'text/plain; charset=utf-8'],
+      ],
+      body: 'Internal Server Error',
+    };
     expect(onPlainMlflow(internalError, '/api/2.0/mlflow/runs/create').responder).toBe('mlflow');
-    const onRegistry = new Check().x({ step: 'experiments', label: 'x', url: `${REGISTRY}/api/mlflow/api/2.0/mlflow/runs/create`, answer: internalError });
+    const onRegistry = new Check().x({
+      step: 'experiments',
+      label: 'x',
+      url: `${REGISTRY}/api/mlflow/api/2.0/mlflow/runs/create`,
+      answer: internalError,
+    });
     expect(fingerprint(onRegistry, { authOrigin: AUTH }).responder).toBe('hokusai-api');
     // A FastAPI detail from the registry is still the API's own.
-    const detail = new Check().x({ step: 'experiments', label: 'x', url: `${REGISTRY}/api/mlflow/api/2.0/mlflow/runs/create`, answer: api(404, { detail: 'Not Found' }) });
+    const detail = new Check().x({
+      step: 'experiments',
+      label: 'x',
+      url: `${REGISTRY}/api/mlflow/api/2.0/mlflow/runs/create`,
+      answer: api(404, { detail: 'Not Found' }),
+    });
     expect(fingerprint(detail, { authOrigin: AUTH }).responder).toBe('hokusai-api');
   });
 
   it('names the proxy for every page a real proxy sent, MLflow for none of them', () => {
     const named = PAGES.map((p) => {
-      const x = new Check().x({ step: 'experiments', label: p.fault, method: p.method, url: `${REGISTRY}${p.path}`, answer: { status: p.status, headers: p.headers, body: p.body } });
-      return { page: `${p.proxy} ${p.status} ${p.fault}`, who: fingerprint(x, { authOrigin: AUTH }).responder, proxy: p.proxy, bodyless: !p.headers.some(([n]) => n === 'server') };
+      const x = new Check().x({
+        step: 'experiments',
+        label: p.fault,
+        method: p.method,
+        url: `${REGISTRY}${p.path}`,
+        answer: { status: p.status, headers: p.headers, body: p.body },
+      });
+      return {
+        page: `${p.proxy} ${p.status} ${p.fault}`,
+        who: fingerprint(x, { authOrigin: AUTH }).responder,
+        proxy: p.proxy,
+        bodyless: !p.headers.some(([n]) => n === 'server'),
+      };
     });
     expect(named.filter((n) => n.who === 'mlflow')).toEqual([]);
     // HAProxy's `http-request return` and redirects carry no Server header and no page of its own.
@@ -80,7 +113,14 @@ describe('profile tables', () => {
       label: 'PUT artifact',
       method: 'PUT',
       url: `${REGISTRY}/api/mlflow/api/2.0/mlflow-artifacts/artifacts/1/x.bin`,
-      answer: { status: 404, headers: [['server', 'nginx/1.22.1'], ['content-type', 'application/json']], body: '{"error_code":"ROUTE_NOT_FOUND","message":"no route"}' },
+      answer: {
+        status: 404,
+        headers: [
+          ['server', 'nginx/1.22.1'],
+          ['content-type', 'application/json'],
+        ],
+        body: '{"error_code":"ROUTE_NOT_FOUND","message":"no route"}',
+      },
     });
     expect(fingerprint(x, { authOrigin: AUTH }).responder).toBe('nginx');
   });

@@ -14,7 +14,9 @@ interface CapturedPage {
   body: string;
 }
 
-export const PAGES: readonly CapturedPage[] = JSON.parse(readFileSync(new URL('../../fixtures/proxies/pages.json', import.meta.url), 'utf8')) as CapturedPage[];
+export const PAGES: readonly CapturedPage[] = JSON.parse(
+  readFileSync(new URL('../../fixtures/proxies/pages.json', import.meta.url), 'utf8'),
+) as CapturedPage[];
 
 /** The captured answer of `proxy` with `status` (the first one, by fault name order). */
 export function proxyPage(proxy: 'nginx' | 'haproxy' | 'apache' | 'caddy', status: number, fault?: RegExp): Answer {

@@ -3,11 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { ruleFor } from '../../../src/diagnosis/catalogue.js';
 import { diagnose } from '../../../src/diagnosis/engine.js';
 import type { Evidence, Finding } from '../../../src/diagnosis/types.js';
-import { Check, MODEL, REST, RUN, api, failedPut, healthyCheck, mlflow, passArtifact, passAuth, passCleanup, passHealth, passRegister, proxied, upToArtifact } from './evidence.js';
+import {
+  Check,
+  MODEL,
+  REST,
+  RUN,
+  api,
+  failedPut,
+  healthyCheck,
+  mlflow,
+  passArtifact,
+  passAuth,
+  passCleanup,
+  passHealth,
+  passRegister,
+  proxied,
+  upToArtifact,
+} from './evidence.js';
 import { SCENARIOS, VARIANTS } from './scenarios.js';
 
 function run(code: string, ev: Evidence): Finding[] {
-  return ruleFor(code)!.match(ev).filter((f) => f.code === code);
+  return ruleFor(code)!
+    .match(ev)
+    .filter((f) => f.code === code);
 }
 
 function one(code: string, ev: Evidence): Finding {
@@ -71,12 +89,17 @@ describe('auth', () => {
     expect(f.evidence).toEqual(['x1', 'x4']);
   });
 
-  it('AUTH_SERVICE_ID_MISMATCH, not AUTH_KEY_INVALID, for the registry\'s 401 when auth accepts the key without a service_id', () => {
+  it("AUTH_SERVICE_ID_MISMATCH, not AUTH_KEY_INVALID, for the registry's 401 when auth accepts the key without a service_id", () => {
     const { ev } = SCENARIOS.AUTH_SERVICE_ID_MISMATCH!();
     const c = new Check({ serviceId: 'ml-platform' });
     c.exchanges.push(...ev.exchanges.filter((x) => x.step === 'auth'));
     c.step('auth', 'fail', '401');
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: api(401, { detail: 'Invalid or expired API key' }) });
+    c.x({
+      step: 'experiments',
+      label: 'experiments/search',
+      url: `${REST}/experiments/search?max_results=1`,
+      answer: api(401, { detail: 'Invalid or expired API key' }),
+    });
     c.step('experiments', 'fail', '401');
     const found = run('AUTH_SERVICE_ID_MISMATCH', c.evidence());
     expect(found.map((f) => f.step)).toEqual(['auth', 'experiments']);
@@ -99,7 +122,9 @@ describe('auth', () => {
 
   it('AUTH_SERVICE_DOWN on the load balancer page quotes the auth /health probe too', () => {
     const f = one('AUTH_SERVICE_DOWN', SCENARIOS.AUTH_SERVICE_DOWN!().ev);
-    expect(f.cause).toMatch(/^The AWS load balancer at auth\.example\.test cannot get an answer from the auth service behind it: validate got 503 HTML page "503 Service Temporarily Unavailable" — its own answer/);
+    expect(f.cause).toMatch(
+      /^The AWS load balancer at auth\.example\.test cannot get an answer from the auth service behind it: validate got 503 HTML page "503 Service Temporarily Unavailable" — its own answer/,
+    );
     expect(f.cause).toMatch(/; GET \/health got 503/);
   });
 
@@ -116,7 +141,9 @@ describe('auth', () => {
 
   it('AUTH_HEADER_STRIPPED needs the API to have accepted the key', () => {
     const { ev } = SCENARIOS.AUTH_HEADER_STRIPPED!();
-    expect(one('AUTH_HEADER_STRIPPED', ev).cause).toMatch(/auth step accepted the key, yet experiments\/search .* 401 "API key required" from MLflow/);
+    expect(one('AUTH_HEADER_STRIPPED', ev).cause).toMatch(
+      /auth step accepted the key, yet experiments\/search .* 401 "API key required" from MLflow/,
+    );
     // The API itself asking for a key, with auth not passed and nothing through the proxy: not this.
     const c = VARIANTS.registryRejectsKey();
     const x = c.exchanges.find((y) => y.label === 'experiments/search')!;
@@ -167,7 +194,9 @@ describe('routing', () => {
     const c = upToArtifact();
     passArtifact(c);
     passRegister(c);
-    const dropped = proxied(mlflow(400, { error_code: 'INVALID_PARAMETER_VALUE', message: "Missing value for required parameter 'name'." }));
+    const dropped = proxied(
+      mlflow(400, { error_code: 'INVALID_PARAMETER_VALUE', message: "Missing value for required parameter 'name'." }),
+    );
     c.x({ step: 'cleanup', label: 'model-versions/delete', method: 'DELETE', url: `${REST}/model-versions/delete`, answer: dropped });
     c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, error: { kind: 'reset', message: 'reset' } });
     c.step('cleanup', 'warn', 'left behind');
@@ -176,7 +205,13 @@ describe('routing', () => {
 
   it('PROXY_DROPS_DELETE_BODY stays quiet for deletes sent direct to MLflow', () => {
     const c = upToArtifact({ mlflowDirectUrl: 'http://mlflow.internal:5000' });
-    c.x({ step: 'cleanup', label: 'model-versions/delete', method: 'DELETE', url: 'http://mlflow.internal:5000/api/2.0/mlflow/model-versions/delete', answer: mlflow(400, { error_code: 'INVALID_PARAMETER_VALUE', message: "Missing value for required parameter 'name'." }) });
+    c.x({
+      step: 'cleanup',
+      label: 'model-versions/delete',
+      method: 'DELETE',
+      url: 'http://mlflow.internal:5000/api/2.0/mlflow/model-versions/delete',
+      answer: mlflow(400, { error_code: 'INVALID_PARAMETER_VALUE', message: "Missing value for required parameter 'name'." }),
+    });
     c.step('cleanup', 'warn', 'left behind');
     expect(run('PROXY_DROPS_DELETE_BODY', c.evidence())).toEqual([]);
   });
@@ -214,7 +249,19 @@ describe('artifact, registry, response, health, generic', () => {
     const c = new Check();
     passAuth(c);
     passHealth(c);
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: { status: 200, headers: [['server', 'Apache'], ['content-type', 'text/html']], body: '<html><head><title>Welcome</title></head><body>portal</body></html>' } });
+    c.x({
+      step: 'experiments',
+      label: 'experiments/search',
+      url: `${REST}/experiments/search?max_results=1`,
+      answer: {
+        status: 200,
+        headers: [
+          ['server', 'Apache'],
+          ['content-type', 'text/html'],
+        ],
+        body: '<html><head><title>Welcome</title></head><body>portal</body></html>',
+      },
+    });
     c.step('experiments', 'fail', '200 but not JSON (text/html)');
     const f = one('RESPONSE_NOT_JSON', c.evidence());
     expect(f.cause).toMatch(/200 HTML page "Welcome" from Apache httpd/);
@@ -223,7 +270,14 @@ describe('artifact, registry, response, health, generic', () => {
 
   it("a load balancer's own 502 page on the PUT is a gateway finding, never RESPONSE_NOT_JSON", () => {
     const c = upToArtifact();
-    failedPut(c, { status: 502, headers: [['server', 'awselb/2.0'], ['content-type', 'text/html']], body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>' });
+    failedPut(c, {
+      status: 502,
+      headers: [
+        ['server', 'awselb/2.0'],
+        ['content-type', 'text/html'],
+      ],
+      body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>',
+    });
     const findings = diagnose(c.evidence());
     expect(findings.map((f) => f.code)).not.toContain('RESPONSE_NOT_JSON');
     expect(findings[0]).toMatchObject({ code: 'GATEWAY_UPSTREAM_UNREACHABLE', step: 'artifact', rootCause: true });
@@ -251,8 +305,22 @@ describe('artifact, registry, response, health, generic', () => {
     const c = upToArtifact();
     passArtifact(c);
     passRegister(c);
-    c.x({ step: 'cleanup', label: 'model-versions/delete', method: 'DELETE', url: `${REST}/model-versions/delete`, reqBody: { name: MODEL, version: '1' }, answer: proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'x' })) });
-    c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, reqBody: { run_id: RUN }, answer: proxied(mlflow(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'gone' })) });
+    c.x({
+      step: 'cleanup',
+      label: 'model-versions/delete',
+      method: 'DELETE',
+      url: `${REST}/model-versions/delete`,
+      reqBody: { name: MODEL, version: '1' },
+      answer: proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'x' })),
+    });
+    c.x({
+      step: 'cleanup',
+      label: 'runs/delete',
+      method: 'POST',
+      url: `${REST}/runs/delete`,
+      reqBody: { run_id: RUN },
+      answer: proxied(mlflow(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'gone' })),
+    });
     c.step('cleanup', 'warn', 'left behind');
     const f = one('CLEANUP_LEFTOVERS', c.evidence());
     expect(f.cause).toMatch(new RegExp(`could not delete model version ${MODEL} v1 \\(`));
@@ -265,7 +333,9 @@ describe('artifact, registry, response, health, generic', () => {
 
   it('UNEXPECTED_RESPONSE quotes status, responder and MLflow error_code/message, or FastAPI detail', () => {
     const f = one('UNEXPECTED_RESPONSE', SCENARIOS.UNEXPECTED_RESPONSE!().ev);
-    expect(f.cause).toBe('runs/create (x6) got 400 INVALID_STATE: Run creation refused: simulated fault from MLflow (via the Hokusai API).');
+    expect(f.cause).toBe(
+      'runs/create (x6) got 400 INVALID_STATE: Run creation refused: simulated fault from MLflow (via the Hokusai API).',
+    );
     const c = upToArtifact();
     failedPut(c, api(500, { detail: 'Internal server error while proxying to MLflow' }));
     expect(one('UNEXPECTED_RESPONSE', c.evidence()).cause).toBe(

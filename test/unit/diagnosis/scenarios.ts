@@ -58,7 +58,15 @@ function scenario(c: Check, step: StepId, root = true): Scenario {
 function authFails(c: Check, answer: Parameters<Check['x']>[0]['answer'], withoutServiceId?: Parameters<Check['x']>[0]['answer']): Check {
   c.x({ step: 'auth', label: 'validate', method: 'POST', url: VALIDATE, reqBody: { service_id: c.target.serviceId }, answer });
   if (withoutServiceId) {
-    c.x({ step: 'auth', probe: 'auth-without-service-id', label: 'validate without service_id', method: 'POST', url: VALIDATE, reqBody: {}, answer: withoutServiceId });
+    c.x({
+      step: 'auth',
+      probe: 'auth-without-service-id',
+      label: 'validate without service_id',
+      method: 'POST',
+      url: VALIDATE,
+      reqBody: {},
+      answer: withoutServiceId,
+    });
   }
   c.step('auth', 'fail', `${answer?.status}`);
   passHealth(c);
@@ -78,11 +86,19 @@ function experimentsFails(answer: NonNullable<Parameters<Check['x']>[0]['answer'
   return c.step('cleanup', 'pass', 'nothing to delete');
 }
 
-function transport(kind: 'dns' | 'refused' | 'connect-timeout' | 'timeout' | 'reset' | 'tls-expired' | 'tls-untrusted' | 'tls-hostname' | 'tls-other', code: string): Check {
+function transport(
+  kind: 'dns' | 'refused' | 'connect-timeout' | 'timeout' | 'reset' | 'tls-expired' | 'tls-untrusted' | 'tls-hostname' | 'tls-other',
+  code: string,
+): Check {
   const c = new Check();
   passAuth(c);
   passHealth(c);
-  const error = { kind, code, message: `${REGISTRY.replace('https://', '')}:443 ${code}`, phase: kind === 'timeout' ? ('headers' as const) : ('connect' as const) };
+  const error = {
+    kind,
+    code,
+    message: `${REGISTRY.replace('https://', '')}:443 ${code}`,
+    phase: kind === 'timeout' ? ('headers' as const) : ('connect' as const),
+  };
   c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, retried: true });
   c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, ms: 5000 });
   c.step('experiments', 'error', `${kind}: ${code}`);
@@ -96,7 +112,13 @@ function throughProxy(error: NonNullable<Exchange['error']>): Check {
   passAuth(c);
   passHealth(c);
   for (const retried of [true, false]) {
-    const x = c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, ...(retried ? { retried } : {}) });
+    const x = c.x({
+      step: 'experiments',
+      label: 'experiments/search',
+      url: `${REST}/experiments/search?max_results=1`,
+      error,
+      ...(retried ? { retried } : {}),
+    });
     x.via = 'http://proxy.corp.example:3128';
   }
   c.step('experiments', 'error', `${error.kind}: ${error.message}`);
@@ -110,7 +132,12 @@ function runCreateFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>
   passAuth(c);
   passHealth(c);
   passExperiments(c);
-  c.x({ step: 'run', label: 'experiments/get-by-name', url: `${REST}/experiments/get-by-name?experiment_name=hokus-check`, answer: proxied(mlflow(200, { experiment: { experiment_id: '1', name: 'hokus-check' } })) });
+  c.x({
+    step: 'run',
+    label: 'experiments/get-by-name',
+    url: `${REST}/experiments/get-by-name?experiment_name=hokus-check`,
+    answer: proxied(mlflow(200, { experiment: { experiment_id: '1', name: 'hokus-check' } })),
+  });
   c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer });
   c.step('run', 'fail', detail);
   for (const id of ['artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by run');
@@ -126,14 +153,51 @@ function artifactFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>,
 function registerEndsIn(status: 'FAILED_REGISTRATION' | 'PENDING_REGISTRATION'): Check {
   const c = upToArtifact();
   passArtifact(c);
-  c.x({ step: 'register', label: 'registered-models/create', method: 'POST', url: `${REST}/registered-models/create`, answer: proxied(mlflow(200, { registered_model: { name: MODEL } })) });
-  const version = (s: string) => proxied(mlflow(200, { model_version: { name: MODEL, version: '1', status: s, source: `mlflow-artifacts:/${REL}/hokus-check`, status_message: s === 'FAILED_REGISTRATION' ? 'source not readable' : '' } }));
-  c.x({ step: 'register', label: 'model-versions/create', method: 'POST', url: `${REST}/model-versions/create`, answer: version('PENDING_REGISTRATION') });
-  c.x({ step: 'register', label: 'model-versions/get', url: `${REST}/model-versions/get?name=${MODEL}&version=1`, answer: version('PENDING_REGISTRATION') });
-  c.x({ step: 'register', label: 'model-versions/get', url: `${REST}/model-versions/get?name=${MODEL}&version=1`, answer: version(status) });
+  c.x({
+    step: 'register',
+    label: 'registered-models/create',
+    method: 'POST',
+    url: `${REST}/registered-models/create`,
+    answer: proxied(mlflow(200, { registered_model: { name: MODEL } })),
+  });
+  const version = (s: string) =>
+    proxied(
+      mlflow(200, {
+        model_version: {
+          name: MODEL,
+          version: '1',
+          status: s,
+          source: `mlflow-artifacts:/${REL}/hokus-check`,
+          status_message: s === 'FAILED_REGISTRATION' ? 'source not readable' : '',
+        },
+      }),
+    );
+  c.x({
+    step: 'register',
+    label: 'model-versions/create',
+    method: 'POST',
+    url: `${REST}/model-versions/create`,
+    answer: version('PENDING_REGISTRATION'),
+  });
+  c.x({
+    step: 'register',
+    label: 'model-versions/get',
+    url: `${REST}/model-versions/get?name=${MODEL}&version=1`,
+    answer: version('PENDING_REGISTRATION'),
+  });
+  c.x({
+    step: 'register',
+    label: 'model-versions/get',
+    url: `${REST}/model-versions/get?name=${MODEL}&version=1`,
+    answer: version(status),
+  });
   c.state.created.modelName = MODEL;
   c.state.created.modelVersions.push('1');
-  c.step('register', 'fail', status === 'FAILED_REGISTRATION' ? 'v1 FAILED_REGISTRATION: source not readable' : 'v1 still PENDING_REGISTRATION after 2s');
+  c.step(
+    'register',
+    'fail',
+    status === 'FAILED_REGISTRATION' ? 'v1 FAILED_REGISTRATION: source not readable' : 'v1 still PENDING_REGISTRATION after 2s',
+  );
   return passCleanup(c);
 }
 
@@ -159,7 +223,19 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     const c = new Check();
     passAuth(c);
     passHealth(c);
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: { status: 404, headers: [['server', 'nginx/1.22.1'], ['content-type', 'text/html; charset=utf-8']], body: FLASK_404 } });
+    c.x({
+      step: 'experiments',
+      label: 'experiments/search',
+      url: `${REST}/experiments/search?max_results=1`,
+      answer: {
+        status: 404,
+        headers: [
+          ['server', 'nginx/1.22.1'],
+          ['content-type', 'text/html; charset=utf-8'],
+        ],
+        body: FLASK_404,
+      },
+    });
     c.step('experiments', 'fail', '404 text/html');
     return scenario(c, 'experiments');
   },
@@ -167,22 +243,65 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   ROUTE_REDIRECTED: () => {
     const c = new Check();
     passAuth(c);
-    c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: { status: 301, headers: [['server', 'nginx/1.22.1'], ['content-type', 'text/html'], ['location', 'https://www.example.test/health']], body: '' } });
+    c.x({
+      step: 'health',
+      label: 'GET /health',
+      url: `${REGISTRY}/health`,
+      answer: {
+        status: 301,
+        headers: [
+          ['server', 'nginx/1.22.1'],
+          ['content-type', 'text/html'],
+          ['location', 'https://www.example.test/health'],
+        ],
+        body: '',
+      },
+    });
     c.step('health', 'fail', '/health: 301');
     return scenario(c, 'health');
   },
   ROUTE_REDIRECTED_TO_HTTPS: () => {
     const c = new Check({ registryUrl: 'http://registry.example.test' });
     passAuth(c);
-    c.x({ step: 'health', label: 'GET /health', url: 'http://registry.example.test/health', answer: { ...proxyPage('nginx', 301), headers: [['server', 'nginx/1.22.1'], ['content-type', 'text/html'], ['location', 'https://registry.example.test/health']] } });
+    c.x({
+      step: 'health',
+      label: 'GET /health',
+      url: 'http://registry.example.test/health',
+      answer: {
+        ...proxyPage('nginx', 301),
+        headers: [
+          ['server', 'nginx/1.22.1'],
+          ['content-type', 'text/html'],
+          ['location', 'https://registry.example.test/health'],
+        ],
+      },
+    });
     c.step('health', 'fail', '/health: 301');
     return scenario(c, 'health');
   },
   // HTTPS_PROXY names a proxy whose port is closed: nothing left for the registry.
-  NET_PROXY_UNREACHABLE: () => scenario(throughProxy({ kind: 'proxy-unreachable', code: 'ECONNREFUSED', message: 'proxy proxy.corp.example:3128: the proxy refused the connection (ECONNREFUSED); nothing reached registry.hokus.ai:443', phase: 'connect' }), 'experiments'),
+  NET_PROXY_UNREACHABLE: () =>
+    scenario(
+      throughProxy({
+        kind: 'proxy-unreachable',
+        code: 'ECONNREFUSED',
+        message: 'proxy proxy.corp.example:3128: the proxy refused the connection (ECONNREFUSED); nothing reached registry.hokus.ai:443',
+        phase: 'connect',
+      }),
+      'experiments',
+    ),
   // squid's default rules: CONNECT only to 443 — here to the registry's 8443.
   NET_PROXY_REFUSED: () =>
-    scenario(throughProxy({ kind: 'proxy-refused', code: 'UND_ERR_ABORTED', message: 'the proxy proxy.corp.example:3128 answered 403 to the tunnel request (CONNECT registry.hokus.ai:443)', phase: 'connect', proxyStatus: 403 }), 'experiments'),
+    scenario(
+      throughProxy({
+        kind: 'proxy-refused',
+        code: 'UND_ERR_ABORTED',
+        message: 'the proxy proxy.corp.example:3128 answered 403 to the tunnel request (CONNECT registry.hokus.ai:443)',
+        phase: 'connect',
+        proxyStatus: 403,
+      }),
+      'experiments',
+    ),
   NET_DNS: () => scenario(transport('dns', 'ENOTFOUND'), 'experiments'),
   NET_REFUSED: () => scenario(transport('refused', 'ECONNREFUSED'), 'experiments'),
   NET_TIMEOUT: () => scenario(transport('timeout', 'UND_ERR_HEADERS_TIMEOUT'), 'experiments'),
@@ -190,17 +309,42 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   // gunicorn's worker --timeout (30 s) kills the worker 1 MiB into an 8 MiB read-back.
   NET_TRANSFER_CUT: () => {
     const c = upToArtifact();
-    c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, reqSize: 8 * 1024 * 1024, answer: proxied(mlflow(200, {})) });
+    c.x({
+      step: 'artifact',
+      label: 'PUT artifact',
+      method: 'PUT',
+      url: ARTIFACT_URL,
+      reqSize: 8 * 1024 * 1024,
+      answer: proxied(mlflow(200, {})),
+    });
     c.state.created.artifactDirs.push({ base: ART, path: `${REL}/hokus-check`, withKey: true });
     const get = c.x({
       step: 'artifact',
       label: 'GET artifact',
       url: ARTIFACT_URL,
       ms: 30_014,
-      answer: { status: 200, headers: [['server', 'gunicorn'], ['content-type', 'application/octet-stream'], ['content-length', String(8 * 1024 * 1024)]], body: '' },
+      answer: {
+        status: 200,
+        headers: [
+          ['server', 'gunicorn'],
+          ['content-type', 'application/octet-stream'],
+          ['content-length', String(8 * 1024 * 1024)],
+        ],
+        body: '',
+      },
     });
-    get.response = { ...get.response!, bodySize: 1024 * 1024, bodyExcerpt: `binary body, ${1024 * 1024} bytes, starts 8f3a…, sha256 ${'ab'.repeat(32)}`, binary: { sha256: 'ab'.repeat(32), head: '8f3a' } };
-    get.error = { kind: 'cut', code: 'UND_ERR_SOCKET', message: `registry.hokus.ai closed the connection 30.0 s after the request was sent, ${1024 * 1024} of ${8 * 1024 * 1024} body bytes received`, phase: 'body' };
+    get.response = {
+      ...get.response!,
+      bodySize: 1024 * 1024,
+      bodyExcerpt: `binary body, ${1024 * 1024} bytes, starts 8f3a…, sha256 ${'ab'.repeat(32)}`,
+      binary: { sha256: 'ab'.repeat(32), head: '8f3a' },
+    };
+    get.error = {
+      kind: 'cut',
+      code: 'UND_ERR_SOCKET',
+      message: `registry.hokus.ai closed the connection 30.0 s after the request was sent, ${1024 * 1024} of ${8 * 1024 * 1024} body bytes received`,
+      phase: 'body',
+    };
     c.step('artifact', 'fail', 'GET: cut');
     c.step('register', 'blocked', 'blocked by artifact');
     return scenario(passCleanup(c), 'artifact');
@@ -209,7 +353,12 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     const c = new Check();
     passAuth(c);
     passHealth(c);
-    const error = { kind: 'aborted' as const, code: 'HOKUS_DEADLINE', message: "request to registry ended: the check's deadline passed", phase: 'headers' as const };
+    const error = {
+      kind: 'aborted' as const,
+      code: 'HOKUS_DEADLINE',
+      message: "request to registry ended: the check's deadline passed",
+      phase: 'headers' as const,
+    };
     c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, ms: 1000 });
     c.step('experiments', 'error', "aborted: request to registry ended: the check's deadline passed");
     for (const id of ['run', 'artifact', 'register'] as const) c.notRun(id, 'deadline');
@@ -224,9 +373,13 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   // nginx's access rule (`deny all`) on the MLflow mount: its own 403 page, nothing behind it answered.
   GATEWAY_FORBIDDEN: () => scenario(experimentsFails(proxyPage('nginx', 403, /mount refused/), '403 text/html'), 'experiments'),
   // A staging login wall (nginx auth_basic) in front of the auth service: the key never reached it.
-  GATEWAY_LOGIN_REQUIRED: () => scenario(authFails(new Check(), proxyPage('nginx', 401, /auth service/), proxyPage('nginx', 401, /auth service/)), 'auth'),
+  GATEWAY_LOGIN_REQUIRED: () =>
+    scenario(authFails(new Check(), proxyPage('nginx', 401, /auth service/), proxyPage('nginx', 401, /auth service/)), 'auth'),
   AUTH_KEY_INVALID: () =>
-    scenario(authFails(new Check(), auth(401, { detail: 'Invalid or expired API key' }), auth(401, { detail: 'Invalid or expired API key' })), 'auth'),
+    scenario(
+      authFails(new Check(), auth(401, { detail: 'Invalid or expired API key' }), auth(401, { detail: 'Invalid or expired API key' })),
+      'auth',
+    ),
   AUTH_SERVICE_ID_MISMATCH: () =>
     scenario(
       authFails(
@@ -242,7 +395,16 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     return scenario(c, 'auth');
   },
   AUTH_RATE_LIMITED: () =>
-    scenario(authFails(new Check(), auth(429, { detail: 'Rate limit exceeded' }, [['retry-after', '60'], ['x-ratelimit-limit', '1000']])), 'auth'),
+    scenario(
+      authFails(
+        new Check(),
+        auth(429, { detail: 'Rate limit exceeded' }, [
+          ['retry-after', '60'],
+          ['x-ratelimit-limit', '1000'],
+        ]),
+      ),
+      'auth',
+    ),
   AUTH_SCOPE_MISSING: () =>
     scenario(
       runCreateFails(
@@ -258,11 +420,26 @@ export const SCENARIOS: Record<string, () => Scenario> = {
       'run',
     ),
   AUTH_ADMIN_REQUIRED: () =>
-    scenario(experimentsFails(api(403, { detail: 'Admin access required for the model registry', error: 'REGISTRY_ADMIN_REQUIRED' }), '403 REGISTRY_ADMIN_REQUIRED'), 'experiments'),
+    scenario(
+      experimentsFails(
+        api(403, { detail: 'Admin access required for the model registry', error: 'REGISTRY_ADMIN_REQUIRED' }),
+        '403 REGISTRY_ADMIN_REQUIRED',
+      ),
+      'experiments',
+    ),
   AUTH_HEADER_STRIPPED: () =>
     scenario(
       experimentsFails(
-        { status: 401, headers: [['server', 'uvicorn'], ['date', 'x'], ['server', 'uvicorn'], ['content-type', 'application/json']], body: '{"detail":"API key required"}' },
+        {
+          status: 401,
+          headers: [
+            ['server', 'uvicorn'],
+            ['date', 'x'],
+            ['server', 'uvicorn'],
+            ['content-type', 'application/json'],
+          ],
+          body: '{"detail":"API key required"}',
+        },
         '401 API key required',
       ),
       'experiments',
@@ -270,7 +447,14 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   AUTH_CACHE_MASKING: () => {
     const c = new Check();
     c.x({ step: 'auth', label: 'validate', method: 'POST', url: VALIDATE, answer: auth(401, { detail: 'Invalid or expired API key' }) });
-    c.x({ step: 'auth', probe: 'auth-without-service-id', label: 'validate without service_id', method: 'POST', url: VALIDATE, answer: auth(401, { detail: 'Invalid or expired API key' }) });
+    c.x({
+      step: 'auth',
+      probe: 'auth-without-service-id',
+      label: 'validate without service_id',
+      method: 'POST',
+      url: VALIDATE,
+      answer: auth(401, { detail: 'Invalid or expired API key' }),
+    });
     c.step('auth', 'fail', '401 Invalid or expired API key');
     passHealth(c);
     passExperiments(c);
@@ -282,10 +466,34 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   ROUTE_WRONG_BASE_URL: () => {
     const c = new Check();
     passAuth(c);
-    c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: { status: 200, headers: [['server', 'gunicorn'], ['content-type', 'text/html; charset=utf-8']], body: 'OK' } });
+    c.x({
+      step: 'health',
+      label: 'GET /health',
+      url: `${REGISTRY}/health`,
+      answer: {
+        status: 200,
+        headers: [
+          ['server', 'gunicorn'],
+          ['content-type', 'text/html; charset=utf-8'],
+        ],
+        body: 'OK',
+      },
+    });
     c.step('health', 'fail', '/health: 200 text/html where JSON was due');
     // The MLflow mount is no mount there: MLflow's own Flask 404, as if a proxy kept the prefix.
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: { status: 404, headers: [['server', 'gunicorn'], ['content-type', 'text/html; charset=utf-8']], body: FLASK_404 } });
+    c.x({
+      step: 'experiments',
+      label: 'experiments/search',
+      url: `${REST}/experiments/search?max_results=1`,
+      answer: {
+        status: 404,
+        headers: [
+          ['server', 'gunicorn'],
+          ['content-type', 'text/html; charset=utf-8'],
+        ],
+        body: FLASK_404,
+      },
+    });
     c.step('experiments', 'fail', '404 text/html');
     for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
     return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'health');
@@ -296,9 +504,29 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     passArtifact(c);
     passRegister(c);
     const dropped = proxied(mlflow(400, MLFLOW_MISSING_NAME));
-    c.x({ step: 'cleanup', label: 'model-versions/delete', method: 'DELETE', url: `${REST}/model-versions/delete`, reqBody: { name: MODEL, version: '1' }, answer: dropped });
-    c.x({ step: 'cleanup', label: 'registered-models/delete', method: 'DELETE', url: `${REST}/registered-models/delete`, reqBody: { name: MODEL }, answer: dropped });
-    c.x({ step: 'cleanup', label: 'DELETE artifacts', method: 'DELETE', url: `${ART}/${REL}/hokus-check`, answer: proxied(mlflow(200, {})) });
+    c.x({
+      step: 'cleanup',
+      label: 'model-versions/delete',
+      method: 'DELETE',
+      url: `${REST}/model-versions/delete`,
+      reqBody: { name: MODEL, version: '1' },
+      answer: dropped,
+    });
+    c.x({
+      step: 'cleanup',
+      label: 'registered-models/delete',
+      method: 'DELETE',
+      url: `${REST}/registered-models/delete`,
+      reqBody: { name: MODEL },
+      answer: dropped,
+    });
+    c.x({
+      step: 'cleanup',
+      label: 'DELETE artifacts',
+      method: 'DELETE',
+      url: `${ART}/${REL}/hokus-check`,
+      answer: proxied(mlflow(200, {})),
+    });
     c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, answer: proxied(mlflow(200, {})) });
     c.state.leftovers = [`model version ${MODEL} v1`, `registered model ${MODEL}`];
     c.step('cleanup', 'warn', '2 left behind');
@@ -310,7 +538,10 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     scenario(
       experimentsFails({
         status: 400,
-        headers: [['server', 'nginx/1.25.3'], ['content-type', 'text/html']],
+        headers: [
+          ['server', 'nginx/1.25.3'],
+          ['content-type', 'text/html'],
+        ],
         body: '<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>Request Header Or Cookie Too Large</center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n',
       }),
       'experiments',
@@ -332,15 +563,30 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   GATEWAY_UPSTREAM_UNREACHABLE: () => {
     const c = new Check();
     passAuth(c);
-    c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer: api(200, { status: 'healthy', services: { api: 'healthy' } }) });
+    c.x({
+      step: 'health',
+      label: 'GET /health',
+      url: `${REGISTRY}/health`,
+      answer: api(200, { status: 'healthy', services: { api: 'healthy' } }),
+    });
     c.x({
       step: 'health',
       label: 'GET /api/health/mlflow',
       url: `${REGISTRY}/api/health/mlflow`,
-      answer: api(503, { status: 'error', tracking_uri: 'http://mlflow.hokusai.local:5000', error_type: 'ConnectError', error: 'connection refused' }),
+      answer: api(503, {
+        status: 'error',
+        tracking_uri: 'http://mlflow.hokusai.local:5000',
+        error_type: 'ConnectError',
+        error: 'connection refused',
+      }),
     });
     c.step('health', 'fail', '/api/health/mlflow: 503');
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: api(502, { detail: 'Failed to connect to MLflow server at http://mlflow.hokusai.local:5000' }) });
+    c.x({
+      step: 'experiments',
+      label: 'experiments/search',
+      url: `${REST}/experiments/search?max_results=1`,
+      answer: api(502, { detail: 'Failed to connect to MLflow server at http://mlflow.hokusai.local:5000' }),
+    });
     c.step('experiments', 'fail', '502 Failed to connect to MLflow server at http://mlflow.hokusai.local:5000');
     for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
     c.step('cleanup', 'pass', 'nothing to delete');
@@ -356,11 +602,20 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     return scenario(passCleanup(c), 'artifact');
   },
   MLFLOW_HOST_NOT_ALLOWED: () =>
-    scenario(experimentsFails(proxied(text(403, 'Invalid Host header - possible DNS rebinding attack detected', [['server', 'uvicorn']])), '403'), 'experiments'),
+    scenario(
+      experimentsFails(proxied(text(403, 'Invalid Host header - possible DNS rebinding attack detected', [['server', 'uvicorn']])), '403'),
+      'experiments',
+    ),
   MLFLOW_BACKEND_ERROR: () =>
     scenario(
       experimentsFails(
-        proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: '(psycopg2.OperationalError) connection to server at "db.internal" (10.0.0.5), port 5432 failed: FATAL:  password authentication failed for user "mlflow"' })),
+        proxied(
+          mlflow(500, {
+            error_code: 'INTERNAL_ERROR',
+            message:
+              '(psycopg2.OperationalError) connection to server at "db.internal" (10.0.0.5), port 5432 failed: FATAL:  password authentication failed for user "mlflow"',
+          }),
+        ),
         '500 INTERNAL_ERROR',
       ),
       'experiments',
@@ -378,14 +633,34 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   },
   ARTIFACT_STORAGE_DENIED: () =>
     scenario(
-      artifactFails(proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'An error occurred (AccessDenied) when calling the PutObject operation: Access Denied' })), 'PUT: 500 INTERNAL_ERROR'),
+      artifactFails(
+        proxied(
+          mlflow(500, {
+            error_code: 'INTERNAL_ERROR',
+            message: 'An error occurred (AccessDenied) when calling the PutObject operation: Access Denied',
+          }),
+        ),
+        'PUT: 500 INTERNAL_ERROR',
+      ),
       'artifact',
     ),
   ARTIFACT_TOO_LARGE: () => scenario(artifactFails(nginxPage(413), 'PUT: 413 but not JSON (text/html)'), 'artifact'),
   ARTIFACT_CORRUPTED: () => {
     const c = upToArtifact();
     c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, reqSize: 1024, answer: proxied(mlflow(200, {})) });
-    c.x({ step: 'artifact', label: 'GET artifact', url: ARTIFACT_URL, answer: proxied({ status: 200, headers: [['Server', 'gunicorn'], ['Content-Type', 'application/octet-stream']], body: 'x'.repeat(1000) }) });
+    c.x({
+      step: 'artifact',
+      label: 'GET artifact',
+      url: ARTIFACT_URL,
+      answer: proxied({
+        status: 200,
+        headers: [
+          ['Server', 'gunicorn'],
+          ['Content-Type', 'application/octet-stream'],
+        ],
+        body: 'x'.repeat(1000),
+      }),
+    });
     c.state.created.artifactDirs.push({ base: ART, path: `${REL}/hokus-check`, withKey: true });
     c.step('artifact', 'fail', 'sha256 mismatch: sent 1.0 KiB 1a2b3c4d5e6f…, read back 1000 B 9f8e7d6c5b4a…');
     c.step('register', 'blocked', 'blocked by artifact');
@@ -395,14 +670,36 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   REGISTRY_FAILED: () => scenario(registerEndsIn('FAILED_REGISTRATION'), 'register'),
 
   RESPONSE_NOT_JSON: () =>
-    scenario(experimentsFails({ status: 200, headers: [['content-type', 'text/html']], body: '<!DOCTYPE html><html><head><title>Sign in</title></head><body></body></html>' }, '200 but not JSON (text/html)'), 'experiments'),
-  RESPONSE_SCHEMA: () => scenario(runCreateFails(proxied(mlflow(200, { run: { info: { experiment_id: '1' } } })), 'runs/create: schema: run.info.run_id: Invalid input: expected string, received undefined'), 'run'),
+    scenario(
+      experimentsFails(
+        {
+          status: 200,
+          headers: [['content-type', 'text/html']],
+          body: '<!DOCTYPE html><html><head><title>Sign in</title></head><body></body></html>',
+        },
+        '200 but not JSON (text/html)',
+      ),
+      'experiments',
+    ),
+  RESPONSE_SCHEMA: () =>
+    scenario(
+      runCreateFails(
+        proxied(mlflow(200, { run: { info: { experiment_id: '1' } } })),
+        'runs/create: schema: run.info.run_id: Invalid input: expected string, received undefined',
+      ),
+      'run',
+    ),
 
   RESPONSE_MALFORMED: () => {
     const c = new Check();
     passAuth(c);
     passHealth(c);
-    const error = { kind: 'protocol' as const, code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', message: 'Response body length does not match content-length header', phase: 'body' as const };
+    const error = {
+      kind: 'protocol' as const,
+      code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+      message: 'Response body length does not match content-length header',
+      phase: 'body' as const,
+    };
     c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error });
     c.step('experiments', 'error', 'protocol: Response body length does not match content-length header');
     for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
@@ -420,16 +717,39 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     const c = upToArtifact();
     passArtifact(c);
     passRegister(c);
-    c.x({ step: 'cleanup', label: 'model-versions/delete', method: 'DELETE', url: `${REST}/model-versions/delete`, reqBody: { name: MODEL, version: '1' }, answer: proxied(mlflow(200, {})) });
-    c.x({ step: 'cleanup', label: 'registered-models/delete', method: 'DELETE', url: `${REST}/registered-models/delete`, reqBody: { name: MODEL }, answer: proxied(mlflow(200, {})) });
+    c.x({
+      step: 'cleanup',
+      label: 'model-versions/delete',
+      method: 'DELETE',
+      url: `${REST}/model-versions/delete`,
+      reqBody: { name: MODEL, version: '1' },
+      answer: proxied(mlflow(200, {})),
+    });
+    c.x({
+      step: 'cleanup',
+      label: 'registered-models/delete',
+      method: 'DELETE',
+      url: `${REST}/registered-models/delete`,
+      reqBody: { name: MODEL },
+      answer: proxied(mlflow(200, {})),
+    });
     c.x({
       step: 'cleanup',
       label: 'DELETE artifacts',
       method: 'DELETE',
       url: `${ART}/${REL}/hokus-check`,
-      answer: proxied(mlflow(500, '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n')),
+      answer: proxied(
+        mlflow(500, '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n'),
+      ),
     });
-    c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, reqBody: { run_id: RUN }, answer: proxied(mlflow(200, {})) });
+    c.x({
+      step: 'cleanup',
+      label: 'runs/delete',
+      method: 'POST',
+      url: `${REST}/runs/delete`,
+      reqBody: { run_id: RUN },
+      answer: proxied(mlflow(200, {})),
+    });
     c.state.leftovers = [`artifacts ${REL}/hokus-check/`];
     c.step('cleanup', 'warn', '1 left behind');
     return scenario(c, 'cleanup', false);
@@ -440,15 +760,48 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     passAuth(c);
     passHealth(c);
     passExperiments(c);
-    c.x({ step: 'run', label: 'experiments/get-by-name', url: `${REST}/experiments/get-by-name?experiment_name=hokus-check`, answer: proxied(mlflow(200, { experiment: { experiment_id: '1', name: 'hokus-check' } })) });
-    c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer: proxied(mlflow(200, { run: { info: { run_id: 'f'.repeat(32), experiment_id: '1', artifact_uri: 'mlflow-artifacts:/1/x/artifacts', run_name: 'important-training-run' }, data: { tags: [{ key: 'team', value: 'research' }] } } })) });
-    c.step('run', 'fail', `runs/create answered run ${'f'.repeat(32)} (important-training-run), which is not this check's (no hokus-check.id=${CHECK_ID} tag, name not ${MODEL}): left alone`);
+    c.x({
+      step: 'run',
+      label: 'experiments/get-by-name',
+      url: `${REST}/experiments/get-by-name?experiment_name=hokus-check`,
+      answer: proxied(mlflow(200, { experiment: { experiment_id: '1', name: 'hokus-check' } })),
+    });
+    c.x({
+      step: 'run',
+      label: 'runs/create',
+      method: 'POST',
+      url: `${REST}/runs/create`,
+      answer: proxied(
+        mlflow(200, {
+          run: {
+            info: {
+              run_id: 'f'.repeat(32),
+              experiment_id: '1',
+              artifact_uri: 'mlflow-artifacts:/1/x/artifacts',
+              run_name: 'important-training-run',
+            },
+            data: { tags: [{ key: 'team', value: 'research' }] },
+          },
+        }),
+      ),
+    });
+    c.step(
+      'run',
+      'fail',
+      `runs/create answered run ${'f'.repeat(32)} (important-training-run), which is not this check's (no hokus-check.id=${CHECK_ID} tag, name not ${MODEL}): left alone`,
+    );
     for (const id of ['artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by run');
     return scenario(c.step('cleanup', 'pass', 'deleted 1 resource'), 'run');
   },
   // MLflow's own 4xx that no rule knows: the fallback quotes it.
   UNEXPECTED_RESPONSE: () =>
-    scenario(runCreateFails(proxied(mlflow(400, { error_code: 'INVALID_STATE', message: 'Run creation refused: simulated fault' })), 'runs/create: 400 INVALID_STATE'), 'run'),
+    scenario(
+      runCreateFails(
+        proxied(mlflow(400, { error_code: 'INVALID_STATE', message: 'Run creation refused: simulated fault' })),
+        'runs/create: 400 INVALID_STATE',
+      ),
+      'run',
+    ),
 };
 
 // Variants used by the focused tests.
@@ -456,11 +809,41 @@ export const VARIANTS = {
   /** artifacts-misrouted-external: artifact paths go to an external load balancer; direct works. */
   misroutedExternal(): Check {
     const c = upToArtifact({ mlflowDirectUrl: 'http://mlflow.hokusai-development.local:5000' });
-    failedPut(c, { status: 404, headers: [['server', 'uvicorn'], ['server', 'awselb/2.0'], ['content-type', 'text/plain; charset=utf-8']], body: 'Not Found' });
-    listingProbe(c, { status: 404, headers: [['server', 'uvicorn'], ['server', 'awselb/2.0'], ['content-type', 'text/plain; charset=utf-8']], body: 'Not Found' });
-    ajaxProbe(c, { status: 404, headers: [['server', 'uvicorn'], ['server', 'awselb/2.0'], ['content-type', 'text/plain; charset=utf-8']], body: 'Not Found' });
+    failedPut(c, {
+      status: 404,
+      headers: [
+        ['server', 'uvicorn'],
+        ['server', 'awselb/2.0'],
+        ['content-type', 'text/plain; charset=utf-8'],
+      ],
+      body: 'Not Found',
+    });
+    listingProbe(c, {
+      status: 404,
+      headers: [
+        ['server', 'uvicorn'],
+        ['server', 'awselb/2.0'],
+        ['content-type', 'text/plain; charset=utf-8'],
+      ],
+      body: 'Not Found',
+    });
+    ajaxProbe(c, {
+      status: 404,
+      headers: [
+        ['server', 'uvicorn'],
+        ['server', 'awselb/2.0'],
+        ['content-type', 'text/plain; charset=utf-8'],
+      ],
+      body: 'Not Found',
+    });
     directProbe(c, mlflow(200, {}));
-    c.x({ step: 'artifact', probe: 'direct-artifact', label: 'probe: GET direct', url: `http://mlflow.hokusai-development.local:5000/api/2.0/mlflow-artifacts/artifacts/${REL}/hokus-check/direct-probe.txt`, answer: mlflow(200, 'probe') });
+    c.x({
+      step: 'artifact',
+      probe: 'direct-artifact',
+      label: 'probe: GET direct',
+      url: `http://mlflow.hokusai-development.local:5000/api/2.0/mlflow-artifacts/artifacts/${REL}/hokus-check/direct-probe.txt`,
+      answer: mlflow(200, 'probe'),
+    });
     return passCleanup(c);
   },
   /** The same Flask 404, but direct to MLflow it 404s too: not served. */
@@ -473,7 +856,10 @@ export const VARIANTS = {
   },
   /** The proxy's 503 ARTIFACTS_DISABLED. */
   artifactsDisabled(): Check {
-    return artifactFails(api(503, { detail: { error: 'ARTIFACTS_DISABLED', message: 'Artifact serving is disabled' } }), 'PUT: 503 ARTIFACTS_DISABLED');
+    return artifactFails(
+      api(503, { detail: { error: 'ARTIFACTS_DISABLED', message: 'Artifact serving is disabled' } }),
+      'PUT: 503 ARTIFACTS_DISABLED',
+    );
   },
   /** A plain MLflow server without --serve-artifacts. */
   plainNotServed(): Check {
@@ -481,12 +867,35 @@ export const VARIANTS = {
     c.step('auth', 'skipped', 'plain MLflow target');
     c.x({ step: 'health', label: 'GET /health', url: `${PLAIN}/health`, answer: mlflow(200, 'OK') });
     c.step('health', 'pass', 'OK');
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${PLAIN}/api/2.0/mlflow/experiments/search?max_results=1`, answer: mlflow(200, {}) });
+    c.x({
+      step: 'experiments',
+      label: 'experiments/search',
+      url: `${PLAIN}/api/2.0/mlflow/experiments/search?max_results=1`,
+      answer: mlflow(200, {}),
+    });
     c.step('experiments', 'pass', 'listed');
-    c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${PLAIN}/api/2.0/mlflow/runs/create`, answer: mlflow(200, { run: { info: { run_id: RUN, experiment_id: '1', artifact_uri: `mlflow-artifacts:/${REL}` } } }) });
+    c.x({
+      step: 'run',
+      label: 'runs/create',
+      method: 'POST',
+      url: `${PLAIN}/api/2.0/mlflow/runs/create`,
+      answer: mlflow(200, { run: { info: { run_id: RUN, experiment_id: '1', artifact_uri: `mlflow-artifacts:/${REL}` } } }),
+    });
     c.step('run', 'pass', 'run');
-    c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: `${PLAIN}/api/2.0/mlflow-artifacts/artifacts/${REL}/hokus-check/probe.bin`, answer: mlflow(404, FLASK_404) });
-    c.x({ step: 'artifact', probe: 'artifact-listing', label: 'probe: list artifacts', url: `${PLAIN}/api/2.0/mlflow-artifacts/artifacts?path=${REL}`, answer: mlflow(404, FLASK_404) });
+    c.x({
+      step: 'artifact',
+      label: 'PUT artifact',
+      method: 'PUT',
+      url: `${PLAIN}/api/2.0/mlflow-artifacts/artifacts/${REL}/hokus-check/probe.bin`,
+      answer: mlflow(404, FLASK_404),
+    });
+    c.x({
+      step: 'artifact',
+      probe: 'artifact-listing',
+      label: 'probe: list artifacts',
+      url: `${PLAIN}/api/2.0/mlflow-artifacts/artifacts?path=${REL}`,
+      answer: mlflow(404, FLASK_404),
+    });
     c.step('artifact', 'fail', 'PUT: 404');
     c.step('register', 'blocked', 'blocked by artifact');
     return c.step('cleanup', 'pass', 'deleted');
@@ -516,7 +925,14 @@ export const VARIANTS = {
   },
   connectTimeout(): Check {
     const c = new Check();
-    c.x({ step: 'auth', label: 'validate', method: 'POST', url: VALIDATE, error: { kind: 'connect-timeout', code: 'UND_ERR_CONNECT_TIMEOUT', message: 'connect timeout', phase: 'connect' }, ms: 10000 });
+    c.x({
+      step: 'auth',
+      label: 'validate',
+      method: 'POST',
+      url: VALIDATE,
+      error: { kind: 'connect-timeout', code: 'UND_ERR_CONNECT_TIMEOUT', message: 'connect timeout', phase: 'connect' },
+      ms: 10000,
+    });
     c.step('auth', 'error', 'connect-timeout');
     passHealth(c);
     return c;

@@ -12,7 +12,14 @@ describe('rules over a body as long as the read cap', () => {
   it('run in one pass over a 1 MiB run of one word, a padded JSON, and markup', () => {
     for (const body of ['{"experiments": [], "pad": "' + 'a'.repeat(MiB), '<' + 'b'.repeat(MiB), `"error_code": "${'A'.repeat(MiB)}`]) {
       const c = upToArtifact();
-      const x = c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, reqSize: 10, answer: { status: 500, headers: [['content-type', 'application/json']], body: body.slice(0, 2048) } });
+      const x = c.x({
+        step: 'artifact',
+        label: 'PUT artifact',
+        method: 'PUT',
+        url: ARTIFACT_URL,
+        reqSize: 10,
+        answer: { status: 500, headers: [['content-type', 'application/json']], body: body.slice(0, 2048) },
+      });
       x.response!.bodyText = body;
       x.response!.bodySize = body.length;
       c.step('artifact', 'fail', 'PUT: 500');
@@ -28,7 +35,13 @@ describe('rules over a body as long as the read cap', () => {
     passHealth(c);
     passExperiments(c);
     const message = `${'x'.repeat(3000)} (sqlite3.OperationalError) database is locked`;
-    const x = c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer: mlflow(500, { error_code: 'INTERNAL_ERROR', message }) });
+    const x = c.x({
+      step: 'run',
+      label: 'runs/create',
+      method: 'POST',
+      url: `${REST}/runs/create`,
+      answer: mlflow(500, { error_code: 'INTERNAL_ERROR', message }),
+    });
     x.response!.bodyText = x.response!.bodyExcerpt;
     x.response!.bodyExcerpt = x.response!.bodyExcerpt.slice(0, 2048);
     c.step('run', 'fail', '500 INTERNAL_ERROR');

@@ -51,7 +51,10 @@ describe('renderPrometheus', () => {
   });
 
   it('one HELP and TYPE per family, every sample line well-formed, and promtool agrees', () => {
-    const names = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
+    const names = text
+      .split('\n')
+      .filter((l) => l.startsWith('# TYPE '))
+      .map((l) => l.split(' ')[2]);
     expect(new Set(names).size).toBe(names.length);
     for (const line of lines(text)) expect(line).toMatch(/^hokus_check_[a-z_]+\{(?:[a-z_]+="(?:[^"\\\n]|\\.)*",?)+\} -?[0-9.e+-]+$/);
     const lint = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });

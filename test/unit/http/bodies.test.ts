@@ -64,16 +64,20 @@ describe('response bodies', () => {
     const http = client({ bodyCap: 1024 });
     const r = await http.send({ step: 'artifact', label: 'GET', method: 'GET', url: s.url });
     expect(r.exchange.error?.kind).toBe('body-too-large');
-    expect(r.exchange.response?.bodyExcerpt).toMatch(new RegExp(`^binary body, \\d+ bytes, starts [0-9a-f]{32}…, sha256 of the first 1024 bytes ${sha(bytes.subarray(0, 1024))}$`));
+    expect(r.exchange.response?.bodyExcerpt).toMatch(
+      new RegExp(`^binary body, \\d+ bytes, starts [0-9a-f]{32}…, sha256 of the first 1024 bytes ${sha(bytes.subarray(0, 1024))}$`),
+    );
     await http.close();
   });
 
   it('hashes a streamed binary read-back whole, and describes a binary upload the same way', async () => {
     const bytes = blob(200_000);
-    const s = keep(await startHttp((req, res) => {
-      req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes));
-    }));
+    const s = keep(
+      await startHttp((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes));
+      }),
+    );
     const http = client();
     const r = await http.send({
       step: 'artifact',
@@ -85,13 +89,21 @@ describe('response bodies', () => {
         for await (const _ of body as Readable) void _;
       },
     });
-    expect(r.exchange.response?.bodyExcerpt).toBe(`binary body, 200000 bytes, starts ${bytes.subarray(0, 16).toString('hex')}…, sha256 ${sha(bytes)}`);
-    expect(r.exchange.request.bodyExcerpt).toBe(`binary body, 200000 bytes, starts ${bytes.subarray(0, 16).toString('hex')}…, sha256 ${sha(bytes)}`);
+    expect(r.exchange.response?.bodyExcerpt).toBe(
+      `binary body, 200000 bytes, starts ${bytes.subarray(0, 16).toString('hex')}…, sha256 ${sha(bytes)}`,
+    );
+    expect(r.exchange.request.bodyExcerpt).toBe(
+      `binary body, 200000 bytes, starts ${bytes.subarray(0, 16).toString('hex')}…, sha256 ${sha(bytes)}`,
+    );
     await http.close();
   });
 
   it('keeps a JSON body with one stray byte as text (flagged invalid UTF-8), not binary', async () => {
-    const body = Buffer.concat([Buffer.from('{"error_code": "INTERNAL_ERROR", "message": "caf'), Buffer.from([0xe9]), Buffer.from(' is closed"}')]);
+    const body = Buffer.concat([
+      Buffer.from('{"error_code": "INTERNAL_ERROR", "message": "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(' is closed"}'),
+    ]);
     const s = keep(await startHttp((_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end(body)));
     const http = client();
     const r = await http.send({ step: 'run', label: 'runs/create', method: 'POST', url: s.url, json: {} });
@@ -117,6 +129,8 @@ describe('looksBinary and describeBinary', () => {
   it('names what the sha256 covers and when the head is withheld', () => {
     expect(describeBinary({ size: 10, sha256: 'ab', hashed: 10, head: '00ff' })).toBe('binary body, 10 bytes, starts 00ff…, sha256 ab');
     expect(describeBinary({ size: 2, sha256: 'ab', hashed: 2, head: '00ff' })).toBe('binary body, 2 bytes, starts 00ff, sha256 ab');
-    expect(describeBinary({ size: 10, sha256: 'ab', hashed: 4 })).toBe('binary body, 10 bytes, first bytes withheld, sha256 of the first 4 bytes ab');
+    expect(describeBinary({ size: 10, sha256: 'ab', hashed: 4 })).toBe(
+      'binary body, 10 bytes, first bytes withheld, sha256 of the first 4 bytes ab',
+    );
   });
 });

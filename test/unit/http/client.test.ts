@@ -51,7 +51,12 @@ describe('http client', () => {
     const key = testKey();
     const http = client({ key, keyOrigins: [] });
     const r = await http.send({
-      step: 'auth', label: 'x-api-key', method: 'GET', url: other.url, withKey: false, headers: { 'x-api-key': key.value },
+      step: 'auth',
+      label: 'x-api-key',
+      method: 'GET',
+      url: other.url,
+      withKey: false,
+      headers: { 'x-api-key': key.value },
     });
     expect(r.exchange.error?.kind).toBe('key-boundary');
     expect(other.seen).toEqual([]);
@@ -84,12 +89,16 @@ describe('http client', () => {
     });
     const http = client();
     const r = await http.send({
-      step: 'experiments', label: 'search', method: 'POST', url: `${s.url}/api/2.0/mlflow/experiments/search?a=1`,
-      query: { filter: "name = 'x y'", max_results: 5 }, json: { max_results: 1 },
+      step: 'experiments',
+      label: 'search',
+      method: 'POST',
+      url: `${s.url}/api/2.0/mlflow/experiments/search?a=1`,
+      query: { filter: "name = 'x y'", max_results: 5 },
+      json: { max_results: 1 },
     });
     expect(got).toBe('{"max_results":1}');
     expect(type).toBe('application/json');
-    expect(r.json).toEqual({ url: "/api/2.0/mlflow/experiments/search?a=1&filter=name+%3D+%27x+y%27&max_results=5" });
+    expect(r.json).toEqual({ url: '/api/2.0/mlflow/experiments/search?a=1&filter=name+%3D+%27x+y%27&max_results=5' });
     expect(r.exchange.request.bodyExcerpt).toBe('{"max_results":1}');
     expect(r.exchange.request.bodySize).toBe(17);
     expect(r.exchange.response?.contentType).toBe('application/json');
@@ -106,12 +115,19 @@ describe('http client', () => {
     const http = client();
     const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: s.url });
     const servers = r.exchange.response?.headers.filter(([n]) => n === 'server');
-    expect(servers).toEqual([['server', 'uvicorn'], ['server', 'gunicorn']]);
+    expect(servers).toEqual([
+      ['server', 'uvicorn'],
+      ['server', 'gunicorn'],
+    ]);
     await http.close();
   });
 
   it('flags a body that is not valid UTF-8 and decodes it with replacement characters', async () => {
-    const s = await serve((req, res) => res.end(req.url === '/ok' ? 'héllo' : Buffer.concat([Buffer.from('ok, mostly text here '), Buffer.from([0xff, 0xfe]), Buffer.from('!')])));
+    const s = await serve((req, res) =>
+      res.end(
+        req.url === '/ok' ? 'héllo' : Buffer.concat([Buffer.from('ok, mostly text here '), Buffer.from([0xff, 0xfe]), Buffer.from('!')]),
+      ),
+    );
     const http = client();
     const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: s.url });
     expect(r.exchange.response?.invalidUtf8).toBe(true);
@@ -139,9 +155,21 @@ describe('http client', () => {
       }
     });
     const chunk = Buffer.alloc(64 * 1024, 'abcdefgh');
-    const make = () => Readable.from((function* () { for (let n = 0; n < size / chunk.length; n++) yield chunk; })());
+    const make = () =>
+      Readable.from(
+        (function* () {
+          for (let n = 0; n < size / chunk.length; n++) yield chunk;
+        })(),
+      );
     const http = client({ excerptChars: 16 });
-    const put = await http.send({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: `${s.url}/a`, body: make, bodyLength: size });
+    const put = await http.send({
+      step: 'artifact',
+      label: 'PUT artifact',
+      method: 'PUT',
+      url: `${s.url}/a`,
+      body: make,
+      bodyLength: size,
+    });
     expect(put.status).toBe(200);
     expect(stored.length).toBe(size);
     expect(put.exchange.request.bodySize).toBe(size);
@@ -149,7 +177,10 @@ describe('http client', () => {
 
     let hashed = '';
     const get = await http.send({
-      step: 'artifact', label: 'GET artifact', method: 'GET', url: `${s.url}/a`,
+      step: 'artifact',
+      label: 'GET artifact',
+      method: 'GET',
+      url: `${s.url}/a`,
       consumeBody: async (body) => {
         const h = createHash('sha256');
         for await (const c of body) h.update(c as Buffer);
@@ -169,8 +200,13 @@ describe('http client', () => {
     let called = false;
     const http = client();
     const r = await http.send({
-      step: 'artifact', label: 'GET artifact', method: 'GET', url: s.url,
-      consumeBody: async () => { called = true; },
+      step: 'artifact',
+      label: 'GET artifact',
+      method: 'GET',
+      url: s.url,
+      consumeBody: async () => {
+        called = true;
+      },
     });
     expect(called).toBe(false);
     expect(r.status).toBe(404);

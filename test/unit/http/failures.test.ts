@@ -9,23 +9,25 @@ describe('transport failures', () => {
   it('stops reading a 3 MiB body at the cap, flags it and closes the connection', async () => {
     let served = false;
     let servedSocketClosed = false;
-    const s = keep(await startRaw((socket) => {
-      socket.once('data', () => {
-        served = true;
-        socket.once('close', () => (servedSocketClosed = true));
-        const size = 3 * 1024 * 1024;
-        socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${size}\r\n\r\n`);
-        const chunk = Buffer.alloc(64 * 1024, 'x');
-        let sent = 0;
-        const pump = (): void => {
-          while (sent < size && !socket.destroyed) {
-            sent += chunk.length;
-            if (!socket.write(chunk)) return void socket.once('drain', pump);
-          }
-        };
-        pump();
-      });
-    }));
+    const s = keep(
+      await startRaw((socket) => {
+        socket.once('data', () => {
+          served = true;
+          socket.once('close', () => (servedSocketClosed = true));
+          const size = 3 * 1024 * 1024;
+          socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${size}\r\n\r\n`);
+          const chunk = Buffer.alloc(64 * 1024, 'x');
+          let sent = 0;
+          const pump = (): void => {
+            while (sent < size && !socket.destroyed) {
+              sent += chunk.length;
+              if (!socket.write(chunk)) return void socket.once('drain', pump);
+            }
+          };
+          pump();
+        });
+      }),
+    );
     const http = client();
     const r = await http.send({ step: 'experiments', label: 'search', method: 'GET', url: s.url });
     expect(r.exchange.error).toMatchObject({ kind: 'body-too-large', phase: 'body' });
@@ -53,13 +55,15 @@ describe('transport failures', () => {
   });
 
   it('times out a body that drips one byte every 100 ms', async () => {
-    const s = keep(await startRaw((socket) => {
-      socket.once('data', () => {
-        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n');
-        const t = setInterval(() => (socket.destroyed ? clearInterval(t) : socket.write('.')), 100);
-        socket.on('close', () => clearInterval(t));
-      });
-    }));
+    const s = keep(
+      await startRaw((socket) => {
+        socket.once('data', () => {
+          socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n');
+          const t = setInterval(() => (socket.destroyed ? clearInterval(t) : socket.write('.')), 100);
+          socket.on('close', () => clearInterval(t));
+        });
+      }),
+    );
     const http = client({ timeoutMs: 300 });
     const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: s.url });
     expect(r.exchange.error).toMatchObject({ kind: 'timeout', phase: 'body' });
@@ -69,32 +73,41 @@ describe('transport failures', () => {
   });
 
   it('lets a slow but steady streamed upload and read-back run past the whole-exchange deadline', async () => {
-    const s = keep(await startHttp((req, res) => {
-      if (req.method === 'PUT') {
-        req.resume();
-        req.on('end', () => res.end('{}'));
-        return;
-      }
-      res.writeHead(200);
-      let n = 0;
-      const t = setInterval(() => (++n === 8 ? (clearInterval(t), res.end('.')) : res.write('.')), 60);
-    }));
+    const s = keep(
+      await startHttp((req, res) => {
+        if (req.method === 'PUT') {
+          req.resume();
+          req.on('end', () => res.end('{}'));
+          return;
+        }
+        res.writeHead(200);
+        let n = 0;
+        const t = setInterval(() => (++n === 8 ? (clearInterval(t), res.end('.')) : res.write('.')), 60);
+      }),
+    );
     const http = client({ timeoutMs: 200 });
     const slowBody = () =>
-      Readable.from((async function* () {
-        for (let i = 0; i < 8; i++) {
-          await sleep(60);
-          yield Buffer.from('chunk');
-        }
-      })());
+      Readable.from(
+        (async function* () {
+          for (let i = 0; i < 8; i++) {
+            await sleep(60);
+            yield Buffer.from('chunk');
+          }
+        })(),
+      );
     const put = await http.send({ step: 'artifact', label: 'PUT', method: 'PUT', url: s.url, body: slowBody });
     expect(put.exchange.error).toBeUndefined();
     expect(put.status).toBe(200);
     expect(put.exchange.request.bodySize).toBe(40);
     let got = 0;
     const get = await http.send({
-      step: 'artifact', label: 'GET', method: 'GET', url: s.url,
-      consumeBody: async (body) => { for await (const c of body) got += (c as Buffer).length; },
+      step: 'artifact',
+      label: 'GET',
+      method: 'GET',
+      url: s.url,
+      consumeBody: async (body) => {
+        for await (const c of body) got += (c as Buffer).length;
+      },
     });
     expect(get.exchange.error).toBeUndefined();
     expect(got).toBe(8);
@@ -128,13 +141,17 @@ describe('transport failures', () => {
   });
 
   it('reports a body shorter than its content-length as a cut transfer, with what arrived', async () => {
-    const s = keep(await startRaw((socket) => {
-      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort'));
-    }));
+    const s = keep(
+      await startRaw((socket) => {
+        socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort'));
+      }),
+    );
     const http = client();
     const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: s.url });
     expect(r.exchange.error?.kind).toBe('cut');
-    expect(r.exchange.error?.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${s.port} closed the connection \\d+ ms after the request was sent, 5 of 100 body bytes received$`));
+    expect(r.exchange.error?.message).toMatch(
+      new RegExp(`^127\\.0\\.0\\.1:${s.port} closed the connection \\d+ ms after the request was sent, 5 of 100 body bytes received$`),
+    );
     expect(r.exchange.error?.phase).toBe('body');
     expect(r.exchange.response?.bodyExcerpt).toBe('short');
     expect(r.status).toBeUndefined();
@@ -149,7 +166,7 @@ describe('transport failures', () => {
     await http.close();
   });
 
-  it('lets a request carry its own signal in place of the client\'s (cleanup after Ctrl-C)', async () => {
+  it("lets a request carry its own signal in place of the client's (cleanup after Ctrl-C)", async () => {
     const s = keep(await startHttp((_req, res) => res.end('deleted')));
     const checkSignal = new AbortController();
     checkSignal.abort();

@@ -8,7 +8,6 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-
 describe('proxy settings', () => {
   it('tunnels through HTTP_PROXY when given, and honours NO_PROXY', async () => {
     const target = await startHttp((_req, res) => res.end('hello'));
@@ -78,7 +77,7 @@ describe('proxy settings', () => {
   });
 });
 
-describe('proxyFor: which requests go through the forward proxy (undici\'s EnvHttpProxyAgent rules)', () => {
+describe("proxyFor: which requests go through the forward proxy (undici's EnvHttpProxyAgent rules)", () => {
   const P = 'http://proxy.corp.example:3128';
   const S = 'http://secure-proxy.corp.example:3129';
   it.each([

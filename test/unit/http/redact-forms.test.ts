@@ -125,7 +125,9 @@ describe('server JSON', () => {
 
   it(`refuses nesting past ${MAX_JSON_DEPTH} (read as not JSON), counting brackets outside strings only`, () => {
     expect(serverJson(`${'['.repeat(100_000)}${']'.repeat(100_000)}`, redact)).toBeUndefined();
-    expect(jsonDepth('{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\"[["}')).toBe(1);
+    expect(jsonDepth('{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\"[["}')).toBe(
+      1,
+    );
     expect(serverJson(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`, redact)).toBeDefined();
   });
 });
@@ -137,7 +139,9 @@ describe('inert text', () => {
   });
 
   it('the last pass defuses every line that would start a workflow command, whatever its indent', () => {
-    expect(defuseCommands('ok\n::set-output name=x::y\n  ::error::z\nnot :: this')).toBe('ok\n: :set-output name=x::y\n  : :error::z\nnot :: this');
+    expect(defuseCommands('ok\n::set-output name=x::y\n  ::error::z\nnot :: this')).toBe(
+      'ok\n: :set-output name=x::y\n  : :error::z\nnot :: this',
+    );
     const key = newKey();
     const out = safeText(`x ${key}\n\u001b[31mred\u001b[0m\u001b]8;;u\u0007`, createRedactor([key]), { keepColour: true });
     expect(out).toBe(`x hk_test_…${key.slice(-4)}\n\u001b[31mred\u001b[0m\\x1b]8;;u\\x07`);

@@ -19,11 +19,17 @@ const groups = (s: string, n: number) => s.match(new RegExp(`.{1,${n}}`, 'g'))!.
 
 /** What a person reads: compatibility forms folded, invisible characters and NULs gone, no spacing. */
 function asRead(text: string): string {
-  return text.normalize('NFKC').replace(/[\u0000\u00ad\u200b-\u200d\u2060\ufeff]|\\x00|\\u0000/g, '').replace(/\s+/g, '');
+  return text
+    .normalize('NFKC')
+    .replace(/[\u0000\u00ad\u200b-\u200d\u2060\ufeff]|\\x00|\\u0000/g, '')
+    .replace(/\s+/g, '');
 }
 
 const FORMS: Array<[string, string]> = [
-  ...INVISIBLE.map((c): [string, string] => [`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} between every character`, [...key].join(c)]),
+  ...INVISIBLE.map((c): [string, string] => [
+    `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} between every character`,
+    [...key].join(c),
+  ]),
   ['U+200B in the secret part only', `hk_test_${[...secret].join('\u200b')}`],
   ['zero-width joiners every 3 characters', key.replace(/(.{3})/g, '$1\u200d')],
   ['fullwidth', fullwidth(key)],

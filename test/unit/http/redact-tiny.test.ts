@@ -37,6 +37,9 @@ describe('a tiny secret', () => {
 
   it('an empty secret is no secret: the text comes back as it was', async () => {
     const outcome = await call('', 'nothing to hide here');
-    expect(outcome).toEqual({ ok: true, value: { out: 'nothing to hide here', bulkLength: expect.any(Number), again: 'nothing to hide here' } });
+    expect(outcome).toEqual({
+      ok: true,
+      value: { out: 'nothing to hide here', bulkLength: expect.any(Number), again: 'nothing to hide here' },
+    });
   });
 });

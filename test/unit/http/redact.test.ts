@@ -122,14 +122,25 @@ describe('recorded exchanges', () => {
         res.setHeader('x-echo-b64', b64);
         res.setHeader('x-echo-query', req.url ?? '');
         res.writeHead(401, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ detail: `invalid key ${key.value}`, got: body, encoded: encodeURIComponent(key.value), b64url: Buffer.from(key.value).toString('base64url') }));
+        res.end(
+          JSON.stringify({
+            detail: `invalid key ${key.value}`,
+            got: body,
+            encoded: encodeURIComponent(key.value),
+            b64url: Buffer.from(key.value).toString('base64url'),
+          }),
+        );
       });
     });
     const printed: string[] = [];
     const http = client({ key, keyOrigins: [server.origin], onExchange: (x) => printed.push(JSON.stringify(x)) });
     const r = await http.send({
-      step: 'auth', label: 'validate', method: 'POST', url: `${server.url}/validate?api_key=${key.value}`,
-      query: { token: key.value }, json: { api_key: key.value, note: `Bearer ${key.value}` },
+      step: 'auth',
+      label: 'validate',
+      method: 'POST',
+      url: `${server.url}/validate?api_key=${key.value}`,
+      query: { token: key.value },
+      json: { api_key: key.value, note: `Bearer ${key.value}` },
       headers: { 'x-api-key': key.value },
     });
     expect(r.status).toBe(401);

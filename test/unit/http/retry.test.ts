@@ -117,15 +117,17 @@ describe('retries on the wire', () => {
   it('resends a streamed body from its factory on retry', async () => {
     let n = 0;
     const bodies: string[] = [];
-    const s = keep(await startHttp((req, res) => {
-      let b = '';
-      req.setEncoding('utf8');
-      req.on('data', (c: string) => (b += c));
-      req.on('end', () => {
-        bodies.push(b);
-        res.writeHead(++n === 1 ? 502 : 200).end();
-      });
-    }));
+    const s = keep(
+      await startHttp((req, res) => {
+        let b = '';
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => (b += c));
+        req.on('end', () => {
+          bodies.push(b);
+          res.writeHead(++n === 1 ? 502 : 200).end();
+        });
+      }),
+    );
     const { Readable } = await import('node:stream');
     const http = client({ retries: 1 });
     const r = await http.send({ step: 'artifact', label: 'PUT', method: 'PUT', url: s.url, body: () => Readable.from(['ab', 'cd']) });

@@ -40,7 +40,11 @@ beforeAll(async () => {
     certificate({ names: [{ dns: 'registry.example.test' }] }),
   ]);
   const ok = (_req: unknown, res: { end(b: string): void }) => res.end('{"status":"ok"}');
-  [goodServer, expiredServer, wrongNameServer] = await Promise.all([startHttps(ok, good), startHttps(ok, expired), startHttps(ok, wrongName)]);
+  [goodServer, expiredServer, wrongNameServer] = await Promise.all([
+    startHttps(ok, good),
+    startHttps(ok, expired),
+    startHttps(ok, wrongName),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([goodServer, expiredServer, wrongNameServer].map((s) => s?.close()));

@@ -6,7 +6,9 @@ describe('GitHub annotations', () => {
   it('prints one ::error per root cause and one ::warning per warning, with the first fix', () => {
     const lines = renderGithubAnnotations(incidentReport()).trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^::error title=ROUTE_ARTIFACTS_MISROUTED::Tracking calls pass through .* Fix: Rewrite api\/2\.0\/mlflow-artifacts\/ to ajax-api/);
+    expect(lines[0]).toMatch(
+      /^::error title=ROUTE_ARTIFACTS_MISROUTED::Tracking calls pass through .* Fix: Rewrite api\/2\.0\/mlflow-artifacts\/ to ajax-api/,
+    );
     expect(lines[1]).toMatch(/^::warning title=HEALTH_DEGRADED::GET \/health answered "degraded"/);
   });
 

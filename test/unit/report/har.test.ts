@@ -78,10 +78,21 @@ describe('HAR export', () => {
         expect.arrayContaining(['method', 'url', 'httpVersion', 'cookies', 'headers', 'queryString', 'headersSize', 'bodySize']),
       );
       expect(Object.keys(e.response)).toEqual(
-        expect.arrayContaining(['status', 'statusText', 'httpVersion', 'cookies', 'headers', 'content', 'redirectURL', 'headersSize', 'bodySize']),
+        expect.arrayContaining([
+          'status',
+          'statusText',
+          'httpVersion',
+          'cookies',
+          'headers',
+          'content',
+          'redirectURL',
+          'headersSize',
+          'bodySize',
+        ]),
       );
       expect(Object.keys(e.response.content)).toEqual(expect.arrayContaining(['size', 'mimeType']));
-      for (const h of [...e.request.headers, ...e.response.headers]) expect(h).toEqual({ name: expect.any(String), value: expect.any(String) });
+      for (const h of [...e.request.headers, ...e.response.headers])
+        expect(h).toEqual({ name: expect.any(String), value: expect.any(String) });
       expect(e.request.cookies).toEqual([]);
       expect(e.request.headersSize).toBe(-1);
     }
@@ -92,7 +103,10 @@ describe('HAR export', () => {
       for (const p of PHASES) expect(typeof e.timings[p]).toBe('number');
       for (const p of ['send', 'wait', 'receive']) expect(e.timings[p]).toBeGreaterThanOrEqual(0);
       for (const p of ['blocked', 'dns', 'connect', 'ssl']) expect(e.timings[p]).toBeGreaterThanOrEqual(-1);
-      const sum = ['blocked', 'dns', 'connect', 'send', 'wait', 'receive'].map((p) => e.timings[p]).filter((v) => v > 0).reduce((a, b) => a + b, 0);
+      const sum = ['blocked', 'dns', 'connect', 'send', 'wait', 'receive']
+        .map((p) => e.timings[p])
+        .filter((v) => v > 0)
+        .reduce((a, b) => a + b, 0);
       expect(e.time).toBeCloseTo(sum, 6);
     }
   });
@@ -101,7 +115,11 @@ describe('HAR export', () => {
     const entries = har().log.entries.filter((e: any) => e.pageref === 'prod');
     const put = entries.find((e: any) => e._label === 'PUT artifact');
     expect(put.response.headers.filter((h: any) => h.name === 'server').map((h: any) => h.value)).toEqual(['uvicorn', 'gunicorn']);
-    expect(put.response).toMatchObject({ status: 404, statusText: 'NOT FOUND', content: { mimeType: 'text/html; charset=utf-8', size: Buffer.byteLength(FLASK_404), text: FLASK_404 } });
+    expect(put.response).toMatchObject({
+      status: 404,
+      statusText: 'NOT FOUND',
+      content: { mimeType: 'text/html; charset=utf-8', size: Buffer.byteLength(FLASK_404), text: FLASK_404 },
+    });
     expect(put._responder).toBe('mlflow');
     expect(put._chain).toEqual(['hokusai-api', 'mlflow']);
     const search = entries.find((e: any) => e._label === 'experiments/search');

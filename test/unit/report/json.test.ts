@@ -20,7 +20,12 @@ describe('JSON report', () => {
       ['server', 'gunicorn'],
     ]);
     expect(put.chain).toEqual(['hokusai-api', 'mlflow']);
-    expect(parsed.targets[1]!.exchanges[1]!.error).toEqual({ kind: 'reset', code: 'ECONNRESET', message: 'read ECONNRESET\nsocket hang up', phase: 'headers' });
+    expect(parsed.targets[1]!.exchanges[1]!.error).toEqual({
+      kind: 'reset',
+      code: 'ECONNRESET',
+      message: 'read ECONNRESET\nsocket hang up',
+      phase: 'headers',
+    });
   });
 
   it('never carries the raw key', () => {

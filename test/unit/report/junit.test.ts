@@ -10,10 +10,31 @@ import type { XmlElement } from './xml.js';
 // The Jenkins xUnit plugin's junit-10.xsd, the schema CI servers validate JUnit against: which
 // attributes each element may carry (R = required) and which children it may hold.
 const XSD: Record<string, { attrs: Record<string, 'R' | 'O'>; children: string[]; text: boolean }> = {
-  testsuites: { attrs: { name: 'O', time: 'O', tests: 'O', failures: 'O', disabled: 'O', errors: 'O' }, children: ['testsuite'], text: false },
+  testsuites: {
+    attrs: { name: 'O', time: 'O', tests: 'O', failures: 'O', disabled: 'O', errors: 'O' },
+    children: ['testsuite'],
+    text: false,
+  },
   testsuite: {
     attrs: Object.fromEntries(
-      ['name', 'failures', 'errors', 'time', 'disabled', 'skipped', 'skips', 'timestamp', 'hostname', 'id', 'package', 'assertions', 'file', 'skip', 'log', 'url']
+      [
+        'name',
+        'failures',
+        'errors',
+        'time',
+        'disabled',
+        'skipped',
+        'skips',
+        'timestamp',
+        'hostname',
+        'id',
+        'package',
+        'assertions',
+        'file',
+        'skip',
+        'log',
+        'url',
+      ]
         .map((a) => [a, 'O' as const])
         .concat([['tests', 'R']]),
     ),
@@ -69,7 +90,14 @@ describe('JUnit report', () => {
     const suites = findAll(root, 'testsuite');
     expect(suites.map((s) => s.attrs.name)).toEqual(['staging', 'prod']);
     const prod = suites[1]!;
-    expect(prod.attrs).toMatchObject({ tests: '7', failures: '1', errors: '0', skipped: '1', time: '0.702', timestamp: '2026-03-14T09:26:53' });
+    expect(prod.attrs).toMatchObject({
+      tests: '7',
+      failures: '1',
+      errors: '0',
+      skipped: '1',
+      time: '0.702',
+      timestamp: '2026-03-14T09:26:53',
+    });
     const cases = findAll(prod, 'testcase');
     expect(cases).toHaveLength(7);
     expect(cases.map((c) => c.attrs.classname)).toEqual(Array(7).fill('hokus-check.prod'));
@@ -107,8 +135,18 @@ describe('JUnit report', () => {
     s.status = 'error';
     s.detail = 'connection refused';
     s.exchangeIds = ['x4'];
-    staging!.exchanges[3] = { ...staging!.exchanges[3]!, response: undefined, error: { kind: 'refused', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.1:443' } };
-    const report = buildReport([staging!], { version: '0.1.0', startedAt: staging!.startedAt, durationMs: 5, exitCode: 3, interrupted: false });
+    staging!.exchanges[3] = {
+      ...staging!.exchanges[3]!,
+      response: undefined,
+      error: { kind: 'refused', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.1:443' },
+    };
+    const report = buildReport([staging!], {
+      version: '0.1.0',
+      startedAt: staging!.startedAt,
+      durationMs: 5,
+      exitCode: 3,
+      interrupted: false,
+    });
     const root = parse(report);
     expect(findAll(root, 'failure')).toHaveLength(0);
     const [error] = findAll(root, 'error');

@@ -36,7 +36,23 @@ describe('Markdown report', () => {
 
   it('explains the root cause with its evidence and its fix, then the other findings, timings and leftovers', () => {
     const md = renderMarkdown(incidentReport());
-    const order = ['## Matrix', '## Root cause', '### `ROUTE_ARTIFACTS_MISROUTED`', '**Evidence**', '**Fix**', '1. Rewrite api/2.0', '**Reproduce**', '```sh\ncurl -sS -i -X PUT', '**Confirm the fix**', '```sh\nhokus-check --env prod --only artifact\n```', '## Other findings', '### `HEALTH_DEGRADED`', '## Timings', 'Slowest exchanges:', '## Leftovers'];
+    const order = [
+      '## Matrix',
+      '## Root cause',
+      '### `ROUTE_ARTIFACTS_MISROUTED`',
+      '**Evidence**',
+      '**Fix**',
+      '1. Rewrite api/2.0',
+      '**Reproduce**',
+      '```sh\ncurl -sS -i -X PUT',
+      '**Confirm the fix**',
+      '```sh\nhokus-check --env prod --only artifact\n```',
+      '## Other findings',
+      '### `HEALTH_DEGRADED`',
+      '## Timings',
+      'Slowest exchanges:',
+      '## Leftovers',
+    ];
     const at = order.map((h) => md.indexOf(h));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);

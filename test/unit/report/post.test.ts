@@ -69,7 +69,8 @@ function parseMultipart(contentType: string, body: Buffer): Part[] {
 }
 
 /** A client as the session builds one for the collector: no key, no retries. */
-const client = (timeoutMs: number, signal: AbortSignal) => createHttp({ keyOrigins: [], timeoutMs, connectTimeoutMs: timeoutMs, retries: 0, signal });
+const client = (timeoutMs: number, signal: AbortSignal) =>
+  createHttp({ keyOrigins: [], timeoutMs, connectTimeoutMs: timeoutMs, retries: 0, signal });
 const opts = () => ({ http: client(2000, new AbortController().signal), timeoutMs: 2000 });
 
 describe('postReportBundle', () => {
@@ -133,7 +134,9 @@ describe('postReportBundle', () => {
     server = createServer(() => {});
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const err = await postReportBundle(url, fixtureReport(), { http: client(100, new AbortController().signal), timeoutMs: 100 }).catch((e: Error) => e);
+    const err = await postReportBundle(url, fixtureReport(), { http: client(100, new AbortController().signal), timeoutMs: 100 }).catch(
+      (e: Error) => e,
+    );
     expect((err as Error).message).toBe(`cannot post the report to ${url}: no answer within 100 ms`);
     server.closeAllConnections();
   });

@@ -14,12 +14,18 @@ describe('curl lines', () => {
     const x = exchange({
       method: 'POST',
       url: "https://auth.example.test/api/v1/keys/validate?q=it's",
-      headers: [['authorization', 'Bearer hk_test_…abcd'], ['content-type', 'application/json'], ['user-agent', 'hokus-check/0.1.0']],
+      headers: [
+        ['authorization', 'Bearer hk_test_…abcd'],
+        ['content-type', 'application/json'],
+        ['user-agent', 'hokus-check/0.1.0'],
+      ],
       bodyExcerpt: `{"name":"it's"}`,
       bodySize: 15,
     });
     const line = curlTokens(x, 'STAGING_KEY').join(' ');
-    expect(line).toBe(`curl -sS -i -X POST 'https://auth.example.test/api/v1/keys/validate?q=it'\\''s' -H "Authorization: Bearer $STAGING_KEY" -H 'Content-Type: application/json' --data-raw '{"name":"it'\\''s"}'`);
+    expect(line).toBe(
+      `curl -sS -i -X POST 'https://auth.example.test/api/v1/keys/validate?q=it'\\''s' -H "Authorization: Bearer $STAGING_KEY" -H 'Content-Type: application/json' --data-raw '{"name":"it'\\''s"}'`,
+    );
     expect(line).not.toContain('hk_test_');
     expect(line).not.toContain('user-agent');
   });
@@ -33,7 +39,14 @@ describe('curl lines', () => {
   });
 
   it('splits its own lines back into whole tokens', () => {
-    expect(shellTokens(`curl -H 'A: b c' -H "X: $K" ${shellQuote("it's")}`)).toEqual(['curl', '-H', "'A: b c'", '-H', '"X: $K"', `'it'\\''s'`]);
+    expect(shellTokens(`curl -H 'A: b c' -H "X: $K" ${shellQuote("it's")}`)).toEqual([
+      'curl',
+      '-H',
+      "'A: b c'",
+      '-H',
+      '"X: $K"',
+      `'it'\\''s'`,
+    ]);
   });
 });
 
@@ -43,7 +56,14 @@ describe('confirm command', () => {
   });
 
   it('repeats the flags that differ from the defaults when the target came from flags', () => {
-    const t = { ...incidentReport().targets[0]!, name: 'default', authUrl: 'https://auth.example.test', mlflowPath: '/mlflow proxy', serviceId: 'ml-platform', apiKeyEnv: 'MY_KEY' };
+    const t = {
+      ...incidentReport().targets[0]!,
+      name: 'default',
+      authUrl: 'https://auth.example.test',
+      mlflowPath: '/mlflow proxy',
+      serviceId: 'ml-platform',
+      apiKeyEnv: 'MY_KEY',
+    };
     expect(confirmCommand(t, 'auth')).toBe(
       `hokus-check --registry-url https://registry.example.test --auth-url https://auth.example.test --mlflow-path '/mlflow proxy' --mlflow-direct-url http://mlflow.example.test:5000 --service-id ml-platform --api-key-env MY_KEY --only auth`,
     );

@@ -25,7 +25,11 @@ describe('report v1 schema', () => {
     ['a start time that is not ISO 8601', (r: any) => (r.startedAt = 'yesterday'), ['startedAt']],
     ['a wrong schema version', (r: any) => (r.schemaVersion = 2), ['schemaVersion']],
     ['a lower-case finding code', (r: any) => (r.targets[1].findings[0].code = 'misrouted'), ['targets', 1, 'findings', 0, 'code']],
-    ['an unknown responder', (r: any) => (r.targets[1].exchanges[7].chain = ['hokusai-api', 'flask']), ['targets', 1, 'exchanges', 7, 'chain', 1]],
+    [
+      'an unknown responder',
+      (r: any) => (r.targets[1].exchanges[7].chain = ['hokusai-api', 'flask']),
+      ['targets', 1, 'exchanges', 7, 'chain', 1],
+    ],
     ['a missing tool', (r: any) => delete r.tool, ['tool']],
   ])('rejects %s', (_what, breakIt, path) => {
     const report = JSON.parse(JSON.stringify(fixtureReport()));

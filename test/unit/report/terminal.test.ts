@@ -55,9 +55,12 @@ describe('terminal report', () => {
     const results = fixtureResults();
     const prod = results[1]!;
     prod.findings.find((f) => f.code === 'ROUTE_ARTIFACTS_MISROUTED')!.evidence = ['x2'];
-    const out = renderTerminal(buildReport([prod], { version: '0.1.0', startedAt: prod.startedAt, durationMs: 1, exitCode: 1, interrupted: false }), {
-      color: false,
-    });
+    const out = renderTerminal(
+      buildReport([prod], { version: '0.1.0', startedAt: prod.startedAt, durationMs: 1, exitCode: 1, interrupted: false }),
+      {
+        color: false,
+      },
+    );
     expect(out).toContain('→ reset (ECONNRESET) read ECONNRESET socket hang up');
   });
 
@@ -79,7 +82,9 @@ describe('terminal report', () => {
     const out = renderTerminal(incidentReport(), { color: false });
     expect(out).toContain('7 steps: 4 passed, 1 warned, 1 failed, 1 blocked — exit 1');
     expect(out).toMatch(/Left behind on prod:\n {2}- run 9f8e7d6c5b4a is soft-deleted/);
-    expect(renderTerminal(fixtureReport(), { color: false })).toMatch(/staging: 7 steps: 7 passed\nprod: +7 steps: .*\nverdict fail — exit 1/);
+    expect(renderTerminal(fixtureReport(), { color: false })).toMatch(
+      /staging: 7 steps: 7 passed\nprod: +7 steps: .*\nverdict fail — exit 1/,
+    );
   });
 
   it.each([100, 80, 60])('keeps every line within %i columns, but for one unbreakable word (a URL) on its own line', (width) => {
@@ -102,7 +107,15 @@ describe('terminal report', () => {
     const report = incidentReport();
     const t = report.targets[0]!;
     const root = t.findings[0]!;
-    t.findings.push({ ...root, code: 'AUTH_SERVICE_DOWN', title: 'Auth service unavailable', rootCause: false, step: 'auth', related: [root.code], evidence: ['x2'] });
+    t.findings.push({
+      ...root,
+      code: 'AUTH_SERVICE_DOWN',
+      title: 'Auth service unavailable',
+      rootCause: false,
+      step: 'auth',
+      related: [root.code],
+      evidence: ['x2'],
+    });
     root.related = [...root.related, 'AUTH_SERVICE_DOWN'];
     const out = renderTerminal(report, { color: false });
     expect(out).toContain('Also seen: AUTH_SERVICE_DOWN in auth (x2) — the same problem.');
@@ -131,13 +144,17 @@ describe('terminal report', () => {
 
   it('ends the root cause with a curl line to reproduce it and the command that confirms the fix', () => {
     const out = renderTerminal(incidentReport(), { color: false, width: 100 });
-    expect(out).toMatch(/ {2}Reproduce:\n {4}curl -sS -i -X PUT \\\n {6}'https:\/\/registry\.example\.test\/api\/mlflow\/api\/2\.0\/mlflow-artifacts\/artifacts\/1\/9f8e7d6c5b4a\/artifacts\/hokus-check\/probe-deadbeef\.bin' \\\n {6}-H "Authorization: Bearer \$HOKUSAI_API_KEY"/);
+    expect(out).toMatch(
+      / {2}Reproduce:\n {4}curl -sS -i -X PUT \\\n {6}'https:\/\/registry\.example\.test\/api\/mlflow\/api\/2\.0\/mlflow-artifacts\/artifacts\/1\/9f8e7d6c5b4a\/artifacts\/hokus-check\/probe-deadbeef\.bin' \\\n {6}-H "Authorization: Bearer \$HOKUSAI_API_KEY"/,
+    );
     expect(out).toMatch(/ {2}Confirm the fix:\n {4}hokus-check --env prod --only artifact\n/);
   });
 
   it('never breaks a URL or a VAR=value inside, at 60 columns', () => {
     const report = incidentReport();
-    report.targets[0]!.findings[0]!.fix = ['Set MLFLOW_SERVER_URL=http://mlflow.hokusai-development.local:5000/with/a/long/path on the API service and redeploy it.'];
+    report.targets[0]!.findings[0]!.fix = [
+      'Set MLFLOW_SERVER_URL=http://mlflow.hokusai-development.local:5000/with/a/long/path on the API service and redeploy it.',
+    ];
     const out = renderTerminal(report, { color: false, width: 60 });
     expect(out).toContain('MLFLOW_SERVER_URL=http://mlflow.hokusai-development.local:5000/with/a/long/path');
   });
@@ -147,7 +164,9 @@ describe('terminal report', () => {
     expect(out.startsWith('Root cause: ROUTE_ARTIFACTS_MISROUTED')).toBe(true);
     expect(out).not.toContain('  step ');
     expect(out).not.toContain('HEALTH_DEGRADED —');
-    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^7 steps: 4 passed, 1 warned, 1 failed, 1 blocked — exit 1 · \d+ms · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(
+      /^7 steps: 4 passed, 1 warned, 1 failed, 1 blocked — exit 1 · \d+ms · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+    );
   });
 
   it('says --strict made a warning fail the gate', () => {
@@ -164,6 +183,10 @@ function redirectReport(): Report {
   const t = r.targets.find((x) => x.findings.some((f) => f.rootCause))!;
   const root = t.findings.find((f) => f.rootCause)!;
   const x = t.exchanges.find((e) => e.id === root.evidence[0])!;
-  x.response = { ...x.response!, status: 302, headers: [['location', `https://login.example.test/oauth2/authorize?client_id=${'x'.repeat(90)}`]] };
+  x.response = {
+    ...x.response!,
+    status: 302,
+    headers: [['location', `https://login.example.test/oauth2/authorize?client_id=${'x'.repeat(90)}`]],
+  };
   return r;
 }

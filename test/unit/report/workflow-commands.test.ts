@@ -48,7 +48,7 @@ describe('defuseCommands', () => {
 });
 
 describe('the annotation writer', () => {
-  it("keeps `##[` out of its own lines: in the title and in the message", () => {
+  it('keeps `##[` out of its own lines: in the title and in the message', () => {
     const report = incidentReport();
     const f = report.targets[0]!.findings[0]!;
     f.code = 'X##[stop-commands]t';
@@ -78,18 +78,31 @@ describe('writeOutputs', () => {
 describe('Markdown', () => {
   /** GFM extended autolinks in text outside code spans and fences. */
   const autolinks = (md: string) =>
-    [...md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '').replace(/\\`/g, '').replace(/(`+)[\s\S]*?\1/g, '')
-      .matchAll(/(?:^|[\s*_~(])((?:https?:\/\/|ftp:\/\/|www\.)[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)/gm)].map((m) => m[1]);
+    [
+      ...md
+        .replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '')
+        .replace(/\\`/g, '')
+        .replace(/(`+)[\s\S]*?\1/g, '')
+        .matchAll(/(?:^|[\s*_~(])((?:https?:\/\/|ftp:\/\/|www\.)[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)/gm),
+    ].map((m) => m[1]);
 
   it('server URLs in text are not autolinked; in code they are left as they are', () => {
     const report = incidentReport();
-    report.targets[0]!.findings[0]!.cause = 'the proxy answered https://evil.example/login, (www.evil.example) and HTTP://X.example and *http://y.example*';
+    report.targets[0]!.findings[0]!.cause =
+      'the proxy answered https://evil.example/login, (www.evil.example) and HTTP://X.example and *http://y.example*';
     report.targets[0]!.steps[0]!.detail = 'redirect to https://evil.example/a';
     report.targets[0]!.leftovers = ['see www.evil.example/x'];
     const md = renderMarkdown(report);
     expect(autolinks(md)).toEqual([]);
     const read = md.replace(/\u200d/g, '');
-    for (const url of ['https://evil.example/login', 'www.evil.example', 'HTTP://X.example', 'https://evil.example/a', 'www.evil.example/x']) expect(read).toContain(url);
+    for (const url of [
+      'https://evil.example/login',
+      'www.evil.example',
+      'HTTP://X.example',
+      'https://evil.example/a',
+      'www.evil.example/x',
+    ])
+      expect(read).toContain(url);
     // A URL in code (the request column, the curl line) is not touched.
     expect(md).toContain('`PUT https://registry.example.test/api/mlflow/');
     expect(md).toMatch(/```sh\ncurl .*'https:\/\/registry\.example\.test\//);

@@ -23,7 +23,12 @@ class Parser {
     for (const ch of s) {
       const cp = ch.codePointAt(0) ?? 0;
       const ok =
-        cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+        cp === 0x9 ||
+        cp === 0xa ||
+        cp === 0xd ||
+        (cp >= 0x20 && cp <= 0xd7ff) ||
+        (cp >= 0xe000 && cp <= 0xfffd) ||
+        (cp >= 0x10000 && cp <= 0x10ffff);
       if (!ok) throw new Error(`character U+${cp.toString(16)} is not allowed in XML 1.0`);
     }
   }

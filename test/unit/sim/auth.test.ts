@@ -16,7 +16,13 @@ const validations = (s: Stack): number => s.requests().filter((r) => r.server ==
 describe('auth service', () => {
   it('validates the stack key for service "platform", with or without service_id', async () => {
     stack = await startStack();
-    const res = await jsonRequest(stack.authUrl, '/api/v1/keys/validate', 'POST', { service_id: 'platform', client_ip: '127.0.0.1' }, stack.apiKey);
+    const res = await jsonRequest(
+      stack.authUrl,
+      '/api/v1/keys/validate',
+      'POST',
+      { service_id: 'platform', client_ip: '127.0.0.1' },
+      stack.apiKey,
+    );
     expect(res.status).toBe(200);
     expect(res.header('server')).toBe('uvicorn');
     expect(res.json()).toEqual({
@@ -30,7 +36,9 @@ describe('auth service', () => {
       is_admin: true,
     });
     expect((await jsonRequest(stack.authUrl, '/api/v1/keys/validate', 'POST', {}, stack.apiKey)).status).toBe(200);
-    expect((await request(stack.authUrl, '/api/v1/keys/validate', { method: 'POST', headers: { 'x-api-key': stack.apiKey }, body: '' })).status).toBe(200);
+    expect(
+      (await request(stack.authUrl, '/api/v1/keys/validate', { method: 'POST', headers: { 'x-api-key': stack.apiKey }, body: '' })).status,
+    ).toBe(200);
   });
 
   it('answers 401 "API key required" without a key and "Invalid or expired API key" for another key', async () => {
@@ -44,7 +52,11 @@ describe('auth service', () => {
   it('serves /health and the / banner', async () => {
     stack = await startStack();
     expect((await request(stack.authUrl, '/health')).text).toBe('{"status":"healthy"}');
-    expect((await request(stack.authUrl, '/')).json()).toEqual({ service: 'Hokusai Authentication Service', version: '1.0.0', status: 'operational' });
+    expect((await request(stack.authUrl, '/')).json()).toEqual({
+      service: 'Hokusai Authentication Service',
+      version: '1.0.0',
+      status: 'operational',
+    });
   });
 });
 
@@ -84,7 +96,10 @@ describe('API auth middleware', () => {
 
   it('lets health endpoints through without a key, and 401s other paths before routing', async () => {
     stack = await startStack();
-    expect((await request(stack.registryUrl, '/health')).json()).toMatchObject({ status: 'healthy', services: { api: 'healthy', mlflow: 'healthy' } });
+    expect((await request(stack.registryUrl, '/health')).json()).toMatchObject({
+      status: 'healthy',
+      services: { api: 'healthy', mlflow: 'healthy' },
+    });
     expect((await request(stack.registryUrl, '/api/health/mlflow')).json()).toMatchObject({ status: 'ok', sample_model: null });
     expect((await request(stack.registryUrl, '/version')).json()).toMatchObject({ version: '1.0.0', api_version: 'v1' });
     expect((await request(stack.registryUrl, '/health?detailed=true')).status).toBe(500);

@@ -25,7 +25,9 @@ describe('startStack({ clockSkewMs })', () => {
     expect(Math.abs(Date.parse(direct.header('date')!) - (Date.now() - 2 * HOUR))).toBeLessThan(5000);
 
     // Through the API: uvicorn's Date first (the machine's clock), then MLflow's.
-    const proxied = await request(stack.registryUrl, '/api/mlflow/api/2.0/mlflow/registered-models/get?name=m', { headers: { authorization: `Bearer ${stack.apiKey}` } });
+    const proxied = await request(stack.registryUrl, '/api/mlflow/api/2.0/mlflow/registered-models/get?name=m', {
+      headers: { authorization: `Bearer ${stack.apiKey}` },
+    });
     expect(proxied.status).toBe(200);
     const [api, mlflow] = proxied.all('date').map((d) => Date.parse(d));
     expect(Math.abs(api! - Date.now())).toBeLessThan(5000);

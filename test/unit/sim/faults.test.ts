@@ -30,9 +30,16 @@ const putArtifact = (s: Stack, body: string | Buffer = 'payload'): Promise<RawRe
 const validate = (s: Stack, body: unknown): Promise<RawResponse> => jsonRequest(s.authUrl, '/api/v1/keys/validate', 'POST', body, s.apiKey);
 const createVersion = async (s: Stack): Promise<void> => {
   await jsonRequest(s.registryUrl, `${P}/registered-models/create`, 'POST', { name: 'm' }, s.apiKey);
-  await jsonRequest(s.registryUrl, `${P}/model-versions/create`, 'POST', { name: 'm', source: 'mlflow-artifacts:/0/r/artifacts/m' }, s.apiKey);
+  await jsonRequest(
+    s.registryUrl,
+    `${P}/model-versions/create`,
+    'POST',
+    { name: 'm', source: 'mlflow-artifacts:/0/r/artifacts/m' },
+    s.apiKey,
+  );
 };
-const getVersion = (s: Stack): Promise<RawResponse> => request(s.registryUrl, `${P}/model-versions/get?name=m&version=1`, { headers: auth(s) });
+const getVersion = (s: Stack): Promise<RawResponse> =>
+  request(s.registryUrl, `${P}/model-versions/get?name=m&version=1`, { headers: auth(s) });
 
 interface Case {
   opts?: StackOptions;
@@ -44,7 +51,12 @@ interface Case {
 }
 
 const CASES: Record<FaultName, Case> = {
-  'artifacts-misrouted': { act: (s) => putArtifact(s), status: 404, by: 'mlflow-via-proxy', marker: (r) => expect(r.text).toContain('<title>404 Not Found</title>') },
+  'artifacts-misrouted': {
+    act: (s) => putArtifact(s),
+    status: 404,
+    by: 'mlflow-via-proxy',
+    marker: (r) => expect(r.text).toContain('<title>404 Not Found</title>'),
+  },
   'artifacts-misrouted-external': {
     act: async (s) => {
       expect((await search(s)).status).toBe(200);
@@ -90,7 +102,12 @@ const CASES: Record<FaultName, Case> = {
       expect(r.header('retry-after')).toBe('1');
     },
   },
-  'auth-down-legacy': { act: search, status: 401, by: 'fastapi', marker: (r) => expect(r.text).toBe('{"detail":"Authentication service unavailable"}') },
+  'auth-down-legacy': {
+    act: search,
+    status: 401,
+    by: 'fastapi',
+    marker: (r) => expect(r.text).toBe('{"detail":"Authentication service unavailable"}'),
+  },
   'auth-cache-masking': {
     act: async (s) => {
       expect((await validate(s, { service_id: 'platform' })).status).toBe(401);
@@ -117,7 +134,8 @@ const CASES: Record<FaultName, Case> = {
     },
     status: 403,
     by: 'fastapi',
-    marker: (r) => expect(r.json()).toMatchObject({ error: 'FORBIDDEN', required_scope: 'model:write or mlflow:write', current_scopes: ['read'] }),
+    marker: (r) =>
+      expect(r.json()).toMatchObject({ error: 'FORBIDDEN', required_scope: 'model:write or mlflow:write', current_scopes: ['read'] }),
   },
   'admin-required': {
     act: search,
@@ -125,16 +143,31 @@ const CASES: Record<FaultName, Case> = {
     by: 'fastapi',
     marker: (r) => expect(r.text).toBe('{"detail":"Admin access required for the model registry","error":"REGISTRY_ADMIN_REQUIRED"}'),
   },
-  'auth-header-stripped': { act: search, status: 401, by: 'gateway-via-proxy', marker: (r) => expect(r.text).toBe('{"detail":"API key required"}') },
+  'auth-header-stripped': {
+    act: search,
+    status: 401,
+    by: 'gateway-via-proxy',
+    marker: (r) => expect(r.text).toBe('{"detail":"API key required"}'),
+  },
   'proxy-not-mounted': { act: search, status: 404, by: 'fastapi', marker: (r) => expect(r.text).toBe('{"detail":"Not Found"}') },
-  'no-healthy-targets': { act: (s) => request(s.registryUrl, '/health'), status: 503, by: 'alb', marker: (r) => expect(r.text).toContain('<title>503 Service Temporarily Unavailable</title>') },
+  'no-healthy-targets': {
+    act: (s) => request(s.registryUrl, '/health'),
+    status: 503,
+    by: 'alb',
+    marker: (r) => expect(r.text).toContain('<title>503 Service Temporarily Unavailable</title>'),
+  },
   'upstream-unreachable': {
     act: search,
     status: 502,
     by: 'fastapi',
     marker: (r) => expect(r.text).toBe('{"detail":"Failed to connect to MLflow server at http://mlflow.hokusai-development.local:5000"}'),
   },
-  'gateway-timeout': { act: (s) => putArtifact(s), status: 504, by: 'fastapi', marker: (r) => expect(r.text).toBe('{"detail":"MLflow server request timeout after 30.0s"}') },
+  'gateway-timeout': {
+    act: (s) => putArtifact(s),
+    status: 504,
+    by: 'fastapi',
+    marker: (r) => expect(r.text).toBe('{"detail":"MLflow server request timeout after 30.0s"}'),
+  },
   'body-too-large': {
     opts: { maxBodyBytes: 1024 },
     act: async (s) => {
@@ -149,13 +182,20 @@ const CASES: Record<FaultName, Case> = {
     act: (s) => jsonRequest(s.registryUrl, `${P}/runs/create`, 'POST', { experiment_id: '0' }, s.apiKey),
     status: 200,
     by: 'mlflow-via-proxy',
-    marker: (r) => expect((r.json() as { run: { info: { artifact_uri: string } } }).run.info.artifact_uri).toMatch(/^s3:\/\/hokusai-mlflow-artifacts\/artifacts\/0\/[0-9a-f]{32}\/artifacts$/),
+    marker: (r) =>
+      expect((r.json() as { run: { info: { artifact_uri: string } } }).run.info.artifact_uri).toMatch(
+        /^s3:\/\/hokusai-mlflow-artifacts\/artifacts\/0\/[0-9a-f]{32}\/artifacts$/,
+      ),
   },
   'storage-denied': {
     act: (s) => putArtifact(s),
     status: 500,
     by: 'mlflow-via-proxy',
-    marker: (r) => expect(r.json()).toEqual({ error_code: 'INTERNAL_ERROR', message: 'An error occurred (AccessDenied) when calling the PutObject operation: Access Denied' }),
+    marker: (r) =>
+      expect(r.json()).toEqual({
+        error_code: 'INTERNAL_ERROR',
+        message: 'An error occurred (AccessDenied) when calling the PutObject operation: Access Denied',
+      }),
   },
   'artifact-corrupted': {
     act: async (s) => {
@@ -177,7 +217,10 @@ const CASES: Record<FaultName, Case> = {
     },
     status: 200,
     by: 'mlflow-via-proxy',
-    marker: (r) => expect(r.json()).toMatchObject({ model_version: { status: 'FAILED_REGISTRATION', status_message: expect.stringMatching(/./) as unknown } }),
+    marker: (r) =>
+      expect(r.json()).toMatchObject({
+        model_version: { status: 'FAILED_REGISTRATION', status_message: expect.stringMatching(/./) as unknown },
+      }),
   },
   'registry-pending-forever': {
     act: async (s) => {
@@ -197,7 +240,11 @@ const CASES: Record<FaultName, Case> = {
     },
     status: 500,
     by: 'mlflow-via-proxy',
-    marker: (r) => expect(r.json()).toMatchObject({ error_code: 'INTERNAL_ERROR', message: expect.stringContaining('password authentication failed for user "mlflow"') as unknown }),
+    marker: (r) =>
+      expect(r.json()).toMatchObject({
+        error_code: 'INTERNAL_ERROR',
+        message: expect.stringContaining('password authentication failed for user "mlflow"') as unknown,
+      }),
   },
   'host-not-allowed': {
     act: async (s) => {
@@ -211,17 +258,27 @@ const CASES: Record<FaultName, Case> = {
       expect(r.text).toBe('Invalid Host header - possible DNS rebinding attack detected');
     },
   },
-  'html-instead-of-json': { act: search, status: 200, by: 'mlflow-via-proxy', marker: (r) => {
-    expect(r.header('content-type')).toBe('text/html; charset=utf-8');
-    expect(r.text).toMatch(/^<!doctype html>.*<title>MLflow<\/title>/);
-  } },
+  'html-instead-of-json': {
+    act: search,
+    status: 200,
+    by: 'mlflow-via-proxy',
+    marker: (r) => {
+      expect(r.header('content-type')).toBe('text/html; charset=utf-8');
+      expect(r.text).toMatch(/^<!doctype html>.*<title>MLflow<\/title>/);
+    },
+  },
   'health-degraded': {
     act: (s) => request(s.registryUrl, '/health'),
     status: 200,
     by: 'fastapi',
     marker: (r) => expect(r.json()).toMatchObject({ status: 'degraded', services: { api: 'healthy', redis: 'unhealthy' } }),
   },
-  'health-mlflow-missing': { act: (s) => request(s.registryUrl, '/api/health/mlflow'), status: 404, by: 'fastapi', marker: (r) => expect(r.text).toBe('{"detail":"Not Found"}') },
+  'health-mlflow-missing': {
+    act: (s) => request(s.registryUrl, '/api/health/mlflow'),
+    status: 404,
+    by: 'fastapi',
+    marker: (r) => expect(r.text).toBe('{"detail":"Not Found"}'),
+  },
   slow: {
     opts: { slowMs: 150 },
     act: async (s) => {
@@ -245,7 +302,8 @@ const CASES: Record<FaultName, Case> = {
     },
     status: 400,
     by: 'mlflow-via-proxy',
-    marker: (r) => expect(r.json()).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining("'name'") as unknown }),
+    marker: (r) =>
+      expect(r.json()).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining("'name'") as unknown }),
   },
   'runs-create-500': {
     act: (s) => jsonRequest(s.registryUrl, `${P}/runs/create`, 'POST', { experiment_id: '0' }, s.apiKey),
@@ -275,7 +333,14 @@ const CASES: Record<FaultName, Case> = {
     marker: (r) => expect(r.json()).toMatchObject({ run: { info: { run_name: 'late' } } }),
   },
   'foreign-run': {
-    act: (s) => jsonRequest(s.registryUrl, `${P}/runs/create`, 'POST', { experiment_id: '0', run_name: 'mine', tags: [{ key: 'hokus-check.id', value: 'c0ffee123456' }] }, s.apiKey),
+    act: (s) =>
+      jsonRequest(
+        s.registryUrl,
+        `${P}/runs/create`,
+        'POST',
+        { experiment_id: '0', run_name: 'mine', tags: [{ key: 'hokus-check.id', value: 'c0ffee123456' }] },
+        s.apiKey,
+      ),
     status: 200,
     by: 'mlflow-via-proxy',
     marker: (r) => expect(r.json()).toMatchObject({ run: { info: { run_name: 'important-training-run' } } }),

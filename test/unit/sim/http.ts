@@ -26,28 +26,26 @@ export function request(
     headers['content-length'] = String(Buffer.byteLength(opts.body as string | Buffer));
   }
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: url.hostname, port: url.port, method: opts.method ?? 'GET', path, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const headers: Array<[string, string]> = [];
-          for (let i = 0; i < res.rawHeaders.length; i += 2) headers.push([(res.rawHeaders[i] ?? '').toLowerCase(), res.rawHeaders[i + 1] ?? '']);
-          const body = Buffer.concat(chunks);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers,
-            body,
-            text: body.toString('utf8'),
-            header: (n) => headers.find(([k]) => k === n.toLowerCase())?.[1],
-            all: (n) => headers.filter(([k]) => k === n.toLowerCase()).map(([, v]) => v),
-            json: () => JSON.parse(body.toString('utf8')) as unknown,
-          });
+    const req = http.request({ host: url.hostname, port: url.port, method: opts.method ?? 'GET', path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers: Array<[string, string]> = [];
+        for (let i = 0; i < res.rawHeaders.length; i += 2)
+          headers.push([(res.rawHeaders[i] ?? '').toLowerCase(), res.rawHeaders[i + 1] ?? '']);
+        const body = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers,
+          body,
+          text: body.toString('utf8'),
+          header: (n) => headers.find(([k]) => k === n.toLowerCase())?.[1],
+          all: (n) => headers.filter(([k]) => k === n.toLowerCase()).map(([, v]) => v),
+          json: () => JSON.parse(body.toString('utf8')) as unknown,
         });
-      },
-    );
+      });
+    });
     req.on('error', reject);
     const body = opts.body;
     if (body === undefined) req.end();

@@ -16,7 +16,10 @@ describe('simulated MLflow', () => {
     stack = await startStack();
     const res = await request(stack.mlflowUrl, '/ajax-api/2.0/mlflow/experiments/search?max_results=1');
     expect(res.status).toBe(200);
-    const put = await request(stack.mlflowUrl, '/ajax-api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/a.txt', { method: 'PUT', body: 'a' });
+    const put = await request(stack.mlflowUrl, '/ajax-api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/a.txt', {
+      method: 'PUT',
+      body: 'a',
+    });
     expect(put.status).toBe(200);
   });
 
@@ -28,7 +31,7 @@ describe('simulated MLflow', () => {
     expect([head.status, head.header('content-length'), head.body.length]).toEqual([200, '2', 0]);
   });
 
-  it('closes the connection after every reply, like gunicorn\'s sync worker', async () => {
+  it("closes the connection after every reply, like gunicorn's sync worker", async () => {
     stack = await startStack();
     const res = await request(stack.mlflowUrl, '/health');
     expect(res.header('connection')).toBe('close');
@@ -36,7 +39,9 @@ describe('simulated MLflow', () => {
 
   it('refuses to change a logged param and to log to a deleted run', async () => {
     stack = await startStack();
-    const run = (await jsonRequest(stack.mlflowUrl, `${M}/runs/create`, 'POST', { experiment_id: '0' })).json() as { run: { info: { run_id: string; run_name: string } } };
+    const run = (await jsonRequest(stack.mlflowUrl, `${M}/runs/create`, 'POST', { experiment_id: '0' })).json() as {
+      run: { info: { run_id: string; run_name: string } };
+    };
     const id = run.run.info.run_id;
     expect(run.run.info.run_name).toMatch(/^[a-z]+-[a-z]+-\d+$/);
     expect((await jsonRequest(stack.mlflowUrl, `${M}/runs/log-parameter`, 'POST', { run_id: id, key: 'a', value: '1' })).status).toBe(200);
@@ -44,7 +49,10 @@ describe('simulated MLflow', () => {
     expect(change.status).toBe(400);
     expect((await jsonRequest(stack.mlflowUrl, `${M}/runs/delete`, 'POST', { run_id: id })).status).toBe(200);
     const late = await jsonRequest(stack.mlflowUrl, `${M}/runs/set-tag`, 'POST', { run_id: id, key: 'k', value: 'v' });
-    expect(late.json()).toEqual({ error_code: 'INVALID_PARAMETER_VALUE', message: `The run ${id} must be in the 'active' state. Current state is deleted.` });
+    expect(late.json()).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: `The run ${id} must be in the 'active' state. Current state is deleted.`,
+    });
   });
 
   it('does not check Content-Type on DELETE (2.12.2 checks POST and PUT only)', async () => {
@@ -56,7 +64,9 @@ describe('simulated MLflow', () => {
 
   it('prints metric values as Python floats', async () => {
     stack = await startStack();
-    const run = (await jsonRequest(stack.mlflowUrl, `${M}/runs/create`, 'POST', { experiment_id: '0' })).json() as { run: { info: { run_id: string } } };
+    const run = (await jsonRequest(stack.mlflowUrl, `${M}/runs/create`, 'POST', { experiment_id: '0' })).json() as {
+      run: { info: { run_id: string } };
+    };
     const id = run.run.info.run_id;
     await jsonRequest(stack.mlflowUrl, `${M}/runs/log-metric`, 'POST', { run_id: id, key: 'm', value: 1, timestamp: 5 });
     const got = await request(stack.mlflowUrl, `${M}/runs/get?run_id=${id}`);
@@ -68,7 +78,10 @@ describe('simulated MLflow', () => {
     stack.seed.registeredModel({ name: 'hokus-check-a' });
     stack.seed.registeredModel({ name: 'hokus-check-b' });
     stack.seed.registeredModel({ name: 'other' });
-    const like = await request(stack.mlflowUrl, `${M}/registered-models/search?filter=${encodeURIComponent("name LIKE 'hokus-check-%'")}&max_results=1`);
+    const like = await request(
+      stack.mlflowUrl,
+      `${M}/registered-models/search?filter=${encodeURIComponent("name LIKE 'hokus-check-%'")}&max_results=1`,
+    );
     const page = like.json() as { registered_models: Array<{ name: string }>; next_page_token: string };
     expect(page.registered_models.map((m) => m.name)).toEqual(['hokus-check-a']);
     expect(page.next_page_token).toBeTruthy();

@@ -17,7 +17,9 @@ const A = '/api/mlflow/api/2.0/mlflow-artifacts/artifacts';
 describe('proxy', () => {
   it('passes MLflow replies through with both servers in the headers (uvicorn, then gunicorn)', async () => {
     stack = await startStack();
-    const res = await request(stack.registryUrl, `${P}/experiments/search?max_results=1`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+    const res = await request(stack.registryUrl, `${P}/experiments/search?max_results=1`, {
+      headers: { authorization: `Bearer ${stack.apiKey}` },
+    });
     expect(res.status).toBe(200);
     expect(res.all('server')).toEqual(['uvicorn', 'gunicorn']);
     expect(res.all('date')).toHaveLength(2);
@@ -41,7 +43,9 @@ describe('proxy', () => {
 
   it('keeps one value per query key, like dict(request.query_params)', async () => {
     stack = await startStack();
-    await request(stack.registryUrl, `${P}/experiments/search?max_results=5&max_results=1&filter=x`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+    await request(stack.registryUrl, `${P}/experiments/search?max_results=5&max_results=1&filter=x`, {
+      headers: { authorization: `Bearer ${stack.apiKey}` },
+    });
     expect(stack.requests().find((r) => r.server === 'mlflow')?.path).toBe('/api/2.0/mlflow/experiments/search?max_results=1&filter=x');
   });
 
@@ -53,7 +57,7 @@ describe('proxy', () => {
     expect(stack.inventory().registeredModels).toEqual([]);
   });
 
-  it('proxy-drops-delete-body: registry deletes through the proxy get MLflow\'s missing-name 400; direct works', async () => {
+  it("proxy-drops-delete-body: registry deletes through the proxy get MLflow's missing-name 400; direct works", async () => {
     stack = await startStack({ faults: ['proxy-drops-delete-body'] });
     stack.seed.registeredModel({ name: 'm1' });
     const res = await jsonRequest(stack.registryUrl, `${P}/registered-models/delete`, 'DELETE', { name: 'm1' }, stack.apiKey);
@@ -71,17 +75,34 @@ describe('proxy', () => {
     const auth = { authorization: `Bearer ${stack.apiKey}` };
     const search = await request(stack.registryUrl, `${P}/experiments/search?max_results=1`, { headers: auth });
     expect(search.status).toBe(200);
-    expect(stack.requests().filter((r) => r.server === 'mlflow').at(-1)?.path).toBe('/mlflow/ajax-api/2.0/mlflow/experiments/search?max_results=1');
+    expect(
+      stack
+        .requests()
+        .filter((r) => r.server === 'mlflow')
+        .at(-1)?.path,
+    ).toBe('/mlflow/ajax-api/2.0/mlflow/experiments/search?max_results=1');
 
     const put = await request(stack.registryUrl, `${A}/0/r1/artifacts/hokus-check/a.txt`, { method: 'PUT', headers: auth, body: 'hello' });
     expect(put.status).toBe(404);
     expect(put.all('server')).toEqual(['uvicorn', 'gunicorn']);
     expect(put.text).toContain('<title>404 Not Found</title>');
-    expect(stack.requests().filter((r) => r.server === 'mlflow').at(-1)?.path).toBe('/mlflow/api/2.0/mlflow-artifacts/artifacts/0/r1/artifacts/hokus-check/a.txt');
+    expect(
+      stack
+        .requests()
+        .filter((r) => r.server === 'mlflow')
+        .at(-1)?.path,
+    ).toBe('/mlflow/api/2.0/mlflow-artifacts/artifacts/0/r1/artifacts/hokus-check/a.txt');
 
-    const ajax = await request(stack.registryUrl, '/api/mlflow/ajax-api/2.0/mlflow-artifacts/artifacts/0/r1/artifacts/hokus-check/a.txt', { method: 'PUT', headers: auth, body: 'hello' });
+    const ajax = await request(stack.registryUrl, '/api/mlflow/ajax-api/2.0/mlflow-artifacts/artifacts/0/r1/artifacts/hokus-check/a.txt', {
+      method: 'PUT',
+      headers: auth,
+      body: 'hello',
+    });
     expect(ajax.status).toBe(200);
-    const direct = await request(stack.mlflowUrl, '/api/2.0/mlflow-artifacts/artifacts/0/r1/artifacts/hokus-check/b.txt', { method: 'PUT', body: 'hi' });
+    const direct = await request(stack.mlflowUrl, '/api/2.0/mlflow-artifacts/artifacts/0/r1/artifacts/hokus-check/b.txt', {
+      method: 'PUT',
+      body: 'hi',
+    });
     expect(direct.status).toBe(200);
     expect(stack.inventory().artifactFiles).toEqual(['0/r1/artifacts/hokus-check/a.txt', '0/r1/artifacts/hokus-check/b.txt']);
 
@@ -121,7 +142,7 @@ describe('proxy', () => {
     expect(createHash('sha256').update(get.body).digest('hex')).toBe(sent.digest('hex'));
   });
 
-  it('a whole check\'s requests pass through the proxy and cleanup leaves nothing behind', async () => {
+  it("a whole check's requests pass through the proxy and cleanup leaves nothing behind", async () => {
     stack = await startStack();
     const key = stack.apiKey;
     const auth = { authorization: `Bearer ${key}` };
@@ -132,29 +153,53 @@ describe('proxy', () => {
     expect((await request(base, '/api/health/mlflow', { headers: auth })).json()).toMatchObject({ status: 'ok', sample_model: null });
     expect((await request(base, `${P}/experiments/search?max_results=1`, { headers: auth })).status).toBe(200);
     expect((await request(base, `${P}/experiments/get-by-name?experiment_name=hokus-check`, { headers: auth })).status).toBe(404);
-    const exp = (await jsonRequest(base, `${P}/experiments/create`, 'POST', { name: 'hokus-check' }, key)).json() as { experiment_id: string };
+    const exp = (await jsonRequest(base, `${P}/experiments/create`, 'POST', { name: 'hokus-check' }, key)).json() as {
+      experiment_id: string;
+    };
     const run = (
-      await jsonRequest(base, `${P}/runs/create`, 'POST', { experiment_id: exp.experiment_id, run_name: 'hokus-check-abc', tags: [{ key: 'hokus-check.id', value: 'abc' }] }, key)
+      await jsonRequest(
+        base,
+        `${P}/runs/create`,
+        'POST',
+        { experiment_id: exp.experiment_id, run_name: 'hokus-check-abc', tags: [{ key: 'hokus-check.id', value: 'abc' }] },
+        key,
+      )
     ).json() as { run: { info: { run_id: string; artifact_uri: string } } };
     const runId = run.run.info.run_id;
     expect(run.run.info.artifact_uri).toBe(`mlflow-artifacts:/${exp.experiment_id}/${runId}/artifacts`);
     const dir = `${exp.experiment_id}/${runId}/artifacts/hokus-check`;
     expect((await request(base, `${A}/${dir}/x.bin`, { method: 'PUT', headers: auth, body: 'payload' })).status).toBe(200);
     expect((await request(base, `${A}/${dir}/x.bin`, { headers: auth })).text).toBe('payload');
-    expect((await request(base, `/api/mlflow/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(dir)}`, { headers: auth })).json()).toEqual({
+    expect(
+      (await request(base, `/api/mlflow/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(dir)}`, { headers: auth })).json(),
+    ).toEqual({
       files: [{ path: 'x.bin', is_dir: false, file_size: 7 }],
     });
     expect((await jsonRequest(base, `${P}/registered-models/create`, 'POST', { name: 'hokus-check-abc' }, key)).status).toBe(200);
-    const mv = (await jsonRequest(base, `${P}/model-versions/create`, 'POST', { name: 'hokus-check-abc', source: `mlflow-artifacts:/${dir}`, run_id: runId }, key)).json() as {
+    const mv = (
+      await jsonRequest(
+        base,
+        `${P}/model-versions/create`,
+        'POST',
+        { name: 'hokus-check-abc', source: `mlflow-artifacts:/${dir}`, run_id: runId },
+        key,
+      )
+    ).json() as {
       model_version: { version: string; status: string };
     };
     expect(mv.model_version).toMatchObject({ version: '1', status: 'PENDING_REGISTRATION' });
     const poll = async (): Promise<string> =>
-      ((await request(base, `${P}/model-versions/get?name=hokus-check-abc&version=1`, { headers: auth })).json() as { model_version: { status: string } }).model_version.status;
+      (
+        (await request(base, `${P}/model-versions/get?name=hokus-check-abc&version=1`, { headers: auth })).json() as {
+          model_version: { status: string };
+        }
+      ).model_version.status;
     expect(await poll()).toBe('PENDING_REGISTRATION');
     expect(await poll()).toBe('READY');
 
-    expect((await jsonRequest(base, `${P}/model-versions/delete`, 'DELETE', { name: 'hokus-check-abc', version: '1' }, key)).status).toBe(200);
+    expect((await jsonRequest(base, `${P}/model-versions/delete`, 'DELETE', { name: 'hokus-check-abc', version: '1' }, key)).status).toBe(
+      200,
+    );
     expect((await jsonRequest(base, `${P}/registered-models/delete`, 'DELETE', { name: 'hokus-check-abc' }, key)).status).toBe(200);
     expect((await request(base, `${A}/${dir}`, { method: 'DELETE', headers: auth })).status).toBe(200);
     expect((await jsonRequest(base, `${P}/runs/delete`, 'POST', { run_id: runId }, key)).status).toBe(200);

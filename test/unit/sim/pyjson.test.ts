@@ -21,7 +21,15 @@ describe('pyJsonDumps', () => {
   it('prints floats with repr()', () => {
     expect(pyJsonDumps({ v: new PyFloat(1) })).toBe('{"v": 1.0}');
     expect([0.25, 1e-5, 0.0001, 1e16, 1234567890123456, -2.5, 0, 1e22, 123.456].map(pyFloatRepr)).toEqual([
-      '0.25', '1e-05', '0.0001', '1e+16', '1234567890123456.0', '-2.5', '0.0', '1e+22', '123.456',
+      '0.25',
+      '1e-05',
+      '0.0001',
+      '1e+16',
+      '1234567890123456.0',
+      '-2.5',
+      '0.0',
+      '1e+22',
+      '123.456',
     ]);
     expect([NaN, Infinity].map(pyFloatRepr)).toEqual(['NaN', 'Infinity']);
   });

@@ -22,7 +22,9 @@ describe('startStack', () => {
   });
 
   it('refuses unknown faults, naming the valid ones', async () => {
-    await expect(startStack({ faults: ['nope' as FaultName] })).rejects.toThrow(/unknown fault "nope"; valid faults: artifacts-misrouted, .*echo-key/);
+    await expect(startStack({ faults: ['nope' as FaultName] })).rejects.toThrow(
+      /unknown fault "nope"; valid faults: artifacts-misrouted, .*echo-key/,
+    );
   });
 
   it('runs three loopback servers on distinct ports and uses the given key and port', async () => {
@@ -40,23 +42,52 @@ describe('startStack', () => {
     stack = await startStack();
     const exp = stack.seed.experiment('hokus-check');
     expect(stack.seed.experiment('hokus-check')).toBe(exp);
-    const runId = stack.seed.run({ experimentId: exp, name: 'hokus-check-old', tags: { 'hokus-check.id': 'old' }, startTime: 1000, artifacts: { 'hokus-check/a.bin': 'x' } });
-    stack.seed.registeredModel({ name: 'hokus-check-old', tags: { 'hokus-check.id': 'old' }, versions: [{ runId, source: `mlflow-artifacts:/${exp}/${runId}/artifacts/hokus-check` }] });
+    const runId = stack.seed.run({
+      experimentId: exp,
+      name: 'hokus-check-old',
+      tags: { 'hokus-check.id': 'old' },
+      startTime: 1000,
+      artifacts: { 'hokus-check/a.bin': 'x' },
+    });
+    stack.seed.registeredModel({
+      name: 'hokus-check-old',
+      tags: { 'hokus-check.id': 'old' },
+      versions: [{ runId, source: `mlflow-artifacts:/${exp}/${runId}/artifacts/hokus-check` }],
+    });
     const inv = stack.inventory();
     expect(inv.experiments).toEqual([
       { id: '0', name: 'Default', lifecycleStage: 'active' },
       { id: exp, name: 'hokus-check', lifecycleStage: 'active' },
     ]);
-    expect(inv.runs).toEqual([{ runId, experimentId: exp, name: 'hokus-check-old', lifecycleStage: 'active', tags: { 'hokus-check.id': 'old', 'mlflow.runName': 'hokus-check-old' }, startTime: 1000 }]);
+    expect(inv.runs).toEqual([
+      {
+        runId,
+        experimentId: exp,
+        name: 'hokus-check-old',
+        lifecycleStage: 'active',
+        tags: { 'hokus-check.id': 'old', 'mlflow.runName': 'hokus-check-old' },
+        startTime: 1000,
+      },
+    ]);
     expect(inv.registeredModels).toEqual([
-      { name: 'hokus-check-old', tags: { 'hokus-check.id': 'old' }, versions: [{ version: '1', status: 'READY', runId, source: `mlflow-artifacts:/${exp}/${runId}/artifacts/hokus-check` }] },
+      {
+        name: 'hokus-check-old',
+        tags: { 'hokus-check.id': 'old' },
+        versions: [{ version: '1', status: 'READY', runId, source: `mlflow-artifacts:/${exp}/${runId}/artifacts/hokus-check` }],
+      },
     ]);
     expect(inv.artifactFiles).toEqual([`${exp}/${runId}/artifacts/hokus-check/a.bin`]);
 
     // The seeded leftovers are what a sweep finds through the API.
     const headers = { authorization: `Bearer ${stack.apiKey}` };
-    const models = await request(stack.registryUrl, `/api/mlflow/api/2.0/mlflow/registered-models/search?filter=${encodeURIComponent("name LIKE 'hokus-check-%'")}&max_results=100`, { headers });
-    expect(models.json()).toMatchObject({ registered_models: [{ name: 'hokus-check-old', latest_versions: [{ version: '1', status: 'READY' }] }] });
+    const models = await request(
+      stack.registryUrl,
+      `/api/mlflow/api/2.0/mlflow/registered-models/search?filter=${encodeURIComponent("name LIKE 'hokus-check-%'")}&max_results=100`,
+      { headers },
+    );
+    expect(models.json()).toMatchObject({
+      registered_models: [{ name: 'hokus-check-old', latest_versions: [{ version: '1', status: 'READY' }] }],
+    });
   });
 
   it('finds runs by tag with runs/search', async () => {
@@ -67,21 +98,30 @@ describe('startStack', () => {
     const res = await request(stack.mlflowUrl, '/api/2.0/mlflow/runs/search', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ experiment_ids: [exp], filter: "tags.`hokus-check.id` != '' and attributes.start_time < 5000", max_results: 10 }),
+      body: JSON.stringify({
+        experiment_ids: [exp],
+        filter: "tags.`hokus-check.id` != '' and attributes.start_time < 5000",
+        max_results: 10,
+      }),
     });
     expect(res.status).toBe(200);
     const runs = (res.json() as { runs: Array<{ info: { run_id: string } }> }).runs;
     expect(runs.map((r) => r.info.run_id)).toEqual([old]);
   });
 
-  it('pages experiments/search with MLflow\'s page token', async () => {
+  it("pages experiments/search with MLflow's page token", async () => {
     stack = await startStack();
     stack.seed.experiment('a');
     stack.seed.experiment('b');
-    const first = (await request(stack.mlflowUrl, '/api/2.0/mlflow/experiments/search?max_results=2')).json() as { experiments: unknown[]; next_page_token: string };
+    const first = (await request(stack.mlflowUrl, '/api/2.0/mlflow/experiments/search?max_results=2')).json() as {
+      experiments: unknown[];
+      next_page_token: string;
+    };
     expect(first.experiments).toHaveLength(2);
     expect(Buffer.from(first.next_page_token, 'base64').toString()).toBe('{"offset": 2}');
-    const second = (await request(stack.mlflowUrl, `/api/2.0/mlflow/experiments/search?max_results=2&page_token=${first.next_page_token}`)).json() as {
+    const second = (
+      await request(stack.mlflowUrl, `/api/2.0/mlflow/experiments/search?max_results=2&page_token=${first.next_page_token}`)
+    ).json() as {
       experiments: Array<{ experiment_id: string }>;
       next_page_token?: string;
     };
@@ -128,6 +168,8 @@ describe('serveStack', () => {
     expect(text).toContain(stack.mlflowUrl);
     expect(text).toContain('artifacts-misrouted');
     expect(lines).toContain(`  export HOKUSAI_API_KEY=${stack.apiKey}`);
-    expect(lines).toContain(`  hokus-check --registry-url ${stack.registryUrl} --auth-url ${stack.authUrl} --mlflow-direct-url ${stack.mlflowUrl}`);
+    expect(lines).toContain(
+      `  hokus-check --registry-url ${stack.registryUrl} --auth-url ${stack.authUrl} --mlflow-direct-url ${stack.mlflowUrl}`,
+    );
   });
 });

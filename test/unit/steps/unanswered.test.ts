@@ -3,10 +3,36 @@ import type { Exchange } from '../../../src/http/types.js';
 import { settleUnanswered } from '../../../src/steps/unanswered.js';
 import type { StepResult, StepStatus } from '../../../src/steps/types.js';
 
-const step = (id: StepResult['id'], status: StepStatus): StepResult => ({ id, status, durationMs: 1, detail: '', notes: [], rootCause: false, exchangeIds: [] });
+const step = (id: StepResult['id'], status: StepStatus): StepResult => ({
+  id,
+  status,
+  durationMs: 1,
+  detail: '',
+  notes: [],
+  rootCause: false,
+  exchangeIds: [],
+});
 const timings = { blocked: -1, dns: -1, connect: -1, ssl: -1, send: -1, wait: -1, receive: -1, total: 1 };
-const answered = (s: string): Exchange => ({ id: 'x1', step: s, label: 'l', attempt: 1, startedAt: '', request: { method: 'GET', url: 'http://h/', headers: [] }, response: { status: 200, headers: [], bodyExcerpt: '', bodySize: 0, truncated: false }, timings });
-const failed = (s: string, kind: NonNullable<Exchange['error']>['kind'], code?: string): Exchange => ({ id: 'x2', step: s, label: 'l', attempt: 1, startedAt: '', request: { method: 'GET', url: 'http://h/', headers: [] }, error: { kind, message: 'm', ...(code ? { code } : {}) }, timings });
+const answered = (s: string): Exchange => ({
+  id: 'x1',
+  step: s,
+  label: 'l',
+  attempt: 1,
+  startedAt: '',
+  request: { method: 'GET', url: 'http://h/', headers: [] },
+  response: { status: 200, headers: [], bodyExcerpt: '', bodySize: 0, truncated: false },
+  timings,
+});
+const failed = (s: string, kind: NonNullable<Exchange['error']>['kind'], code?: string): Exchange => ({
+  id: 'x2',
+  step: s,
+  label: 'l',
+  attempt: 1,
+  startedAt: '',
+  request: { method: 'GET', url: 'http://h/', headers: [] },
+  error: { kind, message: 'm', ...(code ? { code } : {}) },
+  timings,
+});
 
 describe('settleUnanswered', () => {
   it('makes a timed-out step a failure once anything of the target answered', () => {

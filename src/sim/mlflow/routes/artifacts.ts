@@ -54,10 +54,14 @@ export async function sendArtifactFile(x: MlflowExchange, rel: string): Promise<
   }
   const name = rel.slice(rel.lastIndexOf('/') + 1);
   await writeHead(x.res, 200, [
-    'Transfer-Encoding', 'chunked',
-    'Content-Type', guessMimeType(rel),
-    'Content-Disposition', `attachment; filename=${name}`,
-    'X-Content-Type-Options', 'nosniff',
+    'Transfer-Encoding',
+    'chunked',
+    'Content-Type',
+    guessMimeType(rel),
+    'Content-Disposition',
+    `attachment; filename=${name}`,
+    'X-Content-Type-Options',
+    'nosniff',
   ]);
   if (x.req.method === 'HEAD') {
     x.res.end();
@@ -95,7 +99,8 @@ async function listArtifacts(x: MlflowExchange): Promise<void> {
 async function deleteArtifact(x: MlflowExchange): Promise<void> {
   const rel = validatePathIsSafe(x.artifactPath ?? '');
   await requestMessage(x, { path: 'string' });
-  if (x.ctx.faults.has('artifact-delete-fails')) throw new MlflowError('INTERNAL_ERROR', `Failed to delete artifacts at ${rel}: AccessDenied (s3:DeleteObject)`);
+  if (x.ctx.faults.has('artifact-delete-fails'))
+    throw new MlflowError('INTERNAL_ERROR', `Failed to delete artifacts at ${rel}: AccessDenied (s3:DeleteObject)`);
   const outcome = await x.ctx.artifacts.delete(rel);
   if (outcome === 'is-file') {
     await sendFlaskPage(x.res, 500);

@@ -64,17 +64,26 @@ async function sendFile(x: MlflowExchange, rel: string): Promise<void> {
   const name = rel.slice(rel.lastIndexOf('/') + 1);
   const tag = createHash('md5').update(abs).digest().readUInt32BE(0);
   await writeHead(x.res, 200, [
-    'Content-Disposition', `attachment; filename=${name}`,
-    'Content-Type', guessMimeType(rel),
-    'Content-Length', String(st.size),
-    'Last-Modified', httpDate(st.mtimeMs),
-    'Cache-Control', 'no-cache',
-    'ETag', `"${pyFloatRepr(st.mtimeMs / 1000)}-${st.size}-${tag}"`,
-    'X-Content-Type-Options', 'nosniff',
+    'Content-Disposition',
+    `attachment; filename=${name}`,
+    'Content-Type',
+    guessMimeType(rel),
+    'Content-Length',
+    String(st.size),
+    'Last-Modified',
+    httpDate(st.mtimeMs),
+    'Cache-Control',
+    'no-cache',
+    'ETag',
+    `"${pyFloatRepr(st.mtimeMs / 1000)}-${st.size}-${tag}"`,
+    'X-Content-Type-Options',
+    'nosniff',
   ]);
   if (x.req.method === 'HEAD') {
     x.res.end();
     return;
   }
-  fs.createReadStream(abs).on('error', () => x.res.destroy()).pipe(x.res);
+  fs.createReadStream(abs)
+    .on('error', () => x.res.destroy())
+    .pipe(x.res);
 }

@@ -27,11 +27,15 @@ export const REGISTRY_ROUTES: RouteDef[] = [
 ];
 
 async function createRegisteredModel(x: MlflowExchange): Promise<void> {
-  const m = await requestMessage(x, { name: 'string', tags: TAGS, description: 'string' }, {
-    name: ['string', 'required'],
-    tags: ['array'],
-    description: ['string'],
-  });
+  const m = await requestMessage(
+    x,
+    { name: 'string', tags: TAGS, description: 'string' },
+    {
+      name: ['string', 'required'],
+      tags: ['array'],
+      description: ['string'],
+    },
+  );
   // A busy server: the model is made whether or not the client still waits for the answer.
   if (x.ctx.faults.has('slow')) await x.ctx.sleep(x.ctx.slowMs);
   const model = x.ctx.store.createRegisteredModel(str(m.name), kvList(m.tags), str(m.description));
@@ -71,18 +75,26 @@ async function searchRegisteredModels(x: MlflowExchange): Promise<void> {
 }
 
 async function getLatestVersions(x: MlflowExchange): Promise<void> {
-  const m = await requestMessage(x, { name: 'string', stages: 'string[]' }, { name: ['string', 'required'], stages: ['array', 'items-string'] });
+  const m = await requestMessage(
+    x,
+    { name: 'string', stages: 'string[]' },
+    { name: ['string', 'required'], stages: ['array', 'items-string'] },
+  );
   const store = x.ctx.store;
   const versions = store.latestVersions(store.getRegisteredModel(str(m.name)), (m.stages as string[] | undefined) ?? []);
   await sendProto(x.res, { model_versions: nonEmpty(versions.map(modelVersionProto)) });
 }
 
 async function setRegisteredModelTag(x: MlflowExchange): Promise<void> {
-  const m = await requestMessage(x, { name: 'string', key: 'string', value: 'string' }, {
-    name: ['string', 'required'],
-    key: ['string', 'required'],
-    value: ['string'],
-  });
+  const m = await requestMessage(
+    x,
+    { name: 'string', key: 'string', value: 'string' },
+    {
+      name: ['string', 'required'],
+      key: ['string', 'required'],
+      value: ['string'],
+    },
+  );
   x.ctx.store.setRegisteredModelTag(str(m.name), str(m.key), str(m.value));
   await sendProto(x.res, {});
 }
@@ -113,13 +125,21 @@ async function createModelVersion(x: MlflowExchange): Promise<void> {
 }
 
 async function getModelVersion(x: MlflowExchange): Promise<void> {
-  const m = await requestMessage(x, { name: 'string', version: 'string' }, { name: ['string', 'required'], version: ['string', 'required'] });
+  const m = await requestMessage(
+    x,
+    { name: 'string', version: 'string' },
+    { name: ['string', 'required'], version: ['string', 'required'] },
+  );
   if (x.ctx.faults.has('slow') && !(await x.ctx.wait(x.res, x.ctx.slowMs))) return;
   await sendProto(x.res, { model_version: modelVersionProto(x.ctx.store.pollModelVersion(str(m.name), str(m.version))) });
 }
 
 async function deleteModelVersion(x: MlflowExchange): Promise<void> {
-  const m = await requestMessage(x, { name: 'string', version: 'string' }, { name: ['string', 'required'], version: ['string', 'required'] });
+  const m = await requestMessage(
+    x,
+    { name: 'string', version: 'string' },
+    { name: ['string', 'required'], version: ['string', 'required'] },
+  );
   x.ctx.store.deleteModelVersion(str(m.name), str(m.version));
   await sendProto(x.res, {});
 }
@@ -146,12 +166,16 @@ async function getDownloadUri(x: MlflowExchange): Promise<void> {
 }
 
 async function setModelVersionTag(x: MlflowExchange): Promise<void> {
-  const m = await requestMessage(x, { name: 'string', version: 'string', key: 'string', value: 'string' }, {
-    name: ['string', 'required'],
-    version: ['string', 'required'],
-    key: ['string', 'required'],
-    value: ['string'],
-  });
+  const m = await requestMessage(
+    x,
+    { name: 'string', version: 'string', key: 'string', value: 'string' },
+    {
+      name: ['string', 'required'],
+      version: ['string', 'required'],
+      key: ['string', 'required'],
+      value: ['string'],
+    },
+  );
   x.ctx.store.setModelVersionTag(str(m.name), str(m.version), str(m.key), str(m.value));
   await sendProto(x.res, {});
 }

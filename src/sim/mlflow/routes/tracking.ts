@@ -30,11 +30,15 @@ const RUNS_CREATE_500 =
   '(sqlite3.OperationalError) database is locked\n[SQL: INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]\n(Background on this error at: https://sqlalche.me/e/14/e3q8)';
 
 async function createExperiment(x: MlflowExchange): Promise<void> {
-  const m = await requestMessage(x, { name: 'string', artifact_location: 'string', tags: TAGS }, {
-    name: ['required', 'string'],
-    artifact_location: ['string'],
-    tags: ['array'],
-  });
+  const m = await requestMessage(
+    x,
+    { name: 'string', artifact_location: 'string', tags: TAGS },
+    {
+      name: ['required', 'string'],
+      artifact_location: ['string'],
+      tags: ['array'],
+    },
+  );
   const id = x.ctx.store.createExperiment(str(m.name), str(m.artifact_location) || undefined, kvList(m.tags));
   await sendProto(x.res, { experiment_id: id });
 }
@@ -100,7 +104,13 @@ async function createRun(x: MlflowExchange): Promise<void> {
   });
   if (x.ctx.faults.has('foreign-run')) {
     // A cache in front answers with someone else's run: the check's own run exists all the same.
-    const other = x.ctx.store.createRun({ experimentId: str(m.experiment_id), userId: 'someone', startTime: 0, tags: [{ key: 'team', value: 'research' }], runName: 'important-training-run' });
+    const other = x.ctx.store.createRun({
+      experimentId: str(m.experiment_id),
+      userId: 'someone',
+      startTime: 0,
+      tags: [{ key: 'team', value: 'research' }],
+      runName: 'important-training-run',
+    });
     await sendProto(x.res, { run: runProto(other, false) });
     return;
   }
@@ -135,7 +145,14 @@ async function getRun(x: MlflowExchange): Promise<void> {
 async function searchRuns(x: MlflowExchange): Promise<void> {
   const m = await requestMessage(
     x,
-    { experiment_ids: 'string[]', filter: 'string', run_view_type: VIEW_TYPE, max_results: 'int', order_by: 'string[]', page_token: 'string' },
+    {
+      experiment_ids: 'string[]',
+      filter: 'string',
+      run_view_type: VIEW_TYPE,
+      max_results: 'int',
+      order_by: 'string[]',
+      page_token: 'string',
+    },
     { experiment_ids: ['array'], filter: ['string'], max_results: ['intlike', atMost(50000)], order_by: ['array', 'items-string'] },
   );
   const page = x.ctx.store.searchRuns({
