@@ -21,7 +21,7 @@ await build({
   // CommonJS dependencies (undici, commander) call require() for node built-ins; in an ES module
   // that needs a require of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [leanUndici()],
+  plugins: [leanUndici(), leanDependencies()],
   sourcemap: 'linked',
   logLevel: 'warning',
   chunkNames: 'chunks/[name]-[hash]',
@@ -64,6 +64,54 @@ function leanUndici() {
           `exports.ProxyAgent = require('${parts.ProxyAgent}');`,
           `exports.buildConnector = require('${parts.buildConnector}');`,
         ].join('\n'),
+      }));
+    },
+  };
+}
+
+/**
+ * What the check's path loads from its dependencies but never runs, left out or loaded on first use
+ * (bench/README.md, CPU per check):
+ * - undici's HTTP/2 client: it loads node:http2 (~12 ms) at start-up; the dispatchers never offer h2
+ *   (undici 7's allowH2 defaults to false, src/http/dispatcher.ts), so ALPN can only pick http/1.1.
+ * - zod's ~45 locales (366 KB of the bundle): zod loads its messages in English itself
+ *   (zod/v4/classic/external.js `config(en())`); `z.locales` is never used here.
+ * - commander's node:child_process (and with it net, dgram, …): only its executable subcommands
+ *   use it, which this CLI has none of. Loaded on first use instead.
+ */
+function leanDependencies() {
+  const stubs = [
+    {
+      what: 'undici client-h2',
+      filter: /^\.\/client-h2\.js$/,
+      importer: /undici\/lib\/dispatcher\/client\.js$/,
+      contents: "module.exports = function connectH2() { throw new Error('hokus-check speaks HTTP/1.1 only'); };",
+    },
+    {
+      what: 'zod locales',
+      filter: /^\.\.\/locales\/index\.js$/,
+      importer: /zod\/v4\/(classic|core|mini)\/[a-z-]+\.js$/,
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+    },
+    {
+      what: "commander's child_process",
+      filter: /^node:child_process$/,
+      importer: /commander\/lib\/command\.js$/,
+      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+    },
+  ];
+  return {
+    name: 'lean-dependencies',
+    setup(b) {
+      stubs.forEach((stub, i) => {
+        b.onResolve({ filter: stub.filter }, (args) =>
+          stub.importer.test(args.importer.replaceAll('\\', '/')) ? { path: String(i), namespace: 'lean-dependencies' } : undefined,
+        );
+      });
+      b.onLoad({ filter: /.*/, namespace: 'lean-dependencies' }, (args) => ({
+        resolveDir: process.cwd(),
+        loader: 'js',
+        contents: stubs[Number(args.path)].contents,
       }));
     },
   };

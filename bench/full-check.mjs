@@ -3,14 +3,31 @@
 // another by a minimal undici script. Both are spawned the same way (node + the rusage hook), so
 // node's own start-up is in both. The CLI's CPU time per exchange comes from the same runs.
 import { readFileSync } from 'node:fs';
+import { startLatencyFront } from './latency-front.mjs';
 import { mustPass, scratchFile, stats } from './measure.mjs';
 
 const NODE = process.execPath;
 
-export async function fullCheck({ stack, runs }) {
+/**
+ * `latencyMs` > 0: the check and the floor reach the registry and the auth service through a front
+ * that delays every request that long (latency-front.mjs). `node -e 0` runs interleaved too: the
+ * CPU a check costs beyond Node's own start.
+ */
+export async function fullCheck({ stack, runs, latencyMs = 0 }) {
+  const fronts =
+    latencyMs > 0 ? await Promise.all([startLatencyFront(stack.registryUrl, latencyMs), startLatencyFront(stack.authUrl, latencyMs)]) : [];
+  try {
+    const [registryUrl, authUrl] = fronts.length > 0 ? fronts.map((f) => f.url) : [stack.registryUrl, stack.authUrl];
+    return await measure({ stack, runs, registryUrl, authUrl, latencyMs });
+  } finally {
+    await Promise.all(fronts.map((f) => f.close()));
+  }
+}
+
+async function measure({ stack, runs, registryUrl, authUrl, latencyMs }) {
   const env = { HOKUSAI_API_KEY: stack.apiKey };
-  const cli = ['bin/hokus-check.js', '--registry-url', stack.registryUrl, '--auth-url', stack.authUrl];
-  const floor = ['bench/floor.mjs', stack.registryUrl, stack.authUrl];
+  const cli = ['bin/hokus-check.js', '--registry-url', registryUrl, '--auth-url', authUrl];
+  const floor = ['bench/floor.mjs', registryUrl, authUrl];
 
   // Unmeasured: creates the `hokus-check` experiment (every later run, CLI or floor, finds it and
   // sends the same requests), warms the page cache, and tells which requests a check makes.
@@ -23,22 +40,25 @@ export async function fullCheck({ stack, runs }) {
   const same = sameRequests(cliRequests, floorRequests);
 
   const wall = { cli: [], floor: [] };
-  const cpu = { cli: [], floor: [] };
+  const cpu = { cli: [], floor: [], node: [] };
   for (let i = 0; i < runs; i++) {
     const c = await mustPass(NODE, cli, { env, rusage: true });
     const f = await mustPass(NODE, floor, { env, rusage: true });
+    const n = await mustPass(NODE, ['-e', '0'], { rusage: true });
     wall.cli.push(c.ms);
     wall.floor.push(f.ms);
     cpu.cli.push(c.cpuMs);
     cpu.floor.push(f.cpuMs);
+    cpu.node.push(n.cpuMs);
   }
   const n = exchanges.length;
   return {
+    latencyMs,
     exchanges: n,
     requests: cliRequests,
     sameRequests: same,
     wall: { cli: stats(wall.cli), floor: stats(wall.floor) },
-    cpu: { cli: stats(cpu.cli), floor: stats(cpu.floor) },
+    cpu: { cli: stats(cpu.cli), floor: stats(cpu.floor), node: stats(cpu.node) },
     cpuPerExchange: {
       cli: stats(cpu.cli.map((ms) => ms / n)),
       floor: stats(cpu.floor.map((ms) => ms / floorRequests.length)),

@@ -4,6 +4,7 @@
 //   BENCH_RUNS           repetitions of figures 1–3 (default 20)
 //   BENCH_ARTIFACT       artifact size for figure 4 (default 1GiB; e.g. 256MiB for a quick run; 0 = skip)
 //   BENCH_ARTIFACT_RUNS  repetitions of figure 4 (default 5)
+//   BENCH_LATENCY        added latency per request of figure 2's second run, ms (default 20; 0 = skip it)
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ const artifactSize = process.env.BENCH_ARTIFACT ?? '1GiB';
 // BENCH_EXPORTER_RUNS: rounds of figure 5 (default 5; 0 = skip).
 const exporterRuns = process.env.BENCH_EXPORTER_RUNS === '0' ? 0 : positiveInt(process.env.BENCH_EXPORTER_RUNS, 5, 'BENCH_EXPORTER_RUNS');
 const artifactBytes = parseSize(artifactSize);
+const latencyMs = process.env.BENCH_LATENCY === '0' ? 0 : positiveInt(process.env.BENCH_LATENCY, 20, 'BENCH_LATENCY');
 
 if (!existsSync(join(ROOT, 'dist/cli.js'))) {
   process.stderr.write('bench: dist/ is missing; run `npm run bench` (it builds first) or `node build.mjs`\n');
@@ -52,6 +54,10 @@ try {
   results.fullCheck = await fullCheck({ stack, runs });
   if (!results.fullCheck.sameRequests)
     log('WARNING: the floor script no longer sends the same requests as the check; update bench/floor.mjs');
+  if (latencyMs > 0) {
+    log(`full check vs floor, ${latencyMs} ms per request (${runs} runs each)…`);
+    results.fullCheckLatency = await fullCheck({ stack, runs, latencyMs });
+  }
 
   if (artifactBytes > 0) {
     log(`${artifactSize} artifact vs curl (${artifactRuns} runs each)…`);

@@ -42,26 +42,32 @@ export const cleanupStep: Step = {
     };
     const late = lateWindow(ctx);
 
-    if (created.modelName && !created.modelUnconfirmed) {
-      const name = created.modelName;
-      for (const version of [...created.modelVersions].reverse()) {
-        tally(`model version ${name} v${version}`, await deleteModelVersion(api, 'cleanup', name, version, registryBase));
-      }
-      tally(`registered model ${name}`, await deleteRegisteredModel(api, 'cleanup', name, registryBase));
-    }
-    let artifactsLeft = false;
-    for (const dir of [...created.artifactDirs].reverse()) {
-      if (!tally(`artifacts ${dir.path}/`, await deleteArtifactDir(ctx.http, 'cleanup', dir.base, dir.path, dir.withKey)))
-        artifactsLeft = true;
-    }
+    // Two rounds of independent deletes, each sent at once in a fixed order (so the evidence numbers
+    // them the same way every time): the model's versions and the artifact directories, then the
+    // model and the run — a run only once its artifacts are gone. Tallied in the order of the objects.
+    const model = created.modelName && !created.modelUnconfirmed ? created.modelName : undefined;
+    const versions = model ? [...created.modelVersions].reverse() : [];
+    const dirs = [...created.artifactDirs].reverse();
+    const [versionOutcomes, dirOutcomes] = await Promise.all([
+      Promise.all(versions.map((v) => deleteModelVersion(api, 'cleanup', model!, v, registryBase))),
+      Promise.all(dirs.map((dir) => deleteArtifactDir(ctx.http, 'cleanup', dir.base, dir.path, dir.withKey))),
+    ]);
+    const artifactsLeft = dirOutcomes.some((o) => !o.ok);
+    const runToDelete = created.runId !== undefined && !artifactsLeft ? created.runId : undefined;
+    const [modelOutcome, runOutcome] = await Promise.all([
+      model ? deleteRegisteredModel(api, 'cleanup', model, registryBase) : undefined,
+      runToDelete ? deleteRun(api, 'cleanup', runToDelete) : undefined,
+    ]);
+    versions.forEach((v, i) => tally(`model version ${model} v${v}`, versionOutcomes[i]!));
+    if (model && modelOutcome) tally(`registered model ${model}`, modelOutcome);
+    dirs.forEach((dir, i) => tally(`artifacts ${dir.path}/`, dirOutcomes[i]!));
     if (created.runId) {
-      if (artifactsLeft) {
+      if (runOutcome) tally(`run ${created.runId}`, runOutcome);
+      else {
         // A deleted run's artifacts are out of every search: the run stays, tagged, for sweep.
         leftovers.push(
           `run ${created.runId} (kept, tagged ${CHECK_TAG}=${checkId}, so that \`hokus-check sweep\` deletes its artifacts and then it)`,
         );
-      } else {
-        tally(`run ${created.runId}`, await deleteRun(api, 'cleanup', created.runId));
       }
     } else if (created.runUnconfirmed && created.experimentId) {
       // runs/create got no answer (or a foreign one): find the run the server made, by this check's tag.
