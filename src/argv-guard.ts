@@ -58,9 +58,12 @@ export function usageRedactor(argv: readonly string[], env: Record<string, strin
   return (text) => defuseCommands(redact(text).replace(/hk_(?:live|test)_[^\s'"`,;)]*/gi, '<redacted>'));
 }
 
-/** Values of HOKUSAI_API_KEY and of the variable named by --api-key-env, long enough to be secrets. */
+/**
+ * Values of HOKUSAI_API_KEY, of the variable named by --api-key-env, and of MLflow's token and password
+ * (a plain MLflow target's credentials, config/mlflow-env.ts), long enough to be secrets.
+ */
 function envSecrets(argv: readonly string[], env: Record<string, string | undefined>): string[] {
-  const names = new Set(['HOKUSAI_API_KEY']);
+  const names = new Set(['HOKUSAI_API_KEY', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_PASSWORD']);
   argv.forEach((arg, i) => {
     if (arg === '--api-key-env' && argv[i + 1]) names.add(argv[i + 1]!);
     else if (arg.startsWith('--api-key-env=')) names.add(arg.slice('--api-key-env='.length));

@@ -3,7 +3,6 @@
 // `main` is the process's entry (bin/hokus-check.js ends the process with the code it returns);
 // `runCli` is the same CLI over an injected Factory, which the in-process tests drive.
 import { basename, relative } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { EXIT } from './exit-codes.js';
 import { exporterLimitsHelp } from './exporter/limits.js';
 import type { Command } from 'commander';
@@ -26,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
   // with its optimising tier in the background: ~30 MiB of peak RSS and ~50 ms of CPU, which a run of
   // a few dozen requests never earns back (and a 100 MiB peak could not afford). Baseline (Liftoff) code
   // only reads a large artifact back slightly slower.
+  // (node:v8 is imported here, not at the top: it loads node's streams, which --version never needs.)
+  const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString('--liftoff-only');
   // The exporter is a server that runs for weeks, its probes' data short-lived: V8's defaults (grow the
   // young generation to 32 MiB, let the old one reach ~4× what survived the last full GC) size the
@@ -157,7 +158,7 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     .option('--markdown', 'list every code as a Markdown table (as in the README)')
     .action(async (diagnosisCode: string | undefined, opts: { markdown?: boolean }) => {
       const { explainCommand } = await import('./commands/explain.js');
-      code = await explainCommand(diagnosisCode, opts, f);
+      code = explainCommand(diagnosisCode, opts, f);
     });
 
   program
@@ -165,7 +166,7 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     .description('print the JSON Schema of the --json report (v1)')
     .action(async () => {
       const { schemaCommand } = await import('./commands/schema.js');
-      code = await schemaCommand(f);
+      code = schemaCommand(f);
     });
 
   program
@@ -175,7 +176,7 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     .option('--force', 'overwrite an existing file')
     .action(async (path: string, opts: { force?: boolean }) => {
       const { initCommand } = await import('./commands/init.js');
-      code = await initCommand(path, opts, f);
+      code = initCommand(path, opts, f);
     });
 
   program
@@ -196,6 +197,8 @@ export async function runCli(argv: string[], f: Factory): Promise<number> {
     .option('--timeout <duration>', 'per-request timeout (default 10s)')
     .option('--insecure', 'do not verify TLS certificates')
     .option('--ca-file <path>', 'extra CA certificates (PEM) to trust')
+    .option('--client-cert <path>', 'mutual TLS: client certificate (PEM; may hold the key too)')
+    .option('--client-key <path>', "mutual TLS: the client certificate's private key (PEM)")
     .option('--json <file>', "write what was found and deleted as JSON ('-' for stdout)")
     .action(async (opts: Record<string, unknown>) => {
       const { sweepCommand } = await import('./commands/sweep.js');
@@ -254,6 +257,8 @@ function checkFlags(cmd: Command, withTarget: boolean, once: (value: string, pre
       .option('--service-id <id>', 'service the key must be valid for (default platform)')
       .option('--api-key-env <name>', 'env var that holds the API key (default HOKUSAI_API_KEY)')
       .option('--api-key-stdin', 'read the API key from stdin (like gh auth login --with-token)')
+      .option('--client-cert <path>', 'mutual TLS: client certificate (PEM; may hold the key too), presented to the target only')
+      .option('--client-key <path>', "mutual TLS: the client certificate's private key (PEM, not encrypted)")
       .option('--config <path>', 'config file (default ./hokus-check.config.json when present)')
       .option('-e, --env <name>', 'environment from the config file; repeat to check several side by side', collect, [])
       .option('--wait <duration>', 'before the check, poll health and auth until they pass or the duration ends (e.g. 5m)');
@@ -270,6 +275,7 @@ function checkFlags(cmd: Command, withTarget: boolean, once: (value: string, pre
     .option('--skip <steps>', 'skip these steps (comma list; dependents are reported blocked)')
     .option('--keep', 'keep what the check created and print its ids (no cleanup)')
     .option('--insecure', 'do not verify TLS certificates (a warning is printed and recorded)')
+    .option('--no-trace-context', 'send no W3C traceparent header (default: one trace id per check, recorded in the report)')
     .option('--ca-file <path>', 'extra CA certificates (PEM) to trust')
     .option('--json <file>', "write the report v1 as JSON ('-' for stdout)", once)
     .option('--junit <file>', 'write JUnit XML (a testsuite per target, a testcase per step)', once)

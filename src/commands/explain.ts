@@ -6,7 +6,7 @@ import { EXIT } from '../exit-codes.js';
 import { inertLine } from '../http/inert.js';
 import type { Factory } from '../factory.js';
 
-export async function explainCommand(code: string | undefined, opts: { markdown?: boolean }, { io }: Pick<Factory, 'io'>): Promise<number> {
+export function explainCommand(code: string | undefined, opts: { markdown?: boolean }, { io }: Pick<Factory, 'io'>): number {
   if (!code && opts.markdown) {
     io.out(catalogueMarkdown());
     return EXIT.ok;

@@ -23,8 +23,8 @@ import type { ProbeEnvironment } from '../exporter/probe.js';
 import { startExporter } from '../exporter/server.js';
 import { fatalOut, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
-import { createRedactor } from '../http/redact.js';
-import { resolveKeys } from './keys.js';
+import { createRedactor, type RedactionSecret } from '../http/redact.js';
+import { resolveKeys, secretsOf } from './keys.js';
 
 export interface ExporterFlags {
   listen?: string;
@@ -37,11 +37,11 @@ export async function exporterCommand(opts: Record<string, unknown>, f: Factory)
   const { io, version } = f;
   const flags = opts as ExporterFlags;
   // Every key any config named (a reload may add some): fatal messages and log lines are redacted with all.
-  const secrets = new Set<string>();
+  const secrets = new Map<string, RedactionSecret>();
   let redact = (s: string) => s;
   const remember = (environments: ReadonlyMap<string, ProbeEnvironment>) => {
-    for (const e of environments.values()) if (e.key.key) secrets.add(e.key.key.value);
-    redact = createRedactor([...secrets]);
+    for (const e of environments.values()) for (const s of secretsOf(e.key)) secrets.set(typeof s === 'string' ? s : s.value, s);
+    redact = createRedactor([...secrets.values()]);
   };
   const log = (line: string) => io.err(`hokus-check exporter: ${redact(line)}\n`);
   try {

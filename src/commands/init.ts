@@ -5,7 +5,7 @@ import { exampleConfig } from '../config/example.js';
 import { EXIT } from '../exit-codes.js';
 import type { Factory } from '../factory.js';
 
-export async function initCommand(path: string, opts: { force?: boolean }, { io, cwd }: Pick<Factory, 'io' | 'cwd'>): Promise<number> {
+export function initCommand(path: string, opts: { force?: boolean }, { io, cwd }: Pick<Factory, 'io' | 'cwd'>): number {
   const full = resolve(cwd, path);
   if (existsSync(full) && !opts.force) {
     io.err(`hokus-check: ${path} exists; use --force to overwrite it\n`);

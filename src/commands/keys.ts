@@ -1,10 +1,14 @@
 // The API key of each target, from the env var it names or from stdin: never from argv or the config
-// file. Shared by `check`, `sweep` and the exporter (which refuses a bad key at start-up, before it
-// listens).
+// file — or, for a plain MLflow server, MLflow's own credentials (config/mlflow-env.ts): the token of
+// MLFLOW_TRACKING_TOKEN as the key, or the Basic pair of MLFLOW_TRACKING_USERNAME/PASSWORD. Shared by
+// `check`, `sweep` and the exporter (which refuses a bad key at start-up, before it listens).
 import { UsageError } from '../config/errors.js';
 import { MAX_KEY_BYTES } from '../config/key-guard.js';
+import { MLFLOW_ENV } from '../config/mlflow-env.js';
 import type { Settings } from '../config/resolve.js';
-import { ApiKey } from '../http/secret.js';
+import type { RedactionSecret } from '../http/redact.js';
+import { ApiKey, BasicCredentials } from '../http/secret.js';
+import type { SentCredentials } from '../diagnosis/types.js';
 import type { Factory } from '../factory.js';
 
 /**
@@ -16,7 +20,21 @@ export const MIN_KEY_LENGTH = 8;
 
 export interface KeyInfo {
   key?: ApiKey;
+  /** MLflow's Basic credentials (a plain MLflow target with MLFLOW_TRACKING_USERNAME/PASSWORD): sent instead of a key. */
+  basic?: BasicCredentials;
+  /** What is sent, named, without a secret (for the diagnosis's fixes). */
+  sent?: SentCredentials;
   hadWhitespace: boolean;
+}
+
+/** Everything of one target's credentials the redactors must hide: the key, or the password and its Basic token. */
+export function secretsOf(info: KeyInfo | undefined): RedactionSecret[] {
+  return [...(info?.key ? [info.key.value] : []), ...(info?.basic?.secrets() ?? [])];
+}
+
+/** What one target sends to authenticate, for the HTTP client: the Basic pair, the key, or nothing. */
+export function credentialOf(info: KeyInfo | undefined): ApiKey | BasicCredentials | undefined {
+  return info?.basic ?? info?.key;
 }
 
 /**
@@ -34,6 +52,12 @@ export async function resolveKeys(
     throw new UsageError([`--api-key-stdin: more than ${MAX_KEY_BYTES} bytes on stdin; that is not an API key (stopped reading)`]);
   }
   for (const target of settings.targets) {
+    if (target.basicAuthEnv && stdinKey === undefined) {
+      const basic = basicOf(target.basicAuthEnv, env);
+      const from = `${target.basicAuthEnv.username}/${target.basicAuthEnv.password}`;
+      keys.set(target.name, { basic, sent: { scheme: 'basic', from, username: basic.username }, hadWhitespace: false });
+      continue;
+    }
     const raw = stdinKey ?? env[target.apiKeyEnv];
     if (raw === undefined || raw.trim() === '') {
       if (target.kind === 'mlflow') {
@@ -46,11 +70,15 @@ export async function resolveKeys(
     }
     const trimmed = raw.trim();
     const length = [...trimmed].length;
+    // MLflow's token is a key for MLflow: any shape, from any issuer.
+    const mlflowToken = !fromStdin && target.apiKeyEnv === MLFLOW_ENV.token;
     if (length < MIN_KEY_LENGTH) {
       // Its length, never its value: even a placeholder may be a real secret cut short.
       throw new UsageError([
-        `the key ${fromStdin ? 'on stdin' : `in ${target.apiKeyEnv}`} is ${length} character${length === 1 ? '' : 's'}: ` +
-          'a Hokusai key is hk_live_… or hk_test_… and much longer — a placeholder left in a CI variable?',
+        mlflowToken
+          ? `the token in ${MLFLOW_ENV.token} is ${length} character${length === 1 ? '' : 's'}: shorter than ${MIN_KEY_LENGTH}, a placeholder left in a CI variable?`
+          : `the key ${fromStdin ? 'on stdin' : `in ${target.apiKeyEnv}`} is ${length} character${length === 1 ? '' : 's'}: ` +
+            'a Hokusai key is hk_live_… or hk_test_… and much longer — a placeholder left in a CI variable?',
       ]);
     }
     const hadWhitespace = trimmed !== raw;
@@ -61,9 +89,27 @@ export async function resolveKeys(
       );
     if (/\s/.test(trimmed))
       throw new UsageError([`the key in ${fromStdin ? 'stdin' : target.apiKeyEnv} contains whitespace inside it (${key.masked()})`]);
-    if (!/^hk_(live|test)_/.test(trimmed))
+    if (!mlflowToken && !/^hk_(live|test)_/.test(trimmed))
       io.err(`hokus-check: warning: the key does not look like a Hokusai key (hk_live_… or hk_test_…)\n`);
-    keys.set(target.name, { key, hadWhitespace });
+    keys.set(target.name, { key, sent: { scheme: 'bearer', from: fromStdin ? 'stdin' : target.apiKeyEnv }, hadWhitespace });
   }
   return keys;
+}
+
+/**
+ * MLflow's Basic pair, as MLflow's client sends it: exactly as set (no trimming). A password shorter
+ * than the key's minimum is refused by its length, never its value: the redactor could not tell so
+ * short a secret from ordinary text.
+ */
+function basicOf(names: { username: string; password: string }, env: Readonly<Record<string, string | undefined>>): BasicCredentials {
+  const username = env[names.username] ?? '';
+  const password = env[names.password] ?? '';
+  const length = [...password].length;
+  if (length < MIN_KEY_LENGTH) {
+    throw new UsageError([
+      `the password in ${names.password} is ${length} character${length === 1 ? '' : 's'}: hokus-check takes passwords of ` +
+        `${MIN_KEY_LENGTH} characters or more (it could not hide a shorter one in what it prints) — a placeholder?`,
+    ]);
+  }
+  return new BasicCredentials(username, password);
 }

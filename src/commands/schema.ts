@@ -3,7 +3,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Factory } from '../factory.js';
 import { reportJsonSchema } from '../report/schema.js';
 
-export async function schemaCommand({ io }: Pick<Factory, 'io'>): Promise<number> {
+export function schemaCommand({ io }: Pick<Factory, 'io'>): number {
   io.out(`${JSON.stringify(reportJsonSchema(), null, 2)}\n`);
   return EXIT.ok;
 }

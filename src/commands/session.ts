@@ -6,7 +6,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Factory } from '../factory.js';
 import type { HttpOptions } from '../http/client.js';
 import { createRedactor } from '../http/redact.js';
-import type { KeyInfo } from './keys.js';
+import { credentialOf, secretsOf, type KeyInfo } from './keys.js';
 import { buildReport } from '../report/build.js';
 import { exitCodeFor } from '../report/exit-code.js';
 import { renderGithubAnnotations } from '../report/github.js';
@@ -21,6 +21,7 @@ import { sweepCommand } from '../config/target-flags.js';
 import type { EndSignal } from '../io.js';
 import { collectorHttpOptions, readCaFile, targetHttpOptions } from './http-settings.js';
 import { UsageError } from '../config/errors.js';
+import { clientCertWarning } from '../config/client-cert.js';
 import { caFileProblem, outputProblems, postReportProblem, proxyVariableProblems, registryUrlProblem } from '../config/preflight.js';
 import { createProgress } from './progress.js';
 import { formatExchangeLine } from './verbose.js';
@@ -49,14 +50,13 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
   const problems = [
     ...outputProblems(outputs, f.cwd),
     ...settings.targets.map(registryUrlProblem),
-    caFileProblem(check.caFile),
+    caFileProblem(check.caFile, settings.tlsFrom?.caFile),
     ...proxyVariableProblems(f.env),
     postReportProblem(outputs.postReport),
   ].filter((p): p is string => p !== undefined);
   if (problems.length > 0) throw new UsageError(problems);
-  const ca = readCaFile(check.caFile);
-  const allKeys = [...keys.values()].flatMap((k) => (k.key ? [k.key.value] : []));
-  const redact = createRedactor(allKeys);
+  const ca = readCaFile(check.caFile, settings.tlsFrom?.caFile);
+  const redact = createRedactor([...keys.values()].flatMap(secretsOf));
   // Every line for people passes the last redaction and sanitising pass; only the annotations (built
   // escaped in report/github.ts) and the report files (made safe in report/write.ts) use rawIo.
   const io = safeIo(rawIo, redact);
@@ -65,7 +65,12 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
   // Output paths are relative to the command's working directory ('-' is stdout).
   const inCwd = (path: string) => (path === '-' ? path : resolvePath(f.cwd, path));
 
-  if (check.insecure) io.err('hokus-check: warning: --insecure: TLS certificates are NOT verified (recorded in the report)\n');
+  if (check.insecure)
+    io.err(
+      `hokus-check: warning: ${settings.tlsFrom?.insecure ?? '--insecure'}: TLS certificates are NOT verified (recorded in the report)\n`,
+    );
+  const certWarnings = settings.targets.flatMap((t) => (t.clientCert ? (clientCertWarning(t.clientCert, f.clock.now()) ?? []) : []));
+  for (const warning of new Set(certWarnings)) io.err(`hokus-check: warning: ${warning}\n`);
 
   // The first signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) aborts in-flight requests and cleans up (10 s
   // budget). Only a second Ctrl-C from a person at a terminal quits at once (the session returns 130
@@ -124,7 +129,7 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
       settings.targets.map(async (target): Promise<CheckResult> => {
         const keyInfo = keys.get(target.name) ?? { hadWhitespace: false };
         const httpOptions: HttpOptions = {
-          ...targetHttpOptions(target, keyInfo.key, check, f, signal, ca),
+          ...targetHttpOptions(target, credentialOf(keyInfo), check, f, signal, ca),
           ...(outputs.verbose ? { onExchange: (x) => io.err(`${formatExchangeLine(x, target.name, settings.targets.length > 1)}\n`) } : {}),
         };
         // The wait phase's polls are not evidence of the check: they go through their own client.
@@ -149,6 +154,7 @@ export async function runSession(settings: Settings, keys: Map<string, KeyInfo>,
             abortReason: () => reason,
             ...(keyInfo.key ? { keyMasked: keyInfo.key.masked() } : {}),
             keyHadWhitespace: keyInfo.hadWhitespace,
+            ...(keyInfo.sent ? { credentials: keyInfo.sent } : {}),
             insecure: check.insecure,
             onState: (state) => states.set(target, state),
           });

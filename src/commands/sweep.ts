@@ -32,7 +32,7 @@ import { safeIo, safeText } from '../report/safe-output.js';
 import { ARTIFACT_DIR, CHECK_EXPERIMENTS, CHECK_TAG, CREATED_TAG, isCheckId, NAME_PREFIX, resourceName } from '../mlflow/naming.js';
 import { mlflowArtifactsUrl, mlflowBaseUrl, mlflowRestUrl } from '../mlflow/urls.js';
 import { targetHttpOptions } from './http-settings.js';
-import { resolveKeys } from './keys.js';
+import { credentialOf, resolveKeys } from './keys.js';
 
 /** --older-than is a cutoff, not a timer: up to ten years. */
 const OLDER_THAN_MAX_MS = 10 * 365 * 24 * 3_600_000;
@@ -116,7 +116,7 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
       );
     }
     const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), f);
-    const key = keys.get(target.name)?.key;
+    const key = credentialOf(keys.get(target.name));
     // The same client settings as the check (--ca-file, HTTP(S)_PROXY, User-Agent).
     const client = f.http(targetHttpOptions(target, key, settings.check, f, AbortSignal.timeout(settings.check.deadlineMs)));
     http = client;

@@ -48,6 +48,14 @@ export function checkEnvVarName(raw: string): Checked<string> {
   return { value: raw };
 }
 
+/** A file's path (a client certificate): one line, not empty. The caller resolves a relative one. */
+export function checkFilePath(raw: string): Checked<string> {
+  if (containsKey(raw)) return { problem: 'looks like an API key; give the path of a PEM file' };
+  if (raw.trim() === '') return { problem: 'must not be empty (the path of a PEM file)' };
+  if (/[\0\n\r]/.test(raw)) return { problem: 'must be a file path on one line' };
+  return { value: raw };
+}
+
 /** A duration in ms; `positive` refuses 0 (a timeout of 0 would fail every request). */
 export function checkDuration(raw: string, positive: boolean): Checked<number> {
   const ms = parsed(() => parseDuration(raw));

@@ -3,12 +3,14 @@
 //
 //   { "$schema"?, "$comment"?, "defaults"?: Entry, "environments": { "<name>": Entry } }
 //   Entry = { "$comment"?, registryUrl?, authUrl?, mlflowPath?, mlflowUrl?, mlflowDirectUrl?, serviceId?,
-//             apiKeyEnv?, timeout?, connectTimeout?, deadline?, retries?, artifactSize?, registerWait? }
+//             apiKeyEnv?, clientCert?, clientKey?, timeout?, connectTimeout?, deadline?, retries?,
+//             artifactSize?, registerWait? }
 import { z } from 'zod';
 import {
   checkBaseUrl,
   checkDuration,
   checkEnvVarName,
+  checkFilePath,
   checkMlflowPath,
   checkRetries,
   checkServiceId,
@@ -59,7 +61,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-export const TARGET_FIELDS = ['registryUrl', 'authUrl', 'mlflowPath', 'mlflowUrl', 'mlflowDirectUrl', 'serviceId', 'apiKeyEnv'] as const;
+export const TARGET_FIELDS = [
+  'registryUrl',
+  'authUrl',
+  'mlflowPath',
+  'mlflowUrl',
+  'mlflowDirectUrl',
+  'serviceId',
+  'apiKeyEnv',
+  'clientCert',
+  'clientKey',
+] as const;
 export const OPTION_FIELDS = ['timeout', 'connectTimeout', 'deadline', 'retries', 'artifactSize', 'registerWait'] as const;
 export type TargetField = (typeof TARGET_FIELDS)[number];
 export type OptionField = (typeof OPTION_FIELDS)[number];
@@ -89,6 +101,9 @@ const Entry = z.strictObject(
     mlflowDirectUrl: BaseUrl.optional(),
     serviceId: text('a string such as "platform"', checkServiceId).optional(),
     apiKeyEnv: text('an env var name such as "HOKUSAI_API_KEY"', checkEnvVarName).optional(),
+    // Paths of PEM files, relative to the config file's directory.
+    clientCert: text('the path of a PEM file such as "certs/client.pem"', checkFilePath).optional(),
+    clientKey: text('the path of a PEM file such as "certs/client.key"', checkFilePath).optional(),
     timeout: text('a duration string such as "10s"', (s) => checkDuration(s, true)).optional(),
     connectTimeout: text('a duration string such as "5s"', (s) => checkDuration(s, true)).optional(),
     deadline: text('a duration string such as "2m"', (s) => checkDuration(s, true)).optional(),

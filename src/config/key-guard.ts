@@ -41,6 +41,7 @@ export const MAX_KEY_BYTES = 4096;
 /** The env vars a config file found in the working directory may name in apiKeyEnv: the platform's own. */
 const DISCOVERED_KEY_ENV = /^HOKUSAI_[A-Z0-9_]*$/;
 const KEY_ROUTING_URLS = ['registryUrl', 'authUrl', 'mlflowUrl', 'mlflowDirectUrl'] as const;
+const CLIENT_CERT_FIELDS = ['clientCert', 'clientKey'] as const;
 
 interface PickedSetting {
   value: unknown;
@@ -52,7 +53,8 @@ interface PickedSetting {
  * A config file found in the working directory (not given with --config) — a pull request's branch
  * in CI, a cloned repository — cannot choose on its own which secret is sent where:
  *  - its apiKeyEnv may only name a HOKUSAI_* variable (not GITHUB_TOKEN, not a cloud key);
- *  - its URLs are used only for an environment the user named (--env or HOKUS_CHECK_ENV), never from
+ *  - its URLs, and its client certificate (clientCert/clientKey: which file proves who the user is),
+ *    are used only for an environment the user named (--env or HOKUS_CHECK_ENV), never from
  *    "defaults" for a run that names none.
  * `--config FILE` (the user vouches for the file) or the flag itself (--api-key-env, --registry-url, …)
  * lifts each rule. Returns the problems, one line each.
@@ -79,6 +81,15 @@ export function discoveredFileProblems(
         problems.push(
           `${url.source}: a config file found in the working directory does not choose where the key goes for a run that names ` +
             `no environment; pass --config ${label} or --env NAME, or give the URL as a flag`,
+        );
+      }
+    }
+    for (const field of CLIENT_CERT_FIELDS) {
+      const file = pick(field);
+      if (fromFile(file)) {
+        problems.push(
+          `${file.source}: a config file found in the working directory does not choose the client certificate for a run that ` +
+            `names no environment; pass --config ${label} or --env NAME, or give --client-cert as a flag`,
         );
       }
     }

@@ -58,6 +58,18 @@ export const CONFIG_MAX_BYTES = 1024 * 1024;
  * at most CONFIG_MAX_BYTES whatever its size claims. Undefined when it does not exist or cannot be read.
  */
 export function readConfigText(path: string): string | undefined {
+  return readBoundedText(path, { what: 'a config file', is: 'a JSON file', of: 'JSON' });
+}
+
+/** How readBoundedText's messages name the file it expected: 'a config file', 'a JSON file', 'JSON'. */
+export interface FileKind {
+  what: string;
+  is: string;
+  of: string;
+}
+
+/** readConfigText for any small text file the user names (a client certificate): the same bounds, its own words. */
+export function readBoundedText(path: string, kind: FileKind): string | undefined {
   let fd: number;
   try {
     // Non-blocking: opening a FIFO with no writer must not wait.
@@ -69,10 +81,10 @@ export function readConfigText(path: string): string | undefined {
     const st = fstatSync(fd);
     if (!st.isFile())
       throw new UsageError(
-        `${path}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a socket'}); a config file is a JSON file`,
+        `${path}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a socket'}); ${kind.what} is ${kind.is}`,
       );
     if (st.size > CONFIG_MAX_BYTES)
-      throw new UsageError(`${path}: ${st.size} bytes; a config file is at most ${CONFIG_MAX_BYTES} bytes of JSON`);
+      throw new UsageError(`${path}: ${st.size} bytes; ${kind.what} is at most ${CONFIG_MAX_BYTES} bytes of ${kind.of}`);
     const buf = Buffer.alloc(CONFIG_MAX_BYTES + 1);
     let got = 0;
     for (;;) {
@@ -80,7 +92,7 @@ export function readConfigText(path: string): string | undefined {
       if (n === 0) break;
       got += n;
       if (got > CONFIG_MAX_BYTES)
-        throw new UsageError(`${path}: more than ${CONFIG_MAX_BYTES} bytes; a config file is at most that much JSON`);
+        throw new UsageError(`${path}: more than ${CONFIG_MAX_BYTES} bytes; ${kind.what} is at most that much ${kind.of}`);
     }
     return buf.subarray(0, got).toString('utf8');
   } catch (err) {

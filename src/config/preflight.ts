@@ -107,17 +107,17 @@ function withoutUserinfo(raw: string): string {
 }
 
 /** A --ca-file must hold at least one PEM certificate. */
-export function caFileProblem(path: string | undefined): string | undefined {
+export function caFileProblem(path: string | undefined, source = '--ca-file'): string | undefined {
   if (path === undefined) return undefined;
   let text: string;
   try {
     text = readFileSync(path, 'latin1');
   } catch (err) {
-    return `--ca-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+    return `${source}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
   }
   return /-----BEGIN CERTIFICATE-----/.test(text)
     ? undefined
-    : `--ca-file ${path}: not a PEM certificate file (no "-----BEGIN CERTIFICATE-----")`;
+    : `${source} ${path}: not a PEM certificate file (no "-----BEGIN CERTIFICATE-----")`;
 }
 
 /**

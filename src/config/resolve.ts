@@ -7,13 +7,15 @@
 // selected environments set one differently in the file, that is an error: set it in "defaults" or by
 // flag. An env var set to '' counts as unset (CI systems often export empty variables).
 // Durations are '500ms', '10s', '5m', '1h30m'; a bare number is seconds. Sizes are '4KiB', '1MB', bytes.
-import { resolve as resolvePath } from 'node:path';
-import type { CheckOptions, StepId, Target } from '../steps/types.js';
+import { dirname, resolve as resolvePath } from 'node:path';
+import type { CheckOptions, ClientCertificate, StepId, Target } from '../steps/types.js';
+import { loadClientCertificate } from './client-cert.js';
 import { UsageError, withoutSecrets } from './errors.js';
 import {
   checkBaseUrl,
   checkDuration,
   checkEnvVarName,
+  checkFilePath,
   checkMlflowPath,
   checkRetries,
   checkServiceId,
@@ -23,6 +25,7 @@ import {
 import { type ConfigEntry, formatPath, OPTION_FIELDS, type OptionField, TARGET_FIELDS, type TargetField } from './file-schema.js';
 import { CONFIG_FILE_NAME, type LoadedConfig, loadConfigFile, type ReadFile } from './load.js';
 import { discoveredFileProblems, quoteSafely } from './key-guard.js';
+import { MLFLOW_ENV, MLFLOW_SECRET_VARS, mlflowTls, trackingUriTarget, withMlflowCredentials } from './mlflow-env.js';
 import { parseStepList } from './step-list.js';
 import { closest } from './suggest.js';
 import { userinfoOf } from './urls.js';
@@ -39,6 +42,8 @@ export interface FlagValues {
   serviceId?: string;
   apiKeyEnv?: string;
   apiKeyStdin?: boolean;
+  clientCert?: string;
+  clientKey?: string;
   timeout?: string;
   connectTimeout?: string;
   deadline?: string;
@@ -47,6 +52,8 @@ export interface FlagValues {
   registerWait?: string;
   wait?: string;
   insecure?: boolean;
+  /** false with --no-trace-context (commander's negated flag); undefined or true: traceparent is sent. */
+  traceContext?: boolean;
   caFile?: string;
   keep?: boolean;
   only?: string;
@@ -56,11 +63,28 @@ export interface FlagValues {
 export interface Settings {
   /** One per --env (in the given order), or one named 'default' from flags/env/file defaults. */
   targets: Target[];
-  check: CheckOptions & { connectTimeoutMs: number; retries: number; waitMs: number; insecure: boolean; caFile?: string };
+  check: CheckOptions & {
+    connectTimeoutMs: number;
+    retries: number;
+    waitMs: number;
+    insecure: boolean;
+    traceContext: boolean;
+    caFile?: string;
+  };
   only?: StepId[];
   skip?: StepId[];
   /** Absolute path of the config file used, if any. */
   configPath?: string;
+  /**
+   * Where TLS settings came from when not from --insecure/--ca-file: MLflow's variables
+   * (MLFLOW_TRACKING_INSECURE_TLS=true, MLFLOW_TRACKING_SERVER_CERT_PATH), for messages.
+   */
+  tlsFrom?: { insecure?: string; caFile?: string };
+  /**
+   * What the run was told by MLflow's variables (config/mlflow-env.ts), one line each, for the start of
+   * the output: 'target from MLFLOW_TRACKING_URI: …' first, then variables set and not used.
+   */
+  notices?: string[];
 }
 
 export const NO_TARGET =
@@ -114,15 +138,23 @@ export function resolveSettings(input: {
   const selection = selectEnvironments(flags.env, env('HOKUS_CHECK_ENV'), loaded, fileBroken, cwd, problems);
 
   const targets: Target[] = [];
+  const notices: string[] = [];
   const optionsPerTarget: Array<{ name: string; options: Layer }> = [];
   if (!fileBroken && selection.ok) {
     const defaults = layerFromFile(loaded?.config.defaults, ['defaults'], loaded?.label);
     for (const name of selection.names ?? ['default']) {
       const entry = selection.names ? layerFromFile(loaded?.config.environments[name], ['environments', name], loaded?.label) : {};
-      const layers = [flagLayer, envLayer, entry, defaults, BUILT_IN];
+      // MLflow's MLFLOW_TRACKING_URI: the target of a run that names none otherwise (config/mlflow-env.ts).
+      const named = [flagLayer, envLayer, entry, defaults];
+      const trackingUri = selection.names === undefined ? trackingUriLayer(named, env, problems, notices) : {};
+      const layers = [...named, trackingUri, BUILT_IN];
       if (loaded && flags.config === undefined)
         problems.push(...discoveredFileProblems(layers, selection.names !== undefined, loaded.label));
-      const target = buildTarget(name, selection.names !== undefined, layers, loaded, problems);
+      const built = buildTarget(name, selection.names !== undefined, layers, loaded, cwd, problems);
+      const keyEnv = layers.find((layer) => layer.apiKeyEnv)?.apiKeyEnv;
+      const explicitKey =
+        flags.apiKeyStdin === true ? '--api-key-stdin' : keyEnv && keyEnv.layer !== 'built-in' ? keyEnv.source : undefined;
+      const target = built && withMlflowCredentials(built, env, explicitKey, notices);
       if (target) targets.push(target);
       optionsPerTarget.push({ name, options: pickOptions(layers) });
     }
@@ -132,6 +164,17 @@ export function resolveSettings(input: {
   const wait = flags.wait === undefined ? { value: 0 } : checkDuration(flags.wait, false);
   if (wait.problem !== undefined) problems.push(`--wait: ${wait.problem}`);
   const steps = stepSelection(flags, problems);
+  // MLflow's TLS variables, for a run of plain MLflow servers only; --insecure and --ca-file replace them.
+  const tls = mlflowTls(
+    env,
+    {
+      applies: targets.length > 0 && targets.every((t) => t.kind === 'mlflow'),
+      flagsGiven: flags.insecure === true || flags.caFile !== undefined,
+      cwd,
+    },
+    problems,
+  );
+  if (tls.clientCert !== undefined) useMlflowClientCert(targets, tls.clientCert, problems);
 
   // A key or a URL's password typed into the wrong field is quoted by that field's message: hidden.
   if (problems.length > 0) throw new UsageError(withoutSecrets([...new Set(problems)], knownSecrets(flags, env, loaded)));
@@ -147,12 +190,49 @@ export function resolveSettings(input: {
       registerPollMs: REGISTER_POLL_MS,
       waitMs: wait.value ?? 0,
       keep: flags.keep === true,
-      insecure: flags.insecure === true,
-      ...(flags.caFile !== undefined ? { caFile: resolvePath(cwd, flags.caFile) } : {}),
+      insecure: flags.insecure === true || tls.insecure === true,
+      traceContext: flags.traceContext !== false,
+      ...(flags.caFile !== undefined ? { caFile: resolvePath(cwd, flags.caFile) } : tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
     },
     ...steps,
     ...(loaded ? { configPath: loaded.path } : {}),
+    ...(tls.insecureFrom || tls.caFileFrom
+      ? { tlsFrom: { ...(tls.insecureFrom ? { insecure: tls.insecureFrom } : {}), ...(tls.caFileFrom ? { caFile: tls.caFileFrom } : {}) } }
+      : {}),
+    ...(notices.length > 0 ? { notices } : {}),
   };
+}
+
+/**
+ * MLFLOW_TRACKING_CLIENT_CERT_PATH — one PEM with the certificate and its key, as MLflow hands it to
+ * requests' `cert=` — for the targets that name no certificate of their own; read and checked as
+ * --client-cert is, once.
+ */
+function useMlflowClientCert(targets: Target[], path: string, problems: string[]): void {
+  if (targets.every((t) => t.clientCert)) return;
+  let cert: ClientCertificate;
+  try {
+    cert = loadClientCertificate({ path, source: MLFLOW_ENV.clientCert });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(...error.lines);
+    return;
+  }
+  for (const [i, t] of targets.entries()) if (!t.clientCert) targets[i] = { ...t, clientCert: cert };
+}
+
+/**
+ * MLFLOW_TRACKING_URI as a layer of its own, below everything that names a target: used only when no
+ * flag, HOKUS_CHECK_* variable or file layer sets registryUrl, authUrl or mlflowUrl. A bad value stays
+ * present after its problem is reported (no second, misleading "no target" line).
+ */
+function trackingUriLayer(layers: Layer[], env: (name: string) => string | undefined, problems: string[], notices: string[]): Layer {
+  const raw = env(MLFLOW_ENV.uri);
+  if (raw === undefined || layers.some((l) => l.registryUrl || l.authUrl || l.mlflowUrl)) return {};
+  const checked = trackingUriTarget(raw);
+  if (checked.problem !== undefined) problems.push(checked.problem);
+  else notices.unshift(`target from ${MLFLOW_ENV.uri}: ${checked.value}`);
+  return { mlflowUrl: { value: checked.value ?? raw, raw, source: MLFLOW_ENV.uri, layer: 'env' } };
 }
 
 /** Keys shorter than this are refused as placeholders (src/commands/keys.ts) and not hidden here. */
@@ -166,15 +246,24 @@ const URL_FIELDS = ['registryUrl', 'authUrl', 'mlflowUrl', 'mlflowDirectUrl'] as
  */
 function knownSecrets(flags: FlagValues, env: (name: string) => string | undefined, loaded: LoadedConfig | undefined): string[] {
   const entries = loaded ? [loaded.config.defaults, ...Object.values(loaded.config.environments)].filter((e) => e !== undefined) : [];
-  const keyNames = new Set(['HOKUSAI_API_KEY', flags.apiKeyEnv, env('HOKUS_CHECK_API_KEY_ENV'), ...entries.map((e) => e.apiKeyEnv)]);
+  const keyNames = new Set([
+    'HOKUSAI_API_KEY',
+    ...MLFLOW_SECRET_VARS,
+    flags.apiKeyEnv,
+    env('HOKUS_CHECK_API_KEY_ENV'),
+    ...entries.map((e) => e.apiKeyEnv),
+  ]);
   const keys = [...keyNames]
     .map((name) => (name === undefined ? undefined : env(name)?.trim()))
     .filter((v): v is string => v !== undefined && v.length >= MIN_KEY_LENGTH);
-  const urls = URL_FIELDS.flatMap((field) => [
-    flags[field],
-    FIELDS[field].env === undefined ? undefined : env(FIELDS[field].env),
-    ...entries.map((e) => e[field]),
-  ]);
+  const urls = [
+    env(MLFLOW_ENV.uri),
+    ...URL_FIELDS.flatMap((field) => [
+      flags[field],
+      FIELDS[field].env === undefined ? undefined : env(FIELDS[field].env),
+      ...entries.map((e) => e[field]),
+    ]),
+  ];
   const credentials = urls.flatMap((url) => {
     const userinfo = url === undefined ? undefined : userinfoOf(url);
     if (userinfo === undefined) return [];
@@ -193,6 +282,8 @@ const FIELDS: Record<TargetField | OptionField, { flag: string; env?: string }> 
   mlflowDirectUrl: { flag: '--mlflow-direct-url', env: 'HOKUS_CHECK_MLFLOW_DIRECT_URL' },
   serviceId: { flag: '--service-id', env: 'HOKUS_CHECK_SERVICE_ID' },
   apiKeyEnv: { flag: '--api-key-env', env: 'HOKUS_CHECK_API_KEY_ENV' },
+  clientCert: { flag: '--client-cert', env: 'HOKUS_CHECK_CLIENT_CERT' },
+  clientKey: { flag: '--client-key', env: 'HOKUS_CHECK_CLIENT_KEY' },
   timeout: { flag: '--timeout', env: 'HOKUS_CHECK_TIMEOUT' },
   connectTimeout: { flag: '--connect-timeout', env: 'HOKUS_CHECK_CONNECT_TIMEOUT' },
   deadline: { flag: '--deadline', env: 'HOKUS_CHECK_DEADLINE' },
@@ -234,6 +325,8 @@ const TARGET_CHECKS: Record<TargetField, (raw: string) => Checked<string>> = {
   mlflowDirectUrl: checkBaseUrl,
   serviceId: checkServiceId,
   apiKeyEnv: checkEnvVarName,
+  clientCert: checkFilePath,
+  clientKey: checkFilePath,
 };
 
 const OPTION_CHECKS: Record<OptionField, (raw: string | number) => Checked<number>> = {
@@ -345,6 +438,7 @@ function buildTarget(
   named: boolean,
   layers: Layer[],
   loaded: LoadedConfig | undefined,
+  cwd: string,
   problems: string[],
 ): Target | undefined {
   const pick = <F extends TargetField>(field: F): Setting<string> | undefined => layers.find((layer) => layer[field])?.[field];
@@ -354,10 +448,12 @@ function buildTarget(
   const mlflowUrl = pick('mlflowUrl');
   const mlflowPath = pick('mlflowPath');
   const direct = pick('mlflowDirectUrl');
+  const clientCert = clientCertificate(layers, loaded, cwd, where, problems);
   const optional = {
     ...(direct ? { mlflowDirectUrl: direct.value } : {}),
     serviceId: pick('serviceId')?.value ?? 'platform',
     apiKeyEnv: pick('apiKeyEnv')?.value ?? 'HOKUSAI_API_KEY',
+    ...(clientCert ? { clientCert } : {}),
   };
 
   // A file's "defaults" are background: an environment that sets mlflowUrl ignores defaults.registryUrl
@@ -406,6 +502,36 @@ function buildTarget(
     mlflowPath: mlflowPath?.value ?? '/api/mlflow',
     ...optional,
   };
+}
+
+/**
+ * The client certificate of one target: the certificate and its key come together from the first
+ * layer that sets either (a flag's combined PEM is never paired with a key from the file). Paths from
+ * flags and variables are relative to the working directory, from the file to the file's directory.
+ * Read and checked here, so a bad pair is a usage error before any request.
+ */
+function clientCertificate(
+  layers: Layer[],
+  loaded: LoadedConfig | undefined,
+  cwd: string,
+  where: string,
+  problems: string[],
+): ClientCertificate | undefined {
+  const layer = layers.find((l) => l.clientCert || l.clientKey);
+  const [cert, key] = [layer?.clientCert, layer?.clientKey];
+  if (!layer || !cert) {
+    if (key) problems.push(`${where}${key.source} is given without a certificate: give ${FIELDS.clientCert.flag} (or clientCert) too`);
+    return undefined;
+  }
+  const path = (s: Setting<string>) =>
+    resolvePath(s.layer === 'entry' || s.layer === 'defaults' ? dirname(loaded?.path ?? resolvePath(cwd, CONFIG_FILE_NAME)) : cwd, s.value);
+  try {
+    return loadClientCertificate({ path: path(cert), source: cert.source }, key ? { path: path(key), source: key.source } : undefined);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(...error.lines.map((line) => `${where}${line}`));
+    return undefined;
+  }
 }
 
 function isBackground(setting: Setting<unknown>): boolean {

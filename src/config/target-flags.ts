@@ -14,6 +14,7 @@ export interface TargetFlagsOf {
   authUrl?: string | undefined;
   mlflowDirectUrl?: string | undefined;
   apiKeyEnv?: string | undefined;
+  clientCert?: { path: string; keyPath: string } | undefined;
 }
 
 export function targetFlags(t: TargetFlagsOf): string[] {
@@ -27,6 +28,10 @@ export function targetFlags(t: TargetFlagsOf): string[] {
     if (t.mlflowDirectUrl !== undefined) flags.push('--mlflow-direct-url', shellWord(t.mlflowDirectUrl));
     if (t.serviceId !== TARGET_DEFAULTS.serviceId) flags.push('--service-id', shellWord(t.serviceId));
     if (t.apiKeyEnv !== undefined && t.apiKeyEnv !== TARGET_DEFAULTS.apiKeyEnv) flags.push('--api-key-env', shellWord(t.apiKeyEnv));
+  }
+  if (t.name === 'default' && t.clientCert !== undefined) {
+    flags.push('--client-cert', shellWord(t.clientCert.path));
+    if (t.clientCert.keyPath !== t.clientCert.path) flags.push('--client-key', shellWord(t.clientCert.keyPath));
   }
   return flags;
 }

@@ -2,12 +2,14 @@
 // is generated from.
 import { rules as artifact } from './rules/artifact.js';
 import { rules as baseUrl } from './rules/base-url.js';
+import { rules as clientCert } from './rules/client-cert.js';
 import { rules as forwardProxy } from './rules/forward-proxy.js';
 import { rules as auth } from './rules/auth.js';
 import { rules as gateway } from './rules/gateway.js';
 import { rules as generic } from './rules/generic.js';
 import { rules as health } from './rules/health.js';
 import { rules as mlflow } from './rules/mlflow.js';
+import { rules as mlflowAuth } from './rules/mlflow-auth.js';
 import { rules as network } from './rules/network.js';
 import { rules as registry } from './rules/registry.js';
 import { rules as response } from './rules/response.js';
@@ -19,7 +21,9 @@ export const RULES: Rule[] = [
   ...forwardProxy,
   ...network,
   ...tls,
+  ...clientCert,
   ...auth,
+  ...mlflowAuth,
   ...baseUrl,
   ...routing,
   ...gateway,

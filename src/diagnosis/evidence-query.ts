@@ -108,8 +108,8 @@ export function hungUp(x: Exchange): boolean {
   return x.response === undefined && x.error !== undefined && HUNG_UP.has(x.error.kind) && x.error.phase !== 'body';
 }
 
-/** TLS verification errors: the handshake got as far as a certificate, so the port speaks TLS. */
-const CERT_KINDS = new Set(['tls-expired', 'tls-untrusted', 'tls-hostname']);
+/** TLS verification errors, and a server's alert about the client certificate: the port speaks TLS. */
+const CERT_KINDS = new Set(['tls-expired', 'tls-untrusted', 'tls-hostname', 'tls-client-cert']);
 
 /**
  * The `tls-port` probe (steps/health.ts) that shows the port of `url` (an http:// URL) speaks TLS:

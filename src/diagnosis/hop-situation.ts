@@ -3,6 +3,7 @@
 // calls that passed through the same hop, Retry-After, and the probes — for every product alike.
 // A profile's page may agree; it never decides.
 import type { Exchange } from '../http/types.js';
+import { pageReading } from './client-cert.js';
 import { errorWords, headerValue, readBody } from './exchange-body.js';
 import { exchangesWhere, is2xx, isArtifactCall, loginChallenge, passedBefore, statusOf } from './evidence-query.js';
 import { fingerprintOf, originOf, serviceWords } from './fingerprint.js';
@@ -22,6 +23,10 @@ export function hopReading(ev: Evidence, x: Exchange): HopReading | undefined {
   const fp = fingerprintOf(x);
   const status = statusOf(x);
   if (fp.writer !== 'hop' || status === undefined) return undefined;
+  // Mutual TLS: its refusal says a client certificate was required, or refused (client-cert.ts).
+  const cert = pageReading(x);
+  if (cert)
+    return { situation: cert.refusal === 'required' ? 'client-cert-required' : 'client-cert-rejected', sure: cert.sure, why: cert.why };
   const upstream = serviceWords(fp.behind);
   // The status's own reason phrase ("504 Gateway Time-out") is not words of the hop's.
   const words = errorWords(readBody(x)).replace(/\bGateway Time-?out\b/gi, '');

@@ -23,6 +23,10 @@ export const SITUATIONS = [
   'too-large',
   /** Its own rate limit: 429, a 503 with Retry-After or after calls through it passed. */
   'rate-limited',
+  /** Mutual TLS: it requires a client certificate and none was sent (its 400/401/403 says so). */
+  'client-cert-required',
+  /** Mutual TLS: it refused the client certificate sent (not trusted, revoked, expired). */
+  'client-cert-rejected',
   /** Any other refusal of its own (400, 411, 414, 421, 431, …). */
   'request-refused',
 ] as const;
@@ -46,5 +50,9 @@ export const GENERIC_FIXES: Readonly<Record<Situation, string>> = {
   'too-large':
     'Raise the request body limit of the hop in front above your largest model, or enable multipart uploads (MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true).',
   'rate-limited': 'Raise the rate limit of the hop in front for this path, or exempt the check.',
+  'client-cert-required':
+    'Give hokus-check the client certificate the hop in front requires: --client-cert client.pem --client-key client.key (or clientCert/clientKey in the environment of the config file).',
+  'client-cert-rejected':
+    "Use a client certificate signed by a CA the hop in front trusts for clients, valid now and meant for client authentication; the hop's own log says why it refused this one.",
   'request-refused': "Read the status and the hop's own log: it refused the request before forwarding it.",
 };

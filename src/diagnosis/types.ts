@@ -51,6 +51,17 @@ export interface Evidence {
   state: CheckState;
   /** Was the key trimmed of surrounding whitespace? */
   keyHadWhitespace: boolean;
+  /** How the check authenticated, when it sent credentials (no secret): for fixes that name the variables and the user. */
+  credentials?: SentCredentials;
+}
+
+/** The credentials a check sent, named: the scheme, where they came from, the Basic user name. */
+export interface SentCredentials {
+  scheme: 'basic' | 'bearer';
+  /** 'HOKUSAI_API_KEY', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD', 'stdin'. */
+  from: string;
+  /** Basic only. */
+  username?: string;
 }
 
 export interface Rule {

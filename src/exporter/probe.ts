@@ -2,7 +2,7 @@
 // settings, same steps, same diagnosis, same report v1), within the scrape's budget (budget.ts).
 import type { Settings } from '../config/resolve.js';
 import { targetHttpOptions } from '../commands/http-settings.js';
-import type { KeyInfo } from '../commands/keys.js';
+import { credentialOf, type KeyInfo } from '../commands/keys.js';
 import { createHttp } from '../http/client.js';
 import { buildReport } from '../report/build.js';
 import { exitCodeFor } from '../report/exit-code.js';
@@ -46,7 +46,7 @@ export async function runProbe(environment: ProbeEnvironment, opts: ProbeOptions
   const signal = AbortSignal.any([deadline.signal, opts.stop]);
   // The check's own client settings (--ca-file, proxies, User-Agent), within the scrape's budget.
   const http = createHttp({
-    ...targetHttpOptions(target, key.key, check, opts, signal),
+    ...targetHttpOptions(target, credentialOf(key), check, opts, signal),
     timeoutMs: Math.min(check.timeoutMs, opts.budget.stepsMs),
     connectTimeoutMs: Math.min(check.connectTimeoutMs, opts.budget.stepsMs),
   });
@@ -64,6 +64,7 @@ export async function runProbe(environment: ProbeEnvironment, opts: ProbeOptions
       abortReason: () => (opts.stop.aborted ? 'interrupted' : 'deadline'),
       ...(key.key ? { keyMasked: key.key.masked() } : {}),
       keyHadWhitespace: key.hadWhitespace,
+      ...(key.sent ? { credentials: key.sent } : {}),
       insecure: check.insecure,
     });
     return buildReport([result], {

@@ -14,8 +14,9 @@
 // touching a check in flight.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { secretsOf } from '../commands/keys.js';
 import { quoteSafely } from '../config/key-guard.js';
-import { createRedactor, type Redactor } from '../http/redact.js';
+import { createRedactor, type RedactionSecret, type Redactor } from '../http/redact.js';
 import { safeText } from '../report/safe-output.js';
 import { renderPrometheus } from '../report/prometheus.js';
 import type { Report } from '../report/schema.js';
@@ -66,11 +67,11 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const flights = new SingleFlight<Report>();
   const stop = new AbortController();
   // Every key any config named, old ones included: a check of the previous config may still run.
-  const secrets = new Set<string>();
+  const secrets = new Map<string, RedactionSecret>();
   let redact: Redactor = (s) => s;
   const addSecrets = (from: ReadonlyMap<string, ProbeEnvironment>) => {
-    for (const e of from.values()) if (e.key.key) secrets.add(e.key.key.value);
-    redact = createRedactor([...secrets]);
+    for (const e of from.values()) for (const s of secretsOf(e.key)) secrets.set(typeof s === 'string' ? s : s.value, s);
+    redact = createRedactor([...secrets.values()]);
   };
   addSecrets(environments);
   const log = (line: string) => opts.log(safeText(line, redact));

@@ -168,6 +168,19 @@ const BY_CODE: Record<string, NetErrorKind> = {
   UNABLE_TO_GET_ISSUER_CERT: 'tls-untrusted',
   ERR_TLS_CERT_ALTNAME_INVALID: 'tls-hostname',
   HOSTNAME_MISMATCH: 'tls-hostname',
+  // Alerts a server sends about the client's certificate (mutual TLS): certificate_required (116),
+  // bad_certificate (42), unsupported_certificate (43), certificate_revoked (44), certificate_expired
+  // (45), certificate_unknown (46), unknown_ca (48), access_denied (49). handshake_failure (40) is
+  // also what a TLS 1.2 server sends for no client certificate, but as often for no shared cipher:
+  // it stays tls-other, and the diagnosis reads it with what the check presented.
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'tls-client-cert',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'tls-client-cert',
+  ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE: 'tls-client-cert',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED: 'tls-client-cert',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'tls-client-cert',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'tls-client-cert',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'tls-client-cert',
+  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'tls-client-cert',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'protocol',
   UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'protocol',
   UND_ERR_HEADERS_OVERFLOW: 'protocol',
@@ -196,6 +209,7 @@ function phaseOf(kind: NetErrorKind, code: unknown, fallback: Phase): Phase {
     case 'tls-expired':
     case 'tls-untrusted':
     case 'tls-hostname':
+    case 'tls-client-cert':
     case 'tls-other':
       return 'connect';
     default:

@@ -12,17 +12,22 @@ import { ExchangeLog } from './exchange-log.js';
 import { inertLine } from './inert.js';
 import { createRedactor, redactedExcerpt, redactHeaders } from './redact.js';
 import { normaliseOrigins, planRequest, type PlanContext, type RequestPlan } from './request-plan.js';
+import { requestIdsOf } from './request-ids.js';
 import { retryDelay, retryLoop, type RetryPolicy } from './retry.js';
-import type { ApiKey } from './secret.js';
+import type { ApiKey, BasicCredentials } from './secret.js';
 import { serverJson } from './server-json.js';
 import { TryTrace, traceDispatch } from './timings.js';
+import { tlsAlertOf } from './tls-alerts.js';
+import { newSpanId, traceparent } from './trace-context.js';
 import type { Exchange, ExchangeError, ExchangeRequest, ExchangeResponse, Header, Http, HttpResult, RequestSpec } from './types.js';
 
-import type { ProxyEnv } from './dispatcher.js';
+import type { ClientCertOptions, ProxyEnv } from './dispatcher.js';
 export type { ProxyEnv } from './dispatcher.js';
 
 export interface HttpOptions {
   key?: ApiKey;
+  /** MLflow's Basic credentials: sent instead of the key, to the same origins only, redacted like it. */
+  basic?: BasicCredentials;
   /** Origins (scheme://host:port) the key may be sent to; any other → 'key-boundary', nothing sent. */
   keyOrigins: string[];
   /** Per request: headers + body. */
@@ -52,14 +57,22 @@ export interface HttpOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Proxy settings from the environment the CLI was given; no proxy when absent. */
   proxyEnv?: ProxyEnv;
+  /** Mutual TLS: the client certificate, presented on TLS connections to its origins (the target's) only. */
+  clientCert?: ClientCertOptions;
+  /**
+   * W3C trace context: every try carries `traceparent` with this trace id and a fresh span id
+   * (src/http/trace-context.ts), as every request carries the User-Agent. None when absent.
+   */
+  traceId?: string;
 }
 
 export function createHttp(opts: HttpOptions): Http {
-  const redact = createRedactor(opts.key ? [opts.key.value] : []);
+  const redact = createRedactor([...(opts.key ? [opts.key.value] : []), ...(opts.basic?.secrets() ?? [])]);
   const dispatchers = createDispatchers(opts);
   const log = new ExchangeLog(opts.onExchange);
   const planContext: PlanContext = { keyOrigins: normaliseOrigins(opts.keyOrigins) };
   if (opts.key) planContext.key = opts.key;
+  if (opts.basic) planContext.basic = opts.basic;
   if (opts.userAgent) planContext.userAgent = opts.userAgent;
   const policy: RetryPolicy = { retries: opts.retries, baseMs: opts.retryBaseMs ?? 200, random: opts.random ?? Math.random };
   const settings: TrySettings = {
@@ -68,6 +81,7 @@ export function createHttp(opts: HttpOptions): Http {
     timeoutMs: opts.timeoutMs,
     bodyCap: opts.bodyCap ?? 1024 * 1024,
     excerptChars: opts.excerptChars ?? 2048,
+    ...(opts.traceId ? { traceId: opts.traceId } : {}),
   };
 
   async function send(spec: RequestSpec): Promise<HttpResult> {
@@ -119,6 +133,7 @@ export function createHttp(opts: HttpOptions): Http {
     send,
     exchanges: () => log.all(),
     redact,
+    ...(opts.traceId ? { traceId: opts.traceId } : {}),
     // A request undici still holds (see settleOnAbort) would keep close() waiting: give the
     // graceful close a moment, then tear down.
     close: async () => {
@@ -137,6 +152,7 @@ interface TrySettings {
   timeoutMs: number;
   bodyCap: number;
   excerptChars: number;
+  traceId?: string;
 }
 
 interface TryResult {
@@ -179,12 +195,18 @@ function byteLimit(limit: number): Transform {
 /** One try: dispatch, read the body (capped, or streamed to consumeBody), record the exchange. */
 async function tryOnce(
   spec: RequestSpec,
-  plan: RequestPlan,
+  planned: RequestPlan,
   who: Identity,
   callerSignal: AbortSignal,
   s: TrySettings,
 ): Promise<Omit<TryResult, 'slot'>> {
   const trace = new TryTrace();
+  // Each try is a span of the check's trace: its own span id, after the planned headers.
+  const spanId = s.traceId === undefined ? undefined : newSpanId();
+  const plan: RequestPlan =
+    s.traceId === undefined || spanId === undefined
+      ? planned
+      : { ...planned, headers: [...planned.headers, ['traceparent', traceparent(s.traceId, spanId)]] };
   const timeoutMs = spec.timeoutMs ?? s.timeoutMs;
   const route = s.dispatchers.route(plan.url);
   const via = route.proxy === undefined ? undefined : proxyOrigin(route.proxy);
@@ -268,7 +290,10 @@ async function tryOnce(
   const rawHeaders = res ? headerPairs(res.headers as unknown as string[]) : [];
   if (!error && failed) {
     const phase: Phase = res ? 'body' : trace.headersSent !== undefined ? 'headers' : 'connect';
-    const classified = classifyError(failure, {
+    // A TLS 1.3 server refuses a client certificate after the request went out: undici reports the
+    // close that follows its alert, and the alert is what the try failed on (tls-alerts.ts).
+    const alert = res ? undefined : tlsAlertOf(trace.connection);
+    const classified = classifyError(alert ?? failure, {
       host,
       phase,
       aborted: callerSignal.aborted,
@@ -293,11 +318,16 @@ async function tryOnce(
     timings: trace.timings(),
   };
   if (via) exchange.via = via;
+  if (route.clientCert) exchange.clientCert = true;
+  if (spanId !== undefined) exchange.spanId = spanId;
   // The body goes to steps, probes and rules, whose details and reasons reach every output,
   // shortened: a key cut short there no longer matches the redactor, so it is redacted here, whole,
   // before any cut.
   const redactedText = body?.text !== undefined ? s.redact(body.text) : undefined;
   if (res && body) exchange.response = recordResponse(res, rawHeaders, body, redactedText, s);
+  // From the recorded (redacted, inert) headers: a request id is server text like any other header.
+  const requestIds = exchange.response ? requestIdsOf(exchange.response.headers) : [];
+  if (requestIds.length > 0) exchange.requestIds = requestIds;
   if (error) exchange.error = error;
 
   const usable = res !== undefined && (!error || error.kind === 'body-too-large');

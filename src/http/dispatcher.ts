@@ -1,10 +1,13 @@
-// The undici dispatchers of a client: keep-alive pool per origin, TLS settings, timed connections,
-// and a forward proxy only when the caller passes proxy settings (nothing here reads process.env).
+// The undici dispatchers of a client: keep-alive pool per origin, TLS settings (the client certificate
+// of mutual TLS on connections to the target's origins only), timed connections, and a forward proxy
+// only when the caller passes proxy settings (nothing here reads process.env).
 // Which requests go through the proxy is decided here, once (`proxyFor`): the client records it on
 // each exchange, so a failure at the proxy is told from a failure of the target.
+import type { KeyObject } from 'node:crypto';
 import { Agent, Pool, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { portOf } from './host-port.js';
 import { timedConnector } from './timings.js';
+import { alertRecordingConnector } from './tls-alerts.js';
 
 export interface ProxyEnv {
   httpProxy?: string;
@@ -18,6 +21,17 @@ export interface DispatcherOptions {
   insecure?: boolean;
   ca?: string | Buffer;
   proxyEnv?: ProxyEnv;
+  /** Mutual TLS: the client certificate, presented on TLS connections to its origins only. */
+  clientCert?: ClientCertOptions;
+}
+
+export interface ClientCertOptions {
+  /** The certificate chain, PEM. */
+  cert: string;
+  /** The private key: exported once, into the TLS options of the connections that present it. */
+  key: KeyObject;
+  /** Origins (scheme://host:port) it is presented to: the target's own. */
+  origins: string[];
 }
 
 /** Where a request goes first: straight to its origin, or to a forward proxy that tunnels to it. */
@@ -25,6 +39,8 @@ export interface Route {
   dispatcher: Dispatcher;
   /** The forward proxy (its URL as configured, credentials included): undefined when direct. */
   proxy?: string;
+  /** Its TLS connection presents the client certificate (when the server asks for one). */
+  clientCert?: boolean;
 }
 
 export interface Dispatchers {
@@ -38,17 +54,48 @@ export function createDispatchers(opts: DispatcherOptions): Dispatchers {
     rejectUnauthorized: !opts.insecure,
     ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
   };
+  const plain = connections(opts, tls, tls);
+  // Mutual TLS: connections of their own, so the certificate is never offered to another origin,
+  // nor to the forward proxy (its TLS, proxyTls, stays without it).
+  const cert = opts.clientCert;
+  const certOrigins = new Set(cert?.origins ?? []);
+  const mutual = cert
+    ? connections(opts, tls, { ...tls, cert: cert.cert, key: cert.key.export({ type: 'pkcs8', format: 'pem' }) })
+    : undefined;
+  const all = () => [...plain.all(), ...(mutual?.all() ?? [])];
+  return {
+    route(url) {
+      if (mutual && url.protocol === 'https:' && certOrigins.has(url.origin)) return { ...mutual.route(url), clientCert: true };
+      return plain.route(url);
+    },
+    close: async () => {
+      await Promise.all(all().map((d) => d.close()));
+    },
+    destroy: async () => {
+      await Promise.all(all().map((d) => d.destroy()));
+    },
+  };
+}
+
+interface TlsSettings {
+  rejectUnauthorized: boolean;
+  ca?: string | Buffer;
+  cert?: string;
+  key?: string | Buffer;
+}
+
+/** Direct connections and one tunnel per forward proxy; `requestTls` is the TLS of the connections to the origins. */
+function connections(opts: DispatcherOptions, tls: TlsSettings, requestTls: TlsSettings) {
   const agentOptions = {
     headersTimeout: opts.timeoutMs,
     bodyTimeout: opts.timeoutMs,
-    connect: buildConnector({ timeout: opts.connectTimeoutMs, ...tls }),
+    connect: buildConnector({ timeout: opts.connectTimeoutMs, ...requestTls }),
     factory: poolFactory,
   };
   const direct = new Agent(agentOptions);
   const proxies = new Map<string, Dispatcher>();
-  const all = () => [direct, ...proxies.values()];
   return {
-    route(url) {
+    route(url: URL): Route {
       const proxy = proxyFor(url, opts.proxyEnv);
       if (proxy === undefined) return { dispatcher: direct };
       let dispatcher = proxies.get(proxy);
@@ -60,19 +107,14 @@ export function createDispatchers(opts: DispatcherOptions): Dispatchers {
           ...agentOptions,
           uri: proxy,
           proxyTunnel: true,
-          requestTls: { ...tls, timeout: opts.connectTimeoutMs },
+          requestTls: { ...requestTls, timeout: opts.connectTimeoutMs },
           proxyTls: { ...tls, timeout: opts.connectTimeoutMs },
         });
         proxies.set(proxy, dispatcher);
       }
       return { dispatcher, proxy };
     },
-    close: async () => {
-      await Promise.all(all().map((d) => d.close()));
-    },
-    destroy: async () => {
-      await Promise.all(all().map((d) => d.destroy()));
-    },
+    all: (): Dispatcher[] => [direct, ...proxies.values()],
   };
 }
 
@@ -120,7 +162,7 @@ function poolFactory(origin: string | URL, options: Agent.Options): Dispatcher {
   const connect = options.connect;
   return new Pool(origin, {
     ...(options as Pool.Options),
-    ...(typeof connect === 'function' ? { connect: timedConnector(settleConnectErrors(connect)) } : {}),
+    ...(typeof connect === 'function' ? { connect: timedConnector(alertRecordingConnector(settleConnectErrors(connect))) } : {}),
   });
 }
 

@@ -21,8 +21,19 @@ export const MIN_RUN = 8;
 /** Shortest encoded (hex, base64) window searched: a secret of 1 or 2 bytes encodes to less. */
 const MIN_ENCODED = 4;
 
-/** A redactor for the given secrets (the API key) plus the generic credential patterns. */
-export function createRedactor(secrets: string[]): Redactor {
+/**
+ * A secret with the form it is shown as when found: a password (MLflow's Basic credentials) is masked
+ * whole (`<redacted>`), where a plain string secret (the API key, a token) shows as maskSecret does.
+ */
+export interface MaskedSecret {
+  value: string;
+  mask: string;
+}
+
+export type RedactionSecret = string | MaskedSecret;
+
+/** A redactor for the given secrets (the API key, MLflow's token and password) plus the generic credential patterns. */
+export function createRedactor(secrets: readonly RedactionSecret[]): Redactor {
   const search = secretSearch(secrets);
   return (text) => {
     const out = search === undefined || text.length === 0 ? text : redactTrailingPartial(maskRanges(text, search), search.partials);
@@ -36,7 +47,7 @@ export function createRedactor(secrets: string[]): Redactor {
  * Whether `text` holds one of `secrets` in any form the redactor knows (the generic credential
  * patterns aside): for refusing an argument that holds the key (src/argv-guard.ts).
  */
-export function holdsSecret(secrets: string[]): (text: string) => boolean {
+export function holdsSecret(secrets: readonly RedactionSecret[]): (text: string) => boolean {
   const search = secretSearch(secrets);
   return (text) =>
     search !== undefined && text.length > 0 && (maskRanges(text, search) !== text || redactTrailingPartial(text, search.partials) !== text);
@@ -52,11 +63,16 @@ interface SecretSearch {
   readable?: (text: string) => boolean;
 }
 
-function secretSearch(secrets: string[]): SecretSearch | undefined {
+function secretSearch(secrets: readonly RedactionSecret[]): SecretSearch | undefined {
   // Each secret once: environments of one config often share a key.
-  const distinct = [...new Set(secrets.filter((s) => s.length > 0))];
+  const byValue = new Map<string, string>();
+  for (const s of secrets) {
+    const { value, mask } = typeof s === 'string' ? { value: s, mask: maskSecret(s) } : s;
+    if (value.length > 0 && !byValue.has(value)) byValue.set(value, mask);
+  }
+  const distinct = [...byValue.keys()];
   if (distinct.length === 0) return undefined;
-  const compiled = distinct.map(compiledSecret);
+  const compiled = distinct.map((value) => compiledSecret(value, byValue.get(value)!));
   const finders = compiled.map((c) => c.finder);
   const has = (c: string) => finders.some((f) => f.chars.has(c));
   const keep = (c: string) => {
@@ -86,15 +102,16 @@ interface CompiledSecret {
 const COMPILED = new Map<string, CompiledSecret>();
 const COMPILED_MAX = 64;
 
-function compiledSecret(secret: string): CompiledSecret {
-  let c = COMPILED.get(secret);
+function compiledSecret(secret: string, mask: string): CompiledSecret {
+  const id = `${mask}\u0000${secret}`;
+  let c = COMPILED.get(id);
   if (c) {
-    COMPILED.delete(secret);
+    COMPILED.delete(id);
   } else {
-    c = { finder: secretFinder(secret), partials: partialForms(secret) };
+    c = { finder: secretFinder(secret, mask), partials: partialForms(secret, mask) };
     if (COMPILED.size >= COMPILED_MAX) COMPILED.delete(COMPILED.keys().next().value!);
   }
-  COMPILED.set(secret, c);
+  COMPILED.set(id, c);
   return c;
 }
 
@@ -153,8 +170,7 @@ interface SecretFinder {
   chars: Set<string>;
 }
 
-function secretFinder(secret: string): SecretFinder {
-  const mask = maskSecret(secret);
+function secretFinder(secret: string, mask: string): SecretFinder {
   const bytes = Buffer.from(secret, 'utf8');
   const prefixChars = secretPrefix(secret).length;
   const prefixBytes = Buffer.byteLength(secret.slice(0, prefixChars), 'utf8');
@@ -383,8 +399,7 @@ interface PartialForm {
 }
 
 /** The key and its base64/base64url/URL encodings, whose first part may end a text cut short. */
-function partialForms(secret: string): PartialForm[] {
-  const mask = maskSecret(secret);
+function partialForms(secret: string, mask: string): PartialForm[] {
   const bytes = Buffer.from(secret, 'utf8');
   const shown = mask.includes('…') ? mask.slice(0, mask.indexOf('…')) : '';
   // In each form, the characters that encode the shown prefix alone, plus 4: as for the key itself.

@@ -1,8 +1,8 @@
 // From a RequestSpec to what goes on the wire: URL with query, headers, body, idempotency — and
-// the key boundary: a request that would carry the key to an origin it is not configured for is
-// refused here, before any connection is made.
+// the key boundary: a request that would carry the key (or MLflow's Basic credentials) to an origin
+// it is not configured for is refused here, before any connection is made.
 import type { Readable } from 'node:stream';
-import type { ApiKey } from './secret.js';
+import type { ApiKey, BasicCredentials } from './secret.js';
 import type { ExchangeError, Header, RequestSpec } from './types.js';
 
 export interface RequestPlan {
@@ -19,6 +19,8 @@ export interface RequestPlan {
 
 export interface PlanContext {
   key?: ApiKey;
+  /** MLflow's Basic credentials: sent instead of the key (MLflow's client prefers them to a token), same boundary. */
+  basic?: BasicCredentials;
   /** Normalised origins (URL.origin) the key may be sent to. */
   keyOrigins: ReadonlySet<string>;
   userAgent?: string;
@@ -37,8 +39,10 @@ export function planRequest(spec: RequestSpec, ctx: PlanContext): PlanResult {
 
   const headers = new Map<string, string>();
   if (ctx.userAgent) headers.set('user-agent', ctx.userAgent);
-  const sentKey = spec.withKey !== false ? ctx.key : undefined;
-  if (sentKey) headers.set('authorization', `Bearer ${sentKey.value}`);
+  const sentBasic = spec.withKey !== false ? ctx.basic : undefined;
+  const sentKey = spec.withKey !== false && !sentBasic ? ctx.key : undefined;
+  if (sentBasic) headers.set('authorization', sentBasic.header());
+  else if (sentKey) headers.set('authorization', `Bearer ${sentKey.value}`);
 
   const plan: RequestPlan = { url, headers: [], idempotent: spec.idempotent ?? IDEMPOTENT.has(spec.method) };
   if (spec.json !== undefined) {
@@ -69,12 +73,17 @@ export function planRequest(spec: RequestSpec, ctx: PlanContext): PlanResult {
   const key = ctx.key?.value;
   const carriesKey =
     sentKey !== undefined || (key !== undefined && (url.href.includes(key) || plan.headers.some(([, v]) => v.includes(key))));
-  if (carriesKey && !ctx.keyOrigins.has(url.origin)) {
+  // The password, or the header's base64 token, anywhere in the URL or a header counts as sending them.
+  const basicForms = ctx.basic?.secrets().map((s) => s.value) ?? [];
+  const carriesBasic =
+    sentBasic !== undefined || basicForms.some((form) => url.href.includes(form) || plan.headers.some(([, v]) => v.includes(form)));
+  if ((carriesKey || carriesBasic) && !ctx.keyOrigins.has(url.origin)) {
+    const what = carriesBasic ? "MLflow's Basic credentials" : 'API key';
     return {
       ok: false,
       error: {
         kind: 'key-boundary',
-        message: `not sending the API key to ${url.origin}: it is configured only for ${[...ctx.keyOrigins].join(', ') || 'no origin'}`,
+        message: `not sending the ${what} to ${url.origin}: ${carriesBasic ? 'they are' : 'it is'} configured only for ${[...ctx.keyOrigins].join(', ') || 'no origin'}`,
       },
       url: url.href,
       headers: plan.headers,

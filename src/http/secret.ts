@@ -48,3 +48,57 @@ export function maskSecret(value: string): string {
 export function secretPrefix(value: string): string {
   return KNOWN_PREFIXES.find((p) => value.startsWith(p)) ?? '';
 }
+
+/**
+ * HTTP Basic credentials (MLflow's MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD): the user
+ * name is shown, the password never — every way of printing it yields `alice:<redacted>`. Only
+ * `header()` and `secrets()` (for the Authorization header and the redactor) hold the password.
+ */
+export class BasicCredentials {
+  readonly username: string;
+  readonly #password: string;
+
+  constructor(username: string, password: string) {
+    this.username = username;
+    this.#password = password;
+  }
+
+  /** `Basic base64(user:password)`, as MLflow's client writes it (UTF-8, standard base64). */
+  header(): string {
+    return `Basic ${this.#token()}`;
+  }
+
+  /**
+   * What the redactor and the key boundary look for: the password, and the header's base64 token
+   * (the password inside it is found at any byte offset too), each masked whole: no character of a
+   * password is shown.
+   */
+  secrets(): Array<{ value: string; mask: string }> {
+    return [
+      { value: this.#password, mask: REDACTED },
+      { value: this.#token(), mask: REDACTED },
+    ];
+  }
+
+  masked(): string {
+    return `${this.username}:${REDACTED}`;
+  }
+
+  toString(): string {
+    return this.masked();
+  }
+
+  toJSON(): string {
+    return this.masked();
+  }
+
+  [inspect.custom](): string {
+    return `BasicCredentials(${this.masked()})`;
+  }
+
+  #token(): string {
+    return Buffer.from(`${this.username}:${this.#password}`, 'utf8').toString('base64');
+  }
+}
+
+const REDACTED = '<redacted>';

@@ -14,6 +14,8 @@ export class TryTrace {
   created?: number;
   /** The connection this try opened, when it did not reuse one. */
   socket?: SocketMarks;
+  /** The connection the request went out on, new or reused (for the TLS alert it got: tls-alerts.ts). */
+  connection?: object;
   headersSent?: number;
   /** The request head undici wrote (request line and headers, without content-length). */
   requestHead?: string;
@@ -115,6 +117,7 @@ function subscribeOnce(): void {
     if (!trace) return;
     trace.headersSent = performance.now();
     trace.requestHead = headers;
+    trace.connection = socket;
     const marks = sockets.get(socket);
     if (marks && !marks.used) {
       marks.used = true;

@@ -24,6 +24,7 @@ export type NetErrorKind =
   | 'tls-expired'
   | 'tls-untrusted'
   | 'tls-hostname'
+  | 'tls-client-cert' // the server refused our client certificate, or its absence, with a TLS alert (mutual TLS)
   | 'tls-other'
   | 'aborted' // our own signal: Ctrl-C or the check's deadline
   | 'body-too-large' // response body over the cap; stream cancelled
@@ -48,6 +49,13 @@ export interface ExchangeError {
 }
 
 export type Header = [name: string, value: string];
+
+/** A request id an answer carried (a header of src/http/request-ids.ts): redacted, inert, bounded. */
+export interface RequestId {
+  /** The header's name, lower case: 'x-request-id', 'cf-ray', … */
+  header: string;
+  value: string;
+}
 
 export interface ExchangeRequest {
   method: string;
@@ -104,6 +112,12 @@ export interface Exchange {
   // (diagnosis/fingerprint.ts, fingerprintOf), so a recorded exchange is never written to again.
   /** Set on a failed try that was retried. */
   retried?: boolean;
+  /** The try's TLS connection had the client certificate to present (--client-cert): sent if the server asked for one. */
+  clientCert?: boolean;
+  /** The span id this try sent in its W3C `traceparent` (src/http/trace-context.ts); absent with --no-trace-context. */
+  spanId?: string;
+  /** The request ids the answer carried (src/http/request-ids.ts), in its order; absent when none. */
+  requestIds?: RequestId[];
 }
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -162,5 +176,7 @@ export interface Http {
   exchanges(): readonly Exchange[];
   /** Redact a string for output (the key, Bearer values, api_key= values). */
   redact(text: string): string;
+  /** The W3C trace id every request of this client carries in `traceparent`; absent when trace context is off. */
+  readonly traceId?: string;
   close(): Promise<void>;
 }

@@ -7,7 +7,8 @@ import { STEP_IDS } from '../steps/types.js';
 import type { CheckResult, StepId, StepResult, StepStatus } from '../steps/types.js';
 import { confirmCommand, sweepCommand } from '../config/target-flags.js';
 import { reproCommands } from './repro.js';
-import { SCHEMA_VERSION } from './schema.js';
+import { logSearchLines } from './log-search.js';
+import { SCHEMA_VERSION } from './version.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget, Verdict } from './schema.js';
 
 export interface ReportMeta {
@@ -57,7 +58,11 @@ function buildTarget(result: CheckResult): ReportTarget {
   const { target } = result;
   const exchanges = result.exchanges.map(copyExchange);
   // The diagnosis result owns the findings, in its order (root cause first); steps list theirs by id.
-  const findings = result.findings.map(normalizeFinding);
+  // Each fix ends with where to find its evidence in the servers' logs: the answers' request ids.
+  const byId = new Map(exchanges.map((x) => [x.id, x]));
+  const findings = result.findings
+    .map(normalizeFinding)
+    .map((f) => ({ ...f, fix: [...f.fix, ...logSearchLines(f, byId, result.traceId)] }));
   const key = result.keyMasked === undefined ? undefined : ensureMasked(result.keyMasked);
   const head = {
     name: target.name,
@@ -71,6 +76,7 @@ function buildTarget(result: CheckResult): ReportTarget {
     apiKeyEnv: target.apiKeyEnv,
     ...optional('key', key),
     checkId: result.checkId,
+    ...optional('traceId', result.traceId),
     startedAt: result.startedAt,
     verdict: verdictOf(result.steps, result.interrupted),
     durationMs: millis(result.durationMs),
@@ -78,10 +84,18 @@ function buildTarget(result: CheckResult): ReportTarget {
     leftovers: [...result.leftovers],
   };
   // From the shown URLs (no userinfo), as the confirm command below.
-  const sweep = result.leftovers.length > 0 ? { sweep: sweepCommand(head, result.checkId) } : {};
+  // The client certificate's paths too: the printed commands must reach the target as this check did.
+  const named = { ...head, clientCert: target.clientCert };
+  const sweep = result.leftovers.length > 0 ? { sweep: sweepCommand(named, result.checkId) } : {};
   // The root cause carries the commands that show it again and confirm its fix.
   const withRepro = findings.map((f) =>
-    f.rootCause ? { ...f, repro: reproCommands(f, { exchanges, apiKeyEnv: target.apiKeyEnv }), confirm: confirmCommand(head, f.step) } : f,
+    f.rootCause
+      ? {
+          ...f,
+          repro: reproCommands(f, { exchanges, apiKeyEnv: target.apiKeyEnv, clientCert: target.clientCert }),
+          confirm: confirmCommand(named, f.step),
+        }
+      : f,
   );
   const steps = result.steps.map((s) => buildStep(s, withRepro, exchanges));
   return { ...head, ...sweep, steps, findings: withRepro, exchanges };
@@ -180,6 +194,9 @@ function copyExchange(x: Exchange): ReportExchange {
     chain: [...fingerprintOf(x).chain],
     ...optional('retried', x.retried),
     ...optional('via', x.via),
+    ...optional('clientCert', x.clientCert),
+    ...optional('spanId', x.spanId),
+    ...(x.requestIds === undefined ? {} : { requestIds: x.requestIds.map((r) => ({ header: r.header, value: r.value })) }),
   };
 }
 

@@ -43,6 +43,15 @@ export function exchangeLine(x: ReportExchange, max = Infinity): string {
   return head + shortenUrl(x.request.url, max - head.length - rest.length) + rest;
 }
 
+/**
+ * The request ids the answer carried (report v1 `requestIds`: redacted, inert, bounded when recorded),
+ * `x-request-id 2f1e0c9a · cf-ray 8a1b2c3d4e5f6a7b-AMS`; undefined when it carried none.
+ */
+export function requestIdsText(x: ReportExchange): string | undefined {
+  const ids = x.requestIds ?? [];
+  return ids.length === 0 ? undefined : ids.map((r) => `${r.header} ${r.value}`).join(' · ');
+}
+
 /** The body excerpt (or the transport error's message) squashed to one line. */
 export function excerptOf(x: ReportExchange, max = EXCERPT_MAX): string | undefined {
   if (x.error !== undefined && x.response === undefined) return squash(x.error.message, max);

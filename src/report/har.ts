@@ -3,7 +3,9 @@
 // Custom fields start with `_` as the spec asks. Sample:
 //   {"log": {"version": "1.2", "creator": {"name": "hokus-check", "version": "0.1.0"},
 //    "pages": [{"id": "prod", "title": "hokus-check prod (check deadbeef)", …}],
-//    "entries": [{"pageref": "prod", "request": {"method": "PUT", …}, "response": {"status": 404, …}, "_step": "artifact"}]}}
+//    "entries": [{"pageref": "prod", "request": {"method": "PUT", …}, "response": {"status": 404, …}, "_step": "artifact",
+//                 "_spanId": "00f067aa0ba902b7", "_requestIds": [{"name": "x-request-id", "value": "2f1e0c9a"}]}]}}
+// The request's `traceparent` is one of its headers; the page carries the check's `_traceId`.
 import type { Report, ReportExchange, ReportTarget } from './schema.js';
 import { headerValue } from './exchange-text.js';
 
@@ -27,6 +29,7 @@ function page(t: ReportTarget): Record<string, unknown> {
     title: `hokus-check ${t.name} (check ${t.checkId})`,
     pageTimings: { onContentLoad: -1, onLoad: -1 },
     comment: `verdict ${t.verdict}`,
+    ...(t.traceId === undefined ? {} : { _traceId: t.traceId }),
   };
 }
 
@@ -50,6 +53,9 @@ function entry(t: ReportTarget, x: ReportExchange): Record<string, unknown> {
     ...(x.responder === undefined ? {} : { _responder: x.responder }),
     ...(x.chain === undefined ? {} : { _chain: x.chain }),
     ...(x.error === undefined ? {} : { _error: { ...x.error } }),
+    ...(x.spanId === undefined ? {} : { _spanId: x.spanId }),
+    // The ids the answer carried, as HAR names headers: what finds this request in the servers' logs.
+    ...(x.requestIds === undefined ? {} : { _requestIds: x.requestIds.map((r) => ({ name: r.header, value: r.value })) }),
   };
 }
 

@@ -6,7 +6,7 @@
 //     <testcase classname="hokus-check.prod" name="artifact" time="0.404">
 //       <failure message="ROUTE_ARTIFACTS_MISROUTED: Tracking calls pass …" type="ROUTE_ARTIFACTS_MISROUTED">…
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } from './schema.js';
-import { exchangeIndex, exchangeLine, excerptOf, squash } from './exchange-text.js';
+import { exchangeIndex, exchangeLine, excerptOf, requestIdsText, squash } from './exchange-text.js';
 
 export function renderJunit(report: Report): string {
   const steps = report.targets.flatMap((t) => t.steps);
@@ -36,6 +36,7 @@ function suite(report: Report, t: ReportTarget): string[] {
   const props: Array<[string, string | undefined]> = [
     ['hokus-check.version', report.tool.version],
     ['check-id', t.checkId],
+    ['trace-id', t.traceId],
     ['verdict', t.verdict],
     ['registry-url', t.registryUrl],
     ['auth-url', t.authUrl],
@@ -100,7 +101,12 @@ function failureBody(t: ReportTarget, s: ReportStep, findings: readonly ReportFi
 
 function exchangeText(x: ReportExchange): string[] {
   const excerpt = excerptOf(x);
-  return [`  ${x.id} ${exchangeLine(x)}`, ...(excerpt === undefined ? [] : [`     ${excerpt}`])];
+  const ids = requestIdsText(x);
+  return [
+    `  ${x.id} ${exchangeLine(x)}`,
+    ...(excerpt === undefined ? [] : [`     ${excerpt}`]),
+    ...(ids === undefined ? [] : [`     request ids: ${ids}`]),
+  ];
 }
 
 /** Step detail, notes and warnings; a `warn` step passes and says why here. */

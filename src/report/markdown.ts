@@ -38,6 +38,7 @@ function facts(report: Report): string {
         (t.registryUrl ?? t.mlflowUrl) ? code(t.registryUrl ?? t.mlflowUrl ?? '') : undefined,
         report.checkId === undefined ? `check ${code(t.checkId)}` : undefined,
         t.key === undefined ? undefined : `key ${code(t.key)}`,
+        t.traceId === undefined ? undefined : `trace ${code(t.traceId)}`,
         multi ? `**${t.verdict}**` : undefined,
       ]
         .filter((x) => x !== undefined)
@@ -129,12 +130,19 @@ function findingBlock(report: Report, t: ReportTarget, f: ReportFinding, level: 
 function evidenceTable(t: ReportTarget, ids: readonly string[]): string {
   if (ids.length === 0) return '';
   const byId = exchangeIndex(t.exchanges);
+  // The answers' request ids (what finds each request in the servers' logs): a column when any has one.
+  const withIds = ids.some((id) => (byId.get(id)?.requestIds ?? []).length > 0);
   const rows = ids.map((id) => {
     const x = byId.get(id);
-    if (x === undefined) return [id, '(not recorded)', '', '', ''];
-    return [id, code(`${x.request.method} ${x.request.url}`), statusCell(x), text(chainText(x) ?? ''), excerptCell(x)];
+    if (x === undefined) return [id, '(not recorded)', '', '', '', ...(withIds ? [''] : [])];
+    const idsCell = withIds ? [requestIdsCell(x)] : [];
+    return [id, code(`${x.request.method} ${x.request.url}`), statusCell(x), text(chainText(x) ?? ''), excerptCell(x), ...idsCell];
   });
-  return table(['#', 'Request', 'Status', 'Responder', 'Excerpt'], rows);
+  return table(['#', 'Request', 'Status', 'Responder', 'Excerpt', ...(withIds ? ['Request ids'] : [])], rows);
+}
+
+function requestIdsCell(x: ReportExchange): string {
+  return (x.requestIds ?? []).map((r) => `${text(r.header)} ${code(r.value)}`).join(' · ');
 }
 
 function statusCell(x: ReportExchange): string {

@@ -20,7 +20,10 @@ const MAX_REPROS = 2;
  * one per distinct method and URL. Each is one shell command line (tokens joined by spaces;
  * `shellTokens` splits it again for wrapping).
  */
-export function reproCommands(f: Pick<ReportFinding, 'evidence' | 'step'>, t: Pick<ReportTarget, 'exchanges' | 'apiKeyEnv'>): string[] {
+export function reproCommands(
+  f: Pick<ReportFinding, 'evidence' | 'step'>,
+  t: Pick<ReportTarget, 'exchanges' | 'apiKeyEnv'> & { clientCert?: ClientCertPaths | undefined },
+): string[] {
   const byId = new Map(t.exchanges.map((x) => [x.id, x]));
   const failing = f.evidence.flatMap((id) => {
     const x = byId.get(id);
@@ -34,7 +37,7 @@ export function reproCommands(f: Pick<ReportFinding, 'evidence' | 'step'>, t: Pi
     const key = `${x.request.method} ${x.request.url}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(curlTokens(x, t.apiKeyEnv ?? TARGET_DEFAULTS.apiKeyEnv).join(' '));
+    out.push(curlTokens(x, t.apiKeyEnv ?? TARGET_DEFAULTS.apiKeyEnv, t.clientCert).join(' '));
     if (out.length === MAX_REPROS) break;
   }
   return out;
@@ -44,8 +47,14 @@ function failed(x: ReportExchange): boolean {
   return x.response === undefined || x.response.status >= 400;
 }
 
+/** The client certificate's files (mutual TLS), for curl's --cert/--key. */
+export interface ClientCertPaths {
+  path: string;
+  keyPath: string;
+}
+
 /** The tokens of one curl command line (already shell-quoted). */
-export function curlTokens(x: ReportExchange, keyEnv: string): string[] {
+export function curlTokens(x: ReportExchange, keyEnv: string, cert?: ClientCertPaths): string[] {
   const q = x.request;
   const tokens: string[] = [];
   const size = q.bodySize ?? 0;
@@ -57,13 +66,20 @@ export function curlTokens(x: ReportExchange, keyEnv: string): string[] {
   // with --proxytunnel. The proxy is named (as recorded: no credentials), since curl reads only a
   // lower-case http_proxy for http:// URLs.
   if (x.via !== undefined) tokens.push('--proxytunnel', '-x', shellQuote(x.via));
+  // Mutual TLS: the same certificate the try had (curl reads the key from the same file when no --key).
+  if (x.clientCert === true && cert !== undefined) {
+    tokens.push('--cert', shellQuote(cert.path));
+    if (cert.keyPath !== cert.path) tokens.push('--key', shellQuote(cert.keyPath));
+  }
   if (q.method !== 'GET' || size > 0) tokens.push('-X', q.method);
   tokens.push(shellQuote(q.url));
   for (const [name, value] of q.headers) {
     const n = name.toLowerCase();
     if (n === 'authorization') {
       const scheme = /^(\S+)\s/.exec(value)?.[1] ?? 'Bearer';
-      tokens.push('-H', `"Authorization: ${scheme} $${keyEnv}"`);
+      // Basic is only ever MLflow's pair (config/mlflow-env.ts): curl builds the header from it.
+      if (/^basic$/i.test(scheme)) tokens.push('-u', '"$MLFLOW_TRACKING_USERNAME:$MLFLOW_TRACKING_PASSWORD"');
+      else tokens.push('-H', `"Authorization: ${scheme} $${keyEnv}"`);
     } else if (n === 'x-api-key') {
       tokens.push('-H', `"X-API-Key: $${keyEnv}"`);
     } else if (n === 'content-type') {

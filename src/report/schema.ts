@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { STEP_IDS } from '../steps/types.js';
 import { RESPONDERS } from '../diagnosis/profiles/index.js';
 
-export const SCHEMA_VERSION = 1;
+import { SCHEMA_VERSION } from './version.js';
+
+export { SCHEMA_VERSION };
 
 const StepIdSchema = z.enum(STEP_IDS);
 const StepStatusSchema = z.enum(['pass', 'fail', 'error', 'blocked', 'skipped', 'warn']);
@@ -23,6 +25,7 @@ const NetErrorKindSchema = z.enum([
   'tls-expired',
   'tls-untrusted',
   'tls-hostname',
+  'tls-client-cert',
   'tls-other',
   'aborted',
   'body-too-large',
@@ -42,6 +45,9 @@ const Phase = z.number().min(-1);
 const FindingCode = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an upper-case finding code');
 const ExchangeId = z.string().regex(/^x\d+$/, "an exchange id like 'x7'");
 const Header = z.tuple([z.string(), z.string()]);
+/** W3C trace context ids (src/http/trace-context.ts): lower-case hex. */
+const TraceId = z.string().regex(/^[0-9a-f]{32}$/, 'a W3C trace id: 32 lower-case hex digits');
+const SpanId = z.string().regex(/^[0-9a-f]{16}$/, 'a W3C span id: 16 lower-case hex digits');
 
 const TimingsSchema = z.object({
   blocked: Phase,
@@ -96,10 +102,19 @@ const ExchangeSchema = z.object({
   timings: TimingsSchema,
   /** The forward proxy (HTTPS_PROXY/HTTP_PROXY) the request was tunnelled through: scheme://host:port. */
   via: z.string().optional(),
+  /** The TLS connection had the client certificate (--client-cert) to present: sent if the server asked for one. */
+  clientCert: z.boolean().optional(),
   responder: ResponderSchema.optional(),
   /** Outermost first: ['hokusai-api', 'mlflow'] for a proxied MLflow reply. */
   chain: z.array(ResponderSchema).optional(),
   retried: z.boolean().optional(),
+  /** The span id this try sent in its `traceparent` (the target's traceId is the trace); absent with --no-trace-context. */
+  spanId: SpanId.optional(),
+  /**
+   * The request ids the answer carried, in its order (x-request-id, cf-ray, x-amzn-trace-id, …: the
+   * list is src/http/request-ids.ts): server text, redacted, inert, at most 128 characters each.
+   */
+  requestIds: z.array(z.object({ header: z.string(), value: z.string() })).optional(),
 });
 
 const FindingSchema = z.object({
@@ -150,6 +165,8 @@ const TargetSchema = z.object({
   /** The API key, masked ('hk_test_…a1b2'); never the key itself. */
   key: z.string().regex(/…/, 'a masked key').optional(),
   checkId: z.string().min(1),
+  /** The W3C trace id every request of this target's check sent in `traceparent`; absent with --no-trace-context. */
+  traceId: TraceId.optional(),
   startedAt: DateTime,
   verdict: VerdictSchema,
   durationMs: Millis,

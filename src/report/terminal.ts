@@ -9,7 +9,17 @@ import type { ChalkInstance } from 'chalk';
 import { STEP_IDS } from '../steps/types.js';
 import type { StepId } from '../steps/types.js';
 import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } from './schema.js';
-import { EXCERPT_MAX, chainText, cut, exchangeIndex, excerptOf, formatDuration, outcomeOf, shortenUrl } from './exchange-text.js';
+import {
+  EXCERPT_MAX,
+  chainText,
+  cut,
+  exchangeIndex,
+  excerptOf,
+  formatDuration,
+  outcomeOf,
+  requestIdsText,
+  shortenUrl,
+} from './exchange-text.js';
 import { originOf } from '../diagnosis/fingerprint.js';
 import { shellTokens } from './repro.js';
 import { targetTitle } from './target-title.js';
@@ -83,6 +93,7 @@ function targetFacts(t: ReportTarget, withCheckId: boolean): string[] {
     url === undefined ? t.name : `${t.name} ${url}`,
     ...(withCheckId ? [`check ${t.checkId}`] : []),
     ...(t.key === undefined ? [] : [`key ${t.key}`]),
+    ...(t.traceId === undefined ? [] : [`trace ${t.traceId}`]),
   ];
 }
 
@@ -273,7 +284,8 @@ function findingBlock(f: ReportFinding, t: ReportTarget, multi: boolean, width: 
 
 /**
  * One exchange as evidence: `x8 PUT <url>`, then `→ 404 text/html (hokusai-api → mlflow)` and the
- * body excerpt (or the transport error's message), on the same line when it fits.
+ * body excerpt (or the transport error's message), on the same line when it fits, then
+ * `request ids: x-request-id 2f1e0c9a` when the answer carried any.
  */
 function evidenceLines(
   id: string,
@@ -309,6 +321,9 @@ function evidenceLines(
     lines.push(indent + paintOutcome(outcome));
     if (excerpt !== undefined) lines.push(indent + c.dim(quote(excerpt)));
   }
+  // What finds this request in the servers' logs (a finding's fix names whose logs).
+  const ids = requestIdsText(x);
+  if (ids !== undefined) lines.push(...wrap(`request ids: ${ids}`, width, lead.length, lead.length + 2).map((l) => c.dim(l)));
   return lines;
 }
 

@@ -13,6 +13,7 @@ import { createExternalUpstream } from './external.js';
 import { FAULTS, isFaultName, type FaultName } from './faults.js';
 import { closedPort, listen, type SimServer } from './http/listen.js';
 import { Recorder, type SimRequest } from './http/recorder.js';
+import type { BasicAuthApp, BasicAuthOptions } from './mlflow/basic-auth.js';
 import { createMlflowServer } from './mlflow/server.js';
 import type { RegistrationBehaviour } from './mlflow/store.js';
 
@@ -53,6 +54,12 @@ export interface StackOptions {
    * header; client-given values (a run's start_time, tags) are kept as sent. Default 0.
    */
   clockSkewMs?: number;
+  /**
+   * MLflow runs with its own authentication (`mlflow server --app-name basic-auth`, 2.12.2), answering
+   * as recorded in fixtures/mlflow-2.12.2-basic-auth: its admin (default admin / password), the users
+   * given, default_permission READ. Meant for the plain-MLflow mode (`stack.mlflowUrl`).
+   */
+  mlflowBasicAuth?: BasicAuthOptions;
 }
 
 export interface Inventory {
@@ -87,6 +94,8 @@ export interface Stack {
   requests(): SimRequest[];
   /** What the MLflow store holds now. */
   inventory(): Inventory;
+  /** MLflow's authentication app (with `mlflowBasicAuth`): add users, grant permissions. */
+  mlflowAuth?: BasicAuthApp;
   /** Seed leftovers (sweep tests). */
   seed: {
     experiment(name: string): string;
@@ -146,6 +155,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     registration: registration(faults, opts.pendingPolls ?? 1),
     slowMs: opts.slowMs ?? 12_000,
     clockSkewMs: opts.clockSkewMs ?? 0,
+    ...(opts.mlflowBasicAuth ? { basicAuth: opts.mlflowBasicAuth } : {}),
   });
   const authOptions = { apiKey, keyId, faults };
   const cache = new ValidationCache();
@@ -188,6 +198,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       faults: faultList,
       requests: () => recorder.all(),
       inventory: () => inventory(mlflow),
+      ...(mlflow.auth ? { mlflowAuth: mlflow.auth } : {}),
       seed: seeder(mlflow),
       close: () => {
         closing ??= shutdown(

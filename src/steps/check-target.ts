@@ -1,5 +1,6 @@
 // One target's whole check: the DAG, the diagnosis over its evidence, and the result the reporters render.
 import { diagnose } from '../diagnosis/engine.js';
+import type { SentCredentials } from '../diagnosis/types.js';
 import { rootStepOf } from '../diagnosis/evidence-query.js';
 import type { Http } from '../http/types.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
@@ -21,6 +22,8 @@ export interface TargetRun {
   abortReason: () => StopCause;
   keyMasked?: string;
   keyHadWhitespace: boolean;
+  /** How the check authenticates, named (no secret): the diagnosis's fixes name the variables and the user. */
+  credentials?: SentCredentials;
   insecure: boolean;
   checkId?: string;
   /** Handed the check's state as soon as it exists: what it creates is known while it runs. */
@@ -52,7 +55,14 @@ export async function checkTarget(run: TargetRun): Promise<CheckResult> {
     },
   );
   const exchanges = [...run.http.exchanges()];
-  const evidence = { target, steps, exchanges, state, keyHadWhitespace: run.keyHadWhitespace };
+  const evidence = {
+    target,
+    steps,
+    exchanges,
+    state,
+    keyHadWhitespace: run.keyHadWhitespace,
+    ...(run.credentials ? { credentials: run.credentials } : {}),
+  };
   const findings = diagnose(evidence);
   // The diagnosis decides the root-cause step; the step only carries the mark for the reports.
   const rootStep = rootStepOf(evidence);
@@ -73,5 +83,7 @@ export async function checkTarget(run: TargetRun): Promise<CheckResult> {
     insecure: run.insecure,
   };
   if (run.keyMasked) result.keyMasked = run.keyMasked;
+  // The trace id is the client's: the one its requests sent.
+  if (run.http.traceId !== undefined) result.traceId = run.http.traceId;
   return result;
 }

@@ -1,4 +1,5 @@
 // Shapes of the check: the target, the steps of the DAG, their outcomes and the state they share.
+import type { KeyObject } from 'node:crypto';
 import type { Exchange, Http } from '../http/types.js';
 import type { Finding } from '../diagnosis/types.js';
 
@@ -24,6 +25,35 @@ export interface Target {
   mlflowDirectUrl?: string;
   serviceId: string;
   apiKeyEnv: string;
+  /**
+   * Plain MLflow target: HTTP Basic credentials, by the names of the variables that hold them (MLflow's
+   * MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, config/mlflow-env.ts), sent instead of a key.
+   */
+  basicAuthEnv?: { username: string; password: string };
+  /** Mutual TLS: the client certificate presented to the target's origins (--client-cert/--client-key). */
+  clientCert?: ClientCertificate;
+}
+
+/**
+ * A client certificate for mutual TLS, read and checked by config/client-cert.ts before any request.
+ * The facts are public (the diagnosis and the printed commands read them); the private key is a
+ * KeyObject, which never prints or serialises its material, and only http/dispatcher.ts uses it.
+ */
+export interface ClientCertificate {
+  /** The certificate file (absolute); `keyPath` is the key's, the same file for a combined PEM. */
+  path: string;
+  keyPath: string;
+  /** Distinguished names in one line ('CN=ci-runner, O=Example'). */
+  subject: string;
+  issuer: string;
+  /** Validity, ISO 8601. */
+  validFrom: string;
+  validTo: string;
+  /** The certificate lists its purposes (extended key usage) and client authentication is not one of them. */
+  notForClientAuth?: boolean;
+  /** The certificates of the file, PEM (the leaf first, then any intermediates). */
+  chainPem: string;
+  key: KeyObject;
 }
 
 /** Everything the check created, in creation order; cleanup walks it backwards. */
@@ -166,4 +196,6 @@ export interface CheckResult {
   insecure: boolean;
   /** The key, masked ('hk_test_…a1b2'), or undefined when none was used. */
   keyMasked?: string;
+  /** The W3C trace id every request of this check sent in `traceparent` (the client's); absent with --no-trace-context. */
+  traceId?: string;
 }

@@ -18,8 +18,11 @@ export interface NginxInstance {
   stop(): Promise<void>;
 }
 
-/** Starts nginx with `serverBlock` (the directives inside `server { … }`, after `listen`). */
-export async function startNginx(serverBlock: string): Promise<NginxInstance> {
+/**
+ * Starts nginx with `serverBlock` (the directives inside `server { … }`, after `listen`). With `tls`
+ * the port is `listen … ssl` (the block gives ssl_certificate and the rest) and the URL https://.
+ */
+export async function startNginx(serverBlock: string, opts: { tls?: boolean } = {}): Promise<NginxInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'hokus-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const port = await freePort();
@@ -38,7 +41,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${opts.tls ? ' ssl' : ''};
 ${serverBlock}
   }
 }
@@ -52,7 +55,7 @@ ${serverBlock}
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await waitForPort(port, child, () => stderr);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     errorLog: () => {
       try {

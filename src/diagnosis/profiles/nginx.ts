@@ -36,5 +36,9 @@ export const nginx = {
     'rate-limited': 'Raise the `limit_req` rate/burst for this path (limit_req_status says 429 or 503), or exempt the check.',
     'too-large':
       "Raise nginx's client_max_body_size (nginx ingress: nginx.ingress.kubernetes.io/proxy-body-size) above your largest model.",
+    'client-cert-required':
+      'nginx has `ssl_verify_client on`: pass a client certificate signed by a CA of its `ssl_client_certificate` with --client-cert/--client-key (ingress-nginx: nginx.ingress.kubernetes.io/auth-tls-secret names that CA).',
+    'client-cert-rejected':
+      'nginx refused the certificate: it must be signed by a CA of its `ssl_client_certificate` (within `ssl_verify_depth`), valid now and not in `ssl_crl`; error.log says why ("client SSL certificate verify error: …").',
   },
 } as const satisfies Profile;

@@ -38,10 +38,10 @@ const loginMeta: RuleMeta = {
   severity: 'error',
   docs: {
     means:
-      "Something in front of the auth service, the API or MLflow asks for its own login before anything reaches the service: HTTP Basic, Digest or Negotiate (a staging deployment behind a proxy's basic auth, or MLflow's own basic-auth app), an API gateway's own credentials, or a redirect to a browser login (SSO: an ALB authenticate-oidc rule, oauth2-proxy, Cloudflare Access). The API key was never checked: the service never saw the request. A Basic login and the Bearer key both need the Authorization header, and an API client cannot complete a browser login.",
+      "Something in front of the auth service, the API or MLflow asks for its own login before anything reaches the service: HTTP Basic, Digest or Negotiate (a staging deployment behind a proxy's basic auth), an API gateway's own credentials, or a redirect to a browser login (SSO: an ALB authenticate-oidc rule, oauth2-proxy, Cloudflare Access). The API key was never checked: the service never saw the request. A Basic login and the Bearer key both need the Authorization header, and an API client cannot complete a browser login. (MLflow's own basic-auth app is MLFLOW_AUTH_REQUIRED / MLFLOW_AUTH_REJECTED.)",
     detect:
-      "An answer 401 with a WWW-Authenticate challenge other than Bearer (Basic, Digest, Negotiate, NTLM) — the Hokusai services answer 401 with JSON `detail` and no such challenge —, a 401/407 a hop in front wrote itself, or a 3xx whose Location is an identity provider's login (OAuth2/OIDC/SAML paths such as /oauth2/, /authorize, /login, or hosts such as login.microsoftonline.com, *.okta.com, *.cloudflareaccess.com).",
-    fix: 'Exempt the API paths (/api/, /health, the auth service) from the login of the server in front — in its own terms, which the finding names — or give the check a URL that does not pass that login. For MLflow\'s basic-auth app (realm "mlflow"), the proxy in front of MLflow must authenticate to it.',
+      "An answer 401 with a WWW-Authenticate challenge other than Bearer (Basic, Digest, Negotiate, NTLM) that the service behind did not write — the Hokusai services answer 401 with JSON `detail` and no such challenge; MLflow's basic-auth app with its own sentence —, a 401/407 a hop in front wrote itself, or a 3xx whose Location is an identity provider's login (OAuth2/OIDC/SAML paths such as /oauth2/, /authorize, /login, or hosts such as login.microsoftonline.com, *.okta.com, *.cloudflareaccess.com).",
+    fix: 'Exempt the API paths (/api/, /health, the auth service) from the login of the server in front — in its own terms, which the finding names — or give the check a URL that does not pass that login.',
     confirm: "Rerun hokus-check: the step gets the service's own answer.",
   },
 };
@@ -184,7 +184,11 @@ export const rules: Rule[] = [
   rule(loginMeta, (ev) =>
     firstPerStep(
       ev,
-      (x) => loginChallenge(x) !== undefined || loginRedirect(x) !== undefined || hopReading(ev, x)?.situation === 'login',
+      // MLflow's own login (its basic-auth app) is MLFLOW_AUTH_REQUIRED's and MLFLOW_AUTH_REJECTED's (rules/mlflow-auth.ts).
+      (x) =>
+        (loginChallenge(x) !== undefined && responderOf(x) !== 'mlflow') ||
+        loginRedirect(x) !== undefined ||
+        hopReading(ev, x)?.situation === 'login',
     ).map((x) => {
       const sso = loginRedirect(x);
       if (sso) return ssoFinding(ev, x, sso);
@@ -194,18 +198,6 @@ export const rules: Rule[] = [
       const asked = challenge
         ? `a ${challenge.scheme} login${challenge.realm !== undefined ? ` (realm "${challenge.realm}")` : ''}`
         : 'credentials of its own';
-      // MLflow's basic-auth app: realm "mlflow" and its own words (mlflow/server/auth/__init__.py,
-      // make_basic_auth_response), placed as MLflow's own answer.
-      if (who === 'mlflow') {
-        return report(loginMeta, {
-          step: x.step as StepId,
-          cause: `${nameOf(x)} got 401 asking for ${asked}: MLflow's own authentication (\`mlflow server --app-name basic-auth\`) is on, and the request did not carry MLflow credentials.`,
-          evidence: [x.id],
-          fix: [
-            'Make the proxy in front of MLflow authenticate to it (MLflow basic-auth credentials on every forwarded request), or run MLflow without --app-name basic-auth behind the API.',
-          ],
-        });
-      }
       return report(loginMeta, {
         step: x.step as StepId,
         cause: `${capitalise(hopAt(x))} asks for ${asked} before anything reaches ${service}: ${nameOf(x)} got ${answerOnly(x)}. ${capitalise(service)} never saw the request, so the API key was not checked.`,

@@ -118,7 +118,7 @@ export async function requestJson(req: http.IncomingMessage): Promise<unknown> {
 const bodies = new WeakMap<http.IncomingMessage, Promise<Buffer>>();
 
 /** The request body, read once (log-batch reads it twice, like MLflow's handler does). */
-function cachedBody(req: http.IncomingMessage): Promise<Buffer> {
+export function cachedBody(req: http.IncomingMessage): Promise<Buffer> {
   let body = bodies.get(req);
   if (!body) {
     body = readBody(req).then((r) => r.body);

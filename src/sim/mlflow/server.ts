@@ -6,6 +6,7 @@ import type { Handler } from '../http/listen.js';
 import { crash } from '../http/recorder.js';
 import { sendFastApi } from '../responders.js';
 import { ArtifactStore } from './artifact-store.js';
+import { BasicAuthApp, type BasicAuthOptions } from './basic-auth.js';
 import type { MlflowContext, MlflowExchange } from './exchange.js';
 import { buildRoutes, matchRoute } from './router.js';
 import { ARTIFACT_ROUTES } from './routes/artifacts.js';
@@ -28,12 +29,16 @@ export interface MlflowServerOptions {
   slowMs: number;
   /** Test-only: this server's clock is this far off (ms, + ahead): its timestamps and its Date header (StackOptions.clockSkewMs). */
   clockSkewMs?: number;
+  /** `--app-name basic-auth`: MLflow's own login and permissions (basic-auth.ts). */
+  basicAuth?: BasicAuthOptions;
 }
 
 export interface MlflowServer {
   handle: Handler;
   store: MlflowStore;
   artifacts: ArtifactStore;
+  /** MLflow's authentication app, when the server runs with it: its users and permission rows. */
+  auth?: BasicAuthApp;
   /** Ends pending waits (the slow fault) so the server can close. */
   close(): void;
 }
@@ -50,6 +55,7 @@ export function createMlflowServer(opts: MlflowServerOptions): MlflowServer {
     now: () => Date.now() + skew,
   });
   const artifacts = new ArtifactStore(opts.artifactDir);
+  const auth = opts.basicAuth ? new BasicAuthApp(opts.basicAuth, store) : undefined;
   const routes = buildRoutes({
     api: [...TRACKING_ROUTES, ...REGISTRY_ROUTES, ...(opts.serveArtifacts ? ARTIFACT_ROUTES : [])],
     meta: META_ROUTES,
@@ -107,6 +113,17 @@ export function createMlflowServer(opts: MlflowServerOptions): MlflowServer {
       return;
     }
 
+    if (auth) {
+      // MLflow's auth app runs before routing: an unknown path without a login is a 401 too.
+      const r = { req, res, pathname, query: new URLSearchParams(rawQuery) };
+      const gate = await auth.before(r);
+      if (gate.answered) return;
+      if (gate.user !== undefined) {
+        if (await auth.ownRoute(r, gate.user)) return;
+        await auth.afterRequest(r, gate.user);
+      }
+    }
+
     const match = matchRoute(routes, req.method ?? 'GET', pathname);
     if (match.kind === 'not-found') return sendFlaskPage(res, 404);
     if (match.kind === 'method-not-allowed') return sendFlaskPage(res, 405, match.allow);
@@ -144,6 +161,7 @@ export function createMlflowServer(opts: MlflowServerOptions): MlflowServer {
     },
     store,
     artifacts,
+    ...(auth ? { auth } : {}),
     close: () => {
       for (const stop of [...waits]) stop();
     },

@@ -249,6 +249,15 @@ export class MlflowStore {
     const runName = r.runName || tagName || randomRunName();
     tags.set('mlflow.runName', runName);
     const runId = randomBytes(16).toString('hex');
+    // 2.12.2's SQL store looks an empty experiment id up as Default (0), then inserts the run with the
+    // empty id itself: the foreign key fails (fixtures/mlflow-2.12.2-basic-auth, exchange 152).
+    if (r.experimentId === '') {
+      const values = `('${runId}', '${runName}', 'UNKNOWN', '', '', '${r.userId}', 'RUNNING', ${r.startTime}, None, None, '', 'active', '${exp.artifactLocation.replace(/\/+$/, '')}/${runId}/artifacts', '')`;
+      throw new MlflowError(
+        'BAD_REQUEST',
+        `(sqlite3.IntegrityError) FOREIGN KEY constraint failed\n[SQL: INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]\n[parameters: ${values}]\n(Background on this error at: https://sqlalche.me/e/14/gkpj)`,
+      );
+    }
     const run: Run = {
       runId,
       experimentId: exp.id,

@@ -83,6 +83,7 @@ describe('precedence: flag > env > file environment > file defaults > built-in',
       waitMs: 0,
       keep: false,
       insecure: false,
+      traceContext: true,
     });
     expect(settings.configPath).toBeUndefined();
   });

@@ -25,7 +25,16 @@ import {
   type Answer,
 } from './evidence.js';
 import { proxyPage } from './proxy-pages.js';
+import {
+  hopSaysPermissionDenied,
+  mlflowAsksForLogin,
+  mlflowIgnoresToken,
+  mlflowRejectsLogin,
+  nginxLoginInFront,
+  runCreateRefused,
+} from './mlflow-auth-evidence.js';
 import { SCENARIOS } from './scenarios.js';
+import * as mtls from './client-cert-evidence.js';
 
 interface Case {
   name: string;
@@ -233,17 +242,87 @@ const VALID: Record<string, Case[]> = {
   NET_DNS: [healthy, nginx502, sibling('NET_REFUSED'), sibling('NET_PROXY_UNREACHABLE')],
   NET_REFUSED: [healthy, nginx502, sibling('NET_TIMEOUT'), sibling('NET_PROXY_UNREACHABLE')],
   NET_TIMEOUT: [healthy, nginx504, sibling('NET_RESET')],
-  NET_RESET: [healthy, nginx502, sibling('NET_DNS')],
+  NET_RESET: [healthy, nginx502, sibling('NET_DNS'), sibling('TLS_CLIENT_CERT_REQUIRED')],
   // A gateway's own 504 page, a reset before any answer, a malformed (not cut) body: no cut transfer.
   NET_TRANSFER_CUT: [healthy, nginx504, sibling('NET_RESET'), sibling('RESPONSE_MALFORMED')],
   DEADLINE_EXCEEDED: [healthy, nginx504, sibling('NET_TIMEOUT')],
   TLS_EXPIRED: [healthy, sibling('TLS_UNTRUSTED'), sibling('TLS_HOSTNAME')],
   TLS_UNTRUSTED: [healthy, sibling('TLS_EXPIRED'), sibling('TLS_HOSTNAME')],
   TLS_HOSTNAME: [healthy, sibling('TLS_EXPIRED'), sibling('TLS_UNTRUSTED')],
+  // Mutual TLS (client-cert-evidence.ts): the server's own certificate problems, pages about something
+  // else or written by the service, the origin's certificate behind a CDN, an alert that says nothing
+  // about the certificate presented, and each other's cases.
+  TLS_CLIENT_CERT_REQUIRED: [
+    healthy,
+    sibling('TLS_UNTRUSTED'),
+    sibling('TLS_EXPIRED'),
+    sibling('TLS_CLIENT_CERT_REJECTED'),
+    sibling('TLS_CLIENT_CERT_EXPIRED'),
+    { name: "nginx's 400 about a too large header", ev: () => mtls.registryAnswers(mtls.NGINX_HEADER_TOO_LARGE) },
+    { name: "the API's own 400 JSON that names a client certificate", ev: mtls.apiSaysCertificate },
+    {
+      name: "nginx's no-certificate page on a plain-HTTP URL (not a TLS connection)",
+      ev: () => mtls.registryAnswers(mtls.NGINX_NO_CERT, undefined, 'http://registry.example.test'),
+    },
+    { name: "Cloudflare's 526 Invalid SSL certificate (the origin's)", ev: () => mtls.registryAnswers(mtls.CLOUDFLARE_526) },
+    {
+      name: 'handshake_failure (40) with a certificate presented (no shared cipher, as likely)',
+      ev: () => mtls.alertOnExperiments('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 40, mtls.CLIENT_CERT),
+    },
+  ],
+  TLS_CLIENT_CERT_REJECTED: [
+    healthy,
+    sibling('TLS_UNTRUSTED'),
+    sibling('TLS_CLIENT_CERT_REQUIRED'),
+    sibling('TLS_CLIENT_CERT_EXPIRED'),
+    { name: "nginx's no-certificate page", ev: () => mtls.registryAnswers(mtls.NGINX_NO_CERT) },
+    {
+      name: "nginx's certificate error page for a certificate expired by then",
+      ev: () => mtls.registryAnswers(mtls.NGINX_CERT_ERROR, mtls.EXPIRED_CERT),
+    },
+    {
+      name: "Cloudflare's 526 Invalid SSL certificate (the origin's)",
+      ev: () => mtls.registryAnswers(mtls.CLOUDFLARE_526, mtls.CLIENT_CERT),
+    },
+    { name: "nginx's 400 about a too large header", ev: () => mtls.registryAnswers(mtls.NGINX_HEADER_TOO_LARGE, mtls.CLIENT_CERT) },
+  ],
+  TLS_CLIENT_CERT_EXPIRED: [
+    healthy,
+    sibling('TLS_EXPIRED'),
+    sibling('TLS_CLIENT_CERT_REJECTED'),
+    sibling('TLS_CLIENT_CERT_REQUIRED'),
+    {
+      name: "nginx's certificate error page for a certificate valid then",
+      ev: () => mtls.registryAnswers(mtls.NGINX_CERT_ERROR, mtls.CLIENT_CERT),
+    },
+    {
+      name: "nginx's no-certificate page, an expired certificate configured",
+      ev: () => mtls.registryAnswers(mtls.NGINX_NO_CERT, mtls.EXPIRED_CERT),
+    },
+  ],
   AUTH_KEY_INVALID: [healthy, nginxForbiddenPut, sibling('AUTH_SERVICE_ID_MISMATCH'), loginWallOnValidate],
   // The services' own 401s (JSON detail, or a Bearer challenge) are theirs, not a login in front.
   GATEWAY_LOGIN_REQUIRED: [
     healthy,
+    // MLflow's own login (recorded, fixtures/mlflow-2.12.2-basic-auth) is MLFLOW_AUTH_REQUIRED's and _REJECTED's.
+    sibling('MLFLOW_AUTH_REQUIRED'),
+    sibling('MLFLOW_AUTH_REJECTED'),
+    // A 401 that asks for a client certificate (Kong's mtls-auth) is TLS_CLIENT_CERT_REQUIRED's.
+    { name: "Kong's mtls-auth 401 No required TLS certificate was sent", ev: () => mtls.registryAnswers(mtls.KONG_NO_CERT) },
+    {
+      name: 'MLflow\'s basic-auth 401 through the API\'s proxy (realm "mlflow", its own words)',
+      ev: () =>
+        searchAnswers({
+          status: 401,
+          headers: [
+            ['server', 'uvicorn'],
+            ['server', 'gunicorn'],
+            ['content-type', 'text/html; charset=utf-8'],
+            ['www-authenticate', 'Basic realm="mlflow"'],
+          ],
+          body: 'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.',
+        }),
+    },
     sibling('AUTH_KEY_INVALID'),
     sibling('AUTH_HEADER_STRIPPED'),
     sibling('ROUTE_REDIRECTED_TO_HTTPS'),
@@ -252,6 +331,33 @@ const VALID: Record<string, Case[]> = {
     { name: 'a redirect to the same path on another host (not a login)', ev: () => plainHealthRedirect('https://www.example.test/health') },
   ],
   AUTH_SERVICE_ID_MISMATCH: [healthy, sibling('AUTH_KEY_INVALID')],
+  // A login page a hop writes (nginx auth_basic, another realm or MLflow's name) is not MLflow's own.
+  MLFLOW_AUTH_REQUIRED: [
+    healthy,
+    sibling('MLFLOW_AUTH_REJECTED'),
+    sibling('GATEWAY_LOGIN_REQUIRED'),
+    apiBearer401,
+    { name: 'nginx auth_basic\'s 401 (realm "staging", its HTML page) in front of MLflow', ev: () => nginxLoginInFront('staging') },
+    { name: 'nginx auth_basic\'s 401 with realm "mlflow" (its HTML page)', ev: () => nginxLoginInFront('mlflow') },
+  ],
+  MLFLOW_AUTH_REJECTED: [
+    healthy,
+    sibling('MLFLOW_AUTH_REQUIRED'),
+    { name: "MLflow's 401 to a Bearer token (MLFLOW_TRACKING_TOKEN): no login was sent", ev: mlflowIgnoresToken },
+    { name: 'nginx auth_basic\'s 401 to a Basic login (realm "mlflow")', ev: () => nginxLoginInFront('mlflow', 'basic') },
+  ],
+  // Only MLflow's own plain-text refusal after a login: not its JSON errors, not a hop's words.
+  MLFLOW_PERMISSION_DENIED: [
+    healthy,
+    nginxForbiddenPut,
+    mlflowForbiddenPut,
+    sibling('MLFLOW_AUTH_REJECTED'),
+    sibling('MLFLOW_HOST_NOT_ALLOWED'),
+    {
+      name: 'a hop\'s own 403 "Permission denied" (Server: nginx, text/plain) while MLflow answers as gunicorn',
+      ev: hopSaysPermissionDenied,
+    },
+  ],
   // A proxy's access rule refusing validate is not an outage of the auth service (GATEWAY_FORBIDDEN).
   AUTH_SERVICE_DOWN: [
     healthy,
@@ -279,6 +385,14 @@ const VALID: Record<string, Case[]> = {
     nginxForbiddenPut,
     nginx429,
     { name: "the API's own 400 JSON", ev: () => searchAnswers(api(400, { detail: 'Bad Request' })) },
+    {
+      name: "nginx's 400 No required SSL certificate was sent (TLS_CLIENT_CERT_REQUIRED's)",
+      ev: () => mtls.registryAnswers(mtls.NGINX_NO_CERT),
+    },
+    {
+      name: "nginx's 400 The SSL certificate error (TLS_CLIENT_CERT_REJECTED's)",
+      ev: () => mtls.registryAnswers(mtls.NGINX_CERT_ERROR, mtls.CLIENT_CERT),
+    },
   ],
   // A hop's 5xx page, the database's own words (MLFLOW_BACKEND_ERROR), the auth service's and the API's own 500s are not MLflow failing inside.
   MLFLOW_INTERNAL_ERROR: [
@@ -462,6 +576,66 @@ const INVALID: Record<string, InvalidCase[]> = {
       responder: 'hop',
     },
   ],
+  TLS_CLIENT_CERT_REQUIRED: [
+    {
+      name: "nginx's 400 No required SSL certificate was sent",
+      ev: () => mtls.registryAnswers(mtls.NGINX_NO_CERT),
+      step: 'health',
+      responder: 'nginx',
+    },
+    {
+      name: "Kong's mtls-auth 401 No required TLS certificate was sent",
+      ev: () => mtls.registryAnswers(mtls.KONG_NO_CERT),
+      step: 'health',
+      responder: 'kong',
+    },
+    {
+      name: 'TLS 1.2 handshake_failure (40) with no certificate to present',
+      ev: () => mtls.alertOnExperiments('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 40),
+      step: 'experiments',
+      responder: 'unknown',
+    },
+    {
+      name: "bad_certificate (42) with no certificate to present (Go's and Java's TLS 1.2)",
+      ev: () => mtls.alertOnExperiments('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 42),
+      step: 'experiments',
+      responder: 'unknown',
+    },
+  ],
+  TLS_CLIENT_CERT_REJECTED: [
+    {
+      name: "nginx's 400 The SSL certificate error",
+      ev: () => mtls.registryAnswers(mtls.NGINX_CERT_ERROR, mtls.CLIENT_CERT),
+      step: 'health',
+      responder: 'nginx',
+    },
+    {
+      name: "Kong's mtls-auth 401 TLS certificate failed verification",
+      ev: () => mtls.registryAnswers(mtls.KONG_CERT_FAILED, mtls.CLIENT_CERT),
+      step: 'health',
+      responder: 'kong',
+    },
+    {
+      name: 'bad_certificate (42) with a certificate presented',
+      ev: () => mtls.alertOnExperiments('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 42, mtls.CLIENT_CERT),
+      step: 'experiments',
+      responder: 'unknown',
+    },
+  ],
+  TLS_CLIENT_CERT_EXPIRED: [
+    {
+      name: "nginx's 400 The SSL certificate error for a certificate expired by then",
+      ev: () => mtls.registryAnswers(mtls.NGINX_CERT_ERROR, mtls.EXPIRED_CERT),
+      step: 'health',
+      responder: 'nginx',
+    },
+    {
+      name: 'certificate_unknown (46) for a certificate expired by then',
+      ev: () => mtls.alertOnExperiments('ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 46, mtls.EXPIRED_CERT),
+      step: 'experiments',
+      responder: 'unknown',
+    },
+  ],
   GATEWAY_LOGIN_REQUIRED: (['nginx', 'haproxy', 'apache', 'caddy'] as const)
     .flatMap((kind): InvalidCase[] => [
       {
@@ -495,24 +669,41 @@ const INVALID: Record<string, InvalidCase[]> = {
         responder: 'load-balancer',
       },
       {
-        // mlflow/server/auth/__init__.py, make_basic_auth_response (MLflow 2.x; looked up, not recorded).
-        name: "MLflow's basic-auth app (documented)",
-        ev: () =>
-          searchAnswers({
-            status: 401,
-            headers: [
-              ['server', 'gunicorn'],
-              ['content-type', 'text/html; charset=utf-8'],
-              ['www-authenticate', 'Basic realm="mlflow"'],
-            ],
-            body: 'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.',
-          }),
+        // nginx auth_basic "mlflow" in front of a plain MLflow server: the realm is MLflow's name, the page nginx's.
+        name: 'nginx\'s auth_basic page with realm "mlflow" in front of a plain MLflow server',
+        ev: () => nginxLoginInFront('mlflow'),
         step: 'experiments',
-        responder: 'mlflow',
+        responder: 'nginx',
       },
     ]),
   // The auth service's own database error is the auth service's fault (and not MLflow's database).
   AUTH_SERVICE_DOWN: [{ name: "the auth service's own psycopg2 error", ev: authDbError, step: 'auth', responder: 'hokusai-auth' }],
+  MLFLOW_AUTH_REQUIRED: [
+    { name: "MLflow's 401 to no credentials (recorded)", ev: mlflowAsksForLogin, step: 'experiments', responder: 'mlflow' },
+    { name: "MLflow's 401 to a Bearer token (recorded)", ev: mlflowIgnoresToken, step: 'experiments', responder: 'mlflow' },
+    {
+      name: 'MLflow\'s 401 through the API\'s proxy (realm "mlflow", its own words)',
+      ev: () =>
+        searchAnswers({
+          status: 401,
+          headers: [
+            ['server', 'uvicorn'],
+            ['server', 'gunicorn'],
+            ['content-type', 'text/html; charset=utf-8'],
+            ['www-authenticate', 'Basic realm="mlflow"'],
+          ],
+          body: 'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.',
+        }),
+      step: 'experiments',
+      responder: 'mlflow',
+    },
+  ],
+  MLFLOW_AUTH_REJECTED: [
+    { name: "MLflow's 401 to a wrong password (recorded)", ev: mlflowRejectsLogin, step: 'experiments', responder: 'mlflow' },
+  ],
+  MLFLOW_PERMISSION_DENIED: [
+    { name: "MLflow's 403 Permission denied on runs/create (recorded)", ev: () => runCreateRefused(), step: 'run', responder: 'mlflow' },
+  ],
   GATEWAY_UPSTREAM_UNREACHABLE: [
     { name: "nginx's 502 page", ev: () => searchAnswers(proxyPage('nginx', 502)), step: 'experiments', responder: 'nginx' },
     {

@@ -41,6 +41,8 @@ import {
   upToArtifact,
 } from './evidence.js';
 import { proxyPage } from './proxy-pages.js';
+import { alertOnExperiments, CLIENT_CERT, EXPIRED_CERT } from './client-cert-evidence.js';
+import { mlflowAsksForLogin, mlflowRejectsLogin, runCreateRefused } from './mlflow-auth-evidence.js';
 
 export interface Scenario {
   ev: Evidence;
@@ -369,6 +371,22 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   TLS_EXPIRED: () => scenario(transport('tls-expired', 'CERT_HAS_EXPIRED'), 'experiments'),
   TLS_UNTRUSTED: () => scenario(transport('tls-untrusted', 'SELF_SIGNED_CERT_IN_CHAIN'), 'experiments'),
   TLS_HOSTNAME: () => scenario(transport('tls-hostname', 'ERR_TLS_CERT_ALTNAME_INVALID'), 'experiments'),
+  // Mutual TLS (client-cert-evidence.ts): the server's TLS alert about the client certificate.
+  TLS_CLIENT_CERT_REQUIRED: () => ({
+    ev: alertOnExperiments('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 116),
+    step: 'experiments',
+    root: true,
+  }),
+  TLS_CLIENT_CERT_REJECTED: () => ({
+    ev: alertOnExperiments('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 48, CLIENT_CERT),
+    step: 'experiments',
+    root: true,
+  }),
+  TLS_CLIENT_CERT_EXPIRED: () => ({
+    ev: alertOnExperiments('ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 45, EXPIRED_CERT),
+    step: 'experiments',
+    root: true,
+  }),
 
   // nginx's access rule (`deny all`) on the MLflow mount: its own 403 page, nothing behind it answered.
   GATEWAY_FORBIDDEN: () => scenario(experimentsFails(proxyPage('nginx', 403, /mount refused/), '403 text/html'), 'experiments'),
@@ -793,6 +811,10 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     for (const id of ['artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by run');
     return scenario(c.step('cleanup', 'pass', 'deleted 1 resource'), 'run');
   },
+  // MLflow's basic-auth app (fixtures/mlflow-2.12.2-basic-auth): no login, a refused login, a missing permission.
+  MLFLOW_AUTH_REQUIRED: () => ({ ev: mlflowAsksForLogin(), step: 'experiments', root: true }),
+  MLFLOW_AUTH_REJECTED: () => ({ ev: mlflowRejectsLogin(), step: 'experiments', root: true }),
+  MLFLOW_PERMISSION_DENIED: () => ({ ev: runCreateRefused(), step: 'run', root: true }),
   // MLflow's own 4xx that no rule knows: the fallback quotes it.
   UNEXPECTED_RESPONSE: () =>
     scenario(
