@@ -4,31 +4,21 @@
 export function figureRows(r) {
   const rows = [];
   const cs = r.coldStart;
-  rows.push(
-    row('1 cold start: --version', ms(cs.version), 'node -e 0', ms(cs.node), cs.version.median / cs.node.median, '≤ 2×', (x) => x <= 2),
-  );
-  rows.push(row('  cold start: --help', ms(cs.help), 'node -e 0', ms(cs.node), cs.help.median / cs.node.median, '(none)'));
+  rows.push(versus('1 cold start: --version', cs.version, 'node -e 0', cs.node, ms, '≤ 2×', (x) => x <= 2));
+  rows.push(versus('  cold start: --help', cs.help, 'node -e 0', cs.node, ms, '(none)'));
   const fc = r.fullCheck;
   rows.push(
-    row(
-      `2 full check, wall (${fc.exchanges} exchanges)`,
-      ms(fc.wall.cli),
-      'undici floor',
-      ms(fc.wall.floor),
-      fc.wall.cli.median / fc.wall.floor.median,
-      '≤ 1.1×',
-      (x) => x <= 1.1,
-    ),
+    versus(`2 full check, wall (${fc.exchanges} exchanges)`, fc.wall.cli, 'undici floor', fc.wall.floor, ms, '≤ 1.1×', (x) => x <= 1.1),
   );
   const fl = r.fullCheckLatency;
   if (fl) {
     rows.push(
-      row(
+      versus(
         `  full check, wall, ${fl.latencyMs} ms per request`,
-        ms(fl.wall.cli),
+        fl.wall.cli,
         'undici floor',
-        ms(fl.wall.floor),
-        fl.wall.cli.median / fl.wall.floor.median,
+        fl.wall.floor,
+        ms,
         '≤ 0.75×',
         (x) => x <= 0.75,
       ),
@@ -46,28 +36,12 @@ export function figureRows(r) {
     value: beyond,
   });
   rows.push(
-    row(
-      '  CPU per exchange (user+sys)',
-      ms(fc.cpuPerExchange.cli, 2),
-      'undici floor',
-      ms(fc.cpuPerExchange.floor, 2),
-      fc.cpuPerExchange.cli.median / fc.cpuPerExchange.floor.median,
-      '(none)',
-    ),
+    versus('  CPU per exchange (user+sys)', fc.cpuPerExchange.cli, 'undici floor', fc.cpuPerExchange.floor, (s) => ms(s, 2), '(none)'),
   );
   const a = r.artifact;
   if (a) {
-    rows.push(
-      row(
-        `4 ${r.artifactSize} PUT+GET throughput`,
-        unit(a.cli.mibps, 'MiB/s'),
-        'curl',
-        unit(a.curl.mibps, 'MiB/s'),
-        a.cli.mibps.median / a.curl.mibps.median,
-        '≥ 0.8×',
-        (x) => x >= 0.8,
-      ),
-    );
+    const mibps = (s) => unit(s, 'MiB/s');
+    rows.push(versus(`4 ${r.artifactSize} PUT+GET throughput`, a.cli.mibps, 'curl', a.curl.mibps, mibps, '≥ 0.8×', (x) => x >= 0.8));
     const rss = a.cli.rssMiB.median;
     rows.push({
       figure: '  peak RSS of the CLI',
@@ -103,6 +77,11 @@ export function renderTable(rows) {
       .join('  ')
       .trimEnd();
   return [line(head), cols.map((c) => '-'.repeat(width[c])).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** A row comparing `tool` with `ref` (each a { median, min, max }, shown by `format`) by the ratio of their medians. */
+function versus(figure, tool, refName, ref, format, target, meets) {
+  return row(figure, format(tool), refName, format(ref), tool.median / ref.median, target, meets);
 }
 
 function row(figure, tool, refName, ref, ratio, target, meets) {

@@ -9,11 +9,13 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+const eslint = join(dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js');
 const prettier = join(dirname(require.resolve('prettier/package.json')), 'bin', 'prettier.cjs');
 
 /** The static checks one after another (one core), each with the line it prints when it passes. */
 const STATIC = [
   { args: [tsc, '--noEmit'], name: 'tsc --noEmit', ok: 'no type errors' },
+  { args: [eslint, '--max-warnings', '0', '.'], name: 'eslint', ok: 'no problems' },
   { args: [prettier, '--check', '--log-level', 'warn', '.'], name: 'prettier --check', ok: 'formatted' },
 ];
 

@@ -3,13 +3,14 @@
 // (test/helpers/in-process.ts). Nothing below the CLI reads process.* itself, so commands run the same
 // in-process and spawned. An Io never ends the process: commands return their exit code.
 export interface Io {
-  out(text: string): void;
-  err(text: string): void;
+  // Properties, not methods: a command hands `io.out` or `io.err` on as a function of its own.
+  out: (text: string) => void;
+  err: (text: string) => void;
   /** stdout is a terminal and CI is not set: spinners and live progress allowed. */
   interactive: boolean;
   color: boolean;
   /** Reads stdin (for --api-key-stdin): all of it, or past `limit` bytes stops (the text is then longer than limit). */
-  readStdin(limit?: number): Promise<string>;
+  readStdin: (limit?: number) => Promise<string>;
   /** stdout: its width (`columns`) sets the matrix's. */
   stdoutStream: NodeJS.WriteStream;
   /** Where live progress (the spinner) is drawn; absent: no progress. */
@@ -21,7 +22,7 @@ export interface Io {
    * cancel, `kill`), SIGHUP (a closed SSH session or terminal), SIGQUIT (Ctrl-\\) — so that each
    * cleans up instead of killing the process; returns a function that removes them.
    */
-  onSignal(handler: (signal: EndSignal) => void): () => void;
+  onSignal: (handler: (signal: EndSignal) => void) => () => void;
 }
 
 /** The signals a command turns into "stop and clean up". */

@@ -1,7 +1,7 @@
 // `hokus-check explain [CODE]`: a diagnosis code's docs, or the list of codes.
-import { catalogueMarkdown, explainCode, listCodes } from '../diagnosis/explain.js';
+import { catalogueMarkdown, explainCode, listCodes } from '../report/explain.js';
 import { closest } from '../config/suggest.js';
-import { RULES } from '../diagnosis/catalogue.js';
+import { METAS } from '../diagnosis/catalogue.js';
 import { EXIT } from '../exit-codes.js';
 import { inertLine } from '../http/inert.js';
 import type { Factory } from '../factory.js';
@@ -19,7 +19,7 @@ export function explainCommand(code: string | undefined, opts: { markdown?: bool
   if (!text) {
     const hint = closest(
       code.toUpperCase(),
-      RULES.map((r) => r.meta.code),
+      METAS.map((m) => m.code),
       4,
     );
     io.err(`hokus-check: unknown code "${inertLine(code)}"${hint ? `; did you mean ${hint}?` : ''} (hokus-check explain lists them)\n`);

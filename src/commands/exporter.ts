@@ -12,6 +12,7 @@
 // did not name (test/e2e/exporter-trust.test.ts).
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import type { ExporterFlags } from '../cli-flags.js';
 import { UsageError } from '../config/errors.js';
 import { checkDuration } from '../config/field-checks.js';
 import { quoteSafely } from '../config/key-guard.js';
@@ -26,16 +27,8 @@ import { reportFatal } from '../fatal.js';
 import { createRedactor, type RedactionSecret } from '../http/redact.js';
 import { resolveKeys, secretsOf } from './keys.js';
 
-export interface ExporterFlags {
-  listen?: string;
-  config?: string;
-  env?: string[];
-  timeoutOffset?: string;
-}
-
-export async function exporterCommand(opts: Record<string, unknown>, f: Factory): Promise<number> {
+export async function exporterCommand(flags: ExporterFlags, f: Factory): Promise<number> {
   const { io, version } = f;
-  const flags = opts as ExporterFlags;
   // Every key any config named (a reload may add some): fatal messages and log lines are redacted with all.
   const secrets = new Map<string, RedactionSecret>();
   let redact = (s: string) => s;
@@ -45,7 +38,7 @@ export async function exporterCommand(opts: Record<string, unknown>, f: Factory)
   };
   const log = (line: string) => io.err(`hokus-check exporter: ${redact(line)}\n`);
   try {
-    const listen = parseListen(flags.listen ?? '127.0.0.1:9464');
+    const listen = parseListen(flags.listen);
     const offset = flags.timeoutOffset === undefined ? undefined : checkDuration(flags.timeoutOffset, false);
     if (offset?.problem !== undefined) throw new UsageError(`--timeout-offset: ${offset.problem}`);
     const config = flags.config;
@@ -62,7 +55,7 @@ export async function exporterCommand(opts: Record<string, unknown>, f: Factory)
       log,
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
-        throw new UsageError(`--listen ${quoteSafely(flags.listen ?? '127.0.0.1:9464')}: cannot listen there (${err.code})`);
+        throw new UsageError(`--listen ${quoteSafely(flags.listen)}: cannot listen there (${err.code})`);
       }
       throw err;
     });

@@ -22,20 +22,14 @@ export function targetHttpOptions(
   ca = readCaFile(check.caFile),
 ): HttpOptions {
   return {
+    ...commonHttpOptions(check, f, signal, ca),
     ...(key instanceof BasicCredentials ? { basic: key } : key ? { key } : {}),
     keyOrigins: keyOrigins(target),
-    timeoutMs: check.timeoutMs,
-    connectTimeoutMs: check.connectTimeoutMs,
     retries: check.retries,
-    insecure: check.insecure,
-    ...(ca ? { ca } : {}),
     // Mutual TLS: presented to the target's own origins only (the origins its key may go to).
     ...(target.clientCert
       ? { clientCert: { cert: target.clientCert.chainPem, key: target.clientCert.key, origins: keyOrigins(target) } }
       : {}),
-    signal,
-    userAgent: `hokus-check/${f.version}`,
-    proxyEnv: proxyEnvOf(f.env),
     // Called once per target per check: one trace for the check of a target (its --wait polls too).
     ...(check.traceContext ? { traceId: newTraceId() } : {}),
   };
@@ -48,11 +42,19 @@ export function collectorHttpOptions(
   signal: AbortSignal,
   ca = readCaFile(check.caFile),
 ): HttpOptions {
+  return { ...commonHttpOptions(check, f, signal, ca), keyOrigins: [], retries: 0 };
+}
+
+/** What every client of a command shares: timeouts, TLS verification and CA, the proxy variables, the User-Agent. */
+function commonHttpOptions(
+  check: Settings['check'],
+  f: Pick<Factory, 'env' | 'version'>,
+  signal: AbortSignal,
+  ca: Buffer | undefined,
+): Omit<HttpOptions, 'keyOrigins' | 'retries'> {
   return {
-    keyOrigins: [],
     timeoutMs: check.timeoutMs,
     connectTimeoutMs: check.connectTimeoutMs,
-    retries: 0,
     insecure: check.insecure,
     ...(ca ? { ca } : {}),
     signal,

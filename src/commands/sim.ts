@@ -1,4 +1,5 @@
 // `hokus-check sim`: serve the embedded stack until Ctrl-C (for trying the CLI, training on-call, tests).
+import type { SimFlags } from '../cli-flags.js';
 import { UsageError } from '../config/errors.js';
 import { EXIT } from '../exit-codes.js';
 import { fatalOut, type Factory } from '../factory.js';
@@ -7,14 +8,14 @@ import { FAULTS, isFaultName } from '../sim/faults.js';
 import { serveStack } from '../sim/serve.js';
 import { unknownFault } from './fault-names.js';
 
-export async function simCommand(opts: Record<string, unknown>, f: Factory): Promise<number> {
+export async function simCommand(opts: SimFlags, f: Factory): Promise<number> {
   const io = f.io;
   if (opts.listFaults) {
     const width = Math.max(...Object.keys(FAULTS).map((k) => k.length));
     for (const [name, fault] of Object.entries(FAULTS)) io.out(`${name.padEnd(width)}  ${fault.summary}\n`);
     return EXIT.ok;
   }
-  const faults = (opts.fault as string[] | undefined) ?? [];
+  const faults = opts.fault;
   const unknown = faults.filter((x) => !isFaultName(x));
   const ports = { port: portOf(opts.port), authPort: portOf(opts.authPort), mlflowPort: portOf(opts.mlflowPort) };
   let port = 0;
@@ -23,9 +24,9 @@ export async function simCommand(opts: Record<string, unknown>, f: Factory): Pro
     const bad = (['port', 'authPort', 'mlflowPort'] as const).filter((k) => Number.isNaN(ports[k]));
     if (bad.length > 0)
       throw new UsageError(
-        bad.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: "${String(opts[k])}" is not a port number`),
+        bad.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: "${opts[k] ?? ''}" is not a port number`),
       );
-    const key = typeof opts.key === 'string' ? opts.key : undefined;
+    const key = opts.key;
     if (key !== undefined && !/^hk_test_[A-Za-z0-9]{8,}$/.test(key))
       throw new UsageError(['--key: a simulator key is hk_test_ and at least 8 letters or digits']);
     port = ports.port;
@@ -57,7 +58,7 @@ export async function simCommand(opts: Record<string, unknown>, f: Factory): Pro
 }
 
 /** A port flag: undefined or '0' = a free port; NaN when it is not a port number. */
-function portOf(value: unknown): number {
+function portOf(value: string | undefined): number {
   if (value === undefined) return 0;
   const n = Number(value);
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : Number.NaN;

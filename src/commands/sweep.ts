@@ -4,7 +4,7 @@
 // only at that run's own location (mlflow/artifact-path.ts). Searches follow next_page_token, up to a bound.
 // Everything printed or written passes the last redaction and sanitising pass (report/safe-output.ts).
 //
-// Age is measured by the checks' clock, never by the MLflow server's (issue 20): a check writes the
+// Age is measured by the checks' clock, never by the MLflow server's: a check writes the
 // `hokus-check.created` tag with its machine's time (steps/run.ts, steps/register.ts) and a run's
 // start_time itself (steps/run.ts); a server timestamp (the creation_timestamp of a model made by an
 // older hokus-check) is moved by the offset between the server's Date header and this machine's
@@ -15,9 +15,11 @@
 import { writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { z } from 'zod';
+import type { SweepFlags } from '../cli-flags.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { parseDuration } from '../config/durations.js';
 import { UsageError } from '../config/errors.js';
-import { resolveSettings, type FlagValues } from '../config/resolve.js';
+import { resolveSettings } from '../config/resolve.js';
 import { EXIT } from '../exit-codes.js';
 import { fatalOut, type Clock, type Factory } from '../factory.js';
 import { reportFatal } from '../fatal.js';
@@ -33,6 +35,8 @@ import { ARTIFACT_DIR, CHECK_EXPERIMENTS, CHECK_TAG, CREATED_TAG, isCheckId, NAM
 import { mlflowArtifactsUrl, mlflowBaseUrl, mlflowRestUrl } from '../mlflow/urls.js';
 import { targetHttpOptions } from './http-settings.js';
 import { credentialOf, resolveKeys } from './keys.js';
+import { LABEL } from '../steps/labels.js';
+import { CLEANUP_BUDGET_MS } from '../steps/types.js';
 
 /** --older-than is a cutoff, not a timer: up to ten years. */
 const OLDER_THAN_MAX_MS = 10 * 365 * 24 * 3_600_000;
@@ -40,11 +44,8 @@ const OLDER_THAN_MAX_MS = 10 * 365 * 24 * 3_600_000;
 /** Pages of a search sweep reads at most (1000 results each): a server that never ends its pages cannot hold it. */
 export const MAX_SEARCH_PAGES = 20;
 
-/** The built-in --deadline (config/resolve.ts, BUILT_IN.deadline): checks run with the defaults, by anyone, take up to this. */
-export const DEFAULT_CHECK_DEADLINE_MS = 120_000;
-
-/** What cleanup may take after the deadline (steps/check-target.ts, cleanupBudgetMs; the exporter keeps at most this). */
-export const CHECK_CLEANUP_BUDGET_MS = 10_000;
+/** The built-in --deadline (config/defaults.ts): checks run with the defaults, by anyone, take up to this. */
+const DEFAULT_CHECK_DEADLINE_MS = parseDuration(DEFAULTS.deadline);
 
 /** Clocks further apart than this disagree: said in one line and in --json. */
 export const CLOCK_DISAGREEMENT_MS = 60_000;
@@ -88,26 +89,26 @@ interface Candidate {
   serverStamp?: number;
 }
 
-export async function sweepCommand(opts: Record<string, unknown>, f: Factory): Promise<number> {
+export async function sweepCommand(opts: SweepFlags, f: Factory): Promise<number> {
   return runSweep(opts, f);
 }
 
 /** The sweep itself; returns the exit code. */
-export async function runSweep(opts: Record<string, unknown>, f: Factory): Promise<number> {
+export async function runSweep(opts: SweepFlags, f: Factory): Promise<number> {
   const rawIo = f.io;
   let http: Http | undefined;
   let io = rawIo;
   try {
-    const olderThanMs = parseDuration(String(opts.olderThan ?? '1h'), OLDER_THAN_MAX_MS);
-    const settings = resolveSettings({ flags: opts as FlagValues, env: f.env, cwd: f.cwd });
+    const olderThanMs = parseDuration(opts.olderThan, OLDER_THAN_MAX_MS);
+    const settings = resolveSettings({ flags: opts, env: f.env, cwd: f.cwd });
     const target = settings.targets[0];
     if (!target || settings.targets.length > 1) throw new UsageError(['sweep takes one target (one --env)']);
     const force = opts.force === true;
     // --check-id: one check's leftovers, named by a check that ended (it printed the command): any age.
-    const only = opts.checkId === undefined ? undefined : String(opts.checkId);
+    const only = opts.checkId;
     if (only !== undefined && !isCheckId(only))
       throw new UsageError(
-        `--check-id ${JSON.stringify(String(opts.checkId).slice(0, 40))}: a check id is 12 hex characters, as the check printed it`,
+        `--check-id ${JSON.stringify((opts.checkId ?? '').slice(0, 40))}: a check id is 12 hex characters, as the check printed it`,
       );
     const inFlight = inFlightBound(settings.check.deadlineMs);
     if (only === undefined && olderThanMs < inFlight.ms && !force) {
@@ -115,12 +116,12 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
         `--older-than ${shortDuration(olderThanMs)} is shorter than a check can run (${inFlight.text}), so it could delete what a running check made; give --older-than ${shortDuration(inFlight.ms)} or more, or add --force`,
       );
     }
-    const keys = await resolveKeys(settings, Boolean(opts.apiKeyStdin), f);
+    const keys = await resolveKeys(settings, opts.apiKeyStdin === true, f);
     const key = credentialOf(keys.get(target.name));
     // The same client settings as the check (--ca-file, HTTP(S)_PROXY, User-Agent).
     const client = f.http(targetHttpOptions(target, key, settings.check, f, AbortSignal.timeout(settings.check.deadlineMs)));
     http = client;
-    io = safeIo(rawIo, client.redact);
+    io = safeIo(rawIo, (text) => client.redact(text));
     // Every answer's Date header, against this machine's clock at the time: the server's clock offset.
     const dates: DateSample[] = [];
     const sampled = sampleDates(client, f.clock, dates);
@@ -128,7 +129,7 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
     const api = new MlflowApi(sampled, base);
     const registryBase = target.mlflowDirectUrl ? mlflowRestUrl(target.mlflowDirectUrl) : undefined;
     const now = f.clock.now();
-    const dryRun = Boolean(opts.dryRun);
+    const dryRun = opts.dryRun === true;
     const notes = new Notes();
     if (only === undefined && olderThanMs < inFlight.ms)
       notes.warn(
@@ -163,7 +164,7 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
     }
 
     // With --json - the JSON owns stdout; the lines for people go to stderr.
-    const human = opts.json === '-' ? io.err : io.out;
+    const human = (line: string) => (opts.json === '-' ? io.err(line) : io.out(line));
     for (const note of notes.lines) io.err(`hokus-check: ${note.warning ? 'warning: ' : ''}${note.text}\n`);
     const verb = dryRun ? 'would delete' : 'deleted';
     for (const item of found) {
@@ -172,7 +173,7 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
     }
     const failed = found.filter((x) => x.error).length;
     human(
-      `${found.length} leftover${found.length === 1 ? '' : 's'} older than ${String(opts.olderThan ?? '1h')} found; ${dryRun ? 'dry run: nothing deleted' : `${found.length - failed} deleted, ${failed} not`}\n`,
+      `${found.length} leftover${found.length === 1 ? '' : 's'} older than ${opts.olderThan} found; ${dryRun ? 'dry run: nothing deleted' : `${found.length - failed} deleted, ${failed} not`}\n`,
     );
     if (typeof opts.json === 'string') {
       const doc = {
@@ -184,7 +185,7 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
         notes: notes.lines.map((n) => n.text),
         leftovers: found,
       };
-      const text = safeText(`${JSON.stringify(doc, null, 2)}\n`, client.redact, { format: 'json' });
+      const text = safeText(`${JSON.stringify(doc, null, 2)}\n`, (text) => client.redact(text), { format: 'json' });
       if (opts.json === '-') rawIo.out(text);
       else writeFileSync(resolvePath(f.cwd, opts.json), text);
     }
@@ -206,8 +207,8 @@ export async function runSweep(opts: Record<string, unknown>, f: Factory): Promi
  */
 function inFlightBound(deadlineMs: number): { ms: number; text: string } {
   const deadline = Math.max(deadlineMs, DEFAULT_CHECK_DEADLINE_MS);
-  const ms = deadline + CHECK_CLEANUP_BUDGET_MS;
-  return { ms, text: `deadline ${shortDuration(deadline)} + cleanup ${shortDuration(CHECK_CLEANUP_BUDGET_MS)} = ${shortDuration(ms)}` };
+  const ms = deadline + CLEANUP_BUDGET_MS;
+  return { ms, text: `deadline ${shortDuration(deadline)} + cleanup ${shortDuration(CLEANUP_BUDGET_MS)} = ${shortDuration(ms)}` };
 }
 
 function describe(item: Leftover): string {
@@ -334,7 +335,7 @@ async function findRuns(
     if (!location.ok) continue;
     const path = `${location.path}/${ARTIFACT_DIR}`;
     const listed = interpret(
-      await http.send({ step: 'sweep', label: 'list artifacts', method: 'GET', url: mlflowArtifactsUrl(base), query: { path } }),
+      await http.send({ step: 'sweep', label: LABEL.listArtifacts, method: 'GET', url: mlflowArtifactsUrl(base), query: { path } }),
       ArtifactList,
     );
     out.deleted.examined++;

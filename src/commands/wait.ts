@@ -3,6 +3,7 @@
 import type { Clock } from '../factory.js';
 import type { Http } from '../http/types.js';
 import type { Target } from '../steps/types.js';
+import { LABEL } from '../steps/labels.js';
 
 export async function waitUntilReady(
   target: Target,
@@ -58,7 +59,7 @@ export async function waitUntilReady(
 
 /** `registry /health` or `auth /health`: which service a poll went to. */
 function shortName(url: string, target: Target): string {
-  if (target.authUrl !== undefined && url.startsWith(target.authUrl)) return 'auth /health';
+  if (target.authUrl !== undefined && url.startsWith(target.authUrl)) return LABEL.authHealth;
   return target.kind === 'mlflow' ? 'mlflow /health' : 'registry /health';
 }
 

@@ -1,5 +1,5 @@
 // The API key never lives in a config file, a flag or an env var other than the one apiKeyEnv names
-// (ARCHITECTURE.md, "Invariants": secrets). These checks find key-looking things so they are refused — without echoing them.
+// (ARCHITECTURE.md, "Secrets"). These checks find key-looking things so they are refused — without echoing them.
 
 /** True when `value` contains something shaped like a Hokusai API key. */
 export function containsKey(value: string): boolean {

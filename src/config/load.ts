@@ -5,9 +5,10 @@ import { resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { type ConfigFile, validateConfig } from './file-schema.js';
 import { locateJsonError } from './json-position.js';
+import { DEFAULTS } from './defaults.js';
 import { quoteSafely } from './key-guard.js';
 
-export const CONFIG_FILE_NAME = 'hokus-check.config.json';
+export const CONFIG_FILE_NAME: string = DEFAULTS.config;
 
 export interface LoadedConfig {
   config: ConfigFile;

@@ -10,6 +10,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { CheckOptions, ClientCertificate, StepId, Target } from '../steps/types.js';
 import { loadClientCertificate } from './client-cert.js';
+import { DEFAULTS } from './defaults.js';
 import { UsageError, withoutSecrets } from './errors.js';
 import {
   checkBaseUrl,
@@ -22,6 +23,7 @@ import {
   checkSize,
   type Checked,
 } from './field-checks.js';
+import { FIELDS } from './fields.js';
 import { type ConfigEntry, formatPath, OPTION_FIELDS, type OptionField, TARGET_FIELDS, type TargetField } from './file-schema.js';
 import { CONFIG_FILE_NAME, type LoadedConfig, loadConfigFile, type ReadFile } from './load.js';
 import { discoveredFileProblems, quoteSafely } from './key-guard.js';
@@ -30,26 +32,15 @@ import { parseStepList } from './step-list.js';
 import { closest } from './suggest.js';
 import { userinfoOf } from './urls.js';
 
-/** Flags as commander hands them (strings/booleans/arrays; undefined when not given). */
-export interface FlagValues {
+/**
+ * Flags as commander hands them (strings/booleans/arrays; undefined when not given): every setting of
+ * FIELDS as text, and the flags that are not settings. The commands hand their options as the CLI
+ * infers them from its definitions (cli-flags.ts), which must fit this.
+ */
+export interface FlagValues extends Partial<Record<TargetField | OptionField, string>> {
   config?: string;
   env?: string[];
-  registryUrl?: string;
-  authUrl?: string;
-  mlflowPath?: string;
-  mlflowUrl?: string;
-  mlflowDirectUrl?: string;
-  serviceId?: string;
-  apiKeyEnv?: string;
   apiKeyStdin?: boolean;
-  clientCert?: string;
-  clientKey?: string;
-  timeout?: string;
-  connectTimeout?: string;
-  deadline?: string;
-  retries?: string;
-  artifactSize?: string;
-  registerWait?: string;
   wait?: string;
   insecure?: boolean;
   /** false with --no-trace-context (commander's negated flag); undefined or true: traceparent is sent. */
@@ -247,7 +238,7 @@ const URL_FIELDS = ['registryUrl', 'authUrl', 'mlflowUrl', 'mlflowDirectUrl'] as
 function knownSecrets(flags: FlagValues, env: (name: string) => string | undefined, loaded: LoadedConfig | undefined): string[] {
   const entries = loaded ? [loaded.config.defaults, ...Object.values(loaded.config.environments)].filter((e) => e !== undefined) : [];
   const keyNames = new Set([
-    'HOKUSAI_API_KEY',
+    DEFAULTS.apiKeyEnv,
     ...MLFLOW_SECRET_VARS,
     flags.apiKeyEnv,
     env('HOKUS_CHECK_API_KEY_ENV'),
@@ -273,25 +264,6 @@ function knownSecrets(flags: FlagValues, env: (name: string) => string | undefin
   return [...keys, ...credentials];
 }
 
-/** Where each field comes from when given by flag or env var. */
-const FIELDS: Record<TargetField | OptionField, { flag: string; env?: string }> = {
-  registryUrl: { flag: '--registry-url', env: 'HOKUS_CHECK_REGISTRY_URL' },
-  authUrl: { flag: '--auth-url', env: 'HOKUS_CHECK_AUTH_URL' },
-  mlflowPath: { flag: '--mlflow-path', env: 'HOKUS_CHECK_MLFLOW_PATH' },
-  mlflowUrl: { flag: '--mlflow-url', env: 'HOKUS_CHECK_MLFLOW_URL' },
-  mlflowDirectUrl: { flag: '--mlflow-direct-url', env: 'HOKUS_CHECK_MLFLOW_DIRECT_URL' },
-  serviceId: { flag: '--service-id', env: 'HOKUS_CHECK_SERVICE_ID' },
-  apiKeyEnv: { flag: '--api-key-env', env: 'HOKUS_CHECK_API_KEY_ENV' },
-  clientCert: { flag: '--client-cert', env: 'HOKUS_CHECK_CLIENT_CERT' },
-  clientKey: { flag: '--client-key', env: 'HOKUS_CHECK_CLIENT_KEY' },
-  timeout: { flag: '--timeout', env: 'HOKUS_CHECK_TIMEOUT' },
-  connectTimeout: { flag: '--connect-timeout', env: 'HOKUS_CHECK_CONNECT_TIMEOUT' },
-  deadline: { flag: '--deadline', env: 'HOKUS_CHECK_DEADLINE' },
-  retries: { flag: '--retries', env: 'HOKUS_CHECK_RETRIES' },
-  artifactSize: { flag: '--artifact-size', env: 'HOKUS_CHECK_ARTIFACT_SIZE' },
-  registerWait: { flag: '--register-wait' },
-};
-
 const REGISTER_POLL_MS = 100;
 
 /** A value and where it came from, for messages: '--mlflow-url', 'HOKUS_CHECK_…', 'environments.x.y in file'. */
@@ -304,18 +276,6 @@ interface Setting<T> {
 }
 type Layer = { [F in TargetField]?: Setting<string> } & { [F in OptionField]?: Setting<number> };
 type Options = Record<OptionField, number>;
-
-const BUILT_IN: Layer = {
-  mlflowPath: builtIn('/api/mlflow', '/api/mlflow'),
-  serviceId: builtIn('platform', 'platform'),
-  apiKeyEnv: builtIn('HOKUSAI_API_KEY', 'HOKUSAI_API_KEY'),
-  timeout: builtIn(10_000, '10s'),
-  connectTimeout: builtIn(5_000, '5s'),
-  deadline: builtIn(120_000, '120s'),
-  retries: builtIn(2, '2'),
-  artifactSize: builtIn(4096, '4KiB'),
-  registerWait: builtIn(30_000, '30s'),
-};
 
 const TARGET_CHECKS: Record<TargetField, (raw: string) => Checked<string>> = {
   registryUrl: checkBaseUrl,
@@ -337,6 +297,20 @@ const OPTION_CHECKS: Record<OptionField, (raw: string | number) => Checked<numbe
   artifactSize: (raw) => checkSize(String(raw)),
   registerWait: (raw) => checkDuration(String(raw), false),
 };
+
+/** The built-in defaults (config/defaults.ts) as a layer, parsed by the checks a flag's text gets. */
+const BUILT_IN: Layer = builtInLayer();
+
+function builtInLayer(): Layer {
+  const layer: Layer = {};
+  for (const field of ['mlflowPath', 'serviceId', 'apiKeyEnv'] as const) layer[field] = builtIn(DEFAULTS[field], DEFAULTS[field]);
+  for (const field of OPTION_FIELDS) {
+    const checked = OPTION_CHECKS[field](DEFAULTS[field]);
+    if (checked.problem !== undefined) throw new Error(`DEFAULTS.${field}: ${checked.problem}`);
+    layer[field] = builtIn(checked.value, DEFAULTS[field]);
+  }
+  return layer;
+}
 
 /**
  * A layer from flags or env vars: each value checked, problems reported once under the flag or variable
@@ -451,8 +425,8 @@ function buildTarget(
   const clientCert = clientCertificate(layers, loaded, cwd, where, problems);
   const optional = {
     ...(direct ? { mlflowDirectUrl: direct.value } : {}),
-    serviceId: pick('serviceId')?.value ?? 'platform',
-    apiKeyEnv: pick('apiKeyEnv')?.value ?? 'HOKUSAI_API_KEY',
+    serviceId: pick('serviceId')?.value ?? DEFAULTS.serviceId,
+    apiKeyEnv: pick('apiKeyEnv')?.value ?? DEFAULTS.apiKeyEnv,
     ...(clientCert ? { clientCert } : {}),
   };
 
@@ -499,7 +473,7 @@ function buildTarget(
     kind: 'hokusai',
     registryUrl: registryUrl.value,
     ...(authUrl ? { authUrl: authUrl.value } : {}),
-    mlflowPath: mlflowPath?.value ?? '/api/mlflow',
+    mlflowPath: mlflowPath?.value ?? DEFAULTS.mlflowPath,
     ...optional,
   };
 }

@@ -1,8 +1,10 @@
 // The command lines hokus-check prints for the user to run against the same target: the flags that
 // name it as it was given (--env, or its URLs and the settings off their defaults). Read by the
 // report (the confirm command of a root cause), the diagnosis (the sweep in a leftovers fix) and the
-// session (what a quit without cleanup left behind).
-import { TARGET_DEFAULTS } from './defaults.js';
+// session (what a quit without cleanup left behind). The settings' flags are config/fields.ts's; the
+// others (--env, --only, --check-id) are held to the CLI's by test/unit/cli-flags.test.ts.
+import { DEFAULTS } from './defaults.js';
+import { FIELDS } from './fields.js';
 
 export interface TargetFlagsOf {
   name: string;
@@ -17,21 +19,26 @@ export interface TargetFlagsOf {
   clientCert?: { path: string; keyPath: string } | undefined;
 }
 
-export function targetFlags(t: TargetFlagsOf): string[] {
+/**
+ * The flags that name `t` for a command: `check` takes them all; `sweep` no auth URL or service id (it
+ * never calls the auth service), so its line leaves them out.
+ */
+export function targetFlags(t: TargetFlagsOf, command: 'check' | 'sweep' = 'check'): string[] {
   const flags: string[] = [];
+  const check = command === 'check';
   if (t.name !== 'default') flags.push('--env', shellWord(t.name));
-  else if (t.kind === 'mlflow' && t.mlflowUrl !== undefined) flags.push('--mlflow-url', shellWord(t.mlflowUrl));
+  else if (t.kind === 'mlflow' && t.mlflowUrl !== undefined) flags.push(FIELDS.mlflowUrl.flag, shellWord(t.mlflowUrl));
   else {
-    if (t.registryUrl !== undefined) flags.push('--registry-url', shellWord(t.registryUrl));
-    if (t.authUrl !== undefined) flags.push('--auth-url', shellWord(t.authUrl));
-    if (t.mlflowPath !== TARGET_DEFAULTS.mlflowPath) flags.push('--mlflow-path', shellWord(t.mlflowPath));
-    if (t.mlflowDirectUrl !== undefined) flags.push('--mlflow-direct-url', shellWord(t.mlflowDirectUrl));
-    if (t.serviceId !== TARGET_DEFAULTS.serviceId) flags.push('--service-id', shellWord(t.serviceId));
-    if (t.apiKeyEnv !== undefined && t.apiKeyEnv !== TARGET_DEFAULTS.apiKeyEnv) flags.push('--api-key-env', shellWord(t.apiKeyEnv));
+    if (t.registryUrl !== undefined) flags.push(FIELDS.registryUrl.flag, shellWord(t.registryUrl));
+    if (check && t.authUrl !== undefined) flags.push(FIELDS.authUrl.flag, shellWord(t.authUrl));
+    if (t.mlflowPath !== DEFAULTS.mlflowPath) flags.push(FIELDS.mlflowPath.flag, shellWord(t.mlflowPath));
+    if (t.mlflowDirectUrl !== undefined) flags.push(FIELDS.mlflowDirectUrl.flag, shellWord(t.mlflowDirectUrl));
+    if (check && t.serviceId !== DEFAULTS.serviceId) flags.push(FIELDS.serviceId.flag, shellWord(t.serviceId));
+    if (t.apiKeyEnv !== undefined && t.apiKeyEnv !== DEFAULTS.apiKeyEnv) flags.push(FIELDS.apiKeyEnv.flag, shellWord(t.apiKeyEnv));
   }
   if (t.name === 'default' && t.clientCert !== undefined) {
-    flags.push('--client-cert', shellWord(t.clientCert.path));
-    if (t.clientCert.keyPath !== t.clientCert.path) flags.push('--client-key', shellWord(t.clientCert.keyPath));
+    flags.push(FIELDS.clientCert.flag, shellWord(t.clientCert.path));
+    if (t.clientCert.keyPath !== t.clientCert.path) flags.push(FIELDS.clientKey.flag, shellWord(t.clientCert.keyPath));
   }
   return flags;
 }
@@ -43,7 +50,7 @@ export function confirmCommand(t: TargetFlagsOf, step: string): string {
 
 /** The sweep that removes what one check (by its id) left behind on the same target, and nothing else. */
 export function sweepCommand(t: TargetFlagsOf, checkId: string): string {
-  return ['hokus-check', 'sweep', ...targetFlags(t), '--check-id', shellWord(checkId)].join(' ');
+  return ['hokus-check', 'sweep', ...targetFlags(t, 'sweep'), '--check-id', shellWord(checkId)].join(' ');
 }
 
 /** Single-quotes a shell word: `it's` → `'it'\''s'`. */

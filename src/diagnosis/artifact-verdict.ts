@@ -1,7 +1,6 @@
 // Settles the incident's question: when an artifact call 404s, does the proxy send artifact paths
 // to the wrong place (ROUTE_ARTIFACTS_MISROUTED), or does MLflow itself not serve them
 // (MLFLOW_ARTIFACTS_NOT_SERVED)? Shared by the routing and mlflow rules so they never both fire.
-import type { Exchange } from '../http/types.js';
 import { readBody } from './exchange-body.js';
 import {
   exchangesWhere,
@@ -15,7 +14,8 @@ import {
   throughProxy,
 } from './evidence-query.js';
 import { hopReading } from './hop-situation.js';
-import type { Evidence } from './types.js';
+import type { CheckExchange, Evidence } from './types.js';
+import { PROBE } from './probes/ids.js';
 
 export type VerdictBasis =
   /** The same PUT direct to MLflow (--mlflow-direct-url) worked, or 404ed too. */
@@ -35,11 +35,11 @@ export interface ArtifactVerdict {
   kind: 'misrouted' | 'not-served';
   basis: VerdictBasis;
   /** The artifact call of the artifact step that failed. */
-  failing: Exchange;
+  failing: CheckExchange;
   /** A tracking call through the same proxy that passed. */
-  tracking?: Exchange;
+  tracking?: CheckExchange;
   /** Probe exchanges that settled it. */
-  decisive: Exchange[];
+  decisive: CheckExchange[];
 }
 
 export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
@@ -58,7 +58,7 @@ export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
   // Any other answer (401, 5xx, unreachable) settles nothing.
   const directPut = probePut(ev, 'direct-artifact');
   if (directPut && (is2xx(directPut) || isMissingRoute(directPut))) {
-    const directGet = exchangesWhere(ev, { step: 'artifact', probe: 'direct-artifact', finalOnly: true }).find(
+    const directGet = exchangesWhere(ev, { step: 'artifact', probe: PROBE.directArtifact, finalOnly: true }).find(
       (x) => x.request.method === 'GET',
     );
     const decisive = [directPut, ...(directGet ? [directGet] : [])];
@@ -74,7 +74,7 @@ export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
   if (fromMlflow && ajaxPut && isMissingRoute(ajaxPut))
     return withTracking({ kind: 'not-served', basis: 'ajax', failing, decisive: [ajaxPut] }, tracking);
   if (fromMlflow && !ajaxPut) {
-    const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
+    const listing = exchangesWhere(ev, { step: 'artifact', probe: PROBE.artifactListing, finalOnly: true }).at(-1);
     if (listing && statusOf(listing) === 404 && responderOf(listing) === 'mlflow') {
       return withTracking({ kind: 'not-served', basis: 'listing', failing, decisive: [listing] }, tracking);
     }
@@ -89,13 +89,13 @@ export function artifactVerdict(ev: Evidence): ArtifactVerdict | undefined {
  * A 404 on the artifact call: "no such route" rather than "no such artifact" unless MLflow's own JSON
  * error says otherwise — and even then, when a differential probe through the same path passed.
  */
-function isRouteMiss(ev: Evidence, x: Exchange): boolean {
+function isRouteMiss(ev: Evidence, x: CheckExchange): boolean {
   if (statusOf(x) !== 404) return false;
   return isRouteMissAlone(x) || differentialPassed(ev);
 }
 
 /** Read from the answer alone: anything but MLflow's own JSON error (MLflow answers a missing file with one). */
-export function isRouteMissAlone(x: Exchange): boolean {
+export function isRouteMissAlone(x: CheckExchange): boolean {
   if (statusOf(x) !== 404) return false;
   const facts = readBody(x);
   return !(facts.errorCode !== undefined && facts.errorCode !== 'RESOURCE_NOT_FOUND' && responderOf(x) === 'mlflow');
@@ -109,28 +109,28 @@ function differentialPassed(ev: Evidence): boolean {
  * A hop's own 405 on the PUT while its listing answer is its own too: it serves the artifact path
  * itself (nginx answers 405 to a PUT on files), so nothing is routed to MLflow.
  */
-function isHopFileAnswer(ev: Evidence, x: Exchange): boolean {
+function isHopFileAnswer(ev: Evidence, x: CheckExchange): boolean {
   return statusOf(x) === 405 && hopReading(ev, x)?.situation === 'no-route';
 }
 
-function isMissingRoute(x: Exchange): boolean {
+function isMissingRoute(x: CheckExchange): boolean {
   const s = statusOf(x);
   return s === 404 || s === 405 || s === 501;
 }
 
 /** experiments/search if it passed, else any tracking call through the proxy that did. */
-export function passingTrackingCall(ev: Evidence): Exchange | undefined {
+export function passingTrackingCall(ev: Evidence): CheckExchange | undefined {
   const passing = ev.exchanges.filter(
     (x) => x.probe === undefined && isTrackingCall(x) && is2xx(x) && (ev.target.kind === 'mlflow' || throughProxy(ev, x)),
   );
   return passing.find((x) => x.label === 'experiments/search') ?? passing[0];
 }
 
-function probePut(ev: Evidence, probe: string): Exchange | undefined {
+function probePut(ev: Evidence, probe: string): CheckExchange | undefined {
   return exchangesWhere(ev, { step: 'artifact', probe, finalOnly: true }).find((x) => x.request.method === 'PUT');
 }
 
-function withTracking(v: ArtifactVerdict, tracking: Exchange | undefined): ArtifactVerdict {
+function withTracking(v: ArtifactVerdict, tracking: CheckExchange | undefined): ArtifactVerdict {
   if (tracking) v.tracking = tracking;
   return v;
 }

@@ -5,9 +5,9 @@
 // status that refuses (400, 401, 403, nginx's internal 495/496) and says a certificate was required
 // and not sent, or that the one sent was refused. Shared by the hop's situation (hop-situation.ts) and
 // the rules that name it (rules/client-cert.ts).
-import type { Exchange } from '../http/types.js';
 import { errorWords, readBody } from './exchange-body.js';
 import { fingerprintOf } from './fingerprint.js';
+import type { Exchange } from '../http/types.js';
 
 /** What the server said about the client certificate: none was sent where one is required, the one sent was refused, or it had expired. */
 export type ClientCertRefusal = 'required' | 'rejected' | 'expired';

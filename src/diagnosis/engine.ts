@@ -3,91 +3,36 @@
 // specific one explains the same exchange, the root-cause finding marked and put first, and
 // consequences linked to it.
 import { STEP_IDS } from '../steps/types.js';
-import { RULES, ruleFor } from './catalogue.js';
-import { rootStepOf } from './evidence-query.js';
+import { METAS, RULES, ruleFor } from './catalogue.js';
 import { annotate, fingerprintAll, originOf } from './fingerprint.js';
 import { degradedComponents } from './rules/health.js';
-import type { Evidence, Finding } from './types.js';
+import { inertLine } from '../http/inert.js';
+import { isFailure, rootStepOf } from './evidence-query.js';
+import { report } from './finding.js';
+import { ruleFailedMeta } from './rules/generic.js';
+import { TIERS, type Evidence, type Finding, type Rule } from './types.js';
 
 /**
  * Findings for one target's check, root cause first: `rootCause` is true on exactly one finding when
  * a step failed, false on all others. Who answered each exchange is annotated beside it
  * (fingerprint.ts, fingerprintOf); the exchanges themselves are not written to.
  */
-export function diagnose(ev: Evidence): Finding[] {
+export function diagnose(ev: Evidence, rules: readonly Rule[] = RULES): Finding[] {
   place(ev);
-  const findings = suppress(dedupe(RULES.flatMap((r) => matchSafely(r.match.bind(r), ev))).map((f) => settleSeverity(f, ev)));
+  const findings = suppress(dedupe(rules.flatMap((r) => matchSafely(r, ev))).map((f) => settleSeverity(f, ev)));
   const root = markRoot(findings, ev);
   if (root) linkConsequences(findings, root, ev);
   linkSharedEvidence(findings);
   return order(findings, root);
 }
 
-/**
- * Most specific first. The root cause is the first in this order among the error findings that
- * explain the root-cause step; the last three are generic and give way to any specific finding that
- * cites the same exchange.
- */
-const SPECIFICITY: readonly string[] = [
-  'TLS_SCHEME_MISMATCH',
-  'TLS_CLIENT_CERT_EXPIRED',
-  'TLS_CLIENT_CERT_REJECTED',
-  'TLS_CLIENT_CERT_REQUIRED',
-  'ROUTE_WRONG_BASE_URL',
-  'ROUTE_REDIRECTED_TO_HTTPS',
-  'ROUTE_REDIRECTED',
-  'ROUTE_PREFIX_NOT_STRIPPED',
-  'ROUTE_METHOD_REFUSED',
-  'ROUTE_ARTIFACTS_MISROUTED',
-  'MLFLOW_ARTIFACTS_NOT_SERVED',
-  'MLFLOW_AUTH_REJECTED',
-  'MLFLOW_AUTH_REQUIRED',
-  'MLFLOW_PERMISSION_DENIED',
-  'GATEWAY_LOGIN_REQUIRED',
-  'GATEWAY_FORBIDDEN',
-  'AUTH_SERVICE_ID_MISMATCH',
-  'AUTH_HEADER_STRIPPED',
-  'AUTH_ADMIN_REQUIRED',
-  'AUTH_SCOPE_MISSING',
-  'GATEWAY_RATE_LIMITED',
-  'AUTH_RATE_LIMITED',
-  'ARTIFACT_TOO_LARGE',
-  'GATEWAY_TIMEOUT',
-  'GATEWAY_UPSTREAM_UNREACHABLE',
-  'ROUTE_PROXY_NOT_MOUNTED',
-  'GATEWAY_REFUSED',
-  'MLFLOW_HOST_NOT_ALLOWED',
-  'MLFLOW_BACKEND_ERROR',
-  'ARTIFACT_STORAGE_DENIED',
-  'MLFLOW_INTERNAL_ERROR',
-  'ARTIFACT_CORRUPTED',
-  'REGISTRY_FAILED',
-  'RESPONSE_FOREIGN_OBJECT',
-  'NET_PROXY_REFUSED',
-  'NET_PROXY_UNREACHABLE',
-  'TLS_EXPIRED',
-  'TLS_UNTRUSTED',
-  'TLS_HOSTNAME',
-  'NET_DNS',
-  'NET_REFUSED',
-  'NET_TIMEOUT',
-  'NET_TRANSFER_CUT',
-  'NET_RESET',
-  'DEADLINE_EXCEEDED',
-  'AUTH_SERVICE_DOWN',
-  'AUTH_KEY_INVALID',
-  'HEALTH_DEGRADED',
-  'ARTIFACT_ROOT_BYPASSES_PROXY',
-  'PROXY_DROPS_DELETE_BODY',
-  'AUTH_CACHE_MASKING',
-  'CLEANUP_LEFTOVERS',
-  'RESPONSE_MALFORMED',
-  'RESPONSE_SCHEMA',
-  'RESPONSE_NOT_JSON',
-  'UNEXPECTED_RESPONSE',
-];
+/** Every code, most specific first: by its rule's rank (types.ts TIERS). */
+const SPECIFICITY: readonly string[] = [...METAS]
+  .sort((x, y) => TIERS.indexOf(x.rank.tier) - TIERS.indexOf(y.rank.tier) || x.rank.order - y.rank.order)
+  .map((m) => m.code);
 
-const GENERIC = new Set(['RESPONSE_MALFORMED', 'RESPONSE_SCHEMA', 'RESPONSE_NOT_JSON', 'UNEXPECTED_RESPONSE']);
+/** The fallbacks, which give way to any specific finding that cites the same exchange. */
+const GENERIC = new Set(METAS.filter((m) => m.rank.tier === 'generic').map((m) => m.code));
 
 /** Root-cause families whose fault also makes the API report mlflow unhealthy. */
 const MLFLOW_SIDE = new Set(['routing', 'mlflow', 'gateway']);
@@ -101,12 +46,24 @@ export function place(ev: Evidence): void {
   for (const [x, fp] of fingerprintAll(ev.exchanges, { ...(authOrigin ? { authOrigin } : {}), mlflowOrigins })) annotate(x, fp);
 }
 
-/** A rule that throws is a bug in the rule; it must not cost the user the other findings. */
-function matchSafely(match: (ev: Evidence) => Finding[], ev: Evidence): Finding[] {
+/**
+ * A rule that throws is a bug in the rule; it must not cost the user the other findings, nor go
+ * unseen: it becomes a DIAGNOSIS_RULE_FAILED warning naming the rule and its error.
+ */
+function matchSafely(r: Rule, ev: Evidence): Finding[] {
   try {
-    return match(ev);
-  } catch {
-    return [];
+    return r.match(ev);
+  } catch (err) {
+    const why = inertLine(err instanceof Error ? err.message : String(err)).slice(0, 200);
+    const step = ev.steps.find((s) => isFailure(s.status))?.id ?? 'cleanup';
+    return [
+      report(ruleFailedMeta, {
+        step,
+        cause: `The diagnosis rule for ${r.meta.code} failed on this check's evidence (${why}): a cause it looks for may be missing.`,
+        evidence: [],
+        fix: ['This is a bug in hokus-check: report it with the --json report (redacted) so the rule can be fixed.'],
+      }),
+    ];
   }
 }
 

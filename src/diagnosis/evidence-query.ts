@@ -1,13 +1,15 @@
 // Questions the rules ask of the evidence: which step failed, which exchanges a step made, where
 // they went, who answered. Pure reads; nothing here changes the evidence.
 import { hostPortOf } from '../http/host-port.js';
-import type { Exchange } from '../http/types.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { STEP_IDS, type StepId, type StepResult, type StepStatus } from '../steps/types.js';
 import { errorWords, readBody } from './exchange-body.js';
 import { fingerprintOf, isMlflowPath, originOf, type Writer } from './fingerprint.js';
 import type { Responder } from './profiles/index.js';
-import type { Evidence } from './types.js';
+import type { Exchange } from '../http/types.js';
+import type { CheckExchange, Evidence } from './types.js';
+import { LABEL } from '../steps/labels.js';
+import { isProbeId, PROBE } from './probes/ids.js';
 
 export function stepResult(ev: Evidence, id: StepId): StepResult | undefined {
   return ev.steps.find((s) => s.id === id);
@@ -30,10 +32,8 @@ export function isPassing(status: StepStatus | undefined): boolean {
  * the evidence counts too (rules are also handed partial evidence). A try that was retried into a
  * pass is not a finding.
  */
-export function needsExplaining(ev: Evidence, step: string): boolean {
-  const id = asStepId(step);
-  if (!id) return false;
-  const status = stepStatus(ev, id);
+export function needsExplaining(ev: Evidence, step: StepId): boolean {
+  const status = stepStatus(ev, step);
   return status === undefined || status === 'fail' || status === 'error' || status === 'warn';
 }
 
@@ -54,7 +54,7 @@ export interface ExchangeFilter {
   finalOnly?: boolean;
 }
 
-export function exchangesWhere(ev: Evidence, filter: ExchangeFilter): Exchange[] {
+export function exchangesWhere(ev: Evidence, filter: ExchangeFilter): CheckExchange[] {
   return ev.exchanges.filter((x) => {
     if (filter.step !== undefined && x.step !== filter.step) return false;
     if (filter.probe === false && x.probe !== undefined) return false;
@@ -67,11 +67,11 @@ export function exchangesWhere(ev: Evidence, filter: ExchangeFilter): Exchange[]
 }
 
 /** The first matching answer of each step that has something to explain: probes and retried tries excluded. */
-export function firstPerStep(ev: Evidence, match: (x: Exchange) => boolean): Exchange[] {
+export function firstPerStep(ev: Evidence, match: (x: CheckExchange) => boolean): CheckExchange[] {
   const seen = new Set<string>();
-  const out: Exchange[] = [];
+  const out: CheckExchange[] = [];
   for (const x of exchangesWhere(ev, { probe: false, finalOnly: true })) {
-    if (seen.has(x.step) || !asStepId(x.step) || !needsExplaining(ev, x.step) || !match(x)) continue;
+    if (seen.has(x.step) || !needsExplaining(ev, x.step) || !match(x)) continue;
     seen.add(x.step);
     out.push(x);
   }
@@ -82,8 +82,8 @@ export function firstPerStep(ev: Evidence, match: (x: Exchange) => boolean): Exc
  * The login a server asks for before anything reaches the service behind it: a 401 whose
  * WWW-Authenticate challenge is not Bearer (Basic, Digest, Negotiate, NTLM) — a proxy's or load
  * balancer's basic auth in front of a staging deployment, or MLflow's own basic-auth app. The
- * Hokusai API and auth service use Bearer keys and answer 401 with JSON `detail`, without such a
- * challenge (PLATFORM.md).
+ * Hokusai API and auth service use Bearer keys and answer 401 with JSON `detail` ("API key required",
+ * "Invalid or expired API key"), without such a challenge.
  */
 const LOGIN_SCHEMES: Readonly<Record<string, string>> = { basic: 'Basic', digest: 'Digest', negotiate: 'Negotiate', ntlm: 'NTLM' };
 
@@ -115,12 +115,12 @@ const CERT_KINDS = new Set(['tls-expired', 'tls-untrusted', 'tls-hostname', 'tls
  * The `tls-port` probe (steps/health.ts) that shows the port of `url` (an http:// URL) speaks TLS:
  * it got an answer over https:// from that host and port, or a certificate the check does not trust.
  */
-export function tlsPortProof(ev: Evidence, url: string): Exchange | undefined {
+export function tlsPortProof(ev: Evidence, url: string): CheckExchange | undefined {
   const where = hostPortOf(url);
   if (where === undefined) return undefined;
   return ev.exchanges.find(
     (x) =>
-      x.probe === 'tls-port' &&
+      x.probe === PROBE.tlsPort &&
       hostPortOf(x.request.url) === where &&
       (x.response !== undefined || (x.error !== undefined && CERT_KINDS.has(x.error.kind))),
   );
@@ -130,7 +130,7 @@ export function tlsPortProof(ev: Evidence, url: string): Exchange | undefined {
  * The health step's GET {registry}/health when it got MLflow's own answer (200 `OK` as text, as both
  * recorded MLflow versions send it) where the API answers JSON: --registry-url reaches MLflow itself.
  */
-export function registryAnswersAsMlflow(ev: Evidence): Exchange | undefined {
+export function registryAnswersAsMlflow(ev: Evidence): CheckExchange | undefined {
   const registry = ev.target.registryUrl;
   if (ev.target.kind !== 'hokusai' || !registry) return undefined;
   const health = `${registry.replace(/\/+$/, '')}/health`;
@@ -170,7 +170,7 @@ export function loginRedirect(x: Exchange | undefined): URL | undefined {
  * The latest answer before `x` that the service behind wrote, 2xx, through the same origin to the
  * same service: the hop in front of it was passing calls just before.
  */
-export function passedBefore(ev: Pick<Evidence, 'exchanges'>, x: Exchange): Exchange | undefined {
+export function passedBefore(ev: Pick<Evidence, 'exchanges'>, x: Exchange): CheckExchange | undefined {
   const origin = originOf(x.request.url);
   const behind = fingerprintOf(x).behind;
   const mlflow = isMlflowPath(x.request.url);
@@ -214,8 +214,22 @@ export function byHop(x: Exchange | undefined): boolean {
   return x?.response !== undefined && fingerprintOf(x).writer === 'hop';
 }
 
-export function asStepId(step: string): StepId | undefined {
-  return (STEP_IDS as readonly string[]).includes(step) ? (step as StepId) : undefined;
+/**
+ * The check's exchanges as evidence: each one's step (and probe) proved once, here, so that no rule
+ * casts. The steps and probes send only their own ids (StepContext.http); an exchange of another
+ * step is a bug of hokus-check's, said as one (exit 4), never a silently dropped request.
+ */
+export function checkExchanges(exchanges: readonly Exchange[]): CheckExchange[] {
+  return exchanges.map((x) => {
+    if (!isStepId(x.step)) throw new Error(`exchange ${x.id} was made for an unknown step (${JSON.stringify(x.step)})`);
+    if (x.probe !== undefined && !isProbeId(x.probe))
+      throw new Error(`exchange ${x.id} was made for an unknown probe (${JSON.stringify(x.probe)})`);
+    return x as CheckExchange;
+  });
+}
+
+function isStepId(step: string): step is StepId {
+  return (STEP_IDS as readonly string[]).includes(step);
 }
 
 /** An MLflow tracking/registry REST call (`…/api/2.0/mlflow/…`, also `ajax-api`). */
@@ -262,8 +276,8 @@ export function pathOf(url: string): string {
  * answered the API ("failed with error code 404 … Response body: '<!doctype html>…'"), so an
  * MLflow-side fault shows here too, often in the health step before any MLflow call of ours.
  */
-export function apiMlflowProbeFailure(ev: Evidence): { exchange: Exchange; quoted: string } | undefined {
-  const x = exchangesWhere(ev, { step: 'health', probe: false, label: 'GET /api/health/mlflow', finalOnly: true }).at(-1);
+export function apiMlflowProbeFailure(ev: Evidence): { exchange: CheckExchange; quoted: string } | undefined {
+  const x = exchangesWhere(ev, { step: 'health', probe: false, label: LABEL.mlflowHealth, finalOnly: true }).at(-1);
   if (!x?.response || x.response.status < 500) return undefined;
   const facts = readBody(x);
   if (!facts.isJson) return undefined;
@@ -271,9 +285,9 @@ export function apiMlflowProbeFailure(ev: Evidence): { exchange: Exchange; quote
 }
 
 /** Of the steps these exchanges belong to, the first in DAG order that failed (else the first one's). */
-export function earliestFailingStep(ev: Evidence, xs: readonly Exchange[]): StepId | undefined {
+export function earliestFailingStep(ev: Evidence, xs: readonly CheckExchange[]): StepId | undefined {
   const steps = new Set(xs.map((x) => x.step));
-  return STEP_IDS.find((id) => steps.has(id) && isFailure(stepStatus(ev, id))) ?? asStepId(xs[0]?.step ?? '');
+  return STEP_IDS.find((id) => steps.has(id) && isFailure(stepStatus(ev, id))) ?? xs[0]?.step;
 }
 
 /**

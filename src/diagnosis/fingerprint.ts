@@ -1,4 +1,4 @@
-// Who wrote each answer (ARCHITECTURE.md's "Code map": src/diagnosis; ../shared SITUATIONS.md, step 1):
+// Who wrote each answer (ARCHITECTURE.md, "Code map": src/diagnosis, the diagnosis's first pass):
 // placed on the path before any rule runs — written by the service behind (MLflow, the Hokusai API,
 // the auth service), by a hop in front of it, or unknown. The decision reads only the services' own
 // marks (their error shapes, their web stacks' pages and Server headers, as the recordings in
@@ -25,6 +25,7 @@ import {
   type PageMatch,
   type Responder,
 } from './profiles/index.js';
+import { PROBE } from './probes/ids.js';
 
 /** Who wrote an answer: the service behind, a hop in front of it, or no way to tell (or no answer). */
 export type Writer = 'service' | 'hop' | 'unknown';
@@ -282,7 +283,7 @@ function againstDifferential(x: Exchange, fp: Fingerprint, xs: readonly Exchange
   const origin = originOf(x.request.url);
   const passed = xs.find(
     (y) =>
-      y.probe === 'ajax-artifact' &&
+      y.probe === PROBE.ajaxArtifact &&
       y.request.method === 'PUT' &&
       originOf(y.request.url) === origin &&
       (y.response?.status ?? 0) >= 200 &&
@@ -324,7 +325,7 @@ function selfName(headers: readonly Header[]): string | undefined {
 }
 
 function clipName(s: string): string {
-  // eslint-disable-next-line no-control-regex -- server text is data: nothing unprintable reaches a finding
+  // Server text is data: nothing unprintable reaches a finding.
   const printable = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
   return printable.length > 60 ? `${printable.slice(0, 59)}…` : printable;
 }

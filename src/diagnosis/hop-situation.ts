@@ -1,14 +1,14 @@
-// Which situation a hop's own answer shows (situations.ts; ../shared SITUATIONS.md, step 2), read
+// Which situation a hop's own answer shows (situations.ts; ARCHITECTURE.md, src/diagnosis, pass 2), read
 // from HTTP semantics and the check's own evidence — the status, the answer's timing against the
 // calls that passed through the same hop, Retry-After, and the probes — for every product alike.
 // A profile's page may agree; it never decides.
-import type { Exchange } from '../http/types.js';
 import { pageReading } from './client-cert.js';
 import { errorWords, headerValue, readBody } from './exchange-body.js';
 import { exchangesWhere, is2xx, isArtifactCall, loginChallenge, passedBefore, statusOf } from './evidence-query.js';
 import { fingerprintOf, originOf, serviceWords } from './fingerprint.js';
 import type { Situation } from './situations.js';
-import type { Evidence } from './types.js';
+import type { CheckExchange, Evidence } from './types.js';
+import { PROBE } from './probes/ids.js';
 
 export interface HopReading {
   situation: Situation;
@@ -19,7 +19,7 @@ export interface HopReading {
 }
 
 /** The situation of an answer a hop in front wrote itself; undefined for any other answer. */
-export function hopReading(ev: Evidence, x: Exchange): HopReading | undefined {
+export function hopReading(ev: Evidence, x: CheckExchange): HopReading | undefined {
   const fp = fingerprintOf(x);
   const status = statusOf(x);
   if (fp.writer !== 'hop' || status === undefined) return undefined;
@@ -59,7 +59,7 @@ export function hopReading(ev: Evidence, x: Exchange): HopReading | undefined {
   return { situation: 'request-refused', sure: 'certain', why: `${status}, its own answer` };
 }
 
-function serverSide(ev: Evidence, x: Exchange, status: number, words: string, upstream: string, writes: boolean): HopReading {
+function serverSide(ev: Evidence, x: CheckExchange, status: number, words: string, upstream: string, writes: boolean): HopReading {
   const small = smallUploadPassed(ev, x);
   if (small)
     return {
@@ -138,7 +138,7 @@ const ROUND_SECONDS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 45, 50, 
  * answer (or the close) came at a round interval and the calls before it through the same origin
  * were much faster. Undefined when it did not, or nothing earlier shows the hop is fast.
  */
-export function roundTimeout(ev: Evidence, x: Exchange): string | undefined {
+export function roundTimeout(ev: Evidence, x: CheckExchange): string | undefined {
   const ms = x.timings.total;
   const round = roundOf(ms);
   if (round === undefined) return undefined;
@@ -168,7 +168,7 @@ function roundOf(ms: number): number | undefined {
   return ROUND_SECONDS.find((s) => ms >= s * 1000 - 50 && ms <= s * 1000 + Math.max(350, s * 50));
 }
 
-function waitedWords(x: Exchange): string {
+function waitedWords(x: CheckExchange): string {
   return x.timings.total > 0 ? `, after ${(x.timings.total / 1000).toFixed(1)} s` : '';
 }
 
@@ -176,8 +176,8 @@ function waitedWords(x: Exchange): string {
  * The hop refuses the write but not the path: the artifact listing (GET) through it was not its own
  * refusal, and a tracking call passed (POST).
  */
-function refusesOnlyWrites(ev: Evidence, x: Exchange): boolean {
-  const listing = exchangesWhere(ev, { step: 'artifact', probe: 'artifact-listing', finalOnly: true }).at(-1);
+function refusesOnlyWrites(ev: Evidence, x: CheckExchange): boolean {
+  const listing = exchangesWhere(ev, { step: 'artifact', probe: PROBE.artifactListing, finalOnly: true }).at(-1);
   if (listing && !is2xx(listing) && fingerprintOf(listing).writer === 'hop') return false;
   return (
     passedBefore(ev, x) !== undefined ||
@@ -185,7 +185,7 @@ function refusesOnlyWrites(ev: Evidence, x: Exchange): boolean {
   );
 }
 
-function idOf(x: Exchange): number {
+function idOf(x: CheckExchange): number {
   return Number(x.id.slice(1));
 }
 
@@ -194,12 +194,12 @@ function idOf(x: Exchange): number {
  * answered a 5xx itself) while the `small-upload` probe — a few bytes into the same run through the
  * same path — passed: the size is what differs. Returns the probe's exchange.
  */
-export function smallUploadPassed(ev: Evidence, x: Exchange): Exchange | undefined {
+export function smallUploadPassed(ev: Evidence, x: CheckExchange): CheckExchange | undefined {
   if (x.step !== 'artifact' || x.probe !== undefined || x.request.method !== 'PUT') return undefined;
   const cut = x.response === undefined && x.error !== undefined && ['reset', 'cut', 'protocol', 'other'].includes(x.error.kind);
   const hop5xx = x.response !== undefined && x.response.status >= 500 && fingerprintOf(x).writer === 'hop';
   if (!cut && !hop5xx) return undefined;
-  return exchangesWhere(ev, { step: 'artifact', probe: 'small-upload', finalOnly: true }).find(
+  return exchangesWhere(ev, { step: 'artifact', probe: PROBE.smallUpload, finalOnly: true }).find(
     (y) => y.request.method === 'PUT' && is2xx(y),
   );
 }

@@ -1,5 +1,5 @@
-// The situations a hop in front can show, whatever product it is (../shared/SITUATIONS.md in the
-// brief; ARCHITECTURE.md, "src/diagnosis"): one vocabulary for the profiles' pages and fixes
+// The situations a hop in front can show, whatever product it is (ARCHITECTURE.md, "src/diagnosis",
+// the diagnosis's second pass): one vocabulary for the profiles' pages and fixes
 // (profiles/), for the reading of a hop's answer (hop-situation.ts) and for the rules that name it.
 // A situation is decided from HTTP and the check's own evidence; a profile only names the product
 // and gives the fix in its terms.

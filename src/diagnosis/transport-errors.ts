@@ -1,14 +1,14 @@
 // Groups transport failures (no HTTP answer) by step and host, for the network and tls rule families.
 import type { Exchange, NetErrorKind } from '../http/types.js';
 import type { StepId } from '../steps/types.js';
-import { asStepId, exchangesWhere, hostOf, isFailure, isPassing, stepStatus } from './evidence-query.js';
-import type { Evidence } from './types.js';
+import { exchangesWhere, hostOf, isFailure, isPassing, stepStatus } from './evidence-query.js';
+import type { CheckExchange, Evidence } from './types.js';
 
 export interface TransportFailure {
   step: StepId;
   host: string;
   /** The step's own tries that failed this way, in order. */
-  exchanges: Exchange[];
+  exchanges: CheckExchange[];
   /** 'error' when the step failed or errored, 'warn' when it passed with a problem (cleanup). */
   severity: 'error' | 'warn';
 }
@@ -19,8 +19,7 @@ export function transportFailures(ev: Evidence, kinds: readonly NetErrorKind[]):
   for (const x of exchangesWhere(ev, { probe: false })) {
     // Also a failure after the headers (timeout or reset mid-body): the answer never completed.
     if (!x.error || (x.response && x.error.phase !== 'body') || !kinds.includes(x.error.kind)) continue;
-    const step = asStepId(x.step);
-    if (!step) continue;
+    const step = x.step;
     const status = stepStatus(ev, step);
     // A try that failed and was retried into a pass is no finding.
     if (status === 'pass' || status === 'skipped' || status === 'blocked') continue;

@@ -6,6 +6,7 @@ import { bodySummary, readBody } from './exchange-body.js';
 import { chainOf, hostOf, responderOf } from './evidence-query.js';
 import { fingerprintOf, serviceWords } from './fingerprint.js';
 import { componentWords, type Responder } from './profiles/index.js';
+import { LABEL } from '../steps/labels.js';
 export { formatBytes } from '../steps/progress-text.js';
 
 export function responderWords(r: Responder): string {
@@ -61,7 +62,7 @@ export function decidedBy(x: Exchange, reading: { sure: 'certain' | 'likely'; wh
 /** ', and the API's own MLflow health check (x3) fails the same way' — other exchanges showing one fault. */
 export function sameWay(others: readonly Exchange[]): string {
   if (others.length === 0) return '';
-  const names = others.map((x) => (x.label === 'GET /api/health/mlflow' ? `the API's own MLflow health check (${x.id})` : nameOf(x)));
+  const names = others.map((x) => (x.label === LABEL.mlflowHealth ? `the API's own MLflow health check (${x.id})` : nameOf(x)));
   return `, and ${names.join(', ')} ${others.length === 1 ? 'fails' : 'fail'} the same way`;
 }
 
@@ -74,4 +75,10 @@ export function capitalise(s: string): string {
   // Product names keep their own spelling at the start of a sentence ('nginx at …').
   if (/^(nginx|openresty)\b/.test(s)) return s;
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** A JSON value as a finding quotes it: a scalar as is, anything else as its JSON; `fallback` when absent. */
+export function valueText(v: unknown, fallback = '?'): string {
+  if (v === undefined || v === null) return fallback;
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 }

@@ -5,6 +5,7 @@
 //   steps  = total − reserve                  (reserve: 40 % of total, ≤ 10 s — the check's cleanup budget)
 //   cleanup stops hard at `total`; what it could not delete is reported (hokus_check_leftovers).
 // The answer, cleanup included, so reaches Prometheus before it gives up on the scrape.
+import { CLEANUP_BUDGET_MS } from '../steps/types.js';
 
 export interface ProbeBudget {
   /** The steps' deadline (ms from the probe's start). */
@@ -14,7 +15,8 @@ export interface ProbeBudget {
 }
 
 const MAX_OFFSET_MS = 500;
-const MAX_RESERVE_MS = 10_000;
+/** Cleanup's reserve is at most the check's own cleanup budget. */
+const MAX_RESERVE_MS = CLEANUP_BUDGET_MS;
 
 /**
  * The budget for one probe. `header` is the raw header value; `deadlineMs` the environment's check

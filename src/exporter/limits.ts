@@ -1,4 +1,4 @@
-// What the exporter allows a client (issue 20): every bound on connections, requests and probes, with
+// What the exporter allows a client: every bound on connections, requests and probes, with
 // the value the README's "Run as a monitor" section and `hokus-check exporter --help` document
 // (test/unit/exporter/limits.test.ts holds the three together). It is a service that runs for weeks
 // on a port anyone on the network path may reach: a slow or idle client is dropped, and no number of

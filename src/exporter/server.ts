@@ -12,7 +12,7 @@
 // What a client may hold — connections, time to send a request, scrapes and checks at once — is
 // bounded (limits.ts, connections.ts); SIGHUP swaps the environments (replaceEnvironments) without
 // touching a check in flight.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { secretsOf } from '../commands/keys.js';
 import { quoteSafely } from '../config/key-guard.js';
@@ -57,26 +57,83 @@ export interface Exporter {
 
 const EXPOSITION = 'text/plain; version=0.0.4; charset=utf-8';
 
-export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
-  const limits: ExporterLimits = { ...EXPORTER_LIMITS, ...opts.limits };
-  let environments = opts.environments;
-  let names = [...environments.keys()];
+/** What the handlers share: the current environments (a reload swaps them) and what runs now. */
+interface Served {
+  opts: ExporterOptions;
+  limits: ExporterLimits;
+  metrics: ExporterMetrics;
+  flights: SingleFlight<Report>;
+  /** Ends running checks' steps: the exporter is closing. */
+  stop: AbortController;
+  environments: ReadonlyMap<string, ProbeEnvironment>;
+  names: string[];
   /** Bumped by each reload: a scrape joins only a check of the config it was answered from. */
-  let generation = 0;
-  const metrics = createExporterMetrics(names);
-  const flights = new SingleFlight<Report>();
-  const stop = new AbortController();
-  // Every key any config named, old ones included: a check of the previous config may still run.
-  const secrets = new Map<string, RedactionSecret>();
-  let redact: Redactor = (s) => s;
-  const addSecrets = (from: ReadonlyMap<string, ProbeEnvironment>) => {
-    for (const e of from.values()) for (const s of secretsOf(e.key)) secrets.set(typeof s === 'string' ? s : s.value, s);
-    redact = createRedactor([...secrets.values()]);
-  };
-  addSecrets(environments);
-  const log = (line: string) => opts.log(safeText(line, redact));
-  let scrapesInFlight = 0;
+  generation: number;
+  /** Every key any config named, old ones included: a check of the previous config may still run. */
+  secrets: Map<string, RedactionSecret>;
+  redact: Redactor;
+  scrapesInFlight: number;
+  log: (line: string) => void;
+}
 
+export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
+  const names = [...opts.environments.keys()];
+  const served: Served = {
+    opts,
+    limits: { ...EXPORTER_LIMITS, ...opts.limits },
+    metrics: createExporterMetrics(names),
+    flights: new SingleFlight<Report>(),
+    stop: new AbortController(),
+    environments: opts.environments,
+    names,
+    generation: 0,
+    secrets: new Map(),
+    redact: (s) => s,
+    scrapesInFlight: 0,
+    log: (line) => opts.log(safeText(line, served.redact)),
+  };
+  addSecrets(served, opts.environments);
+  const server = createHttpServer(served);
+  await listen(server, opts.listen);
+  const address = server.address() as AddressInfo;
+  const url = listenUrl(opts.listen.host ?? (address.family === 'IPv6' ? '::' : '0.0.0.0'), address.port);
+  served.log(`listening on ${url} (environments: ${names.join(', ')})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    metrics: served.metrics,
+    replaceEnvironments: (next) => {
+      served.environments = next;
+      served.names = [...next.keys()];
+      served.generation++;
+      served.metrics.addEnvironments(served.names);
+      addSecrets(served, next);
+    },
+    close: () => {
+      closing ??= (async () => {
+        served.stop.abort();
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.allSettled(served.flights.all());
+        // Let the handlers that waited on those checks write their answers first.
+        await new Promise((resolve) => setImmediate(resolve));
+        server.closeAllConnections();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Remembers the keys of `from` and redacts with every key seen so far. */
+function addSecrets(served: Served, from: ReadonlyMap<string, ProbeEnvironment>): void {
+  for (const e of from.values()) for (const s of secretsOf(e.key)) served.secrets.set(typeof s === 'string' ? s : s.value, s);
+  served.redact = createRedactor([...served.secrets.values()]);
+}
+
+/** The server with its limits (limits.ts, connections.ts); a handler that throws answers 500 and logs why. */
+function createHttpServer(served: Served): Server {
+  const { limits, metrics } = served;
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -86,137 +143,113 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headersTimeoutMs / 4))),
     },
     (req, res) => {
-      handle(req, res).catch((err: unknown) => {
+      handle(req, res, served).catch((err: unknown) => {
         metrics.probeError('internal');
-        log(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+        served.log(`internal error: ${err instanceof Error ? err.message : String(err)}`);
         if (!res.headersSent) reply(res, 500, 'internal error (see the exporter log)\n');
         else res.destroy();
       });
     },
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  metrics.countConnections(limitConnections(server, limits.maxConnections, metrics.connectionDropped));
+  metrics.countConnections(limitConnections(server, limits.maxConnections, (why) => metrics.connectionDropped(why)));
+  return server;
+}
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://exporter.invalid');
-    if (req.method !== 'GET') return reply(res, 405, 'only GET\n', { allow: 'GET' });
-    if (stop.signal.aborted) return reply(res, 503, 'shutting down\n');
-    if (url.pathname === '/metrics') {
-      return reply(res, 200, await metrics.registry.metrics(), { 'content-type': metrics.registry.contentType });
-    }
-    if (url.pathname === '/') return reply(res, 200, landing(names), { 'content-type': 'text/html; charset=utf-8' });
-    if (url.pathname !== '/probe') return reply(res, 404, 'not found: use /probe?env=NAME or /metrics\n');
-
-    const given = url.searchParams.getAll('env');
-    const configured = names.join(', ') || 'none';
-    if (given.length !== 1 || given[0] === '') {
-      metrics.probeError('bad_request');
-      return reply(res, 400, `give one environment: /probe?env=NAME (configured: ${configured})\n`);
-    }
-    const name = given[0]!;
-    const environment = environments.get(name);
-    if (!environment) {
-      metrics.probeError('unknown_env');
-      return reply(res, 400, `unknown environment ${redact(quoteSafely(name))} (configured: ${configured})\n`);
-    }
-    if (scrapesInFlight >= limits.maxScrapesInFlight) {
-      metrics.probeError('too_many_scrapes');
-      return reply(
-        res,
-        503,
-        `busy: the exporter's limit of ${limits.maxScrapesInFlight} /probe requests answered at once is reached; try again later\n`,
-      );
-    }
-
-    const budget = probeBudget(
-      header(req, 'x-prometheus-scrape-timeout-seconds'),
-      environment.settings.check.deadlineMs,
-      opts.timeoutOffsetMs,
-    );
-    const key = flightKey(generation, name, budget);
-    if (!flights.has(key) && flights.size >= limits.maxChecksInFlight) {
-      metrics.probeError('too_many_checks');
-      return reply(
-        res,
-        503,
-        `busy: the exporter's limit of ${limits.maxChecksInFlight} checks running at once is reached; try again later\n`,
-      );
-    }
-    scrapesInFlight++;
-    metrics.scrapesInFlight.inc();
-    let report: Report | undefined;
-    let shared: boolean;
-    try {
-      const flight = flights.run(key, () => probe(name, environment, budget));
-      shared = flight.shared;
-      report = shared ? await within(flight.result, budget.totalMs) : await flight.result;
-    } finally {
-      scrapesInFlight--;
-      metrics.scrapesInFlight.dec();
-    }
-    if (report === undefined) {
-      metrics.probeError('wait_timeout');
-      return reply(res, 503, `a check of ${name} started by an earlier scrape is still running; this scrape's timeout ended first\n`);
-    }
-    metrics.scrapeAnswered(name, shared);
-    // One pass over the exposition, not over the whole report (its exchanges, headers and body
-    // excerpts, which the exposition never shows): label values are escaped and stripped of controls
-    // by renderPrometheus, and the key in any form is redacted from the text as a whole.
-    reply(res, 200, safeText(renderPrometheus(report), redact), { 'content-type': EXPOSITION });
-  }
-
-  async function probe(name: string, environment: ProbeEnvironment, budget: ProbeBudget): Promise<Report> {
-    metrics.inFlight.inc();
-    try {
-      const report = await runProbe(environment, { version: opts.version, env: opts.env, budget, stop: stop.signal });
-      const t = report.targets[0];
-      const seconds = (t?.durationMs ?? report.durationMs) / 1000;
-      metrics.probeFinished(name, report.verdict, seconds);
-      const codes = t?.findings.map((f) => f.code).join(',') || '-';
-      log(
-        `probe env=${name} verdict=${report.verdict} duration=${seconds.toFixed(3)}s findings=${codes} leftovers=${t?.leftovers.length ?? 0}`,
-      );
-      return report;
-    } finally {
-      metrics.inFlight.dec();
-    }
-  }
-
-  await new Promise<void>((resolve, reject) => {
+function listen(server: Server, at: ListenAddress): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.listen.port, opts.listen.host, () => {
+    server.listen(at.port, at.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const address = server.address() as AddressInfo;
-  const url = listenUrl(opts.listen.host ?? (address.family === 'IPv6' ? '::' : '0.0.0.0'), address.port);
-  log(`listening on ${url} (environments: ${names.join(', ')})`);
+}
 
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    metrics,
-    replaceEnvironments: (next) => {
-      environments = next;
-      names = [...next.keys()];
-      generation++;
-      metrics.addEnvironments(names);
-      addSecrets(next);
-    },
-    close: () => {
-      closing ??= (async () => {
-        stop.abort();
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        await Promise.allSettled(flights.all());
-        // Let the handlers that waited on those checks write their answers first.
-        await new Promise((resolve) => setImmediate(resolve));
-        server.closeAllConnections();
-        await stopped;
-      })();
-      return closing;
-    },
-  };
+async function handle(req: IncomingMessage, res: ServerResponse, served: Served): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://exporter.invalid');
+  if (req.method !== 'GET') return reply(res, 405, 'only GET\n', { allow: 'GET' });
+  if (served.stop.signal.aborted) return reply(res, 503, 'shutting down\n');
+  if (url.pathname === '/metrics') {
+    const registry = served.metrics.registry;
+    return reply(res, 200, await registry.metrics(), { 'content-type': registry.contentType });
+  }
+  if (url.pathname === '/') return reply(res, 200, landing(served.names), { 'content-type': 'text/html; charset=utf-8' });
+  if (url.pathname !== '/probe') return reply(res, 404, 'not found: use /probe?env=NAME or /metrics\n');
+  return answerProbe(req, res, url, served);
+}
+
+/** GET /probe?env=NAME: the environment's check (run now, or joined), as Prometheus text, within the scrape's budget. */
+async function answerProbe(req: IncomingMessage, res: ServerResponse, url: URL, served: Served): Promise<void> {
+  const { metrics, limits, flights } = served;
+  const given = url.searchParams.getAll('env');
+  const configured = served.names.join(', ') || 'none';
+  if (given.length !== 1 || given[0] === '') {
+    metrics.probeError('bad_request');
+    return reply(res, 400, `give one environment: /probe?env=NAME (configured: ${configured})\n`);
+  }
+  const name = given[0]!;
+  const environment = served.environments.get(name);
+  if (!environment) {
+    metrics.probeError('unknown_env');
+    return reply(res, 400, `unknown environment ${served.redact(quoteSafely(name))} (configured: ${configured})\n`);
+  }
+  if (served.scrapesInFlight >= limits.maxScrapesInFlight) {
+    metrics.probeError('too_many_scrapes');
+    const busy = `busy: the exporter's limit of ${limits.maxScrapesInFlight} /probe requests answered at once is reached; try again later\n`;
+    return reply(res, 503, busy);
+  }
+  const timeout = header(req, 'x-prometheus-scrape-timeout-seconds');
+  const budget = probeBudget(timeout, environment.settings.check.deadlineMs, served.opts.timeoutOffsetMs);
+  const key = flightKey(served.generation, name, budget);
+  if (!flights.has(key) && flights.size >= limits.maxChecksInFlight) {
+    metrics.probeError('too_many_checks');
+    return reply(
+      res,
+      503,
+      `busy: the exporter's limit of ${limits.maxChecksInFlight} checks running at once is reached; try again later\n`,
+    );
+  }
+  served.scrapesInFlight++;
+  metrics.scrapesInFlight.inc();
+  let report: Report | undefined;
+  let shared: boolean;
+  try {
+    const flight = flights.run(key, () => probe(name, environment, budget, served));
+    shared = flight.shared;
+    report = shared ? await within(flight.result, budget.totalMs) : await flight.result;
+  } finally {
+    served.scrapesInFlight--;
+    metrics.scrapesInFlight.dec();
+  }
+  if (report === undefined) {
+    metrics.probeError('wait_timeout');
+    return reply(res, 503, `a check of ${name} started by an earlier scrape is still running; this scrape's timeout ended first\n`);
+  }
+  metrics.scrapeAnswered(name, shared);
+  // One pass over the exposition, not over the whole report (its exchanges, headers and body
+  // excerpts, which the exposition never shows): label values are escaped and stripped of controls
+  // by renderPrometheus, and the key in any form is redacted from the text as a whole.
+  reply(res, 200, safeText(renderPrometheus(report), served.redact), { 'content-type': EXPOSITION });
+}
+
+/** One check of `name`, counted and logged. */
+async function probe(name: string, environment: ProbeEnvironment, budget: ProbeBudget, served: Served): Promise<Report> {
+  const { metrics, opts } = served;
+  metrics.inFlight.inc();
+  try {
+    const report = await runProbe(environment, { version: opts.version, env: opts.env, budget, stop: served.stop.signal });
+    const t = report.targets[0];
+    const seconds = (t?.durationMs ?? report.durationMs) / 1000;
+    metrics.probeFinished(name, report.verdict, seconds);
+    const codes = t?.findings.map((f) => f.code).join(',') || '-';
+    served.log(
+      `probe env=${name} verdict=${report.verdict} duration=${seconds.toFixed(3)}s findings=${codes} leftovers=${t?.leftovers.length ?? 0}`,
+    );
+    return report;
+  } finally {
+    metrics.inFlight.dec();
+  }
 }
 
 /**

@@ -55,7 +55,7 @@ export function classifyError(err: unknown, ctx: ClassifyContext): ExchangeError
   return out;
 }
 
-// undici's words when the proxy answers CONNECT with anything but 200 (lib/dispatcher/proxy-agent.js).
+// undici's words when the proxy answers CONNECT with anything but 200 (undici/lib/dispatcher/proxy-agent.js).
 const TUNNEL_REFUSED = /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/;
 
 /**
@@ -231,12 +231,12 @@ function errorChain(err: unknown): ErrorLike[] {
   const queue: unknown[] = [err];
   while (queue.length > 0 && out.length < 16) {
     const e = queue.shift();
-    if (!e || typeof e !== 'object' || out.includes(e as ErrorLike)) continue;
-    out.push(e as ErrorLike);
+    if (!e || typeof e !== 'object' || out.includes(e)) continue;
+    out.push(e);
     const cause = (e as { cause?: unknown }).cause;
     if (cause) queue.push(cause);
     const errors = (e as { errors?: unknown }).errors;
-    if (Array.isArray(errors)) queue.push(...errors);
+    if (Array.isArray(errors)) queue.push(...(errors as unknown[]));
   }
   return out;
 }

@@ -201,128 +201,36 @@ async function tryOnce(
   s: TrySettings,
 ): Promise<Omit<TryResult, 'slot'>> {
   const trace = new TryTrace();
-  // Each try is a span of the check's trace: its own span id, after the planned headers.
-  const spanId = s.traceId === undefined ? undefined : newSpanId();
-  const plan: RequestPlan =
-    s.traceId === undefined || spanId === undefined
-      ? planned
-      : { ...planned, headers: [...planned.headers, ['traceparent', traceparent(s.traceId, spanId)]] };
+  const { plan, spanId } = withTraceparent(planned, s.traceId);
   const timeoutMs = spec.timeoutMs ?? s.timeoutMs;
   const route = s.dispatchers.route(plan.url);
   const via = route.proxy === undefined ? undefined : proxyOrigin(route.proxy);
-  const local = new AbortController();
-  let timedOut: string | undefined;
-  const expire = (what: string) => () => {
-    timedOut = what;
-    local.abort(new Error(what));
-  };
-  // undici's own timers are idle timers of coarse (~0.5 s) resolution; ours are exact and bound
-  // the whole exchange, so a slow-drip body cannot hold a step. A streamed upload may take long
-  // before the reply and a streamed read-back long after it: those rely on undici's idle timers.
-  const streamedUpload = typeof plan.body === 'function';
-  const headersTimer = setTimeout(() => {
-    if (trace.headersSent === undefined) expire(`no connection within ${timeoutMs} ms`)();
-    else if (!streamedUpload) expire(`no response headers within ${timeoutMs} ms`)();
-  }, timeoutMs);
-  const totalTimer =
-    streamedUpload || spec.consumeBody ? undefined : setTimeout(expire(`no complete response within ${2 * timeoutMs} ms`), 2 * timeoutMs);
-  const signal = AbortSignal.any([callerSignal, local.signal]);
-
-  let upload: Readable | undefined;
-  let res: Dispatcher.ResponseData | undefined;
-  let failed = false;
-  let failure: unknown;
-  let body: BodyRead | undefined;
+  const timers = tryTimers(trace, timeoutMs, {
+    streamedUpload: typeof plan.body === 'function',
+    streamedRead: spec.consumeBody !== undefined,
+  });
+  const signal = AbortSignal.any([callerSignal, timers.signal]);
+  let read: Read;
   try {
-    signal.throwIfAborted();
-    upload = typeof plan.body === 'function' ? plan.body() : undefined;
-    const requestOptions: Dispatcher.RequestOptions = {
-      origin: plan.url.origin,
-      path: plan.url.pathname + plan.url.search,
-      method: spec.method,
-      headers: plan.headers.flat(),
-      body: upload ?? (plan.body as string | Buffer | undefined) ?? null,
-      signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      responseHeaders: 'raw',
-    };
-    const response = await settleOnAbort(
-      signal,
-      traceDispatch(trace, () => route.dispatcher.request(requestOptions)),
-    );
-    res = response;
-    clearTimeout(headersTimer);
-    if (spec.consumeBody && response.statusCode >= 200 && response.statusCode < 300) {
-      const consume = spec.consumeBody;
-      const limit = spec.maxBodyBytes;
-      // pipeline (not pipe): an abort or error of the body reaches the limiter and the consumer.
-      const limited = (b: Readable) => consume(pipeline(b, byteLimit(limit!), () => undefined));
-      const got = await streamTo(response.body, limit === undefined ? consume : limited, s.excerptChars + 1024);
-      // Over the bound: the rest is not read (an endless or padded read-back), and it is said so.
-      const over = got.error instanceof OverLimit;
-      body = { head: got.head, sha256: got.sha256, size: got.size, truncated: over };
-      if (got.error !== undefined && !over) [failed, failure] = [true, got.error];
-    } else {
-      const got = await readCapped(response.body, s.bodyCap);
-      body = { ...decodeText(got.bytes, got.truncated), bytes: got.bytes, size: got.size, truncated: got.truncated };
-      if (got.error !== undefined) [failed, failure] = [true, got.error];
-    }
-  } catch (err) {
-    [failed, failure] = [true, err];
+    read = await dispatchAndRead(spec, plan, route.dispatcher, signal, trace, s, () => timers.headersCame());
   } finally {
-    clearTimeout(headersTimer);
-    clearTimeout(totalTimer);
+    timers.clear();
     trace.finish();
-    if (upload && !upload.destroyed) upload.destroy();
   }
-
   // undici validates a keep-alive socket on the next turn of the event loop before reusing it; a
   // request dispatched before then opens a new connection. Sequential steps should share one.
-  if (res && !failed) await yieldToEventLoop();
+  if (read.res && !read.failed) await yieldToEventLoop();
 
-  const host = plan.url.host;
-  let error: ExchangeError | undefined;
-  if (body?.truncated) {
-    const cap = spec.consumeBody && spec.maxBodyBytes !== undefined ? spec.maxBodyBytes : s.bodyCap;
-    error = { kind: 'body-too-large', message: `${host}: response body over the ${cap}-byte bound; stopped reading`, phase: 'body' };
-  }
-  const rawHeaders = res ? headerPairs(res.headers as unknown as string[]) : [];
-  if (!error && failed) {
-    const phase: Phase = res ? 'body' : trace.headersSent !== undefined ? 'headers' : 'connect';
-    // A TLS 1.3 server refuses a client certificate after the request went out: undici reports the
-    // close that follows its alert, and the alert is what the try failed on (tls-alerts.ts).
-    const alert = res ? undefined : tlsAlertOf(trace.connection);
-    const classified = classifyError(alert ?? failure, {
-      host,
-      phase,
-      aborted: callerSignal.aborted,
-      abortReason: callerSignal.reason,
-      ...(timedOut ? { timedOut } : {}),
-      ...(via ? { via } : {}),
-    });
-    // The answer started and the connection ended before its end: a cut transfer, named with when.
-    const cut =
-      res && body
-        ? asCut(classified, { host, received: body.size, elapsedMs: trace.timings().total, ...declaredLength(rawHeaders) })
-        : undefined;
-    const named = cut ?? classified;
-    error = { ...named, message: inertLine(s.redact(named.message)) };
-    if (error.kind === 'timeout' && timedOut) error.waitedMs = timedOut.startsWith('no complete response') ? 2 * timeoutMs : timeoutMs;
-    else if (error.kind === 'timeout') error.waitedMs = timeoutMs;
-  }
-
-  const exchange: Exchange = {
-    ...who,
-    request: recordRequest(spec, plan, trace, s),
-    timings: trace.timings(),
-  };
+  const rawHeaders = read.res ? headerPairs(read.res.headers as unknown as string[]) : [];
+  const error = errorOf(spec, plan, read, rawHeaders, { trace, timeoutMs, timedOut: timers.timedOut(), callerSignal, via, s });
+  const exchange: Exchange = { ...who, request: recordRequest(spec, plan, trace, s), timings: trace.timings() };
   if (via) exchange.via = via;
   if (route.clientCert) exchange.clientCert = true;
   if (spanId !== undefined) exchange.spanId = spanId;
   // The body goes to steps, probes and rules, whose details and reasons reach every output,
   // shortened: a key cut short there no longer matches the redactor, so it is redacted here, whole,
   // before any cut.
+  const { res, body } = read;
   const redactedText = body?.text !== undefined ? s.redact(body.text) : undefined;
   if (res && body) exchange.response = recordResponse(res, rawHeaders, body, redactedText, s);
   // From the recorded (redacted, inert) headers: a request id is server text like any other header.
@@ -339,9 +247,161 @@ async function tryOnce(
   // is only a key once decoded (src/http/server-json.ts).
   const json = usable && !body?.truncated && !body?.invalidUtf8 ? serverJson(body?.text ?? '', s.redact) : undefined;
   const result: HttpResult = { exchange, text, json };
-  if (usable) result.status = res!.statusCode;
+  if (usable) result.status = res.statusCode;
   const retryAfter = rawHeaders.find(([name]) => name === 'retry-after')?.[1];
   return retryAfter === undefined ? { exchange, result } : { exchange, result, retryAfter };
+}
+
+/** The plan with this try's `traceparent` (a span of the check's trace, after the planned headers). */
+function withTraceparent(planned: RequestPlan, traceId: string | undefined): { plan: RequestPlan; spanId?: string } {
+  if (traceId === undefined) return { plan: planned };
+  const spanId = newSpanId();
+  return { plan: { ...planned, headers: [...planned.headers, ['traceparent', traceparent(traceId, spanId)]] }, spanId };
+}
+
+/**
+ * A try's own clock. undici's timers are idle timers of coarse (~0.5 s) resolution; these are exact
+ * and bound the whole exchange, so a slow-drip body cannot hold a step. A streamed upload may take
+ * long before the reply and a streamed read-back long after it: those rely on undici's idle timers.
+ */
+function tryTimers(
+  trace: TryTrace,
+  timeoutMs: number,
+  streams: { streamedUpload: boolean; streamedRead: boolean },
+): { signal: AbortSignal; headersCame: () => void; timedOut: () => string | undefined; clear: () => void } {
+  const local = new AbortController();
+  let timedOut: string | undefined;
+  const expire = (what: string) => () => {
+    timedOut = what;
+    local.abort(new Error(what));
+  };
+  const headersTimer = setTimeout(() => {
+    if (trace.headersSent === undefined) expire(`no connection within ${timeoutMs} ms`)();
+    else if (!streams.streamedUpload) expire(`no response headers within ${timeoutMs} ms`)();
+  }, timeoutMs);
+  const totalTimer =
+    streams.streamedUpload || streams.streamedRead
+      ? undefined
+      : setTimeout(expire(`no complete response within ${2 * timeoutMs} ms`), 2 * timeoutMs);
+  return {
+    signal: local.signal,
+    headersCame: () => clearTimeout(headersTimer),
+    timedOut: () => timedOut,
+    clear: () => {
+      clearTimeout(headersTimer);
+      clearTimeout(totalTimer);
+    },
+  };
+}
+
+/** What a try got: the answer's head, what was read of its body, and the error that ended it, if one did. */
+interface Read {
+  res?: Dispatcher.ResponseData;
+  body?: BodyRead;
+  failed: boolean;
+  failure?: unknown;
+}
+
+/** Sends the request and reads the answer: capped into memory, or (a 2xx for consumeBody) streamed to it, bounded. */
+async function dispatchAndRead(
+  spec: RequestSpec,
+  plan: RequestPlan,
+  dispatcher: Dispatcher,
+  signal: AbortSignal,
+  trace: TryTrace,
+  s: TrySettings,
+  headersCame: () => void,
+): Promise<Read> {
+  const timeoutMs = spec.timeoutMs ?? s.timeoutMs;
+  const upload = typeof plan.body === 'function' ? plan.body() : undefined;
+  const read: Read = { failed: false };
+  try {
+    signal.throwIfAborted();
+    const requestOptions: Dispatcher.RequestOptions = {
+      origin: plan.url.origin,
+      path: plan.url.pathname + plan.url.search,
+      method: spec.method,
+      headers: plan.headers.flat(),
+      body: upload ?? (plan.body as string | Buffer | undefined) ?? null,
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      responseHeaders: 'raw',
+    };
+    const response = await settleOnAbort(
+      signal,
+      traceDispatch(trace, () => dispatcher.request(requestOptions)),
+    );
+    read.res = response;
+    headersCame();
+    if (spec.consumeBody && response.statusCode >= 200 && response.statusCode < 300) {
+      const consume = spec.consumeBody;
+      const limit = spec.maxBodyBytes;
+      // pipeline (not pipe): an abort or error of the body reaches the limiter and the consumer.
+      const limited = (b: Readable) => consume(pipeline(b, byteLimit(limit!), () => undefined));
+      const got = await streamTo(response.body, limit === undefined ? consume : limited, s.excerptChars + 1024);
+      // Over the bound: the rest is not read (an endless or padded read-back), and it is said so.
+      const over = got.error instanceof OverLimit;
+      read.body = { head: got.head, sha256: got.sha256, size: got.size, truncated: over };
+      if (got.error !== undefined && !over) [read.failed, read.failure] = [true, got.error];
+    } else {
+      const got = await readCapped(response.body, s.bodyCap);
+      read.body = { ...decodeText(got.bytes, got.truncated), bytes: got.bytes, size: got.size, truncated: got.truncated };
+      if (got.error !== undefined) [read.failed, read.failure] = [true, got.error];
+    }
+  } catch (err) {
+    [read.failed, read.failure] = [true, err];
+  } finally {
+    if (upload && !upload.destroyed) upload.destroy();
+  }
+  return read;
+}
+
+/** The try's error, named (classify.ts), redacted and inert: a body over its bound, a cut transfer, a timeout with how long it waited. */
+function errorOf(
+  spec: RequestSpec,
+  plan: RequestPlan,
+  read: Read,
+  rawHeaders: Header[],
+  ctx: {
+    trace: TryTrace;
+    timeoutMs: number;
+    timedOut: string | undefined;
+    callerSignal: AbortSignal;
+    via: string | undefined;
+    s: TrySettings;
+  },
+): ExchangeError | undefined {
+  const { res, body } = read;
+  const { trace, timeoutMs, timedOut, callerSignal, via, s } = ctx;
+  const host = plan.url.host;
+  if (body?.truncated) {
+    const cap = spec.consumeBody && spec.maxBodyBytes !== undefined ? spec.maxBodyBytes : s.bodyCap;
+    return { kind: 'body-too-large', message: `${host}: response body over the ${cap}-byte bound; stopped reading`, phase: 'body' };
+  }
+  if (!read.failed) return undefined;
+  const phase: Phase = res ? 'body' : trace.headersSent !== undefined ? 'headers' : 'connect';
+  // A TLS 1.3 server refuses a client certificate after the request went out: undici reports the
+  // close that follows its alert, and the alert is what the try failed on (tls-alerts.ts).
+  const alert = res ? undefined : tlsAlertOf(trace.connection);
+  const classified = classifyError(alert ?? read.failure, {
+    host,
+    phase,
+    aborted: callerSignal.aborted,
+    abortReason: callerSignal.reason,
+    ...(timedOut ? { timedOut } : {}),
+    ...(via ? { via } : {}),
+  });
+  // The answer started and the connection ended before its end: a cut transfer, named with when.
+  const cut =
+    res && body
+      ? asCut(classified, { host, received: body.size, elapsedMs: trace.timings().total, ...declaredLength(rawHeaders) })
+      : undefined;
+  const named = cut ?? classified;
+  const error: ExchangeError = { ...named, message: inertLine(s.redact(named.message)) };
+  if (error.kind === 'timeout' && timedOut) error.waitedMs = timedOut.startsWith('no complete response') ? 2 * timeoutMs : timeoutMs;
+  else if (error.kind === 'timeout') error.waitedMs = timeoutMs;
+  return error;
 }
 
 function recordRequest(spec: RequestSpec, plan: RequestPlan, trace: TryTrace, s: TrySettings): ExchangeRequest {
@@ -450,7 +510,7 @@ function headerPairs(raw: string[]): Header[] {
  */
 function settleOnAbort(signal: AbortSignal, pending: Promise<Dispatcher.ResponseData>): Promise<Dispatcher.ResponseData> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(asError(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     pending.then(
       (response) => {
@@ -460,7 +520,7 @@ function settleOnAbort(signal: AbortSignal, pending: Promise<Dispatcher.Response
       },
       (err: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(err);
+        reject(asError(err));
       },
     );
   });
@@ -479,3 +539,8 @@ async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 const CLOSE_GRACE_MS = 1000;
 
 const NO_TIMINGS = { blocked: -1, dns: -1, connect: -1, ssl: -1, send: -1, wait: -1, receive: -1, total: 0 };
+
+/** An abort reason or a failure as an Error (a DOMException is one), for a rejection. */
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

@@ -73,7 +73,7 @@ export function traceDispatch<T>(trace: TryTrace, dispatch: () => T): T {
 
 /** Wraps an undici connector so that each new socket records its DNS, TCP and TLS milestones. */
 export function timedConnector(connector: buildConnector.connector): buildConnector.connector {
-  const connect = connector as unknown as (o: buildConnector.Options, cb: buildConnector.Callback) => unknown;
+  const connect: (o: buildConnector.Options, cb: buildConnector.Callback) => unknown = connector;
   return (options, callback) => {
     const marks: SocketMarks = { start: performance.now(), used: false };
     const socket = connect(options, (...args) => {

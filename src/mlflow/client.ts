@@ -5,7 +5,16 @@ import type { Http, HttpResult, Method, RequestSpec } from '../http/types.js';
 import { mlflowArtifactsUrl, mlflowRestUrl } from './urls.js';
 
 export type CallResult<T> =
-  { ok: true; data: T; result: HttpResult } | { ok: false; kind: 'fail' | 'error'; reason: string; result: HttpResult; errorCode?: string };
+  | { ok: true; data: T; result: HttpResult }
+  | {
+      ok: false;
+      kind: 'fail' | 'error';
+      reason: string;
+      result: HttpResult;
+      errorCode?: string;
+      /** A 2xx JSON answer of another shape: its first problem, as data ('experiment.experiment_id: Required'). */
+      schema?: string;
+    };
 
 export interface CallSpec {
   step: string;
@@ -60,7 +69,8 @@ export function interpret<S extends z.ZodType>(result: HttpResult, schema: S): C
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return { ok: false, kind: 'fail', result, reason: `schema: ${path}: ${issue?.message ?? 'invalid'}` };
+    const schema = `${path}: ${issue?.message ?? 'invalid'}`;
+    return { ok: false, kind: 'fail', result, reason: `schema: ${schema}`, schema };
   }
   return { ok: true, data: parsed.data, result };
 }

@@ -6,14 +6,16 @@ import { filterString } from './filter-string.js';
 import { type Run, SearchRuns } from './schemas.js';
 import { CHECK_TAG } from './naming.js';
 
+/** The runs tagged with `checkId` in `experimentId`; the calls are made for `step` (the caller's). */
 export async function findRunsByCheckId(
   api: MlflowApi,
+  step: string,
   experimentId: string,
   checkId: string,
 ): Promise<{ ok: true; runIds: string[] } | { ok: false; reason: string }> {
   const r = await api.call(
     {
-      step: 'cleanup',
+      step,
       label: 'runs/search',
       method: 'POST',
       endpoint: 'runs/search',

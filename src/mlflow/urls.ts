@@ -1,4 +1,6 @@
-// Where MLflow's APIs live under a target: the one place that builds these URLs.
+// Where MLflow's APIs live under a target: the one builder of a target's MLflow base, and of the REST
+// and artifact-proxy roots under it. (The follow-up probes in diagnosis/probes/ still write their own
+// paths from the base: ARCHITECTURE.md, "src/mlflow".)
 
 /** What of a target the MLflow URLs depend on (a resolved Target has these). */
 export interface MlflowTargetUrls {

@@ -1,5 +1,5 @@
 // Turns the finished checks into the report v1 object every output format renders. The only place
-// that reads CheckResult: reporters see nothing the report does not carry.
+// that reads CheckResult besides exit-code.ts: reporters see nothing the report does not carry.
 import type { Exchange } from '../http/types.js';
 import { fingerprintOf } from '../diagnosis/fingerprint.js';
 import type { Finding } from '../diagnosis/types.js';

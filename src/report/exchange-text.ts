@@ -2,6 +2,7 @@
 // JUnit, GitHub) so they all describe a request the same way:
 //   PUT http://…/artifacts/1/…/probe.bin → 404 text/html (hokusai-api → mlflow)
 import type { ReportExchange } from './schema.js';
+import { columns, cut, cutMiddle } from './columns.js';
 
 /** Longest body excerpt any report shows on one line. */
 export const EXCERPT_MAX = 120;
@@ -58,7 +59,7 @@ export function excerptOf(x: ReportExchange, max = EXCERPT_MAX): string | undefi
   const body = x.response?.bodyExcerpt ?? '';
   const binary = x.response?.binary;
   // A binary body's description: when it does not fit, its parts are shortened rather than cut off.
-  if (binary !== undefined && [...body].length > max) {
+  if (binary !== undefined && columns(body) > max) {
     const head = binary.head === undefined ? '' : `, starts ${binary.head.slice(0, 16)}…`;
     return squash(`binary body, ${x.response?.bodySize ?? 0} bytes${head}, sha256 ${binary.sha256.slice(0, 12)}…`, max);
   }
@@ -74,20 +75,13 @@ export function squash(text: string, max: number): string {
   return cut(flat, max);
 }
 
-/** Cuts text to at most `max` code points, ending with '…' when cut. */
-export function cut(text: string, max: number): string {
-  const chars = [...text];
-  if (chars.length <= max) return text;
-  return max <= 1 ? '…'.slice(0, Math.max(0, max)) : `${chars.slice(0, max - 1).join('')}…`;
-}
-
 /**
  * Shortens a URL to `max` characters by dropping whole path segments, least telling first, and
  * keeping longest the ones that say which route was taken: `api`/`ajax-api`, `mlflow`/
  * `mlflow-artifacts` around `2.0`, then the file name. `http://h/…/ajax-api/2.0/mlflow-artifacts/…/probe.txt`.
  */
 export function shortenUrl(url: string, max: number): string {
-  if ([...url].length <= max) return url;
+  if (columns(url) <= max) return url;
   // An absolute URL, or a path on a known origin ('/api/mlflow/…').
   const m = /^((?:[a-z][a-z0-9+.-]*:\/\/[^/?#]*)?)(\/[^?#]*|)(.*)$/i.exec(url);
   if (m === null) return cutMiddle(url, max);
@@ -111,10 +105,10 @@ export function shortenUrl(url: string, max: number): string {
   for (const { i } of order) {
     kept[i] = false;
     const candidate = render();
-    if ([...candidate].length <= max) return candidate;
+    if (columns(candidate) <= max) return candidate;
   }
   const candidate = render();
-  return [...candidate].length <= max ? candidate : cutMiddle(candidate, max);
+  return columns(candidate) <= max ? candidate : cutMiddle(candidate, max);
 }
 
 /** How much a path segment tells a reader (higher is kept longer; Infinity is never dropped). */
@@ -149,13 +143,4 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-function cutMiddle(text: string, max: number): string {
-  const chars = [...text];
-  if (chars.length <= max) return text;
-  if (max <= 1) return '…';
-  const front = Math.ceil((max - 1) / 2);
-  const back = max - 1 - front;
-  return `${chars.slice(0, front).join('')}…${back > 0 ? chars.slice(-back).join('') : ''}`;
 }

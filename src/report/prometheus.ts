@@ -125,7 +125,6 @@ const MAX_LABEL_CHARS = 200;
  * label can never carry terminal escapes or a fake extra line into a dashboard or a log.
  */
 export function escapeLabelValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = [...value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '')].slice(0, MAX_LABEL_CHARS).join('');
   return clean.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

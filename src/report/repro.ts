@@ -6,7 +6,7 @@
 //     -H "Authorization: Bearer $HOKUSAI_API_KEY" -H 'Content-Type: application/octet-stream' \
 //     --data-binary @hokus-check-body.bin
 //   hokus-check --registry-url https://registry.example.com --auth-url https://auth.example.com --only artifact
-import { TARGET_DEFAULTS } from '../config/defaults.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { shellQuote } from '../config/target-flags.js';
 import type { ReportExchange, ReportFinding, ReportTarget } from './schema.js';
 
@@ -37,7 +37,7 @@ export function reproCommands(
     const key = `${x.request.method} ${x.request.url}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(curlTokens(x, t.apiKeyEnv ?? TARGET_DEFAULTS.apiKeyEnv, t.clientCert).join(' '));
+    out.push(curlTokens(x, t.apiKeyEnv ?? DEFAULTS.apiKeyEnv, t.clientCert).join(' '));
     if (out.length === MAX_REPROS) break;
   }
   return out;

@@ -207,5 +207,5 @@ export type Verdict = z.infer<typeof VerdictSchema>;
 
 /** The report's JSON Schema (draft 2020-12), from the same zod schema that defines it. */
 export function reportJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(ReportSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return z.toJSONSchema(ReportSchema, { target: 'draft-2020-12' });
 }

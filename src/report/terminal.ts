@@ -12,7 +12,6 @@ import type { Report, ReportExchange, ReportFinding, ReportStep, ReportTarget } 
 import {
   EXCERPT_MAX,
   chainText,
-  cut,
   exchangeIndex,
   excerptOf,
   formatDuration,
@@ -24,6 +23,7 @@ import { originOf } from '../diagnosis/fingerprint.js';
 import { shellTokens } from './repro.js';
 import { targetTitle } from './target-title.js';
 import { STATUS_SYMBOL } from './status-symbols.js';
+import { columns, cut, padColumns, wrap } from './columns.js';
 
 export interface TerminalStyle {
   color: boolean;
@@ -75,10 +75,10 @@ function headerLines(report: Report, width: number, c: ChalkInstance): string[] 
   } else {
     const shared = report.checkId === undefined ? [] : [`check ${report.checkId}`];
     lines.push(...joinWrapped([tool, `${report.targets.length} targets`, ...shared], width));
-    const nameWidth = Math.max(...report.targets.map((t) => t.name.length));
+    const nameWidth = Math.max(...report.targets.map((t) => columns(t.name)));
     for (const t of report.targets) {
       const facts = targetFacts(t, report.checkId === undefined).slice(1);
-      const first = `  ${t.name.padEnd(nameWidth)}  ${primaryUrl(t) ?? ''}`.trimEnd();
+      const first = `  ${padColumns(t.name, nameWidth)}  ${primaryUrl(t) ?? ''}`.trimEnd();
       lines.push(...joinWrapped([first, ...facts], width, 4));
     }
   }
@@ -120,12 +120,12 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
       ),
     ),
   );
-  const colWidths = targets.map((_t, i) => Math.max(0, ...(cells[i] ?? []).map((x) => len(x.plain))));
+  const colWidths = targets.map((_t, i) => Math.max(0, ...(cells[i] ?? []).map((x) => columns(x.plain))));
   const single = targets.length === 1;
   const gap = '   ';
 
   const titles = targets.map(targetTitle);
-  titles.forEach((title, i) => (colWidths[i] = Math.max(colWidths[i] ?? 0, len(title))));
+  titles.forEach((title, i) => (colWidths[i] = Math.max(colWidths[i] ?? 0, columns(title))));
   const head = [`  ${'step'.padEnd(stepCol)}`, ...titles.map((title, i) => title.padEnd(colWidths[i] ?? 0))];
   if (single) head.push('detail');
   const lines = [c.dim(head.join(gap).trimEnd())];
@@ -136,7 +136,7 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
     targets.forEach((_t, i) => {
       const cell = cells[i]?.[r] ?? { plain: '', styled: '' };
       const w = colWidths[i] ?? 0;
-      line += gap + cell.styled + ' '.repeat(Math.max(0, w - len(cell.plain)));
+      line += gap + cell.styled + ' '.repeat(Math.max(0, w - columns(cell.plain)));
       used += gap.length + w;
     });
     const rootIn = targets.filter((t) => t.steps.some((s) => s.id === id && s.rootCause)).map((t) => t.name);
@@ -149,14 +149,14 @@ function matrixLines(report: Report, width: number, c: ChalkInstance): string[] 
       const below = room < NARROW_DETAIL && full !== '';
       const detail = below ? '' : cut(full, Math.max(0, room));
       line += gap + detail;
-      if (marker !== '') line += `${below ? '' : ' '.repeat(Math.max(0, room - len(detail)))}  ${c.red.bold(marker)}`;
+      if (marker !== '') line += `${below ? '' : ' '.repeat(Math.max(0, room - columns(detail)))}  ${c.red.bold(marker)}`;
       if (below) {
         lines.push(line.trimEnd());
         line = `${' '.repeat(2 + stepCol + gap.length)}${c.dim(cut(full, width - 2 - stepCol - gap.length))}`;
       }
     } else if (marker !== '') {
       // Narrow: the shortest marker that fits (the root cause block below names the target).
-      const fits = [marker, '← root cause', '←'].find((m) => used + gap.length + len(m) <= width) ?? '←';
+      const fits = [marker, '← root cause', '←'].find((m) => used + gap.length + columns(m) <= width) ?? '←';
       line += `${gap}${c.red.bold(fits)}`;
     }
     lines.push(line.trimEnd());
@@ -308,14 +308,14 @@ function evidenceLines(
     `→ ${outcomeOf(x, locationMax)}${chain === undefined ? '' : ` (${chain})`}${tries > 1 ? `, ${tries} tries` : ''}`;
   const room = width - lead.length;
   const full = outcomeWith();
-  const over = len(full) - room;
-  const locationLength = len(full) - len(outcomeWith(0));
+  const over = columns(full) - room;
+  const locationLength = columns(full) - columns(outcomeWith(0));
   const outcome = cut(over > 0 && locationLength > 0 ? outcomeWith(Math.max(24, locationLength - over)) : full, room);
   const failed = x.response === undefined;
   const paintOutcome = failed || (x.response?.status ?? 0) >= 400 ? c.red : c.green;
   const excerpt = excerptOf(x, Math.min(EXCERPT_MAX, width - lead.length - 2));
   const quote = (e: string): string => (failed ? e : `"${e}"`);
-  if (excerpt !== undefined && len(`${outcome} ${quote(excerpt)}`) <= width - lead.length) {
+  if (excerpt !== undefined && columns(`${outcome} ${quote(excerpt)}`) <= width - lead.length) {
     lines.push(`${indent}${paintOutcome(outcome)} ${c.dim(quote(excerpt))}`);
   } else {
     lines.push(indent + paintOutcome(outcome));
@@ -387,7 +387,7 @@ function commandLines(cmd: string, width: number, indent: number): string[] {
   let line = '';
   for (const token of commandUnits(cmd)) {
     const candidate = line === '' ? token : `${line} ${token}`;
-    if (line !== '' && len(candidate) + indent + 2 > width) {
+    if (line !== '' && columns(candidate) + indent + 2 > width) {
       lines.push(`${line} \\`);
       line = `  ${token}`;
     } else line = candidate;
@@ -421,9 +421,9 @@ function summaryLines(report: Report, width: number, c: ChalkInstance): string[]
   const paint = verdictPaint(report.verdict, c);
   const [only] = report.targets;
   if (report.targets.length === 1 && only !== undefined) return line(`${stepCounts(only)} — ${exit}`);
-  const nameWidth = Math.max(...report.targets.map((t) => t.name.length));
+  const nameWidth = Math.max(...report.targets.map((t) => columns(t.name)));
   return [
-    ...report.targets.map((t) => `${`${t.name}:`.padEnd(nameWidth + 1)} ${stepCounts(t)}`),
+    ...report.targets.map((t) => `${padColumns(`${t.name}:`, nameWidth + 1)} ${stepCounts(t)}`),
     ...line(`verdict ${report.verdict} — ${exit}`),
   ];
 }
@@ -462,46 +462,13 @@ function leftoverLines(report: Report, width: number, c: ChalkInstance): string[
 
 // ── text layout ─────────────────────────────────────────────────────────────────────────────────
 
-/** Word-wraps text to `width` columns; the first line is indented by `first`, the rest by `rest`. */
-function wrap(text: string, width: number, first: number, rest: number): string[] {
-  const lines: string[] = [];
-  let indent = first;
-  let line = '';
-  const flush = (): void => {
-    lines.push(' '.repeat(indent) + line);
-    line = '';
-    indent = rest;
-  };
-  for (let word of text.split(/\s+/).filter((w) => w !== '')) {
-    for (;;) {
-      const room = Math.max(1, width - indent);
-      const candidate = line === '' ? word : `${line} ${word}`;
-      if (len(candidate) <= room) {
-        line = candidate;
-        break;
-      }
-      if (line !== '') {
-        flush();
-        continue;
-      }
-      // A single word longer than the line (a URL, VAR=value) stays whole on a line of its own.
-      line = word;
-      word = '';
-      flush();
-      break;
-    }
-  }
-  if (line !== '' || lines.length === 0) flush();
-  return lines;
-}
-
 /** Joins facts with ' · ', starting a new (indented) line when the next one would not fit. */
 function joinWrapped(parts: readonly string[], width: number, indent = 2): string[] {
   const lines: string[] = [];
   let line = '';
   for (const part of parts) {
     const candidate = line === '' ? part : `${line} · ${part}`;
-    if (line !== '' && len(candidate) > width) {
+    if (line !== '' && columns(candidate) > width) {
       lines.push(line);
       line = ' '.repeat(indent) + part;
     } else {
@@ -510,9 +477,4 @@ function joinWrapped(parts: readonly string[], width: number, indent = 2): strin
   }
   if (line !== '') lines.push(line);
   return lines;
-}
-
-/** Display length in code points (every symbol used here is one column wide). */
-function len(s: string): number {
-  return [...s].length;
 }

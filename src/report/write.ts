@@ -89,6 +89,6 @@ async function guarded(what: string, path: string, write: () => Promise<void>): 
     const e = err as NodeJS.ErrnoException;
     // Node's "EACCES: permission denied, open '/x'" → "EACCES: permission denied" (the path is named already).
     const reason = (e.message || String(err)).split('\n')[0]?.replace(/, \w+ '.*'$/, '') ?? e.code;
-    throw new Error(`cannot write the ${what} to ${path}: ${reason}`);
+    throw new Error(`cannot write the ${what} to ${path}: ${reason}`, { cause: err });
   }
 }

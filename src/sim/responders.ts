@@ -56,29 +56,20 @@ export function uvicornHeaders(): string[] {
 /** A FastAPI JSONResponse: compact JSON, not ASCII-escaped, lower-case header names. */
 export function sendFastApi(res: http.ServerResponse, status: number, body: unknown, extra: string[] = []): void {
   const text = pyJsonDumps(body, { separators: [',', ':'], ensureAscii: false });
-  res.sendDate = false;
-  res.writeHead(status, [
-    ...uvicornHeaders(),
-    'content-length',
-    String(Buffer.byteLength(text)),
-    'content-type',
-    'application/json',
-    ...extra,
-  ]);
+  sendUvicorn(res, status, text, 'application/json', extra);
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
 /** Starlette's PlainTextResponse (e.g. an unhandled exception's 500). */
 export function sendFastApiText(res: http.ServerResponse, status: number, text: string): void {
-  res.sendDate = false;
-  res.writeHead(status, [
-    ...uvicornHeaders(),
-    'content-length',
-    String(Buffer.byteLength(text)),
-    'content-type',
-    'text/plain; charset=utf-8',
-  ]);
+  sendUvicorn(res, status, text, 'text/plain; charset=utf-8');
   res.end(text);
+}
+
+/** uvicorn's head: its own headers, then the body's length and type, as FastAPI and Starlette set them. */
+function sendUvicorn(res: http.ServerResponse, status: number, text: string, contentType: string, extra: string[] = []): void {
+  res.sendDate = false;
+  res.writeHead(status, [...uvicornHeaders(), 'content-length', String(Buffer.byteLength(text)), 'content-type', contentType, ...extra]);
 }
 
 /** IMF-fixdate, as every server here writes its Date header. */

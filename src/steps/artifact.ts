@@ -10,6 +10,8 @@ import { ARTIFACT_DIR } from '../mlflow/naming.js';
 import { createPayload, hashStream } from './payload.js';
 import { formatBytes, throttle } from './progress-text.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
+import { LABEL } from './labels.js';
+import { callFailed } from './outcome.js';
 
 export const artifactStep: Step = {
   id: 'artifact',
@@ -36,7 +38,7 @@ export const artifactStep: Step = {
 
     const put = await ctx.http.send({
       step: 'artifact',
-      label: 'PUT artifact',
+      label: LABEL.putArtifact,
       method: 'PUT',
       url,
       body: () => payload.stream((n) => report('PUT', n)),
@@ -65,7 +67,7 @@ export const artifactStep: Step = {
     const bound = payload.size + READ_BACK_MARGIN;
     const get = await ctx.http.send({
       step: 'artifact',
-      label: 'GET artifact',
+      label: LABEL.getArtifact,
       method: 'GET',
       url,
       maxBodyBytes: bound,
@@ -77,6 +79,7 @@ export const artifactStep: Step = {
       return {
         status: 'fail',
         detail: `size mismatch: sent ${formatBytes(payload.size)}, the read-back went past ${formatBytes(bound)}; stopped reading`,
+        failure: { kind: 'content-mismatch', what: 'size' },
       };
     }
     if (get.status === undefined) return { status: 'error', detail: `GET: ${get.exchange.error?.kind ?? 'no response'}` };
@@ -86,14 +89,15 @@ export const artifactStep: Step = {
       return {
         status: 'fail',
         detail: `sha256 mismatch: sent ${formatBytes(payload.size)} ${short(sent)}, read back ${formatBytes(readBack.bytes)} ${short(readBack.sha256)}`,
+        failure: { kind: 'content-mismatch', what: readBack.bytes === payload.size ? 'sha256' : 'size' },
       };
     }
 
     const list = interpret(
-      await ctx.http.send({ step: 'artifact', label: 'list artifacts', method: 'GET', url: base, query: { path: dir } }),
+      await ctx.http.send({ step: 'artifact', label: LABEL.listArtifacts, method: 'GET', url: base, query: { path: dir } }),
       ArtifactList,
     );
-    if (!list.ok) return { status: list.kind, detail: `list: ${list.reason}` };
+    if (!list.ok) return callFailed('list', list);
     const listed = list.data.files?.some((f) => f.path === file || f.path.endsWith(`/${file}`));
     if (!listed) return { status: 'fail', detail: `list: ${file} not in the listing of ${ARTIFACT_DIR}/` };
     return { status: 'pass', detail: `${formatBytes(payload.size)} round-trip, sha256 ${short(sent)} matches` };

@@ -5,6 +5,7 @@ import { probeRegistryAcceptsKey } from '../diagnosis/probes/registry-accepts-ke
 import { probeTlsPort } from '../diagnosis/probes/tls-port.js';
 import { describeFailure } from '../mlflow/client.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
+import { LABEL } from './labels.js';
 
 export const authStep: Step = {
   id: 'auth',
@@ -14,7 +15,7 @@ export const authStep: Step = {
     if (!authUrl) return { status: 'pass', detail: 'no auth URL' }; // the runner marks it skipped before this
     const result = await ctx.http.send({
       step: 'auth',
-      label: 'validate',
+      label: LABEL.validate,
       method: 'POST',
       url: `${authUrl}/api/v1/keys/validate`,
       json: { service_id: ctx.target.serviceId },

@@ -1,13 +1,22 @@
 // One target's whole check: the DAG, the diagnosis over its evidence, and the result the reporters render.
 import { diagnose } from '../diagnosis/engine.js';
 import type { SentCredentials } from '../diagnosis/types.js';
-import { rootStepOf } from '../diagnosis/evidence-query.js';
+import { checkExchanges, rootStepOf } from '../diagnosis/evidence-query.js';
 import type { Http } from '../http/types.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { runDag } from './dag.js';
 import { newCheckId } from '../mlflow/naming.js';
 import { settleUnanswered } from './unanswered.js';
-import type { CheckOptions, CheckResult, CheckState, Progress, StepId, StopCause, Target } from './types.js';
+import {
+  CLEANUP_BUDGET_MS,
+  type CheckOptions,
+  type CheckResult,
+  type CheckState,
+  type Progress,
+  type StepId,
+  type StopCause,
+  type Target,
+} from './types.js';
 
 export interface TargetRun {
   target: Target;
@@ -48,13 +57,13 @@ export async function checkTarget(run: TargetRun): Promise<CheckResult> {
       skipped,
       signal: run.signal,
       abortReason: run.abortReason,
-      cleanupBudgetMs: 10_000,
+      cleanupBudgetMs: CLEANUP_BUDGET_MS,
       hardSignal: run.hardSignal,
       ...(run.hardEndsAt === undefined ? {} : { hardEndsAt: run.hardEndsAt }),
       keep: run.options.keep,
     },
   );
-  const exchanges = [...run.http.exchanges()];
+  const exchanges = checkExchanges(run.http.exchanges());
   const evidence = {
     target,
     steps,

@@ -73,7 +73,7 @@ export const cleanupStep: Step = {
       // runs/create got no answer (or a foreign one): find the run the server made, by this check's tag.
       const experimentId = created.experimentId;
       const found = await late.poll(async () => {
-        const r = await findRunsByCheckId(api, experimentId, checkId);
+        const r = await findRunsByCheckId(api, 'cleanup', experimentId, checkId);
         if (!r.ok) return { error: r.reason };
         return r.runIds.length > 0 ? { runIds: r.runIds } : undefined;
       });

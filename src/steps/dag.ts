@@ -120,6 +120,7 @@ async function execute(step: Step, ctx: StepContext): Promise<StepResult> {
     notes: outcome.notes ?? [],
     rootCause: false,
     exchangeIds,
+    ...(outcome.failure ? { failure: outcome.failure } : {}),
   };
 }
 

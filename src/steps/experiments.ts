@@ -1,6 +1,7 @@
 // Step `experiments`: list experiments through the proxy — the first MLflow call a user's client makes.
 import { MlflowApi } from '../mlflow/client.js';
 import { SearchExperiments } from '../mlflow/schemas.js';
+import { callFailed } from './outcome.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
 export const experimentsStep: Step = {
@@ -15,7 +16,7 @@ export const experimentsStep: Step = {
       { step: 'experiments', label: 'experiments/search', method: 'GET', endpoint: 'experiments/search', query: { max_results: 1 } },
       SearchExperiments,
     );
-    if (!r.ok) return { status: r.kind, detail: r.reason };
+    if (!r.ok) return callFailed(undefined, r);
     const n = r.data.experiments?.length ?? 0;
     return { status: 'pass', detail: n === 0 ? 'listed (none yet)' : 'listed' };
   },

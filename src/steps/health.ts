@@ -4,6 +4,7 @@ import { probeTlsPort } from '../diagnosis/probes/tls-port.js';
 import type { HttpResult } from '../http/types.js';
 import { describeFailure } from '../mlflow/client.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
+import { LABEL } from './labels.js';
 
 export const healthStep: Step = {
   id: 'health',
@@ -18,8 +19,8 @@ async function apiHealth(ctx: StepContext): Promise<StepOutcome> {
   // Both at once; the key is sent because some API versions guard these paths (the registry origin is trusted).
   // `?detailed=true` is not used: it answers 500 on some versions.
   const [health, mlflow] = await Promise.all([
-    ctx.http.send({ step: 'health', label: 'GET /health', method: 'GET', url: `${base}/health` }),
-    ctx.http.send({ step: 'health', label: 'GET /api/health/mlflow', method: 'GET', url: `${base}/api/health/mlflow` }),
+    ctx.http.send({ step: 'health', label: LABEL.apiHealth, method: 'GET', url: `${base}/health` }),
+    ctx.http.send({ step: 'health', label: LABEL.mlflowHealth, method: 'GET', url: `${base}/api/health/mlflow` }),
   ]);
   const notes: string[] = [];
   const healthFailure = describeFailure(health);
@@ -53,8 +54,8 @@ async function apiHealth(ctx: StepContext): Promise<StepOutcome> {
 async function mlflowHealth(ctx: StepContext): Promise<StepOutcome> {
   const base = ctx.mlflowBase;
   const [health, version] = await Promise.all([
-    ctx.http.send({ step: 'health', label: 'GET /health', method: 'GET', url: `${base}/health` }),
-    ctx.http.send({ step: 'health', label: 'GET /version', method: 'GET', url: `${base}/version` }),
+    ctx.http.send({ step: 'health', label: LABEL.apiHealth, method: 'GET', url: `${base}/health` }),
+    ctx.http.send({ step: 'health', label: LABEL.mlflowVersion, method: 'GET', url: `${base}/version` }),
   ]);
   if (health.status === undefined) {
     await probeTlsPort(ctx, health, 'health');

@@ -4,6 +4,7 @@ import { GetModelVersion, GetRegisteredModel } from '../mlflow/schemas.js';
 import { ARTIFACT_DIR, CHECK_TAG, CREATED_TAG, carriesCheckTag, resourceName } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 import { pause } from './pause.js';
+import { callFailed } from './outcome.js';
 
 export const registerStep: Step = {
   id: 'register',
@@ -31,7 +32,7 @@ export const registerStep: Step = {
         ctx.state.created.modelName = name;
         ctx.state.created.modelUnconfirmed = true;
       }
-      return { status: model.kind, detail: `registered-models/create: ${model.reason}` };
+      return callFailed('registered-models/create', model);
     }
     // Only a model that carries this check's tag is ours to delete. An existing one (the name is
     // unique to this check, so it should never exist) must prove it too.
@@ -41,7 +42,7 @@ export const registerStep: Step = {
           { step: 'register', label: 'registered-models/get', method: 'GET', endpoint: 'registered-models/get', query: { name } },
           GetRegisteredModel,
         );
-    if (!registered.ok) return { status: registered.kind, detail: `registered-models/get: ${registered.reason}` };
+    if (!registered.ok) return callFailed('registered-models/get', registered);
     const answered = registered.data.registered_model;
     if (answered.name !== name || !carriesCheckTag(answered.tags, ctx.state.checkId)) {
       const what = `registered model ${answered.name}`;
@@ -49,6 +50,7 @@ export const registerStep: Step = {
       return {
         status: 'fail',
         detail: `registered-models/${model.ok ? 'create' : 'get'} answered ${what}, which is not this check's (no ${CHECK_TAG}=${ctx.state.checkId} tag): left alone`,
+        failure: { kind: 'foreign-object', what },
       };
     }
     ctx.state.modelName = name;
@@ -66,7 +68,7 @@ export const registerStep: Step = {
       },
       GetModelVersion,
     );
-    if (!version.ok) return { status: version.kind, detail: `model-versions/create: ${version.reason}` };
+    if (!version.ok) return callFailed('model-versions/create', version);
     const mv = version.data.model_version;
     if (
       mv.name !== name ||
@@ -78,6 +80,7 @@ export const registerStep: Step = {
       return {
         status: 'fail',
         detail: `model-versions/create answered ${what}, which is not this check's (another model, run or tag): left alone`,
+        failure: { kind: 'foreign-object', what },
       };
     }
     const v = mv.version;
@@ -96,7 +99,7 @@ export const registerStep: Step = {
         { step: 'register', label: 'model-versions/get', method: 'GET', endpoint: 'model-versions/get', query: { name, version: v } },
         GetModelVersion,
       );
-      if (!got.ok) return { status: got.kind, detail: `model-versions/get: ${got.reason}` };
+      if (!got.ok) return callFailed('model-versions/get', got);
       status = got.data.model_version.status;
       message = got.data.model_version.status_message;
     }

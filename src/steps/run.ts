@@ -3,6 +3,7 @@ import { MlflowApi } from '../mlflow/client.js';
 import { CreateExperiment, CreateRun, Empty, GetExperiment } from '../mlflow/schemas.js';
 import { CHECK_EXPERIMENT, CHECK_EXPERIMENTS, CHECK_TAG, CREATED_TAG, carriesCheckTag, resourceName } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
+import { callFailed } from './outcome.js';
 
 export const runStep: Step = {
   id: 'run',
@@ -11,7 +12,7 @@ export const runStep: Step = {
     const api = new MlflowApi(ctx.http, ctx.mlflowBase);
     const notes: string[] = [];
     const experiment = await sharedExperiment(api, notes);
-    if (!experiment.ok) return { status: experiment.kind, detail: experiment.reason, notes };
+    if (!experiment.ok) return callFailed(experiment.call, experiment, notes);
     ctx.state.experimentId = experiment.id;
     ctx.state.created.experimentId = experiment.id;
     if (experiment.created) ctx.state.created.experimentCreated = true;
@@ -41,7 +42,7 @@ export const runStep: Step = {
       if (run.result.status === undefined && error && error.kind !== 'key-boundary' && error.phase !== 'connect') {
         ctx.state.created.runUnconfirmed = true;
       }
-      return { status: run.kind, detail: `runs/create: ${run.reason}`, notes };
+      return callFailed('runs/create', run, notes);
     }
     const info = run.data.run.info;
     // Only a run that carries this check's tag and name is ours (a cache in front may answer with
@@ -55,6 +56,7 @@ export const runStep: Step = {
         status: 'fail',
         detail: `runs/create answered ${what}, which is not this check's (no ${CHECK_TAG}=${ctx.state.checkId} tag, name not ${name}): left alone`,
         notes,
+        failure: { kind: 'foreign-object', what },
       };
     }
     ctx.state.runId = info.run_id;
@@ -71,7 +73,8 @@ export const runStep: Step = {
 };
 
 type ExperimentAnswer =
-  { ok: true; id: string; name: string; created: boolean; restored: boolean } | { ok: false; kind: 'fail' | 'error'; reason: string };
+  | { ok: true; id: string; name: string; created: boolean; restored: boolean }
+  | { ok: false; kind: 'fail' | 'error'; call: string; reason: string; schema?: string };
 
 /**
  * The shared experiment, active: found, created, or — when an earlier run of someone's cleanup
@@ -84,16 +87,17 @@ async function sharedExperiment(api: MlflowApi, notes: string[]): Promise<Experi
     const next = CHECK_EXPERIMENTS[i + 1];
     const got = await activeExperiment(api, name, notes);
     if (got.ok || got.kind === 'error' || !('deleted' in got)) return got;
-    notes.push(`experiment ${name} is deleted and could not be restored (${got.reason})${next ? `: using ${next}` : ''}`);
+    notes.push(`experiment ${name} is deleted and could not be restored (${got.call}: ${got.reason})${next ? `: using ${next}` : ''}`);
   }
   return {
     ok: false,
     kind: 'fail',
-    reason: `experiments ${CHECK_EXPERIMENTS.join(', ')} are all deleted and experiments/restore is refused`,
+    call: 'experiments/restore',
+    reason: `experiments ${CHECK_EXPERIMENTS.join(', ')} are all deleted and restoring them is refused`,
   };
 }
 
-type NameAnswer = ExperimentAnswer | { ok: false; kind: 'fail'; reason: string; deleted: true };
+type NameAnswer = ExperimentAnswer | { ok: false; kind: 'fail'; call: string; reason: string; deleted: true };
 
 /** One name: active as is, restored, or created; `deleted` when it stays deleted. */
 async function activeExperiment(api: MlflowApi, name: string, notes: string[]): Promise<NameAnswer> {
@@ -116,11 +120,10 @@ async function activeExperiment(api: MlflowApi, name: string, notes: string[]): 
     );
     if (created.ok) return { ok: true, id: created.data.experiment_id, name, created: true, restored: false };
     // Another check created it meanwhile, or it exists deleted: MLflow answers 400 RESOURCE_ALREADY_EXISTS (not 409).
-    if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS')
-      return { ok: false, kind: created.kind, reason: `experiments/create: ${created.reason}` };
+    if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS') return failedCall('experiments/create', created);
     found = await get();
   }
-  if (!found.ok) return { ok: false, kind: found.kind, reason: `experiments/get-by-name: ${found.reason}` };
+  if (!found.ok) return failedCall('experiments/get-by-name', found);
   const experiment = found.data.experiment;
   // MLflow's get-by-name also finds a deleted experiment (lifecycle_stage "deleted"); runs/create in
   // it is refused (400 INVALID_STATE), so it is restored first.
@@ -136,11 +139,16 @@ async function activeExperiment(api: MlflowApi, name: string, notes: string[]): 
     notes.push(`experiment ${name} (${id}) was ${experiment.lifecycle_stage}: restored it (experiments/restore)`);
     return { ok: true, id, name, created: false, restored: true };
   }
-  if (restore.kind === 'error') return { ok: false, kind: 'error', reason: `experiments/restore: ${restore.reason}` };
+  if (restore.kind === 'error') return failedCall('experiments/restore', restore);
   // Another check restored it meanwhile: MLflow then finds no deleted experiment with that id.
   const again = await get();
   if (again.ok && (again.data.experiment.lifecycle_stage ?? 'active') === 'active') {
     return { ok: true, id: again.data.experiment.experiment_id, name, created: false, restored: false };
   }
-  return { ok: false, kind: 'fail', reason: `experiments/restore: ${restore.reason}`, deleted: true };
+  return { ok: false, kind: 'fail', call: 'experiments/restore', reason: restore.reason, deleted: true };
+}
+
+/** A failed call of the experiment's, as the run step reports it. */
+function failedCall(call: string, r: { kind: 'fail' | 'error'; reason: string; schema?: string }): ExperimentAnswer {
+  return { ok: false, kind: r.kind, call, reason: r.reason, ...(r.schema !== undefined ? { schema: r.schema } : {}) };
 }

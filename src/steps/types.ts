@@ -1,6 +1,7 @@
 // Shapes of the check: the target, the steps of the DAG, their outcomes and the state they share.
 import type { KeyObject } from 'node:crypto';
-import type { Exchange, Http } from '../http/types.js';
+import type { Exchange, Http, HttpResult, RequestSpec } from '../http/types.js';
+import type { ProbeId } from '../diagnosis/probes/ids.js';
 import type { Finding } from '../diagnosis/types.js';
 
 export const STEP_IDS = ['auth', 'health', 'experiments', 'run', 'artifact', 'register', 'cleanup'] as const;
@@ -127,9 +128,21 @@ export interface Progress {
   end(step: StepId, status: StepStatus, text: string): void;
 }
 
+/** A request of the check: made by a step, or by a probe on a step's behalf. */
+export interface StepRequest extends RequestSpec {
+  step: StepId;
+  probe?: ProbeId;
+}
+
+/** The HTTP client as the steps use it: every request names its step (and probe) by id. */
+export interface StepHttp extends Http {
+  send(spec: StepRequest): Promise<HttpResult>;
+}
+
 export interface StepContext {
   target: Target;
-  http: Http;
+  /** The target's client; a step's requests carry its own id, a probe's its id (the evidence proves them: diagnosis/evidence-query.ts checkExchanges). */
+  http: StepHttp;
   state: CheckState;
   options: CheckOptions;
   /** Fires on Ctrl-C or the deadline; steps stop sending when aborted. */
@@ -148,7 +161,21 @@ export interface StepOutcome {
   detail: string;
   /** Extra facts for the report ('/api/health/mlflow not present (404): noted'). */
   notes?: string[];
+  /** A failure the step itself found in answers that came (the diagnosis reads it; `detail` says it for people). */
+  failure?: StepFailure;
 }
+
+/**
+ * What a step found wrong in answers that came with a 2xx, as data: the diagnosis names it
+ * (ARTIFACT_CORRUPTED, RESPONSE_FOREIGN_OBJECT, RESPONSE_SCHEMA) without reading the detail text.
+ */
+export type StepFailure =
+  /** The artifact read back is not the one sent: another size or another sha256. */
+  | { kind: 'content-mismatch'; what: 'size' | 'sha256' }
+  /** A create answered with an object that is not this check's ('registered model other-model'). */
+  | { kind: 'foreign-object'; what: string }
+  /** A 2xx JSON answer of an unexpected shape: the first problem ('experiment.experiment_id: Required'). */
+  | { kind: 'schema'; problem: string };
 
 export interface Step {
   id: StepId;
@@ -173,6 +200,8 @@ export interface StepResult {
   exchangeIds: string[];
   /** Set when the step was not run because the check was stopped first: why. */
   stopped?: StopCause;
+  /** What the step found wrong in answers that came (StepOutcome.failure). */
+  failure?: StepFailure;
 }
 
 /** Why a check stops before its steps are done: its deadline (or a scrape's) passed, or it was interrupted (a signal, an exporter shutting down). */
@@ -180,6 +209,13 @@ export type StopCause = 'deadline' | 'interrupted';
 
 /** How a step that was not run says why, in its detail (one owner of these words). */
 export const NOT_RUN: Readonly<Record<StopCause, string>> = { deadline: 'not run: deadline exceeded', interrupted: 'not run: interrupted' };
+
+/**
+ * What cleanup may take once the check's deadline has passed (or it was interrupted): a runner
+ * constant, not a setting. Read by steps/check-target.ts, the exporter's scrape budget (its cleanup
+ * reserve is at most this) and sweep (a check may still be running for its deadline plus this).
+ */
+export const CLEANUP_BUDGET_MS = 10_000;
 
 /** One target's finished check: what the reporters render. */
 export interface CheckResult {

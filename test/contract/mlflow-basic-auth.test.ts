@@ -1,4 +1,4 @@
-// Replays the recorded MLflow 2.12.2 basic-auth server (../shared/fixtures/mlflow-2.12.2-basic-auth:
+// Replays the recorded MLflow 2.12.2 basic-auth server (test/fixtures/mlflow-2.12.2-basic-auth:
 // `mlflow server --app-name basic-auth`, 173 exchanges: no login, wrong logins, a Bearer token, admin,
 // the user alice with the default READ, the auth app's own endpoints, cleanup) against the simulator's
 // MLflow in its basic-auth mode, in order, and compares what comes back: status, content type, the
@@ -6,24 +6,12 @@
 // — text exactly (the 401 sentence, "Permission denied", Werkzeug's pages), JSON by its keys and value
 // types with error codes exact. Ids the recording got (run ids) are mapped to the simulator's as they
 // come back.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { request, type RawResponse } from '../unit/sim/http.js';
+import { isObject, jsonDiff, readTranscript, replay, type Recorded } from '../helpers/mlflow-transcript.js';
+import type { RawResponse } from '../unit/sim/http.js';
 
-const FIXTURE = new URL('../../../shared/fixtures/mlflow-2.12.2-basic-auth/transcript.jsonl', import.meta.url);
-
-interface Recorded {
-  step: number;
-  name: string;
-  method: string;
-  path: string;
-  request_headers: Record<string, string>;
-  request_body: string | null;
-  status: number;
-  response_headers: Record<string, string>;
-  response_body: string;
-}
+const FIXTURE = new URL('../fixtures/mlflow-2.12.2-basic-auth/transcript.jsonl', import.meta.url);
 
 /** Exchanges not replayed (1-based, as the fixture's README numbers them), with the reason. */
 const SKIP: Readonly<Record<number, string>> = {
@@ -38,10 +26,7 @@ const SKIP: Readonly<Record<number, string>> = {
   167: 'carol exists only through the sign-up form (158)',
 };
 
-const exchanges: Recorded[] = readFileSync(FIXTURE, 'utf8')
-  .split('\n')
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as Recorded);
+const exchanges = readTranscript(FIXTURE);
 
 /** Recorded run ids → the simulator's, learned from runs/create answers. */
 const runs = new Map<string, string>();
@@ -62,42 +47,12 @@ function mapped(text: string): string {
   return out;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Keys (in order) and value types, recursively; error codes exact. '' when the shapes agree. */
-function shapeDiff(rec: unknown, sim: unknown, at = '$'): string {
-  if (Array.isArray(rec)) {
-    if (!Array.isArray(sim)) return `${at}: expected an array`;
-    if (rec.length !== sim.length) return `${at}: ${sim.length} items, recorded ${rec.length}`;
-    for (let i = 0; i < rec.length; i++) {
-      const d = shapeDiff(rec[i], sim[i], `${at}[${i}]`);
-      if (d) return d;
-    }
-    return '';
-  }
-  if (isObject(rec)) {
-    if (!isObject(sim)) return `${at}: expected an object`;
-    if (Object.keys(rec).join(',') !== Object.keys(sim).join(','))
-      return `${at}: keys [${Object.keys(sim).join(',')}], recorded [${Object.keys(rec).join(',')}]`;
-    for (const k of Object.keys(rec)) {
-      if (k === 'error_code' && rec[k] !== sim[k]) return `${at}.error_code: ${String(sim[k])}, recorded ${String(rec[k])}`;
-      const d = shapeDiff(rec[k], sim[k], `${at}.${k}`);
-      if (d) return d;
-    }
-    return '';
-  }
-  return typeof rec === typeof sim ? '' : `${at}: ${typeof sim}, recorded ${typeof rec}`;
-}
-
-async function replay(stack: Stack, rec: Recorded): Promise<RawResponse> {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rec.request_headers)) {
-    if (!['host', 'content-length', 'connection'].includes(k.toLowerCase())) headers[k] = v;
-  }
-  const body = rec.request_body === null ? undefined : mapped(rec.request_body);
-  return request(stack.mlflowUrl, mapped(rec.path), { method: rec.method, headers, ...(body === undefined ? {} : { body }) });
+function shapeDiff(rec: unknown, sim: unknown): string {
+  return jsonDiff(rec, sim, {
+    key: (k, r, s, at) => (k === 'error_code' && r[k] !== s[k] ? `${at}: ${String(s[k])}, recorded ${String(r[k])}` : undefined),
+    leaf: (r, s, at) => (typeof r === typeof s ? '' : `${at}: ${typeof s}, recorded ${typeof r}`),
+  });
 }
 
 function compare(rec: Recorded, res: RawResponse): void {
@@ -137,7 +92,7 @@ describe(`MLflow 2.12.2 basic-auth: ${exchanges.length - Object.keys(SKIP).lengt
     const n = i + 1;
     const name = `#${n} ${rec.name}: ${rec.method} ${rec.path.slice(0, 70)} → ${rec.status}`;
     // Out of the simulator's scope (SKIP, each with its reason): not replayed, and not a test.
-    if (!SKIP[n]) it(name, async () => compare(rec, await replay(stack, rec)));
+    if (!SKIP[n]) it(name, async () => compare(rec, await replay(stack.mlflowUrl, rec, mapped)));
   });
 
   it('leaves out only the UI, GraphQL and sign-up exchanges, and what depends on a sign-up', () => {

@@ -2,26 +2,13 @@
 // MLflow, direct, and compares what comes back: status, content type, the JSON shape and values
 // (ids mapped from the recording to the simulator's, timestamps normalised), key order, and the
 // body bytes themselves. HTML/text bodies must match exactly.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pyJsonDumps } from '../../src/sim/http/pyjson.js';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { request, type RawResponse } from '../unit/sim/http.js';
+import { isObject, jsonDiff, readTranscript, replay, type Recorded } from '../helpers/mlflow-transcript.js';
+import type { RawResponse } from '../unit/sim/http.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/mlflow-2.12.2/', import.meta.url));
-
-interface Recorded {
-  step: number;
-  name: string;
-  method: string;
-  path: string;
-  request_headers: Record<string, string>;
-  request_body: string | null;
-  status: number;
-  response_headers: Record<string, string>;
-  response_body: string;
-}
+const FIXTURES = new URL('../fixtures/mlflow-2.12.2/', import.meta.url);
 
 /** Exchanges deliberately not replayed, with the reason (`file#index`). Empty: all are. */
 const SKIP: Record<string, string> = {};
@@ -30,10 +17,7 @@ const SKIP: Record<string, string> = {};
 const VOLATILE_KEYS = new Set(['creation_time', 'last_update_time', 'creation_timestamp', 'last_updated_timestamp']);
 
 function load(file: string): Recorded[] {
-  return readFileSync(`${FIXTURES}${file}`, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Recorded);
+  return readTranscript(new URL(file, FIXTURES));
 }
 
 /** Recorded ids → the simulator's, learned from responses as they come back. */
@@ -81,45 +65,19 @@ class IdMap {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 const ts = (s: string): string => s.replace(/\b\d{13}\b/g, '<ts>');
 
 /** Structure, key order and values; volatile keys by type. Returns the first difference or ''. */
-function diff(rec: unknown, sim: unknown, at = '$'): string {
-  if (Array.isArray(rec)) {
-    if (!Array.isArray(sim)) return `${at}: expected an array`;
-    if (rec.length !== sim.length) return `${at}: ${sim.length} items, recorded ${rec.length}`;
-    for (let i = 0; i < rec.length; i++) {
-      const d = diff(rec[i], sim[i], `${at}[${i}]`);
-      if (d) return d;
-    }
-    return '';
-  }
-  if (isObject(rec)) {
-    if (!isObject(sim)) return `${at}: expected an object`;
-    const rk = Object.keys(rec).join(',');
-    const sk = Object.keys(sim).join(',');
-    if (rk !== sk) return `${at}: keys [${sk}], recorded [${rk}]`;
-    for (const k of Object.keys(rec)) {
-      const key = `${at}.${k}`;
-      if (VOLATILE_KEYS.has(k)) {
-        if (typeof rec[k] !== typeof sim[k]) return `${key}: ${typeof sim[k]}, recorded ${typeof rec[k]}`;
-        continue;
-      }
-      const d =
-        k === 'message' && typeof rec[k] === 'string'
-          ? ts(rec[k]) === ts(String(sim[k]))
-            ? ''
-            : `${key}: ${JSON.stringify(sim[k])}, recorded ${JSON.stringify(rec[k])}`
-          : diff(rec[k], sim[k], key);
-      if (d) return d;
-    }
-    return '';
-  }
-  return rec === sim ? '' : `${at}: ${JSON.stringify(sim)}, recorded ${JSON.stringify(rec)}`;
+function diff(rec: unknown, sim: unknown): string {
+  return jsonDiff(rec, sim, {
+    key: (k, r, s, at) => {
+      if (VOLATILE_KEYS.has(k)) return typeof r[k] === typeof s[k] ? '' : `${at}: ${typeof s[k]}, recorded ${typeof r[k]}`;
+      if (k === 'message' && typeof r[k] === 'string')
+        return ts(r[k]) === ts(String(s[k])) ? '' : `${at}: ${JSON.stringify(s[k])}, recorded ${JSON.stringify(r[k])}`;
+      return undefined;
+    },
+    leaf: (r, s, at) => (r === s ? '' : `${at}: ${JSON.stringify(s)}, recorded ${JSON.stringify(r)}`),
+  });
 }
 
 /** The recorded structure with the simulator's values in the volatile places. */
@@ -131,15 +89,6 @@ function withVolatileFrom(rec: unknown, sim: unknown): unknown {
     );
   }
   return rec;
-}
-
-async function replay(stack: Stack, rec: Recorded, ids: IdMap): Promise<RawResponse> {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rec.request_headers)) {
-    if (!['host', 'content-length', 'connection'].includes(k.toLowerCase())) headers[k] = v;
-  }
-  const body = rec.request_body === null ? undefined : ids.apply(rec.request_body);
-  return request(stack.mlflowUrl, ids.apply(rec.path), { method: rec.method, headers, ...(body === undefined ? {} : { body }) });
 }
 
 function check(rec: Recorded, res: RawResponse, ids: IdMap): void {
@@ -185,7 +134,7 @@ function suite(file: string): void {
       const skip = SKIP[`${file}#${i}`];
       const name = `#${i} ${rec.name}: ${rec.method} ${rec.path.slice(0, 80)} → ${rec.status}`;
       if (skip) it.skip(`${name} (skipped: ${skip})`, () => undefined);
-      else it(name, async () => check(rec, await replay(stack, rec, ids), ids));
+      else it(name, async () => check(rec, await replay(stack.mlflowUrl, rec, (text) => ids.apply(text)), ids));
     });
   });
 }

@@ -1,4 +1,4 @@
-// Cleanup deletes only what it proves is the check's own, and says what remains (issue 20): a create
+// Cleanup deletes only what it proves is the check's own, and says what remains: a create
 // that answers after its timeout is found by tag and deleted, a server that hands back someone else's
 // run never gets it deleted, and a run whose artifacts cannot be deleted stays, tagged, for sweep.
 // Each against the embedded stack's fault, checked by what the server holds afterwards.

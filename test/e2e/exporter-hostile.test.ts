@@ -1,4 +1,4 @@
-// Connection limits (issue 20, item 3): the exporter, spawned as a user runs it but with at most
+// Connection limits (src/exporter/limits.ts): the exporter, spawned as a user runs it but with at most
 // 1024 file descriptors, faces 1,000 idle TCP connections and 100 slow-loris ones that dribble a
 // header line every half second — more sockets than it could ever hold — and /probe still answers.
 // The bound is the exporter's own (src/exporter/limits.ts): at most 256 connections open, the
@@ -85,9 +85,9 @@ async function holdSockets(port: number): Promise<{ child: ChildProcess; opened:
   );
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const opened = await new Promise<{ connected: number; failed: number }>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('\n')) resolve(JSON.parse(out) as { connected: number; failed: number });
     });

@@ -9,7 +9,7 @@ import { resolveSettings } from '../../src/config/resolve.js';
 import { startExporter, type Exporter } from '../../src/exporter/server.js';
 import { ApiKey } from '../../src/http/secret.js';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { eventually, parseExposition, scrape, startGate, value, type Gate } from '../helpers/exporter.js';
+import { eventually, gateRegister, parseExposition, scrape, untilHeld, value, type Gate } from '../helpers/exporter.js';
 
 let stack: Stack;
 let gate: Gate;
@@ -18,7 +18,7 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ pendingPolls: 0 });
-  gate = await startGate(stack.registryUrl, (path) => path.includes('registered-models/create'));
+  gate = await gateRegister(stack.registryUrl);
   const settings = resolveSettings({ flags: { registryUrl: gate.url, authUrl: stack.authUrl, retries: '0' }, env: {}, cwd: process.cwd() });
   exporter = await startExporter({
     environments: new Map([['prod', { settings, key: { key: new ApiKey(stack.apiKey), hadWhitespace: false } }]]),
@@ -86,7 +86,7 @@ describe('scrapes and checks in flight', () => {
     const own = async () => parseExposition((await scrape(`${exporter.url}/metrics`)).body);
     // The one check allowed is held inside register.
     const first = scrape(`${exporter.url}/probe?env=prod`, 30);
-    await eventually('the check to reach register', async () => (gate.holding() > 0 ? true : undefined));
+    await untilHeld(gate, 'the check to reach register');
     // Another budget would start a second check: over maxChecksInFlight (1).
     expect(await scrape(`${exporter.url}/probe?env=prod`, 20)).toEqual({
       status: 503,
@@ -106,8 +106,8 @@ describe('scrapes and checks in flight', () => {
     gate.release();
     const answers = await Promise.all([first, joined]);
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
-    expect(value(parseExposition(answers[0]!.body), 'hokus_check_success', { env: 'default' })).toBe(1);
-    expect(answers[1]!.body).toBe(answers[0]!.body);
+    expect(value(parseExposition(answers[0].body), 'hokus_check_success', { env: 'default' })).toBe(1);
+    expect(answers[1].body).toBe(answers[0].body);
 
     const after = await own();
     expect(value(after, 'hokus_check_exporter_probe_errors_total', { reason: 'too_many_checks' })).toBe(1);

@@ -1,4 +1,4 @@
-// Single-flight poisoning (issue 20, item 2). A client that scrapes /probe?env=prod in a loop with
+// Single-flight poisoning. A client that scrapes /probe?env=prod in a loop with
 // X-Prometheus-Scrape-Timeout-Seconds: 0.3 — a second Prometheus with a short scrape_timeout, by
 // accident, or anyone who reaches the port — must not make a real scrape share its 0.3 s check:
 // a scrape joins only a check run with its own budget (src/exporter/server.ts, flightKey), so the
@@ -11,7 +11,8 @@ import {
   parseExposition,
   runExporterInProcess,
   scrape,
-  startGate,
+  gateRegister,
+  untilHeld,
   value,
   type Gate,
   type InProcessExporter,
@@ -29,7 +30,7 @@ beforeAll(async () => {
   // Healthy, and a check of it takes longer than 0.3 s: registration stays PENDING for 4 polls.
   [stack, held] = await Promise.all([startStack({ pendingPolls: 4 }), startStack({ pendingPolls: 0 })]);
   // "staging": its registration is held by the gate until the test lets it through.
-  gate = await startGate(held.registryUrl, (path) => path.includes('registered-models/create'));
+  gate = await gateRegister(held.registryUrl);
   const config = tmp.file('hokus-check.config.json');
   writeFileSync(
     config,
@@ -97,7 +98,7 @@ describe('a scrape with a shorter timeout than a running check', () => {
     const sharedBefore = value(await own(), 'hokus_check_exporter_scrapes_total', { env: 'staging', shared: 'true' });
     gate.arm();
     const long = scrape(`${url}/probe?env=staging`, 30);
-    await eventually('the 30 s check to reach register', async () => (gate.holding() > 0 ? true : undefined));
+    await untilHeld(gate, 'the 30 s check to reach register');
     // Joining the 30 s check would leave this scrape a 503 (up == 0) when its 2 s end; its own check
     // answers what it found within them.
     const short = await scrape(`${url}/probe?env=staging`, 2);

@@ -1,4 +1,4 @@
-// The exporter uses only the config it was given (issue 20, item 1). A hokus-check.config.json that
+// The exporter uses only the config it was given. A hokus-check.config.json that
 // happens to be in the working directory — a cloned repository, a CI checkout, wherever a shell
 // started the service — must not choose which secret is sent where: `check` refuses such a file when
 // it names GITHUB_TOKEN (src/config/key-guard.ts, discoveredFileProblems), and the exporter, whose

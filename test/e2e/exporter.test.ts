@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExporterFlags } from '../../src/cli-flags.js';
 import { startStack, type Stack } from '../../src/sim/stack.js';
 import { eventually, parseExposition, runExporterInProcess, value, type Sample } from '../helpers/exporter.js';
 import { findLeaks } from '../helpers/safety-leak.js';
@@ -150,7 +151,7 @@ describe('GET /probe', () => {
     const bodies = await Promise.all([first, probe('busy'), probe('busy')]);
     expect(bodies.map((b) => b.status)).toEqual([200, 200, 200]);
     expect(new Set(bodies.map((b) => b.body)).size).toBe(1);
-    expect(value(parseExposition(bodies[0]!.body), 'hokus_check_success', { env: 'busy' })).toBe(1);
+    expect(value(parseExposition(bodies[0].body), 'hokus_check_success', { env: 'busy' })).toBe(1);
     // One run created on the deployment, one check counted, two scrapes answered from it.
     expect(stacks.busy.inventory().runs).toHaveLength(1);
     const after = await ownMetrics();
@@ -296,7 +297,7 @@ describe('examples/prometheus', () => {
 });
 
 describe('bad input: one line, exit 2, nothing listens', () => {
-  const run = async (flags: Record<string, unknown>, env: Record<string, string> = keyEnv, cwd = tmp.path) => {
+  const run = async (flags: Partial<ExporterFlags>, env: Record<string, string> = keyEnv, cwd = tmp.path) => {
     const exporter = runExporterInProcess(flags, env, cwd);
     return { code: await exporter.done, err: exporter.logs.join('') };
   };

@@ -171,11 +171,10 @@ describe('--deadline', () => {
       /registered model hokus-check-[0-9a-f]{12}, if its create still lands \(none within [\d.]+ s\)/,
     );
     expect(stepOf(report, 'register').rootCause).toBe(true);
-    // The possible leftover comes with the sweep that removes it, and only what this check made.
+    // The possible leftover comes with the sweep that removes it, and only what this check made
+    // (sweep takes no --auth-url: it never calls the auth service).
     const checkId = report.targets[0]!.checkId;
-    expect(report.targets[0]!.sweep).toBe(
-      `hokus-check sweep --registry-url ${stack.registryUrl} --auth-url ${stack.authUrl} --check-id ${checkId}`,
-    );
+    expect(report.targets[0]!.sweep).toBe(`hokus-check sweep --registry-url ${stack.registryUrl} --check-id ${checkId}`);
     expect(run.stdout.replace(/\s+/g, ' ')).toContain(`remove them with: ${report.targets[0]!.sweep}`);
     // The same root cause as a probe whose scrape budget ran out (test/e2e/exporter.test.ts).
     expect(report.targets[0]!.findings[0]).toMatchObject({ code: 'DEADLINE_EXCEEDED', step: 'register', rootCause: true });

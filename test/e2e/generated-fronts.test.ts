@@ -1,4 +1,4 @@
-// Generality, not recall (issue 19): a hop nobody has heard of — a generated front (made-up Server or
+// Generality, not recall: a hop nobody has heard of — a generated front (made-up Server or
 // none, optional Via, its own HTML/text/JSON pages that are not MLflow's) — in front of the embedded
 // MLflow and API, for every situation of src/diagnosis/situations.ts. Whatever the front looks
 // like, the root step and code are right, the answer is placed as a hop's ('hop': no profile names

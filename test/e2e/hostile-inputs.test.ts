@@ -1,4 +1,4 @@
-// Every input has a bound and is checked before the first request (issue 20): a config file that is a
+// Every input has a bound and is checked before the first request: a config file that is a
 // symlink to /dev/zero, a FIFO or too large; output paths that are links, pipes or devices; proxy
 // variables and --post-report URLs that will not do; and an artifact read-back that never ends or
 // drips — each ends within its bound with one clear line or a finding, never a crash or a hang.

@@ -4,8 +4,8 @@
 // write it (safety-leak.ts echoForms) — leaves no trace of it in any output: terminal, --verbose, JSON,
 // JUnit, Markdown, HAR, the GitHub step summary. The same for a usage error that quotes it.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { everyOutput } from '../helpers/every-output.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { respond, startHostileDeployment, type Answer } from '../helpers/safety-hostile.js';
 import { echoForms, findLeaks } from '../helpers/safety-leak.js';
@@ -60,31 +60,16 @@ describe.concurrent('a plain MLflow server that echoes the credentials back', ()
       const server = await startHostileDeployment(echoEverything, (r) => r.path !== '/health');
       try {
         const secret = `pw-${randomBytes(14).toString('hex')}`;
-        const file = (ext: string) => tmp.file(`mlflow-echo-${what.slice(0, 12).replace(/\W+/g, '-')}.${ext}`);
-        const run = await runInProcess(
-          [
-            '--retries',
-            '0',
-            '--timeout',
-            '2s',
-            '--verbose',
-            '--json',
-            file('json'),
-            '--junit',
-            file('xml'),
-            '--markdown',
-            file('md'),
-            '--har',
-            file('har'),
-          ],
-          { env: { MLFLOW_TRACKING_URI: server.url, GITHUB_STEP_SUMMARY: file('summary.md'), ...env(secret) } },
-        );
+        const every = everyOutput((ext) => tmp.file(`mlflow-echo-${what.slice(0, 12).replace(/\W+/g, '-')}.${ext}`));
+        const run = await runInProcess(['--retries', '0', '--timeout', '2s', ...every.args], {
+          env: { MLFLOW_TRACKING_URI: server.url, ...every.env, ...env(secret) },
+        });
         expect(run.code, run.all).toBe(1);
-        const written = ['json', 'xml', 'md', 'har', 'summary.md'].map((ext) => readFileSync(file(ext), 'utf8'));
+        const written = every.read();
         // The server did get the secret, and did echo it (the HAR holds its echo header, masked).
         expect(server.received.some((r) => sent(secret, String(r.headers.authorization)))).toBe(true);
-        expect(written[3]).toMatch(/x-echo-authorization/);
-        expect(findLeaks([run.all, ...written].join('\n'), secret)).toEqual([]);
+        expect(written.har).toMatch(/x-echo-authorization/);
+        expect(findLeaks([run.all, ...Object.values(written)].join('\n'), secret)).toEqual([]);
       } finally {
         await server.close();
       }

@@ -1,15 +1,17 @@
 // The key never reaches any output: every fault of the embedded stack, every output format at once
 // (terminal, --verbose, JSON, JUnit, Markdown, HAR, GitHub step summary), grepped for the key in
 // every form it could take (safety-leak.ts).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAULTS, type FaultName } from '../../src/sim/faults.js';
 import { generateTestKey, startStack } from '../../src/sim/stack.js';
 import { stackArgs, type CliRun } from '../helpers/cli.js';
+import { everyOutput } from '../helpers/every-output.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { readReport } from '../helpers/report.js';
 import { head, respond, startHostileDeployment, type Answer } from '../helpers/safety-hostile.js';
 import { findLeaks } from '../helpers/safety-leak.js';
+import type { Received } from '../helpers/safety-servers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tmp = tempDir();
@@ -31,40 +33,23 @@ interface Outcome {
 async function runScenario(scenario: FaultName | 'healthy'): Promise<Outcome> {
   const stack = await startStack({ faults: scenario === 'healthy' ? [] : [scenario], slowMs: 200, unhealthyForMs: 300 });
   try {
-    const file = (ext: string) => tmp.file(`${scenario}.${ext}`);
+    const every = everyOutput((ext) => tmp.file(`${scenario}.${ext}`));
     const run = await runInProcess(
-      [
-        ...stackArgs(stack),
-        '--mlflow-direct-url',
-        stack.mlflowUrl,
-        '--verbose',
-        '--register-wait',
-        '1s',
-        '--timeout',
-        '3s',
-        '--json',
-        file('json'),
-        '--junit',
-        file('xml'),
-        '--markdown',
-        file('md'),
-        '--har',
-        file('har'),
-      ],
-      { env: { HOKUSAI_API_KEY: stack.apiKey, GITHUB_STEP_SUMMARY: file('summary.md') } },
+      [...stackArgs(stack), '--mlflow-direct-url', stack.mlflowUrl, '--register-wait', '1s', '--timeout', '3s', ...every.args],
+      { env: { HOKUSAI_API_KEY: stack.apiKey, ...every.env } },
     );
-    const read = (ext: string) => readFileSync(file(ext), 'utf8');
+    const written = every.read();
     const outputs = new Map<string, string>([
       ['stdout', run.stdout],
       ['stderr (--verbose)', run.stderr],
-      ['json', read('json')],
-      ['junit', read('xml')],
-      ['markdown', read('md')],
-      ['har', read('har')],
-      ['GITHUB_STEP_SUMMARY', read('summary.md')],
+      ['json', written.json],
+      ['junit', written.junit],
+      ['markdown', written.markdown],
+      ['har', written.har],
+      ['GITHUB_STEP_SUMMARY', written.summary],
     ]);
     // Every format was written, and the report is the real thing (not an empty file).
-    readReport(file('json'));
+    readReport(every.path.json);
     return { scenario, key: stack.apiKey, run, outputs };
   } finally {
     await stack.close();
@@ -73,7 +58,7 @@ async function runScenario(scenario: FaultName | 'healthy'): Promise<Outcome> {
 
 /** Runs `work` over `items`, at most `size` at a time (a slow scenario does not hold up a batch). */
 async function inPool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -140,7 +125,7 @@ describe('the key in a URL', () => {
 });
 
 /** The key the client sent, read from the request it sent. */
-const sentKey = (headers: Record<string, unknown>) => /^Bearer (.*)$/.exec(String(headers.authorization ?? ''))?.[1] ?? '';
+const sentKey = (headers: Received['headers']) => /^Bearer (.*)$/.exec(headers.authorization ?? '')?.[1] ?? '';
 
 describe.concurrent('a server that echoes the key where a redactor could miss it', () => {
   const echoes: Array<[string, Answer]> = [
@@ -186,7 +171,7 @@ describe.concurrent('a server that echoes the key where a redactor could miss it
       'the key straddling the 1 MiB body cap',
       (socket, req) => {
         const pad = '{"experiments": [], "pad": "'.padEnd(1024 * 1024 - 20, 'x');
-        respond(200, { 'content-type': 'application/json' }, `${pad}${sentKey(req.headers)}"}`)(socket, req);
+        return respond(200, { 'content-type': 'application/json' }, `${pad}${sentKey(req.headers)}"}`)(socket, req);
       },
     ],
   ];
@@ -195,31 +180,13 @@ describe.concurrent('a server that echoes the key where a redactor could miss it
       const server = await startHostileDeployment(answer);
       try {
         const key = generateTestKey();
-        const file = (ext: string) => tmp.file(`echo-${what.replace(/\W+/g, '-')}.${ext}`);
+        const every = everyOutput((ext) => tmp.file(`echo-${what.replace(/\W+/g, '-')}.${ext}`));
         const run = await runInProcess(
-          [
-            '--registry-url',
-            server.url,
-            '--auth-url',
-            server.url,
-            '--retries',
-            '0',
-            '--timeout',
-            '1s',
-            '--verbose',
-            '--json',
-            file('json'),
-            '--junit',
-            file('xml'),
-            '--markdown',
-            file('md'),
-            '--har',
-            file('har'),
-          ],
-          { env: { HOKUSAI_API_KEY: key, GITHUB_STEP_SUMMARY: file('summary.md') } },
+          ['--registry-url', server.url, '--auth-url', server.url, '--retries', '0', '--timeout', '1s', ...every.args],
+          { env: { HOKUSAI_API_KEY: key, ...every.env } },
         );
         expect([1, 3], run.all).toContain(run.code);
-        const written = ['json', 'xml', 'md', 'har', 'summary.md'].map((ext) => readFileSync(file(ext), 'utf8'));
+        const written = Object.values(every.read());
         // The server did see the key (so the echo was real).
         expect(server.received.some((r) => r.headers.authorization === `Bearer ${key}`)).toBe(true);
         expect(findLeaks([run.all, ...written].join('\n'), key)).toEqual([]);

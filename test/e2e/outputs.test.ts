@@ -12,6 +12,7 @@ import { startStack, type FaultName, type Stack } from '../../src/sim/stack.js';
 import { stackArgs, type CliRun } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { startCollector, parseMultipart, type Collector } from '../helpers/gate-collector.js';
+import { parseHar, type Har } from '../helpers/har.js';
 import { readReport, stepOf } from '../helpers/report.js';
 import { tempDir } from '../helpers/tmp.js';
 import { findAll, parseXml, type XmlElement } from '../unit/report/xml.js';
@@ -21,7 +22,6 @@ afterAll(() => tmp.remove());
 
 const STEPS = ['auth', 'health', 'experiments', 'run', 'artifact', 'register', 'cleanup'];
 const JUNIT_XSD = fileURLToPath(new URL('../unit/report/junit.xsd', import.meta.url));
-const HAS_XMLLINT = spawnSync('xmllint', ['--version']).error === undefined;
 const SUMMARY_PREFIX = '## Earlier step of this job\n';
 
 interface Scenario {
@@ -56,6 +56,37 @@ async function runScenario(name: string, faults: FaultName[]): Promise<Scenario>
   return { stack, collector, run, report: readReport(files.json), files, text: (f) => readFileSync(files[f], 'utf8') };
 }
 
+/** What every scenario's outputs must be, whatever the deployment's state. */
+function itWritesValidOutputs(scenario: () => Scenario): void {
+  it('writes a --json report that the printed JSON Schema accepts', () => {
+    expectSchemaAccepts(schemaText, scenario().report);
+  });
+
+  it('writes JUnit valid against the JUnit XSD (xmllint, which scripts/test-machine.sh installs)', () => {
+    expectXsdValid(scenario().files.junit);
+  });
+
+  it('writes a HAR 1.2 whose entries are the report exchanges, in order, with valid timings', () => {
+    expectHarMatchesReport(parseHar(scenario().text('har')), scenario().report);
+  });
+
+  it('prints one --verbose line per exchange on stderr', () => {
+    expectVerboseLines(scenario().run.stderr, scenario().report);
+  });
+
+  it('records timing phases: a fresh connection has connect >= 0, and total >= wait for every answer', () => {
+    expectTimingPhases(scenario().report);
+  });
+
+  it('posts report.json, report.md and report.har as one multipart body, without the key', () => {
+    expectPostedBundle(scenario());
+  });
+
+  it('never writes the key into any output', () => {
+    expectNoKey(scenario());
+  });
+}
+
 async function closeScenario(s: Scenario | undefined): Promise<void> {
   await Promise.all([s?.stack.close(), s?.collector.close()]);
 }
@@ -79,10 +110,6 @@ describe('the incident: artifacts misrouted by the proxy', () => {
     expect(stepOf(s.report, 'artifact')).toMatchObject({ status: 'fail', rootCause: true });
     expect(stepOf(s.report, 'register')).toMatchObject({ status: 'blocked', blockedBy: 'artifact' });
     expect(s.report.targets[0]!.findings[0]).toMatchObject({ code: 'ROUTE_ARTIFACTS_MISROUTED', rootCause: true });
-  });
-
-  it('writes a --json report that the printed JSON Schema accepts', () => {
-    expectSchemaAccepts(schemaText, s.report);
   });
 
   it('writes JUnit with one testsuite of 7 testcases, one failure carrying the code and cause, and the blocked step skipped', () => {
@@ -116,14 +143,6 @@ describe('the incident: artifacts misrouted by the proxy', () => {
     expect(skipped[0]!.attrs.message).toBe('blocked by artifact');
   });
 
-  it.skipIf(!HAS_XMLLINT)('writes JUnit valid against the JUnit XSD (xmllint; skipped: xmllint is not installed here)', () => {
-    expectXsdValid(s.files.junit);
-  });
-
-  it('writes a HAR 1.2 whose entries are the report exchanges, in order, with valid timings', () => {
-    expectHarMatchesReport(JSON.parse(s.text('har')), s.report);
-  });
-
   it('writes Markdown with the matrix (a row per step) and the root-cause code', () => {
     const md = s.text('markdown');
     // A target given by flags is titled by its host.
@@ -145,21 +164,7 @@ describe('the incident: artifacts misrouted by the proxy', () => {
     expect(s.run.stdout).toMatch(/^::warning title=HEALTH_DEGRADED::/m);
   });
 
-  it('prints one --verbose line per exchange on stderr', () => {
-    expectVerboseLines(s.run.stderr, s.report);
-  });
-
-  it('records timing phases: a fresh connection has connect >= 0, and total >= wait for every answer', () => {
-    expectTimingPhases(s.report);
-  });
-
-  it('posts report.json, report.md and report.har as one multipart body, without the key', () => {
-    expectPostedBundle(s);
-  });
-
-  it('never writes the key into any output', () => {
-    expectNoKey(s);
-  });
+  itWritesValidOutputs(() => s);
 });
 
 describe('a healthy deployment', () => {
@@ -174,24 +179,12 @@ describe('a healthy deployment', () => {
     expect(s.report.targets[0]!.steps.map((x) => x.status)).toEqual(STEPS.map(() => 'pass'));
   });
 
-  it('writes a --json report that the printed JSON Schema accepts', () => {
-    expectSchemaAccepts(schemaText, s.report);
-  });
-
   it('writes JUnit with 7 testcases and no failure, error or skipped element', () => {
     const root = parseXml(s.text('junit'));
     expect(root.attrs).toMatchObject({ tests: '7', failures: '0', errors: '0' });
     expect(findAll(root, 'testsuite')).toHaveLength(1);
     expect(findAll(root, 'testcase')).toHaveLength(7);
     for (const tag of ['failure', 'error', 'skipped']) expect(findAll(root, tag)).toEqual([]);
-  });
-
-  it.skipIf(!HAS_XMLLINT)('writes JUnit valid against the JUnit XSD (xmllint; skipped: xmllint is not installed here)', () => {
-    expectXsdValid(s.files.junit);
-  });
-
-  it('writes a HAR 1.2 whose entries are the report exchanges, in order, with valid timings', () => {
-    expectHarMatchesReport(JSON.parse(s.text('har')), s.report);
   });
 
   it('writes Markdown with a passing matrix and no root cause', () => {
@@ -205,21 +198,7 @@ describe('a healthy deployment', () => {
     expect(s.run.stdout).not.toMatch(/^::(error|warning)/m);
   });
 
-  it('prints one --verbose line per exchange on stderr', () => {
-    expectVerboseLines(s.run.stderr, s.report);
-  });
-
-  it('records timing phases: a fresh connection has connect >= 0, and total >= wait for every answer', () => {
-    expectTimingPhases(s.report);
-  });
-
-  it('posts report.json, report.md and report.har as one multipart body, without the key', () => {
-    expectPostedBundle(s);
-  });
-
-  it('never writes the key into any output', () => {
-    expectNoKey(s);
-  });
+  itWritesValidOutputs(() => s);
 });
 
 describe('hokus-check schema', () => {
@@ -261,39 +240,7 @@ function caseOf(cases: XmlElement[], element: XmlElement): string | undefined {
   return cases.find((c) => c.children.includes(element))?.attrs.name;
 }
 
-interface HarEntry {
-  pageref: string;
-  startedDateTime: string;
-  time: number;
-  request: {
-    method: string;
-    url: string;
-    httpVersion: string;
-    headers: Array<{ name: string; value: string }>;
-    queryString: unknown[];
-    cookies: unknown[];
-    headersSize: number;
-    bodySize: number;
-  };
-  response: {
-    status: number;
-    statusText: string;
-    headers: unknown[];
-    cookies: unknown[];
-    content: { size: number; mimeType: string };
-    redirectURL: string;
-    headersSize: number;
-    bodySize: number;
-  };
-  cache: object;
-  timings: Record<'blocked' | 'dns' | 'connect' | 'ssl' | 'send' | 'wait' | 'receive', number>;
-  _id: string;
-}
-
-function expectHarMatchesReport(
-  har: { log: { version: string; creator: { name: string; version: string }; pages: Array<{ id: string }>; entries: HarEntry[] } },
-  report: Report,
-): void {
+function expectHarMatchesReport(har: Har, report: Report): void {
   const { log } = har;
   expect(log.version).toBe('1.2');
   expect(log.creator).toEqual({ name: 'hokus-check', version: report.tool.version });

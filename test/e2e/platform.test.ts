@@ -1,4 +1,4 @@
-// The real platform's behaviours (issue 7), each against the embedded stack with the matching fault:
+// The real platform's behaviours, each against the embedded stack with the matching fault:
 // DELETE bodies dropped by the proxy, health endpoint variants, the auth outage and validation cache,
 // both components' headers on proxied answers, and the incident's exact mechanism.
 import { afterAll, describe, it } from 'vitest';
@@ -26,7 +26,7 @@ describe.concurrent('1. the proxy drops DELETE bodies', () => {
     expect(f.fix.join('\n')).toMatch(/Forward request bodies on DELETE/);
     expect(f.fix.join('\n')).toMatch(/--mlflow-direct-url/);
     for (const x of evidenceOf(r.target, f)) {
-      expect(x.request).toMatchObject({ method: 'DELETE', url: expect.stringContaining(`${r.registryUrl}/api/mlflow/`) });
+      expect(x.request).toMatchObject({ method: 'DELETE', url: expect.stringContaining(`${r.registryUrl}/api/mlflow/`) as unknown });
       expect(x.response?.status).toBe(400);
     }
     expect(r.target.leftovers).toEqual([`model version ${model} v1`, `registered model ${model}`]);

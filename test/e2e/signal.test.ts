@@ -5,9 +5,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../src/sim/stack.js';
-import { runCli, stackArgs } from '../helpers/cli.js';
+import { runCli, stackArgs, type CliRun } from '../helpers/cli.js';
 import { readReport } from '../helpers/report.js';
 import { startHoldingProxy, waitFor } from '../helpers/safety-signal.js';
+import type { TestServer } from '../helpers/safety-servers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tmp = tempDir();
@@ -37,6 +38,51 @@ function leftoversOf(stack: Stack, checkId: string) {
 function sentTo(stack: Stack, endpoint: string): boolean {
   return stack.requests().some((r) => r.path.includes(endpoint));
 }
+
+interface HeldCheck {
+  stack: Stack;
+  holding: TestServer;
+  /** The --json report's path. */
+  json: string;
+  /** Sends the CLI a signal. */
+  kill: (signal: NodeJS.Signals) => void;
+  running: Promise<CliRun>;
+}
+
+/**
+ * The CLI checking a fresh stack through a proxy that holds requests for `holdMs(method, path)`
+ * (startHoldingProxy), its report written to `file`; `drive` signals it and checks the outcome,
+ * then the proxy and the stack close.
+ */
+async function withHeldCheck(
+  holdMs: (method: string, path: string) => number,
+  opts: { holdReply?: boolean },
+  file: string,
+  drive: (h: HeldCheck) => Promise<void>,
+): Promise<void> {
+  const stack = await startStack();
+  const holding = await startHoldingProxy(stack.registryUrl, holdMs, opts);
+  try {
+    const json = tmp.file(file);
+    let child: ChildProcess | undefined;
+    const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json, ...QUICK], {
+      env: { HOKUSAI_API_KEY: stack.apiKey },
+      onSpawn: (c) => (child = c),
+    });
+    await drive({ stack, holding, json, kill: (signal) => child!.kill(signal), running });
+  } finally {
+    await holding.close();
+    await stack.close();
+  }
+}
+
+/** Nothing of the check that wrote `json` is left on the stack. */
+function expectNothingLeft(stack: Stack, json: string): void {
+  const checkId = readReport(json).targets[0]!.checkId;
+  expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
+}
+
+const createSent = (holding: TestServer) => holding.received.some((r) => r.path.includes('registered-models/create'));
 
 describe('SIGINT while register is in flight (fault slow)', () => {
   let stack: Stack;
@@ -84,32 +130,20 @@ describe('a second signal during cleanup, not from a person at a terminal', () =
   it.each([['SIGINT'], ['SIGTERM']] as const)(
     'SIGINT, then %s during cleanup: still cleans up, says so, exit 130, nothing left',
     async (second) => {
-      const stack = await startStack();
       // Register's create and every delete are held for 1.5 s: the second signal comes mid-cleanup.
-      const holding = await startHoldingProxy(stack.registryUrl, (method, path) =>
-        path.includes('registered-models/create') ? 10_000 : method === 'DELETE' || path.includes('runs/delete') ? 1500 : 0,
-      );
-      try {
-        const json = tmp.file(`second-${second}.json`);
-        let child: ChildProcess | undefined;
-        const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json, ...QUICK], {
-          env: { HOKUSAI_API_KEY: stack.apiKey },
-          onSpawn: (c) => (child = c),
-        });
-        await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
-        child!.kill('SIGINT');
+      const hold = (method: string, path: string) =>
+        path.includes('registered-models/create') ? 10_000 : method === 'DELETE' || path.includes('runs/delete') ? 1500 : 0;
+      await withHeldCheck(hold, {}, `second-${second}.json`, async ({ stack, holding, json, kill, running }) => {
+        await waitFor(() => createSent(holding), 60_000, 'registered-models/create');
+        kill('SIGINT');
         await waitFor(() => holding.received.some((r) => r.method === 'DELETE'), 60_000, 'cleanup to start deleting');
-        child!.kill(second);
+        kill(second);
         const run = await running;
         expect(run.code, run.all).toBe(130);
         expect(run.stderr).toMatch(/again: still cleaning up/);
         expect(run.stderr).not.toMatch(/quitting without cleanup/);
-        const checkId = readReport(json).targets[0]!.checkId;
-        expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
-      } finally {
-        await holding.close();
-        await stack.close();
-      }
+        expectNothingLeft(stack, json);
+      });
     },
     60_000,
   );
@@ -123,28 +157,15 @@ describe('SIGTERM, SIGHUP (a closed SSH session) and SIGQUIT', () => {
   ] as const)(
     '%s is handled like the first Ctrl-C: cleanup, exit 130, nothing left',
     async (signal, said) => {
-      const stack = await startStack();
-      const holding = await startHoldingProxy(stack.registryUrl, (_method, path) =>
-        path.includes('registered-models/create') ? 10_000 : 0,
-      );
-      try {
-        const json = tmp.file(`${signal}.json`);
-        let child: ChildProcess | undefined;
-        const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json, ...QUICK], {
-          env: { HOKUSAI_API_KEY: stack.apiKey },
-          onSpawn: (c) => (child = c),
-        });
-        await waitFor(() => holding.received.some((r) => r.path.includes('registered-models/create')), 60_000, 'registered-models/create');
-        child!.kill(signal);
+      const hold = (_method: string, path: string) => (path.includes('registered-models/create') ? 10_000 : 0);
+      await withHeldCheck(hold, {}, `${signal}.json`, async ({ stack, holding, json, kill, running }) => {
+        await waitFor(() => createSent(holding), 60_000, 'registered-models/create');
+        kill(signal);
         const run = await running;
         expect(run.code, run.all).toBe(130);
         expect(run.stderr).toMatch(said);
-        const checkId = readReport(json).targets[0]!.checkId;
-        expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
-      } finally {
-        await holding.close();
-        await stack.close();
-      }
+        expectNothingLeft(stack, json);
+      });
     },
     60_000,
   );
@@ -152,56 +173,29 @@ describe('SIGTERM, SIGHUP (a closed SSH session) and SIGQUIT', () => {
 
 describe('SIGINT while a create the server has already committed is in flight', () => {
   it('still deletes the model: the aborted create may have reached the server', async () => {
-    const stack = await startStack();
     // registered-models/create reaches MLflow at once (the model exists), its answer is held.
-    const holding = await startHoldingProxy(stack.registryUrl, (_m, path) => (path.includes('registered-models/create') ? 10_000 : 0), {
-      holdReply: true,
-    });
-    try {
-      const json = tmp.file('committed.json');
-      let child: ChildProcess | undefined;
-      const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json, ...QUICK], {
-        env: { HOKUSAI_API_KEY: stack.apiKey },
-        onSpawn: (c) => (child = c),
-      });
+    const hold = (_method: string, path: string) => (path.includes('registered-models/create') ? 10_000 : 0);
+    await withHeldCheck(hold, { holdReply: true }, 'committed.json', async ({ stack, json, kill, running }) => {
       await waitFor(() => stack.inventory().registeredModels.length > 0, 60_000, 'the model to exist on the server');
-      child!.kill('SIGINT');
+      kill('SIGINT');
       const run = await running;
       expect(run.code, run.all).toBe(130);
-      const checkId = readReport(json).targets[0]!.checkId;
-      expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
-    } finally {
-      await holding.close();
-      await stack.close();
-    }
+      expectNothingLeft(stack, json);
+    });
   });
 });
 
 describe('SIGINT while runs/create, already committed by the server, is in flight', () => {
   it('finds the run by its check tag and deletes it', async () => {
-    const stack = await startStack();
     // runs/create reaches MLflow at once (the run exists), its answer is held: the run id never comes back.
-    const holding = await startHoldingProxy(stack.registryUrl, (_m, path) => (path.includes('runs/create') ? 10_000 : 0), {
-      holdReply: true,
-    });
-    try {
-      const json = tmp.file('committed-run.json');
-      let child: ChildProcess | undefined;
-      const running = runCli(['--registry-url', holding.url, '--auth-url', stack.authUrl, '--json', json, ...QUICK], {
-        env: { HOKUSAI_API_KEY: stack.apiKey },
-        onSpawn: (c) => (child = c),
-      });
+    const hold = (_method: string, path: string) => (path.includes('runs/create') ? 10_000 : 0);
+    await withHeldCheck(hold, { holdReply: true }, 'committed-run.json', async ({ stack, json, kill, running }) => {
       await waitFor(() => stack.inventory().runs.some((r) => r.lifecycleStage === 'active'), 60_000, 'the run to exist on the server');
-      child!.kill('SIGINT');
+      kill('SIGINT');
       const run = await running;
       expect(run.code, run.all).toBe(130);
-      const report = readReport(json);
-      const checkId = report.targets[0]!.checkId;
-      expect(report.targets[0]!.exchanges.some((x) => x.step === 'cleanup' && x.label === 'runs/search')).toBe(true);
-      expect(leftoversOf(stack, checkId)).toEqual({ activeRuns: [], models: [], artifacts: [] });
-    } finally {
-      await holding.close();
-      await stack.close();
-    }
+      expect(readReport(json).targets[0]!.exchanges.some((x) => x.step === 'cleanup' && x.label === 'runs/search')).toBe(true);
+      expectNothingLeft(stack, json);
+    });
   });
 });

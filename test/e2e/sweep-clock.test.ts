@@ -1,4 +1,4 @@
-// `sweep` ages what it finds by the checks' own clock, never by the MLflow server's (issue 20): the
+// `sweep` ages what it finds by the checks' own clock, never by the MLflow server's: the
 // `hokus-check.created` tag a check writes with its machine's time, and — for server timestamps only
 // (a registered model made by an older hokus-check, without that tag) — the server's timestamp moved
 // by the offset between the server's Date header and this machine's clock. Against the embedded stack

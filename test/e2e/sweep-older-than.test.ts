@@ -1,5 +1,5 @@
 // `sweep --older-than` shorter than a check can run (its deadline plus the cleanup budget) would delete
-// what checks still running made (issue 20): refused with one line that says why and how to override
+// what checks still running made: refused with one line that says why and how to override
 // (exit 2, nothing sent); `--force` sweeps anyway and says what it risks.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSweep } from '../../src/commands/sweep.js';

@@ -139,7 +139,7 @@ describe('through a real nginx with proxy_read_timeout 1s', () => {
       proxy_max_temp_file_size 0;
     }`);
     let run: InProcessRun;
-    let nginxLog = '';
+    let nginxLog: string;
     try {
       run = await runCheckInProcess({
         flags: { registryUrl: nginx.url, authUrl: files.stack.authUrl, timeout: '5s', retries: '0', deadline: '20s', artifactSize: '1MiB' },

@@ -3,12 +3,15 @@
 // under a low file-descriptor limit), reading Prometheus text exposition, and a gate that holds
 // chosen requests to a stack until the test lets them through (a check kept in flight).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ExporterFlags } from '../../src/cli-flags.js';
 import { exporterCommand } from '../../src/commands/exporter.js';
+import { DEFAULTS } from '../../src/config/defaults.js';
 import { createFactory, type Factory } from '../../src/factory.js';
 import type { Io } from '../../src/io.js';
 import { BIN } from './cli.js';
+import { forward } from './forward.js';
 
 type SignalHandler = Parameters<Io['onSignal']>[0];
 
@@ -25,8 +28,11 @@ export interface InProcessExporter {
   listening(): Promise<string>;
 }
 
-/** `hokus-check exporter` run in-process with `flags`, the given environment and working directory. */
-export function runExporterInProcess(flags: Record<string, unknown>, env: Record<string, string>, cwd: string): InProcessExporter {
+/**
+ * `hokus-check exporter` run in-process with `flags` (those not given as commander fills them), the
+ * given environment and working directory.
+ */
+export function runExporterInProcess(flags: Partial<ExporterFlags>, env: Record<string, string>, cwd: string): InProcessExporter {
   const logs: string[] = [];
   let onSignal: SignalHandler | undefined;
   const io: Io = {
@@ -34,7 +40,7 @@ export function runExporterInProcess(flags: Record<string, unknown>, env: Record
     err: (t) => void logs.push(t),
     interactive: false,
     color: false,
-    readStdin: async () => '',
+    readStdin: () => Promise.resolve(''),
     stdoutStream: { columns: 100 } as NodeJS.WriteStream,
     onSignal: (handler) => {
       onSignal = handler;
@@ -42,7 +48,7 @@ export function runExporterInProcess(flags: Record<string, unknown>, env: Record
     },
   };
   const f: Factory = createFactory({ io, env, cwd, version: '0.0.0-test' });
-  const done = exporterCommand(flags, f);
+  const done = exporterCommand({ listen: DEFAULTS.listen, env: [], ...flags }, f);
   const listening = () =>
     new Promise<string>((resolve, reject) => {
       let settled = false;
@@ -60,7 +66,7 @@ export function runExporterInProcess(flags: Record<string, unknown>, env: Record
       };
       poll();
     });
-  return { done, logs, signal: (s) => onSignal?.(s), hangup: () => onSignal?.('SIGHUP' as Parameters<SignalHandler>[0]), listening };
+  return { done, logs, signal: (s) => onSignal?.(s), hangup: () => onSignal?.('SIGHUP'), listening };
 }
 
 export interface SpawnedExporter {
@@ -134,15 +140,17 @@ export function value(samples: Sample[], name: string, labels: Record<string, st
   return hits[0]!.value;
 }
 
-/** Polls `probeOnce` until it returns a value; bounded by attempts, not by a clock assertion. */
+/** Polls `probeOnce` (sync or async) until it returns a value; bounded by attempts, not by a clock assertion. */
 export async function eventually<T>(
   what: string,
-  probeOnce: () => Promise<T | undefined>,
+  probeOnce: () => T | undefined | Promise<T | undefined>,
   detail: () => string = () => '',
   attempts = 300,
 ): Promise<T> {
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const result = await probeOnce().catch(() => undefined);
+    const result = await Promise.resolve()
+      .then(probeOnce)
+      .catch(() => undefined);
     if (result !== undefined) return result;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -169,31 +177,30 @@ export interface Gate {
   close(): Promise<void>;
 }
 
+/** A gate to `upstream` that holds each registered-models/create: a check kept in flight inside register. */
+export function gateRegister(upstream: string): Promise<Gate> {
+  return startGate(upstream, (path) => path.includes('registered-models/create'));
+}
+
+/** Waits until `gate` holds a request (`what` names it, should it never). */
+export function untilHeld(gate: Gate, what: string): Promise<true> {
+  return eventually(what, () => (gate.holding() > 0 ? true : undefined));
+}
+
 /** A reverse proxy to `upstream` that holds each request `hold(path)` picks until release(). */
 export async function startGate(upstream: string, hold: (path: string) => boolean): Promise<Gate> {
-  const target = new URL(upstream);
   let held = 0;
   let open = false;
   const waiting: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
-    const forward = () => {
-      const up = httpRequest(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-          answer.pipe(res);
-        },
-      );
-      up.on('error', () => res.destroy());
-      req.pipe(up);
-    };
-    if (open || !hold(req.url ?? '/')) return forward();
+    const send = () => forward(req, res, upstream);
+    if (open || !hold(req.url ?? '/')) return send();
     held++;
     req.pause();
     const go = () => {
       held--;
       req.resume();
-      forward();
+      send();
     };
     waiting.push(go);
     // A client that gave up (its check's deadline) is not forwarded later: no late side effect.

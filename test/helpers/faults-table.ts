@@ -1,6 +1,6 @@
-// What hokus-check must conclude for each fault of the embedded stack (issues 3 and 7; ARCHITECTURE.md,
+// What hokus-check must conclude for each fault of the embedded stack (ARCHITECTURE.md,
 // "Code map": src/sim): exit code, root-cause step and code, every step that does not pass, and every
-// other finding. Judged against the issues and the platform's documented behaviour, not copied from
+// other finding. Judged against the platform's documented behaviour, not copied from
 // the product's output. Shared by the fault e2e tests and the catalogue-coverage test.
 import type { FaultName, StackOptions } from '../../src/sim/stack.js';
 import type { StepId } from '../../src/steps/types.js';
@@ -159,7 +159,7 @@ export const FAULT_CASES: FaultCase[] = [
     exit: 1,
     root: { step: 'artifact', code: 'GATEWAY_TIMEOUT' },
     steps: { artifact: 'fail', register: 'blocked by artifact' },
-    cause: /504 \"MLflow server request timeout after 30\.0s\"/,
+    cause: /504 "MLflow server request timeout after 30\.0s"/,
   },
   {
     fault: 'body-too-large',

@@ -32,7 +32,7 @@ export async function runInProcess(args: string[], opts: InProcessOptions = {}):
     err: (t) => void (stderr += t),
     ...terminalCaps(env, false),
     term: env.TERM,
-    readStdin: async () => opts.input ?? '',
+    readStdin: () => Promise.resolve(opts.input ?? ''),
     stdoutStream: {} as NodeJS.WriteStream,
     onSignal: (handler) => (opts.signals ? opts.signals.subscribe(handler) : () => undefined),
   };

@@ -5,9 +5,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
-
-const DAY = 24 * 60 * 60 * 1000;
+import { DAY, makeCa, signLeaf } from './safety-tls.js';
 
 export interface MtlsFiles {
   /** The server's CA (--ca-file). */
@@ -39,41 +37,16 @@ export interface MtlsFiles {
 
 export async function makeMtlsFiles(dir: string): Promise<MtlsFiles> {
   const now = Date.now();
-  const ca = (cn: string) =>
-    generate([{ name: 'commonName', value: cn }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      notBeforeDate: new Date(now - 30 * DAY),
-      notAfterDate: new Date(now + 30 * DAY),
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-      ],
-    });
   const [serverCa, clientCa, otherCa] = await Promise.all([
-    ca('hokus-check test server CA'),
-    ca('hokus-check test client CA'),
-    ca('another CA'),
+    makeCa('hokus-check test server CA', now),
+    makeCa('hokus-check test client CA', now),
+    makeCa('another CA', now),
   ]);
-  const leaf = (signer: { private: string; cert: string }, cn: string, from: number, to: number, server: boolean) =>
-    generate([{ name: 'commonName', value: cn }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      notBeforeDate: new Date(from),
-      notAfterDate: new Date(to),
-      ca: { key: signer.private, cert: signer.cert },
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-        server ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
-        ...(server ? [{ name: 'subjectAltName' as const, altNames: [{ type: 7 as const, ip: '127.0.0.1' }] }] : []),
-      ],
-    });
   const [server, client, expired, foreign] = await Promise.all([
-    leaf(serverCa, '127.0.0.1', now - DAY, now + 10 * DAY, true),
-    leaf(clientCa, 'ci-runner', now - DAY, now + 10 * DAY, false),
-    leaf(clientCa, 'ci-runner-old', now - 10 * DAY, now - DAY, false),
-    leaf(otherCa, 'someone-else', now - DAY, now + 10 * DAY, false),
+    signLeaf(serverCa, { commonName: '127.0.0.1', from: now - DAY, to: now + 10 * DAY, usage: 'server', altName: { ip: '127.0.0.1' } }),
+    signLeaf(clientCa, { commonName: 'ci-runner', from: now - DAY, to: now + 10 * DAY, usage: 'client' }),
+    signLeaf(clientCa, { commonName: 'ci-runner-old', from: now - 10 * DAY, to: now - DAY, usage: 'client' }),
+    signLeaf(otherCa, { commonName: 'someone-else', from: now - DAY, to: now + 10 * DAY, usage: 'client' }),
   ]);
   const file = (name: string, text: string | Buffer) => {
     const path = join(dir, name);
@@ -97,7 +70,7 @@ export async function makeMtlsFiles(dir: string): Promise<MtlsFiles> {
     foreignKey: file('foreign.key', foreign.private),
     encryptedKey: file(
       'encrypted.key',
-      clientKeyObject.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'hokus-check-test' }) as string,
+      clientKeyObject.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'hokus-check-test' }),
     ),
     derCert: file('client.der', new X509Certificate(client.cert).raw),
     keyPems: [...keys, ...keys.map((k) => createPrivateKey(k).export({ type: 'pkcs8', format: 'pem' }) as string)],

@@ -467,7 +467,7 @@ function caddy(sites: readonly Site[], ctx: RenderContext): Rendered {
 ${blocks.join('\n\n')}
 `;
   return {
-    files: { Caddyfile: conf, 'empty/.keep': '', ...Object.assign({}, ...sites.map(certFiles)) },
+    files: { Caddyfile: conf, 'empty/.keep': '', ...Object.fromEntries(sites.flatMap((s) => Object.entries(certFiles(s)))) },
     argv: [BINARIES.caddy, 'run', '--config', `${d}/Caddyfile`, '--adapter', 'caddyfile'],
     env: { XDG_DATA_HOME: `${d}/data`, XDG_CONFIG_HOME: `${d}/config`, HOME: d },
   };

@@ -1,4 +1,4 @@
-// The two proxies added to the real-proxy matrix last (issue 19), to check the design rather than add
+// The two proxies added to the real-proxy matrix last, to check the design rather than add
 // to it: mitmproxy in reverse mode (Debian's mitmproxy 8.1, one mitmdump per site: 8.1 listens on one
 // port) with an addon that routes each path as the site says, and a Node gateway (express with
 // http-proxy-middleware, test/helpers/node-gateway.mjs, one process for every site). Rendered from

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import fc from 'fast-check';
+import { forward } from './forward.js';
 
 export const REQUEST_KINDS = [
   'validate',
@@ -259,19 +260,6 @@ export async function startFuzzServer(stack: { registryUrl: string; authUrl: str
         server.close(() => resolve());
       }),
   };
-}
-
-function forward(req: http.IncomingMessage, res: http.ServerResponse, upstream: string): void {
-  const target = new URL(upstream);
-  const out = http.request(
-    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-    (up) => {
-      res.writeHead(up.statusCode ?? 502, up.rawHeaders);
-      up.pipe(res);
-    },
-  );
-  out.on('error', () => res.destroy());
-  req.pipe(out);
 }
 
 function bearerOf(authorization: string | undefined): string {

@@ -67,7 +67,7 @@ export function fakeIo(out: string[], err: string[], env: Record<string, string>
     interactive: false,
     color: false,
     term: env.TERM,
-    readStdin: async () => '',
+    readStdin: () => Promise.resolve(''),
     stdoutStream: { columns: 100 } as NodeJS.WriteStream,
     onSignal: () => () => undefined,
   };

@@ -1,6 +1,6 @@
 // For the signal tests: wait until a request the CLI sent reaches a server, and a plain-HTTP proxy
 // that holds chosen requests (to make cleanup slow on purpose).
-import http from 'node:http';
+import { forward, relay } from './forward.js';
 import { serveHttp, type TestServer } from './safety-servers.js';
 
 /** Polls `seen()` every 10 ms until it is true; throws after `timeoutMs`. */
@@ -23,7 +23,6 @@ export async function startHoldingProxy(
   holdMs: (method: string, path: string) => number,
   opts: { holdReply?: boolean } = {},
 ): Promise<TestServer> {
-  const target = new URL(upstream);
   return serveHttp(async (req, res) => {
     const hold = holdMs(req.method ?? 'GET', req.url ?? '/');
     const holding = (): Promise<boolean> =>
@@ -36,20 +35,11 @@ export async function startHoldingProxy(
         });
       });
     if (hold > 0 && !opts.holdReply && (await holding())) return;
-    const forward = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      (up) => {
-        const reply = () => {
-          res.writeHead(up.statusCode ?? 502, up.rawHeaders);
-          up.pipe(res);
-        };
-        if (hold > 0 && opts.holdReply) {
-          up.pause();
-          void holding().then((gone) => (gone ? up.resume() : reply()));
-        } else reply();
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    forward(req, res, upstream, (up) => {
+      if (hold > 0 && opts.holdReply) {
+        up.pause();
+        void holding().then((gone) => (gone ? up.resume() : relay(up, res)));
+      } else relay(up, res);
+    });
   });
 }

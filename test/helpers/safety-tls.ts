@@ -1,9 +1,9 @@
 // Certificates made at test time (a private CA and leaves it signs) and a small HTTPS reverse proxy
 // that puts TLS in front of the embedded stack's plain-HTTP services.
-import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { generate } from 'selfsigned';
+import { forward } from './forward.js';
 
 export interface Pems {
   key: string;
@@ -21,11 +21,17 @@ export interface TestCertificates {
   otherHost: Pems;
 }
 
-const DAY = 24 * 60 * 60 * 1000;
+export const DAY = 24 * 60 * 60 * 1000;
 
-export async function makeCertificates(): Promise<TestCertificates> {
-  const now = Date.now();
-  const ca = await generate([{ name: 'commonName', value: 'hokus-check test CA' }], {
+/** A certificate and its private key, as selfsigned returns them. */
+export interface Issued {
+  private: string;
+  cert: string;
+}
+
+/** A CA valid from 30 days before `now` to 30 days after. */
+export async function makeCa(commonName: string, now: number): Promise<Issued> {
+  return generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     algorithm: 'sha256',
     notBeforeDate: new Date(now - 30 * DAY),
@@ -35,21 +41,48 @@ export async function makeCertificates(): Promise<TestCertificates> {
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     ],
   });
-  const signing = { key: ca.private, cert: ca.cert };
-  const leaf = async (host: { dns?: string; ip?: string }, from: number, to: number): Promise<Pems> => {
-    const pems = await generate([{ name: 'commonName', value: host.dns ?? host.ip ?? 'localhost' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      notBeforeDate: new Date(from),
-      notAfterDate: new Date(to),
-      ca: signing,
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [host.dns ? { type: 2, value: host.dns } : { type: 7, ip: host.ip! }] },
-      ],
-    });
+}
+
+export interface LeafOptions {
+  commonName: string;
+  /** Valid from, to (epoch milliseconds). */
+  from: number;
+  to: number;
+  /** For a server (serverAuth) or a client (clientAuth). */
+  usage: 'server' | 'client';
+  /** The subject alternative name, if any: a host name or an IP address. */
+  altName?: { dns: string } | { ip: string };
+}
+
+/** A leaf certificate signed by `ca`. */
+export async function signLeaf(ca: Issued, o: LeafOptions): Promise<Issued> {
+  return generate([{ name: 'commonName', value: o.commonName }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(o.from),
+    notAfterDate: new Date(o.to),
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      o.usage === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
+      ...(o.altName === undefined
+        ? []
+        : [
+            {
+              name: 'subjectAltName' as const,
+              altNames: ['dns' in o.altName ? { type: 2 as const, value: o.altName.dns } : { type: 7 as const, ip: o.altName.ip }],
+            },
+          ]),
+    ],
+  });
+}
+
+export async function makeCertificates(): Promise<TestCertificates> {
+  const now = Date.now();
+  const ca = await makeCa('hokus-check test CA', now);
+  const leaf = async (altName: { dns: string } | { ip: string }, from: number, to: number): Promise<Pems> => {
+    const pems = await signLeaf(ca, { commonName: 'dns' in altName ? altName.dns : altName.ip, from, to, usage: 'server', altName });
     return { key: pems.private, cert: pems.cert };
   };
   const [good, expired, otherHost] = await Promise.all([
@@ -68,19 +101,8 @@ export interface TlsProxy {
 
 /** HTTPS on 127.0.0.1:0 with `pems`, each request piped to the plain-HTTP `upstream` base URL. */
 export async function startTlsProxy(upstream: string, pems: Pems): Promise<TlsProxy> {
-  const target = new URL(upstream);
   const sockets = new Set<Socket>();
-  const server = https.createServer({ key: pems.key, cert: pems.cert }, (req, res) => {
-    const forward = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
-        up.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
+  const server = https.createServer({ key: pems.key, cert: pems.cert }, (req, res) => forward(req, res, upstream));
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

@@ -4,6 +4,7 @@
 // or proxy timeout cutting a download).
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { forward, relay } from './forward.js';
 
 export type FrontAction =
   | { kind: 'forward' }
@@ -22,7 +23,6 @@ export interface Front {
 }
 
 export async function startFront(upstream: string, decide: (method: string, path: string) => FrontAction): Promise<Front> {
-  const target = new URL(upstream);
   const sockets = new Set<Socket>();
   const seen: string[] = [];
   const server = http.createServer((req, res) => {
@@ -34,33 +34,24 @@ export async function startFront(upstream: string, decide: (method: string, path
       res.writeHead(action.status, action.headers).end(action.body);
       return;
     }
-    const out = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path, headers: { ...req.headers, host: target.host } },
-      (up) => {
-        if (action.kind === 'forward') {
-          res.writeHead(up.statusCode ?? 502, up.rawHeaders);
-          up.pipe(res);
-          return;
-        }
-        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
-        let sent = 0;
-        up.on('data', (chunk: Buffer) => {
-          if (sent >= action.bytes) return;
-          const part = chunk.subarray(0, action.bytes - sent);
-          sent += part.length;
-          res.write(part);
-          if (sent >= action.bytes) up.pause();
-        });
-        if (action.afterMs === undefined) return;
-        setTimeout(() => {
-          up.destroy();
-          if (action.reset) res.socket?.resetAndDestroy();
-          else res.socket?.destroy();
-        }, action.afterMs);
-      },
-    );
-    out.on('error', () => res.destroy());
-    req.pipe(out);
+    forward(req, res, upstream, (up) => {
+      if (action.kind === 'forward') return relay(up, res);
+      res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+      let sent = 0;
+      up.on('data', (chunk: Buffer) => {
+        if (sent >= action.bytes) return;
+        const part = chunk.subarray(0, action.bytes - sent);
+        sent += part.length;
+        res.write(part);
+        if (sent >= action.bytes) up.pause();
+      });
+      if (action.afterMs === undefined) return;
+      setTimeout(() => {
+        up.destroy();
+        if (action.reset) res.socket?.resetAndDestroy();
+        else res.socket?.destroy();
+      }, action.afterMs);
+    });
   });
   server.on('connection', (s) => {
     sockets.add(s);

@@ -94,6 +94,20 @@ function own(kind: ProxyKind): string {
   return PROFILED.has(kind) ? kind : 'hop';
 }
 
+/**
+ * Plain HTTP sent to a TLS port, failing `step`. Caddy's answer is Go's net/http's, with no Server
+ * header (a hop that names itself with nothing); HAProxy and the Node gateway hang up (the tls-port
+ * probe then tells).
+ */
+function tlsSpokenPlain(kind: ProxyKind, step: string): Expected {
+  return {
+    exit: 1,
+    step,
+    code: 'TLS_SCHEME_MISMATCH',
+    responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' || kind === 'node-gateway' ? 'none' : own(kind),
+  };
+}
+
 /** Who the check names for a redirect: its Server header's product, else nobody (HAProxy, mitmproxy and express send none). */
 function redirector(kind: ProxyKind): string {
   return kind === 'nginx' || kind === 'apache' || kind === 'caddy' ? kind : 'unknown';
@@ -104,8 +118,8 @@ const HEALTHY: Expected = { exit: 0 };
 /** A staging deployment's login wall: HTTP Basic in front of every path. */
 const LOGIN: Login = { realm: 'staging', user: 'ci', password: LOGIN_PASSWORD };
 
-/** The auth service answered, so the target was reached: exit 1, not 3 (issue 10 item 5). */
-const TLS_EXIT = 'exit 1 when another component of the target (the auth service) answered (issue 10 item 5, the timeouts/exit-code helper)';
+/** The auth service answered, so the target was reached: exit 1, not 3 (steps/unanswered.ts). */
+const TLS_EXIT = 'exit 1 when another component of the target (the auth service) answered';
 
 const ALL_CELLS: Cell[] = [
   { fault: 'healthy', sites: (u) => [{ name: 'healthy', routes: base(u) }], expect: () => HEALTHY },
@@ -183,7 +197,7 @@ const ALL_CELLS: Cell[] = [
       { name: 'silent-long', routes: [{ path: MOUNT, action: { kind: 'proxy', upstream: u.silent, to: '/' }, timeoutS: 10 }, apiRoute(u)] },
     ],
     expect: () => ({ exit: 1, step: 'experiments', code: /TIMEOUT/, responder: 'none' }),
-    pending: 'exit 1 for a hop slower than --timeout (issue 10 item 5, the timeouts helper)',
+    pending: 'exit 1 for a hop slower than --timeout',
   },
   {
     fault: 'request body over the proxy limit (413)',
@@ -390,13 +404,7 @@ const ALL_CELLS: Cell[] = [
     ca: true,
     scheme: 'http',
     sites: (u, c) => [{ name: 'tls-spoken-plain', tls: c.good, routes: base(u) }],
-    // Caddy's answer is Go's net/http's, with no Server header (a hop that names itself with nothing); HAProxy hangs up (the tls-port probe then tells).
-    expect: (kind) => ({
-      exit: 1,
-      step: 'health',
-      code: 'TLS_SCHEME_MISMATCH',
-      responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' || kind === 'node-gateway' ? 'none' : own(kind),
-    }),
+    expect: (kind) => tlsSpokenPlain(kind, 'health'),
   },
   {
     fault: "plain HTTP sent to the auth service's TLS port (http:// --auth-url)",
@@ -409,12 +417,7 @@ const ALL_CELLS: Cell[] = [
       { name: 'auth-tls-spoken-plain', tls: c.good, routes: [{ path: '/', action: { kind: 'proxy', upstream: u.auth } }] },
     ],
     // Not AUTH_SERVICE_DOWN: the auth service is up, on TLS.
-    expect: (kind) => ({
-      exit: 1,
-      step: 'auth',
-      code: 'TLS_SCHEME_MISMATCH',
-      responder: kind === 'caddy' ? 'hop' : kind === 'haproxy' || kind === 'node-gateway' ? 'none' : own(kind),
-    }),
+    expect: (kind) => tlsSpokenPlain(kind, 'auth'),
   },
   {
     fault: 'TLS sent to a plain-HTTP port (https:// URL)',
@@ -424,7 +427,7 @@ const ALL_CELLS: Cell[] = [
     expect: () => ({ exit: 1, step: 'health', code: 'TLS_SCHEME_MISMATCH', responder: 'none' }),
   },
   {
-    // PLATFORM.md incident 9: MLFLOW_TRACKING_URI=https://registry.hokus.ai/mlflow, where /mlflow/* is routed straight to MLflow.
+    // A platform incident: MLFLOW_TRACKING_URI=https://registry.hokus.ai/mlflow, where /mlflow/* is routed straight to MLflow.
     fault: '--registry-url with /mlflow, routed past the API to MLflow',
     registryPath: '/mlflow',
     sites: (u) => [

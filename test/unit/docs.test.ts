@@ -1,7 +1,7 @@
 // The README's table of diagnosis codes is generated from the rules (npm run docs): it must match.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { catalogueMarkdown } from '../../src/diagnosis/explain.js';
+import { catalogueMarkdown } from '../../src/report/explain.js';
 
 describe('README', () => {
   it('lists every diagnosis code exactly as the catalogue defines it (run `npm run docs` after changing a rule)', () => {

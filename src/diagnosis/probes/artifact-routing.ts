@@ -4,6 +4,7 @@
 // the run's hokus-check/ directory, recorded for cleanup as soon as it is accepted.
 import type { StepContext } from '../../steps/types.js';
 import { is2xx, sendQuietly, trimSlash } from './send-quietly.js';
+import { PROBE } from './ids.js';
 
 /** `relPath` is the run's artifact root under the mlflow-artifacts root: '<exp>/<run>/artifacts'. */
 export async function probeArtifactRouting(ctx: StepContext, relPath: string): Promise<void> {
@@ -14,7 +15,7 @@ export async function probeArtifactRouting(ctx: StepContext, relPath: string): P
   // 1. Does the listing route answer through the proxy at all?
   await sendQuietly(ctx, {
     step: 'artifact',
-    probe: 'artifact-listing',
+    probe: PROBE.artifactListing,
     label: 'probe: list artifacts',
     method: 'GET',
     url: `${base}/api/2.0/mlflow-artifacts/artifacts`,
@@ -27,7 +28,7 @@ export async function probeArtifactRouting(ctx: StepContext, relPath: string): P
     const ajaxBase = `${base}/ajax-api/2.0/mlflow-artifacts/artifacts`;
     const put = await sendQuietly(ctx, {
       step: 'artifact',
-      probe: 'ajax-artifact',
+      probe: PROBE.ajaxArtifact,
       label: 'probe: PUT via ajax-api',
       method: 'PUT',
       url: `${ajaxBase}/${dir}/ajax-probe-${checkId}.txt`,
@@ -44,7 +45,7 @@ export async function probeArtifactRouting(ctx: StepContext, relPath: string): P
     const url = `${directBase}/${dir}/direct-probe-${checkId}.txt`;
     const put = await sendQuietly(ctx, {
       step: 'artifact',
-      probe: 'direct-artifact',
+      probe: PROBE.directArtifact,
       label: 'probe: PUT direct',
       method: 'PUT',
       url,
@@ -53,7 +54,7 @@ export async function probeArtifactRouting(ctx: StepContext, relPath: string): P
     });
     if (is2xx(put)) {
       remember(ctx, directBase, dir);
-      await sendQuietly(ctx, { step: 'artifact', probe: 'direct-artifact', label: 'probe: GET direct', method: 'GET', url });
+      await sendQuietly(ctx, { step: 'artifact', probe: PROBE.directArtifact, label: 'probe: GET direct', method: 'GET', url });
     }
   }
 }

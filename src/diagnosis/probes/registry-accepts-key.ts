@@ -3,12 +3,13 @@
 // (AUTH_CACHE_MASKING) — the failure that surfaces minutes later, when the cache expires.
 import type { StepContext } from '../../steps/types.js';
 import { sendQuietly } from './send-quietly.js';
+import { PROBE } from './ids.js';
 
 export async function probeRegistryAcceptsKey(ctx: StepContext): Promise<void> {
   if (ctx.target.kind !== 'hokusai' || !ctx.target.registryUrl) return;
   await sendQuietly(ctx, {
     step: 'auth',
-    probe: 'registry-accepts-key',
+    probe: PROBE.registryAcceptsKey,
     label: 'probe: experiments/search',
     method: 'GET',
     url: `${ctx.mlflowBase}/api/2.0/mlflow/experiments/search`,

@@ -1,9 +1,9 @@
 // How probes talk to the network: through the check's Http (so the rules see every probe as an
 // exchange), never after an abort, and never throwing — a probe gathers evidence, it cannot fail.
-import type { HttpResult, RequestSpec } from '../../http/types.js';
-import type { StepContext } from '../../steps/types.js';
+import type { HttpResult } from '../../http/types.js';
+import type { StepContext, StepRequest } from '../../steps/types.js';
 
-export async function sendQuietly(ctx: StepContext, spec: RequestSpec): Promise<HttpResult | undefined> {
+export async function sendQuietly(ctx: StepContext, spec: StepRequest): Promise<HttpResult | undefined> {
   if (ctx.signal.aborted) return undefined;
   try {
     // One try: a probe gathers evidence during an outage, it should not triple its length.

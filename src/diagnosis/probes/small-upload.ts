@@ -5,6 +5,7 @@
 import type { HttpResult } from '../../http/types.js';
 import type { StepContext } from '../../steps/types.js';
 import { is2xx, sendQuietly } from './send-quietly.js';
+import { PROBE } from './ids.js';
 
 /** Bodies up to this size are the probe's own: an upload this small is never "too large". */
 const SMALL = 64;
@@ -22,7 +23,7 @@ export async function probeSmallUpload(ctx: StepContext, base: string, dir: stri
   const body = `hokus-check ${ctx.state.checkId}: small upload\n`.slice(0, SMALL);
   const put = await sendQuietly(ctx, {
     step: 'artifact',
-    probe: 'small-upload',
+    probe: PROBE.smallUpload,
     label: 'probe: PUT a few bytes',
     method: 'PUT',
     url: `${base}/${dir}/small-probe-${ctx.state.checkId}.txt`,

@@ -6,6 +6,7 @@ import type { HttpResult } from '../../http/types.js';
 import type { StepContext } from '../../steps/types.js';
 import { hungUp } from '../evidence-query.js';
 import { sendQuietly } from './send-quietly.js';
+import { PROBE } from './ids.js';
 
 export async function probeTlsPort(ctx: StepContext, failed: HttpResult, step: 'health' | 'auth'): Promise<void> {
   const x = failed.exchange;
@@ -21,5 +22,5 @@ export async function probeTlsPort(ctx: StepContext, failed: HttpResult, step: '
   const port = url.port || '80';
   url.protocol = 'https:';
   url.port = port;
-  await sendQuietly(ctx, { step, probe: 'tls-port', label: 'same port over TLS', method: 'GET', url: url.href, withKey: false });
+  await sendQuietly(ctx, { step, probe: PROBE.tlsPort, label: 'same port over TLS', method: 'GET', url: url.href, withKey: false });
 }

@@ -1,5 +1,5 @@
 // AWS Application Load Balancer: documented (ALB docs, "Troubleshoot your Application Load Balancers";
-// PLATFORM.md §5 — the edge in front of the Hokusai registry and auth service).
+// the edge the Hokusai platform runs in front of its registry and auth service).
 import type { Profile } from './types.js';
 
 export const awsAlb = {
@@ -20,14 +20,15 @@ export const awsAlb = {
       body: /^<html>\s*<head><title>\d{3} [^<]*<\/title><\/head>\s*<body>\s*<center><h1>\d{3} [^<]*<\/h1><\/center>\s*<\/body>\s*<\/html>\s*$/i,
       header: { name: 'server', value: /^awselb/i },
       source:
-        'documented: AWS ALB 502/503/504 pages ("503 Service Temporarily Unavailable", "504 Gateway Time-out"; ALB docs, HTTP 502/503/504 troubleshooting; PLATFORM.md §5)',
+        'documented: AWS ALB 502/503/504 pages ("503 Service Temporarily Unavailable", "504 Gateway Time-out"; ALB docs, HTTP 502/503/504 troubleshooting)',
     },
     {
       status: [404],
       body: /^Not Found$/,
       header: { name: 'server', value: /^awselb/i },
       situation: 'no-route',
-      source: 'documented: an ALB listener\'s default fixed response, text/plain "Not Found" (PLATFORM.md §5, incident 11)',
+      source:
+        'documented: an ALB listener\'s default fixed response, text/plain "Not Found" (the Hokusai platform\'s HTTPS listener answered every request so while it had no rules)',
     },
   ],
   fixes: {

@@ -1,4 +1,5 @@
-// The Hokusai services, as PLATFORM.md describes them: the API service (FastAPI on uvicorn), its MLflow
+// The Hokusai services, as the platform's public repository (Hokusai-protocol/hokusai-data-pipeline)
+// shows them: the API service (FastAPI on uvicorn), its MLflow
 // proxy (part of the API: its own answers when it cannot reach MLflow), and the auth service. Their
 // own answers are JSON with `detail` (FastAPI), and the proxy's rewritten 404 code.
 import type { Profile } from './types.js';
@@ -21,8 +22,8 @@ export const hokusaiAuth = { id: 'hokusai-auth', words: 'the auth service', role
 /** The Hokusai API's MLflow proxy rewrites MLflow's HTML 404 to this code (PR #64); MLflow never uses it. */
 export const HOKUSAI_PROXY_ERROR_CODE = 'RESOURCE_NOT_FOUND';
 
-/** The proxy's own `detail` when it could not get MLflow's answer (PLATFORM.md §3). */
+/** The proxy's own `detail` when it could not get MLflow's answer: 502 on a connect error, 504 after its 30 s timeout, else 500. */
 export const HOKUSAI_PROXY_DETAIL = /Failed to connect to MLflow server|MLflow server request timeout|while proxying to MLflow/i;
 
-/** The API's own `error` values (PLATFORM.md §1). */
+/** The API's own `error` values: its scope check's 403, its registry-admin lock's 403, and the proxy's 503 with artifacts off. */
 export const HOKUSAI_API_ERRORS: ReadonlySet<string> = new Set(['FORBIDDEN', 'REGISTRY_ADMIN_REQUIRED', 'ARTIFACTS_DISABLED']);

@@ -1,7 +1,5 @@
 // Artifact family: where artifacts are stored and whether they survive the trip — a root that
 // bypasses the proxy, a store MLflow may not write, bodies too large, bytes changed on the way.
-import type { Exchange } from '../../http/types.js';
-import type { StepId } from '../../steps/types.js';
 import { errorWords, readBody } from '../exchange-body.js';
 import { hopReading, smallUploadPassed } from '../hop-situation.js';
 import { hopFix } from '../profiles/index.js';
@@ -19,11 +17,13 @@ import {
 } from '../evidence-query.js';
 import { describeAnswer, formatBytes, nameOf, writerWords } from '../words.js';
 import { report, rule } from '../finding.js';
-import type { Evidence, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Evidence, Rule, RuleMeta } from '../types.js';
+import { LABEL } from '../../steps/labels.js';
 
 const bypassMeta: RuleMeta = {
   code: 'ARTIFACT_ROOT_BYPASSES_PROXY',
   family: 'artifact',
+  rank: { tier: 'context', order: 2 },
   title: 'Artifact root bypasses the proxy',
   severity: 'warn',
   docs: {
@@ -38,6 +38,7 @@ const bypassMeta: RuleMeta = {
 const storageDeniedMeta: RuleMeta = {
   code: 'ARTIFACT_STORAGE_DENIED',
   family: 'artifact',
+  rank: { tier: 'service', order: 3 },
   title: 'MLflow cannot access its artifact store',
   severity: 'error',
   docs: {
@@ -52,6 +53,7 @@ const storageDeniedMeta: RuleMeta = {
 const tooLargeMeta: RuleMeta = {
   code: 'ARTIFACT_TOO_LARGE',
   family: 'artifact',
+  rank: { tier: 'limit', order: 3 },
   title: 'Upload refused as too large',
   severity: 'error',
   docs: {
@@ -67,6 +69,7 @@ const tooLargeMeta: RuleMeta = {
 const corruptedMeta: RuleMeta = {
   code: 'ARTIFACT_CORRUPTED',
   family: 'artifact',
+  rank: { tier: 'service', order: 5 },
   title: 'Artifact changed in transit',
   severity: 'error',
   docs: {
@@ -108,7 +111,7 @@ export const rules: Rule[] = [
     firstPerStep(ev, (x) => (statusOf(x) ?? 0) >= 500 && canSpeakForMlflow(x) && STORAGE_DENIED.test(errorWords(readBody(x)))).map((x) => {
       const named = STORAGE_DENIED.exec(errorWords(readBody(x)))?.[0] ?? 'access denied';
       return report(storageDeniedMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `MLflow cannot access its artifact store (${named}): ${nameOf(x)} got ${describeAnswer(x)}.`,
         evidence: [x.id],
         fix: [
@@ -132,7 +135,7 @@ export const rules: Rule[] = [
           : `${nameOf(x)} got ${x.response ? describeAnswer(x) : `no answer (${x.error?.kind ?? 'closed'}: the connection was closed during the upload)`}, while the same upload of ${formatBytes(small?.request.bodySize ?? 0)} into the run passed (${small?.id})`;
       const by = statusOf(x) === 413 || byHop(x) ? writerWords(x) : 'something in front of MLflow';
       return report(tooLargeMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `The upload${size} was refused as too large by ${by}: ${how}.`,
         evidence: [x.id, small?.id],
         fix: [
@@ -146,11 +149,10 @@ export const rules: Rule[] = [
 
   rule(corruptedMeta, (ev) => {
     const step = stepResult(ev, 'artifact');
-    if (!step || step.status !== 'fail') return [];
-    const said = [step.detail, ...step.notes].find((s) => /sha256 mismatch|hash mismatch|size mismatch/i.test(s));
-    if (!said) return [];
-    const put = last(ev, 'PUT artifact');
-    const get = last(ev, 'GET artifact');
+    if (!step || step.status !== 'fail' || step.failure?.kind !== 'content-mismatch') return [];
+    const said = step.detail;
+    const put = last(ev, LABEL.putArtifact);
+    const get = last(ev, LABEL.getArtifact);
     if (get && !is2xx(get)) return [];
     const sizes =
       put?.request.bodySize !== undefined && get?.response
@@ -170,6 +172,6 @@ export const rules: Rule[] = [
   }),
 ];
 
-function last(ev: Evidence, label: string): Exchange | undefined {
+function last(ev: Evidence, label: string): CheckExchange | undefined {
   return exchangesWhere(ev, { step: 'artifact', probe: false, label, finalOnly: true }).at(-1);
 }

@@ -1,7 +1,5 @@
 // Auth family: the key, the service_id it is valid for, the auth service's health, limits and
 // permissions — read from the auth step's validate calls and from the API's own 401/403/429/503s.
-import type { Exchange } from '../../http/types.js';
-import type { StepId } from '../../steps/types.js';
 import { errorWords, headerValue, readBody } from '../exchange-body.js';
 import {
   apiMlflowProbeFailure,
@@ -25,11 +23,13 @@ import {
 import { answerOnly, capitalise, decidedBy, describeAnswer, hopAt, nameOf, responderWords, sameWay } from '../words.js';
 import { report, rule } from '../finding.js';
 import { hopReading } from '../hop-situation.js';
-import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Evidence, Finding, Rule, RuleMeta } from '../types.js';
+import { PROBE } from '../probes/ids.js';
 
 const keyInvalidMeta: RuleMeta = {
   code: 'AUTH_KEY_INVALID',
   family: 'auth',
+  rank: { tier: 'auth-service', order: 2 },
   title: 'API key rejected',
   severity: 'error',
   docs: {
@@ -44,6 +44,7 @@ const keyInvalidMeta: RuleMeta = {
 const serviceIdMeta: RuleMeta = {
   code: 'AUTH_SERVICE_ID_MISMATCH',
   family: 'auth',
+  rank: { tier: 'key', order: 1 },
   title: 'Key not valid for this service_id',
   severity: 'error',
   docs: {
@@ -59,6 +60,7 @@ const serviceIdMeta: RuleMeta = {
 const serviceDownMeta: RuleMeta = {
   code: 'AUTH_SERVICE_DOWN',
   family: 'auth',
+  rank: { tier: 'auth-service', order: 1 },
   title: 'Auth service unavailable',
   severity: 'error',
   docs: {
@@ -73,6 +75,7 @@ const serviceDownMeta: RuleMeta = {
 const rateLimitedMeta: RuleMeta = {
   code: 'AUTH_RATE_LIMITED',
   family: 'auth',
+  rank: { tier: 'limit', order: 2 },
   title: 'Rate limited',
   severity: 'error',
   docs: {
@@ -87,6 +90,7 @@ const rateLimitedMeta: RuleMeta = {
 const scopeMeta: RuleMeta = {
   code: 'AUTH_SCOPE_MISSING',
   family: 'auth',
+  rank: { tier: 'key', order: 4 },
   title: 'Key lacks a write scope',
   severity: 'error',
   docs: {
@@ -100,6 +104,7 @@ const scopeMeta: RuleMeta = {
 const adminMeta: RuleMeta = {
   code: 'AUTH_ADMIN_REQUIRED',
   family: 'auth',
+  rank: { tier: 'key', order: 3 },
   title: 'Registry restricted to admins',
   severity: 'error',
   docs: {
@@ -113,6 +118,7 @@ const adminMeta: RuleMeta = {
 const headerStrippedMeta: RuleMeta = {
   code: 'AUTH_HEADER_STRIPPED',
   family: 'auth',
+  rank: { tier: 'key', order: 2 },
   title: 'Proxy drops the API key',
   severity: 'error',
   docs: {
@@ -128,6 +134,7 @@ const headerStrippedMeta: RuleMeta = {
 const cacheMaskingMeta: RuleMeta = {
   code: 'AUTH_CACHE_MASKING',
   family: 'auth',
+  rank: { tier: 'context', order: 4 },
   title: 'Registry still accepts a key auth rejects',
   severity: 'warn',
   docs: {
@@ -170,7 +177,7 @@ export const rules: Rule[] = [
       )) {
         out.push(
           report(keyInvalidMeta, {
-            step: x.step as StepId,
+            step: x.step,
             cause: `The registry rejects the key: ${nameOf(x)} got ${describeAnswer(x)}${whitespaceNote(ev)}.`,
             evidence: [x.id],
             // Without the auth service's answer, a wrong key and a key for another service_id look alike.
@@ -217,7 +224,7 @@ export const rules: Rule[] = [
       )) {
         out.push(
           report(serviceIdMeta, {
-            step: x.step as StepId,
+            step: x.step,
             cause: `The auth service accepts the key ${forWhat} (${accepted.id}) but the API rejects it on ${nameOf(x)} (401 "Invalid or expired API key"): the API validates with a service_id the key is not registered for.`,
             evidence: [accepted.id, x.id],
             fix: [
@@ -236,10 +243,10 @@ export const rules: Rule[] = [
     const validate = lastValidate(ev);
     // A hang-up by a port that speaks TLS is a scheme mismatch (TLS_SCHEME_MISMATCH), not an outage.
     if (validate && needsExplaining(ev, 'auth') && authLooksDown(ev, validate) && !tlsPortProof(ev, validate.request.url)) {
-      const health = exchangesWhere(ev, { step: 'auth', probe: 'auth-health', finalOnly: true }).at(-1);
+      const health = exchangesWhere(ev, { step: 'auth', probe: PROBE.authHealth, finalOnly: true }).at(-1);
       const healthNote = health ? `; GET /health got ${is2xx(health) ? `${statusOf(health)}` : describeAnswer(health)}` : '';
       // The registry probe's answer (503, or 401 on older APIs) shows users meet the same outage.
-      const api = exchangesWhere(ev, { step: 'auth', probe: 'registry-accepts-key', finalOnly: true }).find(isServiceTrouble);
+      const api = exchangesWhere(ev, { step: 'auth', probe: PROBE.registryAcceptsKey, finalOnly: true }).find(isServiceTrouble);
       const apiNote = api ? `; the API agrees: ${nameOf(api)} got ${describeAnswer(api)}` : '';
       out.push(
         report(serviceDownMeta, {
@@ -264,7 +271,7 @@ export const rules: Rule[] = [
       const answersUs = acceptsKey(validate);
       out.push(
         report(serviceDownMeta, {
-          step: x.step as StepId,
+          step: x.step,
           cause: answersUs
             ? `The API cannot reach the auth service although it answers from here (${validate!.id}): ${nameOf(x)} got ${describeAnswer(x)}${legacy}.`
             : `The API could not validate the key because its call to the auth service failed: ${nameOf(x)} got ${describeAnswer(x)}${legacy}.`,
@@ -292,7 +299,7 @@ export const rules: Rule[] = [
       const wait = retryAfter ? `; Retry-After: ${retryAfter}${/^\d+$/.test(retryAfter) ? ' s' : ''}` : '';
       const limitNote = limit ? `, limit ${limit}` : '';
       return report(rateLimitedMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `The key is rate limited: ${nameOf(x)} got 429 from ${responderWords(responderOf(x))}${wait}${limitNote}.`,
         evidence: [x.id],
         fix: [
@@ -314,7 +321,7 @@ export const rules: Rule[] = [
       const current = Array.isArray(json.current_scopes) ? json.current_scopes.map(String) : ev.state.scopes;
       const has = current ? `; the key has [${current.join(', ')}]` : '';
       return report(scopeMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `The key may not write: ${nameOf(x)} got 403 FORBIDDEN, which needs ${required}${has}.`,
         evidence: [x.id],
         fix: [`Issue a key with ${required === 'a write scope' ? 'mlflow:write or model:write' : required}.`],
@@ -325,7 +332,7 @@ export const rules: Rule[] = [
   rule(adminMeta, (ev) =>
     firstPerStep(ev, (x) => statusOf(x) === 403 && readBody(x).error === 'REGISTRY_ADMIN_REQUIRED').map((x) =>
       report(adminMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `The model registry is restricted to registry admins and this key is not one: ${nameOf(x)} got 403 REGISTRY_ADMIN_REQUIRED from ${responderWords(responderOf(x))}.`,
         evidence: [x.id],
         fix: [
@@ -360,7 +367,7 @@ export const rules: Rule[] = [
     const others = [...refused.slice(1), ...(probe && KEY_MISSING.test(probe.quoted) ? [probe.exchange] : [])];
     return [
       report(headerStrippedMeta, {
-        step: earliestFailingStep(ev, [main, ...others]) ?? (main.step as StepId),
+        step: earliestFailingStep(ev, [main, ...others]) ?? main.step,
         cause: `The proxy does not forward the API key to MLflow: ${accepted}, yet ${nameOf(main)} got ${describeAnswer(main)}${sameWay(others)}.`,
         evidence: [authPassed ? lastValidate(ev)?.id : undefined, passedThrough?.id, main.id, ...others.map((x) => x.id)],
         fix: ["Forward Authorization and X-API-Key in the API's MLflow proxy (strip only host and content-length)."],
@@ -379,7 +386,8 @@ export const rules: Rule[] = [
     if (!rejected || acceptsKey(lastWithoutServiceId(ev))) return [];
     // Accepted = a clean 2xx JSON answer; a broken 200 proves nothing about the key.
     const accepted = ev.exchanges.find(
-      (x) => (x.step !== 'auth' || x.probe === 'registry-accepts-key') && throughProxy(ev, x) && is2xx(x) && !x.error && readBody(x).isJson,
+      (x) =>
+        (x.step !== 'auth' || x.probe === PROBE.registryAcceptsKey) && throughProxy(ev, x) && is2xx(x) && !x.error && readBody(x).isJson,
     );
     if (!accepted) return [];
     return [
@@ -394,23 +402,23 @@ export const rules: Rule[] = [
 ];
 
 /** The auth step's own validate call (the try whose answer counted). */
-function lastValidate(ev: Evidence): Exchange | undefined {
+function lastValidate(ev: Evidence): CheckExchange | undefined {
   return exchangesWhere(ev, { step: 'auth', probe: false, finalOnly: true }).at(-1);
 }
 
-function lastWithoutServiceId(ev: Evidence): Exchange | undefined {
-  return exchangesWhere(ev, { step: 'auth', probe: 'auth-without-service-id', finalOnly: true }).at(-1);
+function lastWithoutServiceId(ev: Evidence): CheckExchange | undefined {
+  return exchangesWhere(ev, { step: 'auth', probe: PROBE.authWithoutServiceId, finalOnly: true }).at(-1);
 }
 
-function acceptsKey(x: Exchange | undefined): boolean {
+function acceptsKey(x: CheckExchange | undefined): boolean {
   return x !== undefined && statusOf(x) === 200 && readBody(x).json?.is_valid === true;
 }
 
-function isServiceTrouble(x: Exchange): boolean {
+function isServiceTrouble(x: CheckExchange): boolean {
   return SERVICE_TROUBLE.test(readBody(x).detail ?? '');
 }
 
-function authLooksDown(ev: Evidence, x: Exchange): boolean {
+function authLooksDown(ev: Evidence, x: CheckExchange): boolean {
   if (!x.response) return x.error !== undefined && ['refused', 'connect-timeout', 'timeout', 'reset', 'dns'].includes(x.error.kind);
   // A hop in front answering itself: down only when it cannot get the auth service's answer (its
   // access rules, logins and limits are the gateway rules' to name).

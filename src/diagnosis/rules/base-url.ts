@@ -2,16 +2,17 @@
 // registry URL at MLflow itself or at the auth service, the auth URL at the registry), or carries a
 // path the check appends its own paths to. What tells: MLflow's own /health answer (`OK`,
 // text/html — both recorded MLflow versions), and a 404 where the component named has the route.
-import type { Exchange } from '../../http/types.js';
 import { exchangesWhere, needsExplaining, pathOf, registryAnswersAsMlflow, statusOf } from '../evidence-query.js';
 import { originOf } from '../fingerprint.js';
 import { report, rule } from '../finding.js';
-import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Evidence, Finding, Rule, RuleMeta } from '../types.js';
 import { describeAnswer, nameOf } from '../words.js';
+import { LABEL } from '../../steps/labels.js';
 
 const meta: RuleMeta = {
   code: 'ROUTE_WRONG_BASE_URL',
   family: 'routing',
+  rank: { tier: 'route', order: 1 },
   title: 'A URL points at the wrong service or path',
   severity: 'error',
   docs: {
@@ -95,7 +96,7 @@ function registryIsAuth(ev: Evidence): Finding[] {
 function authHasNoValidate(ev: Evidence): Finding[] {
   const url = ev.target.authUrl;
   if (!url || !needsExplaining(ev, 'auth')) return [];
-  const validate = own(ev, 'auth', (x) => x.label === 'validate');
+  const validate = own(ev, 'auth', (x) => x.label === LABEL.validate);
   if (!validate || statusOf(validate) !== 404) return [];
   const path = basePath(url);
   const same = originOf(url) === originOf(ev.target.registryUrl);
@@ -115,7 +116,7 @@ function authHasNoValidate(ev: Evidence): Finding[] {
 }
 
 /** The step's own first final answer matching `match`. */
-function own(ev: Evidence, step: 'auth' | 'health' | 'experiments', match: (x: Exchange) => boolean): Exchange | undefined {
+function own(ev: Evidence, step: 'auth' | 'health' | 'experiments', match: (x: CheckExchange) => boolean): CheckExchange | undefined {
   return exchangesWhere(ev, { step, probe: false, finalOnly: true }).find(match);
 }
 

@@ -1,17 +1,16 @@
 // TLS family, mutual TLS: the server (or a hop in front) requires a client certificate and none was
 // sent, refused the one sent, or refused it as expired. Read from the TLS alert a request failed on,
 // or from the answer a front wrote itself on a TLS connection (client-cert.ts), with what the check
-// presented: whether the try's connection had the certificate (Exchange.clientCert) and the
+// presented: whether the try's connection had the certificate (CheckExchange.clientCert) and the
 // certificate's validity against the time of the request (Target.clientCert) — never a clock.
-import type { Exchange } from '../../http/types.js';
-import type { ClientCertificate, StepId } from '../../steps/types.js';
+import type { ClientCertificate } from '../../steps/types.js';
 import { alertReading, type ClientCertRefusal, pageReading, type RefusalReading } from '../client-cert.js';
 import { firstPerStep, hostOf, responderOf } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
 import { hopFix } from '../profiles/index.js';
 import { GENERIC_FIXES } from '../situations.js';
 import { labelsOf, transportFailures } from '../transport-errors.js';
-import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Evidence, Finding, Rule, RuleMeta } from '../types.js';
 import { answerOnly, capitalise, decidedBy, hopAt, nameOf } from '../words.js';
 
 const FLAGS = '--client-cert client.pem --client-key client.key';
@@ -20,6 +19,7 @@ const WHERE_ELSE = 'HOKUS_CHECK_CLIENT_CERT/HOKUS_CHECK_CLIENT_KEY, or clientCer
 const requiredMeta: RuleMeta = {
   code: 'TLS_CLIENT_CERT_REQUIRED',
   family: 'tls',
+  rank: { tier: 'client-cert', order: 3 },
   title: 'Client certificate required (mutual TLS)',
   severity: 'error',
   docs: {
@@ -36,6 +36,7 @@ const requiredMeta: RuleMeta = {
 const rejectedMeta: RuleMeta = {
   code: 'TLS_CLIENT_CERT_REJECTED',
   family: 'tls',
+  rank: { tier: 'client-cert', order: 2 },
   title: 'Client certificate refused (mutual TLS)',
   severity: 'error',
   docs: {
@@ -51,6 +52,7 @@ const rejectedMeta: RuleMeta = {
 const expiredMeta: RuleMeta = {
   code: 'TLS_CLIENT_CERT_EXPIRED',
   family: 'tls',
+  rank: { tier: 'client-cert', order: 1 },
   title: 'Client certificate expired (mutual TLS)',
   severity: 'error',
   docs: {
@@ -93,7 +95,7 @@ function findings(ev: Evidence, refusal: ClientCertRefusal): Finding[] {
     const reading = readingOf(ev, x)!;
     out.push(
       report(meta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `${capitalise(situationWords(ev, x, refusal, hopAt(x)))}: ${nameOf(x)} got ${answerOnly(x)} (${decidedBy(x, reading)}).`,
         evidence: [x.id],
         fix: pageFixes(ev, x, refusal),
@@ -104,7 +106,7 @@ function findings(ev: Evidence, refusal: ClientCertRefusal): Finding[] {
 }
 
 /** The alert's or the page's reading, with the certificate's own dates: a refused certificate that had expired by then is an expired one. */
-function readingOf(ev: Evidence, x: Exchange): RefusalReading | undefined {
+function readingOf(ev: Evidence, x: CheckExchange): RefusalReading | undefined {
   const reading = alertReading(x) ?? pageReading(x);
   const cert = ev.target.clientCert;
   if (reading?.refusal !== 'rejected' || !x.clientCert || !cert || validAt(cert, x.startedAt)) return reading;
@@ -119,7 +121,7 @@ function validAt(cert: ClientCertificate, at: string): boolean {
 }
 
 /** 'registry.example:443 requires a client certificate (mutual TLS) and none was sent'. */
-function situationWords(ev: Evidence, x: Exchange, refusal: ClientCertRefusal, who: string): string {
+function situationWords(ev: Evidence, x: CheckExchange, refusal: ClientCertRefusal, who: string): string {
   const cert = ev.target.clientCert;
   switch (refusal) {
     case 'required':
@@ -161,7 +163,7 @@ function certWords(cert: ClientCertificate): string {
 }
 
 /** The situation's fixes, the product's own words (a profile's) in place of the generic second line. */
-function pageFixes(ev: Evidence, x: Exchange, refusal: ClientCertRefusal): string[] {
+function pageFixes(ev: Evidence, x: CheckExchange, refusal: ClientCertRefusal): string[] {
   const situation = refusal === 'required' ? 'client-cert-required' : 'client-cert-rejected';
   const product = hopFix(responderOf(x), situation);
   const [first, ...rest] = fixes(ev, refusal, hostOf(x.request.url));

@@ -3,10 +3,9 @@
 // The HTTP client tunnels every proxied request (CONNECT), so the proxy's answer is a status without
 // a page (src/http/classify.ts, kinds 'proxy-unreachable' and 'proxy-refused'); the exchange's `via`
 // names the proxy. Proven against a real tinyproxy (test/e2e/forward-proxy.test.ts).
-import type { Exchange } from '../../http/types.js';
 import { report, rule } from '../finding.js';
 import { codeOf, labelsOf, transportFailures } from '../transport-errors.js';
-import type { Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Rule, RuleMeta } from '../types.js';
 
 const NO_PROXY_FIX = (host: string) =>
   `If ${host} is reachable without the proxy (an internal host), add it to NO_PROXY: NO_PROXY=${host.replace(/:\d+$/, '')}.`;
@@ -14,6 +13,7 @@ const NO_PROXY_FIX = (host: string) =>
 const unreachableMeta: RuleMeta = {
   code: 'NET_PROXY_UNREACHABLE',
   family: 'network',
+  rank: { tier: 'transport', order: 2 },
   title: 'Forward proxy unreachable (HTTPS_PROXY/HTTP_PROXY)',
   severity: 'error',
   docs: {
@@ -29,6 +29,7 @@ const unreachableMeta: RuleMeta = {
 const refusedMeta: RuleMeta = {
   code: 'NET_PROXY_REFUSED',
   family: 'network',
+  rank: { tier: 'transport', order: 1 },
   title: 'Forward proxy refused the tunnel',
   severity: 'error',
   docs: {
@@ -108,6 +109,6 @@ function byStatus(status: number, host: string, port: string): { means: string; 
 }
 
 /** The proxy the exchanges went through (scheme://host:port), as recorded. */
-function viaOf(xs: readonly Exchange[]): string {
+function viaOf(xs: readonly CheckExchange[]): string {
   return xs.map((x) => x.via).find((v): v is string => v !== undefined) ?? 'from HTTPS_PROXY/HTTP_PROXY';
 }

@@ -2,8 +2,6 @@
 // cannot reach its upstream, gives up waiting, rate-limits, refuses the path or asks for a login of
 // its own. One rule per situation for every product: who wrote the answer is placed by
 // fingerprint.ts, the situation read by hop-situation.ts; a profile only names the hop and its fix.
-import type { Exchange } from '../../http/types.js';
-import type { StepId } from '../../steps/types.js';
 import { headerValue, readBody } from '../exchange-body.js';
 import { isMlflowPath, originOf, serviceWords } from '../fingerprint.js';
 import { hopReading, roundTimeout, type HopReading } from '../hop-situation.js';
@@ -29,11 +27,12 @@ import {
 } from '../evidence-query.js';
 import { answerOnly, capitalise, decidedBy, describeAnswer, formatBytes, hopAt, nameOf } from '../words.js';
 import { report, rule } from '../finding.js';
-import type { Evidence, Finding, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Evidence, Finding, Rule, RuleMeta } from '../types.js';
 
 const loginMeta: RuleMeta = {
   code: 'GATEWAY_LOGIN_REQUIRED',
   family: 'gateway',
+  rank: { tier: 'hop-policy', order: 1 },
   title: 'A login in front of the service',
   severity: 'error',
   docs: {
@@ -49,6 +48,7 @@ const loginMeta: RuleMeta = {
 const forbiddenMeta: RuleMeta = {
   code: 'GATEWAY_FORBIDDEN',
   family: 'gateway',
+  rank: { tier: 'hop-policy', order: 2 },
   title: 'A hop in front refuses the path',
   severity: 'error',
   docs: {
@@ -64,6 +64,7 @@ const forbiddenMeta: RuleMeta = {
 const unreachableMeta: RuleMeta = {
   code: 'GATEWAY_UPSTREAM_UNREACHABLE',
   family: 'gateway',
+  rank: { tier: 'upstream', order: 2 },
   title: 'A hop in front cannot reach its upstream',
   severity: 'error',
   docs: {
@@ -79,6 +80,7 @@ const unreachableMeta: RuleMeta = {
 const timeoutMeta: RuleMeta = {
   code: 'GATEWAY_TIMEOUT',
   family: 'gateway',
+  rank: { tier: 'upstream', order: 1 },
   title: 'A hop in front gave up waiting',
   severity: 'error',
   docs: {
@@ -94,6 +96,7 @@ const timeoutMeta: RuleMeta = {
 const rateLimitedMeta: RuleMeta = {
   code: 'GATEWAY_RATE_LIMITED',
   family: 'gateway',
+  rank: { tier: 'limit', order: 1 },
   title: 'A hop in front rate-limits',
   severity: 'error',
   docs: {
@@ -109,6 +112,7 @@ const rateLimitedMeta: RuleMeta = {
 const refusedMeta: RuleMeta = {
   code: 'GATEWAY_REFUSED',
   family: 'gateway',
+  rank: { tier: 'upstream', order: 4 },
   title: 'A hop in front refused the request',
   severity: 'error',
   docs: {
@@ -153,7 +157,7 @@ export const rules: Rule[] = [
       const proxy = PROXY_TIMEOUT.test(readBody(x).detail ?? readBody(x).text);
       const size = x.request.bodySize !== undefined ? ` of ${formatBytes(x.request.bodySize)}` : '';
       return report(timeoutMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: proxy
           ? `The API's MLflow proxy gave up after its 30 s timeout: ${nameOf(x)}${size} got ${describeAnswer(x)}.`
           : `${capitalise(hopAt(x))} timed out waiting for the upstream: ${nameOf(x)}${size} got 504.`,
@@ -199,7 +203,7 @@ export const rules: Rule[] = [
         ? `a ${challenge.scheme} login${challenge.realm !== undefined ? ` (realm "${challenge.realm}")` : ''}`
         : 'credentials of its own';
       return report(loginMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `${capitalise(hopAt(x))} asks for ${asked} before anything reaches ${service}: ${nameOf(x)} got ${answerOnly(x)}. ${capitalise(service)} never saw the request, so the API key was not checked.`,
         evidence: [x.id],
         fix: [
@@ -221,7 +225,7 @@ function apiProxyUnreachable(ev: Evidence): Finding[] {
   const url = (UNREACHABLE.exec(readBody(first).detail ?? readBody(first).text)?.[1] ?? '').replace(/["'.,;)]+$/, '');
   // The API's own MLflow check fails on the same connection, often first: one finding for both.
   const health = apiMlflowProbeFailure(ev)?.exchange;
-  const step = earliestFailingStep(ev, health ? [health, first] : [first]) ?? (first.step as StepId);
+  const step = earliestFailingStep(ev, health ? [health, first] : [first]) ?? first.step;
   return [
     report(unreachableMeta, {
       step,
@@ -238,12 +242,12 @@ function apiProxyUnreachable(ev: Evidence): Finding[] {
 }
 
 /** One finding per step whose answer a hop wrote itself, showing `situation`. */
-function hopFindings(ev: Evidence, situation: Situation, where: (x: Exchange) => boolean = () => true): Finding[] {
+function hopFindings(ev: Evidence, situation: Situation, where: (x: CheckExchange) => boolean = () => true): Finding[] {
   const hits = firstPerStep(ev, (x) => where(x) && hopReading(ev, x)?.situation === situation);
   return hits.map((x) => {
     const reading = hopReading(ev, x)!;
     return report(META[situation] ?? refusedMeta, {
-      step: x.step as StepId,
+      step: x.step,
       cause: hopCause(ev, x, situation, reading),
       evidence: [x.id],
       fix: hopFixes(ev, x, situation),
@@ -262,7 +266,7 @@ const META: Partial<Record<Situation, RuleMeta>> = {
 };
 
 /** "<hop> at <host> cannot reach MLflow: x got …; decided by …" */
-export function hopCause(ev: Evidence, x: Exchange, situation: Situation, reading: HopReading): string {
+export function hopCause(ev: Evidence, x: CheckExchange, situation: Situation, reading: HopReading): string {
   const front = capitalise(hopAt(x));
   const upstream = upstreamWords(ev, x);
   const answer = `${nameOf(x)} got ${answerOnly(x)}`;
@@ -285,7 +289,7 @@ export function hopCause(ev: Evidence, x: Exchange, situation: Situation, readin
   }
 }
 
-function hopFixes(ev: Evidence, x: Exchange, situation: Situation): string[] {
+function hopFixes(ev: Evidence, x: CheckExchange, situation: Situation): string[] {
   const who = responderOf(x);
   const upstream = upstreamWords(ev, x);
   switch (situation) {
@@ -332,7 +336,7 @@ function closedAtTimeout(ev: Evidence): Finding[] {
   ).map((x) => {
     const upstream = upstreamWords(ev, x);
     return report(timeoutMeta, {
-      step: x.step as StepId,
+      step: x.step,
       cause: `Something in front of ${upstream} at ${hostOf(x.request.url)} gave up waiting and closed the connection without an answer: ${nameOf(x)} got none — likely: the connection was ${roundTimeout(ev, x)!}.`,
       evidence: [x.id],
       fix: [hopFix('hop', 'upstream-timeout'), `Find why ${upstream} did not answer in time (its logs around this time).`],
@@ -341,11 +345,11 @@ function closedAtTimeout(ev: Evidence): Finding[] {
 }
 
 /** A redirect to a browser login (SSO) in front of the service. */
-function ssoFinding(ev: Evidence, x: Exchange, to: URL): Finding {
+function ssoFinding(ev: Evidence, x: CheckExchange, to: URL): Finding {
   const who = responderOf(x);
   const service = serviceAt(ev, x);
   return report(loginMeta, {
-    step: x.step as StepId,
+    step: x.step,
     cause: `${capitalise(hopAt(x))} sends ${nameOf(x)} to a browser login (${statusOf(x)} to ${to.origin}${to.pathname}, not followed) before anything reaches ${service}. ${capitalise(service)} never saw the request, so the API key was not checked.`,
     evidence: [x.id],
     fix: [
@@ -358,19 +362,19 @@ function ssoFinding(ev: Evidence, x: Exchange, to: URL): Finding {
 }
 
 /** The auth service's own origin: its outages behind a hop are AUTH_SERVICE_DOWN's to name. */
-function onAuthService(ev: Evidence, x: Exchange): boolean {
+function onAuthService(ev: Evidence, x: CheckExchange): boolean {
   const auth = originOf(ev.target.authUrl);
   return auth !== undefined && originOf(x.request.url) === auth;
 }
 
 /** Every registry answer, when each one is a hop's own 5xx (two at least): nothing behind the front answers. */
-function everyRegistryPath(ev: Evidence): Exchange[] {
+function everyRegistryPath(ev: Evidence): CheckExchange[] {
   const answered = ev.exchanges.filter((y) => y.response && onRegistry(ev, y));
   return answered.length > 1 && answered.every((y) => byHop(y) && (statusOf(y) ?? 0) >= 500) ? answered : [];
 }
 
 /** ' for any path (all 3 registry requests, /health included, got its own 503)'. */
-function everyPathWords(ev: Evidence, x: Exchange): string {
+function everyPathWords(ev: Evidence, x: CheckExchange): string {
   if (!onRegistry(ev, x)) return '';
   const all = everyRegistryPath(ev);
   if (all.length === 0) return '';
@@ -379,19 +383,19 @@ function everyPathWords(ev: Evidence, x: Exchange): string {
 }
 
 /** What the request was for: the auth service, the Hokusai API, or MLflow. */
-function serviceAt(ev: Evidence, x: Exchange): string {
+function serviceAt(ev: Evidence, x: CheckExchange): string {
   if (onAuthService(ev, x)) return 'the auth service';
   return upstreamWords(ev, x);
 }
 
 /** Who is behind the hop for this path: MLflow for MLflow paths, else the registry's API. */
-function upstreamWords(ev: Evidence, x: Exchange): string {
+function upstreamWords(ev: Evidence, x: CheckExchange): string {
   if (ev.target.kind === 'mlflow' || isMlflowPath(x.request.url)) return 'MLflow';
   if (onAuthService(ev, x)) return 'the auth service';
   return ev.target.kind === 'hokusai' && onRegistry(ev, x) ? serviceWords('hokusai-api') : 'its upstream';
 }
 
-function pathPrefixOf(x: Exchange): string {
+function pathPrefixOf(x: CheckExchange): string {
   const p = pathOf(x.request.url);
   const mount = /^(.*?)\/(ajax-)?api\/2\.0\//.exec(p)?.[1];
   return mount !== undefined ? `${mount || ''}/…` : p;

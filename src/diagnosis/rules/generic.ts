@@ -1,17 +1,17 @@
-// Generic family: the fallback that explains any failed step no other rule explains, and cleanup
-// leftovers no specific rule names.
-import type { Exchange } from '../../http/types.js';
+// Generic family: the fallback that explains any failed step no other rule explains, cleanup
+// leftovers no specific rule names, and a rule that failed (raised by the engine, engine.ts).
 import { readBody } from '../exchange-body.js';
 import { byHop, exchangesWhere, is2xx, isFailure, pathOf, responderOf, statusOf, stepResult } from '../evidence-query.js';
-import { capitalise, describeAnswer, nameOf, writerWords } from '../words.js';
+import { capitalise, describeAnswer, nameOf, valueText, writerWords } from '../words.js';
 import { sweepCommand } from '../../config/target-flags.js';
 import { report, rule } from '../finding.js';
-import type { Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Rule, RuleMeta } from '../types.js';
 import { isDroppedDeleteBody } from './routing.js';
 
 const unexpectedMeta: RuleMeta = {
   code: 'UNEXPECTED_RESPONSE',
   family: 'generic',
+  rank: { tier: 'generic', order: 4 },
   title: 'Unexpected response',
   severity: 'error',
   docs: {
@@ -26,6 +26,7 @@ const unexpectedMeta: RuleMeta = {
 const leftoversMeta: RuleMeta = {
   code: 'CLEANUP_LEFTOVERS',
   family: 'generic',
+  rank: { tier: 'context', order: 5 },
   title: 'Cleanup left resources behind',
   severity: 'warn',
   docs: {
@@ -33,6 +34,22 @@ const leftoversMeta: RuleMeta = {
     detect: 'A cleanup delete failed (other than "already gone"), or cleanup ran out of time.',
     fix: 'Delete the named resources by hand, or run `hokus-check sweep` (it removes only resources tagged hokus-check.id, older than --older-than).',
     confirm: '`hokus-check sweep --check-id <id> --dry-run` lists nothing for this check.',
+  },
+};
+
+/** A rule that threw on this check's evidence: said, never silently dropped (engine.ts). */
+export const ruleFailedMeta: RuleMeta = {
+  code: 'DIAGNOSIS_RULE_FAILED',
+  family: 'generic',
+  rank: { tier: 'generic', order: 5 },
+  title: 'A diagnosis rule failed',
+  severity: 'warn',
+  docs: {
+    means:
+      "One of the diagnosis rules threw an error on this check's evidence. The other findings stand, but the cause that rule looks for may be missing.",
+    detect: 'Raised by the engine when a rule throws; the finding names the rule and its error.',
+    fix: 'This is a bug in hokus-check: report it with the `--json` report (it is redacted) so the rule can be fixed.',
+    confirm: 'A later version of hokus-check runs the same check without this finding.',
   },
 };
 
@@ -84,7 +101,7 @@ export const rules: Rule[] = [
   }),
 ];
 
-function fixesFor(x: Exchange): string[] {
+function fixesFor(x: CheckExchange): string[] {
   if (!x.response) return ['Nothing answered usably: check the host, port and network path (--verbose shows the error).'];
   const responder = responderOf(x);
   const facts = readBody(x);
@@ -102,16 +119,16 @@ function fixesFor(x: Exchange): string[] {
 }
 
 /** A delete answered "no such thing": nothing is left behind. */
-function isAlreadyGone(x: Exchange): boolean {
+function isAlreadyGone(x: CheckExchange): boolean {
   return statusOf(x) === 404 && readBody(x).errorCode === 'RESOURCE_DOES_NOT_EXIST';
 }
 
-function isFileDelete500(x: Exchange): boolean {
+function isFileDelete500(x: CheckExchange): boolean {
   return x.request.method === 'DELETE' && statusOf(x) === 500 && /\.[a-z0-9]{1,5}$/i.test(pathOf(x.request.url));
 }
 
 /** 'model version hokus-check-ab12 v1' from the delete's body or URL. */
-function whatItDeletes(x: Exchange): string {
+function whatItDeletes(x: CheckExchange): string {
   let body: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(x.request.bodyExcerpt ?? '');
@@ -119,9 +136,9 @@ function whatItDeletes(x: Exchange): string {
   } catch {
     body = undefined;
   }
-  if (x.label === 'model-versions/delete') return `model version ${String(body?.name ?? '?')} v${String(body?.version ?? '?')}`;
-  if (x.label === 'registered-models/delete') return `registered model ${String(body?.name ?? '?')}`;
-  if (x.label === 'runs/delete') return `run ${String(body?.run_id ?? '?')}`;
+  if (x.label === 'model-versions/delete') return `model version ${valueText(body?.name)} v${valueText(body?.version)}`;
+  if (x.label === 'registered-models/delete') return `registered model ${valueText(body?.name)}`;
+  if (x.label === 'runs/delete') return `run ${valueText(body?.run_id)}`;
   if (x.request.method === 'DELETE') return `artifacts ${pathOf(x.request.url).replace(/^.*\/mlflow-artifacts\/artifacts\//, '')}`;
   return x.label;
 }

@@ -1,14 +1,15 @@
 // Health family: the API's own health report names a component that is not healthy.
-import type { Exchange } from '../../http/types.js';
 import { readBody } from '../exchange-body.js';
 import { isUnhealthyState } from '../health-words.js';
 import { exchangesWhere, is2xx, needsExplaining, stepStatus } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
-import type { Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Rule, RuleMeta } from '../types.js';
+import { LABEL } from '../../steps/labels.js';
 
 const degradedMeta: RuleMeta = {
   code: 'HEALTH_DEGRADED',
   family: 'health',
+  rank: { tier: 'context', order: 1 },
   title: 'A component reports unhealthy',
   severity: 'warn',
   docs: {
@@ -26,8 +27,8 @@ export const rules: Rule[] = [
     if (!needsExplaining(ev, 'health')) return [];
     // /health first; the API's own MLflow check (/api/health/mlflow) when /health itself looks fine.
     const x = [
-      ...exchangesWhere(ev, { step: 'health', probe: false, label: 'GET /health', finalOnly: true }),
-      ...exchangesWhere(ev, { step: 'health', probe: false, label: 'GET /api/health/mlflow', finalOnly: true }),
+      ...exchangesWhere(ev, { step: 'health', probe: false, label: LABEL.apiHealth, finalOnly: true }),
+      ...exchangesWhere(ev, { step: 'health', probe: false, label: LABEL.mlflowHealth, finalOnly: true }),
     ].find((y) => degradedComponents(y).length > 0);
     if (!x) return [];
     const components = degradedComponents(x);
@@ -52,10 +53,10 @@ export interface ComponentHealth {
 }
 
 /** Components a `{status, services: {name: state | {status, error}}}` health answer reports as not healthy. */
-export function degradedComponents(x: Exchange): ComponentHealth[] {
+export function degradedComponents(x: CheckExchange): ComponentHealth[] {
   const json = readBody(x).json;
   if (!json) return [];
-  if (x.label === 'GET /api/health/mlflow') {
+  if (x.label === LABEL.mlflowHealth) {
     // {"status": "ok"|"error", "error_type", "error"}: the API's own probe of MLflow.
     const state = typeof json.status === 'string' ? json.status : String(x.response?.status ?? 'error');
     if (is2xx(x) && !isUnhealthyState(state)) return [];

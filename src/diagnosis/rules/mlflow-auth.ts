@@ -2,18 +2,16 @@
 // — 401 with `WWW-Authenticate: Basic realm="mlflow"` and a fixed sentence as text, for no login, a
 // Bearer token (which it does not read) and a wrong login alike — and its permission refusal, a
 // plain-text 403 "Permission denied" after a login that passed. Recorded in
-// ../shared/fixtures/mlflow-2.12.2-basic-auth (its README tabulates every refusal; routes.tsv the
+// test/fixtures/mlflow-2.12.2-basic-auth (its README tabulates every refusal; routes.tsv the
 // permission each route needs). Who wrote the answer is decided before any rule (fingerprint.ts): by
 // MLflow's own words or its web stack's Server header. A login asked for by a hop in front — nginx's
 // auth_basic, whatever its realm, with its own page — stays GATEWAY_LOGIN_REQUIRED's. Whether the
 // request carried a login is read from the request the check recorded (its Authorization scheme).
-import type { Exchange } from '../../http/types.js';
-import type { StepId } from '../../steps/types.js';
 import { headerValue, readBody } from '../exchange-body.js';
 import { firstPerStep, loginChallenge, pathOf, responderOf, statusOf, writerOf } from '../evidence-query.js';
 import { fingerprintOf, originOf } from '../fingerprint.js';
 import { report, rule } from '../finding.js';
-import type { Evidence, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Evidence, Rule, RuleMeta } from '../types.js';
 import { nameOf } from '../words.js';
 
 const USER_VARS = 'MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD';
@@ -21,6 +19,7 @@ const USER_VARS = 'MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD';
 const requiredMeta: RuleMeta = {
   code: 'MLFLOW_AUTH_REQUIRED',
   family: 'auth',
+  rank: { tier: 'service-auth', order: 2 },
   title: 'MLflow asks for a login (its basic-auth app)',
   severity: 'error',
   docs: {
@@ -36,6 +35,7 @@ const requiredMeta: RuleMeta = {
 const rejectedMeta: RuleMeta = {
   code: 'MLFLOW_AUTH_REJECTED',
   family: 'auth',
+  rank: { tier: 'service-auth', order: 1 },
   title: 'MLflow refuses the login',
   severity: 'error',
   docs: {
@@ -52,6 +52,7 @@ const rejectedMeta: RuleMeta = {
 const deniedMeta: RuleMeta = {
   code: 'MLFLOW_PERMISSION_DENIED',
   family: 'auth',
+  rank: { tier: 'service-auth', order: 3 },
   title: 'MLflow denies the user a permission',
   severity: 'error',
   docs: {
@@ -68,7 +69,7 @@ export const rules: Rule[] = [
   rule(requiredMeta, (ev) =>
     firstPerStep(ev, (x) => mlflowLogin(x) && sentScheme(x) !== 'basic').map((x) =>
       report(requiredMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `MLflow's own authentication asks for a login: ${nameOf(x)} got 401 with \`WWW-Authenticate: Basic realm="${realmOf(x)}"\` (${writtenBy(ev, x)}), and the request carried ${carriedWords(ev, x)}. \`mlflow server --app-name basic-auth\` is on; nothing past its login ran.`,
         evidence: [x.id],
         fix: requiredFixes(ev, x),
@@ -82,7 +83,7 @@ export const rules: Rule[] = [
       const who = user !== undefined ? `user ${JSON.stringify(user)}` : 'the user';
       const from = ev.credentials?.scheme === 'basic' ? ` (from ${ev.credentials.from})` : '';
       return report(rejectedMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `MLflow's own authentication refused the login of ${who}${from}: ${nameOf(x)} got 401 with \`WWW-Authenticate: Basic realm="${realmOf(x)}"\` (${writtenBy(ev, x)}) — a wrong password, a user that does not exist or was deleted, or the name in another case (MLflow compares it exactly).`,
         evidence: [x.id],
         fix: [
@@ -102,7 +103,7 @@ export const rules: Rule[] = [
         ? `lacks ${need.permission === 'admin' ? 'admin rights' : `${need.permission} on ${resourceWords(need)}`}, which ${x.label} needs`
         : `lacks the permission ${x.label} needs`;
       return report(deniedMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `MLflow's basic-auth app refused ${nameOf(x)} with 403 "Permission denied": ${who} is logged in but ${lacks}. A user without a permission of their own has the server's default_permission (READ by default); what a user creates is theirs (MANAGE).`,
         evidence: [x.id],
         fix: deniedFixes(ev, x, need, user ?? '<user>'),
@@ -114,7 +115,7 @@ export const rules: Rule[] = [
 // --- what MLflow answered, and what the request carried -------------------------------------------
 
 /** MLflow's own login refusal: 401, written by MLflow, with a Basic challenge (its realm is "mlflow"). */
-function mlflowLogin(x: Exchange): boolean {
+function mlflowLogin(x: CheckExchange): boolean {
   return statusOf(x) === 401 && writerOf(x) === 'service' && responderOf(x) === 'mlflow' && loginChallenge(x)?.scheme === 'Basic';
 }
 
@@ -124,7 +125,7 @@ function mlflowLogin(x: Exchange): boolean {
  * web stack's Server header, none, or the Server that MLflow's own answers through the same origin
  * carry (a proxy in front that names itself on every answer) — not a hop's that names itself apart.
  */
-function mlflowPermissionRefusal(ev: Evidence, x: Exchange): boolean {
+function mlflowPermissionRefusal(ev: Evidence, x: CheckExchange): boolean {
   if (statusOf(x) !== 403 || writerOf(x) !== 'service' || responderOf(x) !== 'mlflow') return false;
   if (readBody(x).text !== 'Permission denied' || headerValue(x.response?.headers, 'www-authenticate') !== undefined) return false;
   if (!/^text\/html\b/i.test(headerValue(x.response?.headers, 'content-type') ?? 'text/html')) return false;
@@ -140,22 +141,22 @@ function mlflowPermissionRefusal(ev: Evidence, x: Exchange): boolean {
 /** MLflow's web servers: gunicorn, Werkzeug or waitress (2.x), uvicorn (3.3+). */
 const MLFLOW_STACK = /^(gunicorn|werkzeug|waitress|uvicorn)\b/i;
 
-function innerServer(x: Exchange): string | undefined {
+function innerServer(x: CheckExchange): string | undefined {
   return x.response?.headers.filter(([name]) => name.toLowerCase() === 'server').at(-1)?.[1];
 }
 
 /** The Authorization scheme the request carried, lower case ('basic', 'bearer'); undefined for none. */
-function sentScheme(x: Exchange): string | undefined {
+function sentScheme(x: CheckExchange): string | undefined {
   const value = x.request.headers.find(([name]) => name.toLowerCase() === 'authorization')?.[1];
   return value === undefined ? undefined : (/^\s*(\S+)/.exec(value)?.[1]?.toLowerCase() ?? '');
 }
 
-function realmOf(x: Exchange): string {
+function realmOf(x: CheckExchange): string {
   return loginChallenge(x)?.realm ?? '';
 }
 
 /** Why the answer is MLflow's: the fingerprint's basis, and an answer of MLflow's through the same origin if there is one. */
-function writtenBy(ev: Evidence, x: Exchange): string {
+function writtenBy(ev: Evidence, x: CheckExchange): string {
   const origin = originOf(x.request.url);
   const other = ev.exchanges.find(
     (y) =>
@@ -164,7 +165,7 @@ function writtenBy(ev: Evidence, x: Exchange): string {
   return `${fingerprintOf(x).basis}${other ? `; ${other.label} (${other.id}) through the same origin answered as MLflow` : ''}`;
 }
 
-function carriedWords(ev: Evidence, x: Exchange): string {
+function carriedWords(ev: Evidence, x: CheckExchange): string {
   const scheme = sentScheme(x);
   if (scheme === undefined) return 'no credentials';
   if (scheme === 'bearer') {
@@ -174,7 +175,7 @@ function carriedWords(ev: Evidence, x: Exchange): string {
   return `an Authorization header of another scheme (${scheme}), which MLflow's basic-auth app does not read`;
 }
 
-function requiredFixes(ev: Evidence, x: Exchange): string[] {
+function requiredFixes(ev: Evidence, x: CheckExchange): string[] {
   if (ev.target.kind === 'hokusai') {
     return [
       "The API's MLflow proxy forwards the Hokusai key as a Bearer token, which MLflow's basic-auth app treats as no login: make the proxy authenticate to MLflow (an MLflow user's Basic credentials on every forwarded request), or run MLflow behind the API without --app-name basic-auth.",
@@ -259,7 +260,7 @@ const NEEDS: ReadonlyArray<{
   { route: /^mlflow\/users\/(create|delete|update-admin)$/, permission: 'admin', resource: 'experiment', where: 'none' },
 ];
 
-function needOf(ev: Evidence, x: Exchange): Need | undefined {
+function needOf(ev: Evidence, x: CheckExchange): Need | undefined {
   const route = /\/(?:ajax-)?api\/2\.0\/(.+)$/.exec(pathOf(x.request.url))?.[1];
   if (route === undefined) return undefined;
   const row = NEEDS.find((r) => r.route.test(route) && (!r.methods || r.methods.includes(x.request.method)));
@@ -274,7 +275,7 @@ function needOf(ev: Evidence, x: Exchange): Need | undefined {
   return need;
 }
 
-function resourceId(ev: Evidence, x: Exchange, where: Where, route: string): string | undefined {
+function resourceId(ev: Evidence, x: CheckExchange, where: Where, route: string): string | undefined {
   switch (where) {
     case 'artifact-path':
       return /^mlflow-artifacts\/artifacts\/(\d+)\//.exec(route)?.[1];
@@ -293,7 +294,7 @@ function resourceId(ev: Evidence, x: Exchange, where: Where, route: string): str
 }
 
 /** A request parameter, from the JSON body or the query string. */
-function param(x: Exchange, name: string): string | undefined {
+function param(x: CheckExchange, name: string): string | undefined {
   const body = x.request.bodyExcerpt;
   if (body !== undefined && body.startsWith('{')) {
     try {
@@ -327,7 +328,7 @@ function resourceWords(need: Need): string {
   return `experiment ${need.id}${need.name !== undefined ? ` (${JSON.stringify(need.name)})` : ''}`;
 }
 
-function deniedFixes(ev: Evidence, x: Exchange, need: Need | undefined, user: string): string[] {
+function deniedFixes(ev: Evidence, x: CheckExchange, need: Need | undefined, user: string): string[] {
   const base = `${originOf(x.request.url) ?? ''}${mlflowPrefix(x)}/api/2.0/mlflow`;
   if (!need)
     return [
@@ -352,6 +353,6 @@ function deniedFixes(ev: Evidence, x: Exchange, need: Need | undefined, user: st
 }
 
 /** The path in front of /api/2.0/ (a proxy mount such as /api/mlflow), '' for a plain server. */
-function mlflowPrefix(x: Exchange): string {
+function mlflowPrefix(x: CheckExchange): string {
   return /^(.*?)\/(?:ajax-)?api\/2\.0\//.exec(pathOf(x.request.url))?.[1] ?? '';
 }

@@ -1,18 +1,18 @@
 // MLflow family: the tracking server itself answers, and says what is wrong with it — artifact
 // routes not served, a Host header it refuses, a backend database that fails.
-import type { Exchange } from '../../http/types.js';
-import type { StepId } from '../../steps/types.js';
 import { artifactVerdict, type ArtifactVerdict } from '../artifact-verdict.js';
 import { errorWords, readBody } from '../exchange-body.js';
 import { canSpeakForMlflow, earliestFailingStep, firstPerStep, hostOf, isArtifactCall, responderOf, statusOf } from '../evidence-query.js';
 import { describeAnswer, nameOf, sameWay } from '../words.js';
 import { STORAGE_DENIED } from './artifact.js';
 import { report, rule } from '../finding.js';
-import type { Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Rule, RuleMeta } from '../types.js';
+import { LABEL } from '../../steps/labels.js';
 
 const notServedMeta: RuleMeta = {
   code: 'MLFLOW_ARTIFACTS_NOT_SERVED',
   family: 'mlflow',
+  rank: { tier: 'route', order: 7 },
   title: 'MLflow does not serve artifacts',
   severity: 'error',
   docs: {
@@ -28,6 +28,7 @@ const notServedMeta: RuleMeta = {
 const internalMeta: RuleMeta = {
   code: 'MLFLOW_INTERNAL_ERROR',
   family: 'mlflow',
+  rank: { tier: 'service', order: 4 },
   title: 'MLflow failed inside',
   severity: 'error',
   docs: {
@@ -43,6 +44,7 @@ const internalMeta: RuleMeta = {
 const hostMeta: RuleMeta = {
   code: 'MLFLOW_HOST_NOT_ALLOWED',
   family: 'mlflow',
+  rank: { tier: 'service', order: 1 },
   title: 'MLflow refuses the Host header',
   severity: 'error',
   docs: {
@@ -57,6 +59,7 @@ const hostMeta: RuleMeta = {
 const backendMeta: RuleMeta = {
   code: 'MLFLOW_BACKEND_ERROR',
   family: 'mlflow',
+  rank: { tier: 'service', order: 2 },
   title: "MLflow's database is failing",
   severity: 'error',
   docs: {
@@ -138,7 +141,7 @@ export const rules: Rule[] = [
         ? 'its artifact store (--artifacts-destination)'
         : 'its tracking store (the database behind --backend-store-uri)';
       return report(internalMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: `MLflow failed inside while handling ${nameOf(x)}: it got ${describeAnswer(x)} — MLflow's own answer, so the request reached it; the call touches ${store}.`,
         evidence: [x.id],
         fix: artifacts
@@ -181,7 +184,7 @@ export const rules: Rule[] = [
     if (!main) return [];
     return [
       report(hostMeta, {
-        step: earliestFailingStep(ev, hits) ?? (main.step as StepId),
+        step: earliestFailingStep(ev, hits) ?? main.step,
         cause: `MLflow refuses the Host header it is reached with: ${nameOf(main)} got ${statusOf(main)} "Invalid Host header" (MLflow 3's allowed-hosts check)${sameWay(hits.filter((x) => x !== main))}.`,
         evidence: hits.map((x) => x.id),
         fix: [
@@ -202,7 +205,7 @@ export const rules: Rule[] = [
     const named = databaseSign(errorWords(readBody(main))) ?? 'the database';
     return [
       report(backendMeta, {
-        step: earliestFailingStep(ev, hits) ?? (main.step as StepId),
+        step: earliestFailingStep(ev, hits) ?? main.step,
         cause: `MLflow's backend database is failing (${named}): ${nameOf(main)} got ${describeAnswer(main)}${sameWay(hits.filter((x) => x !== main))}.`,
         evidence: hits.map((x) => x.id),
         fix: backendFixes(named, errorWords(readBody(main))),
@@ -213,17 +216,17 @@ export const rules: Rule[] = [
 
 const HOST_REJECTED = /Invalid Host header/i;
 
-function isApiMlflowProbe(x: Exchange): boolean {
-  return x.step === 'health' && x.label === 'GET /api/health/mlflow';
+function isApiMlflowProbe(x: CheckExchange): boolean {
+  return x.step === 'health' && x.label === LABEL.mlflowHealth;
 }
 
 /** The exchange to quote: one of our own MLflow calls, rather than the API's health probe quoting it. */
-function mainHit(hits: readonly Exchange[]): Exchange | undefined {
+function mainHit(hits: readonly CheckExchange[]): CheckExchange | undefined {
   return hits.find((x) => !isApiMlflowProbe(x)) ?? hits[0];
 }
 
 function alsoMissing(v: ArtifactVerdict): string {
-  const probe: Exchange | undefined = v.decisive[0];
+  const probe: CheckExchange | undefined = v.decisive[0];
   if (!probe) return v.basis === 'plain-mlflow' ? ', so this server runs without --serve-artifacts' : '';
   if (v.basis === 'direct')
     return `, and the same upload direct to MLflow at ${hostOf(probe.request.url)} got ${statusOf(probe)} too (${probe.id})`;

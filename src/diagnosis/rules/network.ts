@@ -1,11 +1,10 @@
 // Network family: no HTTP answer at all — the name does not resolve, the port refuses, the peer is
 // silent or hangs up. Each finding names the host and, for timeouts, which phase ran out.
 import { seconds } from '../../http/classify.js';
-import type { Exchange } from '../../http/types.js';
 import { chainOf, hostOf, responderOf, tlsPortProof } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
 import { codeOf, labelsOf, transportFailures } from '../transport-errors.js';
-import type { Evidence, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Evidence, Rule, RuleMeta } from '../types.js';
 import { responderWords } from '../words.js';
 
 const PROXY_ENV =
@@ -14,6 +13,7 @@ const PROXY_ENV =
 const dnsMeta: RuleMeta = {
   code: 'NET_DNS',
   family: 'network',
+  rank: { tier: 'transport', order: 6 },
   title: 'Host name does not resolve',
   severity: 'error',
   docs: {
@@ -29,6 +29,7 @@ const dnsMeta: RuleMeta = {
 const refusedMeta: RuleMeta = {
   code: 'NET_REFUSED',
   family: 'network',
+  rank: { tier: 'transport', order: 7 },
   title: 'Connection refused',
   severity: 'error',
   docs: {
@@ -45,6 +46,7 @@ const refusedMeta: RuleMeta = {
 const timeoutMeta: RuleMeta = {
   code: 'NET_TIMEOUT',
   family: 'network',
+  rank: { tier: 'transport', order: 8 },
   title: 'Request timed out',
   severity: 'error',
   docs: {
@@ -61,6 +63,7 @@ const timeoutMeta: RuleMeta = {
 const cutMeta: RuleMeta = {
   code: 'NET_TRANSFER_CUT',
   family: 'network',
+  rank: { tier: 'transport', order: 9 },
   title: 'Answer cut off mid-body (server or proxy timeout)',
   severity: 'error',
   docs: {
@@ -76,6 +79,7 @@ const cutMeta: RuleMeta = {
 const resetMeta: RuleMeta = {
   code: 'NET_RESET',
   family: 'network',
+  rank: { tier: 'transport', order: 10 },
   title: 'Connection reset',
   severity: 'error',
   docs: {
@@ -91,6 +95,7 @@ const resetMeta: RuleMeta = {
 const deadlineMeta: RuleMeta = {
   code: 'DEADLINE_EXCEEDED',
   family: 'network',
+  rank: { tier: 'deadline', order: 1 },
   title: "The check's deadline passed",
   severity: 'error',
   docs: {
@@ -225,7 +230,7 @@ export const rules: Rule[] = [
 ];
 
 /** `the 2.0 s --timeout`: how long the requests were waited for. */
-function waitedText(xs: readonly Exchange[]): string {
+function waitedText(xs: readonly CheckExchange[]): string {
   const waited = Math.max(...xs.map((x) => x.error?.waitedMs ?? 0));
   // A body's whole exchange is bounded by twice --timeout (http/client.ts), its headers by --timeout.
   if (waited > 0)
@@ -240,7 +245,7 @@ function waitedText(xs: readonly Exchange[]): string {
  * '; it answered 4 earlier requests of this check (last: 200 from MLflow), so it is up and the hop
  * behind it is slower than that' — or '' when the host never answered.
  */
-function answeredBefore(ev: Evidence, host: string, failed: readonly Exchange[]): string {
+function answeredBefore(ev: Evidence, host: string, failed: readonly CheckExchange[]): string {
   const first = Math.min(...failed.map((x) => Date.parse(x.startedAt)));
   const ids = new Set(failed.map((x) => x.id));
   const answered = ev.exchanges.filter(
@@ -253,14 +258,14 @@ function answeredBefore(ev: Evidence, host: string, failed: readonly Exchange[])
 }
 
 /** 'MLflow (via nginx)'. */
-function answerer(x: Exchange): string {
+function answerer(x: CheckExchange): string {
   const responder = responderOf(x);
   const outer = chainOf(x).filter((r) => r !== responder);
   return `${responderWords(responder)}${outer.length > 0 ? ` (via ${outer.map(responderWords).join(', ')})` : ''}`;
 }
 
 /** '1048576 of 8388608 body bytes'. */
-function bytesOf(x: Exchange): string {
+function bytesOf(x: CheckExchange): string {
   const expected = x.response?.headers.find(([n]) => n === 'content-length')?.[1];
   return `${x.response?.bodySize ?? 0}${expected !== undefined ? ` of ${expected}` : ''} body bytes`;
 }

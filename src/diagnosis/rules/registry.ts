@@ -1,13 +1,14 @@
 // Registry family: the model registry accepted the version but never made it READY.
 import { readBody } from '../exchange-body.js';
 import { exchangesWhere, is2xx, isFailure, stepStatus } from '../evidence-query.js';
-import { nameOf } from '../words.js';
+import { nameOf, valueText } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Rule, RuleMeta } from '../types.js';
 
 const failedMeta: RuleMeta = {
   code: 'REGISTRY_FAILED',
   family: 'registry',
+  rank: { tier: 'service', order: 6 },
   title: 'Model version never became READY',
   severity: 'error',
   docs: {
@@ -33,7 +34,7 @@ export const rules: Rule[] = [
     if (state !== 'FAILED_REGISTRATION' && state !== 'PENDING_REGISTRATION') return [];
     const create = answers.find((x) => x.label === 'model-versions/create');
     const polls = answers.filter((x) => x.label === 'model-versions/get').length;
-    const which = typeof version?.name === 'string' ? `${version.name} v${String(version.version ?? '?')}` : 'the model version';
+    const which = typeof version?.name === 'string' ? `${version.name} v${valueText(version.version)}` : 'the model version';
     const message = typeof version?.status_message === 'string' && version.status_message !== '' ? ` ("${version.status_message}")` : '';
     const source = typeof version?.source === 'string' ? version.source : undefined;
     return [

@@ -1,7 +1,5 @@
 // Response family: the answer is not what the API promises — a page or text where JSON was due, or
 // JSON of the wrong shape. Generic on purpose: a more specific finding about the same exchange wins.
-import type { Exchange } from '../../http/types.js';
-import type { StepId } from '../../steps/types.js';
 import { headerValue, readBody } from '../exchange-body.js';
 import {
   byHop,
@@ -16,11 +14,12 @@ import {
 } from '../evidence-query.js';
 import { describeAnswer, nameOf, responderWords } from '../words.js';
 import { report, rule } from '../finding.js';
-import type { Evidence, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Evidence, Rule, RuleMeta } from '../types.js';
 
 const notJsonMeta: RuleMeta = {
   code: 'RESPONSE_NOT_JSON',
   family: 'response',
+  rank: { tier: 'generic', order: 3 },
   title: 'HTML or text where JSON was due',
   severity: 'error',
   docs: {
@@ -36,12 +35,14 @@ const notJsonMeta: RuleMeta = {
 const schemaMeta: RuleMeta = {
   code: 'RESPONSE_SCHEMA',
   family: 'response',
+  rank: { tier: 'generic', order: 2 },
   title: 'JSON of an unexpected shape',
   severity: 'error',
   docs: {
     means:
       'The answer is JSON, but not the shape the MLflow REST API defines: a field is missing or of the wrong type. Another service, or an incompatible MLflow version, answered.',
-    detect: 'A step failed with "schema: <path>: <problem>" (zod) on a 2xx JSON answer.',
+    detect:
+      'A step failed because a 2xx JSON answer did not have the shape of the MLflow REST answer (the first problem, e.g. a missing field, is quoted).',
     fix: 'Check what serves the path and its version (MLflow 2.x REST shapes are in fixtures/mlflow-2.12.2); a gateway that rewrites bodies or a different API mounted there also gives this.',
     confirm: 'Rerun hokus-check: the step passes.',
   },
@@ -50,6 +51,7 @@ const schemaMeta: RuleMeta = {
 const malformedMeta: RuleMeta = {
   code: 'RESPONSE_MALFORMED',
   family: 'response',
+  rank: { tier: 'generic', order: 1 },
   title: 'Malformed or oversized HTTP answer',
   severity: 'error',
   docs: {
@@ -65,6 +67,7 @@ const malformedMeta: RuleMeta = {
 const foreignMeta: RuleMeta = {
   code: 'RESPONSE_FOREIGN_OBJECT',
   family: 'response',
+  rank: { tier: 'service', order: 7 },
   title: "A create answered with someone else's object",
   severity: 'error',
   docs: {
@@ -83,11 +86,11 @@ const CREATES = /^(runs|registered-models|model-versions)\/create$/;
 export const rules: Rule[] = [
   rule(foreignMeta, (ev) =>
     ev.steps.flatMap((step) => {
-      if (step.status !== 'fail' || !/, which is not this check's/.test(step.detail)) return [];
+      if (step.status !== 'fail' || step.failure?.kind !== 'foreign-object') return [];
+      const answered = step.failure.what;
       const x = exchangesWhere(ev, { step: step.id, probe: false, finalOnly: true })
         .filter((y) => CREATES.test(y.label) && is2xx(y))
         .at(-1);
-      const answered = /answered (.*?), which is not this check's/.exec(step.detail)?.[1] ?? 'an object';
       return [
         report(foreignMeta, {
           step: step.id,
@@ -105,10 +108,10 @@ export const rules: Rule[] = [
   rule(malformedMeta, (ev) =>
     firstPerStep(
       ev,
-      (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && (x.error?.kind === 'protocol' || x.error?.kind === 'body-too-large'),
+      (x) => isFailure(stepStatus(ev, x.step) ?? 'fail') && (x.error?.kind === 'protocol' || x.error?.kind === 'body-too-large'),
     ).map((x) =>
       report(malformedMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause:
           x.error?.kind === 'body-too-large'
             ? `${nameOf(x)} got ${x.response?.status ?? 'an'} answer whose body is over the 1 MiB read cap (${x.response?.contentType ?? 'no content type'}, from ${responderWords(responderOf(x))}): not the small MLflow JSON answer due.`
@@ -123,25 +126,22 @@ export const rules: Rule[] = [
   ),
 
   rule(notJsonMeta, (ev) =>
-    firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step as StepId) ?? 'fail') && jsonDue(ev, x) && isNotJson(x) && !byHop(x)).map(
-      (x) => {
-        const responder = responderOf(x);
-        const type = x.response?.contentType ?? headerValue(x.response?.headers, 'content-type') ?? 'no content type';
-        return report(notJsonMeta, {
-          step: x.step as StepId,
-          cause: `${nameOf(x)} got ${describeAnswer(x)} (${type}) where JSON was due.`,
-          evidence: [x.id],
-          fix: [fixFor(responder), 'See the whole answer with --verbose or --har.'],
-        });
-      },
-    ),
+    firstPerStep(ev, (x) => isFailure(stepStatus(ev, x.step) ?? 'fail') && jsonDue(ev, x) && isNotJson(x) && !byHop(x)).map((x) => {
+      const responder = responderOf(x);
+      const type = x.response?.contentType ?? headerValue(x.response?.headers, 'content-type') ?? 'no content type';
+      return report(notJsonMeta, {
+        step: x.step,
+        cause: `${nameOf(x)} got ${describeAnswer(x)} (${type}) where JSON was due.`,
+        evidence: [x.id],
+        fix: [fixFor(responder), 'See the whole answer with --verbose or --har.'],
+      });
+    }),
   ),
 
   rule(schemaMeta, (ev) =>
     ev.steps.flatMap((step) => {
-      if (step.status !== 'fail') return [];
-      const said = /schema:\s*(.*)$/i.exec(step.detail)?.[1];
-      if (said === undefined) return [];
+      if (step.status !== 'fail' || step.failure?.kind !== 'schema') return [];
+      const said = step.failure.problem;
       const own = exchangesWhere(ev, { step: step.id, probe: false, finalOnly: true });
       const x = own.filter((y) => is2xx(y) && readBody(y).isJson).at(-1) ?? own.at(-1);
       return [
@@ -160,7 +160,7 @@ export const rules: Rule[] = [
 ];
 
 /** Calls whose answer must be JSON whatever the status; file downloads and MLflow's text /health are not. */
-function jsonDue(ev: Evidence, x: Exchange): boolean {
+function jsonDue(ev: Evidence, x: CheckExchange): boolean {
   if (!x.response) return false;
   if (isTrackingCall(x)) return true;
   if (isArtifactCall(x))
@@ -169,7 +169,7 @@ function jsonDue(ev: Evidence, x: Exchange): boolean {
   return x.step === 'health' && ev.target.kind === 'hokusai';
 }
 
-function isNotJson(x: Exchange): boolean {
+function isNotJson(x: CheckExchange): boolean {
   // A body cut short by the transport (timeout, reset, bad framing, the size cap) is another story.
   if (x.error) return false;
   const facts = readBody(x);

@@ -1,8 +1,6 @@
 // Routing family: requests that reach the wrong place — the proxy mount missing, artifact paths sent
 // to the wrong upstream (the incident), DELETE bodies dropped on the way to MLflow.
-import type { Exchange } from '../../http/types.js';
 import { mlflowBaseUrl } from '../../mlflow/urls.js';
-import type { StepId } from '../../steps/types.js';
 import { artifactVerdict, passingTrackingCall } from '../artifact-verdict.js';
 import { errorWords, headerValue, readBody } from '../exchange-body.js';
 import { originOf } from '../fingerprint.js';
@@ -29,11 +27,12 @@ import {
 import { answerOnly, capitalise, decidedBy, describeAnswer, hopAt, nameOf, responderWords } from '../words.js';
 import { sweepCommand } from '../../config/target-flags.js';
 import { report, rule } from '../finding.js';
-import type { Evidence, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Evidence, Rule, RuleMeta } from '../types.js';
 
 const notMountedMeta: RuleMeta = {
   code: 'ROUTE_PROXY_NOT_MOUNTED',
   family: 'routing',
+  rank: { tier: 'upstream', order: 3 },
   title: 'MLflow proxy not mounted',
   severity: 'error',
   docs: {
@@ -49,6 +48,7 @@ const notMountedMeta: RuleMeta = {
 const misroutedMeta: RuleMeta = {
   code: 'ROUTE_ARTIFACTS_MISROUTED',
   family: 'routing',
+  rank: { tier: 'route', order: 6 },
   title: 'Proxy misroutes artifact requests',
   severity: 'error',
   docs: {
@@ -64,6 +64,7 @@ const misroutedMeta: RuleMeta = {
 const deleteBodyMeta: RuleMeta = {
   code: 'PROXY_DROPS_DELETE_BODY',
   family: 'routing',
+  rank: { tier: 'context', order: 3 },
   title: 'Proxy drops DELETE bodies',
   severity: 'warn',
   docs: {
@@ -79,6 +80,7 @@ const deleteBodyMeta: RuleMeta = {
 const prefixMeta: RuleMeta = {
   code: 'ROUTE_PREFIX_NOT_STRIPPED',
   family: 'routing',
+  rank: { tier: 'route', order: 4 },
   title: 'Proxy forwards the mount prefix to MLflow',
   severity: 'error',
   docs: {
@@ -94,6 +96,7 @@ const prefixMeta: RuleMeta = {
 const methodMeta: RuleMeta = {
   code: 'ROUTE_METHOD_REFUSED',
   family: 'routing',
+  rank: { tier: 'route', order: 5 },
   title: 'Proxy refuses the upload method',
   severity: 'error',
   docs: {
@@ -109,6 +112,7 @@ const methodMeta: RuleMeta = {
 const httpsRedirectMeta: RuleMeta = {
   code: 'ROUTE_REDIRECTED_TO_HTTPS',
   family: 'routing',
+  rank: { tier: 'route', order: 2 },
   title: 'Plain HTTP is redirected to HTTPS',
   severity: 'error',
   docs: {
@@ -123,6 +127,7 @@ const httpsRedirectMeta: RuleMeta = {
 const redirectedMeta: RuleMeta = {
   code: 'ROUTE_REDIRECTED',
   family: 'routing',
+  rank: { tier: 'route', order: 3 },
   title: 'Redirected elsewhere (not followed)',
   severity: 'error',
   docs: {
@@ -148,7 +153,7 @@ export const rules: Rule[] = [
       const who = `${capitalise(responderWords(responderOf(x)))} at ${hostOf(x.request.url)}`;
       const elsewhere = to !== undefined && to.host !== from.host;
       return report(redirectedMeta, {
-        step: x.step as StepId,
+        step: x.step,
         cause: elsewhere
           ? `${who} sends ${nameOf(x)} to another host: ${statusOf(x)} to ${to!.origin}${to!.pathname} (not followed). The URL points at a host that moved, or at an alias of another.`
           : `${who} moves ${nameOf(x)} to another path: ${statusOf(x)} from ${from.pathname} to ${to ? to.pathname + to.search : location || '(no Location)'} (not followed).`,
@@ -176,7 +181,7 @@ export const rules: Rule[] = [
       const reading = hopReading(ev, miss);
       return [
         report(notMountedMeta, {
-          step: miss.step as StepId,
+          step: miss.step,
           cause: `${capitalise(hopAt(miss))} has no route for ${mount}/…: ${nameOf(miss)} got ${answerOnly(miss)} — its own answer; neither the API nor MLflow saw the request (${decidedBy(miss, reading)}).`,
           evidence: [miss.id],
           fix: [hopFix(responderOf(miss), 'no-route'), `Check that ${mount} (--mlflow-path) is the path the proxy serves MLflow under.`],
@@ -185,7 +190,7 @@ export const rules: Rule[] = [
     }
     return [
       report(notMountedMeta, {
-        step: miss.step as StepId,
+        step: miss.step,
         cause: `The API has no route at ${mount}: ${nameOf(miss)} got FastAPI's own 404 {"detail":"Not Found"}, so the MLflow proxy router is not mounted there.`,
         evidence: [miss.id],
         fix: [
@@ -252,7 +257,7 @@ export const rules: Rule[] = [
     const via = front ? responderWords(front) : 'the proxy in front';
     return [
       report(prefixMeta, {
-        step: miss.step as StepId,
+        step: miss.step,
         cause: `MLflow has no route for ${nameOf(miss)}: it got ${describeAnswer(miss)}, MLflow's own "no such route" answer to a call it always serves — ${via} forwards ${mount}/… with the prefix still on (MLflow sees ${mount}/api/2.0/…).`,
         evidence: [miss.id],
         fix: [hopFix(front ?? 'hop', 'prefix-kept'), `Check that ${mount} (--mlflow-path) is the prefix the proxy serves MLflow under.`],
@@ -283,7 +288,7 @@ export const rules: Rule[] = [
     const location = headerValue(first.response?.headers, 'location') ?? '';
     return [
       report(httpsRedirectMeta, {
-        step: earliestFailingStep(ev, hits) ?? (first.step as StepId),
+        step: earliestFailingStep(ev, hits) ?? first.step,
         cause: `${capitalise(responderWords(responderOf(first)))} at ${hostOf(first.request.url)} redirects plain HTTP to HTTPS: ${nameOf(first)} got ${statusOf(first)} to ${location} (not followed).`,
         evidence: hits.map((x) => x.id),
         fix: [
@@ -312,7 +317,7 @@ export const rules: Rule[] = [
 ];
 
 /** A registry DELETE through the proxy that MLflow refused for want of the body's `name`. */
-export function isDroppedDeleteBody(ev: Evidence, x: Exchange): boolean {
+export function isDroppedDeleteBody(ev: Evidence, x: CheckExchange): boolean {
   return (
     x.request.method === 'DELETE' &&
     /^(model-versions|registered-models)\/delete$/.test(x.label) &&
@@ -323,12 +328,12 @@ export function isDroppedDeleteBody(ev: Evidence, x: Exchange): boolean {
 }
 
 /** FastAPI's unknown-route 404 from the API itself, or a hop's own "no route" (404, or a 405 of a path it serves as files). */
-function isUnmountedAnswer(ev: Evidence, x: Exchange): boolean {
+function isUnmountedAnswer(ev: Evidence, x: CheckExchange): boolean {
   if (byHop(x)) return hopReading(ev, x)?.situation === 'no-route';
   return statusOf(x) === 404 && responderOf(x) === 'hokusai-api' && readBody(x).detail === 'Not Found';
 }
 
-function settledBy(basis: string, decisive: readonly Exchange[]): string {
+function settledBy(basis: string, decisive: readonly CheckExchange[]): string {
   const put = decisive.find((x) => x.request.method === 'PUT');
   if (!put) return '';
   if (basis === 'ajax') return `, and the same upload via ajax-api/2.0/mlflow-artifacts succeeded (${put.id})`;
@@ -359,7 +364,7 @@ function mlflowBase(ev: Evidence): string {
  * The hop in front of the API that wrote this answer or passed it on, when the API's own proxy did
  * not: with the API in the chain (or its proxy answering), the API proxy routes artifacts wrongly.
  */
-function frontOf(ev: Evidence, x: Exchange): { who: Responder; at: string; name: string } | undefined {
+function frontOf(ev: Evidence, x: CheckExchange): { who: Responder; at: string; name: string } | undefined {
   const chain = chainOf(x);
   if (chain.includes('hokusai-api') || responderOf(x) === 'hokusai-proxy') return undefined;
   if (byHop(x)) return { who: responderOf(x), at: hopAt(x), name: 'it' };
@@ -371,25 +376,25 @@ function frontOf(ev: Evidence, x: Exchange): { who: Responder; at: string; name:
 }
 
 /** MLflow's own answer for a path it has no route for: Flask's HTML 404, or ENDPOINT_NOT_FOUND. */
-function isMlflowRouteMiss(x: Exchange): boolean {
+function isMlflowRouteMiss(x: CheckExchange): boolean {
   if (statusOf(x) !== 404 || responderOf(x) !== 'mlflow') return false;
   const facts = readBody(x);
   return isWerkzeugPage(facts.text) || facts.errorCode === 'ENDPOINT_NOT_FOUND';
 }
 
 /** A PUT/DELETE on the artifact path refused by a hop's own rule (its 403/405/501), while GET and POST pass. */
-function isMethodRefusal(ev: Evidence, x: Exchange): boolean {
+function isMethodRefusal(ev: Evidence, x: CheckExchange): boolean {
   return isArtifactCall(x) && hopReading(ev, x)?.situation === 'method-refused';
 }
 
 /** Any other redirect: not an https upgrade on the same host, not a login. */
-function isOtherRedirect(x: Exchange): boolean {
+function isOtherRedirect(x: CheckExchange): boolean {
   const s = statusOf(x);
   return s !== undefined && [301, 302, 303, 307, 308].includes(s) && !isHttpsRedirect(x) && !loginRedirect(x);
 }
 
 /** A redirect from an http:// URL to https:// on the same host name. */
-function isHttpsRedirect(x: Exchange): boolean {
+function isHttpsRedirect(x: CheckExchange): boolean {
   const s = statusOf(x);
   // A redirect to a login is GATEWAY_LOGIN_REQUIRED's, also when it goes to https.
   if (s === undefined || ![301, 302, 303, 307, 308].includes(s) || !x.request.url.startsWith('http://') || loginRedirect(x)) return false;
@@ -406,7 +411,7 @@ function isHttpsRedirect(x: Exchange): boolean {
  * The MLflow URL fix with the values seen: the URL the API says it uses (its /api/health/mlflow
  * answer carries `tracking_uri`) and the internal URL given with --mlflow-direct-url.
  */
-function proxyUrlFix(ev: Evidence, health: Exchange | undefined): string {
+function proxyUrlFix(ev: Evidence, health: CheckExchange | undefined): string {
   const seen = health ? readBody(health).json?.tracking_uri : undefined;
   const used = typeof seen === 'string' ? seen : undefined;
   const internal = ev.target.mlflowDirectUrl;

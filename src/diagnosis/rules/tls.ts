@@ -1,18 +1,18 @@
 // TLS family: the connection was made but the certificate was refused — expired, signed by an
 // authority we do not trust, or issued for another name — or the URL's scheme is not what the port
 // speaks (https:// to plain HTTP, http:// to TLS).
-import type { Exchange } from '../../http/types.js';
 import type { StepId } from '../../steps/types.js';
 import { readBody } from '../exchange-body.js';
 import { firstPerStep, hostOf, hungUp, responderOf, statusOf, tlsPortProof } from '../evidence-query.js';
 import { report, rule } from '../finding.js';
 import { labelsOf, transportFailures } from '../transport-errors.js';
-import type { Finding, Rule, RuleMeta } from '../types.js';
+import type { CheckExchange, Finding, Rule, RuleMeta } from '../types.js';
 import { nameOf, responderWords } from '../words.js';
 
 const schemeMeta: RuleMeta = {
   code: 'TLS_SCHEME_MISMATCH',
   family: 'tls',
+  rank: { tier: 'scheme', order: 1 },
   title: 'http/https does not match the port',
   severity: 'error',
   docs: {
@@ -34,6 +34,7 @@ const PLAIN_TO_TLS_PAGE =
 const expiredMeta: RuleMeta = {
   code: 'TLS_EXPIRED',
   family: 'tls',
+  rank: { tier: 'transport', order: 3 },
   title: 'Certificate expired',
   severity: 'error',
   docs: {
@@ -47,6 +48,7 @@ const expiredMeta: RuleMeta = {
 const untrustedMeta: RuleMeta = {
   code: 'TLS_UNTRUSTED',
   family: 'tls',
+  rank: { tier: 'transport', order: 4 },
   title: 'Certificate not trusted',
   severity: 'error',
   docs: {
@@ -62,6 +64,7 @@ const untrustedMeta: RuleMeta = {
 const hostnameMeta: RuleMeta = {
   code: 'TLS_HOSTNAME',
   family: 'tls',
+  rank: { tier: 'transport', order: 5 },
   title: 'Certificate is for another host name',
   severity: 'error',
   docs: {
@@ -94,10 +97,10 @@ export const rules: Rule[] = [
       );
     }
     // http:// to a TLS port: its own 400 page, or a hang-up that the tls-port probe explains.
-    const proofOf = (x: Exchange) => (hungUp(x) ? tlsPortProof(ev, x.request.url) : undefined);
-    const plainPage = (x: Exchange) => statusOf(x) === 400 && PLAIN_TO_TLS_PAGE.test(readBody(x).text);
+    const proofOf = (x: CheckExchange) => (hungUp(x) ? tlsPortProof(ev, x.request.url) : undefined);
+    const plainPage = (x: CheckExchange) => statusOf(x) === 400 && PLAIN_TO_TLS_PAGE.test(readBody(x).text);
     for (const x of firstPerStep(ev, (x) => x.request.url.startsWith('http:') && (plainPage(x) || proofOf(x) !== undefined))) {
-      out.push(plainToTls(x.step as StepId, x, proofOf(x)));
+      out.push(plainToTls(x.step, x, proofOf(x)));
     }
     return out;
   }),
@@ -141,7 +144,7 @@ export const rules: Rule[] = [
   ),
 ];
 
-function plainToTls(step: StepId, x: Exchange, proof: Exchange | undefined): Finding {
+function plainToTls(step: StepId, x: CheckExchange, proof: CheckExchange | undefined): Finding {
   const host = hostOf(x.request.url);
   const how = proof
     ? `was hung up on (${x.error?.kind ?? 'no answer'}), while ${proof.request.method} ${proof.request.url} ${proof.response ? `answered ${proof.response.status}` : `presented a certificate (${proof.error?.kind})`} (${proof.id})`

@@ -73,7 +73,7 @@ async function mlflowHealth(res: http.ServerResponse, opts: HealthOptions): Prom
   const latency = Math.round((performance.now() - started) * 100) / 100;
   const base = { tracking_uri: opts.upstream.display, latency_ms: latency };
   if (probe.status === 200) {
-    let sample: string | null = null;
+    let sample: string | null;
     try {
       const json = JSON.parse(probe.body) as { registered_models?: Array<{ name?: string }> };
       sample = json.registered_models?.[0]?.name ?? null;

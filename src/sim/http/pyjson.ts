@@ -96,7 +96,8 @@ export function pyRepr(v: unknown): string {
       .map(([k, val]) => `${pyRepr(k)}: ${pyRepr(val)}`)
       .join(', ')}}`;
   }
-  return String(v);
+  // bigint, symbol, function: not JSON values; shown as JavaScript writes them.
+  return typeof v === 'bigint' ? String(v) : typeof v;
 }
 
 /** type(value).__name__ for a JSON value. */

@@ -1,6 +1,6 @@
 // MLflow's authentication app (`mlflow server --app-name basic-auth`; mlflow/server/auth/__init__.py
 // at v2.12.2, default basic_auth.ini), answering as recorded in
-// ../shared/fixtures/mlflow-2.12.2-basic-auth (its README tabulates every refusal; routes.tsv the check
+// test/fixtures/mlflow-2.12.2-basic-auth (its README tabulates every refusal; routes.tsv the check
 // of every route):
 //
 // - before_request: /health, /static…, /favicon.ico skip the login; everything else needs HTTP Basic

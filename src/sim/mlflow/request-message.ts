@@ -131,7 +131,7 @@ export function cachedBody(req: http.IncomingMessage): Promise<Buffer> {
 function stringifyExperimentIds(body: Record<string, unknown>): void {
   if (typeof body.experiment_id === 'number') body.experiment_id = String(body.experiment_id);
   if (Array.isArray(body.experiment_ids)) {
-    body.experiment_ids = body.experiment_ids.map((id) => (typeof id === 'number' ? String(id) : id));
+    body.experiment_ids = (body.experiment_ids as unknown[]).map((id) => (typeof id === 'number' ? String(id) : id));
   }
 }
 

@@ -55,9 +55,8 @@ export function matchRoute(routes: Route[], method: string, pathname: string): M
   return method === 'OPTIONS' ? { kind: 'options', allow } : { kind: 'method-not-allowed', allow };
 }
 
-const notSimulated: MlflowHandler = async (x) => {
-  throw new MlflowError('NOT_IMPLEMENTED', `hokus-check sim: ${x.req.method} ${x.pathname} is not simulated`);
-};
+const notSimulated: MlflowHandler = (x) =>
+  Promise.reject(new MlflowError('NOT_IMPLEMENTED', `hokus-check sim: ${x.req.method} ${x.pathname} is not simulated`));
 
 const NOT_SIMULATED: RouteDef[] = [
   ['/mlflow/experiments/set-experiment-tag', 'POST', 'tracking'],

@@ -90,7 +90,7 @@ describe('bounds', () => {
     let asked: number | undefined;
     const io: Io = {
       ...fakeIo([], [], {}, CWD),
-      readStdin: async (limit?: number) => ((asked = limit), 'hk_test_'.padEnd(MAX_KEY_BYTES + 1, 'x')),
+      readStdin: (limit?: number) => ((asked = limit), Promise.resolve('hk_test_'.padEnd(MAX_KEY_BYTES + 1, 'x'))),
     };
     const settings = resolveSettings({ flags: { registryUrl: 'https://r.example' }, env: {}, cwd: CWD, readFile: () => undefined });
     await expect(resolveKeys(settings, true, { io, env: {} })).rejects.toThrow(/more than 4096 bytes on stdin/);

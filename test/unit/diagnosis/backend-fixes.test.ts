@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backendFixes } from '../../../src/diagnosis/rules/mlflow.js';
 
-// Messages as psycopg2, SQLAlchemy and SQLite word them (PLATFORM.md's incidents #18/#19).
+// Messages as psycopg2, SQLAlchemy and SQLite word them (the platform's own outages: a database password that was wrong, and one its tasks could not read).
 const PASSWORD =
   '(psycopg2.OperationalError) connection to server at "mlflow-db.internal" (10.0.3.7), port 5432 failed: FATAL:  password authentication failed for user "mlflow"';
 const REFUSED = '(psycopg2.OperationalError) connection to server at "mlflow-db.internal" (10.0.3.7), port 5432 failed: Connection refused';

@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Evidence } from '../../../src/diagnosis/types.js';
 import type { ExchangeError } from '../../../src/http/types.js';
 import type { ClientCertificate } from '../../../src/steps/types.js';
-import { type Answer, api, Check, passAuth, passHealth, REGISTRY, REST } from './evidence.js';
+import { type Answer, api, blockedBy, Check, passAuth, REGISTRY, searchFailsTwice, upToExperiments } from './evidence.js';
 
 /** Valid from 2026-01-01 to 2027-01-01; the checks' requests are made on 2026-03-14. */
 export const CLIENT_CERT: ClientCertificate = {
@@ -82,9 +82,7 @@ export function registryAnswers(answer: Answer, cert?: ClientCertificate, regist
 
 /** experiments/search fails on a TLS alert (as Node names it), twice; health and auth passed (a cached connection, another origin). */
 export function alertOnExperiments(code: string, alert: number, cert?: ClientCertificate): Evidence {
-  const c = new Check(cert ? { clientCert: cert } : {});
-  passAuth(c);
-  passHealth(c);
+  const c = upToExperiments(cert ? { clientCert: cert } : {});
   const kind = code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' ? 'tls-other' : 'tls-client-cert';
   const reason = code
     .replace(/^ERR_SSL_/, '')
@@ -96,20 +94,9 @@ export function alertOnExperiments(code: string, alert: number, cert?: ClientCer
     message: `registry.example.test:443: 40D7A2F1:error:0A000000:SSL routines:ssl3_read_bytes:${reason}:ssl/record/rec_layer_s3.c:1605:SSL alert number ${alert}`,
     phase: 'connect',
   };
-  for (const retried of [true, false]) {
-    const x = c.x({
-      step: 'experiments',
-      label: 'experiments/search',
-      url: `${REST}/experiments/search?max_results=1`,
-      error,
-      ...(retried ? { retried } : {}),
-    });
-    if (cert) x.clientCert = true;
-  }
+  for (const x of searchFailsTwice(c, error)) if (cert) x.clientCert = true;
   c.step('experiments', 'error', `${kind}: ${code}`);
-  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-  c.step('cleanup', 'pass', 'nothing to delete');
-  return c.evidence();
+  return blockedBy(c, 'experiments').evidence();
 }
 
 /** The API itself answers 400 with words about a certificate (its own JSON): not a front's refusal. */

@@ -9,7 +9,7 @@ import { fingerprintOf } from '../../../src/diagnosis/fingerprint.js';
 import { hopReading } from '../../../src/diagnosis/hop-situation.js';
 import { hopFix, profileOf } from '../../../src/diagnosis/profiles/index.js';
 import type { Situation } from '../../../src/diagnosis/situations.js';
-import { Check, REST, passAuth, passHealth, type Answer } from './evidence.js';
+import { blockedBy, search, upToExperiments, type Answer } from './evidence.js';
 
 interface EdgePage {
   product: string;
@@ -25,14 +25,11 @@ interface EdgePage {
 const PAGES = JSON.parse(readFileSync(new URL('../../fixtures/edges/pages.json', import.meta.url), 'utf8')) as EdgePage[];
 
 function searchAnswers(page: EdgePage) {
-  const c = new Check();
-  passAuth(c);
-  passHealth(c);
+  const c = upToExperiments();
   const answer: Answer = { status: page.status, headers: page.headers, body: page.body };
-  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer, ms: page.ms });
+  search(c, { answer, ms: page.ms });
   c.step('experiments', 'fail', String(page.status));
-  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-  c.step('cleanup', 'pass', 'nothing to delete');
+  blockedBy(c, 'experiments');
   return c.evidence();
 }
 

@@ -2,6 +2,8 @@ import { fingerprintOf } from '../../../src/diagnosis/fingerprint.js';
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../../src/http/types.js';
 import { diagnose } from '../../../src/diagnosis/engine.js';
+import { RULES } from '../../../src/diagnosis/catalogue.js';
+import type { Rule } from '../../../src/diagnosis/types.js';
 import {
   api,
   ARTIFACT_URL,
@@ -9,8 +11,10 @@ import {
   FLASK_404,
   REST,
   ajaxProbe,
+  createRun,
   failHealthQuoting,
   failedPut,
+  gatewayKeyRequired,
   healthyCheck,
   incident,
   listingProbe,
@@ -20,6 +24,7 @@ import {
   passExperiments,
   passRun,
   proxied,
+  search,
   text,
   upToArtifact,
 } from './evidence.js';
@@ -37,6 +42,29 @@ describe('diagnose: a healthy check', () => {
     expect(fingerprintOf(search).responder).toBe('mlflow');
     expect(fingerprintOf(search).chain).toEqual(['hokusai-api', 'mlflow']);
     expect(fingerprintOf(ev.exchanges.find((x) => x.label === 'validate')!).responder).toBe('hokusai-auth');
+  });
+});
+
+describe('diagnose: a rule that throws', () => {
+  it('is a DIAGNOSIS_RULE_FAILED warning naming the rule and its error, and the other findings stand', () => {
+    const { check } = incident();
+    const broken: Rule = {
+      meta: { ...RULES[0]!.meta, code: 'SOME_RULE' },
+      match: () => {
+        throw new Error('cannot read properties of undefined (\u001b[31mreading "x")');
+      },
+    };
+    const findings = diagnose(check.evidence(), [...RULES, broken]);
+    const failed = findings.filter((f) => f.code === 'DIAGNOSIS_RULE_FAILED');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ severity: 'warn', step: 'artifact', rootCause: false });
+    expect(failed[0]!.cause).toMatch(/^The diagnosis rule for SOME_RULE failed on this check's evidence \(cannot read properties/);
+    expect(failed[0]!.cause).not.toMatch(/\u001b/);
+    expect(findings.find((f) => f.rootCause)?.code).toBe('ROUTE_ARTIFACTS_MISROUTED');
+  });
+
+  it('is not raised when no rule throws', () => {
+    expect(diagnose(incident().check.evidence()).map((f) => f.code)).not.toContain('DIAGNOSIS_RULE_FAILED');
   });
 });
 
@@ -298,10 +326,7 @@ describe("diagnose: an MLflow-side fault that fails the API's own MLflow health 
       500,
       '{"error_code": "INTERNAL_ERROR", "message": "(psycopg2.OperationalError) password authentication failed for user \\"mlflow\\""}',
       (c) =>
-        c.x({
-          step: 'experiments',
-          label: 'experiments/search',
-          url: `${REST}/experiments/search?max_results=1`,
+        search(c, {
           answer: proxied(
             mlflow(500, {
               error_code: 'INTERNAL_ERROR',
@@ -315,33 +340,9 @@ describe("diagnose: an MLflow-side fault that fails the API's own MLflow health 
       403,
       'Invalid Host header - possible DNS rebinding attack detected',
       (c) =>
-        c.x({
-          step: 'experiments',
-          label: 'experiments/search',
-          url: `${REST}/experiments/search?max_results=1`,
-          answer: proxied(text(403, 'Invalid Host header - possible DNS rebinding attack detected', [['server', 'uvicorn']])),
-        }),
+        search(c, { answer: proxied(text(403, 'Invalid Host header - possible DNS rebinding attack detected', [['server', 'uvicorn']])) }),
     ],
-    [
-      'AUTH_HEADER_STRIPPED',
-      401,
-      '{"detail":"API key required"}',
-      (c) =>
-        c.x({
-          step: 'experiments',
-          label: 'experiments/search',
-          url: `${REST}/experiments/search?max_results=1`,
-          answer: {
-            status: 401,
-            headers: [
-              ['server', 'uvicorn'],
-              ['server', 'uvicorn'],
-              ['content-type', 'application/json'],
-            ],
-            body: '{"detail":"API key required"}',
-          },
-        }),
-    ],
+    ['AUTH_HEADER_STRIPPED', 401, '{"detail":"API key required"}', (c) => search(c, { answer: gatewayKeyRequired() })],
   ];
   for (const [code, status, quoted, failExperiments] of mlflowSide) {
     it(`reports ${code} once, on the health step, citing the health check and experiments/search`, () => {
@@ -362,18 +363,15 @@ describe("diagnose: an MLflow-side fault that fails the API's own MLflow health 
       (() => {
         const c = upToArtifact();
         c.exchanges.pop();
-        c.x({
-          step: 'run',
-          label: 'runs/create',
-          method: 'POST',
-          url: `${REST}/runs/create`,
-          answer: proxied(
+        createRun(
+          c,
+          proxied(
             mlflow(500, {
               error_code: 'INTERNAL_ERROR',
               message: '(sqlite3.OperationalError) database is locked\n[SQL: INSERT INTO runs …]',
             }),
           ),
-        });
+        );
         c.step('run', 'fail', 'runs/create: 500 INTERNAL_ERROR');
         return c.evidence();
       })(),

@@ -2,12 +2,14 @@
 // from fixtures/mlflow-2.12.2 where MLflow speaks), exchanges, step results, and whole checks.
 import type { Exchange, ExchangeError, Header, Timings } from '../../../src/http/types.js';
 import type { Evidence } from '../../../src/diagnosis/types.js';
+import { checkExchanges } from '../../../src/diagnosis/evidence-query.js';
 import {
   NOT_RUN,
   STEP_IDS,
   type CheckState,
   type StepId,
   type StepResult,
+  type StepFailure,
   type StepStatus,
   type StopCause,
   type Target,
@@ -88,16 +90,22 @@ const STATUS_TEXT: Record<number, string> = {
   504: 'Gateway Time-out',
 };
 
-export function albPage(status: number): Answer {
+/** The HTML error page the ALB and nginx share; nginx signs it with its version under a rule. */
+function errorPage(status: number, server: string, signed: boolean): Answer {
   const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
+  const signature = signed ? `<hr><center>${server}</center>\r\n` : '';
   return {
     status,
     headers: [
-      ['server', 'awselb/2.0'],
+      ['server', server],
       ['content-type', 'text/html'],
     ],
-    body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`,
+    body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n${signature}</body>\r\n</html>\r\n`,
   };
+}
+
+export function albPage(status: number): Answer {
+  return errorPage(status, 'awselb/2.0', false);
 }
 
 export function albText404(): Answer {
@@ -112,14 +120,19 @@ export function albText404(): Answer {
 }
 
 export function nginxPage(status: number): Answer {
-  const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
+  return errorPage(status, 'nginx/1.25.3', true);
+}
+
+/** MLflow's gateway (a second uvicorn behind the API's proxy) refusing a request that lost its key. */
+export function gatewayKeyRequired(): Answer {
   return {
-    status,
+    status: 401,
     headers: [
-      ['server', 'nginx/1.25.3'],
-      ['content-type', 'text/html'],
+      ['server', 'uvicorn'],
+      ['server', 'uvicorn'],
+      ['content-type', 'application/json'],
     ],
-    body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n`,
+    body: '{"detail":"API key required"}',
   };
 }
 
@@ -203,9 +216,9 @@ export class Check {
     return x;
   }
 
-  step(id: StepId, status: StepStatus, detail = '', notes: string[] = []): this {
+  step(id: StepId, status: StepStatus, detail = '', notes: string[] = [], failure?: StepFailure): this {
     this.steps = this.steps.filter((s) => s.id !== id);
-    this.steps.push({ id, status, durationMs: 10, detail, notes, rootCause: false, exchangeIds: [] });
+    this.steps.push({ id, status, durationMs: 10, detail, notes, rootCause: false, exchangeIds: [], ...(failure ? { failure } : {}) });
     return this;
   }
 
@@ -234,7 +247,13 @@ export class Check {
     }
     const root = steps.find((s) => s.status === 'fail' || s.status === 'error');
     if (root) root.rootCause = true;
-    return { target: this.target, steps, exchanges: this.exchanges, state: this.state, keyHadWhitespace: this.keyHadWhitespace };
+    return {
+      target: this.target,
+      steps,
+      exchanges: checkExchanges(this.exchanges),
+      state: this.state,
+      keyHadWhitespace: this.keyHadWhitespace,
+    };
   }
 }
 
@@ -253,14 +272,14 @@ export function passAuth(c: Check): Check {
   return c.step('auth', 'pass', 'key valid for platform');
 }
 
+/** The health step's GET /health, answered with `answer`. */
+export function getHealth(c: Check, answer: Answer): Exchange {
+  return c.x({ step: 'health', label: 'GET /health', url: `${REGISTRY}/health`, answer });
+}
+
 export function passHealth(c: Check, services: Record<string, unknown> = { api: 'healthy', mlflow: 'healthy' }): Check {
   const degraded = Object.values(services).some((v) => v !== 'healthy');
-  c.x({
-    step: 'health',
-    label: 'GET /health',
-    url: `${REGISTRY}/health`,
-    answer: api(200, { status: degraded ? 'degraded' : 'healthy', services }),
-  });
+  getHealth(c, api(200, { status: degraded ? 'degraded' : 'healthy', services }));
   c.x({ step: 'health', label: 'GET /api/health/mlflow', url: `${REGISTRY}/api/health/mlflow`, answer: api(200, { status: 'ok' }) });
   return c.step('health', degraded ? 'warn' : 'pass', degraded ? 'degraded' : 'healthy');
 }
@@ -276,12 +295,7 @@ export function failHealthQuoting(
   services: Record<string, unknown> = { api: 'healthy', mlflow: 'healthy' },
 ): Exchange {
   const degraded = Object.values(services).some((v) => v !== 'healthy');
-  c.x({
-    step: 'health',
-    label: 'GET /health',
-    url: `${REGISTRY}/health`,
-    answer: api(200, { status: degraded ? 'degraded' : 'healthy', services }),
-  });
+  getHealth(c, api(200, { status: degraded ? 'degraded' : 'healthy', services }));
   const x = c.x({
     step: 'health',
     label: 'GET /api/health/mlflow',
@@ -303,31 +317,38 @@ export function failHealthQuoting(
   return x;
 }
 
+export const SEARCH_URL = `${REST}/experiments/search?max_results=1`;
+
+/** The experiments step's experiments/search, answered or failed as `spec` says. */
+export function search(c: Check, spec: Omit<XSpec, 'step' | 'label' | 'url'>): Exchange {
+  return c.x({ step: 'experiments', label: 'experiments/search', url: SEARCH_URL, ...spec });
+}
+
 export function passExperiments(c: Check): Exchange {
-  const x = c.x({
-    step: 'experiments',
-    label: 'experiments/search',
-    url: `${REST}/experiments/search?max_results=1`,
-    answer: proxied(mlflow(200, {})),
-  });
+  const x = search(c, { answer: proxied(mlflow(200, {})) });
   c.step('experiments', 'pass', 'listed (none yet)');
   return x;
 }
 
-export function passRun(c: Check, artifactUri = `mlflow-artifacts:/${REL}`): Check {
-  c.x({
+/** The run step's experiments/get-by-name, answered with the experiment. */
+export function getExperiment(c: Check): Exchange {
+  return c.x({
     step: 'run',
     label: 'experiments/get-by-name',
     url: `${REST}/experiments/get-by-name?experiment_name=hokus-check`,
     answer: proxied(mlflow(200, { experiment: { experiment_id: EXP, name: 'hokus-check' } })),
   });
-  c.x({
-    step: 'run',
-    label: 'runs/create',
-    method: 'POST',
-    url: `${REST}/runs/create`,
-    reqBody: { experiment_id: EXP },
-    answer: proxied(mlflow(200, { run: { info: { run_id: RUN, experiment_id: EXP, artifact_uri: artifactUri } } })),
+}
+
+/** The run step's runs/create, answered with `answer`. */
+export function createRun(c: Check, answer: Answer, reqBody?: object): Exchange {
+  return c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, ...(reqBody ? { reqBody } : {}), answer });
+}
+
+export function passRun(c: Check, artifactUri = `mlflow-artifacts:/${REL}`): Check {
+  getExperiment(c);
+  createRun(c, proxied(mlflow(200, { run: { info: { run_id: RUN, experiment_id: EXP, artifact_uri: artifactUri } } })), {
+    experiment_id: EXP,
   });
   Object.assign(c.state, { experimentId: EXP, runId: RUN, artifactUri });
   c.state.created.experimentId = EXP;
@@ -338,23 +359,29 @@ export function passRun(c: Check, artifactUri = `mlflow-artifacts:/${REL}`): Che
 
 export const ARTIFACT_URL = `${ART}/${REL}/hokus-check/probe-${CHECK_ID}.bin`;
 
-export function passArtifact(c: Check): Check {
-  c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, reqSize: 1024, answer: proxied(mlflow(200, {})) });
-  c.state.created.artifactDirs.push({ base: ART, path: `${REL}/hokus-check`, withKey: true });
-  c.x({
-    step: 'artifact',
-    label: 'GET artifact',
-    url: ARTIFACT_URL,
-    answer: proxied({
-      status: 200,
-      headers: [
-        ['Server', 'gunicorn'],
-        ['Content-Type', 'application/octet-stream'],
-        ['Content-Disposition', 'attachment; filename=x.bin'],
-      ],
-      body: '',
-    }),
+/** The artifact step's PUT of its file (1 KiB unless told), answered with `answer` (200 unless told). */
+export function putArtifact(c: Check, answer: Answer = proxied(mlflow(200, {})), reqSize = 1024): Exchange {
+  return c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, reqSize, answer });
+}
+
+/** The artifact step's GET of its file back, answered with `answer` after `ms` (12 unless told). */
+export function getArtifact(c: Check, answer: Answer, ms?: number): Exchange {
+  return c.x({ step: 'artifact', label: 'GET artifact', url: ARTIFACT_URL, answer, ...(ms === undefined ? {} : { ms }) });
+}
+
+/** MLflow's artifact download through the API's proxy: the file's bytes as octet-stream. */
+export function mlflowDownload(body: string, extra: Header[] = []): Answer {
+  return proxied({
+    status: 200,
+    headers: [['Server', 'gunicorn'], ['Content-Type', 'application/octet-stream'], ...extra],
+    body,
   });
+}
+
+export function passArtifact(c: Check): Check {
+  putArtifact(c);
+  c.state.created.artifactDirs.push({ base: ART, path: `${REL}/hokus-check`, withKey: true });
+  getArtifact(c, mlflowDownload('', [['Content-Disposition', 'attachment; filename=x.bin']]));
   c.x({
     step: 'artifact',
     label: 'list artifacts',
@@ -364,14 +391,19 @@ export function passArtifact(c: Check): Check {
   return c.step('artifact', 'pass', '1 KiB round-trip, sha256 matches');
 }
 
-export function passRegister(c: Check): Check {
-  c.x({
+/** The register step's registered-models/create, answered with the model. */
+export function createRegisteredModel(c: Check): Exchange {
+  return c.x({
     step: 'register',
     label: 'registered-models/create',
     method: 'POST',
     url: `${REST}/registered-models/create`,
     answer: proxied(mlflow(200, { registered_model: { name: MODEL } })),
   });
+}
+
+export function passRegister(c: Check): Check {
+  createRegisteredModel(c);
   c.x({
     step: 'register',
     label: 'model-versions/create',
@@ -385,50 +417,83 @@ export function passRegister(c: Check): Check {
   return c.step('register', 'pass', `${MODEL} v1 READY`);
 }
 
+// ---- cleanup's deletes, each answered with 200 unless told ------------------------------------
+
+export function deleteModelVersion(c: Check, answer: Answer = proxied(mlflow(200, {}))): Exchange {
+  return c.x({
+    step: 'cleanup',
+    label: 'model-versions/delete',
+    method: 'DELETE',
+    url: `${REST}/model-versions/delete`,
+    reqBody: { name: MODEL, version: '1' },
+    answer,
+  });
+}
+
+export function deleteRegisteredModel(c: Check, answer: Answer = proxied(mlflow(200, {}))): Exchange {
+  return c.x({
+    step: 'cleanup',
+    label: 'registered-models/delete',
+    method: 'DELETE',
+    url: `${REST}/registered-models/delete`,
+    reqBody: { name: MODEL },
+    answer,
+  });
+}
+
+/** DELETE of an artifact directory the check made (`c.state.created.artifactDirs`). */
+export function deleteArtifacts(c: Check, dir: { base: string; path: string }, answer: Answer = proxied(mlflow(200, {}))): Exchange {
+  return c.x({ step: 'cleanup', label: 'DELETE artifacts', method: 'DELETE', url: `${dir.base}/${dir.path}`, answer });
+}
+
+export function deleteRun(c: Check, answer: Answer = proxied(mlflow(200, {}))): Exchange {
+  return c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, reqBody: { run_id: RUN }, answer });
+}
+
 export function passCleanup(c: Check): Check {
   if (c.state.created.modelName) {
-    c.x({
-      step: 'cleanup',
-      label: 'model-versions/delete',
-      method: 'DELETE',
-      url: `${REST}/model-versions/delete`,
-      reqBody: { name: MODEL, version: '1' },
-      answer: proxied(mlflow(200, {})),
-    });
-    c.x({
-      step: 'cleanup',
-      label: 'registered-models/delete',
-      method: 'DELETE',
-      url: `${REST}/registered-models/delete`,
-      reqBody: { name: MODEL },
-      answer: proxied(mlflow(200, {})),
-    });
+    deleteModelVersion(c);
+    deleteRegisteredModel(c);
   }
-  for (const d of c.state.created.artifactDirs) {
-    c.x({ step: 'cleanup', label: 'DELETE artifacts', method: 'DELETE', url: `${d.base}/${d.path}`, answer: proxied(mlflow(200, {})) });
-  }
-  if (c.state.created.runId)
-    c.x({
-      step: 'cleanup',
-      label: 'runs/delete',
-      method: 'POST',
-      url: `${REST}/runs/delete`,
-      reqBody: { run_id: RUN },
-      answer: proxied(mlflow(200, {})),
-    });
+  for (const d of c.state.created.artifactDirs) deleteArtifacts(c, d);
+  if (c.state.created.runId) deleteRun(c);
   return c.step('cleanup', 'pass', 'deleted');
 }
 
 /** Everything passes. */
 export function healthyCheck(): Check {
-  const c = new Check();
-  passAuth(c);
-  passHealth(c);
+  const c = upToExperiments();
   passExperiments(c);
   passRun(c);
   passArtifact(c);
   passRegister(c);
   return passCleanup(c);
+}
+
+/** Auth and health passing: the setting of every experiments fault. */
+export function upToExperiments(target: Partial<Target> = {}): Check {
+  const c = new Check(target);
+  passAuth(c);
+  passHealth(c);
+  return c;
+}
+
+/** experiments/search fails on `error` (after `ms`), and the step errs with it. */
+export function searchErrs(c: Check, error: ExchangeError, ms?: number): Exchange {
+  const x = search(c, { error, ...(ms === undefined ? {} : { ms }) });
+  c.step('experiments', 'error', `${error.kind}: ${error.message}`);
+  return x;
+}
+
+/** experiments/search fails on `error`, tried twice (the first try marked retried); returns both tries. */
+export function searchFailsTwice(c: Check, error: ExchangeError): Exchange[] {
+  return [search(c, { error, retried: true }), search(c, { error })];
+}
+
+/** The steps from `step` on to register blocked by `step`'s failure, and cleanup with nothing to delete. */
+export function blockedBy(c: Check, step: 'experiments' | 'run'): Check {
+  for (const id of STEP_IDS.slice(STEP_IDS.indexOf(step) + 1, STEP_IDS.indexOf('cleanup'))) c.step(id, 'blocked', `blocked by ${step}`);
+  return c.step('cleanup', 'pass', 'nothing to delete');
 }
 
 /** Up to the artifact step, all passing: the setting of every artifact fault. */
@@ -442,7 +507,7 @@ export function upToArtifact(target: Partial<Target> = {}, services?: Record<str
 
 /** The artifact PUT through the proxy fails with `answer`; register blocked; cleanup passes. */
 export function failedPut(c: Check, answer: Answer, detail = `PUT: ${answer.status}`): Exchange {
-  const put = c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, reqSize: 1024, answer });
+  const put = putArtifact(c, answer);
   c.step('artifact', 'fail', detail);
   c.step('register', 'blocked', 'blocked by artifact');
   return put;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { RULES } from '../../../src/diagnosis/catalogue.js';
-import { explainCode, listCodes } from '../../../src/diagnosis/explain.js';
+import { METAS } from '../../../src/diagnosis/catalogue.js';
+import { explainCode, listCodes } from '../../../src/report/explain.js';
 
 describe('explain', () => {
   it('every code has a title and non-empty docs', () => {
-    for (const { meta } of RULES) {
+    for (const meta of METAS) {
       expect(meta.title.trim(), meta.code).not.toBe('');
       for (const part of ['means', 'detect', 'fix', 'confirm'] as const)
         expect(meta.docs[part].trim().length, `${meta.code}.${part}`).toBeGreaterThan(20);
@@ -32,7 +32,7 @@ describe('explain', () => {
 
   it('lists one line per code with its title', () => {
     const lines = listCodes().trimEnd().split('\n');
-    expect(lines).toHaveLength(RULES.length);
+    expect(lines).toHaveLength(METAS.length);
     expect(lines.find((l) => l.startsWith('AUTH_SERVICE_ID_MISMATCH'))).toMatch(
       /^AUTH_SERVICE_ID_MISMATCH\s+Key not valid for this service_id$/,
     );

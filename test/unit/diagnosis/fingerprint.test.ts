@@ -14,6 +14,7 @@ import {
   albText404,
   api,
   auth,
+  gatewayKeyRequired,
   mlflow,
   nginxPage,
   proxied,
@@ -87,16 +88,7 @@ describe('fingerprint: a reply proxied by the API', () => {
   });
 
   it("names MLflow's gateway (a second uvicorn behind the API) for a proxied {detail: 'API key required'}", () => {
-    const answer: Answer = {
-      status: 401,
-      headers: [
-        ['server', 'uvicorn'],
-        ['server', 'uvicorn'],
-        ['content-type', 'application/json'],
-      ],
-      body: '{"detail":"API key required"}',
-    };
-    expect(who(answer)).toEqual({ responder: 'mlflow', chain: ['hokusai-api', 'mlflow'] });
+    expect(who(gatewayKeyRequired())).toEqual({ responder: 'mlflow', chain: ['hokusai-api', 'mlflow'] });
   });
 
   it('names the load balancer behind the API when the proxy forwards to an external URL', () => {

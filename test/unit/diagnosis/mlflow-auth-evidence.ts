@@ -1,11 +1,11 @@
 // Hand-built checks of a plain MLflow server with MLflow's own authentication
 // (`mlflow server --app-name basic-auth`), its answers verbatim from
-// ../shared/fixtures/mlflow-2.12.2-basic-auth/transcript.jsonl (exchanges 3, 21, 68), and the
+// test/fixtures/mlflow-2.12.2-basic-auth/transcript.jsonl (exchanges 3, 21, 68), and the
 // look-alikes other components write: nginx's auth_basic login page (any realm), a hop's own
 // "Permission denied". Header names lower case, as the HTTP client records them.
 import type { Evidence, SentCredentials } from '../../../src/diagnosis/types.js';
 import type { Exchange, Header } from '../../../src/http/types.js';
-import { Check, PLAIN, mlflow, type Answer } from './evidence.js';
+import { Check, PLAIN, blockedBy, mlflow, type Answer } from './evidence.js';
 import { proxyPage } from './proxy-pages.js';
 
 const REST = `${PLAIN}/api/2.0/mlflow`;
@@ -24,6 +24,20 @@ export function mlflowLogin401(): Answer {
       ['connection', 'close'],
       ['content-type', 'text/html; charset=utf-8'],
       ['content-length', '137'],
+      ['www-authenticate', 'Basic realm="mlflow"'],
+    ],
+    body: MLFLOW_NOT_AUTHENTICATED,
+  };
+}
+
+/** MLflow's 401 passed on by the API's proxy: uvicorn's server header first, MLflow's challenge and words kept. */
+export function mlflowLogin401ViaProxy(): Answer {
+  return {
+    status: 401,
+    headers: [
+      ['server', 'uvicorn'],
+      ['server', 'gunicorn'],
+      ['content-type', 'text/html; charset=utf-8'],
       ['www-authenticate', 'Basic realm="mlflow"'],
     ],
     body: MLFLOW_NOT_AUTHENTICATED,
@@ -76,8 +90,7 @@ function searchFails(credentials: Header[], answer: Answer, sentCredentials?: Se
   const c = plainTarget(credentials, answer);
   sent(c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer }), credentials);
   c.step('experiments', 'fail', `experiments/search: ${answer.status}`);
-  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-  c.step('cleanup', 'pass', 'nothing to delete');
+  blockedBy(c, 'experiments');
   const ev = c.evidence();
   return sentCredentials ? { ...ev, credentials: sentCredentials } : ev;
 }
@@ -115,8 +128,7 @@ export function nginxLoginInFront(realm: string, credentials: 'none' | 'basic' =
   c.step('health', 'pass', 'OK');
   sent(c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer: login }), headers);
   c.step('experiments', 'fail', 'experiments/search: 401');
-  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-  c.step('cleanup', 'pass', 'nothing to delete');
+  blockedBy(c, 'experiments');
   const ev = c.evidence();
   return credentials === 'basic'
     ? { ...ev, credentials: { scheme: 'basic', from: 'MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD', username: 'alice' } }
@@ -152,8 +164,7 @@ export function runCreateRefused(refusal: Answer = mlflowPermissionDenied(), sea
     BASIC,
   );
   c.step('run', 'fail', `runs/create: ${refusal.status}`);
-  for (const id of ['artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by run');
-  c.step('cleanup', 'pass', 'nothing to delete');
+  blockedBy(c, 'run');
   return {
     ...c.evidence(),
     credentials: { scheme: 'basic', from: 'MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD', username: 'alice' },

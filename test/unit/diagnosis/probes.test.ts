@@ -11,11 +11,11 @@ const REL = '1/0123456789abcdef/artifacts';
 function fakeContext(target: Partial<Target>, answer: (spec: RequestSpec) => number | 'throw' = () => 200, aborted = false) {
   const sent: RequestSpec[] = [];
   const http: Http = {
-    async send(spec) {
+    send(spec) {
       sent.push(spec);
       const status = answer(spec);
-      if (status === 'throw') throw new Error('bug in the client');
-      return { exchange: {} as Exchange, status, text: '{}', json: {} } satisfies HttpResult;
+      if (status === 'throw') return Promise.reject(new Error('bug in the client'));
+      return Promise.resolve({ exchange: {} as Exchange, status, text: '{}', json: {} } satisfies HttpResult);
     },
     exchanges: () => [],
     redact: (s) => s,

@@ -1,30 +1,18 @@
 // The profiles' header and page tables (src/diagnosis/profiles/) against real answers: MLflow 2.12.2 (gunicorn)
 // and 3.5.1 (uvicorn) recordings, and the pages the real proxies of the test suite sent.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../../src/diagnosis/fingerprint.js';
 import { HEADER_SIGNATURES, MLFLOW_ERROR_CODES, PAGE_SIGNATURES } from '../../../src/diagnosis/profiles/index.js';
-import type { Header } from '../../../src/http/types.js';
+import { readTranscript, type Recorded } from '../../helpers/mlflow-transcript.js';
 import { AUTH, Check, PLAIN, REGISTRY, api, type Answer } from './evidence.js';
 import { PAGES } from './proxy-pages.js';
 
-interface Recorded {
-  method: string;
-  path: string;
-  status: number;
-  response_headers: Record<string, string>;
-  response_body: string;
-}
-
 function recording(version: string): Recorded[] {
-  return readFileSync(new URL(`../../fixtures/mlflow-${version}/transcript.jsonl`, import.meta.url), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Recorded);
+  return readTranscript(new URL(`../../fixtures/mlflow-${version}/transcript.jsonl`, import.meta.url));
 }
 
 function answerOf(r: Recorded): Answer {
-  return { status: r.status, headers: Object.entries(r.response_headers) as Header[], body: r.response_body };
+  return { status: r.status, headers: Object.entries(r.response_headers), body: r.response_body };
 }
 
 /** Fingerprint as the engine does for a plain MLflow target at PLAIN (an --mlflow-url check). */

@@ -1,4 +1,4 @@
-// RuleTester-style cases (ESLint's RuleTester, STYLE.md): for every catalogue code, `valid` evidence
+// RuleTester-style cases (in the manner of ESLint's RuleTester): for every catalogue code, `valid` evidence
 // on which the rule must stay silent — above all the same words or status from another component —
 // and `invalid` evidence on which it must report, with the expected step and the responder of the
 // first cited exchange. Invalid cases are the scenarios (scenarios.ts) plus the real proxies' own
@@ -12,16 +12,18 @@ import {
   AUTH,
   Check,
   REGISTRY,
-  REST,
   albPage,
   api,
+  createRun,
   failedPut,
   healthyCheck,
   mlflow,
   passAuth,
   passExperiments,
   passHealth,
+  search,
   upToArtifact,
+  upToExperiments,
   type Answer,
 } from './evidence.js';
 import { proxyPage } from './proxy-pages.js';
@@ -29,6 +31,7 @@ import {
   hopSaysPermissionDenied,
   mlflowAsksForLogin,
   mlflowIgnoresToken,
+  mlflowLogin401ViaProxy,
   mlflowRejectsLogin,
   nginxLoginInFront,
   runCreateRefused,
@@ -48,27 +51,17 @@ interface InvalidCase extends Case {
 
 /** Experiments pass, then runs/create gets `answer`. */
 function runAnswers(answer: Answer): Evidence {
-  const c = new Check();
-  passAuth(c);
-  passHealth(c);
+  const c = upToExperiments();
   passExperiments(c);
-  c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer });
+  createRun(c, answer);
   c.step('run', 'fail', String(answer.status));
   return c.evidence();
 }
 
 /** experiments/search gets `answer`, after `ms` (health's calls took 12 ms each). */
 function searchAnswers(answer: Answer, ms?: number): Evidence {
-  const c = new Check();
-  passAuth(c);
-  passHealth(c);
-  c.x({
-    step: 'experiments',
-    label: 'experiments/search',
-    url: `${REST}/experiments/search?max_results=1`,
-    answer,
-    ...(ms !== undefined ? { ms } : {}),
-  });
+  const c = upToExperiments();
+  search(c, { answer, ...(ms !== undefined ? { ms } : {}) });
   c.step('experiments', 'fail', String(answer.status));
   return c.evidence();
 }
@@ -171,16 +164,14 @@ function plainHealthRedirect(location: string): Evidence {
 
 /** A TLS failure that is not about the scheme: the handshake itself failed (an old protocol version). */
 function tlsHandshakeFails(): Evidence {
-  const c = new Check();
-  passAuth(c);
-  passHealth(c);
+  const c = upToExperiments();
   const error = {
     kind: 'tls-other' as const,
     code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
     message: 'registry.hokus.ai:443: tlsv1 alert protocol version',
     phase: 'connect' as const,
   };
-  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error });
+  search(c, { error });
   c.step('experiments', 'error', 'tls-other');
   return c.evidence();
 }
@@ -311,17 +302,7 @@ const VALID: Record<string, Case[]> = {
     { name: "Kong's mtls-auth 401 No required TLS certificate was sent", ev: () => mtls.registryAnswers(mtls.KONG_NO_CERT) },
     {
       name: 'MLflow\'s basic-auth 401 through the API\'s proxy (realm "mlflow", its own words)',
-      ev: () =>
-        searchAnswers({
-          status: 401,
-          headers: [
-            ['server', 'uvicorn'],
-            ['server', 'gunicorn'],
-            ['content-type', 'text/html; charset=utf-8'],
-            ['www-authenticate', 'Basic realm="mlflow"'],
-          ],
-          body: 'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.',
-        }),
+      ev: () => searchAnswers(mlflowLogin401ViaProxy()),
     },
     sibling('AUTH_KEY_INVALID'),
     sibling('AUTH_HEADER_STRIPPED'),
@@ -502,7 +483,7 @@ const documented = {
       ['content-type', 'text/html'],
     ],
     body: '<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\n</body>\n</html>\n',
-  } as Answer,
+  },
   envoyNoUpstream: {
     status: 503,
     headers: [
@@ -510,7 +491,7 @@ const documented = {
       ['content-type', 'text/plain'],
     ],
     body: 'no healthy upstream',
-  } as Answer,
+  },
   cloudflare522: {
     status: 522,
     headers: [
@@ -519,7 +500,7 @@ const documented = {
       ['content-type', 'text/plain; charset=UTF-8'],
     ],
     body: 'error code: 522',
-  } as Answer,
+  },
   kongNoRoute: {
     status: 404,
     headers: [
@@ -527,7 +508,7 @@ const documented = {
       ['content-type', 'application/json; charset=utf-8'],
     ],
     body: '{\n  "message":"no Route matched with those values"\n}',
-  } as Answer,
+  },
   kongTimeout: {
     status: 504,
     headers: [
@@ -535,9 +516,9 @@ const documented = {
       ['content-type', 'application/json; charset=utf-8'],
     ],
     body: '{\n  "message":"The upstream server is timing out"\n}',
-  } as Answer,
-  traefikNoRoute: { status: 404, headers: [['content-type', 'text/plain; charset=utf-8']], body: '404 page not found\n' } as Answer,
-};
+  },
+  traefikNoRoute: { status: 404, headers: [['content-type', 'text/plain; charset=utf-8']], body: '404 page not found\n' },
+} satisfies Record<string, Answer>;
 
 /** Invalid cases beyond the scenarios: the real proxies' own answers, and documented ones. */
 const INVALID: Record<string, InvalidCase[]> = {
@@ -683,17 +664,7 @@ const INVALID: Record<string, InvalidCase[]> = {
     { name: "MLflow's 401 to a Bearer token (recorded)", ev: mlflowIgnoresToken, step: 'experiments', responder: 'mlflow' },
     {
       name: 'MLflow\'s 401 through the API\'s proxy (realm "mlflow", its own words)',
-      ev: () =>
-        searchAnswers({
-          status: 401,
-          headers: [
-            ['server', 'uvicorn'],
-            ['server', 'gunicorn'],
-            ['content-type', 'text/html; charset=utf-8'],
-            ['www-authenticate', 'Basic realm="mlflow"'],
-          ],
-          body: 'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.',
-        }),
+      ev: () => searchAnswers(mlflowLogin401ViaProxy()),
       step: 'experiments',
       responder: 'mlflow',
     },

@@ -9,16 +9,18 @@ import {
   REST,
   RUN,
   api,
+  deleteModelVersion,
+  deleteRun,
   failedPut,
   healthyCheck,
   mlflow,
   passArtifact,
-  passAuth,
   passCleanup,
-  passHealth,
   passRegister,
   proxied,
+  search,
   upToArtifact,
+  upToExperiments,
 } from './evidence.js';
 import { SCENARIOS, VARIANTS } from './scenarios.js';
 
@@ -94,12 +96,7 @@ describe('auth', () => {
     const c = new Check({ serviceId: 'ml-platform' });
     c.exchanges.push(...ev.exchanges.filter((x) => x.step === 'auth'));
     c.step('auth', 'fail', '401');
-    c.x({
-      step: 'experiments',
-      label: 'experiments/search',
-      url: `${REST}/experiments/search?max_results=1`,
-      answer: api(401, { detail: 'Invalid or expired API key' }),
-    });
+    search(c, { answer: api(401, { detail: 'Invalid or expired API key' }) });
     c.step('experiments', 'fail', '401');
     const found = run('AUTH_SERVICE_ID_MISMATCH', c.evidence());
     expect(found.map((f) => f.step)).toEqual(['auth', 'experiments']);
@@ -246,13 +243,8 @@ describe('artifact, registry, response, health, generic', () => {
   });
 
   it('RESPONSE_NOT_JSON names who answered a 200 page where JSON was due', () => {
-    const c = new Check();
-    passAuth(c);
-    passHealth(c);
-    c.x({
-      step: 'experiments',
-      label: 'experiments/search',
-      url: `${REST}/experiments/search?max_results=1`,
+    const c = upToExperiments();
+    search(c, {
       answer: {
         status: 200,
         headers: [
@@ -305,22 +297,8 @@ describe('artifact, registry, response, health, generic', () => {
     const c = upToArtifact();
     passArtifact(c);
     passRegister(c);
-    c.x({
-      step: 'cleanup',
-      label: 'model-versions/delete',
-      method: 'DELETE',
-      url: `${REST}/model-versions/delete`,
-      reqBody: { name: MODEL, version: '1' },
-      answer: proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'x' })),
-    });
-    c.x({
-      step: 'cleanup',
-      label: 'runs/delete',
-      method: 'POST',
-      url: `${REST}/runs/delete`,
-      reqBody: { run_id: RUN },
-      answer: proxied(mlflow(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'gone' })),
-    });
+    deleteModelVersion(c, proxied(mlflow(500, { error_code: 'INTERNAL_ERROR', message: 'x' })));
+    deleteRun(c, proxied(mlflow(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'gone' })));
     c.step('cleanup', 'warn', 'left behind');
     const f = one('CLEANUP_LEFTOVERS', c.evidence());
     expect(f.cause).toMatch(new RegExp(`could not delete model version ${MODEL} v1 \\(`));

@@ -2,11 +2,10 @@
 // `step` is the step the finding explains; `root` says whether it must be the root-cause finding.
 import type { Evidence } from '../../../src/diagnosis/types.js';
 import type { Exchange } from '../../../src/http/types.js';
-import type { StepId } from '../../../src/steps/types.js';
+import type { StepFailure, StepId } from '../../../src/steps/types.js';
 import {
   AJAX_ART,
   ART,
-  ARTIFACT_URL,
   AUTH,
   CHECK_ID,
   Check,
@@ -23,11 +22,22 @@ import {
   albText404,
   api,
   auth,
+  blockedBy,
+  createRegisteredModel,
+  createRun,
+  deleteArtifacts,
+  deleteModelVersion,
+  deleteRegisteredModel,
+  deleteRun,
   directProbe,
   failedPut,
+  getArtifact,
+  getExperiment,
+  getHealth,
   incident,
   listingProbe,
   mlflow,
+  mlflowDownload,
   nginxPage,
   passArtifact,
   passAuth,
@@ -37,8 +47,14 @@ import {
   passRegister,
   passRun,
   proxied,
+  putArtifact,
+  search,
+  searchErrs,
+  searchFailsTwice,
   text,
   upToArtifact,
+  upToExperiments,
+  type Answer,
 } from './evidence.js';
 import { proxyPage } from './proxy-pages.js';
 import { alertOnExperiments, CLIENT_CERT, EXPIRED_CERT } from './client-cert-evidence.js';
@@ -56,20 +72,23 @@ function scenario(c: Check, step: StepId, root = true): Scenario {
   return { ev: c.evidence(), step, root };
 }
 
+/** The auth-without-service-id probe's validate, answered with `answer` (sent with `reqBody`, if any). */
+function validateWithoutServiceId(c: Check, answer: Answer, reqBody?: object): Exchange {
+  return c.x({
+    step: 'auth',
+    probe: 'auth-without-service-id',
+    label: 'validate without service_id',
+    method: 'POST',
+    url: VALIDATE,
+    ...(reqBody ? { reqBody } : {}),
+    answer,
+  });
+}
+
 /** Auth fails with `answer` on validate; the rest is blocked. */
 function authFails(c: Check, answer: Parameters<Check['x']>[0]['answer'], withoutServiceId?: Parameters<Check['x']>[0]['answer']): Check {
   c.x({ step: 'auth', label: 'validate', method: 'POST', url: VALIDATE, reqBody: { service_id: c.target.serviceId }, answer });
-  if (withoutServiceId) {
-    c.x({
-      step: 'auth',
-      probe: 'auth-without-service-id',
-      label: 'validate without service_id',
-      method: 'POST',
-      url: VALIDATE,
-      reqBody: {},
-      answer: withoutServiceId,
-    });
-  }
+  if (withoutServiceId) validateWithoutServiceId(c, withoutServiceId, {});
   c.step('auth', 'fail', `${answer?.status}`);
   passHealth(c);
   for (const id of ['experiments', 'run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by auth');
@@ -77,76 +96,52 @@ function authFails(c: Check, answer: Parameters<Check['x']>[0]['answer'], withou
 }
 
 /** experiments fails with `answer` (health passes; auth passes, or is skipped with `withAuth` false). */
-function experimentsFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>, detail = `${answer.status}`, withAuth = true): Check {
+function experimentsFails(answer: Answer, detail = `${answer.status}`, withAuth = true): Check {
   const c = new Check(withAuth ? {} : { authUrl: undefined });
   if (withAuth) passAuth(c);
   else c.step('auth', 'skipped', 'no --auth-url');
   passHealth(c);
-  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, answer });
+  search(c, { answer });
   c.step('experiments', 'fail', detail);
-  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-  return c.step('cleanup', 'pass', 'nothing to delete');
+  return blockedBy(c, 'experiments');
 }
 
 function transport(
   kind: 'dns' | 'refused' | 'connect-timeout' | 'timeout' | 'reset' | 'tls-expired' | 'tls-untrusted' | 'tls-hostname' | 'tls-other',
   code: string,
 ): Check {
-  const c = new Check();
-  passAuth(c);
-  passHealth(c);
+  const c = upToExperiments();
   const error = {
     kind,
     code,
     message: `${REGISTRY.replace('https://', '')}:443 ${code}`,
     phase: kind === 'timeout' ? ('headers' as const) : ('connect' as const),
   };
-  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, retried: true });
-  c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, ms: 5000 });
+  search(c, { error, retried: true });
+  search(c, { error, ms: 5000 });
   c.step('experiments', 'error', `${kind}: ${code}`);
-  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-  return c.step('cleanup', 'pass', 'nothing to delete');
+  return blockedBy(c, 'experiments');
 }
 
 /** experiments/search fails at the forward proxy (HTTPS_PROXY) with `error`, twice (a retry). */
 function throughProxy(error: NonNullable<Exchange['error']>): Check {
-  const c = new Check();
-  passAuth(c);
-  passHealth(c);
-  for (const retried of [true, false]) {
-    const x = c.x({
-      step: 'experiments',
-      label: 'experiments/search',
-      url: `${REST}/experiments/search?max_results=1`,
-      error,
-      ...(retried ? { retried } : {}),
-    });
-    x.via = 'http://proxy.corp.example:3128';
-  }
+  const c = upToExperiments();
+  for (const x of searchFailsTwice(c, error)) x.via = 'http://proxy.corp.example:3128';
   c.step('experiments', 'error', `${error.kind}: ${error.message}`);
-  for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-  return c.step('cleanup', 'pass', 'nothing to delete');
+  return blockedBy(c, 'experiments');
 }
 
 /** run fails on runs/create with `answer`. */
-function runCreateFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>, detail: string): Check {
-  const c = new Check();
-  passAuth(c);
-  passHealth(c);
+function runCreateFails(answer: Answer, detail: string, failure?: StepFailure): Check {
+  const c = upToExperiments();
   passExperiments(c);
-  c.x({
-    step: 'run',
-    label: 'experiments/get-by-name',
-    url: `${REST}/experiments/get-by-name?experiment_name=hokus-check`,
-    answer: proxied(mlflow(200, { experiment: { experiment_id: '1', name: 'hokus-check' } })),
-  });
-  c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer });
-  c.step('run', 'fail', detail);
-  for (const id of ['artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by run');
-  return c.step('cleanup', 'pass', 'nothing to delete');
+  getExperiment(c);
+  createRun(c, answer);
+  c.step('run', 'fail', detail, [], failure);
+  return blockedBy(c, 'run');
 }
 
-function artifactFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>, detail?: string): Check {
+function artifactFails(answer: Answer, detail?: string): Check {
   const c = upToArtifact();
   failedPut(c, answer, detail);
   return passCleanup(c);
@@ -155,13 +150,7 @@ function artifactFails(answer: NonNullable<Parameters<Check['x']>[0]['answer']>,
 function registerEndsIn(status: 'FAILED_REGISTRATION' | 'PENDING_REGISTRATION'): Check {
   const c = upToArtifact();
   passArtifact(c);
-  c.x({
-    step: 'register',
-    label: 'registered-models/create',
-    method: 'POST',
-    url: `${REST}/registered-models/create`,
-    answer: proxied(mlflow(200, { registered_model: { name: MODEL } })),
-  });
+  createRegisteredModel(c);
   const version = (s: string) =>
     proxied(
       mlflow(200, {
@@ -212,9 +201,7 @@ function proxyRefusesPut(): Check {
 
 export const SCENARIOS: Record<string, () => Scenario> = {
   GATEWAY_RATE_LIMITED: () => {
-    const c = new Check();
-    passAuth(c);
-    passHealth(c);
+    const c = upToExperiments();
     passExperiments(c);
     c.x({ step: 'run', label: 'runs/create', method: 'POST', url: `${REST}/runs/create`, answer: proxyPage('nginx', 429) });
     c.step('run', 'fail', '429');
@@ -222,13 +209,8 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   },
   ROUTE_METHOD_REFUSED: () => scenario(proxyRefusesPut(), 'artifact'),
   ROUTE_PREFIX_NOT_STRIPPED: () => {
-    const c = new Check();
-    passAuth(c);
-    passHealth(c);
-    c.x({
-      step: 'experiments',
-      label: 'experiments/search',
-      url: `${REST}/experiments/search?max_results=1`,
+    const c = upToExperiments();
+    search(c, {
       answer: {
         status: 404,
         headers: [
@@ -245,19 +227,14 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   ROUTE_REDIRECTED: () => {
     const c = new Check();
     passAuth(c);
-    c.x({
-      step: 'health',
-      label: 'GET /health',
-      url: `${REGISTRY}/health`,
-      answer: {
-        status: 301,
-        headers: [
-          ['server', 'nginx/1.22.1'],
-          ['content-type', 'text/html'],
-          ['location', 'https://www.example.test/health'],
-        ],
-        body: '',
-      },
+    getHealth(c, {
+      status: 301,
+      headers: [
+        ['server', 'nginx/1.22.1'],
+        ['content-type', 'text/html'],
+        ['location', 'https://www.example.test/health'],
+      ],
+      body: '',
     });
     c.step('health', 'fail', '/health: 301');
     return scenario(c, 'health');
@@ -311,21 +288,11 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   // gunicorn's worker --timeout (30 s) kills the worker 1 MiB into an 8 MiB read-back.
   NET_TRANSFER_CUT: () => {
     const c = upToArtifact();
-    c.x({
-      step: 'artifact',
-      label: 'PUT artifact',
-      method: 'PUT',
-      url: ARTIFACT_URL,
-      reqSize: 8 * 1024 * 1024,
-      answer: proxied(mlflow(200, {})),
-    });
+    putArtifact(c, proxied(mlflow(200, {})), 8 * 1024 * 1024);
     c.state.created.artifactDirs.push({ base: ART, path: `${REL}/hokus-check`, withKey: true });
-    const get = c.x({
-      step: 'artifact',
-      label: 'GET artifact',
-      url: ARTIFACT_URL,
-      ms: 30_014,
-      answer: {
+    const get = getArtifact(
+      c,
+      {
         status: 200,
         headers: [
           ['server', 'gunicorn'],
@@ -334,7 +301,8 @@ export const SCENARIOS: Record<string, () => Scenario> = {
         ],
         body: '',
       },
-    });
+      30_014,
+    );
     get.response = {
       ...get.response!,
       bodySize: 1024 * 1024,
@@ -352,17 +320,12 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     return scenario(passCleanup(c), 'artifact');
   },
   DEADLINE_EXCEEDED: () => {
-    const c = new Check();
-    passAuth(c);
-    passHealth(c);
-    const error = {
-      kind: 'aborted' as const,
-      code: 'HOKUS_DEADLINE',
-      message: "request to registry ended: the check's deadline passed",
-      phase: 'headers' as const,
-    };
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error, ms: 1000 });
-    c.step('experiments', 'error', "aborted: request to registry ended: the check's deadline passed");
+    const c = upToExperiments();
+    searchErrs(
+      c,
+      { kind: 'aborted', code: 'HOKUS_DEADLINE', message: "request to registry ended: the check's deadline passed", phase: 'headers' },
+      1000,
+    );
     for (const id of ['run', 'artifact', 'register'] as const) c.notRun(id, 'deadline');
     return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'experiments');
   },
@@ -465,14 +428,7 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   AUTH_CACHE_MASKING: () => {
     const c = new Check();
     c.x({ step: 'auth', label: 'validate', method: 'POST', url: VALIDATE, answer: auth(401, { detail: 'Invalid or expired API key' }) });
-    c.x({
-      step: 'auth',
-      probe: 'auth-without-service-id',
-      label: 'validate without service_id',
-      method: 'POST',
-      url: VALIDATE,
-      answer: auth(401, { detail: 'Invalid or expired API key' }),
-    });
+    validateWithoutServiceId(c, auth(401, { detail: 'Invalid or expired API key' }));
     c.step('auth', 'fail', '401 Invalid or expired API key');
     passHealth(c);
     passExperiments(c);
@@ -484,25 +440,17 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   ROUTE_WRONG_BASE_URL: () => {
     const c = new Check();
     passAuth(c);
-    c.x({
-      step: 'health',
-      label: 'GET /health',
-      url: `${REGISTRY}/health`,
-      answer: {
-        status: 200,
-        headers: [
-          ['server', 'gunicorn'],
-          ['content-type', 'text/html; charset=utf-8'],
-        ],
-        body: 'OK',
-      },
+    getHealth(c, {
+      status: 200,
+      headers: [
+        ['server', 'gunicorn'],
+        ['content-type', 'text/html; charset=utf-8'],
+      ],
+      body: 'OK',
     });
     c.step('health', 'fail', '/health: 200 text/html where JSON was due');
     // The MLflow mount is no mount there: MLflow's own Flask 404, as if a proxy kept the prefix.
-    c.x({
-      step: 'experiments',
-      label: 'experiments/search',
-      url: `${REST}/experiments/search?max_results=1`,
+    search(c, {
       answer: {
         status: 404,
         headers: [
@@ -513,8 +461,7 @@ export const SCENARIOS: Record<string, () => Scenario> = {
       },
     });
     c.step('experiments', 'fail', '404 text/html');
-    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-    return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'health');
+    return scenario(blockedBy(c, 'experiments'), 'health');
   },
   ROUTE_ARTIFACTS_MISROUTED: () => scenario(incident().check, 'artifact'),
   PROXY_DROPS_DELETE_BODY: () => {
@@ -522,29 +469,10 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     passArtifact(c);
     passRegister(c);
     const dropped = proxied(mlflow(400, MLFLOW_MISSING_NAME));
-    c.x({
-      step: 'cleanup',
-      label: 'model-versions/delete',
-      method: 'DELETE',
-      url: `${REST}/model-versions/delete`,
-      reqBody: { name: MODEL, version: '1' },
-      answer: dropped,
-    });
-    c.x({
-      step: 'cleanup',
-      label: 'registered-models/delete',
-      method: 'DELETE',
-      url: `${REST}/registered-models/delete`,
-      reqBody: { name: MODEL },
-      answer: dropped,
-    });
-    c.x({
-      step: 'cleanup',
-      label: 'DELETE artifacts',
-      method: 'DELETE',
-      url: `${ART}/${REL}/hokus-check`,
-      answer: proxied(mlflow(200, {})),
-    });
+    deleteModelVersion(c, dropped);
+    deleteRegisteredModel(c, dropped);
+    deleteArtifacts(c, { base: ART, path: `${REL}/hokus-check` });
+    // runs/delete sent without a body here.
     c.x({ step: 'cleanup', label: 'runs/delete', method: 'POST', url: `${REST}/runs/delete`, answer: proxied(mlflow(200, {})) });
     c.state.leftovers = [`model version ${MODEL} v1`, `registered model ${MODEL}`];
     c.step('cleanup', 'warn', '2 left behind');
@@ -581,12 +509,7 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   GATEWAY_UPSTREAM_UNREACHABLE: () => {
     const c = new Check();
     passAuth(c);
-    c.x({
-      step: 'health',
-      label: 'GET /health',
-      url: `${REGISTRY}/health`,
-      answer: api(200, { status: 'healthy', services: { api: 'healthy' } }),
-    });
+    getHealth(c, api(200, { status: 'healthy', services: { api: 'healthy' } }));
     c.x({
       step: 'health',
       label: 'GET /api/health/mlflow',
@@ -599,15 +522,9 @@ export const SCENARIOS: Record<string, () => Scenario> = {
       }),
     });
     c.step('health', 'fail', '/api/health/mlflow: 503');
-    c.x({
-      step: 'experiments',
-      label: 'experiments/search',
-      url: `${REST}/experiments/search?max_results=1`,
-      answer: api(502, { detail: 'Failed to connect to MLflow server at http://mlflow.hokusai.local:5000' }),
-    });
+    search(c, { answer: api(502, { detail: 'Failed to connect to MLflow server at http://mlflow.hokusai.local:5000' }) });
     c.step('experiments', 'fail', '502 Failed to connect to MLflow server at http://mlflow.hokusai.local:5000');
-    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-    c.step('cleanup', 'pass', 'nothing to delete');
+    blockedBy(c, 'experiments');
     return scenario(c, 'health');
   },
   GATEWAY_TIMEOUT: () => scenario(artifactFails(api(504, { detail: 'MLflow server request timeout after 30.0s' }), 'PUT: 504'), 'artifact'),
@@ -640,9 +557,7 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     ),
 
   ARTIFACT_ROOT_BYPASSES_PROXY: () => {
-    const c = new Check();
-    passAuth(c);
-    passHealth(c);
+    const c = upToExperiments();
     passExperiments(c);
     passRun(c, `s3://hokusai-mlflow-artifacts/artifacts/1/${RUN}/artifacts`);
     passArtifact(c);
@@ -665,22 +580,13 @@ export const SCENARIOS: Record<string, () => Scenario> = {
   ARTIFACT_TOO_LARGE: () => scenario(artifactFails(nginxPage(413), 'PUT: 413 but not JSON (text/html)'), 'artifact'),
   ARTIFACT_CORRUPTED: () => {
     const c = upToArtifact();
-    c.x({ step: 'artifact', label: 'PUT artifact', method: 'PUT', url: ARTIFACT_URL, reqSize: 1024, answer: proxied(mlflow(200, {})) });
-    c.x({
-      step: 'artifact',
-      label: 'GET artifact',
-      url: ARTIFACT_URL,
-      answer: proxied({
-        status: 200,
-        headers: [
-          ['Server', 'gunicorn'],
-          ['Content-Type', 'application/octet-stream'],
-        ],
-        body: 'x'.repeat(1000),
-      }),
-    });
+    putArtifact(c);
+    getArtifact(c, mlflowDownload('x'.repeat(1000)));
     c.state.created.artifactDirs.push({ base: ART, path: `${REL}/hokus-check`, withKey: true });
-    c.step('artifact', 'fail', 'sha256 mismatch: sent 1.0 KiB 1a2b3c4d5e6f…, read back 1000 B 9f8e7d6c5b4a…');
+    c.step('artifact', 'fail', 'sha256 mismatch: sent 1.0 KiB 1a2b3c4d5e6f…, read back 1000 B 9f8e7d6c5b4a…', [], {
+      kind: 'content-mismatch',
+      what: 'size',
+    });
     c.step('register', 'blocked', 'blocked by artifact');
     return scenario(passCleanup(c), 'artifact');
   },
@@ -704,24 +610,20 @@ export const SCENARIOS: Record<string, () => Scenario> = {
       runCreateFails(
         proxied(mlflow(200, { run: { info: { experiment_id: '1' } } })),
         'runs/create: schema: run.info.run_id: Invalid input: expected string, received undefined',
+        { kind: 'schema', problem: 'run.info.run_id: Invalid input: expected string, received undefined' },
       ),
       'run',
     ),
 
   RESPONSE_MALFORMED: () => {
-    const c = new Check();
-    passAuth(c);
-    passHealth(c);
-    const error = {
-      kind: 'protocol' as const,
+    const c = upToExperiments();
+    searchErrs(c, {
+      kind: 'protocol',
       code: 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
       message: 'Response body length does not match content-length header',
-      phase: 'body' as const,
-    };
-    c.x({ step: 'experiments', label: 'experiments/search', url: `${REST}/experiments/search?max_results=1`, error });
-    c.step('experiments', 'error', 'protocol: Response body length does not match content-length header');
-    for (const id of ['run', 'artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by experiments');
-    return scenario(c.step('cleanup', 'pass', 'nothing to delete'), 'experiments');
+      phase: 'body',
+    });
+    return scenario(blockedBy(c, 'experiments'), 'experiments');
   },
 
   HEALTH_DEGRADED: () => {
@@ -735,82 +637,40 @@ export const SCENARIOS: Record<string, () => Scenario> = {
     const c = upToArtifact();
     passArtifact(c);
     passRegister(c);
-    c.x({
-      step: 'cleanup',
-      label: 'model-versions/delete',
-      method: 'DELETE',
-      url: `${REST}/model-versions/delete`,
-      reqBody: { name: MODEL, version: '1' },
-      answer: proxied(mlflow(200, {})),
-    });
-    c.x({
-      step: 'cleanup',
-      label: 'registered-models/delete',
-      method: 'DELETE',
-      url: `${REST}/registered-models/delete`,
-      reqBody: { name: MODEL },
-      answer: proxied(mlflow(200, {})),
-    });
-    c.x({
-      step: 'cleanup',
-      label: 'DELETE artifacts',
-      method: 'DELETE',
-      url: `${ART}/${REL}/hokus-check`,
-      answer: proxied(
-        mlflow(500, '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n'),
-      ),
-    });
-    c.x({
-      step: 'cleanup',
-      label: 'runs/delete',
-      method: 'POST',
-      url: `${REST}/runs/delete`,
-      reqBody: { run_id: RUN },
-      answer: proxied(mlflow(200, {})),
-    });
+    deleteModelVersion(c);
+    deleteRegisteredModel(c);
+    deleteArtifacts(
+      c,
+      { base: ART, path: `${REL}/hokus-check` },
+      proxied(mlflow(500, '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n')),
+    );
+    deleteRun(c);
     c.state.leftovers = [`artifacts ${REL}/hokus-check/`];
     c.step('cleanup', 'warn', '1 left behind');
     return scenario(c, 'cleanup', false);
   },
   // A cache in front answers runs/create with someone else's run (fault foreign-run).
-  RESPONSE_FOREIGN_OBJECT: () => {
-    const c = new Check();
-    passAuth(c);
-    passHealth(c);
-    passExperiments(c);
-    c.x({
-      step: 'run',
-      label: 'experiments/get-by-name',
-      url: `${REST}/experiments/get-by-name?experiment_name=hokus-check`,
-      answer: proxied(mlflow(200, { experiment: { experiment_id: '1', name: 'hokus-check' } })),
-    });
-    c.x({
-      step: 'run',
-      label: 'runs/create',
-      method: 'POST',
-      url: `${REST}/runs/create`,
-      answer: proxied(
-        mlflow(200, {
-          run: {
-            info: {
-              run_id: 'f'.repeat(32),
-              experiment_id: '1',
-              artifact_uri: 'mlflow-artifacts:/1/x/artifacts',
-              run_name: 'important-training-run',
+  RESPONSE_FOREIGN_OBJECT: () =>
+    scenario(
+      runCreateFails(
+        proxied(
+          mlflow(200, {
+            run: {
+              info: {
+                run_id: 'f'.repeat(32),
+                experiment_id: '1',
+                artifact_uri: 'mlflow-artifacts:/1/x/artifacts',
+                run_name: 'important-training-run',
+              },
+              data: { tags: [{ key: 'team', value: 'research' }] },
             },
-            data: { tags: [{ key: 'team', value: 'research' }] },
-          },
-        }),
-      ),
-    });
-    c.step(
+          }),
+        ),
+        `runs/create answered run ${'f'.repeat(32)} (important-training-run), which is not this check's (no hokus-check.id=${CHECK_ID} tag, name not ${MODEL}): left alone`,
+        { kind: 'foreign-object', what: `run ${'f'.repeat(32)} (important-training-run)` },
+      ).step('cleanup', 'pass', 'deleted 1 resource'),
       'run',
-      'fail',
-      `runs/create answered run ${'f'.repeat(32)} (important-training-run), which is not this check's (no hokus-check.id=${CHECK_ID} tag, name not ${MODEL}): left alone`,
-    );
-    for (const id of ['artifact', 'register'] as const) c.step(id, 'blocked', 'blocked by run');
-    return scenario(c.step('cleanup', 'pass', 'deleted 1 resource'), 'run');
-  },
+    ),
   // MLflow's basic-auth app (fixtures/mlflow-2.12.2-basic-auth): no login, a refused login, a missing permission.
   MLFLOW_AUTH_REQUIRED: () => ({ ev: mlflowAsksForLogin(), step: 'experiments', root: true }),
   MLFLOW_AUTH_REJECTED: () => ({ ev: mlflowRejectsLogin(), step: 'experiments', root: true }),
@@ -831,7 +691,8 @@ export const VARIANTS = {
   /** artifacts-misrouted-external: artifact paths go to an external load balancer; direct works. */
   misroutedExternal(): Check {
     const c = upToArtifact({ mlflowDirectUrl: 'http://mlflow.hokusai-development.local:5000' });
-    failedPut(c, {
+    // The external load balancer's plain-text 404, passed on by the API's proxy.
+    const lb404 = (): Answer => ({
       status: 404,
       headers: [
         ['server', 'uvicorn'],
@@ -840,24 +701,9 @@ export const VARIANTS = {
       ],
       body: 'Not Found',
     });
-    listingProbe(c, {
-      status: 404,
-      headers: [
-        ['server', 'uvicorn'],
-        ['server', 'awselb/2.0'],
-        ['content-type', 'text/plain; charset=utf-8'],
-      ],
-      body: 'Not Found',
-    });
-    ajaxProbe(c, {
-      status: 404,
-      headers: [
-        ['server', 'uvicorn'],
-        ['server', 'awselb/2.0'],
-        ['content-type', 'text/plain; charset=utf-8'],
-      ],
-      body: 'Not Found',
-    });
+    failedPut(c, lb404());
+    listingProbe(c, lb404());
+    ajaxProbe(c, lb404());
     directProbe(c, mlflow(200, {}));
     c.x({
       step: 'artifact',

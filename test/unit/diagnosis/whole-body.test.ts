@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../../src/diagnosis/catalogue.js';
 import { diagnose } from '../../../src/diagnosis/engine.js';
-import { ARTIFACT_URL, REST, mlflow, passAuth, passExperiments, passHealth, Check, upToArtifact } from './evidence.js';
+import { ARTIFACT_URL, REST, mlflow, passExperiments, upToArtifact, upToExperiments } from './evidence.js';
 
 const MiB = 1024 * 1024;
 
@@ -30,9 +30,7 @@ describe('rules over a body as long as the read cap', () => {
   });
 
   it("find MLflow's database error named past the excerpt", () => {
-    const c = new Check();
-    passAuth(c);
-    passHealth(c);
+    const c = upToExperiments();
     passExperiments(c);
     const message = `${'x'.repeat(3000)} (sqlite3.OperationalError) database is locked`;
     const x = c.x({

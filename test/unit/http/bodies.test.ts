@@ -2,7 +2,6 @@
 // short excerpt for people, and for a binary body a description (size, first bytes, sha256) in
 // place of the bytes. Real loopback servers.
 import { createHash, randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { describeBinary, looksBinary } from '../../../src/http/body.js';
 import { readBody } from '../../../src/diagnosis/exchange-body.js';
@@ -86,7 +85,7 @@ describe('response bodies', () => {
       url: s.url,
       body: bytes,
       consumeBody: async (body) => {
-        for await (const _ of body as Readable) void _;
+        for await (const _ of body) void _;
       },
     });
     expect(r.exchange.response?.bodyExcerpt).toBe(

@@ -204,8 +204,9 @@ describe('http client', () => {
       label: 'GET artifact',
       method: 'GET',
       url: s.url,
-      consumeBody: async () => {
+      consumeBody: () => {
         called = true;
+        return Promise.resolve();
       },
     });
     expect(called).toBe(false);

@@ -3,13 +3,12 @@
 // the request went out, where undici reports only "other side closed" — is what the try failed on.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientCertOptions } from '../../../src/http/dispatcher.js';
 import { makeMtlsFiles, type MtlsFiles } from '../../helpers/mtls.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { client, startHttps, type Handler, type TestServer } from './servers.js';
+import { client, startHttps, startTunnelProxy, type Handler, type TestServer } from './servers.js';
 
 const tmp = tempDir();
 let files: MtlsFiles;
@@ -68,22 +67,8 @@ describe('mutual TLS in the HTTP client', () => {
   });
 
   it('through a forward proxy (CONNECT): presented to the origin inside the tunnel, recorded with via', async () => {
-    const tunnels: string[] = [];
-    const proxy = net.createServer((socket) => {
-      socket.once('data', (head) => {
-        const line = head.toString('latin1').split('\r\n')[0] ?? '';
-        tunnels.push(line);
-        const [host, port] = (line.split(' ')[1] ?? '').split(':');
-        const upstream = net.connect(Number(port), host, () => {
-          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-          socket.pipe(upstream).pipe(socket);
-        });
-        upstream.on('error', () => socket.destroy());
-      });
-      socket.on('error', () => {});
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const proxy = await startTunnelProxy();
+    const { tunnels, url: proxyUrl } = proxy;
     try {
       const http = client({ ca: readFileSync(files.serverCa), clientCert: certFor([target.origin]), proxyEnv: { httpsProxy: proxyUrl } });
       const before = presented.target.length;
@@ -94,7 +79,7 @@ describe('mutual TLS in the HTTP client', () => {
       expect(presented.target.slice(before)).toEqual(['ci-runner']);
       expect(tunnels).toEqual([`CONNECT 127.0.0.1:${target.port} HTTP/1.1`]);
     } finally {
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { proxyFor, proxyOrigin } from '../../../src/http/dispatcher.js';
-import { client, startHttp, type TestServer } from './servers.js';
+import { client, startHttp, startTunnelProxy, type TestServer } from './servers.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -12,22 +12,8 @@ describe('proxy settings', () => {
   it('tunnels through HTTP_PROXY when given, and honours NO_PROXY', async () => {
     const target = await startHttp((_req, res) => res.end('hello'));
     servers.push(target);
-    const tunnels: string[] = [];
-    const proxy = net.createServer((socket) => {
-      socket.once('data', (head) => {
-        const line = head.toString('latin1').split('\r\n')[0] ?? '';
-        tunnels.push(line);
-        const [host, port] = (line.split(' ')[1] ?? '').split(':');
-        const upstream = net.connect(Number(port), host, () => {
-          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-          socket.pipe(upstream).pipe(socket);
-        });
-        upstream.on('error', () => socket.destroy());
-      });
-      socket.on('error', () => {});
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const proxy = await startTunnelProxy();
+    const { tunnels, url: proxyUrl } = proxy;
     try {
       const proxied = client({ proxyEnv: { httpProxy: proxyUrl } });
       const r = await proxied.send({ step: 'health', label: 'h', method: 'GET', url: `${target.url}/health` });
@@ -41,7 +27,7 @@ describe('proxy settings', () => {
       expect(tunnels).toHaveLength(1);
       await bypass.close();
     } finally {
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
   });
 

@@ -15,6 +15,7 @@ describe('ApiKey', () => {
     const key = testKey();
     const masked = `hk_test_…${key.value.slice(-4)}`;
     expect(key.masked()).toBe(masked);
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- printing the key in a template is what this checks
     expect(`${key}`).toBe(masked);
     expect(JSON.stringify({ key })).toBe(JSON.stringify({ key: masked }));
     expect(inspect(key)).not.toContain(key.value);

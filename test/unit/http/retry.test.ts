@@ -142,8 +142,9 @@ describe('retries on the wire', () => {
     const http = client({
       retries: 2,
       signal: ac.signal,
-      sleep: async () => {
+      sleep: () => {
         ac.abort();
+        return Promise.resolve();
       },
     });
     const r = await http.send({ step: 'health', label: 'h', method: 'GET', url: s.url });

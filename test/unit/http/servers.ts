@@ -59,6 +59,37 @@ export async function startRaw(onSocket: (socket: net.Socket) => void): Promise<
   });
 }
 
+export interface TunnelProxy {
+  url: string;
+  /** The request line of each CONNECT, in order. */
+  tunnels: string[];
+  close(): Promise<void>;
+}
+
+/** A forward proxy that opens every CONNECT tunnel it is asked for (an HTTPS_PROXY / HTTP_PROXY). */
+export async function startTunnelProxy(): Promise<TunnelProxy> {
+  const tunnels: string[] = [];
+  const proxy = net.createServer((socket) => {
+    socket.once('data', (head) => {
+      const line = head.toString('latin1').split('\r\n')[0] ?? '';
+      tunnels.push(line);
+      const [host, port] = (line.split(' ')[1] ?? '').split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        socket.pipe(upstream).pipe(socket);
+      });
+      upstream.on('error', () => socket.destroy());
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    tunnels,
+    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+  };
+}
+
 /** A loopback port nothing listens on (src/sim/http/listen.ts: outside the ephemeral range). */
 export function closedPort(): Promise<number> {
   return simClosedPort('127.0.0.1');
@@ -78,8 +109,9 @@ export function client(overrides: Partial<HttpOptions> = {}): Http & { slept: nu
     connectTimeoutMs: 1000,
     retries: 0,
     signal: new AbortController().signal,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       slept.push(ms);
+      return Promise.resolve();
     },
     ...overrides,
   });

@@ -89,7 +89,7 @@ describe('buildReport', () => {
 
   it('copies only the fields the report defines from an exchange', () => {
     const results = fixtureResults();
-    (results[0]!.exchanges[0] as any).rawBody = 'secret stuff';
+    Object.assign(results[0]!.exchanges[0]!, { rawBody: 'secret stuff' });
     const report = buildReport(results, META);
     expect(JSON.stringify(report)).not.toContain('secret stuff');
   });

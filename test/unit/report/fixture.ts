@@ -120,6 +120,45 @@ const PROXIED: Header[] = [
 ];
 const VIA_PROXY: Responder[] = ['hokusai-api', 'mlflow'];
 
+/** The key accepted by the auth service. */
+function validated(t: Target): XSpec {
+  return {
+    step: 'auth',
+    label: 'validate',
+    method: 'POST',
+    url: `${t.authUrl}/api/v1/keys/validate`,
+    reqBody: '{"service_id":"platform"}',
+    body: '{"is_valid":true,"key_id":"5cc9","scopes":["read","write"]}',
+    chain: ['hokusai-auth'],
+  };
+}
+
+/** experiments/search through the API's proxy: none listed. */
+function listed(rest: string): XSpec {
+  return {
+    step: 'experiments',
+    label: 'experiments/search',
+    method: 'GET',
+    url: `${rest}/experiments/search?max_results=1`,
+    body: '{}',
+    resHeaders: PROXIED,
+    chain: VIA_PROXY,
+  };
+}
+
+/** experiments/get-by-name through the API's proxy: experiment 1. */
+function experimentFound(rest: string): XSpec {
+  return {
+    step: 'run',
+    label: 'experiments/get-by-name',
+    method: 'GET',
+    url: `${rest}/experiments/get-by-name?experiment_name=hokus-check`,
+    body: '{"experiment":{"experiment_id":"1"}}',
+    resHeaders: PROXIED,
+    chain: VIA_PROXY,
+  };
+}
+
 function target(name: string, host: string): Target {
   return {
     name,
@@ -140,15 +179,7 @@ function passingCheck(): CheckResult {
   const runPath = '1/0a1b2c3d4e5f/artifacts/hokus-check';
   const exchanges = makeExchanges(
     [
-      {
-        step: 'auth',
-        label: 'validate',
-        method: 'POST',
-        url: `${t.authUrl}/api/v1/keys/validate`,
-        reqBody: '{"service_id":"platform"}',
-        body: '{"is_valid":true,"key_id":"5cc9","scopes":["read","write"]}',
-        chain: ['hokusai-auth'],
-      },
+      validated(t),
       {
         step: 'health',
         label: 'GET /health',
@@ -166,24 +197,8 @@ function passingCheck(): CheckResult {
         body: '{"status":"ok"}',
         chain: ['hokusai-api'],
       },
-      {
-        step: 'experiments',
-        label: 'experiments/search',
-        method: 'GET',
-        url: `${rest}/experiments/search?max_results=1`,
-        body: '{}',
-        resHeaders: PROXIED,
-        chain: VIA_PROXY,
-      },
-      {
-        step: 'run',
-        label: 'experiments/get-by-name',
-        method: 'GET',
-        url: `${rest}/experiments/get-by-name?experiment_name=hokus-check`,
-        body: '{"experiment":{"experiment_id":"1"}}',
-        resHeaders: PROXIED,
-        chain: VIA_PROXY,
-      },
+      listed(rest),
+      experimentFound(rest),
       {
         step: 'run',
         label: 'runs/create',
@@ -300,15 +315,7 @@ function incidentCheck(): CheckResult {
   const runPath = '1/9f8e7d6c5b4a/artifacts/hokus-check';
   const exchanges = makeExchanges(
     [
-      /* x1 */ {
-        step: 'auth',
-        label: 'validate',
-        method: 'POST',
-        url: `${t.authUrl}/api/v1/keys/validate`,
-        reqBody: '{"service_id":"platform"}',
-        body: '{"is_valid":true,"key_id":"5cc9","scopes":["read","write"]}',
-        chain: ['hokusai-auth'],
-      },
+      /* x1 */ validated(t),
       /* x2 */ {
         step: 'health',
         label: 'GET /health',
@@ -337,24 +344,8 @@ function incidentCheck(): CheckResult {
         body: '{"detail":"Not Found"}',
         chain: ['hokusai-api'],
       },
-      /* x5 */ {
-        step: 'experiments',
-        label: 'experiments/search',
-        method: 'GET',
-        url: `${rest}/experiments/search?max_results=1`,
-        body: '{}',
-        resHeaders: PROXIED,
-        chain: VIA_PROXY,
-      },
-      /* x6 */ {
-        step: 'run',
-        label: 'experiments/get-by-name',
-        method: 'GET',
-        url: `${rest}/experiments/get-by-name?experiment_name=hokus-check`,
-        body: '{"experiment":{"experiment_id":"1"}}',
-        resHeaders: PROXIED,
-        chain: VIA_PROXY,
-      },
+      /* x5 */ listed(rest),
+      /* x6 */ experimentFound(rest),
       /* x7 */ {
         step: 'run',
         label: 'runs/create',

@@ -35,7 +35,7 @@ const XSD: Record<string, { attrs: Record<string, 'R' | 'O'>; children: string[]
         'log',
         'url',
       ]
-        .map((a) => [a, 'O' as const])
+        .map((a): [string, 'R' | 'O'] => [a, 'O'])
         .concat([['tests', 'R']]),
     ),
     children: ['testsuite', 'properties', 'testcase', 'system-out', 'system-err'],
@@ -46,7 +46,7 @@ const XSD: Record<string, { attrs: Record<string, 'R' | 'O'>; children: string[]
   testcase: {
     attrs: Object.fromEntries(
       ['assertions', 'time', 'timestamp', 'classname', 'status', 'class', 'file', 'line', 'log', 'group', 'url']
-        .map((a) => [a, 'O' as const])
+        .map((a): [string, 'R' | 'O'] => [a, 'O'])
         .concat([['name', 'R']]),
     ),
     children: ['skipped', 'error', 'failure', 'rerunFailure', 'rerunError', 'system-out', 'system-err'],

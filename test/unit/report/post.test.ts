@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHttp } from '../../../src/http/client.js';
 import { postReportBundle } from '../../../src/report/post.js';
 import { ReportSchema } from '../../../src/report/schema.js';
+import { parseHar } from '../../helpers/har.js';
 import { RAW_KEY, fixtureReport } from './fixture.js';
 
 interface Received {
@@ -93,7 +94,7 @@ describe('postReportBundle', () => {
     ]);
     expect(ReportSchema.parse(JSON.parse(parts[0]!.body))).toEqual(report);
     expect(parts[1]!.body).toMatch(/^# hokus-check: FAIL — staging, prod/);
-    expect(JSON.parse(parts[2]!.body).log.version).toBe('1.2');
+    expect(parseHar(parts[2]!.body).log.version).toBe('1.2');
     expect(req!.body.toString()).not.toContain(RAW_KEY);
   });
 

@@ -1,4 +1,4 @@
-// The stack's test-only clockSkewMs (issue 20, sweep's clock tests): MLflow's own timestamps and its
+// The stack's test-only clockSkewMs (for sweep's clock tests, test/e2e/sweep-clock.test.ts): MLflow's own timestamps and its
 // Date header are off by it; the API's own Date in front of it and client-given values are not.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../../src/sim/stack.js';

@@ -10,8 +10,8 @@ const A = '/api/mlflow/api/2.0/mlflow-artifacts/artifacts';
 
 type Responder = 'alb' | 'nginx' | 'fastapi' | 'mlflow-via-proxy' | 'mlflow' | 'gateway-via-proxy' | 'alb-via-proxy';
 
-/** Who answered, from the headers alone. */
-function responder(res: RawResponse): Responder | string {
+/** Who answered, from the headers alone: a Responder, or else the server headers as they are. */
+function responder(res: RawResponse): string {
   const servers = res.all('server').join(',');
   if (servers === 'awselb/2.0') return 'alb';
   if (servers === 'nginx') return 'nginx';

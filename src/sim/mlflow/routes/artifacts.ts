@@ -109,9 +109,9 @@ async function deleteArtifact(x: MlflowExchange): Promise<void> {
   await sendProto(x.res, {});
 }
 
-async function multipartUnsupported(x: MlflowExchange): Promise<void> {
+function multipartUnsupported(x: MlflowExchange): Promise<void> {
   validatePathIsSafe(x.artifactPath ?? '');
-  throw new MlflowError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository');
+  return Promise.reject(new MlflowError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository'));
 }
 
 /** The artifact-corrupted fault: same length, one byte inverted at `offset`. */

@@ -10,9 +10,15 @@ export type KV = { key: string; value: string };
 
 /** Tag/param messages as the store takes them (proto defaults for absent fields). */
 export function kvList(v: unknown): KV[] {
-  return Array.isArray(v) ? v.map((t: Record<string, unknown>) => ({ key: String(t.key ?? ''), value: String(t.value ?? '') })) : [];
+  return Array.isArray(v) ? v.map((t: Record<string, unknown>) => ({ key: scalarText(t.key), value: scalarText(t.value) })) : [];
 }
 
 export function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
+}
+
+/** A proto string field's value: '' when absent, the JSON of anything that is not a scalar. */
+function scalarText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 }

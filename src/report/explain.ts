@@ -1,6 +1,7 @@
 // `hokus-check explain CODE` and `hokus-check explain --list`: a rule's docs as plain text (the
 // caller colours nothing and adds nothing).
-import { RULES, ruleFor } from './catalogue.js';
+import { METAS, metaFor } from '../diagnosis/catalogue.js';
+import { wrap } from './columns.js';
 
 /**
  * ROUTE_ARTIFACTS_MISROUTED — Proxy misroutes artifact requests
@@ -10,10 +11,9 @@ import { RULES, ruleFor } from './catalogue.js';
  *   …
  */
 export function explainCode(code: string): string | undefined {
-  const rule = ruleFor(code.trim().toUpperCase());
-  if (!rule) return undefined;
-  const { meta } = rule;
-  const section = (heading: string, text: string) => [heading, ...wrap(text, 78).map((l) => `  ${l}`)].join('\n');
+  const meta = metaFor(code.trim().toUpperCase());
+  if (!meta) return undefined;
+  const section = (heading: string, text: string) => [heading, ...wrap(text, 80, 2)].join('\n');
   return [
     `${meta.code} — ${meta.title}`,
     `family: ${meta.family}, severity: ${meta.severity}`,
@@ -31,27 +31,13 @@ export function explainCode(code: string): string | undefined {
 
 /** One line per code: code and title, aligned. */
 export function listCodes(): string {
-  const width = Math.max(...RULES.map((r) => r.meta.code.length));
-  return `${RULES.map((r) => `${r.meta.code.padEnd(width)}  ${r.meta.title}`).join('\n')}\n`;
-}
-
-/** Greedy word wrap; a word longer than the width gets a line of its own. */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
+  const width = Math.max(...METAS.map((m) => m.code.length));
+  return `${METAS.map((m) => `${m.code.padEnd(width)}  ${m.title}`).join('\n')}\n`;
 }
 
 /** The catalogue as a Markdown table, for the README (kept in step by `npm run docs` and a test). */
 export function catalogueMarkdown(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
-  const rows = RULES.map((r) => `| \`${r.meta.code}\` | ${r.meta.family} | ${cell(r.meta.title)} | ${cell(r.meta.docs.detect)} |`);
+  const rows = METAS.map((m) => `| \`${m.code}\` | ${m.family} | ${cell(m.title)} | ${cell(m.docs.detect)} |`);
   return ['| code | family | title | detected from |', '|---|---|---|---|', ...rows].join('\n') + '\n';
 }
