@@ -10,7 +10,7 @@ export default defineConfig({
     // Two cores: two workers. Most e2e cases run the CLI in-process, so a worker keeps its modules
     // between files (isolate: false) instead of importing src/ again for every file.
     pool: 'forks',
-    maxWorkers: 2,
+    maxWorkers: 3,
     isolate: false,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },

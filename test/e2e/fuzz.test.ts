@@ -3,8 +3,9 @@
 // stack. Whatever it answers, the check exits 0, 1 or 3, prints the matrix, writes a report that
 // validates, and leaks no key. A seed is chosen per run and printed first; FUZZ_SEED=<n> replays that
 // run (FUZZ_RUNS=<n> changes the case count); fast-check prints the shrunk counterexample on failure.
-// The request timeout is far above any answer's few ms, so a case's outcome never depends on how
-// loaded the machine is (the spawned and in-process runs of one case must agree).
+// The request timeout (2 s) is far above any answer's few ms, so a case's outcome never depends on
+// how loaded the machine is (the spawned and in-process runs of one case must agree); and short, as
+// cleanup looks for a create that got no answer for twice it (src/steps/cleanup.ts).
 import { mkdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +49,7 @@ function flagArgs(): string[] {
     '--auth-url',
     server.url,
     '--timeout',
-    '5s',
+    '2s',
     '--retries',
     '0',
     '--register-wait',
@@ -68,7 +69,7 @@ const files = {
 async function inProcess(plan: Plan): Promise<InProcessRun> {
   server.setPlan(plan);
   return runCheckInProcess({
-    flags: { registryUrl: server.url, authUrl: server.url, timeout: '5s', retries: '0', registerWait: '300ms', deadline: '60s' },
+    flags: { registryUrl: server.url, authUrl: server.url, timeout: '2s', retries: '0', registerWait: '300ms', deadline: '60s' },
     outputs: { json: '-', junit: files.junit(), markdown: files.markdown(), har: files.har(), verbose: true },
     key: stack.apiKey,
     summaryFile: files.summary(),

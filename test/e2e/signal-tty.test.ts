@@ -59,7 +59,7 @@ function onPty(
   });
 }
 
-describe('on a pseudo-terminal', () => {
+describe.concurrent('on a pseudo-terminal', () => {
   it('0 columns: plain progress lines, no spinner, and the process ends by itself', async () => {
     const run = await onPty(0, [], { term: 'xterm' });
     expect(run.code, run.output.slice(-500)).toBe(0);

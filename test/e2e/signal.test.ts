@@ -84,7 +84,7 @@ function expectNothingLeft(stack: Stack, json: string): void {
 
 const createSent = (holding: TestServer) => holding.received.some((r) => r.path.includes('registered-models/create'));
 
-describe('SIGINT while register is in flight (fault slow)', () => {
+describe.concurrent('SIGINT while register is in flight (fault slow)', () => {
   let stack: Stack;
   afterAll(() => stack?.close());
 
@@ -125,7 +125,7 @@ describe('SIGINT while register is in flight (fault slow)', () => {
   }, 90_000);
 });
 
-describe('a second signal during cleanup, not from a person at a terminal', () => {
+describe.concurrent('a second signal during cleanup, not from a person at a terminal', () => {
   // GitHub Actions cancels a job with SIGINT, then SIGTERM 7.5 s later; a CI log has no terminal.
   it.each([['SIGINT'], ['SIGTERM']] as const)(
     'SIGINT, then %s during cleanup: still cleans up, says so, exit 130, nothing left',
@@ -149,7 +149,7 @@ describe('a second signal during cleanup, not from a person at a terminal', () =
   );
 });
 
-describe('SIGTERM, SIGHUP (a closed SSH session) and SIGQUIT', () => {
+describe.concurrent('SIGTERM, SIGHUP (a closed SSH session) and SIGQUIT', () => {
   it.each([
     ['SIGTERM', /terminated \(SIGTERM\): cleaning up/],
     ['SIGHUP', /hung up \(SIGHUP\): cleaning up/],
@@ -171,7 +171,7 @@ describe('SIGTERM, SIGHUP (a closed SSH session) and SIGQUIT', () => {
   );
 });
 
-describe('SIGINT while a create the server has already committed is in flight', () => {
+describe.concurrent('SIGINT while a create the server has already committed is in flight', () => {
   it('still deletes the model: the aborted create may have reached the server', async () => {
     // registered-models/create reaches MLflow at once (the model exists), its answer is held.
     const hold = (_method: string, path: string) => (path.includes('registered-models/create') ? 10_000 : 0);
@@ -185,7 +185,7 @@ describe('SIGINT while a create the server has already committed is in flight', 
   });
 });
 
-describe('SIGINT while runs/create, already committed by the server, is in flight', () => {
+describe.concurrent('SIGINT while runs/create, already committed by the server, is in flight', () => {
   it('finds the run by its check tag and deletes it', async () => {
     // runs/create reaches MLflow at once (the run exists), its answer is held: the run id never comes back.
     const hold = (_method: string, path: string) => (path.includes('runs/create') ? 10_000 : 0);

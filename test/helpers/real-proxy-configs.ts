@@ -69,6 +69,8 @@ export interface RenderContext {
   ports: Map<string, number>;
   /** Whether the process runs as root (Apache then needs a User to switch to). */
   root: boolean;
+  /** A CA made once per test process (key then certificate, PEM), for a proxy that wants its own. */
+  ownCaPem: string;
 }
 
 /** Files to write (relative to ctx.dir) and the argv that starts the proxy in the foreground. */

@@ -20,6 +20,8 @@ export function mitmproxy(sites: readonly Site[], ctx: RenderContext): Rendered 
   const files: Record<string, string> = { 'site.py': ADDON };
   const processes = sites.map((site) => {
     const port = ctx.ports.get(site.name)!;
+    // A CA already there: mitmdump would otherwise make an RSA one at each start (~0.4 s of CPU each).
+    files[`conf-${site.name}/mitmproxy-ca.pem`] = ctx.ownCaPem;
     files[`${site.name}.json`] = JSON.stringify({ site, ports: Object.fromEntries(ctx.ports) });
     const limit = Math.min(...site.routes.map((r) => r.maxBodyBytes ?? Infinity));
     const argv = [

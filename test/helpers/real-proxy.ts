@@ -8,6 +8,7 @@ import { accessSync, constants, chmodSync, mkdirSync, mkdtempSync, readFileSync,
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { makeCa } from './safety-tls.js';
 import { BINARIES, render, type ProxyKind, type Site } from './real-proxy-configs.js';
 
 export type { Login, ProxyKind, Route, RouteAction, Site, Pems } from './real-proxy-configs.js';
@@ -66,7 +67,7 @@ async function startOnce(kind: ProxyKind, sites: readonly Site[]): Promise<Runni
   const picked = await freePorts(sites.length);
   sites.forEach((site, i) => ports.set(site.name, picked[i]!));
   const root = process.getuid?.() === 0;
-  const { files, argv, processes, env } = render(kind, sites, { dir, ports, root });
+  const { files, argv, processes, env } = render(kind, sites, { dir, ports, root, ownCaPem: await ownCaPem() });
   for (const [name, text] of Object.entries(files)) {
     const file = path.join(dir, name);
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
@@ -118,6 +119,13 @@ export async function freePorts(n: number): Promise<number[]> {
   const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
   await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
   return ports;
+}
+
+let ownCa: Promise<string> | undefined;
+/** The CA of RenderContext.ownCaPem: made once per test process. */
+function ownCaPem(): Promise<string> {
+  ownCa ??= makeCa('hokus-check test proxy CA', Date.now()).then((ca) => `${ca.private.trim()}\n${ca.cert.trim()}\n`);
+  return ownCa;
 }
 
 /** A port the OS says is free now: bind port 0, read it, close. */

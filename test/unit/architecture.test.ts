@@ -440,9 +440,22 @@ const NOT_OURS: Readonly<Record<string, string>> = {
   'summary.md': 'a file the leak tests write (test/helpers/every-output.ts)',
 };
 
-/** Whether `path` (absolute) exists inside the repository; a `*` in its last part matches any name. */
+/** Files the code writes and .gitignore keeps out of a clone (bench/results.json): named, never committed. */
+const GENERATED = new Set(
+  readFileSync(join(ROOT, '.gitignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[\w./-]+\.\w+$/.test(l) && l.includes('/')),
+);
+
+/**
+ * Whether `path` (absolute) exists inside the repository — as a clone has it, so a file .gitignore
+ * names counts as its generated self, whether or not this machine made it; a `*` in its last part
+ * matches any name.
+ */
 function existsInRepo(path: string): boolean {
   if (relative(ROOT, path).startsWith('..')) return false;
+  if (GENERATED.has(relative(ROOT, path))) return true;
   if (!basename(path).includes('*')) return existsSync(path);
   const pattern = new RegExp(
     `^${basename(path)
