@@ -1,8 +1,8 @@
 // The exporter's limits (src/exporter/limits.ts) one by one, in-process with small values so each
 // shows within a test: a client too slow with its headers gets 408 and is closed, a silent one and an
 // idle keep-alive one are closed, and scrapes beyond the in-flight limits get a one-line 503 counted
-// by reason — while a scrape within them is answered from its check. The documented values under
-// load are test/e2e/exporter-hostile.test.ts.
+// by reason — while a scrape within them is answered from its check; the documented values admit 20
+// environments scraped at once. Those values under load: test/e2e/exporter-hostile.test.ts.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/config/resolve.js';
@@ -115,4 +115,38 @@ describe('scrapes and checks in flight', () => {
     expect(value(after, 'hokus_check_exporter_scrapes_total', { env: 'prod', shared: 'true' })).toBe(1);
     expect(value(after, 'hokus_check_exporter_scrapes_in_flight')).toBe(0);
   });
+});
+
+describe('the documented limits (EXPORTER_LIMITS)', () => {
+  it('admit a Prometheus job that scrapes 20 environments in the same second: 20 checks at once, each answered', async () => {
+    const held = await gateRegister(stack.registryUrl);
+    const names = Array.from({ length: 20 }, (_, i) => `env${i + 1}`);
+    const settings = resolveSettings({
+      flags: { registryUrl: held.url, authUrl: stack.authUrl, retries: '0' },
+      env: {},
+      cwd: process.cwd(),
+    });
+    const key = { key: new ApiKey(stack.apiKey), hadWhitespace: false };
+    const wide = await startExporter({
+      environments: new Map(names.map((n) => [n, { settings, key }])),
+      version: '0.0.0-test',
+      env: {},
+      listen: { host: '127.0.0.1', port: 0 },
+      log: () => undefined,
+    });
+    try {
+      const answers = Promise.all(names.map((n) => scrape(`${wide.url}/probe?env=${n}`, 60)));
+      // Every check is inside register at once, before any is let through: 20 in flight.
+      await eventually('20 checks held in register', () => (held.holding() === 20 ? true : undefined));
+      held.release();
+      const done = await answers;
+      expect(done.map((a) => a.status)).toEqual(names.map(() => 200));
+      // (The settings name no environment of a config file, so each answer's env label is `default`.)
+      for (const a of done) expect(value(parseExposition(a.body), 'hokus_check_success', { env: 'default' })).toBe(1);
+    } finally {
+      held.release();
+      await wide.close();
+      await held.close();
+    }
+  }, 60_000);
 });
