@@ -5,10 +5,13 @@
 // would make every redraw a division by zero. Elsewhere on a TTY: plain lines. Off a TTY (CI logs,
 // pipes): one timestamped line per finished step, so a CI log shows progress before the report;
 // --quiet turns that off.
-// Step text is redacted and made single-line and inert before it is shown.
+// Step text is redacted and made single-line and inert before it is shown; under the spinner each
+// line is cut to the terminal's width (report/columns.ts), so a long detail never wraps mid-word and
+// the matrix below, which has the whole detail, stays the place to read it.
 import { inertLine } from '../http/inert.js';
 import { createRedactor, type Redactor } from '../http/redact.js';
 import type { Io } from '../io.js';
+import { cut } from '../report/columns.js';
 import { STATUS_SYMBOL } from '../report/status-symbols.js';
 import { defuseCommands } from '../report/safe-output.js';
 import type { Progress, StepId } from '../steps/types.js';
@@ -47,6 +50,8 @@ export function createProgress(
   const stamp = mode === 'off' ? (ms: number) => `${new Date(ms).toISOString().slice(11, 19)}Z ` : () => '';
   const now = opts.now ?? Date.now;
   const clean = (text: string) => defuseCommands(inertLine(redact(text)));
+  // The spinner's symbol and a space take two columns; read at each line, so a resize counts.
+  const fit = (text: string) => (mode === 'spinner' ? cut(text, Math.max(MIN_SPINNER_COLUMNS, io.stderrStream?.columns ?? 80) - 2) : text);
   const running = new Map<string, { text: string; started: number }>();
   // ora is loaded lazily: only a TTY run needs it.
   let spinner:
@@ -67,7 +72,7 @@ export function createProgress(
       if (spinner.isSpinning) spinner.stop();
       return;
     }
-    spinner.text = clean([...running.entries()].map(([k, v]) => (v.text ? `${k}: ${v.text}` : k)).join('  ·  '));
+    spinner.text = fit(clean([...running.entries()].map(([k, v]) => (v.text ? `${k}: ${v.text}` : k)).join('  ·  ')));
     if (!spinner.isSpinning) spinner.start();
   };
 
@@ -90,8 +95,8 @@ export function createProgress(
           const ms = entry ? now() - entry.started : 0;
           const line = clean(`${key(step)} ${status} ${ms}ms  ${text}`);
           // Steps that end before ora has loaded (or with no spinner) still get their line.
-          if (spinner && !stopped) spinner.stopAndPersist({ symbol: STATUS_SYMBOL[status], text: line });
-          else if (!stopped) io.err(`${stamp(now())}${STATUS_SYMBOL[status]} ${line}\n`);
+          if (spinner && !stopped) spinner.stopAndPersist({ symbol: STATUS_SYMBOL[status], text: fit(line) });
+          else if (!stopped) io.err(`${stamp(now())}${STATUS_SYMBOL[status]} ${fit(line)}\n`);
           refresh();
         },
       };

@@ -140,8 +140,9 @@ function onStopSignals(
   const off = io.onSignal((sig) => {
     if (!stop.signal.aborted) {
       stop.abort();
+      // On a terminal the second sentence goes on its own line: it fits 80 columns either way.
       say(
-        `\nhokus-check: ${SIGNAL_WORDS[sig]}: cleaning up what this check created${io.interactive ? ' (Ctrl-C again to quit now)' : ''}\n`,
+        `\nhokus-check: ${SIGNAL_WORDS[sig]}: cleaning up what this check created${io.interactive ? '\n  (Ctrl-C again to quit now)' : ''}\n`,
       );
       return;
     }

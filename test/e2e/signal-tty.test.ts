@@ -76,6 +76,22 @@ describe.concurrent('on a pseudo-terminal', () => {
     expect(run.output).toMatch(/\u001b\[\?25l/); // ora hid the cursor: the spinner ran
   });
 
+  it('60 columns: every progress line fits the terminal (a long detail is cut, not wrapped)', async () => {
+    // The incident: the artifact step's detail names a content type and the health warning a retry.
+    const run = await onPty(60, ['--fault', 'artifacts-misrouted'], { term: 'xterm' });
+    expect(run.code, run.output.slice(-500)).toBe(1);
+    // What stays on screen: ora returns to column 1 (ESC[1G) and erases before it writes a line.
+    const shown = run.output
+      .replace(/\u001b\[1G/g, '\r')
+      .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
+      .split('\n')
+      .map((line) => line.split('\r').filter(Boolean).at(-1) ?? '');
+    const progress = shown.filter((line) => /^[✔✖!▲●○] \S+ (pass|fail|error|warn|blocked|skipped) \d+ms/.test(line));
+    expect(progress.length).toBeGreaterThanOrEqual(6);
+    expect(progress.filter((line) => [...line].length > 60)).toEqual([]);
+    expect(progress.some((line) => line.endsWith('…'))).toBe(true);
+  });
+
   it.each([
     [0, 'SIGTERM', /terminated \(SIGTERM\): cleaning up/],
     [80, 'SIGTERM', /terminated \(SIGTERM\): cleaning up/],
@@ -104,7 +120,7 @@ describe.concurrent('on a pseudo-terminal', () => {
     const ended = onPty(100, ['--fault', 'slow'], { term: 'xterm', onPid: (p) => (pid = p), onOutput: (o) => (seen = o) });
     await waitFor(() => pid !== undefined && /artifact pass/.test(seen), 20000, 'the check to reach register');
     process.kill(pid!, 'SIGINT');
-    await waitFor(() => /cleaning up what this check created \(Ctrl-C again to quit now\)/.test(seen), 20000, 'cleanup to start');
+    await waitFor(() => /cleaning up what this check created\s+\(Ctrl-C again to quit now\)/.test(seen), 20000, 'cleanup to start');
     process.kill(pid!, 'SIGINT');
     const run = await ended;
     expect(run.code).toBe(130);
