@@ -78,6 +78,9 @@ function leanUndici() {
  *   (zod/v4/classic/external.js `config(en())`); `z.locales` is never used here.
  * - commander's node:child_process (and with it net, dgram, …): only its executable subcommands
  *   use it, which this CLI has none of. Loaded on first use instead.
+ * - string-width: its module start compiles \p{RGI_Emoji} (v flag) and an Intl.Segmenter, ~40 ms of
+ *   CPU; src/report/columns.ts measures ASCII and the report's symbols itself and needs it only for
+ *   other text. Evaluated on first use instead (esbuild wraps a module that is require()d).
  */
 function leanDependencies() {
   const stubs = [
@@ -98,6 +101,13 @@ function leanDependencies() {
       filter: /^node:child_process$/,
       importer: /commander\/lib\/command\.js$/,
       contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+    },
+    {
+      what: 'string-width, evaluated on first use',
+      filter: /^string-width$/,
+      importer: /src\/report\/columns\.ts$/,
+      contents:
+        "let measure; export default function stringWidth(s, o) { measure ??= require('string-width').default; return measure(s, o); }",
     },
   ];
   return {
