@@ -37,6 +37,7 @@ import { targetHttpOptions } from './http-settings.js';
 import { credentialOf, resolveKeys } from './keys.js';
 import { LABEL } from '../steps/labels.js';
 import { CLEANUP_BUDGET_MS } from '../steps/types.js';
+import { ENDPOINT } from '../mlflow/endpoints.js';
 
 /** --older-than is a cutoff, not a timer: up to ten years. */
 const OLDER_THAN_MAX_MS = 10 * 365 * 24 * 3_600_000;
@@ -285,7 +286,7 @@ async function findRuns(
     if (id !== undefined && !experiments.includes(id)) experiments.push(id);
   }
   for (const exp of experiments) {
-    const { items } = await pages('runs/search', 'throw', (token) => runsPage(api, exp, 'ACTIVE_ONLY', token));
+    const { items } = await pages(ENDPOINT.runsSearch, 'throw', (token) => runsPage(api, exp, 'ACTIVE_ONLY', token));
     for (const run of items) {
       const c = checkRun(run, ours);
       // Runs carry the check's own times (steps/run.ts): no server clock needed.
@@ -381,9 +382,9 @@ async function experimentId(api: MlflowApi, name: string): Promise<string | unde
   const exp = await api.call(
     {
       step: 'sweep',
-      label: 'experiments/get-by-name',
+      label: ENDPOINT.experimentsGetByName,
       method: 'GET',
-      endpoint: 'experiments/get-by-name',
+      endpoint: ENDPOINT.experimentsGetByName,
       query: { experiment_name: name },
     },
     GetExperiment,
@@ -412,13 +413,13 @@ function checkRun(run: z.infer<typeof Run>, ours: (checkId: string) => boolean):
 }
 
 async function findModels(api: MlflowApi): Promise<Candidate[]> {
-  const { items } = await pages('registered-models/search', 'throw', async (pageToken) => {
+  const { items } = await pages(ENDPOINT.registeredModelsSearch, 'throw', async (pageToken) => {
     const r = await api.call(
       {
         step: 'sweep',
-        label: 'registered-models/search',
+        label: ENDPOINT.registeredModelsSearch,
         method: 'GET',
-        endpoint: 'registered-models/search',
+        endpoint: ENDPOINT.registeredModelsSearch,
         query: {
           filter: `name LIKE ${filterString(`${NAME_PREFIX}%`)}`,
           max_results: 1000,
@@ -564,9 +565,9 @@ async function removeModel(api: MlflowApi, item: Leftover, registryBase: string 
   const versions = await api.call(
     {
       step: 'sweep',
-      label: 'model-versions/search',
+      label: ENDPOINT.modelVersionsSearch,
       method: 'GET',
-      endpoint: 'model-versions/search',
+      endpoint: ENDPOINT.modelVersionsSearch,
       query: { filter: `name=${filterString(item.name)}` },
     },
     SearchModelVersions,

@@ -16,6 +16,7 @@ import {
 import { hopReading } from './hop-situation.js';
 import type { CheckExchange, Evidence } from './types.js';
 import { PROBE } from './probes/ids.js';
+import { ENDPOINT } from '../mlflow/endpoints.js';
 
 export type VerdictBasis =
   /** The same PUT direct to MLflow (--mlflow-direct-url) worked, or 404ed too. */
@@ -123,7 +124,7 @@ export function passingTrackingCall(ev: Evidence): CheckExchange | undefined {
   const passing = ev.exchanges.filter(
     (x) => x.probe === undefined && isTrackingCall(x) && is2xx(x) && (ev.target.kind === 'mlflow' || throughProxy(ev, x)),
   );
-  return passing.find((x) => x.label === 'experiments/search') ?? passing[0];
+  return passing.find((x) => x.label === ENDPOINT.experimentsSearch) ?? passing[0];
 }
 
 function probePut(ev: Evidence, probe: string): CheckExchange | undefined {

@@ -1,5 +1,7 @@
 // Questions the rules ask of the evidence: which step failed, which exchanges a step made, where
 // they went, who answered. Pure reads; nothing here changes the evidence.
+import type { Endpoint } from '../mlflow/endpoints.js';
+import type { Label } from '../steps/labels.js';
 import { hostPortOf } from '../http/host-port.js';
 import { mlflowBaseUrl } from '../mlflow/urls.js';
 import { STEP_IDS, type StepId, type StepResult, type StepStatus } from '../steps/types.js';
@@ -49,7 +51,8 @@ export interface ExchangeFilter {
   step?: StepId;
   /** A probe id, `false` for the step's own requests only, undefined for both. */
   probe?: string | false;
-  label?: string | RegExp;
+  /** A label of the check's own (steps/labels.ts) or an MLflow endpoint (mlflow/endpoints.ts), or a pattern. */
+  label?: Label | Endpoint | RegExp;
   /** Drop tries that were retried (keep the try whose answer counted). */
   finalOnly?: boolean;
 }

@@ -1,5 +1,6 @@
 // Typed MLflow REST calls over the check's Http. Each call returns either the parsed answer or a
 // one-line reason and whether it was a wrong answer ('fail') or no usable answer ('error').
+import type { Endpoint } from './endpoints.js';
 import type { z } from 'zod';
 import type { Http, HttpResult, Method, RequestSpec } from '../http/types.js';
 import { mlflowArtifactsUrl, mlflowRestUrl } from './urls.js';
@@ -20,8 +21,8 @@ export interface CallSpec {
   step: string;
   label: string;
   method: Method;
-  /** Path under `/api/2.0/mlflow/`, e.g. 'experiments/search'. */
-  endpoint: string;
+  /** Path under `/api/2.0/mlflow/` (mlflow/endpoints.ts). */
+  endpoint: Endpoint;
   query?: Record<string, string | number>;
   json?: unknown;
   /** Override the REST base (registry deletes via the direct MLflow URL). */

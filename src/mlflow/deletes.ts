@@ -3,6 +3,7 @@
 import type { Http } from '../http/types.js';
 import { Empty } from './schemas.js';
 import { describeFailure, type MlflowApi } from './client.js';
+import { ENDPOINT } from './endpoints.js';
 
 export interface DeleteOutcome {
   ok: boolean;
@@ -20,9 +21,9 @@ export async function deleteModelVersion(
   const r = await api.call(
     {
       step,
-      label: 'model-versions/delete',
+      label: ENDPOINT.modelVersionsDelete,
       method: 'DELETE',
-      endpoint: 'model-versions/delete',
+      endpoint: ENDPOINT.modelVersionsDelete,
       json: { name, version },
       ...(restBase ? { restBase } : {}),
     },
@@ -35,9 +36,9 @@ export async function deleteRegisteredModel(api: MlflowApi, step: string, name: 
   const r = await api.call(
     {
       step,
-      label: 'registered-models/delete',
+      label: ENDPOINT.registeredModelsDelete,
       method: 'DELETE',
-      endpoint: 'registered-models/delete',
+      endpoint: ENDPOINT.registeredModelsDelete,
       json: { name },
       ...(restBase ? { restBase } : {}),
     },
@@ -47,7 +48,10 @@ export async function deleteRegisteredModel(api: MlflowApi, step: string, name: 
 }
 
 export async function deleteRun(api: MlflowApi, step: string, runId: string): Promise<DeleteOutcome> {
-  const r = await api.call({ step, label: 'runs/delete', method: 'POST', endpoint: 'runs/delete', json: { run_id: runId } }, Empty.loose());
+  const r = await api.call(
+    { step, label: ENDPOINT.runsDelete, method: 'POST', endpoint: ENDPOINT.runsDelete, json: { run_id: runId } },
+    Empty.loose(),
+  );
   return r.ok ? { ok: true, reason: '200' } : { ok: false, reason: r.reason };
 }
 

@@ -5,6 +5,7 @@ import type { MlflowApi } from './client.js';
 import { filterString } from './filter-string.js';
 import { type Run, SearchRuns } from './schemas.js';
 import { CHECK_TAG } from './naming.js';
+import { ENDPOINT } from './endpoints.js';
 
 /** The runs tagged with `checkId` in `experimentId`; the calls are made for `step` (the caller's). */
 export async function findRunsByCheckId(
@@ -16,9 +17,9 @@ export async function findRunsByCheckId(
   const r = await api.call(
     {
       step,
-      label: 'runs/search',
+      label: ENDPOINT.runsSearch,
       method: 'POST',
-      endpoint: 'runs/search',
+      endpoint: ENDPOINT.runsSearch,
       json: {
         experiment_ids: [experimentId],
         filter: `tags.\`${CHECK_TAG}\` = ${filterString(checkId)}`,
@@ -52,9 +53,9 @@ export async function searchRunsPage(
   const r = await api.call(
     {
       step: o.step,
-      label: o.view === 'DELETED_ONLY' ? 'runs/search (deleted)' : 'runs/search',
+      label: o.view === 'DELETED_ONLY' ? 'runs/search (deleted)' : ENDPOINT.runsSearch,
       method: 'POST',
-      endpoint: 'runs/search',
+      endpoint: ENDPOINT.runsSearch,
       json: {
         experiment_ids: [o.experimentId],
         max_results: 1000,

@@ -15,6 +15,7 @@ import { CHECK_TAG, carriesCheckTag } from '../mlflow/naming.js';
 import { GetRegisteredModel } from '../mlflow/schemas.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 import { pause } from './pause.js';
+import { ENDPOINT } from '../mlflow/endpoints.js';
 
 export const cleanupStep: Step = {
   id: 'cleanup',
@@ -100,9 +101,9 @@ export const cleanupStep: Step = {
         const got = await api.call(
           {
             step: 'cleanup',
-            label: 'registered-models/get',
+            label: ENDPOINT.registeredModelsGet,
             method: 'GET',
-            endpoint: 'registered-models/get',
+            endpoint: ENDPOINT.registeredModelsGet,
             query: { name },
             ...(registryBase ? { restBase: registryBase } : {}),
           },

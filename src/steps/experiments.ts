@@ -3,6 +3,7 @@ import { MlflowApi } from '../mlflow/client.js';
 import { SearchExperiments } from '../mlflow/schemas.js';
 import { callFailed } from './outcome.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
+import { ENDPOINT } from '../mlflow/endpoints.js';
 
 export const experimentsStep: Step = {
   id: 'experiments',
@@ -13,7 +14,13 @@ export const experimentsStep: Step = {
     const api = new MlflowApi(ctx.http, ctx.mlflowBase);
     // GET with max_results: without it MLflow answers 400 "Invalid value for max_results".
     const r = await api.call(
-      { step: 'experiments', label: 'experiments/search', method: 'GET', endpoint: 'experiments/search', query: { max_results: 1 } },
+      {
+        step: 'experiments',
+        label: ENDPOINT.experimentsSearch,
+        method: 'GET',
+        endpoint: ENDPOINT.experimentsSearch,
+        query: { max_results: 1 },
+      },
       SearchExperiments,
     );
     if (!r.ok) return callFailed(undefined, r);

@@ -5,6 +5,7 @@ import { ARTIFACT_DIR, CHECK_TAG, CREATED_TAG, carriesCheckTag, resourceName } f
 import type { Step, StepContext, StepOutcome } from './types.js';
 import { pause } from './pause.js';
 import { callFailed } from './outcome.js';
+import { ENDPOINT } from '../mlflow/endpoints.js';
 
 export const registerStep: Step = {
   id: 'register',
@@ -21,7 +22,13 @@ export const registerStep: Step = {
     ];
 
     const model = await api.call(
-      { step: 'register', label: 'registered-models/create', method: 'POST', endpoint: 'registered-models/create', json: { name, tags } },
+      {
+        step: 'register',
+        label: ENDPOINT.registeredModelsCreate,
+        method: 'POST',
+        endpoint: ENDPOINT.registeredModelsCreate,
+        json: { name, tags },
+      },
       GetRegisteredModel,
     );
     if (!model.ok && model.errorCode !== 'RESOURCE_ALREADY_EXISTS') {
@@ -32,17 +39,17 @@ export const registerStep: Step = {
         ctx.state.created.modelName = name;
         ctx.state.created.modelUnconfirmed = true;
       }
-      return callFailed('registered-models/create', model);
+      return callFailed(ENDPOINT.registeredModelsCreate, model);
     }
     // Only a model that carries this check's tag is ours to delete. An existing one (the name is
     // unique to this check, so it should never exist) must prove it too.
     const registered = model.ok
       ? model
       : await api.call(
-          { step: 'register', label: 'registered-models/get', method: 'GET', endpoint: 'registered-models/get', query: { name } },
+          { step: 'register', label: ENDPOINT.registeredModelsGet, method: 'GET', endpoint: ENDPOINT.registeredModelsGet, query: { name } },
           GetRegisteredModel,
         );
-    if (!registered.ok) return callFailed('registered-models/get', registered);
+    if (!registered.ok) return callFailed(ENDPOINT.registeredModelsGet, registered);
     const answered = registered.data.registered_model;
     if (answered.name !== name || !carriesCheckTag(answered.tags, ctx.state.checkId)) {
       const what = `registered model ${answered.name}`;
@@ -61,14 +68,14 @@ export const registerStep: Step = {
     const version = await api.call(
       {
         step: 'register',
-        label: 'model-versions/create',
+        label: ENDPOINT.modelVersionsCreate,
         method: 'POST',
-        endpoint: 'model-versions/create',
+        endpoint: ENDPOINT.modelVersionsCreate,
         json: { name, source, run_id: ctx.state.runId, tags },
       },
       GetModelVersion,
     );
-    if (!version.ok) return callFailed('model-versions/create', version);
+    if (!version.ok) return callFailed(ENDPOINT.modelVersionsCreate, version);
     const mv = version.data.model_version;
     if (
       mv.name !== name ||
@@ -96,10 +103,16 @@ export const registerStep: Step = {
       polls++;
       ctx.progress.update('register', `waiting for version ${v}: ${status} (poll ${polls})`);
       const got = await api.call(
-        { step: 'register', label: 'model-versions/get', method: 'GET', endpoint: 'model-versions/get', query: { name, version: v } },
+        {
+          step: 'register',
+          label: ENDPOINT.modelVersionsGet,
+          method: 'GET',
+          endpoint: ENDPOINT.modelVersionsGet,
+          query: { name, version: v },
+        },
         GetModelVersion,
       );
-      if (!got.ok) return callFailed('model-versions/get', got);
+      if (!got.ok) return callFailed(ENDPOINT.modelVersionsGet, got);
       status = got.data.model_version.status;
       message = got.data.model_version.status_message;
     }

@@ -4,6 +4,7 @@ import { CreateExperiment, CreateRun, Empty, GetExperiment } from '../mlflow/sch
 import { CHECK_EXPERIMENT, CHECK_EXPERIMENTS, CHECK_TAG, CREATED_TAG, carriesCheckTag, resourceName } from '../mlflow/naming.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 import { callFailed } from './outcome.js';
+import { ENDPOINT } from '../mlflow/endpoints.js';
 
 export const runStep: Step = {
   id: 'run',
@@ -21,9 +22,9 @@ export const runStep: Step = {
     const run = await api.call(
       {
         step: 'run',
-        label: 'runs/create',
+        label: ENDPOINT.runsCreate,
         method: 'POST',
-        endpoint: 'runs/create',
+        endpoint: ENDPOINT.runsCreate,
         json: {
           experiment_id: experiment.id,
           run_name: resourceName(ctx.state.checkId),
@@ -42,7 +43,7 @@ export const runStep: Step = {
       if (run.result.status === undefined && error && error.kind !== 'key-boundary' && error.phase !== 'connect') {
         ctx.state.created.runUnconfirmed = true;
       }
-      return callFailed('runs/create', run, notes);
+      return callFailed(ENDPOINT.runsCreate, run, notes);
     }
     const info = run.data.run.info;
     // Only a run that carries this check's tag and name is ours (a cache in front may answer with
@@ -105,9 +106,9 @@ async function activeExperiment(api: MlflowApi, name: string, notes: string[]): 
     api.call(
       {
         step: 'run',
-        label: 'experiments/get-by-name',
+        label: ENDPOINT.experimentsGetByName,
         method: 'GET',
-        endpoint: 'experiments/get-by-name',
+        endpoint: ENDPOINT.experimentsGetByName,
         query: { experiment_name: name },
       },
       GetExperiment,
@@ -115,15 +116,15 @@ async function activeExperiment(api: MlflowApi, name: string, notes: string[]): 
   let found = await get();
   if (!found.ok && found.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
     const created = await api.call(
-      { step: 'run', label: 'experiments/create', method: 'POST', endpoint: 'experiments/create', json: { name } },
+      { step: 'run', label: ENDPOINT.experimentsCreate, method: 'POST', endpoint: ENDPOINT.experimentsCreate, json: { name } },
       CreateExperiment,
     );
     if (created.ok) return { ok: true, id: created.data.experiment_id, name, created: true, restored: false };
     // Another check created it meanwhile, or it exists deleted: MLflow answers 400 RESOURCE_ALREADY_EXISTS (not 409).
-    if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS') return failedCall('experiments/create', created);
+    if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS') return failedCall(ENDPOINT.experimentsCreate, created);
     found = await get();
   }
-  if (!found.ok) return failedCall('experiments/get-by-name', found);
+  if (!found.ok) return failedCall(ENDPOINT.experimentsGetByName, found);
   const experiment = found.data.experiment;
   // MLflow's get-by-name also finds a deleted experiment (lifecycle_stage "deleted"); runs/create in
   // it is refused (400 INVALID_STATE), so it is restored first.
@@ -132,7 +133,7 @@ async function activeExperiment(api: MlflowApi, name: string, notes: string[]): 
   }
   const id = experiment.experiment_id;
   const restore = await api.call(
-    { step: 'run', label: 'experiments/restore', method: 'POST', endpoint: 'experiments/restore', json: { experiment_id: id } },
+    { step: 'run', label: ENDPOINT.experimentsRestore, method: 'POST', endpoint: ENDPOINT.experimentsRestore, json: { experiment_id: id } },
     Empty,
   );
   if (restore.ok) {

@@ -18,7 +18,8 @@ import {
 import { describeAnswer, formatBytes, nameOf, writerWords } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { CheckExchange, Evidence, Rule, RuleMeta } from '../types.js';
-import { LABEL } from '../../steps/labels.js';
+import { LABEL, type Label } from '../../steps/labels.js';
+import { ENDPOINT } from '../../mlflow/endpoints.js';
 
 const bypassMeta: RuleMeta = {
   code: 'ARTIFACT_ROOT_BYPASSES_PROXY',
@@ -91,7 +92,7 @@ export const rules: Rule[] = [
     const uri = ev.state.artifactUri;
     if (!uri || /^(mlflow-artifacts:|https?:\/\/)/i.test(uri)) return [];
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1] ?? 'local';
-    const created = exchangesWhere(ev, { step: 'run', label: 'runs/create' }).filter(is2xx).at(-1);
+    const created = exchangesWhere(ev, { step: 'run', label: ENDPOINT.runsCreate }).filter(is2xx).at(-1);
     const artifactFailed = isFailure(stepStatus(ev, 'artifact'));
     return [
       report(bypassMeta, {
@@ -172,6 +173,6 @@ export const rules: Rule[] = [
   }),
 ];
 
-function last(ev: Evidence, label: string): CheckExchange | undefined {
+function last(ev: Evidence, label: Label): CheckExchange | undefined {
   return exchangesWhere(ev, { step: 'artifact', probe: false, label, finalOnly: true }).at(-1);
 }

@@ -7,6 +7,7 @@ import { sweepCommand } from '../../config/target-flags.js';
 import { report, rule } from '../finding.js';
 import type { CheckExchange, Rule, RuleMeta } from '../types.js';
 import { isDroppedDeleteBody } from './routing.js';
+import { ENDPOINT } from '../../mlflow/endpoints.js';
 
 const unexpectedMeta: RuleMeta = {
   code: 'UNEXPECTED_RESPONSE',
@@ -136,9 +137,9 @@ function whatItDeletes(x: CheckExchange): string {
   } catch {
     body = undefined;
   }
-  if (x.label === 'model-versions/delete') return `model version ${valueText(body?.name)} v${valueText(body?.version)}`;
-  if (x.label === 'registered-models/delete') return `registered model ${valueText(body?.name)}`;
-  if (x.label === 'runs/delete') return `run ${valueText(body?.run_id)}`;
+  if (x.label === ENDPOINT.modelVersionsDelete) return `model version ${valueText(body?.name)} v${valueText(body?.version)}`;
+  if (x.label === ENDPOINT.registeredModelsDelete) return `registered model ${valueText(body?.name)}`;
+  if (x.label === ENDPOINT.runsDelete) return `run ${valueText(body?.run_id)}`;
   if (x.request.method === 'DELETE') return `artifacts ${pathOf(x.request.url).replace(/^.*\/mlflow-artifacts\/artifacts\//, '')}`;
   return x.label;
 }

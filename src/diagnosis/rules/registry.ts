@@ -4,6 +4,7 @@ import { exchangesWhere, is2xx, isFailure, stepStatus } from '../evidence-query.
 import { nameOf, valueText } from '../words.js';
 import { report, rule } from '../finding.js';
 import type { Rule, RuleMeta } from '../types.js';
+import { ENDPOINT } from '../../mlflow/endpoints.js';
 
 const failedMeta: RuleMeta = {
   code: 'REGISTRY_FAILED',
@@ -32,8 +33,8 @@ export const rules: Rule[] = [
       { status?: unknown; status_message?: unknown; source?: unknown; name?: unknown; version?: unknown } | undefined;
     const state = version?.status;
     if (state !== 'FAILED_REGISTRATION' && state !== 'PENDING_REGISTRATION') return [];
-    const create = answers.find((x) => x.label === 'model-versions/create');
-    const polls = answers.filter((x) => x.label === 'model-versions/get').length;
+    const create = answers.find((x) => x.label === ENDPOINT.modelVersionsCreate);
+    const polls = answers.filter((x) => x.label === ENDPOINT.modelVersionsGet).length;
     const which = typeof version?.name === 'string' ? `${version.name} v${valueText(version.version)}` : 'the model version';
     const message = typeof version?.status_message === 'string' && version.status_message !== '' ? ` ("${version.status_message}")` : '';
     const source = typeof version?.source === 'string' ? version.source : undefined;

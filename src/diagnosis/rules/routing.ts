@@ -28,6 +28,7 @@ import { answerOnly, capitalise, decidedBy, describeAnswer, hopAt, nameOf, respo
 import { sweepCommand } from '../../config/target-flags.js';
 import { report, rule } from '../finding.js';
 import type { CheckExchange, Evidence, Rule, RuleMeta } from '../types.js';
+import { ENDPOINT } from '../../mlflow/endpoints.js';
 
 const notMountedMeta: RuleMeta = {
   code: 'ROUTE_PROXY_NOT_MOUNTED',
@@ -347,7 +348,7 @@ function leftoverWords(ev: Evidence): string {
   const model = created.modelName ?? ev.state.modelName;
   const versions = created.modelVersions.length > 0 ? created.modelVersions : ev.state.modelVersion ? [ev.state.modelVersion] : [];
   const runId = created.runId ?? ev.state.runId;
-  const runDeleted = exchangesWhere(ev, { step: 'cleanup', label: 'runs/delete' }).some(is2xx);
+  const runDeleted = exchangesWhere(ev, { step: 'cleanup', label: ENDPOINT.runsDelete }).some(is2xx);
   const parts: string[] = [];
   if (model) parts.push(...versions.map((v) => `model version ${model} v${v}`), `registered model ${model}`);
   if (runId && !runDeleted) parts.push(`run ${runId}`);
