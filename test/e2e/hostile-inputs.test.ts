@@ -175,6 +175,29 @@ describe('the artifact read-back has a bound', () => {
       await front.close();
     }
   }, 30_000);
+
+  it('a read-back that drips slower than --timeout is cut by the idle bound, long before the deadline', async () => {
+    // One byte every 1.5 s: each read waits longer than --timeout 1s; the 2-minute deadline must not be what ends it.
+    const front = await readBackFront((res) => {
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 1500);
+      res.on('close', () => clearInterval(timer));
+    });
+    try {
+      const json = tmp.file('slow-drip.json');
+      const run = await runInProcess(['--registry-url', front.url, '--auth-url', stack.authUrl, '--json', json, '--timeout', '1s'], {
+        env: env(),
+      });
+      const t = readReport(json).targets[0]!;
+      expect(run.code, run.stdout).toBe(1);
+      const root = t.findings.find((f) => f.rootCause);
+      expect(root).toMatchObject({ code: 'NET_TIMEOUT', step: 'artifact' });
+      const get = t.exchanges.find((x) => x.label === 'GET artifact')!;
+      expect(get.error?.kind).toBe('timeout');
+      expect(t.steps.find((s) => s.id === 'cleanup')?.status).toBe('pass');
+    } finally {
+      await front.close();
+    }
+  }, 30_000);
 });
 
 describe('answer headers have a bound', () => {
