@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The README's test line, and CI's (.ci/run): make this machine able to run the suite, then run it.
+# The first half of the README's test line, and CI's (.ci/run): make this machine able to run the
+# suite; `npm test` then runs it.
 #
-#   bash scripts/test-machine.sh            install what the tests need (Debian packages, npm ci), run npm test
-#   bash scripts/test-machine.sh --check    only say what is missing (exit 1 if anything is)
+#   bash scripts/test-machine.sh && npm test   install what the tests need (Debian packages, npm ci), run them
+#   bash scripts/test-machine.sh --check       only say what is missing (exit 1 if anything is)
 #
 # The tests start real programs as private loopback instances: nginx, HAProxy, Apache httpd, Caddy,
 # mitmproxy and tinyproxy (test/real-proxies, test/e2e/forward-proxy.test.ts), Prometheus and
@@ -53,4 +54,3 @@ if [ "${1:-}" = "--check" ]; then
 fi
 
 npm ci --no-audit --no-fund
-npm test

@@ -11,7 +11,7 @@ export default function setup(): void {
   const check = spawnSync('bash', ['scripts/test-machine.sh', '--check'], { cwd: root, encoding: 'utf8' });
   if (check.status !== 0)
     throw new Error(
-      `${check.stderr.trim() || check.stdout.trim()}\n(or run the README's test line, \`bash scripts/test-machine.sh\`, which installs them as root)`,
+      `${check.stderr.trim() || check.stdout.trim()}\n(or run the README's test line, \`bash scripts/test-machine.sh && npm test\`, which installs them as root)`,
     );
   try {
     execFileSync(process.execPath, ['build.mjs', '--no-clean'], { cwd: root, stdio: 'pipe' });
