@@ -111,6 +111,14 @@ describe('output paths, proxy variables and --post-report are checked before the
   });
 });
 
+/** A read-back answer that sends one byte every `everyMs` and never ends. */
+function drip(everyMs: number): (res: http.ServerResponse) => void {
+  return (res) => {
+    const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), everyMs);
+    res.on('close', () => clearInterval(timer));
+  };
+}
+
 /** A front that forwards to the registry, except the artifact read-back, which it answers itself. */
 async function readBackFront(write: (res: http.ServerResponse) => void): Promise<TestServer> {
   const upstream = new URL(stack.registryUrl);
@@ -159,10 +167,7 @@ describe('the artifact read-back has a bound', () => {
   });
 
   it('a dripping read-back is cut by the deadline, and the deadline is the root cause on the artifact step', async () => {
-    const front = await readBackFront((res) => {
-      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 50);
-      res.on('close', () => clearInterval(timer));
-    });
+    const front = await readBackFront(drip(50));
     try {
       const json = tmp.file('drip.json');
       const run = await runInProcess(['--registry-url', front.url, '--auth-url', stack.authUrl, '--json', json, '--deadline', '3s'], {
@@ -178,10 +183,7 @@ describe('the artifact read-back has a bound', () => {
 
   it('a read-back that drips slower than --timeout is cut by the idle bound, long before the deadline', async () => {
     // One byte every 1.5 s: each read waits longer than --timeout 1s; the 2-minute deadline must not be what ends it.
-    const front = await readBackFront((res) => {
-      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 1500);
-      res.on('close', () => clearInterval(timer));
-    });
+    const front = await readBackFront(drip(1500));
     try {
       const json = tmp.file('slow-drip.json');
       const run = await runInProcess(['--registry-url', front.url, '--auth-url', stack.authUrl, '--json', json, '--timeout', '1s'], {

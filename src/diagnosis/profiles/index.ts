@@ -114,4 +114,4 @@ export function headerLayers(header: (name: string) => string[]): Responder[] {
 }
 
 export { HOKUSAI_API_ERRORS, HOKUSAI_PROXY_DETAIL, HOKUSAI_PROXY_ERROR_CODE } from './hokusai.js';
-export { MLFLOW_ERROR_CODES, isMlflowText, isWerkzeugCrash, isWerkzeugPage } from './mlflow.js';
+export { MLFLOW_ERROR_CODES, isMlflowText, isMlflowWebServer, isWerkzeugCrash, isWerkzeugPage } from './mlflow.js';

@@ -3,6 +3,18 @@
 // MLflow's own (fingerprint.ts); anything else on a path MLflow serves was written in front of it.
 import type { Profile } from './types.js';
 
+/** MLflow 2.x's web servers: gunicorn (`mlflow server` on Linux), waitress or Werkzeug. */
+const MLFLOW_2_SERVER = /^(gunicorn|Werkzeug|waitress)\b/i;
+
+/**
+ * Whether a `Server` value is one of MLflow's web servers: MLflow 2.x's, or uvicorn (MLflow 3.3+).
+ * uvicorn alone names no one (the Hokusai services run it too): for an answer already placed as
+ * MLflow's, not to place one.
+ */
+export function isMlflowWebServer(server: string): boolean {
+  return MLFLOW_2_SERVER.test(server) || /^uvicorn\b/i.test(server);
+}
+
 export const mlflow = {
   id: 'mlflow',
   words: 'MLflow',
@@ -12,7 +24,7 @@ export const mlflow = {
     // Hokusai API and auth service use too: `server: uvicorn` alone names no one (fingerprint.ts).
     {
       header: 'server',
-      value: /^(gunicorn|Werkzeug|waitress)\b/i,
+      value: MLFLOW_2_SERVER,
       source: 'fixtures/mlflow-2.12.2: MLflow 2.x answers with `server: gunicorn` (mlflow server) or `Werkzeug/…` (flask dev server)',
     },
   ],

@@ -7,9 +7,10 @@
 // MLflow's own words or its web stack's Server header. A login asked for by a hop in front — nginx's
 // auth_basic, whatever its realm, with its own page — stays GATEWAY_LOGIN_REQUIRED's. Whether the
 // request carried a login is read from the request the check recorded (its Authorization scheme).
-import { headerValue, readBody } from '../exchange-body.js';
+import { headerValue, headerValues, readBody } from '../exchange-body.js';
 import { firstPerStep, loginChallenge, pathOf, responderOf, statusOf, writerOf } from '../evidence-query.js';
 import { fingerprintOf, originOf } from '../fingerprint.js';
+import { isMlflowWebServer } from '../profiles/index.js';
 import { report, rule } from '../finding.js';
 import type { CheckExchange, Evidence, Rule, RuleMeta } from '../types.js';
 import { nameOf } from '../words.js';
@@ -130,7 +131,7 @@ function mlflowPermissionRefusal(ev: Evidence, x: CheckExchange): boolean {
   if (readBody(x).text !== 'Permission denied' || headerValue(x.response?.headers, 'www-authenticate') !== undefined) return false;
   if (!/^text\/html\b/i.test(headerValue(x.response?.headers, 'content-type') ?? 'text/html')) return false;
   const server = innerServer(x);
-  if (server === undefined || MLFLOW_STACK.test(server)) return true;
+  if (server === undefined || isMlflowWebServer(server)) return true;
   const origin = originOf(x.request.url);
   return ev.exchanges.some(
     (y) =>
@@ -138,11 +139,9 @@ function mlflowPermissionRefusal(ev: Evidence, x: CheckExchange): boolean {
   );
 }
 
-/** MLflow's web servers: gunicorn, Werkzeug or waitress (2.x), uvicorn (3.3+). */
-const MLFLOW_STACK = /^(gunicorn|werkzeug|waitress|uvicorn)\b/i;
-
+/** The innermost `Server` of an answer (a proxied reply carries one per layer, in order). */
 function innerServer(x: CheckExchange): string | undefined {
-  return x.response?.headers.filter(([name]) => name.toLowerCase() === 'server').at(-1)?.[1];
+  return headerValues(x.response?.headers, 'server').at(-1);
 }
 
 /** The Authorization scheme the request carried, lower case ('basic', 'bearer'); undefined for none. */
