@@ -1,9 +1,10 @@
 // `npm test`: the static checks (tsc, ESLint with type-aware rules, Prettier) and the test suite side
-// by side (the static checks are one core's worth of CPU for ~60 s, at a lower priority; much of the suite waits on loopback
-// sockets), so the whole takes about the longer of the two. Prints the static checks' results after
+// by side (the static checks are one core's worth of CPU for ~60 s; much of the suite waits on
+// loopback sockets), so the whole takes about the longer of the two. Both run at the same priority:
+// niced, the static checks starved beside other work (CI's neighbours, scripts/load-test.sh's busy
+// loops) and ran on for minutes after the suite. Prints the static checks' results after
 // the suite; fails when any fails. `npm test -- FILE…` runs those test files and still every check.
 import { spawn } from 'node:child_process';
-import os from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -21,23 +22,16 @@ const STATIC = [
   { args: [prettier, '--check', '--cache', '--log-level', 'warn', '.'], name: 'prettier --check', ok: 'formatted' },
 ];
 
-/** One after another, at a lower priority than the suite (whose tests wait on timers they must not miss). */
+/** One after another. */
 async function staticChecks() {
   const results = [];
-  for (const check of STATIC) results.push({ ...check, ...(await run(check.args, ['ignore', 'pipe', 'pipe'], 5)) });
+  for (const check of STATIC) results.push({ ...check, ...(await run(check.args, ['ignore', 'pipe', 'pipe'])) });
   return results;
 }
 
-function run(args, stdio, niceness = 0) {
+function run(args, stdio) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio });
-    if (niceness !== 0 && child.pid !== undefined) {
-      try {
-        os.setPriority(child.pid, niceness);
-      } catch {
-        // Not allowed here: it runs at the suite's priority.
-      }
-    }
     let out = '';
     child.stdout?.on('data', (d) => (out += d));
     child.stderr?.on('data', (d) => (out += d));
